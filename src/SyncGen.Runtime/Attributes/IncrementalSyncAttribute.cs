@@ -1,0 +1,57 @@
+using System;
+
+namespace SyncGen;
+
+/// <summary>
+/// Marks a <c>partial</c> repository class for which SyncGen generates <c>SyncAsync</c>: the full and
+/// incremental sync loop with paging, sync-token persistence, expiry recovery and retries.
+/// </summary>
+/// <remarks>
+/// <para>The class must declare exactly one page source:</para>
+/// <list type="bullet">
+/// <item>a request factory <c>TRequest CreateListRequest(SyncPass pass)</c> whose request type has settable
+/// <c>SyncToken</c> and <c>PageToken</c> string properties and an <c>ExecuteAsync(CancellationToken)</c> method
+/// returning the page (the Google.Apis shape); or</item>
+/// <item>a fetch method <c>Task&lt;TPage&gt; FetchPageAsync(SyncCursor cursor, CancellationToken cancellationToken)</c>
+/// for any HTTP JSON API.</item>
+/// </list>
+/// <para>It must also hold an <see cref="ISyncStore{TItem}"/> field or property, and may hold an
+/// <c>ILogger</c> and a <see cref="SyncOptions"/> member. Every name below defaults to the Google Calendar v3 name;
+/// set a property only when your API differs.</para>
+/// </remarks>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class IncrementalSyncAttribute : Attribute
+{
+    /// <summary>Name of the page-source method. Default: the single method of the class with a page-source shape.</summary>
+    public string? PageSource { get; set; }
+
+    /// <summary>Page member holding the items. Default <c>Items</c>.</summary>
+    public string? ItemsMember { get; set; }
+
+    /// <summary>Page member holding the token of the next page. Default <c>NextPageToken</c>.</summary>
+    public string? NextPageTokenMember { get; set; }
+
+    /// <summary>Page member holding the token for the next incremental sync (last page only). Default <c>NextSyncToken</c>.</summary>
+    public string? NextSyncTokenMember { get; set; }
+
+    /// <summary>Request property that receives the stored sync token. Default <c>SyncToken</c>.</summary>
+    public string? SyncTokenMember { get; set; }
+
+    /// <summary>Request property that receives the page token. Default <c>PageToken</c>.</summary>
+    public string? PageTokenMember { get; set; }
+
+    /// <summary>Item member that identifies an item across syncs. Default <c>Id</c>.</summary>
+    public string? KeyMember { get; set; }
+
+    /// <summary>
+    /// Boolean item member that is <see langword="true"/> for a deleted item. When unset, an item is deleted when
+    /// its <see cref="StatusMember"/> equals <see cref="DeletedStatus"/>.
+    /// </summary>
+    public string? DeletedMember { get; set; }
+
+    /// <summary>Item member holding the status string. Default <c>Status</c>.</summary>
+    public string? StatusMember { get; set; }
+
+    /// <summary>Status value that marks a deleted item. Default <c>cancelled</c> (Google Calendar).</summary>
+    public string? DeletedStatus { get; set; }
+}

@@ -1,0 +1,35 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SyncGen;
+
+/// <summary>Fetches one page of a pass; see <see cref="SyncDefinition{TItem}.OpenPass"/>.</summary>
+/// <typeparam name="TItem">The item type.</typeparam>
+public delegate Task<SyncPage<TItem>> SyncPageFetcher<TItem>(SyncCursor cursor, CancellationToken cancellationToken);
+
+/// <summary>
+/// Everything the engine needs to know about one repository. Generated code fills it from what it found at compile
+/// time; hand-written code may fill it too.
+/// </summary>
+/// <typeparam name="TItem">The item type.</typeparam>
+public sealed class SyncDefinition<TItem>
+{
+    /// <summary>Name used in logs, metrics and error messages.</summary>
+    public required string RepositoryName { get; init; }
+
+    /// <summary>
+    /// Called once per pass; returns the fetcher for that pass's pages. The query built here is reused for every
+    /// page, so every page of a pass repeats exactly the same parameters.
+    /// </summary>
+    public required Func<SyncPass, SyncPageFetcher<TItem>> OpenPass { get; init; }
+
+    /// <summary>Reads an item's key; <see langword="null"/> or empty is a protocol error.</summary>
+    public required Func<TItem, string?> GetKey { get; init; }
+
+    /// <summary>Says whether an item is a deletion (a tombstone).</summary>
+    public required Func<TItem, bool> IsDeleted { get; init; }
+
+    /// <summary>Serialises the calls of one repository instance.</summary>
+    public required SyncGate Gate { get; init; }
+}

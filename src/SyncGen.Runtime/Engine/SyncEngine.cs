@@ -1,0 +1,229 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace SyncGen;
+
+/// <summary>
+/// Runs one sync call: a full or incremental pass over every page, staged in the store and committed with the new
+/// sync token only after the last page; an expired token restarts as a full pass that replaces the mirror.
+/// Generated <c>SyncAsync</c> methods create one per call.
+/// </summary>
+/// <typeparam name="TItem">The item type.</typeparam>
+public sealed class SyncEngine<TItem>
+{
+    private readonly SyncDefinition<TItem> _definition;
+    private readonly ISyncStore<TItem> _store;
+    private readonly SyncOptions _options;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates an engine for one call.</summary>
+    /// <param name="definition">What the repository fetches and how items are keyed and deleted.</param>
+    /// <param name="store">Where the mirror and the token live.</param>
+    /// <param name="options">Loop settings; <see langword="null"/> for <see cref="SyncOptions.Default"/>.</param>
+    /// <param name="logger">Logger; <see langword="null"/> for none.</param>
+    public SyncEngine(SyncDefinition<TItem> definition, ISyncStore<TItem> store, SyncOptions? options = null, ILogger? logger = null)
+    {
+        _definition = definition ?? throw new ArgumentNullException(nameof(definition));
+        _store = store ?? throw new ArgumentNullException(nameof(store), $"{definition.RepositoryName} has no sync store: its ISyncStore member is null.");
+        _options = options ?? SyncOptions.Default;
+        _options.Validate();
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Runs the call; see the class summary.</summary>
+    /// <param name="progress">Receives a report after every page applied.</param>
+    /// <param name="cancellationToken">Cancels the call; a cancelled call leaves the store unchanged.</param>
+    /// <returns>What the call did.</returns>
+    /// <exception cref="SyncProtocolException">The server broke the protocol (no tokens, page-token loop, malformed page).</exception>
+    /// <exception cref="SyncRequestFailedException">A request failed for good (not retryable, or retries exhausted).</exception>
+    /// <exception cref="SyncExpiryLoopException">The token expired <see cref="SyncOptions.MaxExpiriesPerCall"/> times.</exception>
+    public async Task<SyncResult> RunAsync(IProgress<SyncProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        using var gate = await _definition.Gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var repository = _definition.RepositoryName;
+        using var activity = SyncTelemetry.ActivitySource.StartActivity("SyncGen.Sync");
+        activity?.SetTag("syncgen.repository", repository);
+        var started = _options.TimeProvider.GetTimestamp();
+        var retries = new RetryCounter();
+        var pipeline = RetryPipeline.Create(_options, _logger, repository, retries);
+
+        try
+        {
+            var token = await _store.ReadSyncTokenAsync(cancellationToken).ConfigureAwait(false);
+            var startedAs = token is null ? SyncPassKind.Full : SyncPassKind.Incremental;
+            SyncLog.SyncStarting(_logger, repository, startedAs);
+            var expiries = 0;
+            for (var passNumber = 1; ; passNumber++)
+            {
+                var pass = token is null
+                    ? new SyncPass(SyncPassKind.Full, null, passNumber)
+                    : new SyncPass(SyncPassKind.Incremental, token, passNumber);
+                PassOutcome outcome;
+                try
+                {
+                    outcome = await RunPassAsync(pass, pipeline, progress, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TokenExpiredSignal expired)
+                {
+                    expiries++;
+                    SyncTelemetry.Expiries.Add(1, new KeyValuePair<string, object?>("syncgen.repository", repository));
+                    SyncLog.TokenExpired(_logger, repository, pass, expired.Classification.StatusCode, expired.Classification.Reason);
+                    if (expiries >= _options.MaxExpiriesPerCall)
+                    {
+                        throw new SyncExpiryLoopException(repository, expiries, expired.InnerException!);
+                    }
+
+                    // The staged pass was discarded when its writer was disposed; the mirror is replaced only when the
+                    // full pass commits, so readers never see it half-wiped.
+                    token = null;
+                    continue;
+                }
+
+                var elapsed = _options.TimeProvider.GetElapsedTime(started);
+                var result = new SyncResult
+                {
+                    Kind = pass.Kind,
+                    StartedAs = startedAs,
+                    Pages = outcome.Pages,
+                    Upserts = outcome.Upserts,
+                    Deletes = outcome.Deletes,
+                    ExpiriesRecovered = expiries,
+                    Retries = retries.Count,
+                    Duration = elapsed,
+                    SyncToken = outcome.SyncToken,
+                };
+                SyncTelemetry.Duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("syncgen.repository", repository));
+                SyncLog.SyncCompleted(_logger, repository, result.Kind, result.Pages, result.Upserts, result.Deletes, expiries, result.Retries, elapsed);
+                activity?.SetTag("syncgen.kind", result.Kind.ToString());
+                return result;
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            SyncLog.SyncFailed(_logger, repository, exception);
+            throw;
+        }
+    }
+
+    private async Task<PassOutcome> RunPassAsync(SyncPass pass, RetryPipeline pipeline, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    {
+        var repository = _definition.RepositoryName;
+        var tag = new KeyValuePair<string, object?>("syncgen.repository", repository);
+        using var activity = SyncTelemetry.ActivitySource.StartActivity("SyncGen.Pass");
+        activity?.SetTag("syncgen.pass.kind", pass.Kind.ToString());
+        var fetch = _definition.OpenPass(pass);
+        await using var writer = await _store.BeginPassAsync(pass.Kind, cancellationToken).ConfigureAwait(false);
+        var followedPageTokens = new HashSet<string>(StringComparer.Ordinal);
+        string? pageToken = null;
+        int upserts = 0, deletes = 0;
+        for (var pageNumber = 1; ; pageNumber++)
+        {
+            var cursor = new SyncCursor(pass, pageToken, pageNumber);
+            var page = await FetchAsync(fetch, cursor, pipeline, cancellationToken).ConfigureAwait(false);
+            if (page.NextPageToken is null && page.NextSyncToken is null)
+            {
+                throw new SyncProtocolException(repository, SyncProtocolViolation.MissingTokens, cursor,
+                    "the page carries neither a next page token nor a next sync token, so the pass cannot end");
+            }
+
+            if (page.NextPageToken is not null && !followedPageTokens.Add(page.NextPageToken))
+            {
+                throw new SyncProtocolException(repository, SyncProtocolViolation.PageTokenLoop, cursor,
+                    $"the server returned next page token {SyncTokenText.Abbreviate(page.NextPageToken)} a second time in one pass; following it would loop forever");
+            }
+
+            var changes = ToChanges(page.Items, cursor, ref upserts, ref deletes);
+            await writer.ApplyAsync(changes, cancellationToken).ConfigureAwait(false);
+            SyncTelemetry.Pages.Add(1, tag);
+            SyncLog.PageApplied(_logger, repository, pageNumber, pass, changes.Length);
+            progress?.Report(new SyncProgress(pass.Kind, pass.Number, pageNumber, changes.Length, upserts, deletes));
+
+            if (page.NextPageToken is not null)
+            {
+                pageToken = page.NextPageToken;
+                continue;
+            }
+
+            // Last page: only now, with every page staged, does the new token become durable, together with the items.
+            await writer.CommitAsync(page.NextSyncToken!, cancellationToken).ConfigureAwait(false);
+            SyncTelemetry.Upserts.Add(upserts, tag);
+            SyncTelemetry.Deletes.Add(deletes, tag);
+            return new PassOutcome(pageNumber, upserts, deletes, page.NextSyncToken!);
+        }
+    }
+
+    private SyncChange<TItem>[] ToChanges(IReadOnlyList<TItem> items, SyncCursor cursor, ref int upserts, ref int deletes)
+    {
+        var changes = new SyncChange<TItem>[items.Count];
+        for (var i = 0; i < changes.Length; i++)
+        {
+            var item = items[i];
+            var key = item is null ? null : _definition.GetKey(item);
+            if (string.IsNullOrEmpty(key))
+            {
+                throw new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.MissingItemKey, cursor,
+                    $"item {i} of the page has no key");
+            }
+
+            if (_definition.IsDeleted(item!))
+            {
+                changes[i] = SyncChange<TItem>.Delete(key!);
+                deletes++;
+            }
+            else
+            {
+                changes[i] = SyncChange<TItem>.Upsert(key!, item!);
+                upserts++;
+            }
+        }
+
+        return changes;
+    }
+
+    private async Task<SyncPage<TItem>> FetchAsync(SyncPageFetcher<TItem> fetch, SyncCursor cursor, RetryPipeline pipeline, CancellationToken cancellationToken)
+    {
+        var attempts = 0;
+        try
+        {
+            return await pipeline.ExecuteAsync(
+                cursor,
+                async token =>
+                {
+                    attempts++;
+                    var page = await fetch(cursor, token).ConfigureAwait(false);
+                    if (page.Items is null)
+                    {
+                        throw new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.EmptyResponse, cursor, "the response had no page");
+                    }
+
+                    return page;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not SyncException && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            var classification = _options.ErrorClassifier.Classify(exception);
+            throw classification.Kind switch
+            {
+                SyncErrorKind.TokenExpired => new TokenExpiredSignal(classification, exception),
+                SyncErrorKind.MalformedResponse => new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.MalformedResponse, cursor,
+                    $"the response could not be read as a page ({exception.Message})", exception),
+                _ => new SyncRequestFailedException(_definition.RepositoryName, cursor, attempts, classification.StatusCode, classification.Reason, exception),
+            };
+        }
+    }
+
+    private readonly record struct PassOutcome(int Pages, int Upserts, int Deletes, string SyncToken);
+
+    /// <summary>Unwinds a pass (disposing, so discarding, its writer) to the call loop, which starts a full pass.</summary>
+    private sealed class TokenExpiredSignal(SyncErrorClassification classification, Exception inner) : Exception("sync token expired", inner)
+    {
+        public SyncErrorClassification Classification { get; } = classification;
+    }
+}

@@ -1,0 +1,28 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SyncGen;
+
+/// <summary>
+/// Serialises the sync calls of one repository instance so that two concurrent <c>SyncAsync</c> calls never
+/// interleave their passes. Generated repositories hold one each.
+/// </summary>
+public sealed class SyncGate
+{
+    private readonly SemaphoreSlim _semaphore = new(1, 1);
+
+    /// <summary>Waits for the gate; dispose the result to release it.</summary>
+    public async ValueTask<IDisposable> EnterAsync(CancellationToken cancellationToken)
+    {
+        await _semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Releaser(_semaphore);
+    }
+
+    private sealed class Releaser(SemaphoreSlim semaphore) : IDisposable
+    {
+        private SemaphoreSlim? _semaphore = semaphore;
+
+        public void Dispose() => Interlocked.Exchange(ref _semaphore, null)?.Release();
+    }
+}

@@ -1,0 +1,89 @@
+using System;
+
+namespace SyncGen;
+
+/// <summary>Settings of the sync loop. Give a repository a <see cref="SyncOptions"/> field or property to change them.</summary>
+public sealed record SyncOptions
+{
+    /// <summary>The defaults: Google error rules, at most 3 expired tokens per call, 5 retries per request.</summary>
+    public static SyncOptions Default { get; } = new();
+
+    /// <summary>
+    /// How many expired-token answers one call accepts: the call fails with <see cref="SyncExpiryLoopException"/> when it receives this many, and otherwise recovers from each by a full sync.
+    /// Default 3.
+    /// </summary>
+    public int MaxExpiriesPerCall { get; init; } = 3;
+
+    /// <summary>Retry and backoff of transient failures.</summary>
+    public SyncRetryOptions Retry { get; init; } = new();
+
+    /// <summary>Decides which failures are retried, which mean an expired token, and which are fatal. Default: Google's rules.</summary>
+    public ISyncErrorClassifier ErrorClassifier { get; init; } = SyncErrorClassifier.Google;
+
+    /// <summary>Clock used for durations and backoff delays; replace it in tests.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    internal void Validate()
+    {
+        if (MaxExpiriesPerCall < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxExpiriesPerCall), MaxExpiriesPerCall, "SyncOptions.MaxExpiriesPerCall must be 1 or more.");
+        }
+
+        if (ErrorClassifier is null)
+        {
+            throw new ArgumentException("SyncOptions.ErrorClassifier must not be null.", nameof(ErrorClassifier));
+        }
+
+        if (TimeProvider is null)
+        {
+            throw new ArgumentException("SyncOptions.TimeProvider must not be null.", nameof(TimeProvider));
+        }
+
+        Retry?.Validate();
+        if (Retry is null)
+        {
+            throw new ArgumentException("SyncOptions.Retry must not be null.", nameof(Retry));
+        }
+    }
+}
+
+/// <summary>Retry and backoff of transient failures (429, 5xx, rate-limit 403, transport errors).</summary>
+public sealed record SyncRetryOptions
+{
+    /// <summary>Retries per request after the first attempt. Default 5; 0 disables retries.</summary>
+    public int MaxRetries { get; init; } = 5;
+
+    /// <summary>Delay before the first retry; each later one doubles it (with jitter). Default 1 second.</summary>
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Upper bound of one computed backoff delay. Default 32 seconds.</summary>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(32);
+
+    /// <summary>
+    /// Upper bound of a server's <c>Retry-After</c> that is honoured; a longer one fails the request instead of
+    /// stalling the sync. Default 2 minutes.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Randomise each delay so that many clients do not retry in step. Default on.</summary>
+    public bool UseJitter { get; init; } = true;
+
+    internal void Validate()
+    {
+        if (MaxRetries < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxRetries), MaxRetries, "SyncRetryOptions.MaxRetries must be 0 or more.");
+        }
+
+        if (BaseDelay < TimeSpan.Zero || MaxDelay < BaseDelay)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BaseDelay), BaseDelay, "SyncRetryOptions needs 0 <= BaseDelay <= MaxDelay.");
+        }
+
+        if (MaxRetryAfter < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxRetryAfter), MaxRetryAfter, "SyncRetryOptions.MaxRetryAfter must not be negative.");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System;
+
+namespace SyncGen;
+
+/// <summary>
+/// Base of every error a sync call reports. When a sync call throws one, the store is exactly as it was before the
+/// call: the sync token did not advance and no item changed.
+/// </summary>
+public abstract class SyncException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    protected SyncException(string repository, string message, Exception? innerException)
+        : base(message, innerException)
+    {
+        Repository = repository;
+    }
+
+    /// <summary>The repository whose sync failed (its full type name for generated repositories).</summary>
+    public string Repository { get; }
+}
+
+/// <summary>What a server did that breaks the sync-token protocol.</summary>
+public enum SyncProtocolViolation
+{
+    /// <summary>A page carried neither a next page token nor a next sync token.</summary>
+    MissingTokens,
+
+    /// <summary>A next page token repeated one already followed in the same pass: paging would never end.</summary>
+    PageTokenLoop,
+
+    /// <summary>The response body was not valid JSON for the page type, or was cut short.</summary>
+    MalformedResponse,
+
+    /// <summary>The response had no body at all.</summary>
+    EmptyResponse,
+
+    /// <summary>An item had no key.</summary>
+    MissingItemKey,
+}
+
+/// <summary>The server answered in a way the sync-token protocol does not allow.</summary>
+public sealed class SyncProtocolException : SyncException
+{
+    /// <summary>Creates the exception.</summary>
+    public SyncProtocolException(string repository, SyncProtocolViolation violation, SyncCursor request, string detail, Exception? innerException = null)
+        : base(repository, $"{repository}: {detail} (request: {request}). The sync token and the stored items were left unchanged.", innerException)
+    {
+        Violation = violation;
+        Request = request;
+    }
+
+    /// <summary>Which rule the server broke.</summary>
+    public SyncProtocolViolation Violation { get; }
+
+    /// <summary>The request whose response broke it.</summary>
+    public SyncCursor Request { get; }
+}
+
+/// <summary>A request failed with an error that is not retried (400, 401, 404...) or kept failing past the retry budget.</summary>
+public sealed class SyncRequestFailedException : SyncException
+{
+    /// <summary>Creates the exception.</summary>
+    public SyncRequestFailedException(string repository, SyncCursor request, int attempts, int? statusCode, string? reason, Exception innerException)
+        : base(repository, BuildMessage(repository, request, attempts, statusCode, reason, innerException), innerException)
+    {
+        Request = request;
+        Attempts = attempts;
+        StatusCode = statusCode;
+        Reason = reason;
+    }
+
+    /// <summary>The request that failed.</summary>
+    public SyncCursor Request { get; }
+
+    /// <summary>How many times it was sent.</summary>
+    public int Attempts { get; }
+
+    /// <summary>The HTTP status of the last attempt, when there was a response.</summary>
+    public int? StatusCode { get; }
+
+    /// <summary>The API's error reason (e.g. <c>syncTokenWithRequestRestrictions</c>), when it gave one.</summary>
+    public string? Reason { get; }
+
+    private static string BuildMessage(string repository, SyncCursor request, int attempts, int? statusCode, string? reason, Exception inner)
+    {
+        var status = statusCode is null ? "no HTTP response" : $"HTTP {statusCode}{(reason is null ? "" : " " + reason)}";
+        var tries = attempts == 1 ? "not retried" : $"gave up after {attempts} attempts";
+        return $"{repository}: request failed with {status}, {tries} (request: {request}): {inner.Message} The sync token and the stored items were left unchanged.";
+    }
+}
+
+/// <summary>The server kept declaring the sync token expired, even on the full syncs meant to recover from it.</summary>
+public sealed class SyncExpiryLoopException : SyncException
+{
+    /// <summary>Creates the exception.</summary>
+    public SyncExpiryLoopException(string repository, int expiries, Exception lastExpiry)
+        : base(repository, $"{repository}: the server reported an expired sync token {expiries} times in one sync call, full syncs included; giving up instead of retrying forever. The stored items and token were left unchanged.", lastExpiry)
+    {
+        Expiries = expiries;
+    }
+
+    /// <summary>How many expiries the call saw.</summary>
+    public int Expiries { get; }
+}

@@ -1,0 +1,26 @@
+using System;
+using Microsoft.Extensions.Logging;
+
+namespace SyncGen;
+
+/// <summary>The engine's log messages, compiled by the LoggerMessage generator so disabled levels cost nothing.</summary>
+internal static partial class SyncLog
+{
+    [LoggerMessage(1, LogLevel.Information, "{Repository}: starting {Kind} sync")]
+    public static partial void SyncStarting(ILogger logger, string repository, SyncPassKind kind);
+
+    [LoggerMessage(2, LogLevel.Debug, "{Repository}: applied page {Page} of {Pass} ({Items} items)")]
+    public static partial void PageApplied(ILogger logger, string repository, int page, SyncPass pass, int items);
+
+    [LoggerMessage(3, LogLevel.Information, "{Repository}: {Kind} sync done in {Pages} pages, {Upserts} upserts, {Deletes} deletes, {Expiries} expiries recovered, {Retries} retries, {Elapsed}")]
+    public static partial void SyncCompleted(ILogger logger, string repository, SyncPassKind kind, int pages, int upserts, int deletes, int expiries, int retries, TimeSpan elapsed);
+
+    [LoggerMessage(4, LogLevel.Warning, "{Repository}: sync token expired during {Pass} (HTTP {Status} {Reason}); discarding it and running a full sync")]
+    public static partial void TokenExpired(ILogger logger, string repository, SyncPass pass, int? status, string? reason);
+
+    [LoggerMessage(5, LogLevel.Warning, "{Repository}: retry {Attempt} of {Request} in {Delay} after {Status} {Reason}")]
+    public static partial void Retrying(ILogger logger, string repository, int attempt, SyncCursor request, TimeSpan delay, string status, string? reason);
+
+    [LoggerMessage(6, LogLevel.Error, "{Repository}: sync failed; the stored token and items are unchanged")]
+    public static partial void SyncFailed(ILogger logger, string repository, Exception exception);
+}
