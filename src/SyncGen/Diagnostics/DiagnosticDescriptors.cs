@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace SyncGen.Generator.Diagnostics;
+
+/// <summary>Every diagnostic SyncGen reports. Ids are stable; each links to its section of docs/diagnostics.md.</summary>
+public static class DiagnosticDescriptors
+{
+    /// <summary>The category of every SyncGen diagnostic.</summary>
+    public const string Category = "SyncGen";
+
+    private const string HelpLinkBase = "https://github.com/syncgen/syncgen/blob/main/docs/diagnostics.md#";
+
+    /// <summary>SYNCGEN001: the class is not partial.</summary>
+    public static readonly DiagnosticDescriptor ClassNotPartial = Create(
+        "SYNCGEN001",
+        "Class must be partial",
+        "Class '{0}' is marked [IncrementalSync] but is not partial; add the 'partial' modifier so SyncGen can add SyncAsync to it");
+
+    /// <summary>SYNCGEN002: the class is nested, generic or static.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedClass = Create(
+        "SYNCGEN002",
+        "Class shape is not supported",
+        "Class '{0}' is {1}, which [IncrementalSync] does not support; declare the repository as a non-generic, non-static class directly in a namespace");
+
+    /// <summary>SYNCGEN003: no page-source method.</summary>
+    public static readonly DiagnosticDescriptor NoPageSource = Create(
+        "SYNCGEN003",
+        "No page-source method",
+        "Class '{0}' has no page-source method{1}; declare either 'TRequest CreateListRequest(SyncPass pass)' returning a request with SyncToken, PageToken and ExecuteAsync(CancellationToken), or 'Task<TPage> FetchPageAsync(SyncCursor cursor, CancellationToken cancellationToken)'");
+
+    /// <summary>SYNCGEN004: the page type lacks the items member.</summary>
+    public static readonly DiagnosticDescriptor MissingItemsMember = Create(
+        "SYNCGEN004",
+        "Page type lacks the items member",
+        "Page type '{0}' has no readable member '{1}' of an IEnumerable<T> type; add it, or set IncrementalSync.ItemsMember to the member that holds the page's items");
+
+    /// <summary>SYNCGEN005: the page type lacks the next page token member.</summary>
+    public static readonly DiagnosticDescriptor MissingNextPageTokenMember = Create(
+        "SYNCGEN005",
+        "Page type lacks the next page token member",
+        "Page type '{0}' has no readable string member '{1}' for the next page token; add it, or set IncrementalSync.NextPageTokenMember to the member that holds it");
+
+    /// <summary>SYNCGEN006: the page type lacks the next sync token member.</summary>
+    public static readonly DiagnosticDescriptor MissingNextSyncTokenMember = Create(
+        "SYNCGEN006",
+        "Page type lacks the next sync token member",
+        "Page type '{0}' has no readable string member '{1}' for the next sync token; add it, or set IncrementalSync.NextSyncTokenMember to the member that holds it");
+
+    /// <summary>SYNCGEN007: more than one candidate member.</summary>
+    public static readonly DiagnosticDescriptor AmbiguousMembers = Create(
+        "SYNCGEN007",
+        "Ambiguous members",
+        "Class '{0}' has more than one {1} ({2}); {3}");
+
+    /// <summary>SYNCGEN008: the item key member is missing.</summary>
+    public static readonly DiagnosticDescriptor MissingKeyMember = Create(
+        "SYNCGEN008",
+        "Item key member not found",
+        "Item type '{0}' has no readable member '{1}' to use as its key; add it, or set IncrementalSync.KeyMember to the member that identifies an item");
+
+    /// <summary>SYNCGEN009: no store member of the item type.</summary>
+    public static readonly DiagnosticDescriptor MissingStore = Create(
+        "SYNCGEN009",
+        "No sync store member",
+        "Class '{0}' has no field or property of type ISyncStore<{1}>{2}; add one such as 'private readonly ISyncStore<{1}> _store'");
+
+    /// <summary>SYNCGEN010: the request type lacks a token property or ExecuteAsync.</summary>
+    public static readonly DiagnosticDescriptor InvalidRequestType = Create(
+        "SYNCGEN010",
+        "Request type is not usable",
+        "Request type '{0}' returned by '{1}' {2}; give it settable string properties for the sync and page tokens (or name them with IncrementalSync.SyncTokenMember and PageTokenMember) and an ExecuteAsync(CancellationToken) method returning Task<TPage>");
+
+    /// <summary>SYNCGEN011: the item deletion marker is missing.</summary>
+    public static readonly DiagnosticDescriptor MissingDeletionMarker = Create(
+        "SYNCGEN011",
+        "Item deletion marker not found",
+        "Item type '{0}' has no deletion marker because {1}; set IncrementalSync.DeletedMember to a bool or bool? member, or IncrementalSync.StatusMember to a string member compared with DeletedStatus");
+
+    /// <summary>All descriptors, in id order.</summary>
+    public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
+    {
+        ClassNotPartial, UnsupportedClass, NoPageSource, MissingItemsMember, MissingNextPageTokenMember,
+        MissingNextSyncTokenMember, AmbiguousMembers, MissingKeyMember, MissingStore, InvalidRequestType,
+        MissingDeletionMarker,
+    };
+
+    /// <summary>Finds a descriptor by id.</summary>
+    public static DiagnosticDescriptor ById(string id) =>
+        All.FirstOrDefault(d => d.Id == id) ?? throw new ArgumentException($"Unknown diagnostic id '{id}'.", nameof(id));
+
+    private static DiagnosticDescriptor Create(string id, string title, string messageFormat) =>
+        new(
+            id,
+            title,
+            messageFormat,
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
+}

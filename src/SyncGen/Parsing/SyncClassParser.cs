@@ -1,0 +1,448 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using SyncGen.Generator.Diagnostics;
+using SyncGen.Generator.Model;
+
+namespace SyncGen.Generator.Parsing;
+
+/// <summary>
+/// The transform: reads one [IncrementalSync] class with the semantic model and reduces it to a
+/// <see cref="ParseResult"/>. Nothing symbolic survives this class.
+/// </summary>
+internal static class SyncClassParser
+{
+    public const string AttributeMetadataName = "SyncGen.IncrementalSyncAttribute";
+
+    /// <summary>Request properties that Google refuses next to a sync token; cleared on incremental passes.</summary>
+    private static readonly string[] FullSyncOnlyFilters =
+    {
+        "TimeMin", "TimeMax", "Q", "OrderBy", "UpdatedMin", "ICalUID", "PrivateExtendedProperty",
+        "SharedExtendedProperty", "MinAccessRole",
+    };
+
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var declaration = (ClassDeclarationSyntax)context.TargetNode;
+        var type = (INamedTypeSymbol)context.TargetSymbol;
+        var parser = new Parser(context, declaration, type, cancellationToken);
+        return parser.Run();
+    }
+
+    private sealed class Parser
+    {
+        private readonly Compilation _compilation;
+        private readonly ClassDeclarationSyntax _declaration;
+        private readonly INamedTypeSymbol _type;
+        private readonly AttributeSettings _settings;
+        private readonly CancellationToken _cancellationToken;
+        private readonly Location _classLocation;
+        private readonly List<DiagnosticInfo> _diagnostics = new();
+
+        public Parser(GeneratorAttributeSyntaxContext context, ClassDeclarationSyntax declaration, INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            _compilation = context.SemanticModel.Compilation;
+            _declaration = declaration;
+            _type = type;
+            _settings = AttributeSettings.Read(context.Attributes[0], cancellationToken);
+            _cancellationToken = cancellationToken;
+            _classLocation = declaration.Identifier.GetLocation();
+        }
+
+        private string ClassName => _type.Name;
+
+        public ParseResult Run()
+        {
+            if (!_declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                Report(DiagnosticDescriptors.ClassNotPartial, _classLocation, ClassName);
+            }
+
+            var unsupported = _type.ContainingType is not null ? $"nested in '{_type.ContainingType.Name}'"
+                : _type.IsGenericType ? "generic"
+                : _type.IsStatic ? "static"
+                : null;
+            if (unsupported is not null)
+            {
+                Report(DiagnosticDescriptors.UnsupportedClass, _classLocation, ClassName, unsupported);
+            }
+
+            if (_diagnostics.Count > 0)
+            {
+                return Result(null);
+            }
+
+            _cancellationToken.ThrowIfCancellationRequested();
+            var source = FindPageSource();
+            _cancellationToken.ThrowIfCancellationRequested();
+            var request = source is { Kind: PageSourceKind.Request } ? ReadRequest(source) : null;
+            var pageType = source?.Kind == PageSourceKind.Fetch ? SymbolHelpers.TaskResultType(source.Method.ReturnType) : request?.PageType;
+            var page = pageType is null || source is null ? null : ReadPage(pageType, source.Location);
+            _cancellationToken.ThrowIfCancellationRequested();
+            var store = FindStore(page?.ElementType);
+            var logger = FindSingle(IsLogger, "ILogger member", "keep only one logger field or property");
+            var options = FindSingle(IsOptions, "SyncOptions member", "keep only one SyncOptions field or property");
+            _cancellationToken.ThrowIfCancellationRequested();
+            var itemType = store is null ? null : ((INamedTypeSymbol)StoreInterface(SymbolHelpers.ValueType(store)!)!).TypeArguments[0];
+            var key = itemType is null ? null : ReadKey(itemType);
+            var deleted = itemType is null ? null : ReadDeleted(itemType);
+
+            if (_diagnostics.Count > 0 || source is null || page is null || store is null || itemType is null || key is null || deleted is null
+                || (source.Kind == PageSourceKind.Request && request is null))
+            {
+                return Result(null);
+            }
+
+            var model = new SyncClassModel(
+                HintName: _type.ToDisplayString(SymbolHelpers.NameFormat).Replace("@", string.Empty) + ".SyncGen.g.cs",
+                Namespace: _type.ContainingNamespace.IsGlobalNamespace ? string.Empty : _type.ContainingNamespace.ToDisplayString(SymbolHelpers.NameFormat),
+                FileScopedNamespace: _declaration.Ancestors().OfType<FileScopedNamespaceDeclarationSyntax>().Any(),
+                ClassName: SymbolHelpers.Identifier(_type.Name),
+                Accessibility: _type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
+                RepositoryNameLiteral: SymbolDisplay.FormatLiteral(_type.ToDisplayString(), quote: true),
+                ItemType: itemType.ToDisplayString(SymbolHelpers.TypeFormat),
+                StoreExpression: Access(store),
+                OptionsExpression: options is null ? null : Access(options),
+                LoggerExpression: logger is null ? null : Access(logger),
+                PageSource: source.Kind,
+                PageSourceMethodExpression: Access(source.Method),
+                RequestMayBeNull: request?.MayBeNull ?? false,
+                SyncTokenAssignment: request?.SyncToken ?? string.Empty,
+                PageTokenAssignment: request?.PageToken ?? string.Empty,
+                FullSyncOnlyProperties: new EquatableArray<string>(request?.FullSyncOnly ?? Enumerable.Empty<string>()),
+                ClearShowDeletedFalse: request?.ClearShowDeleted ?? false,
+                PageAccess: page.Access,
+                ItemsMember: page.Items,
+                NextPageTokenMember: page.NextPageToken,
+                NextSyncTokenMember: page.NextSyncToken,
+                KeyExpression: key,
+                IsDeletedExpression: deleted);
+            return Result(model);
+        }
+
+        private ParseResult Result(SyncClassModel? model) => new(model, new EquatableArray<DiagnosticInfo>(_diagnostics));
+
+        private void Report(DiagnosticDescriptor descriptor, Location location, params string[] args) =>
+            _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
+
+        /// <summary>How generated code inside the class reads one of its members.</summary>
+        private string Access(ISymbol member) =>
+            member.IsStatic
+                ? _type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + SymbolHelpers.Identifier(member.Name)
+                : "this." + SymbolHelpers.Identifier(member.Name);
+
+        // ---- page source ------------------------------------------------------------------------------------------
+
+        private sealed record PageSource(IMethodSymbol Method, PageSourceKind Kind, Location Location);
+
+        private PageSource? FindPageSource()
+        {
+            var methods = SymbolHelpers.AllMembers(_type)
+                .OfType<IMethodSymbol>()
+                .Where(m => m.MethodKind == MethodKind.Ordinary && m.ContainingType.SpecialType != SpecialType.System_Object
+                    && _compilation.IsSymbolAccessibleWithin(m, _type))
+                .ToList();
+            var named = _settings.Get("PageSource");
+            if (named is not null)
+            {
+                methods = methods.Where(m => m.Name == named).ToList();
+                if (methods.Count == 0)
+                {
+                    Report(DiagnosticDescriptors.NoPageSource, _settings.LocationOf("PageSource", _classLocation), ClassName, $" named '{named}'");
+                    return null;
+                }
+            }
+
+            var shaped = methods
+                .Select(m => (Method: m, Kind: Classify(m)))
+                .Where(c => c.Kind is not null)
+                .ToList();
+            if (shaped.Count == 0)
+            {
+                var location = named is null ? _classLocation : SymbolHelpers.SourceLocation(methods[0], _classLocation);
+                Report(DiagnosticDescriptors.NoPageSource, location, ClassName, named is null ? string.Empty : $" named '{named}' of an accepted shape");
+                return null;
+            }
+
+            if (shaped.Count > 1)
+            {
+                Report(
+                    DiagnosticDescriptors.AmbiguousMembers,
+                    _classLocation,
+                    ClassName,
+                    "page-source method",
+                    string.Join(", ", shaped.Select(c => "'" + c.Method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat) + "'")),
+                    "set IncrementalSync.PageSource to the one to use, or remove the others");
+                return null;
+            }
+
+            var method = shaped[0].Method;
+            return new PageSource(method, shaped[0].Kind!.Value, SymbolHelpers.SourceLocation(method, _classLocation));
+        }
+
+        private PageSourceKind? Classify(IMethodSymbol method)
+        {
+            var parameters = method.Parameters;
+            if (parameters.Length == 1 && IsRuntimeType(parameters[0].Type, "SyncPass") && parameters[0].RefKind == RefKind.None
+                && !method.ReturnsVoid && !SymbolHelpers.IsTaskLike(method.ReturnType) && !method.IsGenericMethod)
+            {
+                return PageSourceKind.Request;
+            }
+
+            if (parameters.Length == 2 && IsRuntimeType(parameters[0].Type, "SyncCursor") && IsCancellationToken(parameters[1].Type)
+                && SymbolHelpers.TaskResultType(method.ReturnType) is not null && !method.IsGenericMethod)
+            {
+                return PageSourceKind.Fetch;
+            }
+
+            return null;
+        }
+
+        private static bool IsRuntimeType(ITypeSymbol type, string name) =>
+            type.Name == name && type.ContainingNamespace is { Name: "SyncGen", ContainingNamespace.IsGlobalNamespace: true };
+
+        private static bool IsCancellationToken(ITypeSymbol type) =>
+            type.ToDisplayString() == "System.Threading.CancellationToken";
+
+        // ---- request shape ----------------------------------------------------------------------------------------
+
+        private sealed record RequestInfo(ITypeSymbol PageType, bool MayBeNull, string SyncToken, string PageToken, List<string> FullSyncOnly, bool ClearShowDeleted);
+
+        private RequestInfo? ReadRequest(PageSource source)
+        {
+            var requestType = source.Method.ReturnType;
+            var requestName = requestType.ToShortName();
+            var methodName = source.Method.Name;
+            var problems = 0;
+
+            string? TokenProperty(string setting, string defaultName)
+            {
+                var name = _settings.Get(setting) ?? defaultName;
+                var property = SymbolHelpers.FindSettableProperty(_compilation, requestType, name, _type);
+                if (property is null || !SymbolHelpers.IsString(property.Type))
+                {
+                    Report(DiagnosticDescriptors.InvalidRequestType, _settings.LocationOfSetting(setting, source.Location),
+                        requestName, methodName, $"has no settable string property '{name}'");
+                    problems++;
+                    return null;
+                }
+
+                // A property declared non-nullable in a nullable-aware type still receives null on the first page.
+                var suffix = property.Type.NullableAnnotation == NullableAnnotation.NotAnnotated ? "!" : string.Empty;
+                return SymbolHelpers.Identifier(property.Name) + " = cursor." + setting.Replace("Member", string.Empty) + suffix;
+            }
+
+            var syncToken = TokenProperty("SyncTokenMember", "SyncToken");
+            var pageToken = TokenProperty("PageTokenMember", "PageToken");
+
+            var execute = SymbolHelpers.AllMembers(requestType, "ExecuteAsync")
+                .OfType<IMethodSymbol>()
+                .Where(m => !m.IsStatic && !m.IsGenericMethod && m.Parameters.Length == 1 && IsCancellationToken(m.Parameters[0].Type)
+                    && _compilation.IsSymbolAccessibleWithin(m, _type, requestType))
+                .Select(m => SymbolHelpers.TaskResultType(m.ReturnType))
+                .FirstOrDefault(t => t is not null);
+            if (execute is null)
+            {
+                Report(DiagnosticDescriptors.InvalidRequestType, source.Location, requestName, methodName,
+                    "has no accessible ExecuteAsync(CancellationToken) method returning Task<TPage>");
+                problems++;
+            }
+
+            if (problems > 0 || execute is null)
+            {
+                return null;
+            }
+
+            var fullSyncOnly = new List<string>();
+            foreach (var filter in FullSyncOnlyFilters)
+            {
+                // Google.Apis marks typed date properties obsolete and keeps the wire value in a "...Raw" string property.
+                foreach (var name in new[] { filter, filter + "Raw" })
+                {
+                    var property = SymbolHelpers.FindSettableProperty(_compilation, requestType, name, _type);
+                    if (property is not null && !SymbolHelpers.IsObsolete(property) && SymbolHelpers.AcceptsNull(property.Type))
+                    {
+                        fullSyncOnly.Add(SymbolHelpers.Identifier(property.Name));
+                    }
+                }
+            }
+
+            var showDeleted = SymbolHelpers.FindSettableProperty(_compilation, requestType, "ShowDeleted", _type);
+            var clearShowDeleted = showDeleted is not null && !SymbolHelpers.IsObsolete(showDeleted) && SymbolHelpers.IsNullableBool(showDeleted.Type)
+                && SymbolHelpers.FindReadable(_compilation, requestType, "ShowDeleted", _type) is not null;
+
+            return new RequestInfo(
+                execute,
+                requestType.IsReferenceType && requestType.NullableAnnotation == NullableAnnotation.Annotated,
+                syncToken!,
+                pageToken!,
+                fullSyncOnly,
+                clearShowDeleted);
+        }
+
+        // ---- page type --------------------------------------------------------------------------------------------
+
+        private sealed record PageInfo(string Access, string Items, string NextPageToken, string NextSyncToken, ITypeSymbol? ElementType);
+
+        private PageInfo? ReadPage(ITypeSymbol pageType, Location sourceLocation)
+        {
+            var pageName = pageType.ToShortName();
+            ITypeSymbol? elementType = null;
+
+            var itemsName = _settings.Get("ItemsMember") ?? "Items";
+            var items = SymbolHelpers.FindReadable(_compilation, pageType, itemsName, _type);
+            if (items is not null)
+            {
+                elementType = SymbolHelpers.ElementType(SymbolHelpers.ValueType(items)!);
+            }
+
+            if (elementType is null)
+            {
+                Report(DiagnosticDescriptors.MissingItemsMember, _settings.LocationOfSetting("ItemsMember", sourceLocation), pageName, itemsName);
+            }
+
+            string? Token(string setting, string defaultName, DiagnosticDescriptor descriptor)
+            {
+                var name = _settings.Get(setting) ?? defaultName;
+                var member = SymbolHelpers.FindReadable(_compilation, pageType, name, _type);
+                if (member is null || !SymbolHelpers.IsString(SymbolHelpers.ValueType(member)))
+                {
+                    Report(descriptor, _settings.LocationOfSetting(setting, sourceLocation), pageName, name);
+                    return null;
+                }
+
+                return SymbolHelpers.Identifier(member.Name);
+            }
+
+            var nextPageToken = Token("NextPageTokenMember", "NextPageToken", DiagnosticDescriptors.MissingNextPageTokenMember);
+            var nextSyncToken = Token("NextSyncTokenMember", "NextSyncToken", DiagnosticDescriptors.MissingNextSyncTokenMember);
+            if (items is null || elementType is null || nextPageToken is null || nextSyncToken is null)
+            {
+                // The element type still lets the store check say something precise.
+                return elementType is null ? null : new PageInfo(string.Empty, string.Empty, string.Empty, string.Empty, elementType);
+            }
+
+            var access = pageType.IsValueType && pageType.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T ? "." : "?.";
+            return new PageInfo(access, SymbolHelpers.Identifier(items.Name), nextPageToken, nextSyncToken, elementType);
+        }
+
+        // ---- class members ----------------------------------------------------------------------------------------
+
+        private IEnumerable<ISymbol> ValueMembers() =>
+            SymbolHelpers.AllMembers(_type)
+                .Where(m => SymbolHelpers.ValueType(m) is not null && SymbolHelpers.IsReadable(_compilation, m, _type));
+
+        private static ITypeSymbol? StoreInterface(ITypeSymbol type)
+        {
+            static bool IsStore(ITypeSymbol t) =>
+                t is INamedTypeSymbol { Name: "ISyncStore", TypeArguments.Length: 1 } && IsRuntimeType(t, "ISyncStore");
+            return IsStore(type) ? type : type.AllInterfaces.FirstOrDefault(IsStore);
+        }
+
+        private ISymbol? FindStore(ITypeSymbol? elementType)
+        {
+            var stores = ValueMembers().Where(m => StoreInterface(SymbolHelpers.ValueType(m)!) is not null).ToList();
+            var itemOf = (ISymbol m) => ((INamedTypeSymbol)StoreInterface(SymbolHelpers.ValueType(m)!)!).TypeArguments[0];
+            var matching = elementType is null
+                ? stores
+                : stores.Where(m => SymbolEqualityComparer.Default.Equals(itemOf(m), elementType)).ToList();
+            var itemName = elementType?.ToShortName() ?? "TItem";
+            if (matching.Count == 0)
+            {
+                var found = stores.Count == 0
+                    ? string.Empty
+                    : $" ('{stores[0].Name}' stores '{itemOf(stores[0]).ToShortName()}' but the page items are '{itemName}')";
+                Report(DiagnosticDescriptors.MissingStore, _classLocation, ClassName, itemName, found);
+                return null;
+            }
+
+            if (matching.Count > 1)
+            {
+                Report(DiagnosticDescriptors.AmbiguousMembers, _classLocation, ClassName, $"ISyncStore<{itemName}> member",
+                    string.Join(", ", matching.Select(m => "'" + m.Name + "'")), "keep only one sync store field or property");
+                return null;
+            }
+
+            return matching[0];
+        }
+
+        private static bool IsLogger(ITypeSymbol type)
+        {
+            static bool IsILogger(ITypeSymbol t) =>
+                t.Name == "ILogger" && t.ContainingNamespace?.ToDisplayString() == "Microsoft.Extensions.Logging";
+            return IsILogger(type) || type.AllInterfaces.Any(IsILogger);
+        }
+
+        private static bool IsOptions(ITypeSymbol type) => IsRuntimeType(type, "SyncOptions");
+
+        private ISymbol? FindSingle(System.Func<ITypeSymbol, bool> predicate, string what, string fix)
+        {
+            var found = ValueMembers().Where(m => predicate(SymbolHelpers.ValueType(m)!)).ToList();
+            if (found.Count > 1)
+            {
+                Report(DiagnosticDescriptors.AmbiguousMembers, _classLocation, ClassName, what,
+                    string.Join(", ", found.Select(m => "'" + m.Name + "'")), fix);
+                return null;
+            }
+
+            return found.FirstOrDefault();
+        }
+
+        // ---- item type --------------------------------------------------------------------------------------------
+
+        private string? ReadKey(ITypeSymbol itemType)
+        {
+            var name = _settings.Get("KeyMember") ?? "Id";
+            var member = SymbolHelpers.FindReadable(_compilation, itemType, name, _type);
+            if (member is null)
+            {
+                Report(DiagnosticDescriptors.MissingKeyMember, _settings.LocationOfSetting("KeyMember", _classLocation), itemType.ToShortName(), name);
+                return null;
+            }
+
+            var access = "item." + SymbolHelpers.Identifier(member.Name);
+            return SymbolHelpers.IsString(SymbolHelpers.ValueType(member))
+                ? access
+                : $"global::System.Convert.ToString({access}, global::System.Globalization.CultureInfo.InvariantCulture)";
+        }
+
+        private string? ReadDeleted(ITypeSymbol itemType)
+        {
+            var deletedName = _settings.Get("DeletedMember");
+            if (deletedName is not null)
+            {
+                var member = SymbolHelpers.FindReadable(_compilation, itemType, deletedName, _type);
+                var memberType = member is null ? null : SymbolHelpers.ValueType(member);
+                if (member is not null && SymbolHelpers.IsBool(memberType))
+                {
+                    return "item." + SymbolHelpers.Identifier(member.Name);
+                }
+
+                if (member is not null && SymbolHelpers.IsNullableBool(memberType))
+                {
+                    return "item." + SymbolHelpers.Identifier(member.Name) + " == true";
+                }
+
+                Report(DiagnosticDescriptors.MissingDeletionMarker, _settings.LocationOf("DeletedMember", _classLocation), itemType.ToShortName(),
+                    $"DeletedMember '{deletedName}' is not a readable bool or bool? member");
+                return null;
+            }
+
+            var statusName = _settings.Get("StatusMember") ?? "Status";
+            var status = SymbolHelpers.FindReadable(_compilation, itemType, statusName, _type);
+            if (status is null || !SymbolHelpers.IsString(SymbolHelpers.ValueType(status)))
+            {
+                Report(DiagnosticDescriptors.MissingDeletionMarker, _settings.LocationOfSetting("StatusMember", _classLocation), itemType.ToShortName(),
+                    $"it has no readable string member '{statusName}'");
+                return null;
+            }
+
+            var deletedStatus = SymbolDisplay.FormatLiteral(_settings.Get("DeletedStatus") ?? "cancelled", quote: true);
+            return $"global::System.String.Equals(item.{SymbolHelpers.Identifier(status.Name)}, {deletedStatus}, global::System.StringComparison.Ordinal)";
+        }
+    }
+}

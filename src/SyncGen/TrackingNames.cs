@@ -1,0 +1,14 @@
+namespace SyncGen.Generator;
+
+/// <summary>Names of the tracked pipeline steps; tests assert that each is cached on an unrelated edit.</summary>
+public static class TrackingNames
+{
+    /// <summary>The transform of each [IncrementalSync] class into a model plus diagnostics.</summary>
+    public const string Parse = "SyncGen.Parse";
+
+    /// <summary>Classes without errors, reduced to the model that drives emission.</summary>
+    public const string Models = "SyncGen.Models";
+
+    /// <summary>Diagnostics of every class, one per item.</summary>
+    public const string Diagnostics = "SyncGen.Diagnostics";
+}

@@ -1,0 +1,338 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using NUnit.Framework;
+using SyncGen.Generator.Diagnostics;
+using SyncGen.Tests.Infrastructure;
+
+namespace SyncGen.Tests;
+
+/// <summary>Each SYNCGEN diagnostic, triggered by a minimal source: id, severity, location and no generated source.</summary>
+public class DiagnosticsTests
+{
+    private const string Prelude = """
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using SyncGen;
+
+        namespace D;
+
+        public class Item { public string? Id { get; set; } public string? Status { get; set; } }
+        public class Page { public List<Item>? Items { get; set; } public string? NextPageToken { get; set; } public string? NextSyncToken { get; set; } }
+        public class Request
+        {
+            public string? SyncToken { get; set; }
+            public string? PageToken { get; set; }
+            public Task<Page> ExecuteAsync(CancellationToken cancellationToken) => Task.FromResult(new Page());
+        }
+
+        """;
+
+    private const string Fetch = "Task<Page> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new Page());";
+
+    [Test]
+    public void A_valid_class_gets_source_and_no_diagnostics()
+    {
+        var run = GeneratorRunner.Run(Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo { private readonly ISyncStore<Item> _store = null!; {{Fetch}} }
+            """);
+
+        Assert.That(run.Diagnostics, Is.Empty);
+        Assert.That(run.GeneratedSources, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void SYNCGEN001_class_not_partial()
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync]
+            public class Repo { private readonly ISyncStore<Item> _store = null!; {{Fetch}} }
+            """;
+
+        AssertSingle(source, "SYNCGEN001", "Repo", "public class Repo", "Class 'Repo' is marked [IncrementalSync] but is not partial");
+    }
+
+    [Test]
+    public void SYNCGEN002_nested_class()
+    {
+        var source = Prelude + $$"""
+            public partial class Outer
+            {
+                [IncrementalSync]
+                public partial class Repo { private readonly ISyncStore<Item> _store = null!; {{Fetch}} }
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN002", "Repo", "public partial class Repo", "nested in 'Outer'");
+    }
+
+    [Test]
+    public void SYNCGEN002_generic_class()
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo<T> { private readonly ISyncStore<Item> _store = null!; {{Fetch}} }
+            """;
+
+        AssertSingle(source, "SYNCGEN002", "Repo", "public partial class Repo<T>", "is generic");
+    }
+
+    [Test]
+    public void SYNCGEN003_no_page_source()
+    {
+        var source = Prelude + """
+            [IncrementalSync]
+            public partial class Repo { private readonly ISyncStore<Item> _store = null!; }
+            """;
+
+        AssertSingle(source, "SYNCGEN003", "Repo", "public partial class Repo", "FetchPageAsync(SyncCursor cursor, CancellationToken cancellationToken)");
+    }
+
+    [Test]
+    public void SYNCGEN003_named_page_source_missing_points_at_the_attribute_argument()
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync(PageSource = "Nope")]
+            public partial class Repo { private readonly ISyncStore<Item> _store = null!; {{Fetch}} }
+            """;
+
+        AssertSingle(source, "SYNCGEN003", "PageSource = \"Nope\"", "[IncrementalSync(PageSource = \"Nope\")]", "named 'Nope'");
+    }
+
+    [Test]
+    public void SYNCGEN004_page_lacks_items()
+    {
+        var source = Prelude + """
+            public class BarePage { public string? NextPageToken { get; set; } public string? NextSyncToken { get; set; } }
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                Task<BarePage> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new BarePage());
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN004", "FetchAsync", "Task<BarePage> FetchAsync", "Page type 'BarePage' has no readable member 'Items'");
+    }
+
+    [Test]
+    public void SYNCGEN005_page_lacks_next_page_token_named_in_the_attribute()
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync(NextPageTokenMember = "Continuation")]
+            public partial class Repo { private readonly ISyncStore<Item> _store = null!; {{Fetch}} }
+            """;
+
+        AssertSingle(source, "SYNCGEN005", "NextPageTokenMember = \"Continuation\"", "[IncrementalSync(NextPageTokenMember", "'Continuation'");
+    }
+
+    [Test]
+    public void SYNCGEN006_page_lacks_next_sync_token()
+    {
+        var source = Prelude + """
+            public class NoSyncPage { public List<Item>? Items { get; set; } public string? NextPageToken { get; set; } }
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                Task<NoSyncPage> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new NoSyncPage());
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN006", "FetchAsync", "Task<NoSyncPage> FetchAsync", "Page type 'NoSyncPage' has no readable string member 'NextSyncToken'");
+    }
+
+    [Test]
+    public void SYNCGEN007_two_page_sources()
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                {{Fetch}}
+                Request CreateListRequest(SyncPass pass) => new Request();
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN007", "Repo", "public partial class Repo", "more than one page-source method ('Repo.FetchAsync(SyncCursor, CancellationToken)', 'Repo.CreateListRequest(SyncPass)'); set IncrementalSync.PageSource");
+    }
+
+    [Test]
+    public void SYNCGEN007_two_stores()
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                private readonly ISyncStore<Item> _backup = null!;
+                {{Fetch}}
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN007", "Repo", "public partial class Repo", "more than one ISyncStore<Item> member ('_store', '_backup')");
+    }
+
+    [Test]
+    public void SYNCGEN008_key_missing()
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync(KeyMember = "Key")]
+            public partial class Repo { private readonly ISyncStore<Item> _store = null!; {{Fetch}} }
+            """;
+
+        AssertSingle(source, "SYNCGEN008", "KeyMember = \"Key\"", "[IncrementalSync(KeyMember", "Item type 'Item' has no readable member 'Key'");
+    }
+
+    [Test]
+    public void SYNCGEN009_no_store()
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo { {{Fetch}} }
+            """;
+
+        AssertSingle(source, "SYNCGEN009", "Repo", "public partial class Repo", "no field or property of type ISyncStore<Item>");
+    }
+
+    [Test]
+    public void SYNCGEN009_store_of_the_wrong_item_type()
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo { private readonly ISyncStore<string> _store = null!; {{Fetch}} }
+            """;
+
+        AssertSingle(source, "SYNCGEN009", "Repo", "public partial class Repo", "('_store' stores 'string' but the page items are 'Item')");
+    }
+
+    [Test]
+    public void SYNCGEN010_request_without_page_token()
+    {
+        var source = Prelude + """
+            public class HalfRequest
+            {
+                public string? SyncToken { get; set; }
+                public Task<Page> ExecuteAsync(CancellationToken cancellationToken) => Task.FromResult(new Page());
+            }
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                HalfRequest CreateListRequest(SyncPass pass) => new HalfRequest();
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN010", "CreateListRequest", "HalfRequest CreateListRequest", "Request type 'HalfRequest' returned by 'CreateListRequest' has no settable string property 'PageToken'");
+    }
+
+    [Test]
+    public void SYNCGEN010_request_without_execute_async()
+    {
+        var source = Prelude + """
+            public class LazyRequest { public string? SyncToken { get; set; } public string? PageToken { get; set; } public Page Execute() => new Page(); }
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                LazyRequest CreateListRequest(SyncPass pass) => new LazyRequest();
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN010", "CreateListRequest", "LazyRequest CreateListRequest", "has no accessible ExecuteAsync(CancellationToken) method");
+    }
+
+    [Test]
+    public void SYNCGEN011_no_status_member()
+    {
+        var source = Prelude + """
+            public class Plain { public string? Id { get; set; } }
+            public class PlainPage { public Plain[]? Items { get; set; } public string? NextPageToken { get; set; } public string? NextSyncToken { get; set; } }
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Plain> _store = null!;
+                Task<PlainPage> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new PlainPage());
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN011", "Repo", "public partial class Repo", "it has no readable string member 'Status'");
+    }
+
+    [Test]
+    public void SYNCGEN011_deleted_member_is_not_bool()
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync(DeletedMember = "Status")]
+            public partial class Repo { private readonly ISyncStore<Item> _store = null!; {{Fetch}} }
+            """;
+
+        AssertSingle(source, "SYNCGEN011", "DeletedMember = \"Status\"", "[IncrementalSync(DeletedMember", "DeletedMember 'Status' is not a readable bool or bool? member");
+    }
+
+    [Test]
+    public void Pragma_warning_disable_suppresses_a_diagnostic_in_the_users_file()
+    {
+        var source = Prelude + $$"""
+            #pragma warning disable SYNCGEN001
+            [IncrementalSync]
+            public class Repo { private readonly ISyncStore<Item> _store = null!; {{Fetch}} }
+            #pragma warning restore SYNCGEN001
+            """;
+
+        var run = GeneratorRunner.Run(source);
+        var withoutPragma = GeneratorRunner.Run(source.Replace("#pragma warning disable SYNCGEN001", string.Empty, StringComparison.Ordinal));
+
+        Assert.That(withoutPragma.Diagnostics.Select(d => d.Id), Is.EqualTo(new[] { "SYNCGEN001" }), "the same source without the pragma reports");
+        Assert.That(run.Diagnostics.Where(d => !d.IsSuppressed), Is.Empty);
+        Assert.That(run.GeneratedSources, Is.Empty, "no source for a class with errors, even suppressed ones");
+    }
+
+    [Test]
+    public void Every_descriptor_is_an_error_in_the_SyncGen_category_with_a_help_link_to_its_own_anchor()
+    {
+        var ids = DiagnosticDescriptors.All.Select(d => d.Id).ToList();
+
+        Assert.That(ids, Is.EqualTo(Enumerable.Range(1, 11).Select(i => $"SYNCGEN{i:000}")));
+        foreach (var descriptor in DiagnosticDescriptors.All)
+        {
+            Assert.That(descriptor.DefaultSeverity, Is.EqualTo(DiagnosticSeverity.Error), descriptor.Id);
+            Assert.That(descriptor.Category, Is.EqualTo("SyncGen"), descriptor.Id);
+            Assert.That(descriptor.HelpLinkUri, Is.EqualTo("https://github.com/syncgen/syncgen/blob/main/docs/diagnostics.md#" + descriptor.Id.ToLowerInvariant()));
+        }
+    }
+
+    private static Diagnostic[] Run(string source)
+    {
+        var run = GeneratorRunner.Run(source);
+        Assert.That(run.GeneratedSources, Is.Empty, "a class with errors gets no generated source");
+        return run.Diagnostics.OrderBy(d => d.Location.SourceSpan.Start).ThenBy(d => d.Id, StringComparer.Ordinal).ToArray();
+    }
+
+    private static void AssertSingle(string source, string id, string locationText, string lineContains, string messageContains)
+    {
+        var diagnostics = Run(source);
+        Assert.That(diagnostics.Select(d => d.Id), Is.EqualTo(new[] { id }), string.Join("\n", diagnostics.Select(d => d.ToString())));
+        AssertDiagnostic(diagnostics[0], source, id, locationText, lineContains, messageContains);
+    }
+
+    private static void AssertDiagnostic(Diagnostic diagnostic, string source, string id, string locationText, string lineContains, string messageContains)
+    {
+        var lines = source.Replace("\r\n", "\n").Split('\n');
+        var expectedLine = Array.FindIndex(lines, l => l.Contains(lineContains, StringComparison.Ordinal));
+        Assert.That(expectedLine, Is.GreaterThanOrEqualTo(0), $"test setup: no line contains '{lineContains}'");
+        Assert.Multiple(() =>
+        {
+            Assert.That(diagnostic.Id, Is.EqualTo(id));
+            Assert.That(diagnostic.Severity, Is.EqualTo(DiagnosticSeverity.Error));
+            Assert.That(diagnostic.Location.IsInSource, Is.True, "reported in the user's syntax tree");
+            Assert.That(diagnostic.Location.SourceTree!.FilePath, Is.EqualTo(GeneratorRunner.UserFilePath));
+            Assert.That(diagnostic.Location.GetLineSpan().StartLinePosition.Line, Is.EqualTo(expectedLine));
+            Assert.That(diagnostic.Location.SourceTree.GetText().ToString(diagnostic.Location.SourceSpan), Is.EqualTo(locationText));
+            Assert.That(diagnostic.GetMessage(), Does.Contain(messageContains));
+        });
+    }
+}

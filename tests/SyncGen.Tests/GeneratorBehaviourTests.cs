@@ -1,0 +1,153 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using NUnit.Framework;
+using SyncGen.Generator.Diagnostics;
+using SyncGen.Tests.Infrastructure;
+
+namespace SyncGen.Tests;
+
+/// <summary>Smaller generator rules, each checked in the generated text and by compiling it without warnings.</summary>
+public class GeneratorBehaviourTests
+{
+    private const string Prelude = """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using SyncGen;
+
+        namespace D;
+
+        public class Item { public string? Id { get; set; } public string? Status { get; set; } }
+        public class Page { public List<Item>? Items { get; set; } public string? NextPageToken { get; set; } public string? NextSyncToken { get; set; } }
+
+        """;
+
+    [Test]
+    public void Google_style_obsolete_typed_filters_are_left_alone_and_their_raw_string_is_cleared()
+    {
+        var source = Prelude + """
+            public class Request
+            {
+                public string? SyncToken { get; set; }
+                public string? PageToken { get; set; }
+                [Obsolete("Use TimeMinRaw.")] public DateTime? TimeMin { get => null; set { } }
+                public string? TimeMinRaw { get; set; }
+                public string? UpdatedMin { get; set; }
+                public string? MinAccessRole { get; set; }
+                public string? Fields { get; set; }
+                public Task<Page> ExecuteAsync(CancellationToken cancellationToken) => Task.FromResult(new Page());
+            }
+            [IncrementalSync]
+            public partial class Repo { private readonly ISyncStore<Item> _store = null!; Request Create(SyncPass pass) => new(); }
+            """;
+
+        var run = GeneratorRunner.Run(source);
+        CompiledAssembly.Emit(run);
+
+        var clearing = Lines(run.SingleSource).Where(l => l.EndsWith("= null;", StringComparison.Ordinal)).ToArray();
+        Assert.That(clearing, Is.EqualTo(new[] { "request.TimeMinRaw = null;", "request.UpdatedMin = null;", "request.MinAccessRole = null;" }));
+    }
+
+    [Test]
+    public void A_request_without_full_sync_only_filters_gets_no_clearing_block()
+    {
+        var source = Prelude + """
+            public class Request
+            {
+                public string? SyncToken { get; set; }
+                public string? PageToken { get; set; }
+                public bool ShowDeleted { get; set; }
+                public Task<Page> ExecuteAsync(CancellationToken cancellationToken) => Task.FromResult(new Page());
+            }
+            [IncrementalSync]
+            public partial class Repo { private readonly ISyncStore<Item> _store = null!; Request Create(SyncPass pass) => new(); }
+            """;
+
+        var run = GeneratorRunner.Run(source);
+        CompiledAssembly.Emit(run);
+
+        Assert.That(run.SingleSource, Does.Not.Contain("pass.IsFull"));
+        Assert.That(run.SingleSource, Does.Not.Contain("ShowDeleted"), "a plain bool ShowDeleted cannot be cleared to null");
+    }
+
+    [Test]
+    public void A_nullable_request_is_checked_and_non_nullable_token_properties_compile_without_warnings()
+    {
+        var source = Prelude + """
+            public class Request
+            {
+                public string SyncToken { get; set; } = "";
+                public string PageToken { get; set; } = "";
+                public Task<Page> ExecuteAsync(CancellationToken cancellationToken) => Task.FromResult(new Page());
+            }
+            [IncrementalSync]
+            public partial class Repo { private readonly ISyncStore<Item> _store = null!; Request? Create(SyncPass pass) => new(); }
+            """;
+
+        var run = GeneratorRunner.Run(source);
+        CompiledAssembly.Emit(run);
+
+        Assert.That(run.SingleSource, Does.Contain("?? throw new global::System.InvalidOperationException(\"Create returned null; a page source must return a request.\");"));
+        Assert.That(run.SingleSource, Does.Contain("request.SyncToken = cursor.SyncToken!;"));
+    }
+
+    [Test]
+    public void A_struct_page_is_read_without_null_conditional_access()
+    {
+        var source = Prelude + """
+            public struct StructPage { public Item[] Items; public string? NextPageToken; public string? NextSyncToken; }
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                ValueTask<StructPage> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => default;
+            }
+            """;
+
+        var run = GeneratorRunner.Run(source);
+        CompiledAssembly.Emit(run);
+
+        Assert.That(run.SingleSource, Does.Contain(".Create(page.Items, page.NextPageToken, page.NextSyncToken)"));
+    }
+
+    [Test]
+    public void Static_members_are_read_through_the_class_and_keywords_are_escaped()
+    {
+        var source = Prelude + """
+            public class Odd { public string? @class { get; set; } public string? Status { get; set; } }
+            public class OddPage { public List<Odd>? Items { get; set; } public string? NextPageToken { get; set; } public string? NextSyncToken { get; set; } }
+            [IncrementalSync(KeyMember = "class")]
+            public partial class Repo
+            {
+                private static readonly ISyncStore<Odd> Shared = new InMemorySyncStore<Odd>();
+                static Task<OddPage> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new OddPage());
+            }
+            """;
+
+        var run = GeneratorRunner.Run(source);
+        CompiledAssembly.Emit(run);
+
+        Assert.That(run.SingleSource, Does.Contain("(definition, global::D.Repo.Shared, "));
+        Assert.That(run.SingleSource, Does.Contain("await global::D.Repo.FetchAsync(cursor, cancellationToken)"));
+        Assert.That(run.SingleSource, Does.Contain("GetKey = static item => item.@class,"));
+    }
+
+    [Test]
+    public void Every_diagnostic_id_has_a_section_in_docs_diagnostics_md()
+    {
+        var docs = File.ReadAllText(DocsPath());
+
+        foreach (var descriptor in DiagnosticDescriptors.All)
+        {
+            Assert.That(docs, Does.Contain("\n## " + descriptor.Id + "\n"), descriptor.Id);
+        }
+    }
+
+    private static string[] Lines(string text) => text.Split('\n').Select(l => l.Trim()).ToArray();
+
+    private static string DocsPath([CallerFilePath] string callerFile = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(callerFile)!, "..", "..", "docs", "diagnostics.md"));
+}

@@ -1,0 +1,305 @@
+namespace SyncGen.Tests.Infrastructure;
+
+/// <summary>Representative user code, shared by the snapshot and compile-and-run tests.</summary>
+internal static class TestSources
+{
+    /// <summary>A source by its constant's name, so test names stay short.</summary>
+    public static string ByName(string name) => name switch
+    {
+        nameof(GoogleRequest) => GoogleRequest,
+        nameof(FetchCustomNames) => FetchCustomNames,
+        nameof(BoolDeletedMember) => BoolDeletedMember,
+        nameof(IntKey) => IntKey,
+        _ => throw new System.ArgumentOutOfRangeException(nameof(name), name, "No such test source."),
+    };
+
+    /// <summary>
+    /// Google.Apis shape: a request object created per pass, with full-sync-only filters the generator must clear on
+    /// incremental passes. The fake server records every request as it executes.
+    /// </summary>
+    public const string GoogleRequest = """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Text;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Microsoft.Extensions.Logging;
+        using SyncGen;
+
+        namespace Demo.Calendar;
+
+        public sealed class Event
+        {
+            public string? Id { get; set; }
+            public string? Status { get; set; }
+            public string? Summary { get; set; }
+        }
+
+        public sealed class Events
+        {
+            public IList<Event>? Items { get; set; }
+            public string? NextPageToken { get; set; }
+            public string? NextSyncToken { get; set; }
+        }
+
+        public class ClientServiceRequest<TResponse>
+        {
+            private readonly Func<ClientServiceRequest<TResponse>, TResponse> _execute;
+
+            protected ClientServiceRequest(Func<ClientServiceRequest<TResponse>, TResponse> execute) => _execute = execute;
+
+            public Task<TResponse> ExecuteAsync(CancellationToken cancellationToken) => Task.FromResult(_execute(this));
+        }
+
+        public sealed class EventsListRequest : ClientServiceRequest<Events>
+        {
+            public EventsListRequest(Func<ClientServiceRequest<Events>, Events> execute) : base(execute) { }
+            public string? SyncToken { get; set; }
+            public string? PageToken { get; set; }
+            public DateTimeOffset? TimeMin { get; set; }
+            public string? Q { get; set; }
+            public bool? ShowDeleted { get; set; }
+            public int? MaxResults { get; set; }
+        }
+
+        [IncrementalSync]
+        public partial class PrimaryCalendarEvents
+        {
+            private readonly ISyncStore<Event> _store;
+            private readonly ILogger<PrimaryCalendarEvents>? _logger;
+            private readonly Func<EventsListRequest, Events> _server;
+
+            public PrimaryCalendarEvents(ISyncStore<Event> store, Func<EventsListRequest, Events> server, ILogger<PrimaryCalendarEvents>? logger = null)
+            {
+                _store = store;
+                _server = server;
+                _logger = logger;
+            }
+
+            public SyncOptions? Options { get; init; }
+
+            private EventsListRequest CreateListRequest(SyncPass pass) =>
+                new(request => _server((EventsListRequest)request))
+                {
+                    TimeMin = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero),
+                    Q = "standup",
+                    ShowDeleted = false,
+                    MaxResults = 2,
+                };
+        }
+
+        public static class Harness
+        {
+            public static async Task<string> RunAsync()
+            {
+                var log = new StringBuilder();
+                var responses = new Queue<Events>();
+                var server = (EventsListRequest request) =>
+                {
+                    log.AppendLine($"  request syncToken={request.SyncToken ?? "-"} pageToken={request.PageToken ?? "-"} timeMin={(request.TimeMin is null ? "-" : "set")} q={request.Q ?? "-"} showDeleted={request.ShowDeleted?.ToString() ?? "-"} maxResults={request.MaxResults}");
+                    return responses.Dequeue();
+                };
+                var store = new InMemorySyncStore<Event>();
+                var repository = new PrimaryCalendarEvents(store, server);
+
+                // Full sync: three pages, the second empty but still carrying a page token; only the last has the sync token.
+                responses.Enqueue(new Events { Items = new List<Event> { new() { Id = "a", Summary = "A1" }, new() { Id = "b", Summary = "B1" } }, NextPageToken = "p2" });
+                responses.Enqueue(new Events { Items = new List<Event>(), NextPageToken = "p3" });
+                responses.Enqueue(new Events { Items = new List<Event> { new() { Id = "c", Summary = "C1" } }, NextSyncToken = "s1" });
+                log.AppendLine("full:");
+                Describe(log, await repository.SyncAsync(), store);
+
+                // Incremental sync: a cancelled item carrying only its id, an update and an insert over two pages.
+                responses.Enqueue(new Events { Items = new List<Event> { new() { Id = "b", Status = "cancelled" }, new() { Id = "d", Summary = "D1" } }, NextPageToken = "q2" });
+                responses.Enqueue(new Events { Items = new List<Event> { new() { Id = "a", Summary = "A2" } }, NextSyncToken = "s2" });
+                log.AppendLine("incremental:");
+                Describe(log, await repository.SyncAsync(), store);
+                return log.ToString();
+            }
+
+            private static void Describe(StringBuilder log, SyncResult result, InMemorySyncStore<Event> store)
+            {
+                log.AppendLine($"  result kind={result.Kind} startedAs={result.StartedAs} pages={result.Pages} upserts={result.Upserts} deletes={result.Deletes} token={result.SyncToken}");
+                log.AppendLine($"  store token={store.SyncToken} items={string.Join(",", store.Items.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + ":" + p.Value.Summary))}");
+            }
+        }
+        """;
+
+    /// <summary>Plain fetch shape with every page and item name customised through the attribute.</summary>
+    public const string FetchCustomNames = """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Text;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using SyncGen;
+
+        namespace Demo.People
+        {
+            public sealed class Contact
+            {
+                public string? ResourceName { get; set; }
+                public string? State { get; set; }
+                public string? DisplayName { get; set; }
+            }
+
+            public sealed class ConnectionsResponse
+            {
+                public Contact[]? Connections { get; set; }
+                public string? Next { get; set; }
+                public string? SyncState { get; set; }
+            }
+
+            [IncrementalSync(
+                PageSource = nameof(LoadPageAsync),
+                ItemsMember = nameof(ConnectionsResponse.Connections),
+                NextPageTokenMember = nameof(ConnectionsResponse.Next),
+                NextSyncTokenMember = nameof(ConnectionsResponse.SyncState),
+                KeyMember = nameof(Contact.ResourceName),
+                StatusMember = nameof(Contact.State),
+                DeletedStatus = "gone")]
+            internal partial class PeopleConnections
+            {
+                private readonly Func<SyncCursor, ConnectionsResponse> _server;
+
+                public PeopleConnections(InMemorySyncStore<Contact> store, Func<SyncCursor, ConnectionsResponse> server)
+                {
+                    Store = store;
+                    _server = server;
+                }
+
+                public InMemorySyncStore<Contact> Store { get; }
+
+                private ValueTask<ConnectionsResponse> LoadPageAsync(SyncCursor cursor, CancellationToken cancellationToken) =>
+                    new(_server(cursor));
+            }
+
+            public static class Harness
+            {
+                public static async Task<string> RunAsync()
+                {
+                    var log = new StringBuilder();
+                    var responses = new Queue<ConnectionsResponse>();
+                    var server = (SyncCursor cursor) =>
+                    {
+                        log.AppendLine($"  fetch {cursor}");
+                        return responses.Dequeue();
+                    };
+                    var store = new InMemorySyncStore<Contact>();
+                    var repository = new PeopleConnections(store, server);
+
+                    responses.Enqueue(new ConnectionsResponse { Connections = new[] { new Contact { ResourceName = "people/1", DisplayName = "Ann" } }, Next = "n2" });
+                    responses.Enqueue(new ConnectionsResponse { Connections = new[] { new Contact { ResourceName = "people/2", DisplayName = "Bob" } }, SyncState = "t1" });
+                    var full = await repository.SyncAsync();
+                    log.AppendLine($"full kind={full.Kind} pages={full.Pages} upserts={full.Upserts} token={store.SyncToken} items={string.Join(",", store.Items.Keys.OrderBy(k => k, StringComparer.Ordinal))}");
+
+                    // "gone" is the deletion status here; Google's "cancelled" must not delete anything.
+                    responses.Enqueue(new ConnectionsResponse { Connections = new[] { new Contact { ResourceName = "people/1", State = "gone" }, new Contact { ResourceName = "people/2", State = "cancelled", DisplayName = "Bob2" } }, SyncState = "t2" });
+                    var incremental = await repository.SyncAsync();
+                    log.AppendLine($"incremental kind={incremental.Kind} pages={incremental.Pages} upserts={incremental.Upserts} deletes={incremental.Deletes} token={store.SyncToken} items={string.Join(",", store.Items.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + ":" + p.Value.DisplayName))}");
+                    return log.ToString();
+                }
+            }
+        }
+        """;
+
+    /// <summary>A bool? deletion flag on an inherited member, fetch shape returning Task, global namespace.</summary>
+    public const string BoolDeletedMember = """
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using SyncGen;
+
+        public abstract class Entity
+        {
+            public string Id { get; set; } = "";
+            public bool? Removed { get; set; }
+        }
+
+        public sealed class Note : Entity
+        {
+            public string? Text { get; set; }
+        }
+
+        public sealed class NotesPage
+        {
+            public IReadOnlyList<Note> Items { get; set; } = new List<Note>();
+            public string? NextPageToken { get; set; }
+            public string? NextSyncToken { get; set; }
+        }
+
+        public abstract class RepositoryBase
+        {
+            protected ISyncStore<Note> Store { get; }
+
+            protected RepositoryBase(ISyncStore<Note> store) => Store = store;
+        }
+
+        [IncrementalSync(DeletedMember = nameof(Entity.Removed))]
+        public sealed partial class Notes : RepositoryBase
+        {
+            public Notes(ISyncStore<Note> store) : base(store) { }
+
+            public Task<NotesPage> FetchPageAsync(SyncCursor cursor, CancellationToken cancellationToken) =>
+                Task.FromResult(new NotesPage { NextSyncToken = "s" });
+        }
+        """;
+
+    /// <summary>An int key converted with the invariant culture, a plain bool deletion flag, SyncOptions as a field.</summary>
+    public const string IntKey = """
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using SyncGen;
+
+        namespace Demo.Tickets;
+
+        public sealed class Ticket
+        {
+            public int Number { get; set; }
+            public bool Deleted { get; set; }
+        }
+
+        public sealed class TicketPage
+        {
+            public List<Ticket>? Items { get; set; }
+            public string? NextPageToken { get; set; }
+            public string? NextSyncToken { get; set; }
+        }
+
+        [IncrementalSync(KeyMember = nameof(Ticket.Number), DeletedMember = nameof(Ticket.Deleted))]
+        internal partial class Tickets
+        {
+            private readonly ISyncStore<Ticket> _store;
+            private readonly SyncOptions _options = SyncOptions.Default;
+            private readonly Queue<TicketPage> _pages;
+
+            public Tickets(ISyncStore<Ticket> store, params TicketPage[] pages)
+            {
+                _store = store;
+                _pages = new Queue<TicketPage>(pages);
+            }
+
+            private Task<TicketPage> FetchPageAsync(SyncCursor cursor, CancellationToken cancellationToken) =>
+                Task.FromResult(_pages.Dequeue());
+        }
+
+        public static class Harness
+        {
+            public static async System.Threading.Tasks.Task<string> RunAsync()
+            {
+                var store = new InMemorySyncStore<Ticket>();
+                var tickets = new Tickets(
+                    store,
+                    new TicketPage { Items = new List<Ticket> { new() { Number = 1001 }, new() { Number = 1002 } }, NextSyncToken = "t1" },
+                    new TicketPage { Items = new List<Ticket> { new() { Number = 1001, Deleted = true } }, NextSyncToken = "t2" });
+                await tickets.SyncAsync();
+                var second = await tickets.SyncAsync();
+                var items = await store.ReadItemsAsync();
+                return $"deletes={second.Deletes} keys={string.Join(",", System.Linq.Enumerable.Select(items, p => p.Key))} token={store.SyncToken}";
+            }
+        }
+        """;
+}
