@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SyncGen;
+
+/// <summary>
+/// A sync store in process memory: for tests, caches and short-lived mirrors. Each commit publishes a new immutable
+/// snapshot, so readers see either the whole previous pass or the whole new one.
+/// </summary>
+/// <typeparam name="TItem">The item type.</typeparam>
+public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>
+{
+    private Snapshot _committed = new(ImmutableDictionary.Create<string, TItem>(StringComparer.Ordinal), null);
+
+    /// <summary>The committed sync token.</summary>
+    public string? SyncToken => Volatile.Read(ref _committed).SyncToken;
+
+    /// <summary>The committed items by key.</summary>
+    public IReadOnlyDictionary<string, TItem> Items => Volatile.Read(ref _committed).Items;
+
+    /// <inheritdoc />
+    public ValueTask<string?> ReadSyncTokenAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ValueTask<string?>(SyncToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ISyncPassWriter<TItem>> BeginPassAsync(SyncPassKind kind, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var start = kind == SyncPassKind.Full ? ImmutableDictionary.Create<string, TItem>(StringComparer.Ordinal) : Volatile.Read(ref _committed).Items;
+        return new ValueTask<ISyncPassWriter<TItem>>(new Writer(this, start.ToBuilder()));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<KeyValuePair<string, TItem>>> ReadItemsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        IReadOnlyList<KeyValuePair<string, TItem>> items = Items.OrderBy(pair => pair.Key, StringComparer.Ordinal).ToList();
+        return new ValueTask<IReadOnlyList<KeyValuePair<string, TItem>>>(items);
+    }
+
+    private sealed record Snapshot(ImmutableDictionary<string, TItem> Items, string? SyncToken);
+
+    private sealed class Writer(InMemorySyncStore<TItem> store, ImmutableDictionary<string, TItem>.Builder staged) : ISyncPassWriter<TItem>
+    {
+        private bool _done;
+
+        public ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDone();
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var change in changes)
+            {
+                if (change.IsDelete)
+                {
+                    staged.Remove(change.Key);
+                }
+                else
+                {
+                    staged[change.Key] = change.Item!;
+                }
+            }
+
+            return default;
+        }
+
+        public ValueTask CommitAsync(string syncToken, CancellationToken cancellationToken = default)
+        {
+            if (string.IsNullOrEmpty(syncToken))
+            {
+                throw new ArgumentException("A pass commits with the server's next sync token; it was empty.", nameof(syncToken));
+            }
+
+            ThrowIfDone();
+            cancellationToken.ThrowIfCancellationRequested();
+            Volatile.Write(ref store._committed, new Snapshot(staged.ToImmutable(), syncToken));
+            _done = true;
+            return default;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            _done = true;
+            return default;
+        }
+
+        private void ThrowIfDone()
+        {
+            if (_done)
+            {
+                throw new InvalidOperationException("This pass writer was already committed or disposed.");
+            }
+        }
+    }
+}

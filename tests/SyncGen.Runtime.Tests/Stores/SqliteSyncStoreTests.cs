@@ -1,0 +1,268 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.Data.Sqlite;
+using NUnit.Framework;
+
+namespace SyncGen.Runtime.Tests.Stores;
+
+[TestFixture]
+public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
+{
+    private string _directory = "";
+    private string _path = "";
+
+    [SetUp]
+    public void CreateTempDirectory()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "syncgen-sqlite-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_directory);
+        _path = Path.Combine(_directory, "sync.db");
+    }
+
+    [TearDown]
+    public void DeleteTempDirectory()
+    {
+        // Pooled connections keep the file open; release them so the directory can go (required on Windows).
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    protected override ISyncStore<TestItem> CreateStore() => SqliteSyncStore<TestItem>.OpenFile(_path, "events");
+
+    private async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Test]
+    public async Task NativeLibrary_Loads_AndTheDatabaseIsInWalMode()
+    {
+        await SeedAsync();
+
+        var version = await ScalarAsync<string>("SELECT sqlite_version();");
+        var journalMode = await ScalarAsync<string>("PRAGMA journal_mode;");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(version, Does.Match(@"^3\.\d+\.\d+"));
+            Assert.That(journalMode, Is.EqualTo("wal"));
+        }
+    }
+
+    [Test]
+    public async Task TwoCollectionsInOneFile_AreIndependent()
+    {
+        var a = SqliteSyncStore<TestItem>.OpenFile(_path, "A");
+        var b = SqliteSyncStore<TestItem>.OpenFile(_path, "B");
+        await CommitPassAsync(a, SyncPassKind.Full, "a1", [Up("x", "AX1"), Up("y", "AY1")]);
+        await CommitPassAsync(b, SyncPassKind.Full, "b1", [Up("x", "BX1"), Up("z", "BZ1")]);
+
+        await CommitPassAsync(a, SyncPassKind.Full, "a2", [Up("w", "AW2")]);
+        await CommitPassAsync(b, SyncPassKind.Incremental, "b2", [Del("x")]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await a.ReadSyncTokenAsync(), Is.EqualTo("a2"));
+            Assert.That(await ItemsAsync(a), Is.EqualTo(new[] { Kv("w", "AW2") }));
+            Assert.That(await b.ReadSyncTokenAsync(), Is.EqualTo("b2"));
+            Assert.That(await ItemsAsync(b), Is.EqualTo(new[] { Kv("z", "BZ1") }));
+            Assert.That(await SqliteSyncStore<TestItem>.OpenFile(_path, "C").ReadSyncTokenAsync(), Is.Null);
+        }
+    }
+
+    [Test]
+    public async Task AnOpenPass_HoldsNoWriteLock_OnOtherCollections()
+    {
+        var slow = SqliteSyncStore<TestItem>.OpenFile(_path, "slow");
+        var fast = SqliteSyncStore<TestItem>.OpenFile(_path, "fast");
+        var writer = await slow.BeginPassAsync(SyncPassKind.Full);
+        await using (writer)
+        {
+            await writer.ApplyAsync([Up("s", "S1")]);
+
+            // Would wait for the busy timeout (30 s) if the open pass held a write transaction.
+            var commit = CommitPassAsync(fast, SyncPassKind.Full, "f1", [Up("f", "F1")]);
+            var finished = await Task.WhenAny(commit, Task.Delay(TimeSpan.FromSeconds(5)));
+            Assert.That(finished, Is.SameAs(commit));
+            await commit;
+
+            await writer.CommitAsync("s1");
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await ItemsAsync(fast), Is.EqualTo(new[] { Kv("f", "F1") }));
+            Assert.That(await ItemsAsync(slow), Is.EqualTo(new[] { Kv("s", "S1") }));
+        }
+    }
+
+    [Test]
+    public async Task ConcurrentCommitsFromEightStoresOnOneFile_AllSucceed_WithCorrectFinalState()
+    {
+        const int stores = 8;
+        const int passes = 10;
+
+        // The same passes, run one after another on the reference store, give the expected final state.
+        static async Task RunPassesAsync(ISyncStore<TestItem> store, int index)
+        {
+            await CommitPassAsync(store, SyncPassKind.Full, $"c{index}-t0", Enumerable.Range(0, 50).Select(i => Up($"k{i:D3}", $"c{index}-v0")).ToArray());
+            for (var pass = 1; pass < passes; pass++)
+            {
+                var kind = pass % 4 == 0 ? SyncPassKind.Full : SyncPassKind.Incremental;
+                var page1 = Enumerable.Range(0, 25 + pass).Select(i => Up($"k{i:D3}", $"c{index}-v{pass}")).ToArray();
+                var page2 = new[] { Del($"k{pass + 30:D3}"), Up($"new{pass}", $"c{index}-v{pass}"), Del($"new{pass - 1}") };
+                await CommitPassAsync(store, kind, $"c{index}-t{pass}", page1, page2);
+                _ = await store.ReadItemsAsync();
+            }
+        }
+
+        // Task.Run: Microsoft.Data.Sqlite completes synchronously, so without it the workers would not overlap. Each
+        // worker opens its own store instance, as separate repositories (or processes) would.
+        await Task.WhenAll(Enumerable.Range(0, stores).Select(index => Task.Run(() => RunPassesAsync(SqliteSyncStore<TestItem>.OpenFile(_path, $"collection-{index}"), index))));
+
+        for (var index = 0; index < stores; index++)
+        {
+            var expected = new InMemorySyncStore<TestItem>();
+            await RunPassesAsync(expected, index);
+            var store = SqliteSyncStore<TestItem>.OpenFile(_path, $"collection-{index}");
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo($"c{index}-t{passes - 1}"));
+                Assert.That(await ItemsAsync(store), Is.EqualTo(await ItemsAsync(expected)));
+                Assert.That(await ItemsAsync(store), Has.Count.EqualTo(34 + 1));
+            }
+        }
+
+        Assert.That(await ScalarAsync<long>("SELECT COUNT(*) FROM syncgen_staging;"), Is.Zero);
+    }
+
+    [Test]
+    public async Task WriterAbandonedWithoutDispose_DoesNotAffectTheNextPass()
+    {
+        await SeedAsync();
+
+        // Simulates a process that died mid-pass: the writer is simply dropped, never committed nor disposed.
+        var crashed = await Store.BeginPassAsync(SyncPassKind.Full);
+        await crashed.ApplyAsync([Up("zombie", "Z"), Del("a")]);
+
+        var restarted = CreateStore();
+        await CommitPassAsync(restarted, SyncPassKind.Incremental, "t2", [Up("c", "C2")]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await ScalarAsync<long>("SELECT COUNT(*) FROM syncgen_staging;"), Is.EqualTo(2), "the crashed pass's rows stay staged, invisibly");
+            Assert.That(await restarted.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+            Assert.That(await ItemsAsync(restarted), Is.EqualTo(new[] { Kv("a", "A1"), Kv("b", "B1"), Kv("c", "C2") }));
+        }
+    }
+
+    [Test]
+    public async Task StagedRowsOfAbandonedPasses_AreCleanedByALaterCommit()
+    {
+        var store = SqliteSyncStore<TestItem>.OpenFile(_path, "events");
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = _path }.ToString();
+        var impatient = new SqliteSyncStore<TestItem>(connectionString, "events") { AbandonedPassRetention = TimeSpan.FromMilliseconds(50) };
+        var crashed = await store.BeginPassAsync(SyncPassKind.Full);
+        await crashed.ApplyAsync([Up("zombie", "Z")]);
+        Assert.That(await ScalarAsync<long>("SELECT COUNT(*) FROM syncgen_staging;"), Is.EqualTo(1));
+
+        await Task.Delay(200);
+        await CommitPassAsync(impatient, SyncPassKind.Full, "t1", [Up("a", "A1")]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await ScalarAsync<long>("SELECT COUNT(*) FROM syncgen_staging;"), Is.Zero);
+            Assert.That(await ScalarAsync<long>("SELECT COUNT(*) FROM syncgen_passes;"), Is.Zero);
+            Assert.That(await ItemsAsync(store), Is.EqualTo(new[] { Kv("a", "A1") }));
+        }
+
+        // The pass whose rows were cleaned cannot commit a partial result.
+        Assert.ThrowsAsync<InvalidOperationException>(async () => await crashed.CommitAsync("t2"));
+        Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("t1"));
+    }
+
+    [Test]
+    public async Task DisposeWithoutCommit_DeletesTheStagedRows()
+    {
+        var writer = await Store.BeginPassAsync(SyncPassKind.Full);
+        await writer.ApplyAsync([Up("a", "A1"), Up("b", "B1")]);
+        var stagedBefore = await ScalarAsync<long>("SELECT COUNT(*) FROM syncgen_staging;");
+
+        await writer.DisposeAsync();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(stagedBefore, Is.EqualTo(2));
+            Assert.That(await ScalarAsync<long>("SELECT COUNT(*) FROM syncgen_staging;"), Is.Zero);
+            Assert.That(await ScalarAsync<long>("SELECT COUNT(*) FROM syncgen_passes;"), Is.Zero);
+        }
+    }
+
+    [Test]
+    public async Task CorruptStoredItem_ThrowsTheTypedException()
+    {
+        await SeedAsync();
+        await ExecuteAsync("UPDATE syncgen_items SET json = '{\"id\": ' WHERE key = 'b';");
+
+        var error = Assert.ThrowsAsync<SyncStoreCorruptException>(async () => await Store.ReadItemsAsync());
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(error!.Location, Does.Contain(_path).And.Contain("'events'").And.Contain("'b'"));
+            Assert.That(error.Detail, Does.Contain("TestItem"));
+        }
+    }
+
+    [Test]
+    public void ConnectionString_Constructor_WorksLikeOpenFile()
+    {
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = _path }.ToString();
+
+        Assert.That(async () =>
+        {
+            var store = new SqliteSyncStore<TestItem>(connectionString, "events");
+            await CommitPassAsync(store, SyncPassKind.Full, "t1", [Up("a", "A1")]);
+            return await ItemsAsync(CreateStore());
+        }, Is.EqualTo(new[] { Kv("a", "A1") }));
+    }
+
+    [TestCase("", "connectionString")]
+    [TestCase("Data Source=:memory:", "connectionString")]
+    [TestCase("Data Source=x;Mode=Memory", "connectionString")]
+    [TestCase("Data Source=", "connectionString")]
+    [TestCase("Not A Key=1", "connectionString")]
+    public void Constructor_RejectsUnusableConnectionStrings(string connectionString, string parameter)
+    {
+        var error = Assert.Throws<ArgumentException>(() => _ = new SqliteSyncStore<TestItem>(connectionString, "events"));
+
+        Assert.That(error!.ParamName, Is.EqualTo(parameter));
+    }
+
+    [TestCase("")]
+    [TestCase(" ")]
+    [TestCase(null)]
+    public void Constructor_RejectsABlankCollection(string? collection)
+    {
+        var error = Assert.Throws<ArgumentException>(() => _ = SqliteSyncStore<TestItem>.OpenFile(_path, collection!));
+
+        Assert.That(error!.ParamName, Is.EqualTo("collection"));
+    }
+}

@@ -1,0 +1,418 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using NUnit.Framework;
+
+namespace SyncGen.Runtime.Tests.Stores;
+
+/// <summary>The item type every store test stores.</summary>
+public sealed record TestItem(string Id, string Title);
+
+/// <summary>
+/// The behaviour every <see cref="ISyncStore{TItem}"/> must have. Each store gets a subclass that says how to create it;
+/// <see cref="CreateStore"/> must return a new instance over the same backing storage every time it is called within
+/// one test, so that persistence can be checked by reopening.
+/// </summary>
+public abstract class SyncStoreContractTests
+{
+    private ISyncStore<TestItem>? _store;
+
+    /// <summary>The store under test, created on first use in each test (after the subclass's SetUp ran).</summary>
+    protected ISyncStore<TestItem> Store => _store ??= CreateStore();
+
+    protected abstract ISyncStore<TestItem> CreateStore();
+
+    [TearDown]
+    public void ForgetStore() => _store = null;
+
+    protected static SyncChange<TestItem> Up(string id, string title) => SyncChange<TestItem>.Upsert(id, new TestItem(id, title));
+
+    protected static SyncChange<TestItem> Del(string id) => SyncChange<TestItem>.Delete(id);
+
+    protected static KeyValuePair<string, TestItem> Kv(string id, string title) => KeyValuePair.Create(id, new TestItem(id, title));
+
+    protected static async Task CommitPassAsync(ISyncStore<TestItem> store, SyncPassKind kind, string token, params SyncChange<TestItem>[][] pages)
+    {
+        var writer = await store.BeginPassAsync(kind);
+        await using (writer)
+        {
+            foreach (var page in pages)
+            {
+                await writer.ApplyAsync(page);
+            }
+
+            await writer.CommitAsync(token);
+        }
+    }
+
+    protected static async Task<List<KeyValuePair<string, TestItem>>> ItemsAsync(ISyncStore<TestItem> store) => (await store.ReadItemsAsync()).ToList();
+
+    protected async Task SeedAsync() => await CommitPassAsync(Store, SyncPassKind.Full, "t1", [Up("a", "A1"), Up("b", "B1")]);
+
+    protected async Task AssertSeededAsync(ISyncStore<TestItem> store)
+    {
+        var token = await store.ReadSyncTokenAsync();
+        var items = await ItemsAsync(store);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(token, Is.EqualTo("t1"));
+            Assert.That(items, Is.EqualTo(new[] { Kv("a", "A1"), Kv("b", "B1") }));
+        }
+    }
+
+    [Test]
+    public async Task EmptyStore_HasNoTokenAndNoItems()
+    {
+        var token = await Store.ReadSyncTokenAsync();
+        var items = await Store.ReadItemsAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(token, Is.Null);
+            Assert.That(items, Is.Empty);
+        }
+    }
+
+    [Test]
+    public async Task FullPass_ReplacesTheMirror_ItemsNotReListedDisappear()
+    {
+        await SeedAsync();
+
+        await CommitPassAsync(Store, SyncPassKind.Full, "t2", [Up("b", "B2")], [Up("c", "C2")]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+            Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("b", "B2"), Kv("c", "C2") }));
+        }
+    }
+
+    [Test]
+    public async Task FullPass_WithNoItems_EmptiesTheMirror()
+    {
+        await SeedAsync();
+
+        await CommitPassAsync(Store, SyncPassKind.Full, "t2");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+            Assert.That(await ItemsAsync(Store), Is.Empty);
+        }
+    }
+
+    [Test]
+    public async Task IncrementalPass_MergesIntoTheMirror()
+    {
+        await SeedAsync();
+
+        await CommitPassAsync(Store, SyncPassKind.Incremental, "t2", [Up("b", "B2"), Up("c", "C2")], [Del("a")]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+            Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("b", "B2"), Kv("c", "C2") }));
+        }
+    }
+
+    [Test]
+    public async Task IncrementalPass_WithNoChanges_KeepsItemsAndStoresTheToken()
+    {
+        await SeedAsync();
+
+        await CommitPassAsync(Store, SyncPassKind.Incremental, "t1");
+
+        await AssertSeededAsync(Store);
+    }
+
+    [TestCase(SyncPassKind.Full)]
+    [TestCase(SyncPassKind.Incremental)]
+    public async Task ChangesWithinOnePass_ApplyInOrder_LaterChangeOfTheSameKeyWins(SyncPassKind kind)
+    {
+        await CommitPassAsync(Store, SyncPassKind.Full, "t1", [Up("kept", "K1"), Up("gone", "G1"), Up("back", "R1")]);
+
+        await CommitPassAsync(
+            Store,
+            kind,
+            "t2",
+            [Up("x", "X1"), Del("x"), Up("x", "X2"), Up("y", "Y1"), Del("y")],
+            [Up("z", "Z1"), Up("z", "Z2"), Del("gone")],
+            [Del("back"), Up("back", "R2"), Up("kept", "K2"), Up("z", "Z3")]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+            Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("back", "R2"), Kv("kept", "K2"), Kv("x", "X2"), Kv("z", "Z3") }));
+        }
+    }
+
+    [TestCase(SyncPassKind.Full)]
+    [TestCase(SyncPassKind.Incremental)]
+    public async Task DeleteOfAKeyNeverStored_InsertsNothing(SyncPassKind kind)
+    {
+        await SeedAsync();
+
+        await CommitPassAsync(Store, kind, "t2", [Del("ghost"), Up("a", "A2")], [Del("phantom")]);
+
+        var expected = kind == SyncPassKind.Full ? new[] { Kv("a", "A2") } : new[] { Kv("a", "A2"), Kv("b", "B1") };
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+            Assert.That(await ItemsAsync(Store), Is.EqualTo(expected));
+        }
+    }
+
+    [TestCase(SyncPassKind.Full)]
+    [TestCase(SyncPassKind.Incremental)]
+    public async Task DisposingWithoutCommit_LeavesItemsAndTokenExactlyUnchanged(SyncPassKind kind)
+    {
+        await SeedAsync();
+
+        var writer = await Store.BeginPassAsync(kind);
+        await writer.ApplyAsync([Up("c", "C2"), Del("a"), Up("b", "B2")]);
+        await writer.ApplyAsync([Up("d", "D2")]);
+        await writer.DisposeAsync();
+
+        await AssertSeededAsync(Store);
+
+        // Nothing the discarded pass staged leaks into the next one.
+        await CommitPassAsync(Store, SyncPassKind.Incremental, "t3", [Up("e", "E3")]);
+        Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("a", "A1"), Kv("b", "B1"), Kv("e", "E3") }));
+    }
+
+    [Test]
+    public async Task DisposingTwice_IsHarmless()
+    {
+        await SeedAsync();
+        var writer = await Store.BeginPassAsync(SyncPassKind.Full);
+        await writer.ApplyAsync([Up("c", "C2")]);
+
+        await writer.DisposeAsync();
+        await writer.DisposeAsync();
+
+        await AssertSeededAsync(Store);
+    }
+
+    [Test]
+    public async Task ReadersDuringAnUncommittedFullPass_SeeTheOldItems()
+    {
+        await SeedAsync();
+        var writer = await Store.BeginPassAsync(SyncPassKind.Full);
+        await using (writer)
+        {
+            await writer.ApplyAsync([Up("c", "C2")]);
+
+            await AssertSeededAsync(Store);
+            await AssertSeededAsync(CreateStore());
+
+            await writer.CommitAsync("t2");
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+            Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("c", "C2") }));
+        }
+    }
+
+    [TestCase("")]
+    [TestCase(null)]
+    public async Task CommitWithAnEmptyToken_ThrowsArgumentException_AndChangesNothing(string? token)
+    {
+        await SeedAsync();
+        var writer = await Store.BeginPassAsync(SyncPassKind.Full);
+        await using (writer)
+        {
+            await writer.ApplyAsync([Up("c", "C2")]);
+
+            var error = Assert.ThrowsAsync<ArgumentException>(async () => await writer.CommitAsync(token!));
+
+            Assert.That(error!.ParamName, Is.EqualTo("syncToken"));
+            await AssertSeededAsync(Store);
+        }
+    }
+
+    [Test]
+    public async Task WriterUsedAfterCommit_ThrowsInvalidOperationException()
+    {
+        var writer = await Store.BeginPassAsync(SyncPassKind.Full);
+        await using (writer)
+        {
+            await writer.ApplyAsync([Up("a", "A1")]);
+            await writer.CommitAsync("t1");
+
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.ThrowsAsync<InvalidOperationException>(async () => await writer.ApplyAsync([Up("b", "B1")]));
+                Assert.ThrowsAsync<InvalidOperationException>(async () => await writer.CommitAsync("t2"));
+            }
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t1"));
+            Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("a", "A1") }));
+        }
+    }
+
+    [Test]
+    public async Task WriterUsedAfterDispose_ThrowsInvalidOperationException()
+    {
+        var writer = await Store.BeginPassAsync(SyncPassKind.Incremental);
+        await writer.DisposeAsync();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.ThrowsAsync<InvalidOperationException>(async () => await writer.ApplyAsync([Up("b", "B1")]));
+            Assert.ThrowsAsync<InvalidOperationException>(async () => await writer.CommitAsync("t2"));
+            Assert.That(await Store.ReadSyncTokenAsync(), Is.Null);
+        }
+    }
+
+    [Test]
+    public async Task CancelledToken_IsHonouredByEveryOperation_AndChangesNothing()
+    {
+        await SeedAsync();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var writer = await Store.BeginPassAsync(SyncPassKind.Full);
+        await using (writer)
+        {
+            await writer.ApplyAsync([Up("c", "C2")]);
+
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.CatchAsync<OperationCanceledException>(async () => await Store.ReadSyncTokenAsync(cancelled.Token));
+                Assert.CatchAsync<OperationCanceledException>(async () => await Store.ReadItemsAsync(cancelled.Token));
+                Assert.CatchAsync<OperationCanceledException>(async () => await Store.BeginPassAsync(SyncPassKind.Incremental, cancelled.Token));
+                Assert.CatchAsync<OperationCanceledException>(async () => await writer.ApplyAsync([Up("d", "D2")], cancelled.Token));
+                Assert.CatchAsync<OperationCanceledException>(async () => await writer.CommitAsync("t2", cancelled.Token));
+            }
+
+            await AssertSeededAsync(Store);
+
+            // A cancelled apply staged nothing and a cancelled commit ended nothing: the pass can still be committed.
+            await writer.CommitAsync("t2");
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+            Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("c", "C2") }));
+        }
+    }
+
+    [Test]
+    public async Task Items_AreReadInOrdinalKeyOrder()
+    {
+        // "\uFF21" sorts after "\U0001F600" ordinally (UTF-16 surrogates are below U+FF21) but before it by code point.
+        string[] keys = ["b", "B", "a", "aa", "é", "Z", "\uFF21", "\U0001F600", "10", "9"];
+        await CommitPassAsync(Store, SyncPassKind.Full, "t1", keys.Select(key => Up(key, "T" + key)).ToArray());
+
+        var items = await ItemsAsync(Store);
+
+        var expected = keys.Order(StringComparer.Ordinal).ToArray();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(items.Select(pair => pair.Key), Is.EqualTo(expected));
+            Assert.That(items.Select(pair => pair.Value), Is.EqualTo(expected.Select(key => new TestItem(key, "T" + key))));
+        }
+    }
+}
+
+/// <summary>The contract, plus what a store that outlives its instance must also do.</summary>
+public abstract class PersistentSyncStoreContractTests : SyncStoreContractTests
+{
+    [Test]
+    public async Task CommittedState_SurvivesANewInstance()
+    {
+        await CommitPassAsync(Store, SyncPassKind.Full, "t1", [Up("a", "A1"), Up("b", "B1")]);
+        await CommitPassAsync(Store, SyncPassKind.Incremental, "t2", [Up("c", "C2"), Del("a")]);
+
+        var reopened = CreateStore();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await reopened.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+            Assert.That(await ItemsAsync(reopened), Is.EqualTo(new[] { Kv("b", "B1"), Kv("c", "C2") }));
+        }
+    }
+
+    [Test]
+    public async Task CommitOfOneInstance_IsSeenByAnotherOnItsNextPass()
+    {
+        var other = CreateStore();
+        await SeedAsync();
+        await CommitPassAsync(other, SyncPassKind.Incremental, "t2", [Up("c", "C2")]);
+
+        await CommitPassAsync(Store, SyncPassKind.Incremental, "t3", [Del("b")]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await other.ReadSyncTokenAsync(), Is.EqualTo("t3"));
+            Assert.That(await ItemsAsync(other), Is.EqualTo(new[] { Kv("a", "A1"), Kv("c", "C2") }));
+        }
+    }
+
+    [Test]
+    public async Task PageWithADefaultChange_IsRejected_AndStagesNothingOfThatPage()
+    {
+        await SeedAsync();
+        var writer = await Store.BeginPassAsync(SyncPassKind.Incremental);
+        await using (writer)
+        {
+            var error = Assert.ThrowsAsync<ArgumentException>(async () => await writer.ApplyAsync([Up("c", "C2"), default]));
+            Assert.That(error!.ParamName, Is.EqualTo("changes"));
+
+            await writer.CommitAsync("t2");
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+            Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("a", "A1"), Kv("b", "B1") }));
+        }
+    }
+
+    [Test]
+    public async Task ApplyWithNullPage_ThrowsArgumentNullException()
+    {
+        var writer = await Store.BeginPassAsync(SyncPassKind.Full);
+        await using (writer)
+        {
+            var error = Assert.ThrowsAsync<ArgumentNullException>(async () => await writer.ApplyAsync(null!));
+            Assert.That(error!.ParamName, Is.EqualTo("changes"));
+        }
+    }
+
+    [Test]
+    public async Task ManyItemsOverManyPages_RoundTrip()
+    {
+        var pages = Enumerable.Range(0, 20)
+            .Select(page => Enumerable.Range(0, 250).Select(i => Up($"item-{page * 250 + i:D5}", $"Title {page}/{i} \"quoted\" ünïcødé")).ToArray())
+            .ToArray();
+
+        await CommitPassAsync(Store, SyncPassKind.Full, "big", pages);
+
+        var items = await ItemsAsync(CreateStore());
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(items, Has.Count.EqualTo(5000));
+            Assert.That(items[0], Is.EqualTo(Kv("item-00000", "Title 0/0 \"quoted\" ünïcødé")));
+            Assert.That(items[4999], Is.EqualTo(Kv("item-04999", "Title 19/249 \"quoted\" ünïcødé")));
+        }
+    }
+}
+
+[TestFixture]
+public sealed class InMemorySyncStoreContractTests : SyncStoreContractTests
+{
+    private InMemorySyncStore<TestItem>? _shared;
+
+    [SetUp]
+    public void CreateSharedStore() => _shared = new InMemorySyncStore<TestItem>();
+
+    // An in-memory store has no backing storage to reopen: "another instance" is the same instance.
+    protected override ISyncStore<TestItem> CreateStore() => _shared!;
+}
