@@ -1,0 +1,64 @@
+using System;
+using System.CommandLine;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using CalendarSync.CalendarApi;
+using SyncGen;
+
+namespace CalendarSync.Commands;
+
+/// <summary><c>show</c>: prints the mirror and sync token held in a store.</summary>
+internal static class ShowCommand
+{
+    public static Command Create()
+    {
+        var calendar = CommonOptions.Calendar();
+        var store = CommonOptions.Store();
+        var json = new Option<bool>("--json") { Description = "Print one JSON object: {\"syncToken\", \"events\": [{\"id\", \"summary\", \"status\", \"updated\"}]}." };
+        var command = new Command("show", "Print the events and sync token held in the store.") { calendar, store, json };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(calendar)!, parse.GetRequiredValue(store), parse.GetValue(json), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string calendarId, FileInfo storeFile, bool json, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!storeFile.Exists)
+            {
+                throw new FileNotFoundException($"--store {storeFile.FullName} does not exist");
+            }
+
+            var store = SqliteSyncStore<Event>.OpenFile(storeFile.FullName, calendarId);
+            var token = await store.ReadSyncTokenAsync(cancellationToken).ConfigureAwait(false);
+            var items = await store.ReadItemsAsync(cancellationToken).ConfigureAwait(false);
+            if (json)
+            {
+                var output = new
+                {
+                    syncToken = token,
+                    events = items.Select(pair => new { id = pair.Key, summary = pair.Value.Summary, status = pair.Value.Status, updated = pair.Value.Updated }),
+                };
+                Console.Out.WriteLine(JsonSerializer.Serialize(output));
+            }
+            else
+            {
+                Console.Out.WriteLine($"sync token: {token ?? "(none: no sync has completed)"}; {items.Count} events");
+                foreach (var (id, item) in items)
+                {
+                    Console.Out.WriteLine($"  {id}  {item.Updated}  {item.Status}  {item.Summary}");
+                }
+            }
+
+            return 0;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or SyncStoreCorruptException or ArgumentException)
+        {
+            Console.Error.WriteLine($"error: {exception.Message}");
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,379 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace SyncGen.Testing;
+
+/// <summary>
+/// An embedded fake of Google Calendar API v3 <c>events.list</c> over real HTTP on 127.0.0.1: full and incremental sync with
+/// snapshot-consistent paging, Google's sync-token rules and error bodies, fault injection and a request journal.
+/// Clients request <c>{BaseUri}calendars/{calendarId}/events</c>; calendars are created on demand.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var server = await FakeCalendarServer.StartAsync();
+/// server.Primary.AddMany(600);
+/// server.Faults.Enqueue(Fault.RateLimited(TimeSpan.FromSeconds(1)), r => r.PageNumber == 2);
+/// var json = await http.GetStringAsync(new Uri(server.BaseUri, "calendars/primary/events?maxResults=250"));
+/// </code>
+/// </example>
+public sealed class FakeCalendarServer : IAsyncDisposable
+{
+    /// <summary>The path root of the API, as Google serves it.</summary>
+    public const string RootPath = "/calendar/v3";
+
+    private const string CalendarsPrefix = RootPath + "/calendars/";
+    private const string EventsSuffix = "/events";
+
+    private readonly WebApplication _app;
+    private readonly FakeCalendarServerOptions _options;
+    private readonly TimeProvider _journalClock;
+    private readonly ConcurrentDictionary<string, FakeCalendar> _calendars = new(StringComparer.Ordinal);
+    private readonly object _journalGate = new();
+    private readonly List<RecordedRequest> _journal = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private long _sequence;
+    private int _disposed;
+
+    private FakeCalendarServer(WebApplication app, FakeCalendarServerOptions options)
+    {
+        _app = app;
+        _options = options;
+        _journalClock = options.TimeProvider ?? TimeProvider.System;
+        BaseUri = new Uri("http://127.0.0.1/");
+    }
+
+    /// <summary>The API root with a trailing slash, e.g. <c>http://127.0.0.1:54321/calendar/v3/</c>.</summary>
+    public Uri BaseUri { get; private set; }
+
+    /// <summary>The calendar <c>primary</c>.</summary>
+    public FakeCalendar Primary => GetCalendar("primary");
+
+    /// <summary>The ids of the calendars created so far (by C# or by a request), ordered.</summary>
+    public IReadOnlyList<string> CalendarIds => _calendars.Keys.OrderBy(id => id, StringComparer.Ordinal).ToArray();
+
+    /// <summary>The armed faults.</summary>
+    public FaultQueue Faults { get; } = new();
+
+    /// <summary>A snapshot of the request journal, in arrival order.</summary>
+    public IReadOnlyList<RecordedRequest> Requests
+    {
+        get
+        {
+            lock (_journalGate)
+            {
+                return _journal.OrderBy(entry => entry.Sequence).ToArray();
+            }
+        }
+    }
+
+    /// <summary>Starts a server on 127.0.0.1 (an ephemeral port unless <see cref="FakeCalendarServerOptions.Port"/> is set).</summary>
+    /// <param name="options">Options; defaults when null.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The started server; dispose it to stop.</returns>
+    public static async Task<FakeCalendarServer> StartAsync(FakeCalendarServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new FakeCalendarServerOptions();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(FakeCalendarServer).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.ClearProviders();
+        if (options.LoggerFactory is { } loggerFactory)
+        {
+            builder.Services.AddSingleton(loggerFactory);
+        }
+
+        // The default console lifetime would stop this embedded server on Ctrl+C of the host process (the demo console app
+        // handles that itself), and would print "Application started" lines.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, options.Port);
+        });
+
+        var app = builder.Build();
+        var server = new FakeCalendarServer(app, options);
+        app.Run(server.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();
+        var address = addresses?.Addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("Kestrel reported no listening address.");
+        server.BaseUri = new Uri(address.TrimEnd('/') + RootPath + "/");
+        return server;
+    }
+
+    /// <summary>The calendar with this id, created empty when new.</summary>
+    /// <param name="calendarId">The calendar id, e.g. <c>primary</c> or an email address.</param>
+    public FakeCalendar GetCalendar(string calendarId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(calendarId);
+        return _calendars.GetOrAdd(calendarId, id => new FakeCalendar(id, _options.TimeProvider, _options.ClockStart));
+    }
+
+    /// <summary>The events.list URI of a calendar, e.g. <c>http://127.0.0.1:54321/calendar/v3/calendars/primary/events</c>.</summary>
+    /// <param name="calendarId">The calendar id.</param>
+    public Uri EventsUri(string calendarId = "primary") =>
+        new(BaseUri, "calendars/" + Uri.EscapeDataString(calendarId) + EventsSuffix);
+
+    /// <summary>Empties the request journal.</summary>
+    public void ClearRequests()
+    {
+        lock (_journalGate)
+        {
+            _journal.Clear();
+        }
+    }
+
+    /// <summary>Stops the server; requests still waiting on a delay fault are cancelled.</summary>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _stopping.Dispose();
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var arrived = _journalClock.GetUtcNow();
+        var request = ParseRequest(context);
+        var fault = request.CalendarId is null ? null : Faults.Take(request);
+        var status = 0;
+        try
+        {
+            status = await RespondAsync(context, request, fault).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested)
+        {
+            // The client gave up (or the server is stopping) while a delay fault held the answer: nothing to send.
+            context.Abort();
+        }
+        finally
+        {
+            Record(new RecordedRequest(request, arrived, status, fault));
+        }
+    }
+
+    private async Task<int> RespondAsync(HttpContext context, FakeCalendarRequest request, Fault? fault)
+    {
+        if (request.CalendarId is null)
+        {
+            return await WriteAsync(context, 404, GoogleErrors.Body(404, "global", "notFound", "Not Found"), null).ConfigureAwait(false);
+        }
+
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            return await WriteAsync(context, 405, GoogleErrors.Body(405, "global", "httpMethodNotAllowed", "Method Not Allowed"), null).ConfigureAwait(false);
+        }
+
+        while (fault is { Kind: FaultKind.Delay })
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+            await Task.Delay(fault.DelayDuration, linked.Token).ConfigureAwait(false);
+            fault = fault.Then;
+        }
+
+        switch (fault?.Kind)
+        {
+            case FaultKind.Abort:
+                context.Abort();
+                return 0;
+            case FaultKind.Status:
+                if (fault.RetryAfter is { } retryAfter)
+                {
+                    context.Response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                }
+
+                if (fault.StatusCode == 401)
+                {
+                    context.Response.Headers.WWWAuthenticate = "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\"";
+                }
+
+                return await WriteAsync(context, fault.StatusCode, GoogleErrors.ForStatus(fault.StatusCode, fault.Domain!, fault.Reason!, fault.Message!), null).ConfigureAwait(false);
+        }
+
+        var calendar = GetCalendar(request.CalendarId);
+        var result = EventsList.Execute(calendar, request, fault is { Kind: FaultKind.ShortPage } ? fault.ItemCount : null);
+        if (result.Page is not { } page)
+        {
+            return await WriteAsync(context, result.StatusCode, result.ErrorBody!, null).ConfigureAwait(false);
+        }
+
+        switch (fault?.Kind)
+        {
+            case FaultKind.NoTokens:
+                page.NextPageToken = null;
+                page.NextSyncToken = null;
+                break;
+            case FaultKind.PageTokenLoop:
+                page.NextSyncToken = null;
+                page.NextPageToken = fault.LoopToken ?? request.PageToken ?? page.FirstPageToken;
+                break;
+            case FaultKind.DuplicateItems:
+                page.DuplicateItems = true;
+                break;
+        }
+
+        var body = EventsList.Render(page);
+        switch (fault?.Kind)
+        {
+            case FaultKind.MalformedJson:
+                body = CutAfterItemsStart(body);
+                break;
+            case FaultKind.TruncatedBody:
+                var length = Math.Clamp((int)(body.Length * fault.Fraction), 1, body.Length - 1);
+                return await WriteAsync(context, 200, body[..length], fault.HonestContentLength ? null : body.Length).ConfigureAwait(false);
+        }
+
+        return await WriteAsync(context, 200, body, null).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes a JSON response, gzip-compressed when the client accepts it.</summary>
+    /// <param name="context">The exchange.</param>
+    /// <param name="status">The status code.</param>
+    /// <param name="body">The body.</param>
+    /// <param name="announcedLength">When set, the Content-Length announced although only <paramref name="body"/> is sent, after
+    /// which the connection is aborted: a response cut by a dropped connection.</param>
+    private async Task<int> WriteAsync(HttpContext context, int status, byte[] body, int? announcedLength)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json; charset=UTF-8";
+        response.Headers.CacheControl = "private, max-age=0, must-revalidate, no-transform";
+        response.Headers.Vary = "Origin, X-Origin, Referer";
+        response.Headers.Server = "ESF";
+        if (announcedLength is null && AcceptsGzip(context.Request))
+        {
+            body = Gzip(body);
+            response.Headers.ContentEncoding = "gzip";
+        }
+
+        response.ContentLength = announcedLength ?? body.Length;
+        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        if (announcedLength is not null)
+        {
+            await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            context.Abort();
+        }
+
+        return status;
+    }
+
+    private bool AcceptsGzip(HttpRequest request)
+    {
+        if (!_options.EnableGzip)
+        {
+            return false;
+        }
+
+        var accepts = request.Headers.AcceptEncoding.Any(value => value is not null && value.Contains("gzip", StringComparison.OrdinalIgnoreCase));
+        return accepts && (!_options.GzipRequiresUserAgent
+            || request.Headers.UserAgent.Any(value => value is not null && value.Contains("gzip", StringComparison.OrdinalIgnoreCase)));
+    }
+
+    private static byte[] Gzip(byte[] body)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(body);
+        }
+
+        return output.ToArray();
+    }
+
+    private static byte[] CutAfterItemsStart(byte[] body)
+    {
+        var marker = "\"items\":["u8;
+        var index = body.AsSpan().IndexOf(marker);
+        return index < 0 ? body[..(body.Length / 2)] : body[..(index + marker.Length)];
+    }
+
+    private FakeCalendarRequest ParseRequest(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? string.Empty;
+        string? calendarId = null;
+        if (path.StartsWith(CalendarsPrefix, StringComparison.Ordinal) && path.EndsWith(EventsSuffix, StringComparison.Ordinal)
+            && path.Length > CalendarsPrefix.Length + EventsSuffix.Length)
+        {
+            var id = path[CalendarsPrefix.Length..^EventsSuffix.Length];
+            if (!id.Contains('/', StringComparison.Ordinal))
+            {
+                calendarId = id;
+            }
+        }
+
+        var sequence = Interlocked.Increment(ref _sequence);
+        return new FakeCalendarRequest(sequence, context.Request.Method, path, calendarId, ParseQuery(context.Request.QueryString.Value));
+    }
+
+    /// <summary>Parses the raw query string, keeping the client's order and repeats (the parsed collection would merge them).</summary>
+    private static List<KeyValuePair<string, string>> ParseQuery(string? queryString)
+    {
+        var pairs = new List<KeyValuePair<string, string>>();
+        if (string.IsNullOrEmpty(queryString))
+        {
+            return pairs;
+        }
+
+        foreach (var part in queryString.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = part.IndexOf('=', StringComparison.Ordinal);
+            var name = equals < 0 ? part : part[..equals];
+            var value = equals < 0 ? string.Empty : part[(equals + 1)..];
+            pairs.Add(new KeyValuePair<string, string>(Unescape(name), Unescape(value)));
+        }
+
+        return pairs;
+    }
+
+    private static string Unescape(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
+
+    private void Record(RecordedRequest entry)
+    {
+        lock (_journalGate)
+        {
+            _journal.Add(entry);
+        }
+    }
+
+    /// <summary>A host lifetime that neither listens to Ctrl+C nor prints anything: the embedding process owns both.</summary>
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,170 @@
+using System;
+using System.Collections.Generic;
+
+namespace SyncGen.Testing;
+
+/// <summary>
+/// An armed fault: which requests it targets and how many times it fires. All conditions that are set must hold.
+/// Counters are updated by the owning <see cref="FaultQueue"/> under its lock.
+/// </summary>
+public sealed class FaultRule
+{
+    /// <summary>Creates a rule that fires <paramref name="fault"/> on the next matching request.</summary>
+    /// <param name="fault">The fault to inject.</param>
+    public FaultRule(Fault fault)
+    {
+        Fault = fault ?? throw new ArgumentNullException(nameof(fault));
+    }
+
+    /// <summary>The fault to inject.</summary>
+    public Fault Fault { get; }
+
+    /// <summary>Only requests to this calendar id; any calendar when null.</summary>
+    public string? CalendarId { get; init; }
+
+    /// <summary>Only requests with (true) or without (false) a <c>syncToken</c>; either when null.</summary>
+    public bool? WithSyncToken { get; init; }
+
+    /// <summary>Only requests with (true) or without (false) a <c>pageToken</c>; either when null.</summary>
+    public bool? WithPageToken { get; init; }
+
+    /// <summary>Only requests this predicate accepts, e.g. <c>r =&gt; r.PageNumber == 3</c>; any when null.</summary>
+    public Func<FakeCalendarRequest, bool>? When { get; init; }
+
+    /// <summary>How many matching requests the rule fires on (default 1); <see cref="int.MaxValue"/> for every one.</summary>
+    public int Times { get; init; } = 1;
+
+    /// <summary>How many matching requests pass through untouched before the rule starts firing: 2 targets the third.</summary>
+    public int Skip { get; init; }
+
+    /// <summary>How many times the rule has fired.</summary>
+    public int FiredCount { get; internal set; }
+
+    internal int Skipped { get; set; }
+
+    /// <summary>Whether the rule has fired <see cref="Times"/> times.</summary>
+    public bool IsExhausted => FiredCount >= Times;
+
+    internal bool Matches(FakeCalendarRequest request)
+    {
+        if (CalendarId is not null && !string.Equals(CalendarId, request.CalendarId, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (WithSyncToken is { } wantSync && wantSync != (request.SyncToken is not null))
+        {
+            return false;
+        }
+
+        if (WithPageToken is { } wantPage && wantPage != (request.PageToken is not null))
+        {
+            return false;
+        }
+
+        return When is null || When(request);
+    }
+}
+
+/// <summary>
+/// The armed faults of a server (<see cref="FakeCalendarServer.Faults"/>). For each events.list request the rules are
+/// tried in the order they were enqueued; the first matching rule fires, and a rule leaves the queue once exhausted.
+/// Thread-safe.
+/// </summary>
+public sealed class FaultQueue
+{
+    private readonly object _gate = new();
+    private readonly List<FaultRule> _rules = new();
+
+    /// <summary>The rules still armed, in firing priority.</summary>
+    public IReadOnlyList<FaultRule> Pending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _rules.ToArray();
+            }
+        }
+    }
+
+    /// <summary>How many rules are still armed.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _rules.Count;
+            }
+        }
+    }
+
+    /// <summary>Arms a rule.</summary>
+    /// <param name="rule">The rule.</param>
+    /// <returns>The rule, to read <see cref="FaultRule.FiredCount"/> later.</returns>
+    public FaultRule Enqueue(FaultRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rule.Times, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(rule.Skip);
+        lock (_gate)
+        {
+            _rules.Add(rule);
+        }
+
+        return rule;
+    }
+
+    /// <summary>Arms <paramref name="fault"/> for the next <paramref name="times"/> requests <paramref name="when"/> accepts.</summary>
+    /// <param name="fault">The fault.</param>
+    /// <param name="when">Which requests; every events.list request when null.</param>
+    /// <param name="times">How many times it fires; <see cref="int.MaxValue"/> for always.</param>
+    /// <returns>The rule, to read <see cref="FaultRule.FiredCount"/> later.</returns>
+    public FaultRule Enqueue(Fault fault, Func<FakeCalendarRequest, bool>? when = null, int times = 1) =>
+        Enqueue(new FaultRule(fault) { When = when, Times = times });
+
+    /// <summary>Disarms every rule.</summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _rules.Clear();
+        }
+    }
+
+    /// <summary>Finds and consumes the fault for a request; null when no rule fires.</summary>
+    internal Fault? Take(FakeCalendarRequest request)
+    {
+        lock (_gate)
+        {
+            for (var i = 0; i < _rules.Count; i++)
+            {
+                var rule = _rules[i];
+
+                // The predicate runs under the lock so that "the next N matching requests" stays exact when Kestrel
+                // serves requests concurrently; predicates are expected to be cheap and side-effect free.
+                if (!rule.Matches(request))
+                {
+                    continue;
+                }
+
+                if (rule.Skipped < rule.Skip)
+                {
+                    rule.Skipped++;
+                    continue;
+                }
+
+                rule.FiredCount++;
+                if (rule.IsExhausted)
+                {
+                    _rules.RemoveAt(i);
+                }
+
+                return rule.Fault;
+            }
+        }
+
+        return null;
+    }
+}
