@@ -28,10 +28,24 @@ public sealed class IncrementalSyncGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Model!)
             .WithTrackingName(TrackingNames.Models);
 
-        context.RegisterSourceOutput(models, static (output, model) =>
+        // Project-wide SyncOptions defaults from MSBuild properties; a value record, so it only re-emits when they change.
+        var defaults = context.AnalyzerConfigOptionsProvider
+            .Select(static (provider, _) => MsBuildDefaultsReader.Read(provider.GlobalOptions))
+            .WithTrackingName(TrackingNames.MsBuildDefaults);
+
+        context.RegisterSourceOutput(models.Combine(defaults), static (output, pair) =>
         {
             output.CancellationToken.ThrowIfCancellationRequested();
-            output.AddSource(model.HintName, SyncClassEmitter.Emit(model));
+            output.AddSource(pair.Left.HintName, SyncClassEmitter.Emit(pair.Left, pair.Right));
+        });
+
+        // An invalid property is reported once per project, without a source location.
+        context.RegisterSourceOutput(defaults, static (output, value) =>
+        {
+            foreach (var diagnostic in value.Diagnostics)
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic(null));
+            }
         });
 
         var diagnostics = results

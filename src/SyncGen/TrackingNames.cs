@@ -11,4 +11,7 @@ public static class TrackingNames
 
     /// <summary>Diagnostics of every class, one per item.</summary>
     public const string Diagnostics = "SyncGen.Diagnostics";
+
+    /// <summary>The SyncOptions defaults read from MSBuild properties (SyncGenMaxRetries, SyncGenMaxExpiriesPerCall).</summary>
+    public const string MsBuildDefaults = "SyncGen.MsBuildDefaults";
 }

@@ -44,10 +44,11 @@ internal static class SyncCommand
             }
 
             var credential = credentialsFile is null ? null : await LoadCredentialAsync(credentialsFile, cancellationToken).ConfigureAwait(false);
+            // Logs go to stderr and only with --verbose: without it, a failure is exactly one line on stderr.
             using var loggerFactory = LoggerFactory.Create(builder => builder
                 .AddSimpleConsole(o => o.SingleLine = true)
-                .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning)
-                .AddFilter((_, _) => true));
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+                .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.None));
             using var service = CalendarService.Create(baseUrl ?? CalendarService.GoogleBaseUri, credential);
             var store = SqliteSyncStore<Event>.OpenFile(storeFile.FullName, calendarId);
             var repository = new CalendarEventsRepository(service, calendarId, store, loggerFactory.CreateLogger<CalendarEventsRepository>());

@@ -79,12 +79,18 @@ public static class DiagnosticDescriptors
         "Item deletion marker not found",
         "Item type '{0}' has no deletion marker because {1}; set IncrementalSync.DeletedMember to a bool or bool? member, or IncrementalSync.StatusMember to a string member compared with DeletedStatus");
 
+    /// <summary>SYNCGEN012: an MSBuild configuration property has an invalid value.</summary>
+    public static readonly DiagnosticDescriptor InvalidMsBuildProperty = Create(
+        "SYNCGEN012",
+        "Invalid SyncGen MSBuild property",
+        "MSBuild property '{0}' is '{1}', which is not a whole number of {2} or more; set <{0}> in the project file to such a number, or remove it to keep the SyncOptions default");
+
     /// <summary>All descriptors, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
         ClassNotPartial, UnsupportedClass, NoPageSource, MissingItemsMember, MissingNextPageTokenMember,
         MissingNextSyncTokenMember, AmbiguousMembers, MissingKeyMember, MissingStore, InvalidRequestType,
-        MissingDeletionMarker,
+        MissingDeletionMarker, InvalidMsBuildProperty,
     };
 
     /// <summary>Finds a descriptor by id.</summary>

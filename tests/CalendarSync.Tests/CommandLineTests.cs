@@ -1,0 +1,148 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Threading.Tasks;
+using NUnit.Framework;
+using SyncGen.Testing;
+
+namespace CalendarSync.Tests;
+
+/// <summary>The sample as a user runs it: a separate process, its exit code, its stdout and stderr.</summary>
+public class CommandLineTests : CalendarSyncTestBase
+{
+    [Test]
+    public async Task Sync_then_show_prints_the_mirror_as_json()
+    {
+        Calendar.AddMany(3);
+        Calendar.Delete("evt-000002");
+
+        var sync = await RunAsync("sync", "--base-url", Server.BaseUri.ToString(), "--store", StorePath);
+        var show = await RunAsync("show", "--store", StorePath, "--json");
+
+        Assert.That(sync.ExitCode, Is.EqualTo(0), sync.StdErr);
+        Assert.That(sync.StdOut, Does.StartWith("full sync: 1 pages, 2 upserts, 0 deletes"));
+        Assert.That(show.ExitCode, Is.EqualTo(0), show.StdErr);
+        using var json = JsonDocument.Parse(show.StdOut);
+        Assert.That(json.RootElement.GetProperty("syncToken").GetString(), Is.EqualTo(Calendar.CurrentSyncToken));
+        var events = json.RootElement.GetProperty("events").EnumerateArray().ToList();
+        Assert.That(events.Select(e => e.GetProperty("id").GetString()), Is.EqualTo(new[] { "evt-000001", "evt-000003" }));
+        Assert.That(events.Select(e => e.GetProperty("status").GetString()), Has.All.EqualTo("confirmed"));
+        Assert.That(events[0].GetProperty("summary").GetString(), Is.EqualTo(Calendar.Find("evt-000001")!.Event.Summary));
+        Assert.That(events[0].GetProperty("updated").GetString(), Does.Match(@"^2026-01-01T00:00:\d\d\.000Z$"));
+    }
+
+    [Test]
+    public async Task Show_on_a_store_that_never_synced_prints_a_null_token()
+    {
+        Calendar.AddMany(1);
+        Server.Faults.Enqueue(Fault.Status(400, "invalid"));
+        await RunAsync("sync", "--base-url", Server.BaseUri.ToString(), "--store", StorePath);
+
+        var show = await RunAsync("show", "--store", StorePath, "--json");
+
+        Assert.That(show.ExitCode, Is.EqualTo(0), show.StdErr);
+        using var json = JsonDocument.Parse(show.StdOut);
+        Assert.That(json.RootElement.GetProperty("syncToken").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(json.RootElement.GetProperty("events").GetArrayLength(), Is.Zero);
+    }
+
+    [Test]
+    public async Task A_failed_sync_exits_non_zero_with_one_line_on_stderr()
+    {
+        Calendar.AddMany(1);
+        Server.Faults.Enqueue(Fault.Unauthorized());
+
+        var sync = await RunAsync("sync", "--base-url", Server.BaseUri.ToString(), "--store", StorePath);
+
+        Assert.That(sync.ExitCode, Is.Not.EqualTo(0));
+        var lines = sync.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1), sync.StdErr);
+        Assert.That(lines[0], Does.StartWith("error: ").And.Contain("HTTP 401"));
+    }
+
+    [TestCase("not a url", "is not an absolute http(s) URL")]
+    [TestCase("ftp://127.0.0.1/calendar/v3", "is not an absolute http(s) URL")]
+    public async Task A_bad_base_url_is_named_in_the_error(string url, string expected)
+    {
+        var sync = await RunAsync("sync", "--base-url", url, "--store", StorePath);
+
+        Assert.That(sync.ExitCode, Is.EqualTo(2));
+        Assert.That(sync.StdErr.Trim(), Does.Contain(expected).And.Contain(url));
+        Assert.That(File.Exists(StorePath), Is.False, "nothing was created");
+    }
+
+    [Test]
+    public async Task An_unreachable_server_fails_after_retries_with_one_line()
+    {
+        // A port nothing listens on: connection refused is a transport error, retried, then reported.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var sync = await RunAsync("sync", "--base-url", $"http://127.0.0.1:{port}/calendar/v3", "--store", StorePath);
+
+        Assert.That(sync.ExitCode, Is.EqualTo(1));
+        Assert.That(sync.StdErr.Trim().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(sync.StdErr, Does.Contain("no HTTP response"));
+    }
+
+    [Test]
+    public async Task Show_of_a_missing_store_says_so()
+    {
+        var show = await RunAsync("show", "--store", Path.Combine(Path.GetTempPath(), "no-such-dir", "x.db"), "--json");
+
+        Assert.That(show.ExitCode, Is.EqualTo(2));
+        Assert.That(show.StdErr, Does.Contain("does not exist"));
+    }
+
+    [Test]
+    public async Task The_demo_runs_every_step_and_checks_the_mirror()
+    {
+        var demo = await RunAsync();
+
+        Assert.That(demo.ExitCode, Is.EqualTo(0), demo.StdErr);
+        Assert.That(demo.StdOut, Does.Contain("full sync: 5 pages, 1200 upserts"));
+        Assert.That(demo.StdOut, Does.Contain("token unchanged"));
+        Assert.That(demo.StdOut, Does.Contain("recovered from 1 expired token(s)"));
+        Assert.That(demo.StdOut.Split('\n').Count(l => l.Contains("equal: yes")), Is.EqualTo(4));
+    }
+
+    private sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
+
+    private static async Task<ProcessResult> RunAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(SampleAssembly());
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new System.Threading.CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>The sample's own build output (the test project references it, so it is built first).</summary>
+    private static string SampleAssembly()
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = testOutput.Name;
+        var configuration = testOutput.Parent!.Name;
+        var root = testOutput;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "README.md")))
+        {
+            root = root.Parent;
+        }
+
+        var path = Path.Combine(root!.FullName, "samples", "CalendarSync", "bin", configuration, framework, "CalendarSync.dll");
+        Assert.That(File.Exists(path), Is.True, $"sample not built at {path}");
+        return path;
+    }
+}

@@ -1,0 +1,27 @@
+using System;
+using System.IO;
+
+namespace SyncGen.Packaging.Tests.Infrastructure;
+
+/// <summary>Locations in the SyncGen source tree, found from the test assembly's folder.</summary>
+internal static class RepositoryPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string RuntimeProject => Path.Combine(Root, "src", "SyncGen.Runtime", "SyncGen.Runtime.csproj");
+
+    public static string TestingProject => Path.Combine(Root, "src", "SyncGen.Testing", "SyncGen.Testing.csproj");
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "SyncGen.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The SyncGen repository root (with SyncGen.sln) was not found above " + AppContext.BaseDirectory);
+    }
+}
