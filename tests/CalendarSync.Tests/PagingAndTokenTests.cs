@@ -103,6 +103,25 @@ public class PagingAndTokenTests : CalendarSyncTestBase
         await AssertMirrorEqualsServerAsync();
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task Prefetching_the_next_page_changes_nothing_but_timing(bool prefetch)
+    {
+        Calendar.AddMany(45);
+        var options = FastRetries() with { PrefetchNextPage = prefetch };
+        Server.Faults.Enqueue(Fault.Status(400, "invalid"), r => r.PageNumber == 4);
+        var failing = Repository(pageSize: 10, options: options);
+
+        Assert.ThrowsAsync<SyncRequestFailedException>(() => failing.SyncAsync());
+        var afterFailure = await ReadStateAsync();
+        var result = await Repository(pageSize: 10, options: options).SyncAsync();
+
+        Assert.That(afterFailure.Token, Is.Null, "a failure on page 4 stores nothing, prefetched or not");
+        Assert.That(afterFailure.Items, Is.Empty);
+        Assert.That(result.Pages, Is.EqualTo(5));
+        await AssertMirrorEqualsServerAsync();
+    }
+
     [Test]
     public async Task Progress_is_reported_after_every_page()
     {

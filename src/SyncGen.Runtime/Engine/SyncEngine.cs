@@ -119,42 +119,63 @@ public sealed class SyncEngine<TItem>
         activity?.SetTag("syncgen.pass.kind", pass.Kind.ToString());
         var fetch = _definition.OpenPass(pass);
         await using var writer = await _store.BeginPassAsync(pass.Kind, cancellationToken).ConfigureAwait(false);
+        using var prefetch = new PagePrefetch(cancellationToken);
         var followedPageTokens = new HashSet<string>(StringComparer.Ordinal);
-        string? pageToken = null;
         int upserts = 0, deletes = 0;
-        for (var pageNumber = 1; ; pageNumber++)
+        var cursor = new SyncCursor(pass, null, 1);
+        var pending = FetchAsync(fetch, cursor, pipeline, prefetch.Token);
+        try
         {
-            var cursor = new SyncCursor(pass, pageToken, pageNumber);
-            var page = await FetchAsync(fetch, cursor, pipeline, cancellationToken).ConfigureAwait(false);
-            if (page.NextPageToken is null && page.NextSyncToken is null)
+            while (true)
             {
-                throw new SyncProtocolException(repository, SyncProtocolViolation.MissingTokens, cursor,
-                    "the page carries neither a next page token nor a next sync token, so the pass cannot end");
+                var page = await pending.ConfigureAwait(false);
+                if (page.NextPageToken is null && page.NextSyncToken is null)
+                {
+                    throw new SyncProtocolException(repository, SyncProtocolViolation.MissingTokens, cursor,
+                        "the page carries neither a next page token nor a next sync token, so the pass cannot end");
+                }
+
+                if (page.NextPageToken is not null && !followedPageTokens.Add(page.NextPageToken))
+                {
+                    throw new SyncProtocolException(repository, SyncProtocolViolation.PageTokenLoop, cursor,
+                        $"the server returned next page token {SyncTokenText.Abbreviate(page.NextPageToken)} a second time in one pass; following it would loop forever");
+                }
+
+                var next = page.NextPageToken is null ? (SyncCursor?)null : new SyncCursor(pass, page.NextPageToken, cursor.PageNumber + 1);
+                if (next is { } ahead && _options.PrefetchNextPage)
+                {
+                    // Overlap the wire with the store: page N+1 travels while page N is applied. Pages are still applied
+                    // strictly in order, and a failure anywhere discards the prefetched page with the whole staged pass.
+                    pending = FetchAsync(fetch, ahead, pipeline, prefetch.Token);
+                }
+
+                var changes = ToChanges(page.Items, cursor, ref upserts, ref deletes);
+                await writer.ApplyAsync(changes, cancellationToken).ConfigureAwait(false);
+                SyncTelemetry.Pages.Add(1, tag);
+                SyncLog.PageApplied(_logger, repository, cursor.PageNumber, pass, changes.Length);
+                progress?.Report(new SyncProgress(pass.Kind, pass.Number, cursor.PageNumber, changes.Length, upserts, deletes));
+
+                if (next is { } following)
+                {
+                    if (!_options.PrefetchNextPage)
+                    {
+                        pending = FetchAsync(fetch, following, pipeline, prefetch.Token);
+                    }
+
+                    cursor = following;
+                    continue;
+                }
+
+                // Last page: only now, with every page staged, does the new token become durable, together with the items.
+                await writer.CommitAsync(page.NextSyncToken!, cancellationToken).ConfigureAwait(false);
+                SyncTelemetry.Upserts.Add(upserts, tag);
+                SyncTelemetry.Deletes.Add(deletes, tag);
+                return new PassOutcome(cursor.PageNumber, upserts, deletes, page.NextSyncToken!);
             }
-
-            if (page.NextPageToken is not null && !followedPageTokens.Add(page.NextPageToken))
-            {
-                throw new SyncProtocolException(repository, SyncProtocolViolation.PageTokenLoop, cursor,
-                    $"the server returned next page token {SyncTokenText.Abbreviate(page.NextPageToken)} a second time in one pass; following it would loop forever");
-            }
-
-            var changes = ToChanges(page.Items, cursor, ref upserts, ref deletes);
-            await writer.ApplyAsync(changes, cancellationToken).ConfigureAwait(false);
-            SyncTelemetry.Pages.Add(1, tag);
-            SyncLog.PageApplied(_logger, repository, pageNumber, pass, changes.Length);
-            progress?.Report(new SyncProgress(pass.Kind, pass.Number, pageNumber, changes.Length, upserts, deletes));
-
-            if (page.NextPageToken is not null)
-            {
-                pageToken = page.NextPageToken;
-                continue;
-            }
-
-            // Last page: only now, with every page staged, does the new token become durable, together with the items.
-            await writer.CommitAsync(page.NextSyncToken!, cancellationToken).ConfigureAwait(false);
-            SyncTelemetry.Upserts.Add(upserts, tag);
-            SyncTelemetry.Deletes.Add(deletes, tag);
-            return new PassOutcome(pageNumber, upserts, deletes, page.NextSyncToken!);
+        }
+        finally
+        {
+            await prefetch.AbandonAsync(pending).ConfigureAwait(false);
         }
     }
 
@@ -220,6 +241,38 @@ public sealed class SyncEngine<TItem>
     }
 
     private readonly record struct PassOutcome(int Pages, int Upserts, int Deletes, string SyncToken);
+
+    /// <summary>
+    /// Owns the cancellation of page fetches within one pass, so that a page fetched ahead is cancelled and observed
+    /// (never left running or faulting unobserved) when the pass ends early.
+    /// </summary>
+    private sealed class PagePrefetch(CancellationToken callerToken) : IDisposable
+    {
+        private readonly CancellationTokenSource _source = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+
+        public CancellationToken Token => _source.Token;
+
+        public async Task AbandonAsync(Task pending)
+        {
+            if (pending.IsCompleted)
+            {
+                _ = pending.Exception; // observed: its failure, if any, was already reported or is moot
+                return;
+            }
+
+            _source.Cancel();
+            try
+            {
+                await pending.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The pass already ended (committed or failed); the abandoned page's outcome changes nothing.
+            }
+        }
+
+        public void Dispose() => _source.Dispose();
+    }
 
     /// <summary>Unwinds a pass (disposing, so discarding, its writer) to the call loop, which starts a full pass.</summary>
     private sealed class TokenExpiredSignal(SyncErrorClassification classification, Exception inner) : Exception("sync token expired", inner)

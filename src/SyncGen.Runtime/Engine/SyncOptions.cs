@@ -20,6 +20,12 @@ public sealed record SyncOptions
     /// <summary>Decides which failures are retried, which mean an expired token, and which are fatal. Default: Google's rules.</summary>
     public ISyncErrorClassifier ErrorClassifier { get; init; } = SyncErrorClassifier.Google;
 
+    /// <summary>
+    /// Fetch page N+1 while page N is applied to the store. Pages are still applied in order and the token rule is
+    /// unchanged; a failure discards the page fetched ahead. Default on.
+    /// </summary>
+    public bool PrefetchNextPage { get; init; } = true;
+
     /// <summary>Clock used for durations and backoff delays; replace it in tests.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
