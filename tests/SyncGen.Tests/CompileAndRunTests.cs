@@ -58,4 +58,46 @@ public class CompileAndRunTests
 
         Assert.That(log, Is.EqualTo("deletes=1 keys=1002 token=t2"));
     }
+
+    [Test]
+    public async Task Hooks_mode_hands_each_completed_pass_to_ApplyPassAsync_once_and_never_a_failed_one()
+    {
+        var assembly = CompiledAssembly.Emit(GeneratorRunner.Run(TestSources.Hooks));
+
+        var log = await CompiledAssembly.RunHarnessAsync(assembly, "Demo.Todos.Harness");
+
+        // One ApplyPassAsync per completed pass, with the kind, every change in server order and the new token; a pass
+        // that failed (page 2 threw) or expired (page 2 answered 410) never reaches a hook.
+        Assert.That(log, Is.EqualTo("""
+            failing full:
+              fetch full pass #1, page 1 (syncToken=none, pageToken=none)
+              fetch full pass #1, page 2 (syncToken=none, pageToken="p2")
+              failed SyncRequestFailedException
+              hook load -> null
+              mirror token=null items=
+            full:
+              fetch full pass #1, page 1 (syncToken=none, pageToken=none)
+              fetch full pass #1, page 2 (syncToken=none, pageToken="p2")
+              result kind=Full startedAs=Full pages=2 upserts=3 deletes=0 expiries=0 token=s1
+              hook load -> null
+              hook apply Full [+a:A1 +b:B1 +c:C1] token=s1
+              mirror token=s1 items=a:A1,b:B1,c:C1
+            incremental:
+              fetch incremental pass #1, page 1 (syncToken="s1", pageToken=none)
+              fetch incremental pass #1, page 2 (syncToken="s1", pageToken="q2")
+              result kind=Incremental startedAs=Incremental pages=2 upserts=2 deletes=1 expiries=0 token=s2
+              hook load -> s1
+              hook apply Incremental [-b +a:A2 +d:D1] token=s2
+              mirror token=s2 items=a:A2,c:C1,d:D1
+            expired:
+              fetch incremental pass #1, page 1 (syncToken="s2", pageToken=none)
+              fetch incremental pass #1, page 2 (syncToken="s2", pageToken="r2")
+              fetch full pass #2, page 1 (syncToken=none, pageToken=none)
+              result kind=Full startedAs=Incremental pages=1 upserts=2 deletes=0 expiries=1 token=s3
+              hook load -> s2
+              hook apply Full [+a:A3 +e:E1] token=s3
+              mirror token=s3 items=a:A3,e:E1
+
+            """));
+    }
 }

@@ -195,7 +195,24 @@ public class DiagnosticsTests
             public partial class Repo { {{Fetch}} }
             """;
 
-        AssertSingle(source, "SYNCGEN009", "Repo", "public partial class Repo", "no field or property of type ISyncStore<Item>");
+        AssertSingle(source, "SYNCGEN009", "Repo", "public partial class Repo",
+            "no field or property of type ISyncStore<Item>; add one such as 'private readonly ISyncStore<Item> _store', or implement the partial hook methods 'LoadSyncTokenAsync' and 'ApplyPassAsync'");
+    }
+
+    [Test]
+    public void SYNCGEN009_store_of_the_wrong_item_type_wins_over_hook_methods()
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<string> _store = null!;
+                {{Fetch}}
+                private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken) => default;
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN009", "Repo", "public partial class Repo", "('_store' stores 'string' but the page items are 'Item'); change its type argument to 'Item'");
     }
 
     [Test]
@@ -206,7 +223,7 @@ public class DiagnosticsTests
             public partial class Repo { private readonly ISyncStore<string> _store = null!; {{Fetch}} }
             """;
 
-        AssertSingle(source, "SYNCGEN009", "Repo", "public partial class Repo", "('_store' stores 'string' but the page items are 'Item')");
+        AssertSingle(source, "SYNCGEN009", "Repo", "public partial class Repo", "('_store' stores 'string' but the page items are 'Item'); change its type argument to 'Item'");
     }
 
     [Test]

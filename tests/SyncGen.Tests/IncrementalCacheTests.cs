@@ -29,6 +29,7 @@ public class IncrementalCacheTests
         """;
 
     [TestCase(nameof(TestSources.GoogleRequest), TrackingNames.Models)]
+    [TestCase(nameof(TestSources.Hooks), TrackingNames.Models)]
     [TestCase(nameof(InvalidSource), TrackingNames.Diagnostics)]
     public void Running_again_with_the_same_compilation_reuses_every_step(string sourceName, string producingStep)
     {
@@ -44,6 +45,7 @@ public class IncrementalCacheTests
     }
 
     [TestCase(nameof(TestSources.GoogleRequest), TrackingNames.Models)]
+    [TestCase(nameof(TestSources.Hooks), TrackingNames.Models)]
     [TestCase(nameof(InvalidSource), TrackingNames.Diagnostics)]
     public void Adding_an_unrelated_syntax_tree_does_not_regenerate(string sourceName, string producingStep)
     {

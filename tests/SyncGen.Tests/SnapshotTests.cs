@@ -10,6 +10,7 @@ public class SnapshotTests
     [TestCase(nameof(TestSources.FetchCustomNames), "Demo.People.PeopleConnections.SyncGen.g.cs")]
     [TestCase(nameof(TestSources.BoolDeletedMember), "Notes.SyncGen.g.cs")]
     [TestCase(nameof(TestSources.IntKey), "Demo.Tickets.Tickets.SyncGen.g.cs")]
+    [TestCase(nameof(TestSources.Hooks), "Demo.Todos.TodoRepository.SyncGen.g.cs")]
     public void Generated_source_matches_the_baseline(string name, string hintName)
     {
         var run = GeneratorRunner.Run(TestSources.ByName(name));
@@ -22,7 +23,7 @@ public class SnapshotTests
     [Test]
     public void Generated_source_compiles_without_warnings_for_every_input()
     {
-        foreach (var source in new[] { TestSources.GoogleRequest, TestSources.FetchCustomNames, TestSources.BoolDeletedMember, TestSources.IntKey })
+        foreach (var source in new[] { TestSources.GoogleRequest, TestSources.FetchCustomNames, TestSources.BoolDeletedMember, TestSources.IntKey, TestSources.Hooks })
         {
             var assembly = CompiledAssembly.Emit(GeneratorRunner.Run(source));
             Assert.That(assembly.GetTypes(), Is.Not.Empty);

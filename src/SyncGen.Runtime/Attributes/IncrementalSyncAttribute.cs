@@ -15,9 +15,13 @@ namespace SyncGen;
 /// <item>a fetch method <c>Task&lt;TPage&gt; FetchPageAsync(SyncCursor cursor, CancellationToken cancellationToken)</c>
 /// for any HTTP JSON API.</item>
 /// </list>
-/// <para>It must also hold an <see cref="ISyncStore{TItem}"/> field or property, and may hold an
-/// <c>ILogger</c> and a <see cref="SyncOptions"/> member. Every name below defaults to the Google Calendar v3 name;
-/// set a property only when your API differs.</para>
+/// <para>Changes go either to an <see cref="ISyncStore{TItem}"/> field or property of the class, or, when it has
+/// none, to two partial hook methods it implements: <c>LoadSyncTokenAsync(CancellationToken)</c> returning the stored
+/// token, and <c>ApplyPassAsync(SyncPassKind, IReadOnlyList&lt;SyncChange&lt;TItem&gt;&gt;, string, CancellationToken)</c>,
+/// called once per completed pass with its changes and new token to store together. Declaring either hook selects
+/// this mode, and the generator declares both, so a missing one is a compile error.</para>
+/// <para>The class may also hold an <c>ILogger</c> and a <see cref="SyncOptions"/> member. Every name below defaults
+/// to the Google Calendar v3 name; set a property only when your API differs.</para>
 /// </remarks>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class IncrementalSyncAttribute : Attribute

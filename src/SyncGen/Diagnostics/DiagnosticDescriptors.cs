@@ -61,11 +61,14 @@ public static class DiagnosticDescriptors
         "Item key member not found",
         "Item type '{0}' has no readable member '{1}' to use as its key; add it, or set IncrementalSync.KeyMember to the member that identifies an item");
 
-    /// <summary>SYNCGEN009: no store member of the item type.</summary>
+    /// <summary>
+    /// SYNCGEN009: no store member of the item type, while the class is not in hooks mode either (it declares no hook
+    /// method, or it holds a store of another item type).
+    /// </summary>
     public static readonly DiagnosticDescriptor MissingStore = Create(
         "SYNCGEN009",
         "No sync store member",
-        "Class '{0}' has no field or property of type ISyncStore<{1}>{2}; add one such as 'private readonly ISyncStore<{1}> _store'");
+        "Class '{0}' has no field or property of type ISyncStore<{1}>{2}; {3}");
 
     /// <summary>SYNCGEN010: the request type lacks a token property or ExecuteAsync.</summary>
     public static readonly DiagnosticDescriptor InvalidRequestType = Create(

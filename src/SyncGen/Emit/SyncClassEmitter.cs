@@ -6,6 +6,9 @@ namespace SyncGen.Generator.Emit;
 internal static class SyncClassEmitter
 {
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"SyncGen\", \"" + ThisAssembly.Version + "\")]";
+    private const string HookStore = "new __SyncGenHookStore";
+    private const string CancellationToken = "global::System.Threading.CancellationToken";
+    private const string ValueTask = "global::System.Threading.Tasks.ValueTask";
 
     public static string Emit(SyncClassModel model) => Emit(model, MsBuildDefaults.None);
 
@@ -39,6 +42,13 @@ internal static class SyncClassEmitter
         WriteSyncAsync(writer, model, defaults);
         writer.WriteLine();
         WriteOpenPass(writer, model);
+        if (model.UsesHooks)
+        {
+            WriteHookDeclarations(writer, model);
+            writer.WriteLine();
+            WriteHookStore(writer, model);
+        }
+
         writer.CloseBlock();
 
         if (blockNamespace)
@@ -90,7 +100,7 @@ internal static class SyncClassEmitter
         writer.WriteLine($"IsDeleted = static item => {model.IsDeletedExpression},");
         writer.WriteLine("Gate = this.__syncGenGate,");
         writer.CloseBlock(";");
-        writer.WriteLine($"var engine = new global::SyncGen.SyncEngine<{model.ItemType}>(definition, {model.StoreExpression}, options: {model.OptionsExpression ?? OptionsFromDefaults(defaults)}, logger: {model.LoggerExpression ?? "null"});");
+        writer.WriteLine($"var engine = new global::SyncGen.SyncEngine<{model.ItemType}>(definition, {model.StoreExpression ?? HookStore + "(this)"}, options: {model.OptionsExpression ?? OptionsFromDefaults(defaults)}, logger: {model.LoggerExpression ?? "null"});");
         writer.WriteLine("return engine.RunAsync(progress, cancellationToken);");
         writer.CloseBlock();
     }
@@ -186,5 +196,131 @@ internal static class SyncClassEmitter
         writer.WriteLine("var page = await request.ExecuteAsync(cancellationToken).ConfigureAwait(false);");
         writer.WriteLine($"return {create};");
         writer.CloseBlock(";");
+    }
+
+    /// <summary>
+    /// Hooks mode: the defining declarations of the hook methods, as C# 9 extended partial methods (accessibility and a
+    /// return value), so that a hook the user does not implement is compile error CS8795 naming it. A hook whose
+    /// defining declaration the user wrote already is not declared again.
+    /// </summary>
+    private static void WriteHookDeclarations(SourceWriter writer, SyncClassModel model)
+    {
+        if (model.DeclareLoadSyncTokenHook)
+        {
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine("/// Hook, implemented by you: reads the sync token that <c>ApplyPassAsync</c> stored with the last applied pass, or");
+            writer.WriteLine("/// <see langword=\"null\"/> when no pass was applied yet, which makes the next sync a full one.");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine("/// <param name=\"cancellationToken\">Cancels the read.</param>");
+            writer.WriteLine("/// <returns>The stored sync token, or <see langword=\"null\"/>.</returns>");
+            writer.WriteLine($"private partial {ValueTask}<string?> LoadSyncTokenAsync({CancellationToken} cancellationToken);");
+        }
+
+        if (model.DeclareApplyPassHook)
+        {
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine("/// Hook, implemented by you: applies one completed pass and stores <paramref name=\"syncToken\"/> with it, atomically");
+            writer.WriteLine("/// (for example in one database transaction), so that the token never describes changes that were not applied.");
+            writer.WriteLine("/// Called once per pass, after its last page, with every change of the pass; a pass that fails, expires or is");
+            writer.WriteLine("/// cancelled before its last page never gets here.");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine("/// <remarks>");
+            writer.WriteLine("/// <para>A <c>Full</c> pass replaces the collection: remove every item that is not among <paramref name=\"changes\"/>.");
+            writer.WriteLine("/// An <c>Incremental</c> pass merges: upsert each item, delete each deleted key (an unknown key changes nothing).</para>");
+            writer.WriteLine("/// <para>Apply the changes in order: a later change of the same key wins. The changes of the whole pass are held in");
+            writer.WriteLine("/// memory until this call: the price of hooks, where an <c>ISyncStore</c> member stages the pass page by page.</para>");
+            writer.WriteLine("/// </remarks>");
+            writer.WriteLine("/// <param name=\"kind\"><c>Full</c>: replace the collection; <c>Incremental</c>: merge into it.</param>");
+            writer.WriteLine("/// <param name=\"changes\">Every change of the pass, upserts and deletions, in server order.</param>");
+            writer.WriteLine("/// <param name=\"syncToken\">The token to store together with the changes: the next sync starts from it.</param>");
+            writer.WriteLine("/// <param name=\"cancellationToken\">Cancels the call; a cancelled call must leave the items and the token as they were.</param>");
+            writer.WriteLine($"private partial {ValueTask} ApplyPassAsync(global::SyncGen.SyncPassKind kind, global::System.Collections.Generic.IReadOnlyList<global::SyncGen.SyncChange<{model.ItemType}>> changes, string syncToken, {CancellationToken} cancellationToken);");
+        }
+    }
+
+    /// <summary>Hooks mode: the <c>ISyncStore</c> adapter the engine runs on, nested in the repository to reach its private hooks.</summary>
+    private static void WriteHookStore(SourceWriter writer, SyncClassModel model)
+    {
+        var item = model.ItemType;
+        var change = $"global::SyncGen.SyncChange<{item}>";
+        var passWriter = $"global::SyncGen.ISyncPassWriter<{item}>";
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// The store the engine runs on, over the hooks: a pass is buffered and handed to <c>ApplyPassAsync</c> in one call when");
+        writer.WriteLine("/// it commits; a pass discarded without a commit reaches no hook.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine(GeneratedCode);
+        writer.WriteLine($"private sealed class __SyncGenHookStore : global::SyncGen.ISyncStore<{item}>");
+        writer.OpenBlock();
+        writer.WriteLine($"private readonly {model.ClassName} _owner;");
+        writer.WriteLine();
+        writer.WriteLine($"public __SyncGenHookStore({model.ClassName} owner)");
+        writer.OpenBlock();
+        writer.WriteLine("_owner = owner;");
+        writer.CloseBlock();
+        writer.WriteLine();
+        writer.WriteLine($"public {ValueTask}<string?> ReadSyncTokenAsync({CancellationToken} cancellationToken = default)");
+        writer.Indent();
+        writer.WriteLine("=> _owner.LoadSyncTokenAsync(cancellationToken);");
+        writer.Unindent();
+        writer.WriteLine();
+        writer.WriteLine($"public {ValueTask}<{passWriter}> BeginPassAsync(global::SyncGen.SyncPassKind kind, {CancellationToken} cancellationToken = default)");
+        writer.OpenBlock();
+        writer.WriteLine("cancellationToken.ThrowIfCancellationRequested();");
+        writer.WriteLine($"return new {ValueTask}<{passWriter}>(new PassWriter(_owner, kind));");
+        writer.CloseBlock();
+        writer.WriteLine();
+        writer.WriteLine("// The engine never reads the mirror back; the items live wherever ApplyPassAsync puts them.");
+        writer.WriteLine($"public {ValueTask}<global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, {item}>>> ReadItemsAsync({CancellationToken} cancellationToken = default)");
+        writer.Indent();
+        var name = model.RepositoryNameLiteral.Substring(1, model.RepositoryNameLiteral.Length - 2);
+        writer.WriteLine($"=> throw new global::System.NotSupportedException(\"{name} applies its changes through its hook methods: hooks mode has no readable mirror; read the items where ApplyPassAsync stores them.\");");
+        writer.Unindent();
+        writer.WriteLine();
+        writer.WriteLine($"private sealed class PassWriter : {passWriter}");
+        writer.OpenBlock();
+        writer.WriteLine($"private readonly {model.ClassName} _owner;");
+        writer.WriteLine("private readonly global::SyncGen.SyncPassKind _kind;");
+        writer.WriteLine($"private global::System.Collections.Generic.List<{change}>? _changes = new global::System.Collections.Generic.List<{change}>();");
+        writer.WriteLine();
+        writer.WriteLine($"public PassWriter({model.ClassName} owner, global::SyncGen.SyncPassKind kind)");
+        writer.OpenBlock();
+        writer.WriteLine("_owner = owner;");
+        writer.WriteLine("_kind = kind;");
+        writer.CloseBlock();
+        writer.WriteLine();
+        writer.WriteLine($"public {ValueTask} ApplyAsync(global::System.Collections.Generic.IReadOnlyList<{change}> changes, {CancellationToken} cancellationToken = default)");
+        writer.OpenBlock();
+        writer.WriteLine("cancellationToken.ThrowIfCancellationRequested();");
+        writer.WriteLine("(_changes ?? throw Ended()).AddRange(changes);");
+        writer.WriteLine("return default;");
+        writer.CloseBlock();
+        writer.WriteLine();
+        writer.WriteLine($"public {ValueTask} CommitAsync(string syncToken, {CancellationToken} cancellationToken = default)");
+        writer.OpenBlock();
+        writer.WriteLine("if (string.IsNullOrEmpty(syncToken))");
+        writer.OpenBlock();
+        writer.WriteLine("throw new global::System.ArgumentException(\"A pass commits with the server's next sync token; it was empty.\", nameof(syncToken));");
+        writer.CloseBlock();
+        writer.WriteLine();
+        writer.WriteLine("var changes = _changes ?? throw Ended();");
+        writer.WriteLine("_changes = null;");
+        writer.WriteLine("return _owner.ApplyPassAsync(_kind, changes.AsReadOnly(), syncToken, cancellationToken);");
+        writer.CloseBlock();
+        writer.WriteLine();
+        writer.WriteLine("// Without a commit, the buffered pass is dropped: no hook ever sees a pass that did not complete.");
+        writer.WriteLine($"public {ValueTask} DisposeAsync()");
+        writer.OpenBlock();
+        writer.WriteLine("_changes = null;");
+        writer.WriteLine("return default;");
+        writer.CloseBlock();
+        writer.WriteLine();
+        writer.WriteLine("private static global::System.InvalidOperationException Ended() =>");
+        writer.Indent();
+        writer.WriteLine("new global::System.InvalidOperationException(\"This pass was already committed or discarded.\");");
+        writer.Unindent();
+        writer.CloseBlock();
+        writer.CloseBlock();
     }
 }

@@ -11,7 +11,11 @@ namespace SyncGen.Generator.Model;
 /// <param name="Accessibility">The class's accessibility keyword (<c>public</c> or <c>internal</c>).</param>
 /// <param name="RepositoryNameLiteral">C# string literal naming the repository in logs.</param>
 /// <param name="ItemType">Fully qualified item type.</param>
-/// <param name="StoreExpression">Expression reading the store member.</param>
+/// <param name="StoreExpression">Expression reading the store member, or <c>null</c> in hooks mode (the class has no store
+/// member and implements the partial hook methods instead).</param>
+/// <param name="DeclareLoadSyncTokenHook">Hooks mode: generate the defining declaration of <c>LoadSyncTokenAsync</c>
+/// (false when the user's source already declares it).</param>
+/// <param name="DeclareApplyPassHook">Hooks mode: generate the defining declaration of <c>ApplyPassAsync</c>.</param>
 /// <param name="OptionsExpression">Expression reading the options member, or <c>null</c>.</param>
 /// <param name="LoggerExpression">Expression reading the logger member, or <c>null</c>.</param>
 /// <param name="PageSource">The page-source shape.</param>
@@ -35,7 +39,9 @@ public sealed record SyncClassModel(
     string Accessibility,
     string RepositoryNameLiteral,
     string ItemType,
-    string StoreExpression,
+    string? StoreExpression,
+    bool DeclareLoadSyncTokenHook,
+    bool DeclareApplyPassHook,
     string? OptionsExpression,
     string? LoggerExpression,
     PageSourceKind PageSource,
@@ -50,4 +56,8 @@ public sealed record SyncClassModel(
     string NextPageTokenMember,
     string NextSyncTokenMember,
     string KeyExpression,
-    string IsDeletedExpression);
+    string IsDeletedExpression)
+{
+    /// <summary>Hooks mode: changes go to the user's partial hook methods through a generated store adapter.</summary>
+    public bool UsesHooks => StoreExpression is null;
+}

@@ -83,15 +83,17 @@ internal static class SyncClassParser
             var pageType = source?.Kind == PageSourceKind.Fetch ? SymbolHelpers.TaskResultType(source.Method.ReturnType) : request?.PageType;
             var page = pageType is null || source is null ? null : ReadPage(pageType, source.Location);
             _cancellationToken.ThrowIfCancellationRequested();
-            var store = FindStore(page?.ElementType);
+            var store = FindStore(page?.ElementType, out var useHooks);
             var logger = FindSingle(IsLogger, "ILogger member", "keep only one logger field or property");
             var options = FindSingle(IsOptions, "SyncOptions member", "keep only one SyncOptions field or property");
             _cancellationToken.ThrowIfCancellationRequested();
-            var itemType = store is null ? null : ((INamedTypeSymbol)StoreInterface(SymbolHelpers.ValueType(store)!)!).TypeArguments[0];
+            var itemType = store is not null ? ((INamedTypeSymbol)StoreInterface(SymbolHelpers.ValueType(store)!)!).TypeArguments[0]
+                : useHooks ? page?.ElementType?.WithNullableAnnotation(NullableAnnotation.NotAnnotated)
+                : null;
             var key = itemType is null ? null : ReadKey(itemType);
             var deleted = itemType is null ? null : ReadDeleted(itemType);
 
-            if (_diagnostics.Count > 0 || source is null || page is null || store is null || itemType is null || key is null || deleted is null
+            if (_diagnostics.Count > 0 || source is null || page is null || (store is null && !useHooks) || itemType is null || key is null || deleted is null
                 || (source.Kind == PageSourceKind.Request && request is null))
             {
                 return Result(null);
@@ -105,7 +107,9 @@ internal static class SyncClassParser
                 Accessibility: _type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
                 RepositoryNameLiteral: SymbolDisplay.FormatLiteral(_type.ToDisplayString(), quote: true),
                 ItemType: itemType.ToDisplayString(SymbolHelpers.TypeFormat),
-                StoreExpression: Access(store),
+                StoreExpression: store is null ? null : Access(store),
+                DeclareLoadSyncTokenHook: useHooks && !DeclaresHookDefinition(LoadSyncTokenHook, CancellationTokenType()),
+                DeclareApplyPassHook: useHooks && !DeclaresHookDefinition(ApplyPassHook, ApplyPassParameterTypes(itemType)),
                 OptionsExpression: options is null ? null : Access(options),
                 LoggerExpression: logger is null ? null : Access(logger),
                 PageSource: source.Kind,
@@ -343,9 +347,20 @@ internal static class SyncClassParser
             return IsStore(type) ? type : type.AllInterfaces.FirstOrDefault(IsStore);
         }
 
-        private ISymbol? FindStore(ITypeSymbol? elementType)
+        /// <summary>
+        /// The store member, or <c>null</c>: with <paramref name="useHooks"/> set when the class has no store member at all
+        /// but declares a hook method (hooks mode), otherwise after reporting SYNCGEN009 or SYNCGEN007.
+        /// </summary>
+        private ISymbol? FindStore(ITypeSymbol? elementType, out bool useHooks)
         {
+            useHooks = false;
             var stores = ValueMembers().Where(m => StoreInterface(SymbolHelpers.ValueType(m)!) is not null).ToList();
+            if (stores.Count == 0 && DeclaresAnyHook())
+            {
+                useHooks = true;
+                return null;
+            }
+
             var itemOf = (ISymbol m) => ((INamedTypeSymbol)StoreInterface(SymbolHelpers.ValueType(m)!)!).TypeArguments[0];
             var matching = elementType is null
                 ? stores
@@ -353,10 +368,18 @@ internal static class SyncClassParser
             var itemName = elementType?.ToShortName() ?? "TItem";
             if (matching.Count == 0)
             {
-                var found = stores.Count == 0
-                    ? string.Empty
-                    : $" ('{stores[0].Name}' stores '{itemOf(stores[0]).ToShortName()}' but the page items are '{itemName}')";
-                Report(DiagnosticDescriptors.MissingStore, _classLocation, ClassName, itemName, found);
+                if (stores.Count == 0)
+                {
+                    Report(DiagnosticDescriptors.MissingStore, _classLocation, ClassName, itemName, string.Empty,
+                        $"add one such as 'private readonly ISyncStore<{itemName}> _store', or implement the partial hook methods '{LoadSyncTokenHook}' and '{ApplyPassHook}' to apply the changes yourself");
+                }
+                else
+                {
+                    Report(DiagnosticDescriptors.MissingStore, _classLocation, ClassName, itemName,
+                        $" ('{stores[0].Name}' stores '{itemOf(stores[0]).ToShortName()}' but the page items are '{itemName}')",
+                        $"change its type argument to '{itemName}'");
+                }
+
                 return null;
             }
 
@@ -368,6 +391,46 @@ internal static class SyncClassParser
             }
 
             return matching[0];
+        }
+
+        // ---- hooks mode -------------------------------------------------------------------------------------------
+
+        private const string LoadSyncTokenHook = "LoadSyncTokenAsync";
+        private const string ApplyPassHook = "ApplyPassAsync";
+
+        /// <summary>
+        /// Whether the class itself declares a method named like a hook, in any shape: the opt-in to hooks mode. A wrong
+        /// signature is left to the compiler, which then names the hook (CS8795 on the generated declaration, CS0759 on
+        /// the user's method).
+        /// </summary>
+        private bool DeclaresAnyHook() =>
+            _type.GetMembers(LoadSyncTokenHook).Concat(_type.GetMembers(ApplyPassHook))
+                .OfType<IMethodSymbol>()
+                .Any(m => m.MethodKind == MethodKind.Ordinary);
+
+        /// <summary>
+        /// Whether the user's source already holds the defining declaration of a hook (<c>private partial ...;</c> without a
+        /// body), in which case the generated code must not declare it a second time (CS0756).
+        /// </summary>
+        private bool DeclaresHookDefinition(string name, params ITypeSymbol?[] parameterTypes) =>
+            _type.GetMembers(name)
+                .OfType<IMethodSymbol>()
+                .Any(m => m.IsPartialDefinition && m.Parameters.Length == parameterTypes.Length
+                    && m.Parameters.Select((p, i) => SymbolEqualityComparer.Default.Equals(p.Type, parameterTypes[i])).All(same => same));
+
+        private ITypeSymbol? CancellationTokenType() => _compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
+
+        private ITypeSymbol?[] ApplyPassParameterTypes(ITypeSymbol itemType)
+        {
+            var change = _compilation.GetTypeByMetadataName("SyncGen.SyncChange`1")?.Construct(itemType);
+            var list = change is null ? null : _compilation.GetTypeByMetadataName("System.Collections.Generic.IReadOnlyList`1")?.Construct(change);
+            return new[]
+            {
+                _compilation.GetTypeByMetadataName("SyncGen.SyncPassKind"),
+                list,
+                _compilation.GetSpecialType(SpecialType.System_String),
+                CancellationTokenType(),
+            };
         }
 
         private static bool IsLogger(ITypeSymbol type)

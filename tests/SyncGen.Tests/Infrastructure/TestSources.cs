@@ -10,6 +10,7 @@ internal static class TestSources
         nameof(FetchCustomNames) => FetchCustomNames,
         nameof(BoolDeletedMember) => BoolDeletedMember,
         nameof(IntKey) => IntKey,
+        nameof(Hooks) => Hooks,
         _ => throw new System.ArgumentOutOfRangeException(nameof(name), name, "No such test source."),
     };
 
@@ -300,6 +301,147 @@ internal static class TestSources
                 var items = await store.ReadItemsAsync();
                 return $"deletes={second.Deletes} keys={string.Join(",", System.Linq.Enumerable.Select(items, p => p.Key))} token={store.SyncToken}";
             }
+        }
+        """;
+
+    /// <summary>
+    /// Hooks mode: no ISyncStore member; the class implements LoadSyncTokenAsync and ApplyPassAsync over its own
+    /// "database" (a dictionary and a token, replaced together as one transaction would). The fake server throws on
+    /// demand so that a failed pass and a token expiry can be checked to reach no hook.
+    /// </summary>
+    public const string Hooks = """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Text;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using SyncGen;
+
+        namespace Demo.Todos;
+
+        public sealed class Todo
+        {
+            public string? Id { get; set; }
+            public string? Status { get; set; }
+            public string? Title { get; set; }
+        }
+
+        public sealed class TodoPage
+        {
+            public List<Todo>? Items { get; set; }
+            public string? NextPageToken { get; set; }
+            public string? NextSyncToken { get; set; }
+        }
+
+        [IncrementalSync]
+        public sealed partial class TodoRepository
+        {
+            private readonly Func<SyncCursor, TodoPage> _server;
+
+            public TodoRepository(Func<SyncCursor, TodoPage> server) => _server = server;
+
+            public Dictionary<string, Todo> Items { get; } = new(StringComparer.Ordinal);
+
+            public string? Token { get; private set; }
+
+            public List<string> HookCalls { get; } = new();
+
+            private Task<TodoPage> FetchPageAsync(SyncCursor cursor, CancellationToken cancellationToken) =>
+                Task.FromResult(_server(cursor));
+
+            private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken)
+            {
+                HookCalls.Add($"load -> {Token ?? "null"}");
+                return new ValueTask<string?>(Token);
+            }
+
+            private partial ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Todo>> changes, string syncToken, CancellationToken cancellationToken)
+            {
+                HookCalls.Add($"apply {kind} [{string.Join(" ", changes.Select(c => c.IsDelete ? "-" + c.Key : "+" + c.Key + ":" + c.Item!.Title))}] token={syncToken}");
+                if (kind == SyncPassKind.Full)
+                {
+                    Items.Clear();
+                }
+
+                foreach (var change in changes)
+                {
+                    if (change.IsDelete)
+                    {
+                        Items.Remove(change.Key);
+                    }
+                    else
+                    {
+                        Items[change.Key] = change.Item!;
+                    }
+                }
+
+                Token = syncToken;
+                return default;
+            }
+        }
+
+        public static class Harness
+        {
+            public static async Task<string> RunAsync()
+            {
+                var log = new StringBuilder();
+                var responses = new Queue<Func<TodoPage>>();
+                var repository = new TodoRepository(cursor =>
+                {
+                    log.AppendLine($"  fetch {cursor}");
+                    return responses.Dequeue()();
+                });
+
+                // A full pass that fails on page 2: page 1 was buffered, but no hook may see it.
+                responses.Enqueue(() => Page(null, "p2", Todo("a", "A1"), Todo("b", "B1")));
+                responses.Enqueue(() => throw new InvalidOperationException("connection reset by test"));
+                await Run(log, repository, "failing full");
+
+                responses.Enqueue(() => Page(null, "p2", Todo("a", "A1"), Todo("b", "B1")));
+                responses.Enqueue(() => Page("s1", null, Todo("c", "C1")));
+                await Run(log, repository, "full");
+
+                // Incremental: a deletion (id and status only), an update and an insert, over two pages.
+                responses.Enqueue(() => Page(null, "q2", new Todo { Id = "b", Status = "cancelled" }, Todo("a", "A2")));
+                responses.Enqueue(() => Page("s2", null, Todo("d", "D1")));
+                await Run(log, repository, "incremental");
+
+                // The token expires on page 2 of an incremental pass: the buffered page is dropped and only the full
+                // pass that follows reaches ApplyPassAsync, as a Full pass replacing the collection.
+                responses.Enqueue(() => Page(null, "r2", new Todo { Id = "a", Status = "cancelled" }));
+                responses.Enqueue(() => throw new SyncHttpException(410, "fullSyncRequired", null, "Sync token is no longer valid."));
+                responses.Enqueue(() => Page("s3", null, Todo("a", "A3"), Todo("e", "E1")));
+                await Run(log, repository, "expired");
+                return log.ToString();
+            }
+
+            private static async Task Run(StringBuilder log, TodoRepository repository, string title)
+            {
+                log.AppendLine(title + ":");
+                repository.HookCalls.Clear();
+                try
+                {
+                    var result = await repository.SyncAsync();
+                    log.AppendLine($"  result kind={result.Kind} startedAs={result.StartedAs} pages={result.Pages} upserts={result.Upserts} deletes={result.Deletes} expiries={result.ExpiriesRecovered} token={result.SyncToken}");
+                }
+                catch (SyncException exception)
+                {
+                    log.AppendLine($"  failed {exception.GetType().Name}");
+                }
+
+                foreach (var call in repository.HookCalls)
+                {
+                    log.AppendLine("  hook " + call);
+                }
+
+                log.AppendLine($"  mirror token={repository.Token ?? "null"} items={string.Join(",", repository.Items.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + ":" + p.Value.Title))}");
+            }
+
+            private static Todo Todo(string id, string title) => new() { Id = id, Title = title };
+
+            private static TodoPage Page(string? syncToken, string? pageToken, params Todo[] items) =>
+                new() { Items = items.ToList(), NextPageToken = pageToken, NextSyncToken = syncToken };
         }
         """;
 }

@@ -1,0 +1,123 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using NUnit.Framework;
+using SyncGen.Tests.Infrastructure;
+
+namespace SyncGen.Tests;
+
+/// <summary>
+/// Hooks mode: a class with no ISyncStore member that declares a hook method gets the hooks declared as extended
+/// partial methods, so a hook it does not implement is a compile error naming it, never a runtime surprise.
+/// </summary>
+public class HooksModeTests
+{
+    private const string Prelude = """
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using SyncGen;
+
+        namespace D;
+
+        public class Item { public string? Id { get; set; } public string? Status { get; set; } }
+        public class Page { public List<Item>? Items { get; set; } public string? NextPageToken { get; set; } public string? NextSyncToken { get; set; } }
+
+        """;
+
+    private const string Fetch = "Task<Page> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new Page());";
+
+    private const string LoadHook = "private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken) => default;";
+
+    private const string ApplyHook = "private partial ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken) => default;";
+
+    [Test]
+    public void A_class_implementing_both_hooks_compiles_without_warnings()
+    {
+        var run = GeneratorRunner.Run(Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo { {{Fetch}} {{LoadHook}} {{ApplyHook}} }
+            """);
+
+        CompiledAssembly.Emit(run);
+        Assert.That(run.SingleSource, Does.Contain("new global::SyncGen.SyncEngine<global::D.Item>(definition, new __SyncGenHookStore(this), "));
+    }
+
+    [TestCase("LoadSyncTokenAsync", ApplyHook)]
+    [TestCase("ApplyPassAsync", LoadHook)]
+    public void A_missing_hook_is_compile_error_CS8795_naming_it(string missing, string implemented)
+    {
+        var run = GeneratorRunner.Run(Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo { {{Fetch}} {{implemented}} }
+            """);
+
+        Assert.That(run.Diagnostics, Is.Empty, "no SyncGen diagnostic: the class is valid in hooks mode");
+        var errors = Errors(run);
+        Assert.That(errors.Select(d => d.Id), Is.EqualTo(new[] { "CS8795" }), string.Join("\n", errors.Select(d => d.ToString())));
+        Assert.That(errors[0].GetMessage(), Does.Contain($"Repo.{missing}("));
+        Assert.That(errors[0].GetMessage(), Does.Contain("must have an implementation part because it has accessibility modifiers"));
+        Assert.That(errors[0].Location.SourceTree!.FilePath, Does.EndWith("D.Repo.SyncGen.g.cs"), "reported on the generated declaration");
+    }
+
+    [Test]
+    public void A_hook_with_the_wrong_signature_is_a_compile_error_too()
+    {
+        var run = GeneratorRunner.Run(Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                {{LoadHook}}
+                private partial ValueTask ApplyPassAsync(IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken) => default;
+            }
+            """);
+
+        var errors = Errors(run);
+        Assert.That(errors.Select(d => d.Id), Is.EquivalentTo(new[] { "CS0759", "CS8795" }), string.Join("\n", errors.Select(d => d.ToString())));
+        Assert.That(errors.Select(d => d.GetMessage()), Has.All.Contain("ApplyPassAsync"));
+    }
+
+    [Test]
+    public void A_hook_whose_defining_declaration_the_user_wrote_is_not_declared_again()
+    {
+        var run = GeneratorRunner.Run(Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken);
+                private partial ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken);
+            }
+
+            public partial class Repo { {{LoadHook}} {{ApplyHook}} }
+            """);
+
+        CompiledAssembly.Emit(run);
+        Assert.That(run.SingleSource, Does.Not.Contain("private partial"));
+    }
+
+    [Test]
+    public void A_store_member_keeps_store_mode_even_beside_hook_named_methods()
+    {
+        var run = GeneratorRunner.Run(Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = new InMemorySyncStore<Item>();
+                {{Fetch}}
+                private ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken) => default;
+            }
+            """);
+
+        CompiledAssembly.Emit(run);
+        Assert.That(run.SingleSource, Does.Contain("(definition, this._store, "));
+        Assert.That(run.SingleSource, Does.Not.Contain("__SyncGenHookStore"));
+    }
+
+    private static Diagnostic[] Errors(GeneratorRun run) =>
+        run.OutputCompilation.GetDiagnostics()
+            .Where(d => d.Severity == DiagnosticSeverity.Error)
+            .OrderBy(d => d.Id, StringComparer.Ordinal)
+            .ToArray();
+}
