@@ -264,7 +264,8 @@ public sealed class WireMockAdminClient
 
         bool wasMatched = serveEvent["wasMatched"] is JsonValue matched && matched.TryGetValue(out bool m) && m;
         string id = GetString(serveEvent, "id") ?? string.Empty;
-        return new WireMockLoggedRequest(id, method, url, status, loggedDate, wasMatched, headers);
+        string? fault = serveEvent["responseDefinition"] is JsonObject definition ? GetString(definition, "fault") : null;
+        return new WireMockLoggedRequest(id, method, url, status, loggedDate, wasMatched, headers) { Fault = fault };
     }
 
     private static string? GetString(JsonObject obj, string name) =>

@@ -62,6 +62,12 @@ public sealed class WireMockLoggedRequest
     /// <summary>The request headers (first value of each; names as sent).</summary>
     public IReadOnlyDictionary<string, string> Headers { get; }
 
+    /// <summary>
+    /// The transport fault the matched mapping served instead of a response (e.g. <c>CONNECTION_RESET_BY_PEER</c>), or null.
+    /// WireMock still logs a status for such requests, but the client never received it.
+    /// </summary>
+    public string? Fault { get; init; }
+
     /// <summary>The first value of query parameter <paramref name="name"/>, or null when it was not sent.</summary>
     /// <param name="name">The parameter name (case-sensitive).</param>
     /// <returns>The decoded value or null.</returns>

@@ -1,0 +1,65 @@
+using System;
+
+namespace SyncGen.Testing.Conformance;
+
+/// <summary>
+/// What the repository under test must be built with for one scenario: where the API is, which calendar, the page size
+/// and loop options the scenario's script assumes.
+/// </summary>
+public sealed class ConformanceContext
+{
+    internal ConformanceContext(Uri apiRoot, string calendarId, int pageSize, ConformanceSettings settings)
+    {
+        ApiRoot = apiRoot;
+        CalendarId = calendarId;
+        PageSize = pageSize;
+        Settings = settings;
+    }
+
+    /// <summary>The API root with a trailing slash, e.g. <c>http://127.0.0.1:41234/calendar/v3/</c>; requests go to <c>{ApiRoot}calendars/{CalendarId}/events</c>.</summary>
+    public Uri ApiRoot { get; }
+
+    /// <summary>The calendar id (<c>primary</c>).</summary>
+    public string CalendarId { get; }
+
+    /// <summary>The page size (<c>maxResults</c>) the repository must request: the scenario's pages are cut to it.</summary>
+    public int PageSize { get; }
+
+    /// <summary>The limits the scenario's script assumes.</summary>
+    public ConformanceSettings Settings { get; }
+
+    /// <summary>
+    /// A full-sync-only filter to send on full passes (as <c>timeMin</c>) when the repository supports one; it matches every
+    /// scenario event, and must never travel with a sync token.
+    /// </summary>
+    public DateTimeOffset FullSyncTimeMin { get; } = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// SyncGen loop options matching <see cref="Settings"/>: the retry budget and expiry bound the script assumes, with
+    /// millisecond backoff so the suite stays fast (the rules under test are unchanged).
+    /// </summary>
+    public SyncOptions Options => new()
+    {
+        MaxExpiriesPerCall = Settings.MaxExpiriesPerCall,
+        Retry = new SyncRetryOptions
+        {
+            MaxRetries = Settings.MaxRetries,
+            BaseDelay = TimeSpan.FromMilliseconds(1),
+            MaxDelay = TimeSpan.FromMilliseconds(5),
+            MaxRetryAfter = TimeSpan.FromSeconds(2),
+        },
+    };
+}
+
+/// <summary>The client limits scenarios are scripted for.</summary>
+/// <param name="MaxRetries">Retries per request after the first attempt.</param>
+/// <param name="MaxExpiriesPerCall">Expired-token answers one call accepts before failing.</param>
+/// <param name="CallTimeout">How long one sync call may take before the kit calls it hung.</param>
+public sealed record ConformanceSettings(int MaxRetries = 3, int MaxExpiriesPerCall = 3, TimeSpan CallTimeout = default)
+{
+    /// <summary>3 retries, 3 expiries, 20 s per call.</summary>
+    public static ConformanceSettings Default { get; } = new(3, 3, TimeSpan.FromSeconds(20));
+
+    /// <summary>The call time limit, 20 s when not set.</summary>
+    public TimeSpan EffectiveCallTimeout => CallTimeout > TimeSpan.Zero ? CallTimeout : TimeSpan.FromSeconds(20);
+}

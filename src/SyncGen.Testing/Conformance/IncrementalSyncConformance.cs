@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using NUnit.Framework;
+using SyncGen.Testing.Scenarios;
+using SyncGen.Testing.WireMock;
+
+namespace SyncGen.Testing.Conformance;
+
+/// <summary>
+/// The protocol conformance suite of a sync repository: one test per catalog scenario (<see cref="ScenarioCatalog"/>).
+/// Subclass <see cref="IncrementalSyncConformanceOnWireMock"/> and/or <see cref="IncrementalSyncConformanceOnEmbeddedServer"/>
+/// and override <see cref="CreateRepository"/>; opt out of a scenario you cannot support with a capability flag, which
+/// reports the scenario as Ignored with the reason, never as passed.
+/// </summary>
+public abstract class IncrementalSyncConformance
+{
+    /// <summary>The client limits the scenarios are scripted for; build the repository with <see cref="ConformanceContext.Options"/>.</summary>
+    protected virtual ConformanceSettings Settings => ConformanceSettings.Default;
+
+    /// <summary>Whether the repository sends a full-sync-only filter (<see cref="ConformanceContext.FullSyncTimeMin"/> as timeMin).</summary>
+    protected virtual bool SupportsFullSyncFilter => true;
+
+    /// <summary>Whether the repository mirrors recurring series and their cancelled exceptions.</summary>
+    protected virtual bool SupportsRecurringEvents => true;
+
+    /// <summary>The server the scenarios replay on; set up once per fixture.</summary>
+    protected IScenarioServer ScenarioServer { get; private set; } = null!;
+
+    /// <summary>The catalog, as NUnit test cases named after the scenarios.</summary>
+    /// <returns>One case per scenario.</returns>
+    public static IEnumerable<TestCaseData> CatalogScenarios() =>
+        ScenarioCatalog.All.Select(s => new TestCaseData(s.Name).SetName(s.Name).SetDescription(s.Description));
+
+    /// <summary>
+    /// Builds the repository under test, with its own empty store, for one scenario: it must request
+    /// <c>{context.ApiRoot}calendars/{context.CalendarId}/events</c> with <c>maxResults = context.PageSize</c> and use the
+    /// retry budget and expiry bound of <see cref="ConformanceContext.Options"/>.
+    /// </summary>
+    /// <param name="context">Where and how.</param>
+    /// <returns>The adapter the kit drives.</returns>
+    protected abstract ISyncUnderTest CreateRepository(ConformanceContext context);
+
+    /// <summary>Starts the scenario server of this fixture.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The server.</returns>
+    protected abstract Task<IScenarioServer> StartServerAsync(CancellationToken cancellationToken);
+
+    /// <summary>Starts the server once per fixture.</summary>
+    /// <returns>A task.</returns>
+    [OneTimeSetUp]
+    public async Task StartScenarioServerAsync() => ScenarioServer = await StartServerAsync(CancellationToken.None).ConfigureAwait(false);
+
+    /// <summary>Stops the server.</summary>
+    /// <returns>A task.</returns>
+    [OneTimeTearDown]
+    public async Task StopScenarioServerAsync()
+    {
+        if (ScenarioServer is not null)
+        {
+            await ScenarioServer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Replays one catalog scenario and fails with every protocol rule the repository broke.</summary>
+    /// <param name="scenarioName">The scenario.</param>
+    /// <returns>A task.</returns>
+    [TestCaseSource(nameof(CatalogScenarios))]
+    public async Task Scenario(string scenarioName)
+    {
+        var scenario = ScenarioCatalog.Get(scenarioName);
+        if (scenario.Requires.HasFlag(ScenarioCapability.FullSyncFilter) && !SupportsFullSyncFilter)
+        {
+            Assert.Ignore($"Scenario '{scenarioName}' opted out via {nameof(SupportsFullSyncFilter)}.");
+        }
+
+        if (scenario.Requires.HasFlag(ScenarioCapability.RecurringEvents) && !SupportsRecurringEvents)
+        {
+            Assert.Ignore($"Scenario '{scenarioName}' opted out via {nameof(SupportsRecurringEvents)}.");
+        }
+
+        var report = await ScenarioRunner.RunAsync(ScenarioServer, scenario, CreateRepository, Settings).ConfigureAwait(false);
+        TestContext.Out.WriteLine(report.ToString());
+        Assert.That(report.Failures, Is.Empty, report.FailureMessage);
+    }
+}
+
+/// <summary>The conformance suite on a real WireMock (Java 17+ and the jar from <c>npm i wiremock@3.13.2</c>, or WIREMOCK_JAR / WIREMOCK_URL).</summary>
+public abstract class IncrementalSyncConformanceOnWireMock : IncrementalSyncConformance
+{
+    /// <summary>WireMock options; override to point at a jar or server. Missing Java or jar fails every test with what to install.</summary>
+    protected virtual WireMockServerOptions WireMockOptions => new();
+
+    /// <inheritdoc />
+    protected override async Task<IScenarioServer> StartServerAsync(CancellationToken cancellationToken) =>
+        await WireMockScenarioServer.StartAsync(WireMockOptions, cancellationToken).ConfigureAwait(false);
+}
+
+/// <summary>The conformance suite on the embedded fake Calendar server (no Java needed).</summary>
+public abstract class IncrementalSyncConformanceOnEmbeddedServer : IncrementalSyncConformance
+{
+    /// <inheritdoc />
+    protected override Task<IScenarioServer> StartServerAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IScenarioServer>(new EmbeddedScenarioServer());
+}

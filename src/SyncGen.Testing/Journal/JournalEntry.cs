@@ -1,0 +1,58 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using SyncGen.Testing.WireMock;
+
+namespace SyncGen.Testing.Journal;
+
+/// <summary>One events.list request of a sync call, as either server recorded it.</summary>
+/// <param name="Number">The 1-based position of the request within the call.</param>
+/// <param name="Path">The request path.</param>
+/// <param name="Query">The decoded query parameters, in the order sent.</param>
+/// <param name="StatusCode">The status served; null when no response was sent (a reset connection).</param>
+/// <param name="Reason">The error reason the server meant to send, when the harness knows it.</param>
+public sealed record JournalEntry(int Number, string Path, IReadOnlyList<KeyValuePair<string, string>> Query, int? StatusCode, string? Reason = null)
+{
+    /// <summary>The first value of a parameter, or null.</summary>
+    /// <param name="name">The parameter name.</param>
+    /// <returns>The value or null.</returns>
+    public string? Get(string name) => Query.FirstOrDefault(p => string.Equals(p.Key, name, StringComparison.Ordinal)).Value;
+
+    /// <summary>The <c>syncToken</c> parameter.</summary>
+    public string? SyncToken => Get("syncToken");
+
+    /// <summary>The <c>pageToken</c> parameter.</summary>
+    public string? PageToken => Get("pageToken");
+
+    /// <summary>The query without <c>pageToken</c>, sorted: what must be identical on every page of a pass.</summary>
+    public string PassQuery => string.Join("&", Query.Where(p => p.Key != "pageToken").Select(p => p.Key + "=" + p.Value).OrderBy(s => s, StringComparer.Ordinal));
+
+    /// <summary>The whole query, sorted: identical for the attempts of one request.</summary>
+    public string FullQuery => string.Join("&", Query.Select(p => p.Key + "=" + p.Value).OrderBy(s => s, StringComparer.Ordinal));
+
+    /// <summary>Creates an entry from the embedded server's journal.</summary>
+    /// <param name="number">The 1-based position within the call.</param>
+    /// <param name="request">The recorded request.</param>
+    /// <returns>The entry.</returns>
+    public static JournalEntry From(int number, RecordedRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new JournalEntry(number, request.Path, request.Query, request.StatusCode == 0 ? null : request.StatusCode, request.Fault?.Reason);
+    }
+
+    /// <summary>Creates an entry from WireMock's journal.</summary>
+    /// <param name="number">The 1-based position within the call.</param>
+    /// <param name="request">The logged request.</param>
+    /// <returns>The entry.</returns>
+    public static JournalEntry From(int number, WireMockLoggedRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        // A served transport fault reached the client as a dropped connection, whatever status WireMock logs.
+        return new JournalEntry(number, request.Path, request.QueryParameters, request.Fault is null ? request.ResponseStatus : null);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"request #{Number.ToString(CultureInfo.InvariantCulture)} GET {Path}?{string.Join("&", Query.Select(p => p.Key + "=" + p.Value))} -> {(StatusCode is { } s ? s.ToString(CultureInfo.InvariantCulture) : "no response")}";
+}

@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace SyncGen.Testing.Journal;
+
+/// <summary>
+/// Reads the requests of one sync call from a server's journal and reports every protocol rule the client broke, each
+/// as a precise sentence naming the rule and the request. Works on either server's journal (see <see cref="JournalEntry"/>).
+/// </summary>
+public static class ProtocolJournalChecks
+{
+    /// <summary>The parameters Google refuses next to a syncToken (PROTOCOL.md); showDeleted=false is checked too.</summary>
+    public static IReadOnlyList<string> RestrictedWithSyncToken { get; } = new[]
+    {
+        "iCalUID", "orderBy", "privateExtendedProperty", "q", "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin",
+    };
+
+    /// <summary>Checks the requests of one call.</summary>
+    /// <param name="requests">The call's events.list requests, in order.</param>
+    /// <param name="storedToken">The token the client had stored before the call (null: none).</param>
+    /// <param name="maxRetries">The retry budget the client was configured with.</param>
+    /// <param name="requireFullSyncFilter">Whether full-pass requests must carry <c>timeMin</c>.</param>
+    /// <returns>One message per violation, empty when the call honoured every rule.</returns>
+    public static IReadOnlyList<string> Check(IReadOnlyList<JournalEntry> requests, string? storedToken, int maxRetries, bool requireFullSyncFilter = false)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var violations = new List<string>();
+        void Report(string rule, JournalEntry entry, string detail) =>
+            violations.Add($"rule '{rule}' broken at {entry}: {detail}");
+
+        if (storedToken is not null && requests.Count > 0 && requests[0].SyncToken != storedToken)
+        {
+            Report(ProtocolRules.SendStoredToken, requests[0], requests[0].SyncToken is null
+                ? $"the client had sync token '{storedToken}' stored but started a full sync without it"
+                : $"the client had sync token '{storedToken}' stored but sent syncToken '{requests[0].SyncToken}'");
+        }
+
+        JournalEntry? passStart = null;
+        var pageTokens = new HashSet<string>(StringComparer.Ordinal);
+        var streak = 1;
+        bool reportedBudget = false, reportedStop = false, reportedFilter = false;
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var entry = requests[i];
+            var previous = i > 0 ? requests[i - 1] : null;
+            if (entry.SyncToken is not null)
+            {
+                foreach (var name in RestrictedWithSyncToken.Where(name => entry.Get(name) is not null))
+                {
+                    Report(ProtocolRules.NoRestrictedFilterWithToken, entry, $"'{name}' was sent together with a syncToken (Google answers 400 syncTokenWithRequestRestrictions)");
+                }
+
+                if (string.Equals(entry.Get("showDeleted"), "false", StringComparison.OrdinalIgnoreCase))
+                {
+                    Report(ProtocolRules.NoRestrictedFilterWithToken, entry, "showDeleted=false was sent together with a syncToken");
+                }
+            }
+            else if (requireFullSyncFilter && !reportedFilter && entry.Get("timeMin") is null)
+            {
+                reportedFilter = true;
+                Report(ProtocolRules.FullSyncFilterApplied, entry, "a full-pass request lacks the full-sync-only filter timeMin the repository was built with");
+            }
+
+            var isRetry = previous is not null && previous.FullQuery == entry.FullQuery && IsTransient(previous);
+            if (previous is not null)
+            {
+                if (previous.StatusCode is 400 or 401 && previous.FullQuery == entry.FullQuery)
+                {
+                    Report(ProtocolRules.NoRetryOn400Or401, entry, $"the same request was sent again after HTTP {previous.StatusCode}, which is never retried");
+                }
+                else if (previous.StatusCode is 400 or 401 or 404 && !reportedStop)
+                {
+                    reportedStop = true;
+                    Report(ProtocolRules.StopAfterUnrecoverableError, entry, $"request #{previous.Number} failed with HTTP {previous.StatusCode}, an unrecoverable error, yet the call kept sending requests");
+                }
+
+                if (previous.StatusCode == 410 && previous.SyncToken is not null && entry.SyncToken == previous.SyncToken)
+                {
+                    Report(ProtocolRules.DropTokenAfter410, entry, $"sync token '{entry.SyncToken}' was declared expired (410) by request #{previous.Number} and was sent again");
+                }
+            }
+
+            streak = isRetry ? streak + 1 : 1;
+            if (streak > maxRetries + 1 && !reportedBudget)
+            {
+                reportedBudget = true;
+                Report(ProtocolRules.RetryBudget, entry, $"attempt {streak.ToString(CultureInfo.InvariantCulture)} of one request exceeds the retry budget of {maxRetries.ToString(CultureInfo.InvariantCulture)} retries");
+            }
+
+            if (entry.PageToken is null)
+            {
+                passStart = entry;
+                pageTokens.Clear();
+                continue;
+            }
+
+            if (passStart is not null && entry.PassQuery != passStart.PassQuery)
+            {
+                Report(ProtocolRules.SameQueryEveryPage, entry, $"the pass started at request #{passStart.Number} with query [{passStart.PassQuery}] but this page sent [{entry.PassQuery}] ({Difference(passStart, entry)})");
+            }
+
+            if (!isRetry && !pageTokens.Add(entry.PageToken))
+            {
+                Report(ProtocolRules.PageTokenLoopGuard, entry, $"pageToken '{entry.PageToken}' was requested a second time in one pass: the client followed a page-token loop instead of failing with a typed error");
+            }
+        }
+
+        return violations;
+    }
+
+    private static bool IsTransient(JournalEntry entry) => entry.StatusCode is null or 429 or 500 or 502 or 503 or 504
+        || (entry.StatusCode == 403 && entry.Reason is null or "rateLimitExceeded" or "userRateLimitExceeded");
+
+    private static string Difference(JournalEntry first, JournalEntry page)
+    {
+        var a = first.Query.Where(p => p.Key != "pageToken").Select(p => p.Key + "=" + p.Value).ToHashSet(StringComparer.Ordinal);
+        var b = page.Query.Where(p => p.Key != "pageToken").Select(p => p.Key + "=" + p.Value).ToHashSet(StringComparer.Ordinal);
+        var added = b.Except(a).ToArray();
+        var removed = a.Except(b).ToArray();
+        return $"added: {(added.Length == 0 ? "none" : string.Join(", ", added))}; dropped: {(removed.Length == 0 ? "none" : string.Join(", ", removed))}";
+    }
+}

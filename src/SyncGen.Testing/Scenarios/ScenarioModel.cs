@@ -1,0 +1,321 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+
+namespace SyncGen.Testing.Scenarios;
+
+/// <summary>
+/// The server side of a scenario, simulated in C#: the same append-only change log, listing order and paging as
+/// <see cref="FakeCalendarServer"/>, with readable deterministic tokens (sync token <c>s7</c> = log position 7, page token
+/// <c>p7-2-o3</c> = snapshot 7, page 2, offset 3). Not thread-safe; one per simulation.
+/// </summary>
+internal sealed class ScenarioModel
+{
+    private static readonly DateTimeOffset ClockStart = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset FirstStart = new(2026, 2, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly List<ModelVersion> _log = new();
+    private readonly Dictionary<string, ModelVersion> _latest = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _starts = new(StringComparer.Ordinal);
+
+    public int Position => _log.Count;
+
+    public int Epoch { get; private set; }
+
+    public string CalendarId { get; } = "primary";
+
+    public string SyncTokenAt(int position, int epoch) =>
+        "s" + position.ToString(CultureInfo.InvariantCulture) + (epoch == 0 ? string.Empty : "e" + epoch.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The live events (id, summary), ordered by id: what a conforming mirror holds after a successful pass.</summary>
+    public IEnumerable<ModelVersion> Live => _latest.Values.Where(v => !v.Cancelled).OrderBy(v => v.Id, StringComparer.Ordinal);
+
+    public void Apply(HistoryChange change)
+    {
+        switch (change.Kind)
+        {
+            case HistoryChangeKind.Upsert:
+            case HistoryChangeKind.UpsertSeries:
+                var start = StartOf(change.Id);
+                Append(new ModelVersion(change.Id, change.Summary ?? change.Id, start, false, null, null, change.Kind == HistoryChangeKind.UpsertSeries));
+                break;
+            case HistoryChangeKind.Delete:
+                if (!_latest.TryGetValue(change.Id, out var current) || current.Cancelled)
+                {
+                    throw new InvalidOperationException($"History change '{change}': there is no live event '{change.Id}'.");
+                }
+
+                Append(current with { Cancelled = true });
+                break;
+            case HistoryChangeKind.CancelOccurrence:
+                if (!_latest.TryGetValue(change.Id, out var series) || series.Cancelled || !series.IsSeries)
+                {
+                    throw new InvalidOperationException($"History change '{change}': there is no live series '{change.Id}'.");
+                }
+
+                var originalStart = series.Start.AddDays(change.OccurrenceIndex);
+                Append(new ModelVersion(OccurrenceId(change.Id, originalStart), series.Summary, originalStart, true, change.Id, originalStart, false));
+                break;
+            case HistoryChangeKind.ExpireTokens:
+                Epoch++;
+                break;
+        }
+    }
+
+    /// <summary>The id Google (and the fake server) gives a cancelled occurrence.</summary>
+    public static string OccurrenceId(string seriesId, DateTimeOffset originalStart) =>
+        seriesId + "_" + originalStart.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>The start a new event gets: one hour after the previous new event, in order of first creation.</summary>
+    public DateTimeOffset StartOf(string id)
+    {
+        if (!_starts.TryGetValue(id, out var start))
+        {
+            start = FirstStart.AddHours(_starts.Count);
+            _starts[id] = start;
+        }
+
+        return start;
+    }
+
+    /// <summary>Answers one events.list request as the fake server does without faults.</summary>
+    /// <param name="syncToken">The request's sync token.</param>
+    /// <param name="pageToken">The request's page token.</param>
+    /// <param name="pageSize">maxResults.</param>
+    /// <param name="itemCountOverride">A short page's item count.</param>
+    public ModelResult List(string? syncToken, string? pageToken, int pageSize, int? itemCountOverride)
+    {
+        var since = -1;
+        if (syncToken is not null)
+        {
+            if (!TryParseSyncToken(syncToken, out var position, out var epoch) || epoch != Epoch || position > Position)
+            {
+                return ModelResult.Error(410, GoogleErrors.FullSyncRequired());
+            }
+
+            since = position;
+        }
+
+        var snapshot = Position;
+        var offset = 0;
+        var pageNumber = 1;
+        if (pageToken is not null)
+        {
+            if (!TryParsePageToken(pageToken, out var tokenSince, out snapshot, out pageNumber, out offset) || tokenSince != since)
+            {
+                return ModelResult.Error(400, GoogleErrors.Body(400, "global", "invalid", "Invalid page token value.", "parameter", "pageToken"));
+            }
+        }
+
+        var listing = Listing(snapshot, since);
+        offset = Math.Min(offset, listing.Count);
+        var take = Math.Min(itemCountOverride ?? pageSize, listing.Count - offset);
+        var page = new ModelPage(listing.GetRange(offset, take), since, snapshot, PageToken(since, snapshot, 1, 0));
+        if (offset + take < listing.Count)
+        {
+            page.NextPageToken = PageToken(since, snapshot, pageNumber + 1, offset + take);
+        }
+        else
+        {
+            page.NextSyncToken = SyncTokenAt(snapshot, Epoch);
+        }
+
+        return ModelResult.Ok(page);
+    }
+
+    /// <summary>The page number a page token carries (1 without a token, 0 for a foreign token), as the fake server reads it.</summary>
+    public static int PageNumberOf(string? pageToken) =>
+        pageToken is null ? 1 : TryParsePageToken(pageToken, out _, out _, out var page, out _) ? page : 0;
+
+    /// <summary>Renders a page in Google's events.list shape.</summary>
+    public string Render(ModelPage page)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, GoogleErrors.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", "calendar#events");
+            writer.WriteString("etag", "\"p" + page.Snapshot.ToString(CultureInfo.InvariantCulture) + "\"");
+            writer.WriteString("summary", CalendarId);
+            writer.WriteString("updated", EventsList.FormatUpdated(page.Snapshot <= 0 ? ClockStart : _log[page.Snapshot - 1].Updated));
+            writer.WriteString("timeZone", "UTC");
+            writer.WriteString("accessRole", "owner");
+            writer.WriteStartArray("defaultReminders");
+            writer.WriteEndArray();
+            if (page.NextPageToken is not null)
+            {
+                writer.WriteString("nextPageToken", page.NextPageToken);
+            }
+
+            if (page.NextSyncToken is not null)
+            {
+                writer.WriteString("nextSyncToken", page.NextSyncToken);
+            }
+
+            writer.WriteStartArray("items");
+            foreach (var version in page.Items)
+            {
+                WriteItem(writer, version);
+                if (page.DuplicateItems)
+                {
+                    WriteItem(writer, version);
+                }
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private void WriteItem(Utf8JsonWriter writer, ModelVersion v)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("kind", "calendar#event");
+        writer.WriteString("etag", "\"" + v.Position.ToString(CultureInfo.InvariantCulture) + "\"");
+        writer.WriteString("id", v.Id);
+        writer.WriteString("status", v.Cancelled ? "cancelled" : "confirmed");
+        if (!v.Cancelled)
+        {
+            writer.WriteString("updated", EventsList.FormatUpdated(v.Updated));
+            writer.WriteString("summary", v.Summary);
+            WriteTime(writer, "start", v.Start);
+            WriteTime(writer, "end", v.Start.AddHours(1));
+            if (v.IsSeries)
+            {
+                writer.WriteStartArray("recurrence");
+                writer.WriteStringValue("RRULE:FREQ=DAILY");
+                writer.WriteEndArray();
+            }
+
+            writer.WriteString("iCalUID", v.Id + "@google.com");
+        }
+
+        if (v.RecurringEventId is not null)
+        {
+            writer.WriteString("recurringEventId", v.RecurringEventId);
+        }
+
+        if (v.OriginalStart is { } originalStart)
+        {
+            WriteTime(writer, "originalStartTime", originalStart);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteTime(Utf8JsonWriter writer, string name, DateTimeOffset value)
+    {
+        writer.WriteStartObject(name);
+        writer.WriteString("dateTime", EventsList.FormatDateTime(value));
+        writer.WriteString("timeZone", "UTC");
+        writer.WriteEndObject();
+    }
+
+    private List<ModelVersion> Listing(int snapshot, int since)
+    {
+        var latest = new Dictionary<string, ModelVersion>(StringComparer.Ordinal);
+        for (var i = Math.Max(0, since); i < snapshot; i++)
+        {
+            latest[_log[i].Id] = _log[i];
+        }
+
+        if (since >= 0)
+        {
+            // Incremental: every change after the token, deletions included, in change order (as the fake server does).
+            return latest.Values.OrderBy(v => v.Position).ToList();
+        }
+
+        // Full: live events by id; cancelled exceptions of series are listed too (Google's rule without showDeleted).
+        return latest.Values.Where(v => !v.Cancelled || v.RecurringEventId is not null).OrderBy(v => v.Id, StringComparer.Ordinal).ToList();
+    }
+
+    private void Append(ModelVersion version)
+    {
+        var positioned = version with { Position = _log.Count + 1, Updated = ClockStart.AddSeconds(_log.Count) };
+        _log.Add(positioned);
+        _latest[positioned.Id] = positioned;
+    }
+
+    private static string PageToken(int since, int snapshot, int page, int offset) =>
+        string.Create(CultureInfo.InvariantCulture, $"p{(since >= 0 ? since + "to" : string.Empty)}{snapshot}-{page}-o{offset}");
+
+    private static bool TryParseSyncToken(string token, out int position, out int epoch)
+    {
+        position = 0;
+        epoch = 0;
+        if (!token.StartsWith('s'))
+        {
+            return false;
+        }
+
+        var parts = token[1..].Split('e');
+        return int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out position)
+            && (parts.Length == 1 || (parts.Length == 2 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out epoch)));
+    }
+
+    private static bool TryParsePageToken(string token, out int since, out int snapshot, out int page, out int offset)
+    {
+        since = -1;
+        snapshot = page = offset = 0;
+        if (!token.StartsWith('p'))
+        {
+            return false;
+        }
+
+        var parts = token[1..].Split('-');
+        if (parts.Length != 3 || !parts[2].StartsWith('o'))
+        {
+            return false;
+        }
+
+        var range = parts[0].Split("to");
+        if (range.Length == 2 && !int.TryParse(range[0], NumberStyles.None, CultureInfo.InvariantCulture, out since))
+        {
+            return false;
+        }
+
+        return int.TryParse(range[^1], NumberStyles.None, CultureInfo.InvariantCulture, out snapshot)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out page)
+            && int.TryParse(parts[2][1..], NumberStyles.None, CultureInfo.InvariantCulture, out offset);
+    }
+}
+
+/// <summary>One version of an event in the simulated log.</summary>
+internal sealed record ModelVersion(string Id, string Summary, DateTimeOffset Start, bool Cancelled, string? RecurringEventId, DateTimeOffset? OriginalStart, bool IsSeries)
+{
+    public int Position { get; init; }
+
+    public DateTimeOffset Updated { get; init; }
+}
+
+/// <summary>One simulated page, before faults alter it.</summary>
+internal sealed class ModelPage(List<ModelVersion> items, int since, int snapshot, string firstPageToken)
+{
+    public List<ModelVersion> Items { get; } = items;
+
+    public int Since { get; } = since;
+
+    public int Snapshot { get; } = snapshot;
+
+    public string FirstPageToken { get; } = firstPageToken;
+
+    public string? NextPageToken { get; set; }
+
+    public string? NextSyncToken { get; set; }
+
+    public bool DuplicateItems { get; set; }
+}
+
+/// <summary>A simulated answer: a page or an error.</summary>
+internal sealed record ModelResult(ModelPage? Page, int StatusCode, byte[]? ErrorBody)
+{
+    public static ModelResult Ok(ModelPage page) => new(page, 200, null);
+
+    public static ModelResult Error(int status, byte[] body) => new(null, status, body);
+}

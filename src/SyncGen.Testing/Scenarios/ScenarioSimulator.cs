@@ -1,0 +1,341 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using SyncGen.Testing.Conformance;
+
+namespace SyncGen.Testing.Scenarios;
+
+/// <summary>
+/// Runs a scenario in C# with a reference client that honours every rule of PROTOCOL.md, against a simulated server.
+/// The result is the oracle of the kit: the exact requests and responses of each sync call (what WireMock replays), and the
+/// outcome, mirror and token movement a conforming client ends each call with.
+/// </summary>
+public static class ScenarioSimulator
+{
+    /// <summary>Simulates a scenario.</summary>
+    /// <param name="scenario">The scenario.</param>
+    /// <param name="settings">The client limits (retry budget, expiry bound) the client under test is configured with.</param>
+    /// <returns>The script and expectations of every call.</returns>
+    public static CompiledScenario Simulate(SyncScenario scenario, ConformanceSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        settings ??= ConformanceSettings.Default;
+        var model = new ScenarioModel();
+        var mirror = new SortedDictionary<string, string?>(StringComparer.Ordinal);
+        string? token = null;
+        var calls = new List<CompiledCall>();
+        for (var index = 0; index < scenario.Calls.Count; index++)
+        {
+            var call = scenario.Calls[index];
+            foreach (var change in call.Changes)
+            {
+                model.Apply(change);
+            }
+
+            var client = new ReferenceClient(model, scenario.PageSize, settings, call.Faults);
+            var tokenBefore = token;
+            var outcome = client.Run(ref token, mirror);
+            var movement = token is null ? TokenMovement.Absent : token == tokenBefore ? TokenMovement.Unchanged : TokenMovement.Advanced;
+            calls.Add(new CompiledCall(
+                index,
+                call,
+                client.Exchanges,
+                outcome,
+                mirror.Select(pair => new MirrorItem(pair.Key, pair.Value)).ToArray(),
+                movement));
+        }
+
+        return new CompiledScenario(scenario, calls);
+    }
+
+    /// <summary>The reference client of one call: retries, expiry recovery, typed errors, atomic commit.</summary>
+    private sealed class ReferenceClient(ScenarioModel model, int pageSize, ConformanceSettings settings, IReadOnlyList<FaultPlan> plans)
+    {
+        private readonly List<ArmedFault> _armed = plans.Select(p => new ArmedFault(p)).ToList();
+
+        public List<ScriptedExchange> Exchanges { get; } = new();
+
+        public ExpectedOutcome Run(ref string? token, SortedDictionary<string, string?> mirror)
+        {
+            var expiries = 0;
+            var current = token;
+            while (true)
+            {
+                var staged = current is null
+                    ? new SortedDictionary<string, string?>(StringComparer.Ordinal)
+                    : new SortedDictionary<string, string?>(mirror, StringComparer.Ordinal);
+                var followed = new HashSet<string>(StringComparer.Ordinal);
+                string? pageToken = null;
+                var expired = false;
+                while (true)
+                {
+                    ModelPage? page = null;
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        var exchange = Serve(current, pageToken);
+                        Exchanges.Add(exchange);
+                        var response = exchange.Response;
+                        if (response.Page is { } served)
+                        {
+                            page = served;
+                            break;
+                        }
+
+                        if (response.IsTransient)
+                        {
+                            if (attempt <= settings.MaxRetries)
+                            {
+                                continue;
+                            }
+
+                            return ExpectedOutcome.RequestFailed(response.Abort ? null : response.StatusCode);
+                        }
+
+                        if (response.StatusCode == 410 && response.Reason != "deleted")
+                        {
+                            expired = true;
+                            break;
+                        }
+
+                        if (response.StatusCode == 200)
+                        {
+                            return ExpectedOutcome.Protocol(SyncProtocolViolation.MalformedResponse);
+                        }
+
+                        return ExpectedOutcome.RequestFailed(response.StatusCode);
+                    }
+
+                    if (expired)
+                    {
+                        break;
+                    }
+
+                    if (page!.NextPageToken is null && page.NextSyncToken is null)
+                    {
+                        return ExpectedOutcome.Protocol(SyncProtocolViolation.MissingTokens);
+                    }
+
+                    if (page.NextPageToken is not null && !followed.Add(page.NextPageToken))
+                    {
+                        return ExpectedOutcome.Protocol(SyncProtocolViolation.PageTokenLoop);
+                    }
+
+                    foreach (var item in page.Items)
+                    {
+                        if (item.Cancelled)
+                        {
+                            staged.Remove(item.Id);
+                        }
+                        else
+                        {
+                            staged[item.Id] = item.Summary;
+                        }
+                    }
+
+                    if (page.NextPageToken is not null)
+                    {
+                        pageToken = page.NextPageToken;
+                        continue;
+                    }
+
+                    mirror.Clear();
+                    foreach (var pair in staged)
+                    {
+                        mirror[pair.Key] = pair.Value;
+                    }
+
+                    token = page.NextSyncToken;
+                    return ExpectedOutcome.Success;
+                }
+
+                expiries++;
+                if (expiries >= settings.MaxExpiriesPerCall)
+                {
+                    return ExpectedOutcome.ExpiryLoop;
+                }
+
+                current = null;
+            }
+        }
+
+        private ScriptedExchange Serve(string? syncToken, string? pageToken)
+        {
+            // Faults match on the page number the token carries (as the fake server decodes it), which differs from the
+            // client's own count when a page-token loop sends it back to page 1.
+            var pageNumber = ScenarioModel.PageNumberOf(pageToken);
+            var fault = Take(syncToken is not null, pageNumber);
+            if (fault is { Kind: ScenarioFaultKind.Delay })
+            {
+                var real = Real(syncToken, pageToken, null, null);
+                return new ScriptedExchange(syncToken, pageToken, pageNumber, real with { DelayMilliseconds = fault.DelayMilliseconds, FaultDescription = fault.ToString() });
+            }
+
+            if (fault is { Kind: ScenarioFaultKind.Abort })
+            {
+                return new ScriptedExchange(syncToken, pageToken, pageNumber, new ScriptedResponse(0, null) { Abort = true, FaultDescription = fault.ToString() });
+            }
+
+            if (fault is { Kind: ScenarioFaultKind.Status })
+            {
+                var defaults = GoogleErrors.DefaultsFor(fault.StatusCode, fault.Reason);
+                var body = GoogleErrors.ForStatus(fault.StatusCode, defaults.Domain, defaults.Reason, defaults.Message);
+                return new ScriptedExchange(syncToken, pageToken, pageNumber, new ScriptedResponse(fault.StatusCode, Encoding.UTF8.GetString(body))
+                {
+                    Reason = defaults.Reason,
+                    RetryAfterSeconds = fault.RetryAfterSeconds,
+                    FaultDescription = fault.ToString(),
+                });
+            }
+
+            return new ScriptedExchange(syncToken, pageToken, pageNumber, Real(syncToken, pageToken, fault, fault?.ToString()));
+        }
+
+        private ScriptedResponse Real(string? syncToken, string? pageToken, ScenarioFault? fault, string? description)
+        {
+            var result = model.List(syncToken, pageToken, pageSize, fault is { Kind: ScenarioFaultKind.ShortPage } ? fault.ItemCount : null);
+            if (result.Page is not { } page)
+            {
+                // A fault that alters a page is consumed but the real error is served, as the fake server does.
+                var text = Encoding.UTF8.GetString(result.ErrorBody!);
+                return new ScriptedResponse(result.StatusCode, text) { Reason = result.StatusCode == 410 ? "fullSyncRequired" : "invalid", FaultDescription = description };
+            }
+
+            switch (fault?.Kind)
+            {
+                case ScenarioFaultKind.NoTokens:
+                    page.NextPageToken = null;
+                    page.NextSyncToken = null;
+                    break;
+                case ScenarioFaultKind.PageTokenLoop:
+                    page.NextSyncToken = null;
+                    page.NextPageToken = pageToken ?? page.FirstPageToken;
+                    break;
+                case ScenarioFaultKind.DuplicateItems:
+                    page.DuplicateItems = true;
+                    break;
+            }
+
+            var body = model.Render(page);
+            switch (fault?.Kind)
+            {
+                case ScenarioFaultKind.MalformedJson:
+                    var marker = body.IndexOf("\"items\":[", StringComparison.Ordinal);
+                    return new ScriptedResponse(200, body[..(marker + "\"items\":[".Length)]) { FaultDescription = description };
+                case ScenarioFaultKind.TruncatedBody:
+                    // Byte length, as the fake server cuts bytes; bodies are ASCII in the catalog so chars = bytes.
+                    return new ScriptedResponse(200, body[..Math.Clamp(body.Length / 2, 1, body.Length - 1)]) { FaultDescription = description };
+            }
+
+            return new ScriptedResponse(200, body) { Page = page, FaultDescription = description };
+        }
+
+        private ScenarioFault? Take(bool incremental, int page)
+        {
+            for (var i = 0; i < _armed.Count; i++)
+            {
+                var armed = _armed[i];
+                if (!armed.Plan.Matches(incremental, page))
+                {
+                    continue;
+                }
+
+                if (armed.Skipped < armed.Plan.Skip)
+                {
+                    armed.Skipped++;
+                    continue;
+                }
+
+                armed.Fired++;
+                if (armed.Fired >= armed.Plan.Times)
+                {
+                    _armed.RemoveAt(i);
+                }
+
+                return armed.Plan.Fault;
+            }
+
+            return null;
+        }
+
+        private sealed class ArmedFault(FaultPlan plan)
+        {
+            public FaultPlan Plan { get; } = plan;
+
+            public int Skipped { get; set; }
+
+            public int Fired { get; set; }
+        }
+    }
+}
+
+/// <summary>A simulated scenario: per call, the script of requests and responses and what a conforming client ends with.</summary>
+/// <param name="Scenario">The scenario.</param>
+/// <param name="Calls">The calls, in order.</param>
+public sealed record CompiledScenario(SyncScenario Scenario, IReadOnlyList<CompiledCall> Calls);
+
+/// <summary>One simulated sync call.</summary>
+/// <param name="Index">The 0-based index of the call.</param>
+/// <param name="Call">The call's definition.</param>
+/// <param name="Exchanges">The requests a conforming client sends, in order, with the responses they get.</param>
+/// <param name="Outcome">The conforming outcome.</param>
+/// <param name="Mirror">The conforming mirror after the call (id and summary, ordered by id).</param>
+/// <param name="Token">How the stored token moves.</param>
+public sealed record CompiledCall(
+    int Index,
+    ScenarioCall Call,
+    IReadOnlyList<ScriptedExchange> Exchanges,
+    ExpectedOutcome Outcome,
+    IReadOnlyList<MirrorItem> Mirror,
+    TokenMovement Token);
+
+/// <summary>One request of a conforming client and the response the scenario serves to it.</summary>
+/// <param name="SyncToken">The request's <c>syncToken</c>, null on a full pass.</param>
+/// <param name="PageToken">The request's <c>pageToken</c>, null on page 1.</param>
+/// <param name="PageNumber">The 1-based page of the pass.</param>
+/// <param name="Response">What is served.</param>
+public sealed record ScriptedExchange(string? SyncToken, string? PageToken, int PageNumber, ScriptedResponse Response)
+{
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"GET events?{(SyncToken is null ? string.Empty : "syncToken=" + SyncToken + "&")}{(PageToken is null ? string.Empty : "pageToken=" + PageToken)} -> {(Response.Abort ? "reset" : Response.StatusCode)}{(Response.FaultDescription is null ? string.Empty : " [" + Response.FaultDescription + "]")}";
+}
+
+/// <summary>A scripted response.</summary>
+/// <param name="StatusCode">The status; 0 for a reset connection.</param>
+/// <param name="Body">The body text.</param>
+public sealed record ScriptedResponse(int StatusCode, string? Body)
+{
+    /// <summary>The error reason of an error response.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>A Retry-After header, in seconds.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>A delay before responding.</summary>
+    public int DelayMilliseconds { get; init; }
+
+    /// <summary>Whether the connection is reset instead of answered.</summary>
+    public bool Abort { get; init; }
+
+    /// <summary>The fault that shaped this response, if any.</summary>
+    public string? FaultDescription { get; init; }
+
+    internal ModelPage? Page { get; init; }
+
+    internal bool IsTransient => Abort || StatusCode is 429 or 500 or 502 or 503 or 504
+        || (StatusCode == 403 && Reason is "rateLimitExceeded" or "userRateLimitExceeded");
+}
+
+/// <summary>How a call moved the stored sync token; token strings differ between servers, so only this is compared.</summary>
+public enum TokenMovement
+{
+    /// <summary>No token is stored.</summary>
+    Absent,
+
+    /// <summary>The same token as before the call.</summary>
+    Unchanged,
+
+    /// <summary>A different token than before the call.</summary>
+    Advanced,
+}

@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using SyncGen.Testing.Journal;
+using SyncGen.Testing.WireMock;
+
+namespace SyncGen.Testing.Scenarios;
+
+/// <summary>
+/// Compiles a simulated scenario to WireMock stub mappings. Each request of the conforming client's script becomes one
+/// mapping of a WireMock scenario named after the scenario: it requires the state of its position in the script, matches
+/// the exact query (syncToken / pageToken equalTo or absent, maxResults, no restricted filter next to a token) and moves
+/// the state on, so retries and faults play in order (the first request for page 2 answers 503, the next gets the page).
+/// Call N (N &gt; 1) starts in state <see cref="StateBeforeCall"/>: the harness moves the scenario there through the admin
+/// API, which models the history that changed between calls. A low-priority catch-all answers any unscripted request
+/// with 400, so a client that strays from the protocol gets an error, never a silent 404 page.
+/// </summary>
+public static class WireMockScenarioCompiler
+{
+    /// <summary>The events.list path on WireMock: the API root is <c>{WireMock}/calendar/v3/</c>.</summary>
+    public const string EventsPath = FakeCalendarServer.RootPath + "/calendars/primary/events";
+
+    /// <summary>The reason of the catch-all's 400 answer.</summary>
+    public const string UnscriptedReason = "unscriptedRequest";
+
+    /// <summary>The WireMock scenario state a call starts in (0-based call index).</summary>
+    /// <param name="callIndex">The call.</param>
+    /// <returns><c>Started</c> for the first call, else <c>call{N}-request1</c>.</returns>
+    public static string StateBeforeCall(int callIndex) => State(callIndex, 0);
+
+    /// <summary>Compiles the mappings of a scenario.</summary>
+    /// <param name="compiled">The simulated scenario.</param>
+    /// <returns>The mappings, script order, catch-all last.</returns>
+    public static IReadOnlyList<WireMockMapping> Compile(CompiledScenario compiled)
+    {
+        ArgumentNullException.ThrowIfNull(compiled);
+        var name = compiled.Scenario.Name;
+        var pageSize = compiled.Scenario.PageSize.ToString(CultureInfo.InvariantCulture);
+        var mappings = new List<WireMockMapping>();
+        foreach (var call in compiled.Calls)
+        {
+            for (var i = 0; i < call.Exchanges.Count; i++)
+            {
+                var exchange = call.Exchanges[i];
+                var query = new Dictionary<string, WireMockStringPattern>(StringComparer.Ordinal)
+                {
+                    ["maxResults"] = WireMockStringPattern.Equal(pageSize),
+                    ["syncToken"] = exchange.SyncToken is null ? WireMockStringPattern.IsAbsent() : WireMockStringPattern.Equal(exchange.SyncToken),
+                    ["pageToken"] = exchange.PageToken is null ? WireMockStringPattern.IsAbsent() : WireMockStringPattern.Equal(exchange.PageToken),
+                };
+                if (exchange.SyncToken is not null)
+                {
+                    // Google refuses these next to a token; without a mapping the catch-all refuses them too.
+                    foreach (var restricted in ProtocolJournalChecks.RestrictedWithSyncToken)
+                    {
+                        query[restricted] = WireMockStringPattern.IsAbsent();
+                    }
+                }
+
+                var response = exchange.Response;
+                var headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["Content-Type"] = "application/json; charset=UTF-8" };
+                if (response.RetryAfterSeconds is { } retryAfter)
+                {
+                    headers["Retry-After"] = retryAfter.ToString(CultureInfo.InvariantCulture);
+                }
+
+                mappings.Add(new WireMockMapping
+                {
+                    Name = $"{name} call {call.Index + 1} request {i + 1}: {Describe(exchange)}",
+                    Priority = 1,
+                    ScenarioName = name,
+                    RequiredScenarioState = State(call.Index, i),
+                    NewScenarioState = State(call.Index, i + 1),
+                    Request = new WireMockRequestPattern { Method = "GET", UrlPath = EventsPath, QueryParameters = query },
+                    Response = response.Abort
+                        ? new WireMockResponseDefinition { Fault = WireMockFault.ConnectionResetByPeer }
+                        : new WireMockResponseDefinition
+                        {
+                            Status = response.StatusCode,
+                            Headers = headers,
+                            Body = response.Body,
+                            FixedDelayMilliseconds = response.DelayMilliseconds > 0 ? response.DelayMilliseconds : null,
+                        },
+                });
+            }
+        }
+
+        mappings.Add(new WireMockMapping
+        {
+            Name = $"{name} unscripted request",
+            Priority = 10,
+            Request = new WireMockRequestPattern { UrlPathPattern = ".*" },
+            Response = new WireMockResponseDefinition
+            {
+                Status = 400,
+                Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["Content-Type"] = "application/json; charset=UTF-8" },
+                Body = Encoding.UTF8.GetString(GoogleErrors.Body(400, "global", UnscriptedReason,
+                    $"SyncGen conformance: scenario '{name}' has no response for this request; a client honouring the protocol would not send it.")),
+            },
+        });
+        return mappings;
+    }
+
+    /// <summary>Writes a scenario's mappings as a WireMock root directory (<c>mappings/*.json</c>).</summary>
+    /// <param name="folder">The folder.</param>
+    /// <param name="compiled">The simulated scenario.</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
+    /// <returns>The files written.</returns>
+    public static Task<IReadOnlyList<string>> ExportAsync(string folder, CompiledScenario compiled, CancellationToken cancellationToken = default) =>
+        WireMockMappingExport.WriteFolderAsync(folder, Compile(compiled), cancellationToken);
+
+    private static string State(int call, int request) =>
+        call == 0 && request == 0 ? WireMockScenario.StartedState : $"call{call + 1}-request{request + 1}";
+
+    private static string Describe(ScriptedExchange exchange) =>
+        (exchange.SyncToken is null ? "full" : "incremental") + " page " + exchange.PageNumber.ToString(CultureInfo.InvariantCulture)
+        + (exchange.Response.FaultDescription is { } fault ? " " + fault : string.Empty);
+}
