@@ -1,0 +1,109 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Reflection;
+using System.Threading.Tasks;
+using SyncGen.Testing;
+
+namespace SyncGen.Benchmarks;
+
+/// <summary>
+/// The fake Calendar server in a child process (this same program, verb <c>serve</c>). The allocation and memory
+/// benchmarks need it: in process, the server's own allocations (rendering and gzipping every page) and its copy of
+/// the collection would be counted as the client's.
+/// </summary>
+internal sealed class RemoteServer : IAsyncDisposable
+{
+    public const string ServeVerb = "serve";
+
+    private readonly Process _process;
+
+    private RemoteServer(Process process, Uri baseUri)
+    {
+        _process = process;
+        BaseUri = baseUri;
+    }
+
+    public Uri BaseUri { get; }
+
+    /// <summary>Starts a child server seeded with <paramref name="events"/> events and waits until it listens.</summary>
+    public static async Task<RemoteServer> StartAsync(int events)
+    {
+        var host = Environment.ProcessPath ?? throw new InvalidOperationException("The process path is unknown.");
+        var start = new ProcessStartInfo(host)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+
+        // Run through the apphost when there is one; under "dotnet SyncGen.Benchmarks.dll" pass the dll first.
+        if (string.Equals(Path.GetFileNameWithoutExtension(host), "dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            start.ArgumentList.Add(Assembly.GetExecutingAssembly().Location);
+        }
+
+        start.ArgumentList.Add(ServeVerb);
+        start.ArgumentList.Add(events.ToString(CultureInfo.InvariantCulture));
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The server process did not start.");
+        while (true)
+        {
+            var line = await process.StandardOutput.ReadLineAsync().ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"The server process exited ({(process.HasExited ? process.ExitCode : -1)}) before it was ready.");
+            if (line.StartsWith("READY ", StringComparison.Ordinal))
+            {
+                return new RemoteServer(process, new Uri(line["READY ".Length..]));
+            }
+        }
+    }
+
+    /// <summary>The child side: serve until standard input closes.</summary>
+    public static async Task<int> ServeAsync(string[] args)
+    {
+        var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 0;
+        await using var server = await FakeCalendarServer.StartAsync().ConfigureAwait(false);
+        server.Primary.AddMany(events);
+        Console.WriteLine($"READY {server.BaseUri}");
+        Console.Out.Flush();
+
+        // The parent closes our standard input when it is done (or dies).
+        while (await Console.In.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            if (line == "quit")
+            {
+                break;
+            }
+
+            // The journal keeps every request; clearing it keeps a long run's server memory flat.
+            server.ClearRequests();
+        }
+
+        return 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _process.StandardInput.WriteLineAsync("quit").ConfigureAwait(false);
+            _process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // Already gone.
+        }
+
+        using var timeout = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+    }
+}
