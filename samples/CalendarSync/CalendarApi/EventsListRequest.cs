@@ -47,6 +47,13 @@ public sealed class EventsListRequest : ClientServiceRequest<Events>
     [RequestParameter("singleEvents", RequestParameterType.Query)]
     public bool? SingleEvents { get; set; }
 
+    /// <summary>
+    /// Partial-response mask, Google's standard <c>fields</c> parameter (e.g. <c>nextPageToken,nextSyncToken,items(id,status)</c>):
+    /// the server sends only these members.
+    /// </summary>
+    [RequestParameter("fields", RequestParameterType.Query)]
+    public string? Fields { get; set; }
+
     public override string MethodName => "list";
 
     public override string HttpMethod => "GET";
@@ -57,7 +64,7 @@ public sealed class EventsListRequest : ClientServiceRequest<Events>
     {
         base.InitParameters();
         RequestParameters.Add("calendarId", new Parameter { Name = "calendarId", IsRequired = true, ParameterType = "path" });
-        foreach (var name in new[] { "syncToken", "pageToken", "maxResults", "timeMin", "timeMax", "q", "showDeleted", "singleEvents" })
+        foreach (var name in new[] { "syncToken", "pageToken", "maxResults", "timeMin", "timeMax", "q", "showDeleted", "singleEvents", "fields" })
         {
             RequestParameters.Add(name, new Parameter { Name = name, IsRequired = false, ParameterType = "query" });
         }

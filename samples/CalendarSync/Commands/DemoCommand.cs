@@ -30,7 +30,7 @@ internal static class DemoCommand
             using var service = CalendarService.Create(server.BaseUri.ToString());
             var storePath = Path.Combine(folder.FullName, "calendar.db");
             var store = SqliteSyncStore<Event>.OpenFile(storePath, CalendarId);
-            var repository = new CalendarEventsRepository(service, CalendarId, store) { PageSize = 250 };
+            var repository = new CalendarEventsRepository(service, CalendarId, store) { PageSize = 250, Fields = CalendarEventsRepository.MirroredFields };
             var progress = new ConsoleProgress(output);
 
             output.WriteLine($"Fake Calendar v3 server at {server.BaseUri}; mirror in {storePath}");

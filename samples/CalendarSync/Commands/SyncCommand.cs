@@ -51,7 +51,11 @@ internal static class SyncCommand
                 .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.None));
             using var service = CalendarService.Create(baseUrl ?? CalendarService.GoogleBaseUri, credential);
             var store = SqliteSyncStore<Event>.OpenFile(storeFile.FullName, calendarId);
-            var repository = new CalendarEventsRepository(service, calendarId, store, loggerFactory.CreateLogger<CalendarEventsRepository>());
+            // The mask matches the sample's Event model: nothing it keeps is dropped, everything else stays on the server.
+            var repository = new CalendarEventsRepository(service, calendarId, store, loggerFactory.CreateLogger<CalendarEventsRepository>())
+            {
+                Fields = CalendarEventsRepository.MirroredFields,
+            };
             var result = await repository.SyncAsync(cancellationToken).ConfigureAwait(false);
             Console.Out.WriteLine(Summary.Describe(result));
             return 0;

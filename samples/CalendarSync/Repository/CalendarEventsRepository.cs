@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using CalendarSync.CalendarApi;
 using Microsoft.Extensions.Logging;
@@ -36,6 +37,27 @@ public sealed partial class CalendarEventsRepository
     public int PageSize { get; init; } = 250;
 
     /// <summary>
+    /// A mask that keeps what <c>show</c> and the mirror use, and the tokens and <c>items</c> the sync needs; a tombstone
+    /// has only <c>id</c> and <c>status</c> anyway.
+    /// </summary>
+    public const string MirroredFields =
+        "nextPageToken,nextSyncToken,items(id,status,summary,description,updated,start,end,recurringEventId,originalStartTime,etag)";
+
+    /// <summary>
+    /// Optional partial-response mask (Google's <c>fields</c>) sent with every page of every pass, full and incremental
+    /// alike, e.g. <see cref="MirroredFields"/>: incremental syncs then carry only these members of each changed event.
+    /// </summary>
+    /// <exception cref="ArgumentException">The mask drops <c>items</c>, <c>nextPageToken</c> or <c>nextSyncToken</c>, without
+    /// which no pass can complete.</exception>
+    public string? Fields
+    {
+        get => _fields;
+        init => _fields = value is null ? null : CheckFields(value);
+    }
+
+    private readonly string? _fields;
+
+    /// <summary>
     /// The query of one pass. SyncGen sets the sync and page tokens and reuses this request for every page, so
     /// every page repeats it exactly; filters set here only on full passes never travel with a sync token.
     /// </summary>
@@ -43,11 +65,55 @@ public sealed partial class CalendarEventsRepository
     {
         var request = _service.Events.List(_calendarId);
         request.MaxResults = PageSize;
+        request.Fields = _fields;
         if (pass.IsFull && FullSyncFrom is { } from)
         {
             request.TimeMin = from.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         }
 
         return request;
+    }
+
+    /// <summary>Refuses a mask that would make every pass fail, naming the member it lacks.</summary>
+    private static string CheckFields(string mask)
+    {
+        var topLevel = TopLevelNames(mask);
+        foreach (var required in new[] { "items", "nextPageToken", "nextSyncToken" })
+        {
+            if (!topLevel.Contains(required) && !topLevel.Contains("*"))
+            {
+                throw new ArgumentException($"The fields mask '{mask}' leaves out '{required}', which every sync pass needs; add it to the mask.", nameof(Fields));
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>The first name of each comma-separated selection outside parentheses: "a/b,c(d,e)" gives a and c.</summary>
+    private static HashSet<string> TopLevelNames(string mask)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        int depth = 0, start = 0;
+        for (var i = 0; i <= mask.Length; i++)
+        {
+            var c = i < mask.Length ? mask[i] : ',';
+            if (c == '(')
+            {
+                depth++;
+            }
+            else if (c == ')')
+            {
+                depth--;
+            }
+            else if (c == ',' && depth == 0)
+            {
+                var selection = mask[start..i].Trim();
+                var end = selection.IndexOfAny(['/', '(']);
+                names.Add(end < 0 ? selection : selection[..end]);
+                start = i + 1;
+            }
+        }
+
+        return names;
     }
 }

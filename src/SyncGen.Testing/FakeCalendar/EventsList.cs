@@ -20,6 +20,9 @@ internal sealed class EventsPage
     public string? NextSyncToken { get; set; }
     public bool DuplicateItems { get; set; }
 
+    /// <summary>The request's partial-response mask (<c>fields</c>), or null for the whole page.</summary>
+    public FieldMask? Fields { get; init; }
+
     /// <summary>A valid token for the first page of this same pass (the page-token-loop fault sends clients back there).</summary>
     public string FirstPageToken => FakeTokens.EncodePageToken(new PageTokenData(Snapshot, Since, 0, 1, QueryHash));
 }
@@ -58,6 +61,12 @@ internal static class EventsList
 
             // Google silently clamps larger values rather than refusing them.
             pageSize = Math.Min(maxResults, MaxMaxResults);
+        }
+
+        FieldMask? fields = null;
+        if (request.GetQueryValue("fields") is { } fieldsText && !FieldMask.TryParse(fieldsText, out fields, out var fieldsError))
+        {
+            return Invalid(fieldsError!, "fields");
         }
 
         if (!TryParseBool(request, "showDeleted", out var showDeleted, out var error)
@@ -158,6 +167,7 @@ internal static class EventsList
             Snapshot = snapshot,
             Since = since,
             QueryHash = queryHash,
+            Fields = fields,
         };
 
         // Only the last page of a pass carries nextSyncToken; every other page carries nextPageToken only.
@@ -213,7 +223,8 @@ internal static class EventsList
             writer.WriteEndObject();
         }
 
-        return stream.ToArray();
+        // The mask is applied to the rendered page, as Google trims its full response.
+        return page.Fields is null ? stream.ToArray() : page.Fields.Apply(stream.ToArray());
     }
 
     /// <summary>RFC 3339 with milliseconds and Z, as Google writes <c>updated</c>.</summary>
