@@ -17,14 +17,18 @@ namespace CalendarSync.Conformance.Tests;
 public sealed class DifferentialTests
 {
     private const int RandomSeeds = 25;
-    private WireMockScenarioServer _wireMock = null!;
-    private EmbeddedScenarioServer _embedded = null!;
+    private WireMockScenarioServer? _wireMock;
+    private EmbeddedScenarioServer? _embedded;
+
+    private WireMockScenarioServer WireMock => _wireMock ?? throw new InvalidOperationException("WireMock is started in the one-time set-up.");
+
+    private EmbeddedScenarioServer Embedded => _embedded ?? throw new InvalidOperationException("The embedded server is started in the one-time set-up.");
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
         _embedded = new EmbeddedScenarioServer();
-        _wireMock = await WireMockScenarioServer.StartAsync();
+        _wireMock = await WireMockScenarioServer.StartAsync(cancellationToken: TestContext.CurrentContext.CancellationToken);
     }
 
     [OneTimeTearDown]
@@ -33,11 +37,13 @@ public sealed class DifferentialTests
         if (_wireMock is not null)
         {
             await _wireMock.DisposeAsync();
+            _wireMock = null;
         }
 
         if (_embedded is not null)
         {
             await _embedded.DisposeAsync();
+            _embedded = null;
         }
     }
 
@@ -58,8 +64,9 @@ public sealed class DifferentialTests
 
     private async Task<IReadOnlyList<ScenarioReport>> AssertIdenticalAsync(IReadOnlyList<SyncScenario> scenarios)
     {
-        var onWireMock = await ScenarioRunner.RunAllAsync(_wireMock, scenarios, CalendarSyncUnderTest.Create);
-        var onEmbedded = await ScenarioRunner.RunAllAsync(_embedded, scenarios, CalendarSyncUnderTest.Create);
+        var cancellationToken = TestContext.CurrentContext.CancellationToken;
+        var onWireMock = await ScenarioRunner.RunAllAsync(WireMock, scenarios, CalendarSyncUnderTest.Create, cancellationToken: cancellationToken);
+        var onEmbedded = await ScenarioRunner.RunAllAsync(Embedded, scenarios, CalendarSyncUnderTest.Create, cancellationToken: cancellationToken);
         var differences = new List<string>();
         for (var s = 0; s < scenarios.Count; s++)
         {

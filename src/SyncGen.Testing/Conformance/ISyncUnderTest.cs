@@ -72,12 +72,26 @@ public static class SyncUnderTest
 
         public ValueTask DisposeAsync()
         {
+            // Dispose every one even when one throws, then report what failed.
+            List<Exception>? errors = null;
             foreach (var disposable in disposables)
             {
-                disposable.Dispose();
+                try
+                {
+                    disposable.Dispose();
+                }
+                catch (Exception e)
+                {
+                    (errors ??= new List<Exception>()).Add(e);
+                }
             }
 
-            return ValueTask.CompletedTask;
+            return errors switch
+            {
+                null => ValueTask.CompletedTask,
+                [var single] => ValueTask.FromException(single),
+                _ => ValueTask.FromException(new AggregateException("Several disposables of the adapter failed to dispose.", errors)),
+            };
         }
     }
 }

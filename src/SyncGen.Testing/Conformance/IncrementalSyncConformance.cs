@@ -15,8 +15,17 @@ namespace SyncGen.Testing.Conformance;
 /// and override <see cref="CreateRepository"/>; opt out of a scenario you cannot support with a capability flag, which
 /// reports the scenario as Ignored with the reason, never as passed.
 /// </summary>
+/// <remarks>
+/// The scenarios of one fixture share its server and every scenario resets it, so the fixture is
+/// <c>[NonParallelizable]</c> (inherited by subclasses): an assembly-level <c>[Parallelizable]</c> can neither run two of
+/// its scenarios at once nor run it beside another conformance fixture that may drive the same <c>WIREMOCK_URL</c> server.
+/// Test assemblies still run in parallel: see <see cref="IncrementalSyncConformanceOnWireMock"/>.
+/// </remarks>
+[NonParallelizable]
 public abstract class IncrementalSyncConformance
 {
+    private IScenarioServer? _scenarioServer;
+
     /// <summary>The client limits the scenarios are scripted for; build the repository with <see cref="ConformanceContext.Options"/>.</summary>
     protected virtual ConformanceSettings Settings => ConformanceSettings.Default;
 
@@ -26,8 +35,10 @@ public abstract class IncrementalSyncConformance
     /// <summary>Whether the repository mirrors recurring series and their cancelled exceptions.</summary>
     protected virtual bool SupportsRecurringEvents => true;
 
-    /// <summary>The server the scenarios replay on; set up once per fixture.</summary>
-    protected IScenarioServer ScenarioServer { get; private set; } = null!;
+    /// <summary>The server the scenarios replay on; started once per fixture in <see cref="StartScenarioServerAsync"/>.</summary>
+    /// <exception cref="InvalidOperationException">The server is not started (outside the fixture's tests).</exception>
+    protected IScenarioServer ScenarioServer =>
+        _scenarioServer ?? throw new InvalidOperationException("The scenario server is not started: it is started in the fixture's one-time set-up.");
 
     /// <summary>The catalog, as NUnit test cases named after the scenarios.</summary>
     /// <returns>One case per scenario.</returns>
@@ -51,16 +62,19 @@ public abstract class IncrementalSyncConformance
     /// <summary>Starts the server once per fixture.</summary>
     /// <returns>A task.</returns>
     [OneTimeSetUp]
-    public async Task StartScenarioServerAsync() => ScenarioServer = await StartServerAsync(CancellationToken.None).ConfigureAwait(false);
+    public async Task StartScenarioServerAsync() =>
+        _scenarioServer = await StartServerAsync(TestContext.CurrentContext.CancellationToken).ConfigureAwait(false);
 
     /// <summary>Stops the server.</summary>
     /// <returns>A task.</returns>
     [OneTimeTearDown]
     public async Task StopScenarioServerAsync()
     {
-        if (ScenarioServer is not null)
+        var server = _scenarioServer;
+        _scenarioServer = null;
+        if (server is not null)
         {
-            await ScenarioServer.DisposeAsync().ConfigureAwait(false);
+            await server.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -81,13 +95,19 @@ public abstract class IncrementalSyncConformance
             Assert.Ignore($"Scenario '{scenarioName}' opted out via {nameof(SupportsRecurringEvents)}.");
         }
 
-        var report = await ScenarioRunner.RunAsync(ScenarioServer, scenario, CreateRepository, Settings).ConfigureAwait(false);
+        var report = await ScenarioRunner.RunAsync(ScenarioServer, scenario, CreateRepository, Settings, TestContext.CurrentContext.CancellationToken).ConfigureAwait(false);
         TestContext.Out.WriteLine(report.ToString());
         Assert.That(report.Failures, Is.Empty, report.FailureMessage);
     }
 }
 
 /// <summary>The conformance suite on a real WireMock (Java 17+ and the jar from <c>npm i wiremock@3.13.2</c>, or WIREMOCK_JAR / WIREMOCK_URL).</summary>
+/// <remarks>
+/// By default each fixture starts its own WireMock process on a free port. With <c>WIREMOCK_URL</c> every fixture drives
+/// that one server, and each scenario resets its mappings, scenario states and request journal. Fixtures of one assembly
+/// take turns (the suite is <c>[NonParallelizable]</c>), but <c>dotnet test</c> runs test assemblies in parallel: give each
+/// test assembly its own server (or override <see cref="WireMockOptions"/>), or runs sharing one wipe each other's mappings.
+/// </remarks>
 public abstract class IncrementalSyncConformanceOnWireMock : IncrementalSyncConformance
 {
     /// <summary>WireMock options; override to point at a jar or server. Missing Java or jar fails every test with what to install.</summary>

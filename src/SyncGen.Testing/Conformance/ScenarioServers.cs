@@ -36,8 +36,7 @@ public interface IScenarioServer : IAsyncDisposable
 /// <summary>Replays scenarios on the embedded <see cref="FakeCalendarServer"/> (a fresh server per scenario; no Java needed).</summary>
 public sealed class EmbeddedScenarioServer : IScenarioServer
 {
-    private readonly Dictionary<string, DateTimeOffset> _starts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _seriesStarts = new(StringComparer.Ordinal);
+    private readonly ScenarioEventStarts _starts = new();
     private FakeCalendarServer? _server;
 
     /// <inheritdoc />
@@ -49,13 +48,15 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
     /// <inheritdoc />
     public async Task<Uri> LoadAsync(CompiledScenario scenario, CancellationToken cancellationToken)
     {
-        if (_server is not null)
+        // Null the field before disposing: if the new server fails to start, a later dispose must not dispose the old one again.
+        var previous = _server;
+        _server = null;
+        if (previous is not null)
         {
-            await _server.DisposeAsync().ConfigureAwait(false);
+            await previous.DisposeAsync().ConfigureAwait(false);
         }
 
         _starts.Clear();
-        _seriesStarts.Clear();
         _server = await FakeCalendarServer.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         return _server.BaseUri;
     }
@@ -71,7 +72,7 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
             {
                 case HistoryChangeKind.Upsert:
                 case HistoryChangeKind.UpsertSeries:
-                    var start = StartOf(change.Id);
+                    var start = _starts.StartOf(change.Id);
                     calendar.Upsert(new FakeEvent(change.Id, change.Summary ?? change.Id, start, start.AddHours(1))
                     {
                         Recurrence = change.Kind == HistoryChangeKind.UpsertSeries ? new[] { "RRULE:FREQ=DAILY" } : null,
@@ -81,7 +82,7 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
                     calendar.Delete(change.Id);
                     break;
                 case HistoryChangeKind.CancelOccurrence:
-                    calendar.CancelOccurrence(change.Id, StartOf(change.Id).AddDays(change.OccurrenceIndex));
+                    calendar.CancelOccurrence(change.Id, _starts.StartOf(change.Id).AddDays(change.OccurrenceIndex));
                     break;
                 case HistoryChangeKind.ExpireTokens:
                     calendar.ExpireSyncTokens();
@@ -118,23 +119,12 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_server is not null)
+        var server = _server;
+        _server = null;
+        if (server is not null)
         {
-            await _server.DisposeAsync().ConfigureAwait(false);
-            _server = null;
+            await server.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    /// <summary>The same start times as the simulation: one hour apart in order of first creation.</summary>
-    private DateTimeOffset StartOf(string id)
-    {
-        if (!_starts.TryGetValue(id, out var start))
-        {
-            start = new DateTimeOffset(2026, 2, 1, 9, 0, 0, TimeSpan.Zero).AddHours(_starts.Count);
-            _starts[id] = start;
-        }
-
-        return start;
     }
 
     private static Fault ToFault(ScenarioFault fault) => fault.Kind switch
@@ -161,6 +151,7 @@ public sealed class WireMockScenarioServer : IScenarioServer
     private readonly WireMockServer _wireMock;
     private readonly bool _ownsServer;
     private CompiledScenario? _scenario;
+    private CompiledCall? _call;
 
     /// <summary>Drives a running WireMock.</summary>
     /// <param name="wireMock">The server.</param>
@@ -187,6 +178,7 @@ public sealed class WireMockScenarioServer : IScenarioServer
     {
         ArgumentNullException.ThrowIfNull(scenario);
         _scenario = scenario;
+        _call = null;
         await _wireMock.Admin.ResetAsync(cancellationToken).ConfigureAwait(false);
         await _wireMock.Admin.ImportMappingsAsync(WireMockScenarioCompiler.Compile(scenario), true, cancellationToken).ConfigureAwait(false);
         return new Uri(_wireMock.BaseUri, FakeCalendarServer.RootPath.TrimStart('/') + "/");
@@ -197,16 +189,45 @@ public sealed class WireMockScenarioServer : IScenarioServer
     {
         ArgumentNullException.ThrowIfNull(call);
         var scenario = _scenario ?? throw new InvalidOperationException("No scenario is loaded.");
+        _call = call;
         await _wireMock.Admin.SetScenarioStateAsync(scenario.Scenario.Name, WireMockScenarioCompiler.StateBeforeCall(call.Index), cancellationToken).ConfigureAwait(false);
         await _wireMock.Admin.ResetRequestsAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Ends a call and returns its events.list requests. WireMock's journal does not carry the error reason of a response,
+    /// so each request is paired with the script: a request that matched the next scripted mapping (same tokens and page
+    /// size, same status or reset) gets that exchange's reason, any other request was answered by the catch-all
+    /// (<see cref="WireMockScenarioCompiler.UnscriptedReason"/>). A scripted 403 thus carries the same reason as on the
+    /// embedded server (where the fault records it), and the journal checks (a 403 is retryable only with a rate-limit
+    /// reason) give both servers the same verdict.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels.</param>
+    /// <returns>The journal of the call.</returns>
     public async Task<IReadOnlyList<JournalEntry>> AfterCallAsync(CancellationToken cancellationToken)
     {
         var requests = await _wireMock.Admin.GetRequestsAsync(cancellationToken).ConfigureAwait(false);
-        return requests.Where(r => r.Path.EndsWith("/events", StringComparison.Ordinal))
-            .Select((r, i) => JournalEntry.From(i + 1, r)).ToArray();
+        var script = _call?.Exchanges ?? Array.Empty<ScriptedExchange>();
+        var pageSize = _scenario?.Scenario.PageSize ?? 0;
+        var next = 0;
+        var journal = new List<JournalEntry>();
+        foreach (var request in requests.Where(r => r.Path.EndsWith("/events", StringComparison.Ordinal)))
+        {
+            string? reason = null;
+            if (next < script.Count && WireMockScenarioCompiler.Served(script[next], pageSize, request))
+            {
+                reason = script[next].Response.Reason;
+                next++;
+            }
+            else if (request.Fault is null && request.ResponseStatus == 400)
+            {
+                reason = WireMockScenarioCompiler.UnscriptedReason;
+            }
+
+            journal.Add(JournalEntry.From(journal.Count + 1, request, reason));
+        }
+
+        return journal;
     }
 
     /// <inheritdoc />

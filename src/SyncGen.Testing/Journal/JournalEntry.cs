@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using SyncGen.Testing.Conformance;
 using SyncGen.Testing.WireMock;
 
 namespace SyncGen.Testing.Journal;
@@ -44,12 +45,18 @@ public sealed record JournalEntry(int Number, string Path, IReadOnlyList<KeyValu
     /// <summary>Creates an entry from WireMock's journal.</summary>
     /// <param name="number">The 1-based position within the call.</param>
     /// <param name="request">The logged request.</param>
+    /// <param name="reason">
+    /// The error reason of the response, which WireMock's journal does not record; <see cref="WireMockScenarioServer"/>
+    /// takes it from the scenario's script. Without it a 403 counts as a permission error, not a rate limit.
+    /// </param>
     /// <returns>The entry.</returns>
-    public static JournalEntry From(int number, WireMockLoggedRequest request)
+    public static JournalEntry From(int number, WireMockLoggedRequest request, string? reason = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         // A served transport fault reached the client as a dropped connection, whatever status WireMock logs.
-        return new JournalEntry(number, request.Path, request.QueryParameters, request.Fault is null ? request.ResponseStatus : null);
+        return request.Fault is null
+            ? new JournalEntry(number, request.Path, request.QueryParameters, request.ResponseStatus, reason)
+            : new JournalEntry(number, request.Path, request.QueryParameters, null);
     }
 
     /// <inheritdoc />

@@ -38,6 +38,7 @@ public static class ProtocolJournalChecks
         }
 
         JournalEntry? passStart = null;
+        var expiredTokens = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
         var pageTokens = new HashSet<string>(StringComparer.Ordinal);
         var streak = 1;
         bool reportedBudget = false, reportedStop = false, reportedFilter = false;
@@ -63,7 +64,17 @@ public static class ProtocolJournalChecks
                 Report(ProtocolRules.FullSyncFilterApplied, entry, "a full-pass request lacks the full-sync-only filter timeMin the repository was built with");
             }
 
-            var isRetry = previous is not null && previous.FullQuery == entry.FullQuery && IsTransient(previous);
+            if (entry.SyncToken is not null && expiredTokens.TryGetValue(entry.SyncToken, out var expiredBy))
+            {
+                Report(ProtocolRules.DropTokenAfter410, entry, $"sync token '{entry.SyncToken}' was declared expired (410) by request #{expiredBy.Number} and was sent again");
+            }
+
+            if (entry.StatusCode == 410 && entry.Reason != "deleted" && entry.SyncToken is not null)
+            {
+                expiredTokens.TryAdd(entry.SyncToken, entry);
+            }
+
+            var isRetry = previous is not null && previous.FullQuery == entry.FullQuery && RetryableErrors.IsRetryable(previous.StatusCode, previous.Reason);
             if (previous is not null)
             {
                 if (previous.StatusCode is 400 or 401 && previous.FullQuery == entry.FullQuery)
@@ -74,11 +85,6 @@ public static class ProtocolJournalChecks
                 {
                     reportedStop = true;
                     Report(ProtocolRules.StopAfterUnrecoverableError, entry, $"request #{previous.Number} failed with HTTP {previous.StatusCode}, an unrecoverable error, yet the call kept sending requests");
-                }
-
-                if (previous.StatusCode == 410 && previous.SyncToken is not null && entry.SyncToken == previous.SyncToken)
-                {
-                    Report(ProtocolRules.DropTokenAfter410, entry, $"sync token '{entry.SyncToken}' was declared expired (410) by request #{previous.Number} and was sent again");
                 }
             }
 
@@ -109,9 +115,6 @@ public static class ProtocolJournalChecks
 
         return violations;
     }
-
-    private static bool IsTransient(JournalEntry entry) => entry.StatusCode is null or 429 or 500 or 502 or 503 or 504
-        || (entry.StatusCode == 403 && entry.Reason is null or "rateLimitExceeded" or "userRateLimitExceeded");
 
     private static string Difference(JournalEntry first, JournalEntry page)
     {

@@ -106,9 +106,10 @@ public static class ScenarioGenerator
     /// <summary>Generates the scenarios of seeds <paramref name="firstSeed"/> .. <paramref name="firstSeed"/> + <paramref name="count"/> - 1.</summary>
     /// <param name="firstSeed">The first seed.</param>
     /// <param name="count">How many.</param>
+    /// <param name="settings">The client limits the expectations assume; <see cref="ConformanceSettings.Default"/> when null.</param>
     /// <returns>The scenarios.</returns>
-    public static IReadOnlyList<SyncScenario> Generate(int firstSeed, int count) =>
-        Enumerable.Range(firstSeed, count).Select(seed => Generate(seed)).ToArray();
+    public static IReadOnlyList<SyncScenario> Generate(int firstSeed, int count, ConformanceSettings? settings = null) =>
+        Enumerable.Range(firstSeed, count).Select(seed => Generate(seed, settings)).ToArray();
 
     private static string RuleFor(ExpectedOutcome outcome) => outcome.Kind switch
     {

@@ -10,17 +10,18 @@ namespace SyncGen.Testing.Scenarios;
 
 /// <summary>
 /// The server side of a scenario, simulated in C#: the same append-only change log, listing order and paging as
-/// <see cref="FakeCalendarServer"/>, with readable deterministic tokens (sync token <c>s7</c> = log position 7, page token
-/// <c>p7-2-o3</c> = snapshot 7, page 2, offset 3). Not thread-safe; one per simulation.
+/// <see cref="FakeCalendarServer"/>, with readable deterministic tokens: sync token <c>s7</c> = log position 7 (<c>s7e1</c>
+/// after one <see cref="HistoryChangeKind.ExpireTokens"/>); full-sync page token <c>p7-2-o3</c> = snapshot 7, page 2,
+/// offset 3; incremental page token <c>p4to7-2-o3</c> = the changes after position 4 up to snapshot 7, page 2, offset 3.
+/// Not thread-safe; one per simulation.
 /// </summary>
 internal sealed class ScenarioModel
 {
     private static readonly DateTimeOffset ClockStart = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private static readonly DateTimeOffset FirstStart = new(2026, 2, 1, 9, 0, 0, TimeSpan.Zero);
 
     private readonly List<ModelVersion> _log = new();
     private readonly Dictionary<string, ModelVersion> _latest = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _starts = new(StringComparer.Ordinal);
+    private readonly ScenarioEventStarts _starts = new();
 
     public int Position => _log.Count;
 
@@ -40,7 +41,7 @@ internal sealed class ScenarioModel
         {
             case HistoryChangeKind.Upsert:
             case HistoryChangeKind.UpsertSeries:
-                var start = StartOf(change.Id);
+                var start = _starts.StartOf(change.Id);
                 Append(new ModelVersion(change.Id, change.Summary ?? change.Id, start, false, null, null, change.Kind == HistoryChangeKind.UpsertSeries));
                 break;
             case HistoryChangeKind.Delete:
@@ -69,18 +70,6 @@ internal sealed class ScenarioModel
     /// <summary>The id Google (and the fake server) gives a cancelled occurrence.</summary>
     public static string OccurrenceId(string seriesId, DateTimeOffset originalStart) =>
         seriesId + "_" + originalStart.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-
-    /// <summary>The start a new event gets: one hour after the previous new event, in order of first creation.</summary>
-    public DateTimeOffset StartOf(string id)
-    {
-        if (!_starts.TryGetValue(id, out var start))
-        {
-            start = FirstStart.AddHours(_starts.Count);
-            _starts[id] = start;
-        }
-
-        return start;
-    }
 
     /// <summary>Answers one events.list request as the fake server does without faults.</summary>
     /// <param name="syncToken">The request's sync token.</param>
@@ -284,6 +273,35 @@ internal sealed class ScenarioModel
             && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out page)
             && int.TryParse(parts[2][1..], NumberStyles.None, CultureInfo.InvariantCulture, out offset);
     }
+}
+
+/// <summary>
+/// The start times of a scenario's events, shared by the simulation and the embedded server so both list the same times:
+/// the first new event starts 2026-02-01 09:00 UTC, each later new event one hour after the previous, in order of first
+/// creation (an update keeps its event's start). Not thread-safe; one per simulation or loaded scenario.
+/// </summary>
+internal sealed class ScenarioEventStarts
+{
+    private static readonly DateTimeOffset FirstStart = new(2026, 2, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly Dictionary<string, DateTimeOffset> _starts = new(StringComparer.Ordinal);
+
+    /// <summary>The start of an event, assigned on first use.</summary>
+    /// <param name="id">The event id.</param>
+    /// <returns>Its start.</returns>
+    public DateTimeOffset StartOf(string id)
+    {
+        if (!_starts.TryGetValue(id, out var start))
+        {
+            start = FirstStart.AddHours(_starts.Count);
+            _starts[id] = start;
+        }
+
+        return start;
+    }
+
+    /// <summary>Forgets every assigned start (a new scenario).</summary>
+    public void Clear() => _starts.Clear();
 }
 
 /// <summary>One version of an event in the simulated log.</summary>

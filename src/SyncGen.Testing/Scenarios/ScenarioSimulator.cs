@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using SyncGen.Testing.Conformance;
+using SyncGen.Testing.Journal;
 
 namespace SyncGen.Testing.Scenarios;
 
@@ -67,51 +68,21 @@ public static class ScenarioSimulator
                     : new SortedDictionary<string, string?>(mirror, StringComparer.Ordinal);
                 var followed = new HashSet<string>(StringComparer.Ordinal);
                 string? pageToken = null;
-                var expired = false;
                 while (true)
                 {
-                    ModelPage? page = null;
-                    for (var attempt = 1; ; attempt++)
+                    var (page, failure) = Fetch(current, pageToken);
+                    if (failure is not null)
                     {
-                        var exchange = Serve(current, pageToken);
-                        Exchanges.Add(exchange);
-                        var response = exchange.Response;
-                        if (response.Page is { } served)
-                        {
-                            page = served;
-                            break;
-                        }
-
-                        if (response.IsTransient)
-                        {
-                            if (attempt <= settings.MaxRetries)
-                            {
-                                continue;
-                            }
-
-                            return ExpectedOutcome.RequestFailed(response.Abort ? null : response.StatusCode);
-                        }
-
-                        if (response.StatusCode == 410 && response.Reason != "deleted")
-                        {
-                            expired = true;
-                            break;
-                        }
-
-                        if (response.StatusCode == 200)
-                        {
-                            return ExpectedOutcome.Protocol(SyncProtocolViolation.MalformedResponse);
-                        }
-
-                        return ExpectedOutcome.RequestFailed(response.StatusCode);
+                        return failure;
                     }
 
-                    if (expired)
+                    if (page is null)
                     {
+                        // The token expired (410): the staged pages are discarded and the loop below runs a full sync.
                         break;
                     }
 
-                    if (page!.NextPageToken is null && page.NextSyncToken is null)
+                    if (page.NextPageToken is null && page.NextSyncToken is null)
                     {
                         return ExpectedOutcome.Protocol(SyncProtocolViolation.MissingTokens);
                     }
@@ -159,6 +130,43 @@ public static class ScenarioSimulator
             }
         }
 
+        /// <summary>Requests one page with retries: the page, or a failed outcome, or neither when the token expired.</summary>
+        private (ModelPage? Page, ExpectedOutcome? Failure) Fetch(string? syncToken, string? pageToken)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var exchange = Serve(syncToken, pageToken);
+                Exchanges.Add(exchange);
+                var response = exchange.Response;
+                if (response.Page is { } served)
+                {
+                    return (served, null);
+                }
+
+                if (response.IsTransient)
+                {
+                    if (attempt <= settings.MaxRetries)
+                    {
+                        continue;
+                    }
+
+                    return (null, ExpectedOutcome.RequestFailed(response.Abort ? null : response.StatusCode));
+                }
+
+                if (response.StatusCode == 410 && response.Reason != "deleted")
+                {
+                    return (null, null);
+                }
+
+                if (response.StatusCode == 200)
+                {
+                    return (null, ExpectedOutcome.Protocol(SyncProtocolViolation.MalformedResponse));
+                }
+
+                return (null, ExpectedOutcome.RequestFailed(response.StatusCode));
+            }
+        }
+
         private ScriptedExchange Serve(string? syncToken, string? pageToken)
         {
             // Faults match on the page number the token carries (as the fake server decodes it), which differs from the
@@ -197,7 +205,7 @@ public static class ScenarioSimulator
             if (result.Page is not { } page)
             {
                 // A fault that alters a page is consumed but the real error is served, as the fake server does.
-                var text = Encoding.UTF8.GetString(result.ErrorBody!);
+                var text = result.ErrorBody is { } errorBody ? Encoding.UTF8.GetString(errorBody) : string.Empty;
                 return new ScriptedResponse(result.StatusCode, text) { Reason = result.StatusCode == 410 ? "fullSyncRequired" : "invalid", FaultDescription = description };
             }
 
@@ -220,8 +228,14 @@ public static class ScenarioSimulator
             switch (fault?.Kind)
             {
                 case ScenarioFaultKind.MalformedJson:
-                    var marker = body.IndexOf("\"items\":[", StringComparison.Ordinal);
-                    return new ScriptedResponse(200, body[..(marker + "\"items\":[".Length)]) { FaultDescription = description };
+                    const string itemsStart = "\"items\":[";
+                    var marker = body.IndexOf(itemsStart, StringComparison.Ordinal);
+                    if (marker < 0)
+                    {
+                        throw new InvalidOperationException($"Cannot render the malformed-JSON fault: the rendered page has no '{itemsStart}' to cut after. Page: {body}");
+                    }
+
+                    return new ScriptedResponse(200, body[..(marker + itemsStart.Length)]) { FaultDescription = description };
                 case ScenarioFaultKind.TruncatedBody:
                     // Byte length, as the fake server cuts bytes; bodies are ASCII in the catalog so chars = bytes.
                     return new ScriptedResponse(200, body[..Math.Clamp(body.Length / 2, 1, body.Length - 1)]) { FaultDescription = description };
@@ -323,8 +337,7 @@ public sealed record ScriptedResponse(int StatusCode, string? Body)
 
     internal ModelPage? Page { get; init; }
 
-    internal bool IsTransient => Abort || StatusCode is 429 or 500 or 502 or 503 or 504
-        || (StatusCode == 403 && Reason is "rateLimitExceeded" or "userRateLimitExceeded");
+    internal bool IsTransient => RetryableErrors.IsRetryable(Abort ? null : StatusCode, Reason);
 }
 
 /// <summary>How a call moved the stored sync token; token strings differ between servers, so only this is compared.</summary>

@@ -298,11 +298,6 @@ public sealed record ScenarioFault(ScenarioFaultKind Kind, int StatusCode = 0, s
         ScenarioFaultKind.ShortPage => $"short page of {ItemCount}",
         _ => Kind.ToString(),
     };
-
-    /// <summary>Whether a conforming client retries the response (429, 5xx, rate-limit 403, transport errors).</summary>
-    internal bool IsTransient => Kind == ScenarioFaultKind.Abort
-        || (Kind == ScenarioFaultKind.Status && (StatusCode is 429 or 500 or 502 or 503 or 504
-            || (StatusCode == 403 && Reason is "rateLimitExceeded" or "userRateLimitExceeded")));
 }
 
 /// <summary>Kinds of <see cref="ScenarioFault"/>.</summary>

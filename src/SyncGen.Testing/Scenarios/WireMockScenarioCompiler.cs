@@ -39,28 +39,13 @@ public static class WireMockScenarioCompiler
     {
         ArgumentNullException.ThrowIfNull(compiled);
         var name = compiled.Scenario.Name;
-        var pageSize = compiled.Scenario.PageSize.ToString(CultureInfo.InvariantCulture);
         var mappings = new List<WireMockMapping>();
         foreach (var call in compiled.Calls)
         {
             for (var i = 0; i < call.Exchanges.Count; i++)
             {
                 var exchange = call.Exchanges[i];
-                var query = new Dictionary<string, WireMockStringPattern>(StringComparer.Ordinal)
-                {
-                    ["maxResults"] = WireMockStringPattern.Equal(pageSize),
-                    ["syncToken"] = exchange.SyncToken is null ? WireMockStringPattern.IsAbsent() : WireMockStringPattern.Equal(exchange.SyncToken),
-                    ["pageToken"] = exchange.PageToken is null ? WireMockStringPattern.IsAbsent() : WireMockStringPattern.Equal(exchange.PageToken),
-                };
-                if (exchange.SyncToken is not null)
-                {
-                    // Google refuses these next to a token; without a mapping the catch-all refuses them too.
-                    foreach (var restricted in ProtocolJournalChecks.RestrictedWithSyncToken)
-                    {
-                        query[restricted] = WireMockStringPattern.IsAbsent();
-                    }
-                }
-
+                var query = QueryPattern(exchange, compiled.Scenario.PageSize);
                 var response = exchange.Response;
                 var headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["Content-Type"] = "application/json; charset=UTF-8" };
                 if (response.RetryAfterSeconds is { } retryAfter)
@@ -112,6 +97,45 @@ public static class WireMockScenarioCompiler
     /// <returns>The files written.</returns>
     public static Task<IReadOnlyList<string>> ExportAsync(string folder, CompiledScenario compiled, CancellationToken cancellationToken = default) =>
         WireMockMappingExport.WriteFolderAsync(folder, Compile(compiled), cancellationToken);
+
+    /// <summary>
+    /// Whether WireMock served a logged request from the mapping of a scripted exchange: the request matches the mapping's
+    /// query pattern and got its answer (the same status, or a reset for an aborted exchange).
+    /// </summary>
+    /// <param name="exchange">The scripted exchange.</param>
+    /// <param name="pageSize">The scenario's page size.</param>
+    /// <param name="request">The logged request.</param>
+    /// <returns>True when the request was answered by that exchange's mapping.</returns>
+    internal static bool Served(ScriptedExchange exchange, int pageSize, WireMockLoggedRequest request)
+    {
+        var answered = exchange.Response.Abort
+            ? request.Fault is not null
+            : request.Fault is null && request.ResponseStatus == exchange.Response.StatusCode;
+        return answered && QueryPattern(exchange, pageSize).All(pair => pair.Value.Absent == true
+            ? request.GetQueryValue(pair.Key) is null
+            : string.Equals(request.GetQueryValue(pair.Key), pair.Value.EqualTo, StringComparison.Ordinal));
+    }
+
+    /// <summary>The query a scripted request must carry: its tokens (or their absence), the page size, no restricted filter next to a token.</summary>
+    private static Dictionary<string, WireMockStringPattern> QueryPattern(ScriptedExchange exchange, int pageSize)
+    {
+        var query = new Dictionary<string, WireMockStringPattern>(StringComparer.Ordinal)
+        {
+            ["maxResults"] = WireMockStringPattern.Equal(pageSize.ToString(CultureInfo.InvariantCulture)),
+            ["syncToken"] = exchange.SyncToken is null ? WireMockStringPattern.IsAbsent() : WireMockStringPattern.Equal(exchange.SyncToken),
+            ["pageToken"] = exchange.PageToken is null ? WireMockStringPattern.IsAbsent() : WireMockStringPattern.Equal(exchange.PageToken),
+        };
+        if (exchange.SyncToken is not null)
+        {
+            // Google refuses these next to a token; without a mapping the catch-all refuses them too.
+            foreach (var restricted in ProtocolJournalChecks.RestrictedWithSyncToken)
+            {
+                query[restricted] = WireMockStringPattern.IsAbsent();
+            }
+        }
+
+        return query;
+    }
 
     private static string State(int call, int request) =>
         call == 0 && request == 0 ? WireMockScenario.StartedState : $"call{call + 1}-request{request + 1}";

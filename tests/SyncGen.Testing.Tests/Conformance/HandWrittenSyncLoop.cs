@@ -16,7 +16,7 @@ public enum SyncLoopDefect
     /// <summary>None: a correct loop, which must pass the whole catalog.</summary>
     None,
 
-    /// <summary>Commits page 1's items and a token right after page 1 (a checkpoint saved too early).</summary>
+    /// <summary>Commits the pass's checkpoint (page 1's items with the pass's token) right after page 1, before the pass is complete.</summary>
     TokenSavedAfterFirstPage,
 
     /// <summary>After a 410 the full sync is merged into the old mirror instead of replacing it.</summary>
@@ -88,8 +88,12 @@ public sealed class HandWrittenSyncLoop(ConformanceContext context, SyncLoopDefe
 
                     if (defect == SyncLoopDefect.TokenSavedAfterFirstPage && page == 1)
                     {
+                        // The defect, and only it: commit after page 1 instead of after the last page. The token committed
+                        // is the one the pass runs with (null on a full pass), the only sync token known at this point;
+                        // a page token is never stored as a sync token, so the sole bug is the early commit, which leaves a
+                        // partial mirror behind when a later page fails.
                         _mirror = new SortedDictionary<string, string?>(staged, StringComparer.Ordinal);
-                        _token = sync ?? next;
+                        _token = pass.SyncToken;
                     }
 
                     if (next is not null)

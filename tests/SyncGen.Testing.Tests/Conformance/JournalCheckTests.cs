@@ -67,6 +67,37 @@ public sealed class JournalCheckTests
     }
 
     [Test]
+    public void A_dead_token_sent_again_after_other_requests_is_reported()
+    {
+        // 410 on page 1, a full sync, then the dead token again: not adjacent to the 410, still a violation.
+        var log = new[]
+        {
+            Request(1, 410, ("syncToken", "s4")),
+            Request(2, 200, ("maxResults", "3")),
+            Request(3, 200, ("maxResults", "3"), ("pageToken", "p2")),
+            Request(4, 200, ("syncToken", "s4")),
+        };
+        var conforming = log.Take(3).ToArray();
+
+        Assert.That(ProtocolJournalChecks.Check(log, "s4", 3).Single(), Does.Contain("'drop-token-after-410' broken at request #4").And.Contain("by request #1"));
+        Assert.That(ProtocolJournalChecks.Check(conforming, "s4", 3), Is.Empty);
+    }
+
+    [Test]
+    public void A_403_is_a_retry_only_with_a_rate_limit_reason()
+    {
+        JournalEntry Forbidden(int number, string? reason) =>
+            new(number, "/calendar/v3/calendars/primary/events", new[] { new KeyValuePair<string, string>("maxResults", "3") }, 403, reason);
+        var rateLimited = Enumerable.Range(1, 5).Select(i => Forbidden(i, "rateLimitExceeded")).ToArray();
+        var reasonless = Enumerable.Range(1, 5).Select(i => Forbidden(i, null)).ToArray();
+        var permission = Enumerable.Range(1, 5).Select(i => Forbidden(i, "forbidden")).ToArray();
+
+        Assert.That(ProtocolJournalChecks.Check(rateLimited, null, 3), Has.One.Contains("'retry-budget'"), "5 attempts of a rate-limited request exceed 3 retries");
+        Assert.That(ProtocolJournalChecks.Check(reasonless, null, 3), Is.Empty, "a 403 without a known rate-limit reason is a permission error, not a retry");
+        Assert.That(ProtocolJournalChecks.Check(permission, null, 3), Is.Empty);
+    }
+
+    [Test]
     public void Following_a_repeated_page_token_is_reported()
     {
         var log = new[] { Request(1, 200), Request(2, 200, ("pageToken", "p2")), Request(3, 200, ("pageToken", "p2")) };

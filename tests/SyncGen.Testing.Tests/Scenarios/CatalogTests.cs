@@ -3,8 +3,10 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using NUnit.Framework;
+using SyncGen.Testing.Conformance;
 using SyncGen.Testing.Journal;
 using SyncGen.Testing.Scenarios;
 using SyncGen.Testing.WireMock;
@@ -14,12 +16,15 @@ namespace SyncGen.Testing.Tests.Scenarios;
 /// <summary>The catalog as data: coverage of PROTOCOL.md, declared expectations agreeing with the simulation, the generator, the WireMock compilation.</summary>
 public sealed class CatalogTests
 {
+    /// <summary>The catalog size, pinned: adding or removing a scenario is a deliberate change to this number, the docs and the README.</summary>
+    private const int ScenarioCount = 31;
+
     public static IEnumerable<TestCaseData> Scenarios() => ScenarioCatalog.All.Select(s => new TestCaseData(s).SetName("Simulation_agrees_with_declared_outcomes_" + s.Name));
 
     [Test]
-    public void The_catalog_has_at_least_20_uniquely_named_scenarios_covering_every_edge_case()
+    public void The_catalog_has_its_pinned_count_of_uniquely_named_scenarios_covering_every_edge_case()
     {
-        Assert.That(ScenarioCatalog.All, Has.Count.GreaterThanOrEqualTo(20));
+        Assert.That(ScenarioCatalog.All, Has.Count.EqualTo(ScenarioCount));
         Assert.That(ScenarioCatalog.All.Select(s => s.Name), Is.Unique);
         Assert.That(ScenarioCatalog.All.SelectMany(s => s.EdgeCases).Distinct().Order(), Is.EqualTo(Enumerable.Range(1, 12)), "PROTOCOL.md edge cases 1-12");
         Assert.That(ScenarioCatalog.All.Select(s => s.Description), Has.All.Length.GreaterThan(40));
@@ -31,12 +36,27 @@ public sealed class CatalogTests
         var compiled = ScenarioSimulator.Simulate(scenario);
 
         Assert.That(compiled.Calls.Select(c => c.Outcome), Is.EqualTo(scenario.Calls.Select(c => c.Expect)));
-        Assert.That(compiled.Calls.SelectMany(c => c.Exchanges), Is.Not.Empty);
         foreach (var call in compiled.Calls.Where(c => c.Outcome.Kind != OutcomeKind.Success))
         {
-            IReadOnlyList<SyncGen.Testing.Conformance.MirrorItem> previous = call.Index == 0 ? Array.Empty<SyncGen.Testing.Conformance.MirrorItem>() : compiled.Calls[call.Index - 1].Mirror;
+            var first = call.Index == 0;
+            IReadOnlyList<MirrorItem> previous = first ? Array.Empty<MirrorItem>() : compiled.Calls[call.Index - 1].Mirror;
+            var hadToken = !first && compiled.Calls[call.Index - 1].Token != TokenMovement.Absent;
             Assert.That(call.Mirror, Is.EqualTo(previous), $"call {call.Index + 1} failed, so the conforming mirror is unchanged");
+            Assert.That(call.Token, Is.EqualTo(hadToken ? TokenMovement.Unchanged : TokenMovement.Absent), $"call {call.Index + 1} failed, so the conforming token does not move");
         }
+    }
+
+    [Test]
+    public void The_scenario_docs_list_exactly_the_catalog_and_the_README_states_its_count()
+    {
+        var root = RepositoryRoot();
+        var docs = File.ReadAllText(Path.Combine(root, "docs", "scenarios.md"));
+        var readme = File.ReadAllText(Path.Combine(root, "README.md"));
+
+        var headings = Regex.Matches(docs, @"^### `([^`]+)`\s*$", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToArray();
+        Assert.That(headings, Is.EqualTo(ScenarioCatalog.All.Select(s => s.Name)), "docs/scenarios.md has one '### `name`' heading per catalog scenario, in catalog order");
+        Assert.That(readme, Does.Contain($"{ScenarioCatalog.All.Count} named scenarios"));
+        Assert.That(docs, Does.Contain($"{ScenarioCatalog.All.Count} named scenarios"));
     }
 
     [Test]
@@ -121,6 +141,19 @@ public sealed class CatalogTests
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "SyncGen.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No SyncGen.sln above {TestContext.CurrentContext.TestDirectory}.");
     }
 
     private static string Describe(SyncScenario scenario) =>
