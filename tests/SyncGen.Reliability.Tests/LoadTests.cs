@@ -1,14 +1,13 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using CalendarSync.CalendarApi;
 using CalendarSync.Repository;
-using Microsoft.Data.Sqlite;
 using NUnit.Framework;
 using SyncGen.Reliability.Tests.Support;
 using SyncGen.Testing;
@@ -24,61 +23,53 @@ public sealed class LoadTests
 {
     private const int Parallelism = 16;
 
-    private FakeCalendarServer _server = null!;
-    private CalendarService _service = null!;
-    private DirectoryInfo _folder = null!;
+    private TestBed? _bed;
 
     [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _server = await FakeCalendarServer.StartAsync();
-        _service = CalendarService.Create(_server.BaseUri.ToString(), timeout: TimeSpan.FromSeconds(60));
-        _folder = Directory.CreateTempSubdirectory("syncgen-reliability-load-");
-    }
+    public async Task StartAsync() => _bed = await TestBed.StartAsync("load");
 
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        _service.Dispose();
-        await _server.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        _folder.Delete(recursive: true);
+        if (_bed is not null)
+        {
+            await _bed.DisposeAsync();
+        }
     }
 
     [Test]
-    public async Task One_process_mirrors_a_thousand_calendars_into_one_sqlite_file()
+    [CancelAfter(5 * 60 * 1000)]
+    public async Task One_process_mirrors_a_thousand_calendars_into_one_sqlite_file(CancellationToken cancellationToken)
     {
+        var bed = _bed!;
         var collections = ReliabilitySettings.LoadCollections;
-        var path = Path.Combine(_folder.FullName, "load.db");
+        var path = bed.PathOf("load.db");
         var rng = new Random(1000);
-        var options = new SyncOptions
-        {
-            Retry = new SyncRetryOptions { MaxRetries = 5, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
-        };
         var repositories = Enumerable.Range(0, collections).Select(i =>
         {
-            var calendar = _server.GetCalendar("load-" + i.ToString("D4", CultureInfo.InvariantCulture));
+            var calendar = bed.Server.GetCalendar("load-" + i.ToString("D4", CultureInfo.InvariantCulture));
             calendar.AddMany(rng.Next(5, 41), "l");
             var store = SqliteSyncStore<Event>.OpenFile(path, calendar.Id);
-            return (Calendar: calendar, Store: store, Repository: new CalendarEventsRepository(_service, calendar.Id, store) { PageSize = 10, Options = options });
+            return (Calendar: calendar, Store: store, Repository: new CalendarEventsRepository(bed.Service, calendar.Id, store) { PageSize = 10, Options = FastRetries.Options });
         }).ToList();
 
-        var full = await RunRoundAsync("full", repositories.Select(r => r.Repository).ToList());
+        var eventsOnServer = repositories.Sum(r => r.Calendar.LiveEvents.Count);
+        var full = await RunRoundAsync("full", repositories.Select(r => r.Repository).ToList(), cancellationToken);
         foreach (var (calendar, _, _) in repositories.Where((_, i) => i % 10 == 0))
         {
             var live = calendar.LiveEvents;
             calendar.Upsert(live[0] with { Summary = "changed" });
             calendar.Delete(live[^1].Id);
-            calendar.Upsert(new FakeEvent(calendar.Id + "-new", "new", new DateTimeOffset(2026, 4, 1, 9, 0, 0, TimeSpan.Zero)));
+            calendar.Upsert(new FakeEvent(calendar.Id + "-new", "new", RandomChanges.Start));
         }
 
-        var incremental = await RunRoundAsync("incremental", repositories.Select(r => r.Repository).ToList());
+        var incremental = await RunRoundAsync("incremental", repositories.Select(r => r.Repository).ToList(), cancellationToken);
 
         await TestContext.Out.WriteLineAsync(full.Report);
         await TestContext.Out.WriteLineAsync(incremental.Report);
         Assert.That(full.Failures, Is.Empty, "no full sync fails");
         Assert.That(incremental.Failures, Is.Empty, "no incremental sync fails");
-        Assert.That(full.Events, Is.EqualTo(repositories.Sum(r => r.Calendar.LiveEvents.Count) ), "the full round fetched every event once");
+        Assert.That(full.Events, Is.EqualTo(eventsOnServer), "the full round fetched every event once");
         Assert.That(incremental.Events, Is.EqualTo(((collections + 9) / 10) * 3), "the incremental round fetched exactly the changes");
 
         var diverged = 0;
@@ -91,16 +82,16 @@ public sealed class LoadTests
         }
 
         Assert.That(diverged, Is.Zero, $"every one of the {collections} mirrors converges to its calendar");
-        Assert.That(SqliteFile.Scalar(path, "SELECT COUNT(*) FROM syncgen_state;"), Is.EqualTo(collections));
-        Assert.That(SqliteFile.Duplicates(path), Is.Empty);
+        Assert.That(SqliteFile.Scalar(path, "SELECT COUNT(*) FROM syncgen_state;"), Is.EqualTo(collections), "a token row for every collection");
+        Assert.That(SqliteFile.Scalar(path, "SELECT COUNT(*) FROM syncgen_items;"), Is.EqualTo(repositories.Sum(r => r.Calendar.LiveEvents.Count)), "no rows outside the collections");
     }
 
-    private static async Task<RoundResult> RunRoundAsync(string name, System.Collections.Generic.IReadOnlyList<CalendarEventsRepository> repositories)
+    private static async Task<RoundResult> RunRoundAsync(string name, IReadOnlyList<CalendarEventsRepository> repositories, CancellationToken cancellationToken)
     {
         var failures = new ConcurrentBag<string>();
         long events = 0, pages = 0;
         var clock = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(repositories, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (repository, cancellationToken) =>
+        await Parallel.ForEachAsync(repositories, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (repository, cancellationToken) =>
         {
             try
             {
@@ -121,5 +112,5 @@ public sealed class LoadTests
         return new RoundResult(events, failures.ToList(), report);
     }
 
-    private sealed record RoundResult(long Events, System.Collections.Generic.IReadOnlyList<string> Failures, string Report);
+    private sealed record RoundResult(long Events, IReadOnlyList<string> Failures, string Report);
 }

@@ -3,14 +3,12 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using CalendarSync.CalendarApi;
 using CalendarSync.Repository;
-using Microsoft.Data.Sqlite;
 using NUnit.Framework;
 using SyncGen.Reliability.Tests.Support;
 using SyncGen.Testing;
@@ -25,74 +23,83 @@ namespace SyncGen.Reliability.Tests;
 /// </summary>
 /// <remarks>
 /// <c>SYNCGEN_RELIABILITY_CASES=5000</c> runs more cases; <c>SYNCGEN_RELIABILITY_SEED=1234</c> replays one seed, with its
-/// full transcript on the test output.
+/// full transcript on the test output. A seed fixes the history, the settings and the faults; the moment a caller's
+/// cancellation or a client timeout strikes is wall-clock time, so the rounds that cancel or time out may end differently
+/// on a replay (the invariants hold either way).
 /// </remarks>
 [TestFixture]
 public sealed class RandomHistoryTests
 {
-    private static readonly TimeSpan ShortClientTimeout = TimeSpan.FromMilliseconds(300);
-
-    private FakeCalendarServer _server = null!;
-    private CalendarService _service = null!;
-    private CalendarService _shortTimeoutService = null!;
-    private DirectoryInfo _folder = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _server = await FakeCalendarServer.StartAsync();
-        _service = CalendarService.Create(_server.BaseUri.ToString(), timeout: TimeSpan.FromSeconds(30));
-        _shortTimeoutService = CalendarService.Create(_server.BaseUri.ToString(), timeout: ShortClientTimeout);
-        _folder = Directory.CreateTempSubdirectory("syncgen-reliability-history-");
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _service.Dispose();
-        _shortTimeoutService.Dispose();
-        await _server.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        _folder.Delete(recursive: true);
-    }
+    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(30);
 
     [Test]
-    public async Task Random_histories_with_faults_keep_the_mirror_equal_to_the_server_or_unchanged()
+    [CancelAfter(10 * 60 * 1000)]
+    public async Task Random_histories_with_faults_keep_the_mirror_equal_to_the_server_or_unchanged(CancellationToken cancellationToken)
     {
         var seeds = ReliabilitySettings.SingleSeed is { } single
             ? new[] { single }
             : Enumerable.Range(ReliabilitySettings.FirstSeed, ReliabilitySettings.Cases).ToArray();
+        var parallelism = Math.Min(ReliabilitySettings.Parallelism, seeds.Length);
         var stats = new HistoryStats();
         var failures = new ConcurrentBag<(int Seed, string Message)>();
         var clock = Stopwatch.StartNew();
 
-        await Parallel.ForEachAsync(
-            seeds,
-            new ParallelOptions { MaxDegreeOfParallelism = ReliabilitySettings.Parallelism },
-            async (seed, _) =>
+        // Each case that runs has a server of its own (one per slot of the parallelism), so that after every call it can
+        // disarm all of its fault rules, fired or not, with FaultQueue.Clear() without touching another case's rules.
+        var servers = new ConcurrentBag<CaseServer>();
+        try
+        {
+            for (var i = 0; i < parallelism; i++)
             {
-                var transcript = new StringBuilder();
-                try
-                {
-                    var problem = await RunCaseAsync(seed, transcript, stats);
-                    if (problem is not null)
-                    {
-                        failures.Add((seed, problem + "\n" + transcript));
-                    }
-                }
-                catch (Exception exception)
-                {
-                    failures.Add((seed, "the case itself threw: " + exception + "\n" + transcript));
-                }
+                var bed = await TestBed.StartAsync("history", ClientTimeout);
+                servers.Add(new CaseServer(bed, bed.CreateService(FaultPlan.ShortClientTimeout)));
+            }
 
-                if (seeds.Length == 1)
+            await Parallel.ForEachAsync(
+                seeds,
+                new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+                async (seed, token) =>
                 {
-                    await TestContext.Out.WriteLineAsync(transcript.ToString());
-                }
-            });
+                    if (!servers.TryTake(out var server))
+                    {
+                        throw new InvalidOperationException("more cases at once than servers");
+                    }
+
+                    var transcript = new StringBuilder();
+                    try
+                    {
+                        var problem = await RunCaseAsync(server, seed, transcript, stats, token);
+                        if (problem is not null)
+                        {
+                            failures.Add((seed, problem + "\n" + transcript));
+                        }
+                    }
+                    catch (Exception exception) when (!token.IsCancellationRequested)
+                    {
+                        failures.Add((seed, "the case itself threw: " + exception + "\n" + transcript));
+                    }
+                    finally
+                    {
+                        server.Bed.Server.Faults.Clear();
+                        servers.Add(server);
+                    }
+
+                    if (seeds.Length == 1)
+                    {
+                        await TestContext.Out.WriteLineAsync(transcript.ToString());
+                    }
+                });
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                await server.Bed.DisposeAsync();
+            }
+        }
 
         clock.Stop();
-        await TestContext.Out.WriteLineAsync(stats.Report(seeds.Length, clock.Elapsed));
+        await TestContext.Out.WriteLineAsync(stats.Report(seeds.Length, parallelism, clock.Elapsed));
         var sorted = failures.OrderBy(f => f.Seed).ToList();
         Assert.That(
             sorted.Select(f => f.Seed),
@@ -103,11 +110,12 @@ public sealed class RandomHistoryTests
     }
 
     /// <summary>Runs one seeded history; returns null when every invariant held, else what broke.</summary>
-    private async Task<string?> RunCaseAsync(int seed, StringBuilder log, HistoryStats stats)
+    private static async Task<string?> RunCaseAsync(CaseServer server, int seed, StringBuilder log, HistoryStats stats, CancellationToken testToken)
     {
         var rng = new Random(seed);
+        var faultQueue = server.Bed.Server.Faults;
         var calendarId = "case-" + seed.ToString(CultureInfo.InvariantCulture);
-        var calendar = _server.GetCalendar(calendarId);
+        var calendar = server.Bed.Server.GetCalendar(calendarId);
         var timeoutCase = rng.NextDouble() < 0.10;
         var sqlite = rng.NextDouble() < 0.15;
         var pageSize = rng.Next(2, 8);
@@ -116,22 +124,29 @@ public sealed class RandomHistoryTests
         {
             PrefetchNextPage = rng.NextDouble() < 0.8,
             MaxExpiriesPerCall = rng.Next(2, 4),
-            Retry = new SyncRetryOptions { MaxRetries = maxRetries, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
+            Retry = FastRetries.With(maxRetries),
         };
         var jsonFile = !sqlite && rng.NextDouble() < 0.08;
-        var storePath = Path.Combine(_folder.FullName, calendarId + ".db");
+        var storePath = server.Bed.PathOf(calendarId + ".db");
         ISyncStore<Event> store = sqlite ? SqliteSyncStore<Event>.OpenFile(storePath, calendarId)
-            : jsonFile ? new JsonFileSyncStore<Event>(Path.Combine(_folder.FullName, calendarId + ".json"))
+            : jsonFile ? new JsonFileSyncStore<Event>(server.Bed.PathOf(calendarId + ".json"))
             : new InMemorySyncStore<Event>();
-        var repository = new CalendarEventsRepository(timeoutCase ? _shortTimeoutService : _service, calendarId, store)
+        var repository = new CalendarEventsRepository(timeoutCase ? server.ShortTimeout : server.Bed.Service, calendarId, store)
+        {
+            PageSize = pageSize,
+            Options = options,
+        };
+
+        // The final call has no faults and the long client timeout: nothing but a defect can make it fail.
+        var finalRepository = !timeoutCase ? repository : new CalendarEventsRepository(server.Bed.Service, calendarId, store)
         {
             PageSize = pageSize,
             Options = options,
         };
         log.Append(CultureInfo.InvariantCulture, $"seed {seed}: {(sqlite ? "sqlite" : jsonFile ? "json-file" : "in-memory")} store, page size {pageSize}, {maxRetries} retries, ")
-            .Append(CultureInfo.InvariantCulture, $"prefetch {options.PrefetchNextPage}, max expiries {options.MaxExpiriesPerCall}, client timeout {(timeoutCase ? "300 ms" : "30 s")}\n");
+            .Append(CultureInfo.InvariantCulture, $"prefetch {options.PrefetchNextPage}, max expiries {options.MaxExpiriesPerCall}, client timeout {(timeoutCase ? "1 s (30 s for the final call)" : "30 s")}\n");
 
-        var history = new History(calendar, rng);
+        var history = new RandomChanges(calendar, rng, "ev") { Revivals = true };
         history.Seed(rng.Next(0, 25));
         int? epochOfStoredToken = null;
         var lastCancelledRound = int.MinValue / 2;
@@ -139,7 +154,7 @@ public sealed class RandomHistoryTests
         for (var round = 1; round <= rounds + 1; round++)
         {
             var final = round == rounds + 1;
-            var changes = final ? history.Mutate(rng.Next(0, 3)) : history.Mutate(rng.Next(0, 8));
+            var changes = final ? history.Apply(rng.Next(0, 3)) : history.Apply(rng.Next(0, 8));
             if (!final && rng.NextDouble() < 0.08)
             {
                 calendar.ExpireSyncTokens();
@@ -147,14 +162,11 @@ public sealed class RandomHistoryTests
             }
 
             // The final call runs without faults: whatever happened before, the history must converge.
-            var armed = new StrongBox(true);
             var faults = new List<ArmedFault>();
             var faultCount = final ? 0 : rng.NextDouble() < 0.3 ? 0 : rng.Next(1, 3);
             for (var f = 0; f < faultCount; f++)
             {
-                var fault = FaultPlan.Draw(rng, calendarId, () => armed.Value, timeoutCase);
-                _server.Faults.Enqueue(fault.Rule);
-                faults.Add(fault);
+                faults.Add(FaultPlan.Draw(rng, calendarId, timeoutCase));
             }
 
             var before = await MirrorState.ReadAsync(store);
@@ -163,7 +175,7 @@ public sealed class RandomHistoryTests
             log.Append(CultureInfo.InvariantCulture, $"  round {round}: {changes}; server {expected}; faults [{string.Join("; ", faults.Select(f => f.Description))}]\n");
 
             // Now and then the caller gives up: a cancelled call must leave the store as it was, like a failed one.
-            using var cancellation = new CancellationTokenSource();
+            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(testToken);
             var cancelAfter = !final && rng.NextDouble() < 0.06 ? rng.Next(0, 40) : -1;
             if (cancelAfter >= 0)
             {
@@ -171,19 +183,24 @@ public sealed class RandomHistoryTests
                 log.Append(CultureInfo.InvariantCulture, $"    caller cancels after {cancelAfter} ms\n");
             }
 
+            // The rules are armed for this call only: every one of them, fired or not, is removed as soon as it returns.
+            foreach (var fault in faults)
+            {
+                faultQueue.Enqueue(fault.Rule);
+            }
+
             SyncResult? result = null;
             SyncException? failure = null;
             try
             {
-                result = await repository.SyncAsync(cancellation.Token);
+                result = await (final ? finalRepository : repository).SyncAsync(cancellation.Token);
             }
             catch (SyncException exception)
             {
                 failure = exception;
             }
-            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested && !testToken.IsCancellationRequested)
             {
-                armed.Value = false;
                 Interlocked.Increment(ref stats.Syncs);
                 Interlocked.Increment(ref stats.Cancelled);
 
@@ -199,14 +216,13 @@ public sealed class RandomHistoryTests
 
                 continue;
             }
-            catch (Exception exception)
+            catch (Exception exception) when (!testToken.IsCancellationRequested)
             {
-                armed.Value = false;
                 return $"round {round}: the call threw {exception.GetType().Name}, not a SyncException: {exception.Message}";
             }
             finally
             {
-                armed.Value = false;
+                faultQueue.Clear();
             }
 
             Interlocked.Increment(ref stats.Syncs);
@@ -267,7 +283,7 @@ public sealed class RandomHistoryTests
                 }
             }
 
-            if (sqlite && await CountStagedRowsAsync(storePath) is var staged and > 0)
+            if (sqlite && SqliteFile.Scalar(storePath, "SELECT (SELECT COUNT(*) FROM syncgen_staging) + (SELECT COUNT(*) FROM syncgen_passes);") is var staged and > 0)
             {
                 return $"round {round}: {staged} staged rows remain in syncgen_staging after the call ended";
             }
@@ -292,79 +308,8 @@ public sealed class RandomHistoryTests
         return null;
     }
 
-    private static async Task<long> CountStagedRowsAsync(string path)
-    {
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT (SELECT COUNT(*) FROM syncgen_staging) + (SELECT COUNT(*) FROM syncgen_passes);";
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private sealed class StrongBox(bool value)
-    {
-        public volatile bool Value = value;
-    }
-
-    /// <summary>Random server-side changes of one calendar: creates, changes, deletes and revivals.</summary>
-    private sealed class History(FakeCalendar calendar, Random rng)
-    {
-        private static readonly DateTimeOffset Start = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
-        private readonly List<string> _deleted = new();
-        private int _nextId;
-        private int _version;
-
-        public void Seed(int count)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                Create();
-            }
-        }
-
-        public string Mutate(int operations)
-        {
-            int creates = 0, changes = 0, deletes = 0, revivals = 0;
-            for (var i = 0; i < operations; i++)
-            {
-                var live = calendar.LiveEvents;
-                var roll = rng.NextDouble();
-                if (live.Count == 0 || roll < 0.35)
-                {
-                    Create();
-                    creates++;
-                }
-                else if (roll < 0.70)
-                {
-                    var target = live[rng.Next(live.Count)];
-                    calendar.Upsert(target with { Summary = "v" + (++_version).ToString(CultureInfo.InvariantCulture) });
-                    changes++;
-                }
-                else if (roll < 0.93 || _deleted.Count == 0)
-                {
-                    var target = live[rng.Next(live.Count)];
-                    calendar.Delete(target.Id);
-                    _deleted.Add(target.Id);
-                    deletes++;
-                }
-                else
-                {
-                    var id = _deleted[rng.Next(_deleted.Count)];
-                    _deleted.Remove(id);
-                    calendar.Upsert(new FakeEvent(id, "revived " + (++_version).ToString(CultureInfo.InvariantCulture), Start.AddHours(rng.Next(0, 500))));
-                    revivals++;
-                }
-            }
-
-            return $"+{creates} ~{changes} -{deletes} revived {revivals}";
-        }
-
-        private void Create()
-        {
-            var id = "ev" + (++_nextId).ToString("D4", CultureInfo.InvariantCulture);
-            calendar.Upsert(new FakeEvent(id, "created " + (++_version).ToString(CultureInfo.InvariantCulture), Start.AddHours(rng.Next(0, 500))));
-        }
-    }
+    /// <summary>A server of its own for the case that runs on it, with a client of the long and one of the short timeout.</summary>
+    private sealed record CaseServer(TestBed Bed, CalendarService ShortTimeout);
 
     private sealed class HistoryStats
     {
@@ -380,9 +325,9 @@ public sealed class RandomHistoryTests
         public readonly ConcurrentDictionary<string, int> Failures = new(StringComparer.Ordinal);
         public readonly ConcurrentDictionary<string, int> FaultsFired = new(StringComparer.Ordinal);
 
-        public string Report(int seeds, TimeSpan elapsed) =>
-            string.Create(CultureInfo.InvariantCulture, $"random histories: {seeds} seeds, {Cases} passed all invariants ({SqliteCases} on SQLite, {JsonFileCases} on a JSON file, {TimeoutCases} with a 300 ms client timeout), ") +
-            string.Create(CultureInfo.InvariantCulture, $"{Syncs} sync calls: {Succeeded} succeeded ({Expiries} expiries recovered, {Retries} retries), {Cancelled} cancelled by the caller, {Syncs - Succeeded - Cancelled} failed as expected, in {elapsed.TotalSeconds:F1} s\n") +
+        public string Report(int seeds, int parallelism, TimeSpan elapsed) =>
+            string.Create(CultureInfo.InvariantCulture, $"random histories: {seeds} seeds, {Cases} passed all invariants ({SqliteCases} on SQLite, {JsonFileCases} on a JSON file, {TimeoutCases} with a 1 s client timeout), ") +
+            string.Create(CultureInfo.InvariantCulture, $"{Syncs} sync calls: {Succeeded} succeeded ({Expiries} expiries recovered, {Retries} retries), {Cancelled} cancelled by the caller, {Syncs - Succeeded - Cancelled} failed as expected, in {elapsed.TotalSeconds:F1} s with {parallelism} at a time\n") +
             "  failures: " + string.Join(", ", Failures.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")) + "\n" +
             "  faults fired: " + string.Join(", ", FaultsFired.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"));
     }

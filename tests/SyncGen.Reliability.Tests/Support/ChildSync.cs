@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -8,6 +9,11 @@ using CalendarSync.CalendarApi;
 using Microsoft.Data.Sqlite;
 
 namespace SyncGen.Reliability.Tests.Support;
+
+/// <summary>How a child process ended.</summary>
+/// <param name="ExitCode">The exit code; 137 (128 + SIGKILL) on Unix, -1 on Windows after a kill.</param>
+/// <param name="Killed">Whether the process died from the kill, not on its own.</param>
+internal sealed record ChildExit(int ExitCode, bool Killed, string StdOut, string StdErr);
 
 /// <summary>The CalendarSync sample's <c>sync</c> command as a child process: started, awaited or killed.</summary>
 internal sealed class ChildSync : IDisposable
@@ -25,9 +31,14 @@ internal sealed class ChildSync : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code of a process that died from <see cref="Process.Kill(bool)"/>.</summary>
+    private static int KilledExitCode => OperatingSystem.IsWindows() ? -1 : 128 + 9;
+
     public static ChildSync Start(string sampleAssembly, Uri baseUri, string storePath, string calendarId)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // The dotnet that runs the tests (dotnet test sets DOTNET_HOST_PATH), not whichever one comes first on PATH.
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path && File.Exists(path) ? path : "dotnet";
+        var start = new ProcessStartInfo(host)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -41,13 +52,14 @@ internal sealed class ChildSync : IDisposable
         // No telemetry banner or first-run work in the child: it would only slow the start down.
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
-        return new ChildSync(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"));
+        return new ChildSync(Process.Start(start) ?? throw new InvalidOperationException($"{host} did not start"));
     }
 
-    /// <summary>Waits for the process to end by itself.</summary>
-    public async Task<(int ExitCode, string StdOut, string StdErr)> WaitAsync(TimeSpan timeout)
+    /// <summary>Waits for the process to end by itself; kills it after <paramref name="timeout"/> (exit code -1 then).</summary>
+    public async Task<ChildExit> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var cancel = new CancellationTokenSource(timeout);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cancel.CancelAfter(timeout);
         try
         {
             await _process.WaitForExitAsync(cancel.Token);
@@ -56,30 +68,53 @@ internal sealed class ChildSync : IDisposable
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync(CancellationToken.None);
-            return (-1, await _stdout, $"timed out after {timeout}; " + await _stderr);
+            cancellationToken.ThrowIfCancellationRequested();
+            return new ChildExit(-1, Killed: true, await _stdout, $"timed out after {timeout}; " + await _stderr);
         }
 
-        return (_process.ExitCode, await _stdout, await _stderr);
+        return new ChildExit(_process.ExitCode, Killed: false, await _stdout, await _stderr);
     }
 
-    /// <summary>Kills the process (SIGKILL, no chance to clean up); returns whether it was still running.</summary>
-    public async Task<bool> KillAsync()
+    /// <summary>
+    /// Kills the process (SIGKILL on Unix: no chance to clean up) and waits for it. <see cref="ChildExit.Killed"/> says
+    /// whether the kill ended it: a process that exited on its own just before keeps its own exit code.
+    /// </summary>
+    public async Task<ChildExit> KillAsync()
     {
-        var wasRunning = !_process.HasExited;
         try
         {
-            _process.Kill(entireProcessTree: true);
+            _process.Kill(entireProcessTree: true); // does nothing when the process has already exited
         }
         catch (InvalidOperationException)
         {
-            wasRunning = false; // it ended between the check and the kill
+            // it exited and was reaped between the runtime's own check and the kill
         }
 
         await _process.WaitForExitAsync(CancellationToken.None);
-        return wasRunning;
+        var exitCode = _process.ExitCode;
+        return new ChildExit(exitCode, exitCode == KilledExitCode, await _stdout, await _stderr);
     }
 
-    public void Dispose() => _process.Dispose();
+    /// <summary>Kills a process still running (with its children) so that no test leaves one behind, then releases it.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
 }
 
 /// <summary>Reads a SyncGen SQLite file directly, with SQL, independently of <see cref="SqliteSyncStore{TItem}"/>.</summary>
@@ -98,14 +133,24 @@ internal static class SqliteFile
         return connection;
     }
 
-    /// <summary>The committed token and items of a collection, read straight from the tables.</summary>
+    /// <summary>
+    /// The committed token and items of a collection, read straight from the tables. A missing file or table reads as
+    /// empty: a process killed between creating the file and creating its tables leaves exactly that.
+    /// </summary>
     public static MirrorState Read(string path, string collection)
     {
-        using var connection = Open(path);
-        using var transaction = connection.BeginTransaction(deferred: true); // one snapshot for both reads
-        string? token;
-        using (var command = connection.CreateCommand())
+        if (!File.Exists(path))
         {
+            return MirrorState.Empty;
+        }
+
+        using var connection = Open(path);
+        using var transaction = connection.BeginTransaction(deferred: true); // one snapshot for every read
+        var tables = Tables(connection, transaction);
+        string? token = null;
+        if (tables.Contains("syncgen_state"))
+        {
+            using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = "SELECT sync_token FROM syncgen_state WHERE collection = $c;";
             command.Parameters.AddWithValue("$c", collection);
@@ -113,14 +158,16 @@ internal static class SqliteFile
         }
 
         var items = new List<string>();
-        using (var command = connection.CreateCommand())
+        if (tables.Contains("syncgen_items"))
         {
+            using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = "SELECT key, json FROM syncgen_items WHERE collection = $c ORDER BY key;";
+            command.CommandText = "SELECT key, json FROM syncgen_items WHERE collection = $c;";
             command.Parameters.AddWithValue("$c", collection);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
+                // The row's key must be the id inside its JSON; a row under another key shows up as a difference.
                 var key = reader.GetString(0);
                 var item = JsonSerializer.Deserialize<Event>(reader.GetString(1), Web)!;
                 items.Add(key == item.Id ? MirrorState.Line(key, item.ETag, item.Summary, item.Status) : $"{key}|stored under the wrong key ({item.Id})");
@@ -131,32 +178,22 @@ internal static class SqliteFile
         return new MirrorState(token, items);
     }
 
-    /// <summary>Keys stored more than once in a collection, and collections with more than one state row.</summary>
-    public static IReadOnlyList<string> Duplicates(string path)
+    /// <summary>Rows in <c>syncgen_passes</c>: passes being staged or abandoned by a killed process; 0 without the table.</summary>
+    public static long StagedPasses(string path)
     {
-        using var connection = Open(path);
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT collection || '/' || key || ' x' || COUNT(*) FROM syncgen_items GROUP BY collection, key HAVING COUNT(*) > 1
-            UNION ALL
-            SELECT collection || ' state x' || COUNT(*) FROM syncgen_state GROUP BY collection HAVING COUNT(*) > 1;
-            """;
-        using var reader = command.ExecuteReader();
-        var duplicates = new List<string>();
-        while (reader.Read())
+        if (!File.Exists(path))
         {
-            duplicates.Add(reader.GetString(0));
+            return 0;
         }
 
-        return duplicates;
+        using var connection = Open(path);
+        return Tables(connection, null).Contains("syncgen_passes") ? Scalar(connection, "SELECT COUNT(*) FROM syncgen_passes;") : 0;
     }
 
     public static long Scalar(string path, string sql)
     {
         using var connection = Open(path);
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        return Scalar(connection, sql);
     }
 
     /// <summary>SQLite's own consistency check of the file: "ok" when the b-trees and indexes agree.</summary>
@@ -166,5 +203,27 @@ internal static class SqliteFile
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA integrity_check;";
         return (string)command.ExecuteScalar()!;
+    }
+
+    private static long Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static HashSet<string> Tables(SqliteConnection connection, SqliteTransaction? transaction)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table';";
+        using var reader = command.ExecuteReader();
+        var tables = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            tables.Add(reader.GetString(0));
+        }
+
+        return tables;
     }
 }

@@ -33,7 +33,10 @@ internal static class ReliabilitySettings
     /// <summary>Collections of the load test: <c>SYNCGEN_RELIABILITY_COLLECTIONS</c>, default 1000.</summary>
     public static int LoadCollections => ReadInt("SYNCGEN_RELIABILITY_COLLECTIONS", 1000, min: 1);
 
-    /// <summary>How many cases or syncs run at once: <c>SYNCGEN_RELIABILITY_PARALLELISM</c>, default 4.</summary>
+    /// <summary>
+    /// How many random histories run at once: <c>SYNCGEN_RELIABILITY_PARALLELISM</c>, default 4. (The load test's 16
+    /// syncs at a time and the crash test's 2 workers are fixed: they are part of what those tests measure.)
+    /// </summary>
     public static int Parallelism => ReadInt("SYNCGEN_RELIABILITY_PARALLELISM", 4, min: 1);
 
     private static int ReadInt(string name, int fallback, int min)
@@ -54,9 +57,22 @@ internal static class ReliabilitySettings
     }
 }
 
-/// <summary>A store's or a server's state, comparable by value: the token and one <c>id|etag|summary</c> line per item.</summary>
+/// <summary>Retry settings of the suite: real retries with millisecond backoff, so that faults cost no wall time.</summary>
+internal static class FastRetries
+{
+    public static SyncRetryOptions With(int maxRetries) =>
+        new() { MaxRetries = maxRetries, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) };
+
+    /// <summary>Sync options with 5 fast retries.</summary>
+    public static SyncOptions Options => new() { Retry = With(5) };
+}
+
+/// <summary>A store's or a server's state, comparable by value: the token and one <c>id|etag|summary|status</c> line per item.</summary>
 internal sealed record MirrorState(string? Token, IReadOnlyList<string> Items)
 {
+    /// <summary>No token, no items: a store never synced.</summary>
+    public static MirrorState Empty { get; } = new(null, Array.Empty<string>());
+
     public bool Equals(MirrorState? other) => other is not null && Token == other.Token && Items.SequenceEqual(other.Items);
 
     public override int GetHashCode() => HashCode.Combine(Token, Items.Count);
