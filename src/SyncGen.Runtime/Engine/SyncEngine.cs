@@ -20,6 +20,7 @@ public sealed class SyncEngine<TItem>
     private readonly ISyncStore<TItem> _store;
     private readonly SyncOptions _options;
     private readonly ILogger _logger;
+    private readonly PageChangeBuffer<TItem> _pageChanges = new();
 
     /// <summary>Creates an engine for one call.</summary>
     /// <param name="definition">What the repository fetches and how items are keyed and deleted.</param>
@@ -150,10 +151,18 @@ public sealed class SyncEngine<TItem>
                 }
 
                 var changes = ToChanges(page.Items, cursor, ref upserts, ref deletes);
-                await writer.ApplyAsync(changes, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await writer.ApplyAsync(changes, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _pageChanges.End();
+                }
+
                 SyncTelemetry.Pages.Add(1, tag);
-                SyncLog.PageApplied(_logger, repository, cursor.PageNumber, pass, changes.Length);
-                progress?.Report(new SyncProgress(pass.Kind, pass.Number, cursor.PageNumber, changes.Length, upserts, deletes));
+                SyncLog.PageApplied(_logger, repository, cursor.PageNumber, pass, changes.Count);
+                progress?.Report(new SyncProgress(pass.Kind, pass.Number, cursor.PageNumber, changes.Count, upserts, deletes));
 
                 if (next is { } following)
                 {
@@ -179,10 +188,10 @@ public sealed class SyncEngine<TItem>
         }
     }
 
-    private SyncChange<TItem>[] ToChanges(IReadOnlyList<TItem> items, SyncCursor cursor, ref int upserts, ref int deletes)
+    private PageChangeBuffer<TItem>.View ToChanges(IReadOnlyList<TItem> items, SyncCursor cursor, ref int upserts, ref int deletes)
     {
-        var changes = new SyncChange<TItem>[items.Count];
-        for (var i = 0; i < changes.Length; i++)
+        var changes = _pageChanges.Begin(items.Count, cursor.PageNumber);
+        for (var i = 0; i < changes.Count; i++)
         {
             var item = items[i];
             var key = item is null ? null : _definition.GetKey(item);
@@ -194,12 +203,12 @@ public sealed class SyncEngine<TItem>
 
             if (_definition.IsDeleted(item!))
             {
-                changes[i] = SyncChange<TItem>.Delete(key!);
+                changes.Set(i, SyncChange<TItem>.Delete(key!));
                 deletes++;
             }
             else
             {
-                changes[i] = SyncChange<TItem>.Upsert(key!, item!);
+                changes.Set(i, SyncChange<TItem>.Upsert(key!, item!));
                 upserts++;
             }
         }

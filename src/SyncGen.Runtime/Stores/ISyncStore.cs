@@ -32,6 +32,10 @@ public interface ISyncStore<TItem>
 public interface ISyncPassWriter<TItem> : IAsyncDisposable
 {
     /// <summary>Stages the changes of one page, in order: a later change of the same key wins.</summary>
+    /// <param name="changes">The page's changes. The list is valid only until the returned task completes: the engine
+    /// reuses its storage for the next page, so copy what you keep (reading it later throws InvalidOperationException).</param>
+    /// <param name="cancellationToken">Cancels the apply; the pass is then discarded.</param>
+    /// <returns>A task that completes when the changes are staged.</returns>
     ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, CancellationToken cancellationToken = default);
 
     /// <summary>Makes the staged pass visible and stores <paramref name="syncToken"/>, atomically.</summary>
