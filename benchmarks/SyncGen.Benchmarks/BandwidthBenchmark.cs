@@ -41,7 +41,7 @@ internal static class BandwidthBenchmark
         {
             var mode = gzip ? "gzip" : "plain";
             var factory = new WireCountingHttpClientFactory();
-            var service = new CalendarService(new BaseClientService.Initializer
+            using var service = new CalendarService(new BaseClientService.Initializer
             {
                 BaseUri = server.BaseUri.ToString(),
                 ApplicationName = "SyncGen-Benchmarks",

@@ -20,7 +20,7 @@ internal static class GeneratedVsHandBenchmark
     public static async Task RunAsync(bool quick)
     {
         await using var server = await RemoteServer.StartAsync(Events).ConfigureAwait(false);
-        var service = CalendarService.Create(server.BaseUri.ToString());
+        using var service = CalendarService.Create(server.BaseUri.ToString());
         var prefetch = new SyncOptions { PrefetchNextPage = true };
         var sequential = new SyncOptions { PrefetchNextPage = false };
 
@@ -72,11 +72,13 @@ internal static class GeneratedVsHandBenchmark
             }
         }
 
-        // Interleaved (hand, generated, generated, hand, ...) so that drift on a shared machine hits every variant alike.
+        // Every iteration runs every variant, in forward then reverse order (A B C, C B A, ...), so that drift on a shared
+        // machine and the cost of running right after another variant hit every variant alike.
         var samples = variants.ToDictionary(v => v.Name, _ => new List<Sample>());
         for (var i = 0; i < iterations; i++)
         {
-            foreach (var (name, run) in variants)
+            var order = i % 2 == 0 ? variants : Enumerable.Reverse(variants);
+            foreach (var (name, run) in order)
             {
                 var store = newStore();
                 samples[name].Add(await Harness.MeasureAsync(() => run(store)).ConfigureAwait(false));

@@ -27,7 +27,7 @@ internal static class OverlapBenchmark
         // In process: only wall time matters here, and the delays dwarf the server's CPU.
         await using var server = await FakeCalendarServer.StartAsync().ConfigureAwait(false);
         server.Primary.AddMany(pages * PageSize);
-        var service = CalendarService.Create(server.BaseUri.ToString());
+        using var service = CalendarService.Create(server.BaseUri.ToString());
         Report.Note($"{pages} pages of {PageSize} events; X = server delay per page (Fault.Delay), Y = store delay per ApplyAsync");
 
         // Warm-up: JIT, connection pool.

@@ -47,14 +47,24 @@ internal sealed class RemoteServer : IAsyncDisposable
         start.ArgumentList.Add(ServeVerb);
         start.ArgumentList.Add(events.ToString(CultureInfo.InvariantCulture));
         var process = Process.Start(start) ?? throw new InvalidOperationException("The server process did not start.");
-        while (true)
+        try
         {
-            var line = await process.StandardOutput.ReadLineAsync().ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"The server process exited ({(process.HasExited ? process.ExitCode : -1)}) before it was ready.");
-            if (line.StartsWith("READY ", StringComparison.Ordinal))
+            while (true)
             {
-                return new RemoteServer(process, new Uri(line["READY ".Length..]));
+                // A child that never gets ready (hung before READY, stdout still open) must not hang the run.
+                var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2)).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"The server process exited ({(process.HasExited ? process.ExitCode : -1)}) before it was ready.");
+                if (line.StartsWith("READY ", StringComparison.Ordinal))
+                {
+                    return new RemoteServer(process, new Uri(line["READY ".Length..]));
+                }
             }
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
         }
     }
 
