@@ -129,15 +129,15 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
 
     private static Fault ToFault(ScenarioFault fault) => fault.Kind switch
     {
-        ScenarioFaultKind.Status => Fault.Status(fault.StatusCode, fault.Reason, retryAfter: fault.RetryAfterSeconds is { } s ? TimeSpan.FromSeconds(s) : null),
-        ScenarioFaultKind.Abort => Fault.Abort(),
-        ScenarioFaultKind.Delay => Fault.Delay(TimeSpan.FromMilliseconds(fault.DelayMilliseconds)),
-        ScenarioFaultKind.MalformedJson => Fault.MalformedJson(),
-        ScenarioFaultKind.TruncatedBody => Fault.TruncatedBody(0.5, honestContentLength: true),
-        ScenarioFaultKind.NoTokens => Fault.NoTokens(),
-        ScenarioFaultKind.PageTokenLoop => Fault.PageTokenLoop(),
-        ScenarioFaultKind.DuplicateItems => Fault.DuplicateItems(),
-        ScenarioFaultKind.ShortPage => Fault.ShortPage(fault.ItemCount),
+        FaultKind.Status => Fault.Status(fault.StatusCode, fault.Reason, retryAfter: fault.RetryAfterSeconds is { } s ? TimeSpan.FromSeconds(s) : null),
+        FaultKind.Abort => Fault.Abort(),
+        FaultKind.Delay => Fault.Delay(TimeSpan.FromMilliseconds(fault.DelayMilliseconds)),
+        FaultKind.MalformedJson => Fault.MalformedJson(),
+        FaultKind.TruncatedBody => Fault.TruncatedBody(0.5, honestContentLength: true),
+        FaultKind.NoTokens => Fault.NoTokens(),
+        FaultKind.PageTokenLoop => Fault.PageTokenLoop(),
+        FaultKind.DuplicateItems => Fault.DuplicateItems(),
+        FaultKind.ShortPage => Fault.ShortPage(fault.ItemCount),
         _ => throw new ArgumentOutOfRangeException(nameof(fault), fault.Kind, "Unknown fault."),
     };
 }

@@ -189,42 +189,55 @@ internal static class EventsList
         using var stream = new MemoryStream(Math.Max(1024, page.Items.Count * 400));
         using (var writer = new Utf8JsonWriter(stream, GoogleErrors.WriterOptions))
         {
-            writer.WriteStartObject();
-            writer.WriteString("kind", "calendar#events");
-            writer.WriteString("etag", "\"p" + page.Snapshot.ToString(CultureInfo.InvariantCulture) + "\"");
-            writer.WriteString("summary", page.Calendar.Id);
-            writer.WriteString("description", string.Empty);
-            writer.WriteString("updated", FormatUpdated(page.Calendar.UpdatedAt(page.Snapshot)));
-            writer.WriteString("timeZone", "UTC");
-            writer.WriteString("accessRole", "owner");
-            writer.WriteStartArray("defaultReminders");
-            writer.WriteEndArray();
-            if (page.NextPageToken is not null)
-            {
-                writer.WriteString("nextPageToken", page.NextPageToken);
-            }
-
-            if (page.NextSyncToken is not null)
-            {
-                writer.WriteString("nextSyncToken", page.NextSyncToken);
-            }
-
-            writer.WriteStartArray("items");
-            foreach (var version in page.Items)
-            {
-                WriteItem(writer, page.Calendar.Id, version);
-                if (page.DuplicateItems)
+            WritePage(writer, page.Calendar.Id, page.Snapshot, page.Calendar.UpdatedAt(page.Snapshot), page.NextPageToken, page.NextSyncToken, page,
+                static (writer, page) =>
                 {
-                    WriteItem(writer, page.Calendar.Id, version);
-                }
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
+                    foreach (var version in page.Items)
+                    {
+                        WriteItem(writer, page.Calendar.Id, version);
+                        if (page.DuplicateItems)
+                        {
+                            WriteItem(writer, page.Calendar.Id, version);
+                        }
+                    }
+                });
         }
 
         // The mask is applied to the rendered page, as Google trims its full response.
         return page.Fields is null ? stream.ToArray() : page.Fields.Apply(stream.ToArray());
+    }
+
+    /// <summary>
+    /// Writes an events.list page as Google does (members, order, formats); <paramref name="writeItems"/> writes the
+    /// elements of <c>items</c>. Shared with the scenario model, so WireMock replays the same page shape.
+    /// </summary>
+    public static void WritePage<TState>(Utf8JsonWriter writer, string calendarId, long snapshot, DateTimeOffset updated, string? nextPageToken,
+        string? nextSyncToken, TState state, Action<Utf8JsonWriter, TState> writeItems)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("kind", "calendar#events");
+        writer.WriteString("etag", "\"p" + snapshot.ToString(CultureInfo.InvariantCulture) + "\"");
+        writer.WriteString("summary", calendarId);
+        writer.WriteString("description", string.Empty);
+        writer.WriteString("updated", FormatUpdated(updated));
+        writer.WriteString("timeZone", "UTC");
+        writer.WriteString("accessRole", "owner");
+        writer.WriteStartArray("defaultReminders");
+        writer.WriteEndArray();
+        if (nextPageToken is not null)
+        {
+            writer.WriteString("nextPageToken", nextPageToken);
+        }
+
+        if (nextSyncToken is not null)
+        {
+            writer.WriteString("nextSyncToken", nextSyncToken);
+        }
+
+        writer.WriteStartArray("items");
+        writeItems(writer, state);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
     }
 
     /// <summary>RFC 3339 with milliseconds and Z, as Google writes <c>updated</c>.</summary>

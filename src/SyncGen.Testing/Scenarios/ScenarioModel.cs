@@ -126,43 +126,25 @@ internal sealed class ScenarioModel
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, GoogleErrors.WriterOptions))
         {
-            writer.WriteStartObject();
-            writer.WriteString("kind", "calendar#events");
-            writer.WriteString("etag", "\"p" + page.Snapshot.ToString(CultureInfo.InvariantCulture) + "\"");
-            writer.WriteString("summary", CalendarId);
-            writer.WriteString("updated", EventsList.FormatUpdated(page.Snapshot <= 0 ? ClockStart : _log[page.Snapshot - 1].Updated));
-            writer.WriteString("timeZone", "UTC");
-            writer.WriteString("accessRole", "owner");
-            writer.WriteStartArray("defaultReminders");
-            writer.WriteEndArray();
-            if (page.NextPageToken is not null)
-            {
-                writer.WriteString("nextPageToken", page.NextPageToken);
-            }
-
-            if (page.NextSyncToken is not null)
-            {
-                writer.WriteString("nextSyncToken", page.NextSyncToken);
-            }
-
-            writer.WriteStartArray("items");
-            foreach (var version in page.Items)
-            {
-                WriteItem(writer, version);
-                if (page.DuplicateItems)
+            var updated = page.Snapshot <= 0 ? ClockStart : _log[page.Snapshot - 1].Updated;
+            EventsList.WritePage(writer, CalendarId, page.Snapshot, updated, page.NextPageToken, page.NextSyncToken, page,
+                static (writer, page) =>
                 {
-                    WriteItem(writer, version);
-                }
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
+                    foreach (var version in page.Items)
+                    {
+                        WriteItem(writer, version);
+                        if (page.DuplicateItems)
+                        {
+                            WriteItem(writer, version);
+                        }
+                    }
+                });
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private void WriteItem(Utf8JsonWriter writer, ModelVersion v)
+    private static void WriteItem(Utf8JsonWriter writer, ModelVersion v)
     {
         writer.WriteStartObject();
         writer.WriteString("kind", "calendar#event");

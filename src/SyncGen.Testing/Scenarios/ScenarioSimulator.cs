@@ -173,18 +173,18 @@ public static class ScenarioSimulator
             // client's own count when a page-token loop sends it back to page 1.
             var pageNumber = ScenarioModel.PageNumberOf(pageToken);
             var fault = Take(syncToken is not null, pageNumber);
-            if (fault is { Kind: ScenarioFaultKind.Delay })
+            if (fault is { Kind: FaultKind.Delay })
             {
                 var real = Real(syncToken, pageToken, null, null);
                 return new ScriptedExchange(syncToken, pageToken, pageNumber, real with { DelayMilliseconds = fault.DelayMilliseconds, FaultDescription = fault.ToString() });
             }
 
-            if (fault is { Kind: ScenarioFaultKind.Abort })
+            if (fault is { Kind: FaultKind.Abort })
             {
                 return new ScriptedExchange(syncToken, pageToken, pageNumber, new ScriptedResponse(0, null) { Abort = true, FaultDescription = fault.ToString() });
             }
 
-            if (fault is { Kind: ScenarioFaultKind.Status })
+            if (fault is { Kind: FaultKind.Status })
             {
                 var defaults = GoogleErrors.DefaultsFor(fault.StatusCode, fault.Reason);
                 var body = GoogleErrors.ForStatus(fault.StatusCode, defaults.Domain, defaults.Reason, defaults.Message);
@@ -201,7 +201,7 @@ public static class ScenarioSimulator
 
         private ScriptedResponse Real(string? syncToken, string? pageToken, ScenarioFault? fault, string? description)
         {
-            var result = model.List(syncToken, pageToken, pageSize, fault is { Kind: ScenarioFaultKind.ShortPage } ? fault.ItemCount : null);
+            var result = model.List(syncToken, pageToken, pageSize, fault is { Kind: FaultKind.ShortPage } ? fault.ItemCount : null);
             if (result.Page is not { } page)
             {
                 // A fault that alters a page is consumed but the real error is served, as the fake server does.
@@ -211,15 +211,15 @@ public static class ScenarioSimulator
 
             switch (fault?.Kind)
             {
-                case ScenarioFaultKind.NoTokens:
+                case FaultKind.NoTokens:
                     page.NextPageToken = null;
                     page.NextSyncToken = null;
                     break;
-                case ScenarioFaultKind.PageTokenLoop:
+                case FaultKind.PageTokenLoop:
                     page.NextSyncToken = null;
                     page.NextPageToken = pageToken ?? page.FirstPageToken;
                     break;
-                case ScenarioFaultKind.DuplicateItems:
+                case FaultKind.DuplicateItems:
                     page.DuplicateItems = true;
                     break;
             }
@@ -227,7 +227,7 @@ public static class ScenarioSimulator
             var body = model.Render(page);
             switch (fault?.Kind)
             {
-                case ScenarioFaultKind.MalformedJson:
+                case FaultKind.MalformedJson:
                     const string itemsStart = "\"items\":[";
                     var marker = body.IndexOf(itemsStart, StringComparison.Ordinal);
                     if (marker < 0)
@@ -236,7 +236,7 @@ public static class ScenarioSimulator
                     }
 
                     return new ScriptedResponse(200, body[..(marker + itemsStart.Length)]) { FaultDescription = description };
-                case ScenarioFaultKind.TruncatedBody:
+                case FaultKind.TruncatedBody:
                     // Byte length, as the fake server cuts bytes; bodies are ASCII in the catalog so chars = bytes.
                     return new ScriptedResponse(200, body[..Math.Clamp(body.Length / 2, 1, body.Length - 1)]) { FaultDescription = description };
             }

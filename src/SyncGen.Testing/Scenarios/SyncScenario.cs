@@ -247,86 +247,55 @@ public sealed record FaultPlan
 
 /// <summary>A fault a scenario injects into one response; both servers render it the same way.</summary>
 /// <param name="Kind">The fault.</param>
-/// <param name="StatusCode">For <see cref="ScenarioFaultKind.Status"/>: the status.</param>
-/// <param name="Reason">For <see cref="ScenarioFaultKind.Status"/>: Google's error reason.</param>
-/// <param name="RetryAfterSeconds">For <see cref="ScenarioFaultKind.Status"/>: a Retry-After header (at most 1 s keeps CI fast).</param>
-/// <param name="DelayMilliseconds">For <see cref="ScenarioFaultKind.Delay"/>: the delay before the normal response.</param>
-/// <param name="ItemCount">For <see cref="ScenarioFaultKind.ShortPage"/>: the items on the page.</param>
-public sealed record ScenarioFault(ScenarioFaultKind Kind, int StatusCode = 0, string? Reason = null, int? RetryAfterSeconds = null, int DelayMilliseconds = 0, int ItemCount = 0)
+/// <param name="StatusCode">For <see cref="FaultKind.Status"/>: the status.</param>
+/// <param name="Reason">For <see cref="FaultKind.Status"/>: Google's error reason.</param>
+/// <param name="RetryAfterSeconds">For <see cref="FaultKind.Status"/>: a Retry-After header (at most 1 s keeps CI fast).</param>
+/// <param name="DelayMilliseconds">For <see cref="FaultKind.Delay"/>: the delay before the normal response.</param>
+/// <param name="ItemCount">For <see cref="FaultKind.ShortPage"/>: the items on the page.</param>
+public sealed record ScenarioFault(FaultKind Kind, int StatusCode = 0, string? Reason = null, int? RetryAfterSeconds = null, int DelayMilliseconds = 0, int ItemCount = 0)
 {
     /// <summary>An HTTP error with Google's body.</summary>
     /// <param name="statusCode">The status.</param>
     /// <param name="reason">The reason; the status's usual one when null.</param>
     /// <param name="retryAfterSeconds">Retry-After seconds, if any.</param>
     public static ScenarioFault Status(int statusCode, string? reason = null, int? retryAfterSeconds = null) =>
-        new(ScenarioFaultKind.Status, statusCode, reason ?? GoogleErrors.DefaultsFor(statusCode, null).Reason, retryAfterSeconds);
+        new(FaultKind.Status, statusCode, reason ?? GoogleErrors.DefaultsFor(statusCode, null).Reason, retryAfterSeconds);
 
     /// <summary>410 fullSyncRequired with the exact PROTOCOL.md body.</summary>
     public static ScenarioFault TokenExpired { get; } = Status(410, "fullSyncRequired");
 
     /// <summary>The connection is reset without a response.</summary>
-    public static ScenarioFault Abort { get; } = new(ScenarioFaultKind.Abort);
+    public static ScenarioFault Abort { get; } = new(FaultKind.Abort);
 
     /// <summary>A slow response: the normal page after a delay.</summary>
     /// <param name="milliseconds">The delay.</param>
-    public static ScenarioFault Delay(int milliseconds) => new(ScenarioFaultKind.Delay, DelayMilliseconds: milliseconds);
+    public static ScenarioFault Delay(int milliseconds) => new(FaultKind.Delay, DelayMilliseconds: milliseconds);
 
     /// <summary>200 with the page cut right after <c>"items":[</c>.</summary>
-    public static ScenarioFault MalformedJson { get; } = new(ScenarioFaultKind.MalformedJson);
+    public static ScenarioFault MalformedJson { get; } = new(FaultKind.MalformedJson);
 
     /// <summary>200 with the first half of the page (honest Content-Length).</summary>
-    public static ScenarioFault TruncatedBody { get; } = new(ScenarioFaultKind.TruncatedBody);
+    public static ScenarioFault TruncatedBody { get; } = new(FaultKind.TruncatedBody);
 
     /// <summary>The page with neither nextPageToken nor nextSyncToken.</summary>
-    public static ScenarioFault NoTokens { get; } = new(ScenarioFaultKind.NoTokens);
+    public static ScenarioFault NoTokens { get; } = new(FaultKind.NoTokens);
 
     /// <summary>The page's nextPageToken repeats the requested page token (its nextSyncToken removed).</summary>
-    public static ScenarioFault PageTokenLoop { get; } = new(ScenarioFaultKind.PageTokenLoop);
+    public static ScenarioFault PageTokenLoop { get; } = new(FaultKind.PageTokenLoop);
 
     /// <summary>The page with every item listed twice.</summary>
-    public static ScenarioFault DuplicateItems { get; } = new(ScenarioFaultKind.DuplicateItems);
+    public static ScenarioFault DuplicateItems { get; } = new(FaultKind.DuplicateItems);
 
     /// <summary>A page of only <paramref name="itemCount"/> items that still carries nextPageToken.</summary>
     /// <param name="itemCount">The items on the page (0: empty).</param>
-    public static ScenarioFault ShortPage(int itemCount) => new(ScenarioFaultKind.ShortPage, ItemCount: itemCount);
+    public static ScenarioFault ShortPage(int itemCount) => new(FaultKind.ShortPage, ItemCount: itemCount);
 
     /// <inheritdoc />
     public override string ToString() => Kind switch
     {
-        ScenarioFaultKind.Status => $"HTTP {StatusCode} {Reason}" + (RetryAfterSeconds is { } r ? $" (Retry-After {r})" : string.Empty),
-        ScenarioFaultKind.Delay => $"delay {DelayMilliseconds} ms",
-        ScenarioFaultKind.ShortPage => $"short page of {ItemCount}",
+        FaultKind.Status => $"HTTP {StatusCode} {Reason}" + (RetryAfterSeconds is { } r ? $" (Retry-After {r})" : string.Empty),
+        FaultKind.Delay => $"delay {DelayMilliseconds} ms",
+        FaultKind.ShortPage => $"short page of {ItemCount}",
         _ => Kind.ToString(),
     };
-}
-
-/// <summary>Kinds of <see cref="ScenarioFault"/>.</summary>
-public enum ScenarioFaultKind
-{
-    /// <summary>An HTTP error.</summary>
-    Status,
-
-    /// <summary>The connection is reset.</summary>
-    Abort,
-
-    /// <summary>A slow response.</summary>
-    Delay,
-
-    /// <summary>Invalid JSON.</summary>
-    MalformedJson,
-
-    /// <summary>A prefix of the body.</summary>
-    TruncatedBody,
-
-    /// <summary>Neither token.</summary>
-    NoTokens,
-
-    /// <summary>A repeated page token.</summary>
-    PageTokenLoop,
-
-    /// <summary>Items listed twice.</summary>
-    DuplicateItems,
-
-    /// <summary>A short or empty page.</summary>
-    ShortPage,
 }
