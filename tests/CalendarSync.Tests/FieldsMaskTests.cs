@@ -42,6 +42,9 @@ public class FieldsMaskTests : CalendarSyncTestBase
     [TestCase("items(id,status),nextPageToken", "nextSyncToken")]
     [TestCase("nextPageToken,nextSyncToken", "items")]
     [TestCase("items/id,nextSyncToken,kind", "nextPageToken")]
+    [TestCase("nextPageToken,nextSyncToken,items(id,summary)", "items/status")]
+    [TestCase("nextPageToken,nextSyncToken,items/id", "items/status")]
+    [TestCase("nextPageToken,nextSyncToken,items(status,start(dateTime))", "items/id")]
     public void A_mask_that_drops_what_paging_needs_is_refused_naming_it(string mask, string missing)
     {
         var error = Assert.Throws<ArgumentException>(() => _ = new CalendarEventsRepository(Service, "primary", OpenStore()) { Fields = mask });
@@ -52,7 +55,9 @@ public class FieldsMaskTests : CalendarSyncTestBase
 
     [TestCase("*")]
     [TestCase("nextSyncToken,items(id,status),nextPageToken")]
-    [TestCase("items/id,nextPageToken,nextSyncToken")]
+    [TestCase("items/id,items/status,nextPageToken,nextSyncToken")]
+    [TestCase("nextPageToken,nextSyncToken,items(*)")]
+    [TestCase(CalendarEventsRepository.MirroredFields)]
     public void A_mask_that_keeps_the_tokens_and_items_is_accepted(string mask)
     {
         var repository = new CalendarEventsRepository(Service, "primary", OpenStore()) { Fields = mask };

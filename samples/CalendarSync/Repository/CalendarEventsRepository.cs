@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using CalendarSync.CalendarApi;
 using Microsoft.Extensions.Logging;
 using SyncGen;
@@ -74,10 +75,15 @@ public sealed partial class CalendarEventsRepository
         return request;
     }
 
-    /// <summary>Refuses a mask that would make every pass fail, naming the member it lacks.</summary>
+    /// <summary>
+    /// Refuses a mask that would break the sync, naming the member it lacks: without the tokens or <c>items</c> no pass
+    /// can end, without an item's <c>id</c> it cannot be stored, and without its <c>status</c> a deleted event would
+    /// come back as an empty live one.
+    /// </summary>
     private static string CheckFields(string mask)
     {
-        var topLevel = TopLevelNames(mask);
+        var selections = Selections(mask);
+        var topLevel = selections.Select(NameOf).ToHashSet(StringComparer.Ordinal);
         foreach (var required in new[] { "items", "nextPageToken", "nextSyncToken" })
         {
             if (!topLevel.Contains(required) && !topLevel.Contains("*"))
@@ -86,34 +92,55 @@ public sealed partial class CalendarEventsRepository
             }
         }
 
+        var itemMembers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var selection in selections.Where(s => NameOf(s) is "items" or "*"))
+        {
+            if (selection is "items" or "*")
+            {
+                return mask; // every member of every item
+            }
+
+            // items/id selects one member; items(id,status) several.
+            var rest = selection[selection.IndexOfAny(['/', '('])..];
+            itemMembers.UnionWith(rest[0] == '/'
+                ? [NameOf(rest[1..])]
+                : Selections(rest[1..Math.Max(1, rest.LastIndexOf(')'))]).Select(NameOf));
+        }
+
+        foreach (var required in new[] { "id", "status" })
+        {
+            if (!itemMembers.Contains(required) && !itemMembers.Contains("*"))
+            {
+                throw new ArgumentException($"The fields mask '{mask}' leaves out 'items/{required}', which the sync needs to key and to delete events; add it to the mask.", nameof(Fields));
+            }
+        }
+
         return mask;
     }
 
-    /// <summary>The first name of each comma-separated selection outside parentheses: "a/b,c(d,e)" gives a and c.</summary>
-    private static HashSet<string> TopLevelNames(string mask)
+    /// <summary>The comma-separated selections outside parentheses, trimmed: "a/b, c(d,e)" gives "a/b" and "c(d,e)".</summary>
+    private static List<string> Selections(string mask)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var selections = new List<string>();
         int depth = 0, start = 0;
         for (var i = 0; i <= mask.Length; i++)
         {
             var c = i < mask.Length ? mask[i] : ',';
-            if (c == '(')
+            depth += c switch { '(' => 1, ')' => -1, _ => 0 };
+            if (c == ',' && depth == 0)
             {
-                depth++;
-            }
-            else if (c == ')')
-            {
-                depth--;
-            }
-            else if (c == ',' && depth == 0)
-            {
-                var selection = mask[start..i].Trim();
-                var end = selection.IndexOfAny(['/', '(']);
-                names.Add(end < 0 ? selection : selection[..end]);
+                selections.Add(mask[start..i].Trim());
                 start = i + 1;
             }
         }
 
-        return names;
+        return selections;
+    }
+
+    /// <summary>The first name of a selection: "items(id)" and "items/id" give "items".</summary>
+    private static string NameOf(string selection)
+    {
+        var end = selection.IndexOfAny(['/', '(']);
+        return (end < 0 ? selection : selection[..end]).Trim();
     }
 }
