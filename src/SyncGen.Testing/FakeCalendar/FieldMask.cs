@@ -8,7 +8,7 @@ namespace SyncGen.Testing;
 /// <summary>
 /// Google's partial-response mask, the standard <c>fields</c> parameter: <c>a,b</c> selects members, <c>a/b</c> a member
 /// of a member, <c>a(b,c)</c> several members of a member (applied to every element when it is an array), and <c>*</c>
-/// every member at its level. The fake server parses it before listing (a malformed mask is a 400, as on Google) and
+/// every member at its level (whole, even beside a narrower selection of one of them). Spaces around names are allowed. The fake server parses it before listing (a malformed mask is a 400, as on Google) and
 /// applies it to the rendered page, so clients can measure and test what a mask saves.
 /// </summary>
 /// <remarks>
@@ -69,7 +69,7 @@ internal sealed class FieldMask
                 writer.WriteStartObject();
                 foreach (var property in value.EnumerateObject())
                 {
-                    if (_members.TryGetValue(property.Name, out var selected) || _members.TryGetValue("*", out selected))
+                    if (Selection(property.Name) is { } selected)
                     {
                         writer.WritePropertyName(property.Name);
                         selected.Write(property.Value, writer);
@@ -92,6 +92,14 @@ internal sealed class FieldMask
                 value.WriteTo(writer);
                 break;
         }
+    }
+
+    /// <summary>What is selected of member <paramref name="name"/>: a bare <c>*</c> takes it whole, else its own selection.</summary>
+    private FieldMask? Selection(string name)
+    {
+        _members!.TryGetValue("*", out var star);
+        _members.TryGetValue(name, out var named);
+        return star is { _members: null } ? star : named ?? star;
     }
 
     /// <summary>Adds <paramref name="selection"/> under <paramref name="name"/>; "everything" absorbs any narrower selection.</summary>
@@ -177,10 +185,18 @@ internal sealed class FieldMask
             return true;
         }
 
+        /// <summary>A member name, or a bare <c>*</c>.</summary>
         private string? ReadName()
         {
+            SkipSpaces();
+            if (_position < text.Length && text[_position] == '*')
+            {
+                _position++;
+                return "*";
+            }
+
             var start = _position;
-            while (_position < text.Length && (char.IsAsciiLetterOrDigit(text[_position]) || text[_position] is '_' or '*'))
+            while (_position < text.Length && (char.IsAsciiLetterOrDigit(text[_position]) || text[_position] == '_'))
             {
                 _position++;
             }
@@ -188,8 +204,17 @@ internal sealed class FieldMask
             return _position > start ? text[start.._position] : null;
         }
 
+        private void SkipSpaces()
+        {
+            while (_position < text.Length && text[_position] == ' ')
+            {
+                _position++;
+            }
+        }
+
         private bool Accept(char c)
         {
+            SkipSpaces();
             if (_position < text.Length && text[_position] == c)
             {
                 _position++;

@@ -38,6 +38,24 @@ public sealed class FieldsMaskTests : FakeCalendarTestBase
     }
 
     [Test]
+    public async Task Star_TakesEveryMemberWhole_EvenBesideANarrowerSelection_AndSpacesAreAllowed()
+    {
+        Server.Primary.AddMany(2);
+
+        var starAndNarrow = await Api.GetAsync("fields=" + FakeCalendarApi.Escape("*,items(id)"));
+        var spaced = await Api.GetAsync("fields=" + FakeCalendarApi.Escape(" nextSyncToken , items( id , status ) "));
+        var full = await Api.GetAsync(string.Empty);
+
+        Assert.That(starAndNarrow.Body, Is.EqualTo(full.Body));
+        Assert.That(spaced.Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(spaced.Items.Select(i => i!.ToJsonString()), Is.EqualTo(new[]
+        {
+            "{\"id\":\"evt-000001\",\"status\":\"confirmed\"}",
+            "{\"id\":\"evt-000002\",\"status\":\"confirmed\"}",
+        }));
+    }
+
+    [Test]
     public async Task Mask_AppliesToTombstonesOfAnIncrementalSync_AndKeepsThePassIdentity()
     {
         var calendar = Server.Primary;
@@ -74,6 +92,7 @@ public sealed class FieldsMaskTests : FakeCalendarTestBase
     [TestCase("items)id", ")id")]
     [TestCase("a//b", "/b")]
     [TestCase("items(id)x", "x")]
+    [TestCase("it*ms", "*ms")]
     public async Task MalformedMask_Is400Invalid_NamingTheRest(string mask, string rest)
     {
         var page = await Api.GetAsync("fields=" + FakeCalendarApi.Escape(mask));
