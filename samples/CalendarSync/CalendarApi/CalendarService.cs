@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Net.Http;
 using System.Threading.Tasks;
+using Google;
 using Google.Apis.Http;
 using Google.Apis.Json;
 using Google.Apis.Requests;
@@ -64,12 +65,13 @@ public sealed class CalendarService : BaseClientService
     /// <summary>
     /// Deserializes a page from the response's bytes instead of first copying them into one string, as the base class
     /// does: a page of 2,500 events is about 1 MB of JSON, and that string (2 MB of UTF-16, on the large object heap)
-    /// was most of what a sync allocated. Malformed JSON still throws Newtonsoft's JsonException, and trailing content
-    /// after the page is still an error, as with the base class.
+    /// was most of what a sync allocated. Otherwise it behaves as the base class: an empty or <c>null</c> body gives
+    /// null, unreadable JSON (also content after the page) a GoogleApiException around Newtonsoft's error, and the
+    /// response's ETag header lands on the page.
     /// </summary>
     public override async Task<T> DeserializeResponse<T>(HttpResponseMessage response)
     {
-        if (typeof(T) == typeof(string))
+        if (typeof(T) == typeof(string) || Serializer is not NewtonsoftJsonSerializer)
         {
             return await base.DeserializeResponse<T>(response).ConfigureAwait(false);
         }
@@ -77,11 +79,25 @@ public sealed class CalendarService : BaseClientService
         // HttpClient has normally buffered the content already (ResponseContentRead); this makes sure of it, so the
         // synchronous JSON reader below never blocks on the network.
         await response.Content.LoadIntoBufferAsync().ConfigureAwait(false);
-        using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-        using var text = new StreamReader(stream);
-        using var json = new JsonTextReader(text);
-        return _pageSerializer.Deserialize<T>(json)
-            ?? throw new JsonSerializationException("The response body was empty or null where a JSON object was expected.");
+        T page;
+        try
+        {
+            using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            using var text = new StreamReader(stream);
+            using var json = new JsonTextReader(text);
+            page = _pageSerializer.Deserialize<T>(json)!;
+        }
+        catch (JsonException e)
+        {
+            throw new GoogleApiException(Name, "The response body is not a valid JSON page: " + e.Message, e);
+        }
+
+        if (page is IDirectResponseSchema schema && response.Headers.ETag is { } etag)
+        {
+            schema.ETag = etag.Tag;
+        }
+
+        return page;
     }
 
     /// <summary>Keeps the response's Retry-After, which GoogleApiException would otherwise drop.</summary>
