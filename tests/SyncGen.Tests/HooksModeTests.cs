@@ -115,6 +115,22 @@ public class HooksModeTests
         Assert.That(run.SingleSource, Does.Not.Contain("__SyncGenHookStore"));
     }
 
+    [Test]
+    public void A_static_helper_named_like_a_hook_is_not_a_hook_so_a_forgotten_store_is_still_SYNCGEN009()
+    {
+        var run = GeneratorRunner.Run(Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                private static ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken) => default;
+            }
+            """);
+
+        Assert.That(run.Diagnostics.Select(d => d.Id), Is.EqualTo(new[] { "SYNCGEN009" }));
+        Assert.That(run.Diagnostics[0].GetMessage(), Does.Contain("implement the partial hook methods"));
+    }
+
     private static Diagnostic[] Errors(GeneratorRun run) =>
         run.OutputCompilation.GetDiagnostics()
             .Where(d => d.Severity == DiagnosticSeverity.Error)

@@ -399,14 +399,15 @@ internal static class SyncClassParser
         private const string ApplyPassHook = "ApplyPassAsync";
 
         /// <summary>
-        /// Whether the class itself declares a method named like a hook, in any shape: the opt-in to hooks mode. A wrong
+        /// Whether the class itself declares an instance method named like a hook: the opt-in to hooks mode. A wrong
         /// signature is left to the compiler, which then names the hook (CS8795 on the generated declaration, CS0759 on
-        /// the user's method).
+        /// the user's method). A static helper of that name is not a hook, so a class that only forgot its store still
+        /// gets SYNCGEN009.
         /// </summary>
         private bool DeclaresAnyHook() =>
             _type.GetMembers(LoadSyncTokenHook).Concat(_type.GetMembers(ApplyPassHook))
                 .OfType<IMethodSymbol>()
-                .Any(m => m.MethodKind == MethodKind.Ordinary);
+                .Any(m => m.MethodKind == MethodKind.Ordinary && !m.IsStatic);
 
         /// <summary>
         /// Whether the user's source already holds the defining declaration of a hook (<c>private partial ...;</c> without a
