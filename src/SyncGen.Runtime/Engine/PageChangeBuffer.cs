@@ -14,6 +14,7 @@ namespace SyncGen;
 internal sealed class PageChangeBuffer<TItem>
 {
     private SyncChange<TItem>[] _changes = Array.Empty<SyncChange<TItem>>();
+    private int _count;
     private int _generation;
 
     /// <summary>Starts a page of <paramref name="count"/> changes; fill them through <see cref="View.Set"/>.</summary>
@@ -24,15 +25,21 @@ internal sealed class PageChangeBuffer<TItem>
             _changes = new SyncChange<TItem>[count];
         }
 
+        _count = count;
         _generation++;
         return new View(this, count, _generation, pageNumber);
     }
 
-    /// <summary>Ends the current page: its view (and any copy of its reference) no longer reads the storage.</summary>
+    /// <summary>
+    /// Ends the current page: its view (and any copy of its reference) no longer reads the storage, and the page's items
+    /// are released. The check is a guard against a store that keeps the list, not a synchronisation primitive: the
+    /// engine's own calls all run on the pass loop, one after another.
+    /// </summary>
     public void End()
     {
-        Array.Clear(_changes);
         _generation++;
+        Array.Clear(_changes, 0, _count);
+        _count = 0;
     }
 
     /// <summary>One page's changes as the store sees them, valid until the engine ends the page.</summary>
