@@ -10,16 +10,7 @@ namespace SyncGen.Tests;
 /// <summary>Each SYNCGEN diagnostic, triggered by a minimal source: id, severity, location and no generated source.</summary>
 public class DiagnosticsTests
 {
-    private const string Prelude = """
-        using System.Collections.Generic;
-        using System.Threading;
-        using System.Threading.Tasks;
-        using SyncGen;
-
-        namespace D;
-
-        public class Item { public string? Id { get; set; } public string? Status { get; set; } }
-        public class Page { public List<Item>? Items { get; set; } public string? NextPageToken { get; set; } public string? NextSyncToken { get; set; } }
+    private const string Prelude = TestSources.MinimalPrelude + """
         public class Request
         {
             public string? SyncToken { get; set; }
@@ -29,7 +20,7 @@ public class DiagnosticsTests
 
         """;
 
-    private const string Fetch = "Task<Page> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new Page());";
+    private const string Fetch = TestSources.MinimalFetch;
 
     [Test]
     public void A_valid_class_gets_source_and_no_diagnostics()

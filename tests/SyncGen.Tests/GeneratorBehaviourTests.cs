@@ -11,19 +11,7 @@ namespace SyncGen.Tests;
 /// <summary>Smaller generator rules, each checked in the generated text and by compiling it without warnings.</summary>
 public class GeneratorBehaviourTests
 {
-    private const string Prelude = """
-        using System;
-        using System.Collections.Generic;
-        using System.Threading;
-        using System.Threading.Tasks;
-        using SyncGen;
-
-        namespace D;
-
-        public class Item { public string? Id { get; set; } public string? Status { get; set; } }
-        public class Page { public List<Item>? Items { get; set; } public string? NextPageToken { get; set; } public string? NextSyncToken { get; set; } }
-
-        """;
+    private const string Prelude = TestSources.MinimalPrelude;
 
     [Test]
     public void Google_style_obsolete_typed_filters_are_left_alone_and_their_raw_string_is_cleared()

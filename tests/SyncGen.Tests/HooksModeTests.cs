@@ -12,20 +12,9 @@ namespace SyncGen.Tests;
 /// </summary>
 public class HooksModeTests
 {
-    private const string Prelude = """
-        using System.Collections.Generic;
-        using System.Threading;
-        using System.Threading.Tasks;
-        using SyncGen;
+    private const string Prelude = TestSources.MinimalPrelude;
 
-        namespace D;
-
-        public class Item { public string? Id { get; set; } public string? Status { get; set; } }
-        public class Page { public List<Item>? Items { get; set; } public string? NextPageToken { get; set; } public string? NextSyncToken { get; set; } }
-
-        """;
-
-    private const string Fetch = "Task<Page> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new Page());";
+    private const string Fetch = TestSources.MinimalFetch;
 
     private const string LoadHook = "private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken) => default;";
 

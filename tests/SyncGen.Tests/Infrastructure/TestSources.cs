@@ -15,6 +15,26 @@ internal static class TestSources
     };
 
     /// <summary>
+    /// The smallest page and item types, in namespace <c>D</c>, for tests that each add one repository class to them.
+    /// </summary>
+    public const string MinimalPrelude = """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using SyncGen;
+
+        namespace D;
+
+        public class Item { public string? Id { get; set; } public string? Status { get; set; } }
+        public class Page { public List<Item>? Items { get; set; } public string? NextPageToken { get; set; } public string? NextSyncToken { get; set; } }
+
+        """;
+
+    /// <summary>A fetch page source over <see cref="MinimalPrelude"/>'s Page.</summary>
+    public const string MinimalFetch = "Task<Page> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new Page());";
+
+    /// <summary>
     /// Google.Apis shape: a request object created per pass, with full-sync-only filters the generator must clear on
     /// incremental passes. The fake server records every request as it executes.
     /// </summary>
