@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using NUnit.Framework;
@@ -281,6 +282,58 @@ public class DiagnosticsTests
         AssertSingle(source, "SYNCGEN011", "DeletedMember = \"Status\"", "[IncrementalSync(DeletedMember", "DeletedMember 'Status' is not a readable bool or bool? member");
     }
 
+    /// <summary>Stand-ins with Google.Apis' and SyncGen.Google's names: the generator looks at names only.</summary>
+    private const string GoogleApisStub = """
+        namespace Google.Apis.Requests
+        {
+            public abstract class ClientServiceRequest<TResponse>
+            {
+                public System.Threading.Tasks.Task<TResponse> ExecuteAsync(System.Threading.CancellationToken cancellationToken) => System.Threading.Tasks.Task.FromResult(default(TResponse)!);
+            }
+        }
+        """;
+
+    private const string SyncGenGoogleStub = "namespace SyncGen.Google { public sealed class GoogleApiErrorReader { } }";
+
+    private const string GoogleApisRepository = """
+        public sealed class ListRequest : Google.Apis.Requests.ClientServiceRequest<Page>
+        {
+            public string? SyncToken { get; set; }
+            public string? PageToken { get; set; }
+        }
+        [IncrementalSync]
+        public partial class Repo
+        {
+            private readonly ISyncStore<Item> _store = null!;
+            ListRequest CreateListRequest(SyncPass pass) => new ListRequest();
+        }
+        """;
+
+    [Test]
+    public void SYNCGEN013_google_apis_request_without_SyncGen_Google()
+    {
+        var source = Prelude + GoogleApisRepository;
+        var run = GeneratorRunner.Run(source, GoogleApisStub);
+
+        Assert.That(run.GeneratedSources, Is.Empty);
+        Assert.That(run.Diagnostics.Select(d => d.Id), Is.EqualTo(new[] { "SYNCGEN013" }), string.Join("\n", run.Diagnostics));
+        AssertDiagnostic(run.Diagnostics[0], source, "SYNCGEN013", "CreateListRequest", "ListRequest CreateListRequest",
+            "Class 'Repo' reads its pages through a Google.Apis request, but the project does not reference the SyncGen.Google package");
+        Assert.That(run.Diagnostics[0].GetMessage(CultureInfo.InvariantCulture), Does.Contain("<PackageReference Include=\"SyncGen.Google\" />"));
+    }
+
+    [Test]
+    public void SYNCGEN013_is_not_reported_once_SyncGen_Google_is_referenced_or_for_a_request_of_another_library()
+    {
+        var withPackage = GeneratorRunner.Run(Prelude + GoogleApisRepository, GoogleApisStub, SyncGenGoogleStub);
+        Assert.That(withPackage.Diagnostics, Is.Empty);
+        Assert.That(withPackage.GeneratedSources, Has.Count.EqualTo(1));
+
+        static string ToAcme(string text) => text.Replace("Google.Apis.Requests", "Acme.Requests", StringComparison.Ordinal);
+        var otherLibrary = GeneratorRunner.Run(ToAcme(Prelude + GoogleApisRepository), ToAcme(GoogleApisStub));
+        Assert.That(otherLibrary.Diagnostics, Is.Empty, "no package to name for a request type outside Google.Apis");
+    }
+
     [Test]
     public void Pragma_warning_disable_suppresses_a_diagnostic_in_the_users_file()
     {
@@ -304,7 +357,7 @@ public class DiagnosticsTests
     {
         var ids = DiagnosticDescriptors.All.Select(d => d.Id).ToList();
 
-        Assert.That(ids, Is.EqualTo(Enumerable.Range(1, 12).Select(i => $"SYNCGEN{i:000}")));
+        Assert.That(ids, Is.EqualTo(Enumerable.Range(1, 13).Select(i => $"SYNCGEN{i:000}")));
         foreach (var descriptor in DiagnosticDescriptors.All)
         {
             Assert.That(descriptor.DefaultSeverity, Is.EqualTo(DiagnosticSeverity.Error), descriptor.Id);

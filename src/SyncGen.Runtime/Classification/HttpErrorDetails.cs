@@ -1,10 +1,7 @@
 using System;
 using System.IO;
-using System.Linq;
 using System.Net.Http;
 using System.Net.Sockets;
-using Google;
-using SyncGen.Google;
 
 namespace SyncGen;
 
@@ -17,12 +14,9 @@ internal readonly record struct HttpErrorDetails(int? StatusCode, string? Reason
         {
             case SyncHttpException http:
                 return new(http.StatusCode, http.Reason, http.RetryAfter, false, false);
-            case GoogleApiException google:
-                var reason = google.Error?.Errors?.Select(e => e.Reason).FirstOrDefault(r => !string.IsNullOrEmpty(r));
-                var retryAfter = (google.Error as RetryAfterRequestError)?.RetryAfter;
-                // Google.Apis reports a body it could not parse as a GoogleApiException around the JSON error.
-                var malformed = IsJsonError(google.InnerException);
-                return new((int)google.HttpStatusCode is 0 ? null : (int)google.HttpStatusCode, reason, retryAfter, false, malformed);
+            case var other when IntegrationErrorReaders.Read(other) is { } facts:
+                // Google.Apis' GoogleApiException and the like, read by their integration package (SyncGen.Google).
+                return new(facts.StatusCode, facts.Reason, facts.RetryAfter, false, facts.IsMalformed);
             case HttpRequestException request when request.StatusCode is not null:
                 return new((int)request.StatusCode, null, null, false, false);
             case HttpRequestException or IOException or SocketException or TimeoutException:
@@ -36,5 +30,5 @@ internal readonly record struct HttpErrorDetails(int? StatusCode, string? Reason
     }
 
     private static bool IsJsonError(Exception? exception) =>
-        exception is Newtonsoft.Json.JsonException or System.Text.Json.JsonException;
+        exception is System.Text.Json.JsonException;
 }

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using SyncGen.Infrastructure;
 
 namespace SyncGen;
 

@@ -88,12 +88,18 @@ public static class DiagnosticDescriptors
         "Invalid SyncGen MSBuild property",
         "MSBuild property '{0}' is '{1}', which is not a whole number of {2} or more; set <{0}> in the project file to such a number, or remove it to keep the SyncOptions default");
 
+    /// <summary>SYNCGEN013: the page source needs an integration package the project does not reference.</summary>
+    public static readonly DiagnosticDescriptor MissingIntegrationPackage = Create(
+        "SYNCGEN013",
+        "Integration package not referenced",
+        "Class '{0}' reads its pages through {1}, but the project does not reference the {2} package, without which SyncGen cannot read {3}; add <PackageReference Include=\"{2}\" /> (same version as SyncGen)");
+
     /// <summary>All descriptors, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
         ClassNotPartial, UnsupportedClass, NoPageSource, MissingItemsMember, MissingNextPageTokenMember,
         MissingNextSyncTokenMember, AmbiguousMembers, MissingKeyMember, MissingStore, InvalidRequestType,
-        MissingDeletionMarker, InvalidMsBuildProperty,
+        MissingDeletionMarker, InvalidMsBuildProperty, MissingIntegrationPackage,
     };
 
     /// <summary>Finds a descriptor by id.</summary>

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
@@ -16,6 +17,9 @@ namespace SyncGen.Generator.Parsing;
 internal static class SyncClassParser
 {
     public const string AttributeMetadataName = "SyncGen.IncrementalSyncAttribute";
+
+    /// <summary>A type of the SyncGen.Google package: present in the compilation when the project references it.</summary>
+    private const string GoogleIntegrationType = "SyncGen.Google.GoogleApiErrorReader";
 
     /// <summary>Request properties that Google refuses next to a sync token; cleared on incremental passes.</summary>
     private static readonly string[] FullSyncOnlyFilters =
@@ -80,6 +84,11 @@ internal static class SyncClassParser
             var source = FindPageSource();
             _cancellationToken.ThrowIfCancellationRequested();
             var request = source is { Kind: PageSourceKind.Request } ? ReadRequest(source) : null;
+            if (request is not null)
+            {
+                CheckIntegrationPackage(source!);
+            }
+
             var pageType = source?.Kind == PageSourceKind.Fetch ? SymbolHelpers.TaskResultType(source.Method.ReturnType) : request?.PageType;
             var page = pageType is null || source is null ? null : ReadPage(pageType, source.Location);
             _cancellationToken.ThrowIfCancellationRequested();
@@ -286,6 +295,28 @@ internal static class SyncClassParser
                 pageToken!,
                 fullSyncOnly,
                 clearShowDeleted);
+        }
+
+        /// <summary>
+        /// A Google.Apis request compiles against SyncGen alone (the generated code only calls its ExecuteAsync), but
+        /// only SyncGen.Google reads GoogleApiException, so without it an expired token would look like a fatal error.
+        /// </summary>
+        private void CheckIntegrationPackage(PageSource source)
+        {
+            for (var type = source.Method.ReturnType as INamedTypeSymbol; type is not null; type = type.BaseType)
+            {
+                var ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+                if (ns == "Google.Apis" || ns.StartsWith("Google.Apis.", StringComparison.Ordinal))
+                {
+                    if (_compilation.GetTypeByMetadataName(GoogleIntegrationType) is null)
+                    {
+                        Report(DiagnosticDescriptors.MissingIntegrationPackage, source.Location, ClassName, "a Google.Apis request",
+                            "SyncGen.Google", "Google.Apis' errors (expired sync tokens, rate limits, Retry-After)");
+                    }
+
+                    return;
+                }
+            }
         }
 
         // ---- page type --------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 using System;
 using System.Net.Http;
 using Google.Apis.Requests;
+using SyncGen.Infrastructure;
 
 namespace SyncGen.Google;
 
@@ -37,7 +38,7 @@ public sealed class RetryAfterRequestError : RequestError
             Message = error.Message,
             Errors = error.Errors,
             ErrorResponseContent = error.ErrorResponseContent,
-            RetryAfter = RetryAfterHeader.Read(response),
+            RetryAfter = SyncHttpHeaders.ReadRetryAfter(response),
         };
     }
 }
