@@ -12,6 +12,12 @@ internal static class RepositoryPaths
 
     public static string TestingProject => Path.Combine(Root, "src", "SyncGen.Testing", "SyncGen.Testing.csproj");
 
+    public static string GoogleProject => Path.Combine(Root, "src", "SyncGen.Google", "SyncGen.Google.csproj");
+
+    public static string SqliteProject => Path.Combine(Root, "src", "SyncGen.Sqlite", "SyncGen.Sqlite.csproj");
+
+    public static string SampleDirectory => Path.Combine(Root, "samples", "CalendarSync");
+
     private static string FindRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

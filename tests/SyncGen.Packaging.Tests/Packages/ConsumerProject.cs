@@ -110,18 +110,7 @@ internal sealed class ConsumerProject
         System.IO.Directory.CreateDirectory(directory);
 
         // Stop MSBuild and NuGet from reading anything above the temporary folder.
-        File.WriteAllText(Path.Combine(root, "Directory.Build.props"), "<Project />\n");
-        File.WriteAllText(Path.Combine(root, "Directory.Build.targets"), "<Project />\n");
-        File.WriteAllText(Path.Combine(root, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="syncgen-local" value="{PackedPackages.Feed}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
-              </packageSources>
-            </configuration>
-            """);
+        PackedPackages.IsolateFolder(root);
 
         var reference = withPackageReference
             ? $"""<ItemGroup><PackageReference Include="SyncGen" Version="{PackedPackages.Version}" /></ItemGroup>"""

@@ -63,6 +63,21 @@ public class ConsumerTests
     }
 
     [Test]
+    public void A_fetch_method_consumer_gets_neither_Google_Apis_nor_Newtonsoft_nor_SQLite()
+    {
+        Assert.That(_build.ExitCode, Is.Zero, _build.ToString());
+        var packages = DependencyClosure.Packages(_consumer.Directory);
+        var bin = DependencyClosure.BinFolder(_consumer.Directory);
+        TestContext.Out.WriteLine($"Closure of a fetch-method consumer: {packages.Count} packages ({string.Join(", ", packages)}); bin folder {bin.Files} files, {bin.Bytes:N0} bytes");
+
+        Assert.That(packages, Has.None.StartsWith("Google.Apis").And.None.StartsWith("Newtonsoft.Json").And.None.StartsWith("SQLitePCLRaw")
+            .And.None.StartsWith("Microsoft.Data.Sqlite").And.None.StartsWith("SourceGear.sqlite3"));
+        Assert.That(packages, Does.Contain("SyncGen/" + PackedPackages.Version).And.Contain("Polly.Core/8.9.1"));
+        Assert.That(Directory.GetFiles(Path.Combine(_consumer.Directory, "bin"), "*", SearchOption.AllDirectories).Select(Path.GetFileName),
+            Has.None.StartsWith("Google.").And.None.StartsWith("Newtonsoft.").And.None.StartsWith("SQLitePCL").And.None.Contains("e_sqlite3"));
+    }
+
+    [Test]
     public void MSBuild_properties_become_the_SyncOptions_of_the_generated_code()
     {
         Assert.That(_build.ExitCode, Is.Zero, _build.ToString());

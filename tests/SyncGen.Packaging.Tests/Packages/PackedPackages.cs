@@ -16,6 +16,15 @@ namespace SyncGen.Packaging.Tests.Packages;
 [SetUpFixture]
 public sealed class PackedPackages
 {
+    /// <summary>Every package the repository ships, by id, with its project.</summary>
+    public static readonly (string Id, string Project)[] Shipped =
+    {
+        ("SyncGen", RepositoryPaths.RuntimeProject),
+        ("SyncGen.Google", RepositoryPaths.GoogleProject),
+        ("SyncGen.Sqlite", RepositoryPaths.SqliteProject),
+        ("SyncGen.Testing", RepositoryPaths.TestingProject),
+    };
+
     /// <summary>The temporary folder holding the feed, the build output and the consumer projects.</summary>
     public static string WorkDirectory { get; private set; } = string.Empty;
 
@@ -26,13 +35,10 @@ public sealed class PackedPackages
     public static string Version { get; private set; } = string.Empty;
 
     /// <summary>The SyncGen package (generator + runtime).</summary>
-    public static string SyncGenPackage { get; private set; } = string.Empty;
+    public static string SyncGenPackage => PathOf("SyncGen");
 
-    /// <summary>The SyncGen.Testing package, or <c>null</c> with <see cref="TestingNotPackedReason"/> when not packable yet.</summary>
-    public static string? TestingPackage { get; private set; }
-
-    /// <summary>Why SyncGen.Testing was not packed.</summary>
-    public static string TestingNotPackedReason { get; private set; } = string.Empty;
+    /// <summary>The .nupkg of package <paramref name="id"/> packed by this run.</summary>
+    public static string PathOf(string id) => Path.Combine(Feed, $"{id}.{Version}.nupkg");
 
     [OneTimeSetUp]
     public void Pack()
@@ -41,27 +47,28 @@ public sealed class PackedPackages
         Feed = Path.Combine(WorkDirectory, "feed");
         Directory.CreateDirectory(Feed);
         Version = BaseVersion() + "-test.t" + Guid.NewGuid().ToString("N")[..12];
-        var artifacts = Path.Combine(WorkDirectory, "artifacts");
 
-        var pack = PackProject(RepositoryPaths.RuntimeProject, artifacts);
+        // One `dotnet pack` over a solution filter of the shipped projects: one restore and one build of the shared
+        // projects instead of one per package.
+        var filter = Path.Combine(WorkDirectory, "shipped.slnf");
+        var projects = string.Join(",\n", Shipped.Select(p => "      \"" + Path.GetRelativePath(RepositoryPaths.Root, p.Project).Replace("\\", "\\\\") + "\""));
+        File.WriteAllText(filter, $$"""
+            {
+              "solution": {
+                "path": "{{Path.Combine(RepositoryPaths.Root, "SyncGen.sln").Replace("\\", "\\\\")}}",
+                "projects": [
+            {{projects}}
+                ]
+              }
+            }
+            """);
+        var pack = DotNet.Run(RepositoryPaths.Root, "pack", filter, "-c", "Release", "-o", Feed, "-p:Version=" + Version,
+            "--artifacts-path", Path.Combine(WorkDirectory, "artifacts"), "-nodeReuse:false");
         Assert.That(pack.ExitCode, Is.Zero, pack.ToString());
-        TestContext.Progress.WriteLine($"Packed SyncGen {Version} in {pack.Elapsed.TotalSeconds:F1} s.");
-        SyncGenPackage = Path.Combine(Feed, $"SyncGen.{Version}.nupkg");
-        Assert.That(File.Exists(SyncGenPackage), Is.True, $"{SyncGenPackage} was not created:\n{pack}");
-
-        TestingNotPackedReason = WhyTestingIsNotPackable();
-        if (TestingNotPackedReason.Length == 0)
+        TestContext.Progress.WriteLine($"Packed {Shipped.Length} packages {Version} in {pack.Elapsed.TotalSeconds:F1} s.");
+        foreach (var (id, _) in Shipped)
         {
-            var testing = PackProject(RepositoryPaths.TestingProject, artifacts);
-            var path = Path.Combine(Feed, $"SyncGen.Testing.{Version}.nupkg");
-            if (testing.ExitCode == 0 && File.Exists(path))
-            {
-                TestingPackage = path;
-            }
-            else
-            {
-                TestingNotPackedReason = "dotnet pack of src/SyncGen.Testing failed: " + testing;
-            }
+            Assert.That(File.Exists(PathOf(id)), Is.True, $"{PathOf(id)} was not created:\n{pack}");
         }
     }
 
@@ -71,17 +78,34 @@ public sealed class PackedPackages
         // The unique version would otherwise stay in the NuGet cache forever.
         var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        foreach (var id in new[] { "syncgen", "syncgen.testing" })
+        foreach (var (id, _) in Shipped)
         {
-            TryDelete(Path.Combine(cache, id, Version.ToLowerInvariant()));
+            TryDelete(Path.Combine(cache, id.ToLowerInvariant(), Version.ToLowerInvariant()));
         }
 
         TryDelete(WorkDirectory);
     }
 
-    private static DotNetResult PackProject(string project, string artifacts) =>
-        DotNet.Run(RepositoryPaths.Root, "pack", project, "-c", "Release", "-o", Feed, "-p:Version=" + Version,
-            "--artifacts-path", artifacts, "-nodeReuse:false");
+    /// <summary>
+    /// Writes the files that cut a temporary folder off from the repository and the machine: empty Directory.Build
+    /// files (nothing above is read) and a nuget.config with the local feed first.
+    /// </summary>
+    public static void IsolateFolder(string root, string directoryBuildProps = "<Project />\n")
+    {
+        Directory.CreateDirectory(root);
+        File.WriteAllText(Path.Combine(root, "Directory.Build.props"), directoryBuildProps);
+        File.WriteAllText(Path.Combine(root, "Directory.Build.targets"), "<Project />\n");
+        File.WriteAllText(Path.Combine(root, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="syncgen-local" value="{Feed}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
+              </packageSources>
+            </configuration>
+            """);
+    }
 
     /// <summary>The version in the root Directory.Build.props, the base of the unique prerelease version.</summary>
     private static string BaseVersion()
@@ -89,28 +113,6 @@ public sealed class PackedPackages
         var props = XDocument.Load(Path.Combine(RepositoryPaths.Root, "Directory.Build.props"));
         var version = props.Descendants("Version").Select(e => e.Value.Trim()).FirstOrDefault() ?? "0.1.0";
         return Regex.Replace(version, "-.*$", string.Empty);
-    }
-
-    /// <summary>
-    /// SyncGen.Testing is being written separately; it is packable once it is not opted out and it references the
-    /// runtime project (so that its package depends on SyncGen). Empty when packable.
-    /// </summary>
-    private static string WhyTestingIsNotPackable()
-    {
-        if (!File.Exists(RepositoryPaths.TestingProject))
-        {
-            return "src/SyncGen.Testing/SyncGen.Testing.csproj does not exist";
-        }
-
-        var project = XDocument.Load(RepositoryPaths.TestingProject);
-        if (project.Descendants("IsPackable").Any(e => e.Value.Trim().Equals("false", StringComparison.OrdinalIgnoreCase)))
-        {
-            return "SyncGen.Testing.csproj sets IsPackable=false";
-        }
-
-        var referencesRuntime = project.Descendants("ProjectReference")
-            .Any(e => ((string?)e.Attribute("Include") ?? string.Empty).Replace('\\', '/').EndsWith("SyncGen.Runtime/SyncGen.Runtime.csproj", StringComparison.OrdinalIgnoreCase));
-        return referencesRuntime ? string.Empty : "SyncGen.Testing.csproj has no ProjectReference to SyncGen.Runtime yet, so its package would not depend on SyncGen";
     }
 
     private static void TryDelete(string path)
