@@ -228,7 +228,7 @@ internal static class GeneratorBenchmark
 
     private static ImmutableArray<MetadataReference> References() =>
         ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Append(typeof(SyncEngine<>).Assembly.Location)
+            .Append(typeof(SyncResult).Assembly.Location)
             .Append(typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location)
             .Where(path => path.Length > 0)
             .GroupBy(Path.GetFileName, StringComparer.OrdinalIgnoreCase)

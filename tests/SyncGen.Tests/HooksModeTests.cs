@@ -29,7 +29,7 @@ public class HooksModeTests
             """);
 
         CompiledAssembly.Emit(run);
-        Assert.That(run.SingleSource, Does.Contain("new global::SyncGen.SyncEngine<global::D.Item>(definition, new __SyncGenHookStore(this), "));
+        Assert.That(run.SingleSource, Does.Contain("new global::SyncGen.Infrastructure.SyncEngine<global::D.Item>(definition, new global::SyncGen.Infrastructure.SyncHookStore<global::D.Item>(\"D.Repo\", hookToken => this.LoadSyncTokenAsync(hookToken), (kind, changes, syncToken, hookToken) => this.ApplyPassAsync(kind, changes, syncToken, hookToken)), "));
     }
 
     [TestCase("LoadSyncTokenAsync", ApplyHook)]

@@ -6,7 +6,6 @@ namespace SyncGen.Generator.Emit;
 internal static class SyncClassEmitter
 {
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"SyncGen\", \"" + ThisAssembly.Version + "\")]";
-    private const string HookStore = "new __SyncGenHookStore";
     private const string CancellationToken = "global::System.Threading.CancellationToken";
     private const string ValueTask = "global::System.Threading.Tasks.ValueTask";
 
@@ -45,8 +44,6 @@ internal static class SyncClassEmitter
         if (model.UsesHooks)
         {
             WriteHookDeclarations(writer, model);
-            writer.WriteLine();
-            WriteHookStore(writer, model);
         }
 
         writer.CloseBlock();
@@ -63,7 +60,7 @@ internal static class SyncClassEmitter
     {
         writer.WriteLine("/// <summary>Serialises the sync calls of this instance so that two passes never interleave.</summary>");
         writer.WriteLine(GeneratedCode);
-        writer.WriteLine("private readonly global::SyncGen.SyncGate __syncGenGate = new global::SyncGen.SyncGate();");
+        writer.WriteLine("private readonly global::SyncGen.Infrastructure.SyncGate __syncGenGate = new global::SyncGen.Infrastructure.SyncGate();");
     }
 
     private static void WriteSyncAsync(SourceWriter writer, SyncClassModel model, MsBuildDefaults defaults)
@@ -92,7 +89,7 @@ internal static class SyncClassEmitter
         writer.WriteLine(GeneratedCode);
         writer.WriteLine($"public {ResultTask} SyncAsync(global::System.IProgress<global::SyncGen.SyncProgress>? progress, global::System.Threading.CancellationToken cancellationToken = default)");
         writer.OpenBlock();
-        writer.WriteLine($"var definition = new global::SyncGen.SyncDefinition<{model.ItemType}>");
+        writer.WriteLine($"var definition = new global::SyncGen.Infrastructure.SyncDefinition<{model.ItemType}>");
         writer.OpenBlock();
         writer.WriteLine($"RepositoryName = {model.RepositoryNameLiteral},");
         writer.WriteLine("OpenPass = this.__SyncGenOpenPass,");
@@ -100,10 +97,20 @@ internal static class SyncClassEmitter
         writer.WriteLine($"IsDeleted = static item => {model.IsDeletedExpression},");
         writer.WriteLine("Gate = this.__syncGenGate,");
         writer.CloseBlock(";");
-        writer.WriteLine($"var engine = new global::SyncGen.SyncEngine<{model.ItemType}>(definition, {model.StoreExpression ?? HookStore + "(this)"}, options: {model.OptionsExpression ?? OptionsFromDefaults(defaults)}, logger: {model.LoggerExpression ?? "null"});");
+        writer.WriteLine($"var engine = new global::SyncGen.Infrastructure.SyncEngine<{model.ItemType}>(definition, {model.StoreExpression ?? HookStore(model)}, options: {model.OptionsExpression ?? OptionsFromDefaults(defaults)}, logger: {model.LoggerExpression ?? "null"});");
         writer.WriteLine("return engine.RunAsync(progress, cancellationToken);");
         writer.CloseBlock();
     }
+
+    /// <summary>
+    /// Hooks mode: the runtime's store over the repository's two hooks (private partial methods, reachable from here).
+    /// Lambdas rather than method groups: a hook the user has not written yet is then reported once, as CS8795 on its
+    /// declaration, and not a second time as a delegate error in generated code.
+    /// </summary>
+    private static string HookStore(SyncClassModel model) =>
+        $"new global::SyncGen.Infrastructure.SyncHookStore<{model.ItemType}>({model.RepositoryNameLiteral}, "
+        + "hookToken => this.LoadSyncTokenAsync(hookToken), "
+        + "(kind, changes, syncToken, hookToken) => this.ApplyPassAsync(kind, changes, syncToken, hookToken))";
 
     /// <summary>A SyncOptions built from the MSBuild defaults, or <c>null</c> (the runtime defaults) when none is set.</summary>
     private static string OptionsFromDefaults(MsBuildDefaults defaults)
@@ -131,9 +138,9 @@ internal static class SyncClassEmitter
     {
         writer.WriteLine("/// <summary>Opens one pass: returns the fetcher that reads each page of it.</summary>");
         writer.WriteLine(GeneratedCode);
-        writer.WriteLine($"private global::SyncGen.SyncPageFetcher<{model.ItemType}> __SyncGenOpenPass(global::SyncGen.SyncPass pass)");
+        writer.WriteLine($"private global::SyncGen.Infrastructure.SyncPageFetcher<{model.ItemType}> __SyncGenOpenPass(global::SyncGen.SyncPass pass)");
         writer.OpenBlock();
-        var create = $"global::SyncGen.SyncPage<{model.ItemType}>.Create(page{model.PageAccess}{model.ItemsMember}, page{model.PageAccess}{model.NextPageTokenMember}, page{model.PageAccess}{model.NextSyncTokenMember})";
+        var create = $"global::SyncGen.Infrastructure.SyncPage<{model.ItemType}>.Create(page{model.PageAccess}{model.ItemsMember}, page{model.PageAccess}{model.NextPageTokenMember}, page{model.PageAccess}{model.NextSyncTokenMember})";
         if (model.PageSource == PageSourceKind.Request)
         {
             WriteRequestPass(writer, model, create);
@@ -238,89 +245,5 @@ internal static class SyncClassEmitter
             writer.WriteLine("/// <param name=\"cancellationToken\">Cancels the call; a cancelled call must leave the items and the token as they were.</param>");
             writer.WriteLine($"private partial {ValueTask} ApplyPassAsync(global::SyncGen.SyncPassKind kind, global::System.Collections.Generic.IReadOnlyList<global::SyncGen.SyncChange<{model.ItemType}>> changes, string syncToken, {CancellationToken} cancellationToken);");
         }
-    }
-
-    /// <summary>Hooks mode: the <c>ISyncStore</c> adapter the engine runs on, nested in the repository to reach its private hooks.</summary>
-    private static void WriteHookStore(SourceWriter writer, SyncClassModel model)
-    {
-        var item = model.ItemType;
-        var change = $"global::SyncGen.SyncChange<{item}>";
-        var passWriter = $"global::SyncGen.ISyncPassWriter<{item}>";
-        writer.WriteLine("/// <summary>");
-        writer.WriteLine("/// The store the engine runs on, over the hooks: a pass is buffered and handed to <c>ApplyPassAsync</c> in one call when");
-        writer.WriteLine("/// it commits; a pass discarded without a commit reaches no hook.");
-        writer.WriteLine("/// </summary>");
-        writer.WriteLine(GeneratedCode);
-        writer.WriteLine($"private sealed class __SyncGenHookStore : global::SyncGen.ISyncStore<{item}>");
-        writer.OpenBlock();
-        writer.WriteLine($"private readonly {model.ClassName} _owner;");
-        writer.WriteLine();
-        writer.WriteLine($"public __SyncGenHookStore({model.ClassName} owner)");
-        writer.OpenBlock();
-        writer.WriteLine("_owner = owner;");
-        writer.CloseBlock();
-        writer.WriteLine();
-        writer.WriteLine($"public {ValueTask}<string?> ReadSyncTokenAsync({CancellationToken} cancellationToken = default)");
-        writer.Indent();
-        writer.WriteLine("=> _owner.LoadSyncTokenAsync(cancellationToken);");
-        writer.Unindent();
-        writer.WriteLine();
-        writer.WriteLine($"public {ValueTask}<{passWriter}> BeginPassAsync(global::SyncGen.SyncPassKind kind, {CancellationToken} cancellationToken = default)");
-        writer.OpenBlock();
-        writer.WriteLine("cancellationToken.ThrowIfCancellationRequested();");
-        writer.WriteLine($"return new {ValueTask}<{passWriter}>(new PassWriter(_owner, kind));");
-        writer.CloseBlock();
-        writer.WriteLine();
-        writer.WriteLine("// The engine never reads the mirror back; the items live wherever ApplyPassAsync puts them.");
-        writer.WriteLine($"public {ValueTask}<global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, {item}>>> ReadItemsAsync({CancellationToken} cancellationToken = default)");
-        writer.Indent();
-        var name = model.RepositoryNameLiteral.Substring(1, model.RepositoryNameLiteral.Length - 2);
-        writer.WriteLine($"=> throw new global::System.NotSupportedException(\"{name} applies its changes through its hook methods: hooks mode has no readable mirror; read the items where ApplyPassAsync stores them.\");");
-        writer.Unindent();
-        writer.WriteLine();
-        writer.WriteLine($"private sealed class PassWriter : {passWriter}");
-        writer.OpenBlock();
-        writer.WriteLine($"private readonly {model.ClassName} _owner;");
-        writer.WriteLine("private readonly global::SyncGen.SyncPassKind _kind;");
-        writer.WriteLine($"private global::System.Collections.Generic.List<{change}>? _changes = new global::System.Collections.Generic.List<{change}>();");
-        writer.WriteLine();
-        writer.WriteLine($"public PassWriter({model.ClassName} owner, global::SyncGen.SyncPassKind kind)");
-        writer.OpenBlock();
-        writer.WriteLine("_owner = owner;");
-        writer.WriteLine("_kind = kind;");
-        writer.CloseBlock();
-        writer.WriteLine();
-        writer.WriteLine($"public {ValueTask} ApplyAsync(global::System.Collections.Generic.IReadOnlyList<{change}> changes, {CancellationToken} cancellationToken = default)");
-        writer.OpenBlock();
-        writer.WriteLine("cancellationToken.ThrowIfCancellationRequested();");
-        writer.WriteLine("(_changes ?? throw Ended()).AddRange(changes);");
-        writer.WriteLine("return default;");
-        writer.CloseBlock();
-        writer.WriteLine();
-        writer.WriteLine($"public {ValueTask} CommitAsync(string syncToken, {CancellationToken} cancellationToken = default)");
-        writer.OpenBlock();
-        writer.WriteLine("if (string.IsNullOrEmpty(syncToken))");
-        writer.OpenBlock();
-        writer.WriteLine("throw new global::System.ArgumentException(\"A pass commits with the server's next sync token; it was empty.\", nameof(syncToken));");
-        writer.CloseBlock();
-        writer.WriteLine();
-        writer.WriteLine("var changes = _changes ?? throw Ended();");
-        writer.WriteLine("_changes = null;");
-        writer.WriteLine("return _owner.ApplyPassAsync(_kind, changes.AsReadOnly(), syncToken, cancellationToken);");
-        writer.CloseBlock();
-        writer.WriteLine();
-        writer.WriteLine("// Without a commit, the buffered pass is dropped: no hook ever sees a pass that did not complete.");
-        writer.WriteLine($"public {ValueTask} DisposeAsync()");
-        writer.OpenBlock();
-        writer.WriteLine("_changes = null;");
-        writer.WriteLine("return default;");
-        writer.CloseBlock();
-        writer.WriteLine();
-        writer.WriteLine("private static global::System.InvalidOperationException Ended() =>");
-        writer.Indent();
-        writer.WriteLine("new global::System.InvalidOperationException(\"This pass was already committed or discarded.\");");
-        writer.Unindent();
-        writer.CloseBlock();
-        writer.CloseBlock();
     }
 }

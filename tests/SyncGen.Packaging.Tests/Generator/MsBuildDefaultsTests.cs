@@ -139,7 +139,7 @@ public class MsBuildDefaultsTests
     private static CSharpCompilation Compilation(string source)
     {
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Append(typeof(SyncEngine<>).Assembly.Location)
+            .Append(typeof(SyncResult).Assembly.Location)
             .Where(path => path.Length > 0)
             .GroupBy(Path.GetFileName, StringComparer.OrdinalIgnoreCase)
             .Select(group => MetadataReference.CreateFromFile(group.First()));

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading;
 using System.Threading.Tasks;
+using SyncGen.Infrastructure;
 
 namespace SyncGen.Runtime.Tests.Engine;
 

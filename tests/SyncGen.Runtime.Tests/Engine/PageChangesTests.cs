@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using NUnit.Framework;
+using SyncGen.Infrastructure;
 
 namespace SyncGen.Runtime.Tests.Engine;
 

@@ -7,6 +7,7 @@ using System.Net.Http;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
+using SyncGen.Infrastructure;
 using SyncGen.Testing;
 
 namespace SyncGen.Runtime.Tests.Engine;

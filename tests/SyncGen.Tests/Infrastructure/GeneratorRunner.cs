@@ -70,7 +70,7 @@ internal static class GeneratorRunner
     private static ImmutableArray<MetadataReference> LoadReferences()
     {
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Append(typeof(SyncEngine<>).Assembly.Location)
+            .Append(typeof(SyncResult).Assembly.Location)
             .Append(typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location)
             .Where(path => path.Length > 0)
             .GroupBy(Path.GetFileName, StringComparer.OrdinalIgnoreCase)

@@ -1,13 +1,15 @@
 using System;
+using System.ComponentModel;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace SyncGen;
+namespace SyncGen.Infrastructure;
 
 /// <summary>
 /// Serialises the sync calls of one repository instance so that two concurrent <c>SyncAsync</c> calls never
 /// interleave their passes. Generated repositories hold one each.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class SyncGate
 {
     private readonly SemaphoreSlim _semaphore = new(1, 1);

@@ -1,12 +1,13 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace SyncGen;
+namespace SyncGen.Infrastructure;
 
 /// <summary>
 /// Runs one sync call: a full or incremental pass over every page, staged in the store and committed with the new
@@ -14,6 +15,7 @@ namespace SyncGen;
 /// Generated <c>SyncAsync</c> methods create one per call.
 /// </summary>
 /// <typeparam name="TItem">The item type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class SyncEngine<TItem>
 {
     private readonly SyncDefinition<TItem> _definition;

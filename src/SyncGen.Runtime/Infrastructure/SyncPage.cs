@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 
-namespace SyncGen;
+namespace SyncGen.Infrastructure;
 
 /// <summary>
 /// One page of a list response reduced to what the sync loop needs. Generated code builds it from the API's own
@@ -11,6 +12,7 @@ namespace SyncGen;
 /// <param name="Items">The items of the page, in server order; never <see langword="null"/>.</param>
 /// <param name="NextPageToken">Token of the next page, or <see langword="null"/> on the last page.</param>
 /// <param name="NextSyncToken">Token for the next incremental sync; only the last page carries it.</param>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly record struct SyncPage<TItem>(IReadOnlyList<TItem> Items, string? NextPageToken, string? NextSyncToken)
 {
     /// <summary>Builds a page, treating a missing item list as empty and empty tokens as absent.</summary>

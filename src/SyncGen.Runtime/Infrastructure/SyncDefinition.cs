@@ -1,11 +1,13 @@
 using System;
+using System.ComponentModel;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace SyncGen;
+namespace SyncGen.Infrastructure;
 
 /// <summary>Fetches one page of a pass; see <see cref="SyncDefinition{TItem}.OpenPass"/>.</summary>
 /// <typeparam name="TItem">The item type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public delegate Task<SyncPage<TItem>> SyncPageFetcher<TItem>(SyncCursor cursor, CancellationToken cancellationToken);
 
 /// <summary>
@@ -13,6 +15,7 @@ public delegate Task<SyncPage<TItem>> SyncPageFetcher<TItem>(SyncCursor cursor, 
 /// time; hand-written code may fill it too.
 /// </summary>
 /// <typeparam name="TItem">The item type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class SyncDefinition<TItem>
 {
     /// <summary>Name used in logs, metrics and error messages.</summary>
