@@ -9,7 +9,11 @@ using SyncGen.Testing.WireMock;
 
 namespace SyncGen.Testing.Conformance;
 
-/// <summary>A server that replays scenarios: it loads one, prepares each call and hands back each call's request journal.</summary>
+/// <summary>
+/// A server that replays scenarios: it loads one, prepares each call and hands back each call's request journal. The kit
+/// provides the two implementations (<see cref="EmbeddedScenarioServer"/>, <see cref="WireMockScenarioServer"/>); the
+/// compiled scripts they replay are the kit's own business, so their members are internal.
+/// </summary>
 public interface IScenarioServer : IAsyncDisposable
 {
     /// <summary>A short name for messages: <c>WireMock</c> or <c>embedded server</c>.</summary>
@@ -19,18 +23,18 @@ public interface IScenarioServer : IAsyncDisposable
     /// <param name="scenario">The simulated scenario.</param>
     /// <param name="cancellationToken">Cancels.</param>
     /// <returns>The API root the client must use.</returns>
-    Task<Uri> LoadAsync(CompiledScenario scenario, CancellationToken cancellationToken);
+    internal Task<Uri> LoadAsync(CompiledScenario scenario, CancellationToken cancellationToken);
 
     /// <summary>Prepares a call: applies the history that changed before it, arms its faults, empties the journal.</summary>
     /// <param name="call">The call.</param>
     /// <param name="cancellationToken">Cancels.</param>
     /// <returns>A task.</returns>
-    Task BeforeCallAsync(CompiledCall call, CancellationToken cancellationToken);
+    internal Task BeforeCallAsync(CompiledCall call, CancellationToken cancellationToken);
 
     /// <summary>Ends a call: disarms its faults and returns its events.list requests, in order.</summary>
     /// <param name="cancellationToken">Cancels.</param>
     /// <returns>The journal of the call.</returns>
-    Task<IReadOnlyList<JournalEntry>> AfterCallAsync(CancellationToken cancellationToken);
+    internal Task<IReadOnlyList<JournalEntry>> AfterCallAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Replays scenarios on the embedded <see cref="FakeCalendarServer"/> (a fresh server per scenario; no Java needed).</summary>
@@ -46,7 +50,7 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
     public FakeCalendarServer Server => _server ?? throw new InvalidOperationException("No scenario is loaded.");
 
     /// <inheritdoc />
-    public async Task<Uri> LoadAsync(CompiledScenario scenario, CancellationToken cancellationToken)
+    async Task<Uri> IScenarioServer.LoadAsync(CompiledScenario scenario, CancellationToken cancellationToken)
     {
         // Null the field before disposing: if the new server fails to start, a later dispose must not dispose the old one again.
         var previous = _server;
@@ -62,7 +66,7 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
     }
 
     /// <inheritdoc />
-    public Task BeforeCallAsync(CompiledCall call, CancellationToken cancellationToken)
+    Task IScenarioServer.BeforeCallAsync(CompiledCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
         var calendar = Server.Primary;
@@ -108,7 +112,7 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<JournalEntry>> AfterCallAsync(CancellationToken cancellationToken)
+    Task<IReadOnlyList<JournalEntry>> IScenarioServer.AfterCallAsync(CancellationToken cancellationToken)
     {
         Server.Faults.Clear();
         IReadOnlyList<JournalEntry> journal = Server.Requests.Where(r => r.CalendarId is not null)
@@ -174,7 +178,7 @@ public sealed class WireMockScenarioServer : IScenarioServer
         new(await WireMockServer.StartAsync(options, cancellationToken).ConfigureAwait(false), ownsServer: true);
 
     /// <inheritdoc />
-    public async Task<Uri> LoadAsync(CompiledScenario scenario, CancellationToken cancellationToken)
+    async Task<Uri> IScenarioServer.LoadAsync(CompiledScenario scenario, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         _scenario = scenario;
@@ -185,7 +189,7 @@ public sealed class WireMockScenarioServer : IScenarioServer
     }
 
     /// <inheritdoc />
-    public async Task BeforeCallAsync(CompiledCall call, CancellationToken cancellationToken)
+    async Task IScenarioServer.BeforeCallAsync(CompiledCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
         var scenario = _scenario ?? throw new InvalidOperationException("No scenario is loaded.");
@@ -204,7 +208,7 @@ public sealed class WireMockScenarioServer : IScenarioServer
     /// </summary>
     /// <param name="cancellationToken">Cancels.</param>
     /// <returns>The journal of the call.</returns>
-    public async Task<IReadOnlyList<JournalEntry>> AfterCallAsync(CancellationToken cancellationToken)
+    async Task<IReadOnlyList<JournalEntry>> IScenarioServer.AfterCallAsync(CancellationToken cancellationToken)
     {
         var requests = await _wireMock.Admin.GetRequestsAsync(cancellationToken).ConfigureAwait(false);
         var script = _call?.Exchanges ?? Array.Empty<ScriptedExchange>();

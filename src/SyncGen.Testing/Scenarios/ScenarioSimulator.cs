@@ -12,7 +12,7 @@ namespace SyncGen.Testing.Scenarios;
 /// The result is the oracle of the kit: the exact requests and responses of each sync call (what WireMock replays), and the
 /// outcome, mirror and token movement a conforming client ends each call with.
 /// </summary>
-public static class ScenarioSimulator
+internal static class ScenarioSimulator
 {
     /// <summary>Simulates a scenario.</summary>
     /// <param name="scenario">The scenario.</param>
@@ -286,7 +286,7 @@ public static class ScenarioSimulator
 /// <summary>A simulated scenario: per call, the script of requests and responses and what a conforming client ends with.</summary>
 /// <param name="Scenario">The scenario.</param>
 /// <param name="Calls">The calls, in order.</param>
-public sealed record CompiledScenario(SyncScenario Scenario, IReadOnlyList<CompiledCall> Calls);
+internal sealed record CompiledScenario(SyncScenario Scenario, IReadOnlyList<CompiledCall> Calls);
 
 /// <summary>One simulated sync call.</summary>
 /// <param name="Index">The 0-based index of the call.</param>
@@ -295,7 +295,7 @@ public sealed record CompiledScenario(SyncScenario Scenario, IReadOnlyList<Compi
 /// <param name="Outcome">The conforming outcome.</param>
 /// <param name="Mirror">The conforming mirror after the call (id and summary, ordered by id).</param>
 /// <param name="Token">How the stored token moves.</param>
-public sealed record CompiledCall(
+internal sealed record CompiledCall(
     int Index,
     ScenarioCall Call,
     IReadOnlyList<ScriptedExchange> Exchanges,
@@ -308,7 +308,7 @@ public sealed record CompiledCall(
 /// <param name="PageToken">The request's <c>pageToken</c>, null on page 1.</param>
 /// <param name="PageNumber">The 1-based page of the pass.</param>
 /// <param name="Response">What is served.</param>
-public sealed record ScriptedExchange(string? SyncToken, string? PageToken, int PageNumber, ScriptedResponse Response)
+internal sealed record ScriptedExchange(string? SyncToken, string? PageToken, int PageNumber, ScriptedResponse Response)
 {
     /// <inheritdoc />
     public override string ToString() =>
@@ -318,7 +318,7 @@ public sealed record ScriptedExchange(string? SyncToken, string? PageToken, int 
 /// <summary>A scripted response.</summary>
 /// <param name="StatusCode">The status; 0 for a reset connection.</param>
 /// <param name="Body">The body text.</param>
-public sealed record ScriptedResponse(int StatusCode, string? Body)
+internal sealed record ScriptedResponse(int StatusCode, string? Body)
 {
     /// <summary>The error reason of an error response.</summary>
     public string? Reason { get; init; }

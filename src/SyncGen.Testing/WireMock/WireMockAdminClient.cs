@@ -53,7 +53,7 @@ public sealed class WireMockAdminClient
     /// <param name="deleteAllNotInImport">Whether to remove the mappings the import does not name.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>A task completing when WireMock has imported the mappings.</returns>
-    public Task ImportMappingsAsync(
+    internal Task ImportMappingsAsync(
         IEnumerable<WireMockMapping> mappings,
         bool deleteAllNotInImport = true,
         CancellationToken cancellationToken = default)

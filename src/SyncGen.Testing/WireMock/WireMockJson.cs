@@ -7,7 +7,7 @@ using System.Text.Json.Serialization;
 namespace SyncGen.Testing.WireMock;
 
 /// <summary>The JSON form of <see cref="WireMockMapping"/>: WireMock's own mapping format (camelCase, nulls omitted).</summary>
-public static class WireMockJson
+internal static class WireMockJson
 {
     /// <summary>Read-only serializer options producing WireMock's mapping format.</summary>
     public static JsonSerializerOptions Options { get; } = CreateOptions();

@@ -9,7 +9,7 @@ namespace SyncGen.Testing.WireMock;
 /// One WireMock stub mapping: a request pattern and the response it serves, optionally a step of a stateful scenario.
 /// Serialised (camelCase, nulls omitted) in WireMock's JSON mapping format; see <see cref="WireMockJson"/>.
 /// </summary>
-public sealed class WireMockMapping
+internal sealed class WireMockMapping
 {
     /// <summary>The mapping id; WireMock assigns one when null. Import with an id overwrites the mapping of that id.</summary>
     public Guid? Id { get; init; }
@@ -37,7 +37,7 @@ public sealed class WireMockMapping
 }
 
 /// <summary>The request half of a <see cref="WireMockMapping"/>.</summary>
-public sealed class WireMockRequestPattern
+internal sealed class WireMockRequestPattern
 {
     /// <summary>The HTTP method (<c>GET</c>, <c>POST</c>, ... or <c>ANY</c>); any method matches when null.</summary>
     public string? Method { get; init; }
@@ -62,7 +62,7 @@ public sealed class WireMockRequestPattern
 /// A condition on one query parameter or header value: set exactly one of <see cref="EqualTo"/>, <see cref="Matches"/>,
 /// <see cref="Contains"/> or <see cref="Absent"/> (or use the factory methods).
 /// </summary>
-public sealed class WireMockStringPattern
+internal sealed class WireMockStringPattern
 {
     /// <summary>The value must equal this string.</summary>
     public string? EqualTo { get; init; }
@@ -92,7 +92,7 @@ public sealed class WireMockStringPattern
 }
 
 /// <summary>The response half of a <see cref="WireMockMapping"/>.</summary>
-public sealed class WireMockResponseDefinition
+internal sealed class WireMockResponseDefinition
 {
     /// <summary>The HTTP status (default 200).</summary>
     public int Status { get; init; } = 200;
@@ -115,7 +115,7 @@ public sealed class WireMockResponseDefinition
 
 /// <summary>Transport faults WireMock can serve instead of a response.</summary>
 [JsonConverter(typeof(WireMockFaultJsonConverter))]
-public enum WireMockFault
+internal enum WireMockFault
 {
     /// <summary><c>CONNECTION_RESET_BY_PEER</c>: the connection is closed with a TCP reset.</summary>
     ConnectionResetByPeer,

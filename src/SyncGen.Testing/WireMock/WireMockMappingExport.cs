@@ -5,6 +5,8 @@ using System.IO;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using SyncGen.Testing.Conformance;
+using SyncGen.Testing.Scenarios;
 
 namespace SyncGen.Testing.WireMock;
 
@@ -16,6 +18,25 @@ namespace SyncGen.Testing.WireMock;
 public static class WireMockMappingExport
 {
     /// <summary>
+    /// Writes the WireMock mappings that replay <paramref name="scenario"/> (every call, page, fault and expiry, as
+    /// stateful WireMock scenario steps) to <c>FOLDER/mappings</c>, for a WireMock outside the kit or a bug report.
+    /// </summary>
+    /// <param name="folder">The root directory to write; created when missing.</param>
+    /// <param name="scenario">The scenario, e.g. one of <see cref="ScenarioCatalog.All"/>.</param>
+    /// <param name="settings">The client limits the script assumes; <see cref="ConformanceSettings.Default"/> when null.</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
+    /// <returns>The full paths of the files written, in mapping order.</returns>
+    public static Task<IReadOnlyList<string>> WriteScenarioAsync(
+        string folder,
+        SyncScenario scenario,
+        ConformanceSettings? settings = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        return WireMockScenarioCompiler.ExportAsync(folder, ScenarioSimulator.Simulate(scenario, settings), cancellationToken);
+    }
+
+    /// <summary>
     /// Writes one file per mapping to <c>FOLDER/mappings</c>. File names are stable: the 1-based position (3 digits) and a
     /// slug of the mapping's name (else scenario and required state, else method and path), e.g.
     /// <c>001-events-page-1.json</c>. Files of the same name are overwritten; other files are left alone.
@@ -24,7 +45,7 @@ public static class WireMockMappingExport
     /// <param name="mappings">The mappings, in the order to number them.</param>
     /// <param name="cancellationToken">Cancels the writes.</param>
     /// <returns>The full paths of the files written, in mapping order.</returns>
-    public static async Task<IReadOnlyList<string>> WriteFolderAsync(
+    internal static async Task<IReadOnlyList<string>> WriteFolderAsync(
         string folder,
         IEnumerable<WireMockMapping> mappings,
         CancellationToken cancellationToken = default)
@@ -57,7 +78,7 @@ public static class WireMockMappingExport
     /// <param name="mapping">The mapping.</param>
     /// <param name="index">The 1-based position.</param>
     /// <returns>The file name, e.g. <c>001-events-page-1.json</c>.</returns>
-    public static string FileNameFor(WireMockMapping mapping, int index)
+    internal static string FileNameFor(WireMockMapping mapping, int index)
     {
         ArgumentNullException.ThrowIfNull(mapping);
         string label = mapping.Name

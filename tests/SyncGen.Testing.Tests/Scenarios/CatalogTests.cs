@@ -131,7 +131,7 @@ public sealed class CatalogTests
         var folder = Directory.CreateTempSubdirectory("syncgen-scenario-export-");
         try
         {
-            var files = await WireMockScenarioCompiler.ExportAsync(folder.FullName, ScenarioSimulator.Simulate(ScenarioCatalog.Get("expiry-on-page-n")));
+            var files = await WireMockMappingExport.WriteScenarioAsync(folder.FullName, ScenarioCatalog.Get("expiry-on-page-n"));
 
             Assert.That(files, Has.Count.GreaterThan(3));
             Assert.That(files, Has.All.StartsWith(Path.Combine(folder.FullName, "mappings")));

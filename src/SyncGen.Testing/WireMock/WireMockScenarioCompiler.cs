@@ -6,9 +6,9 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using SyncGen.Testing.Journal;
-using SyncGen.Testing.WireMock;
+using SyncGen.Testing.Scenarios;
 
-namespace SyncGen.Testing.Scenarios;
+namespace SyncGen.Testing.WireMock;
 
 /// <summary>
 /// Compiles a simulated scenario to WireMock stub mappings. Each request of the conforming client's script becomes one
@@ -19,7 +19,7 @@ namespace SyncGen.Testing.Scenarios;
 /// API, which models the history that changed between calls. A low-priority catch-all answers any unscripted request
 /// with 400, so a client that strays from the protocol gets an error, never a silent 404 page.
 /// </summary>
-public static class WireMockScenarioCompiler
+internal static class WireMockScenarioCompiler
 {
     /// <summary>The events.list path on WireMock: the API root is <c>{WireMock}/calendar/v3/</c>.</summary>
     public const string EventsPath = FakeCalendarServer.RootPath + "/calendars/primary/events";
@@ -95,7 +95,7 @@ public static class WireMockScenarioCompiler
     /// <param name="compiled">The simulated scenario.</param>
     /// <param name="cancellationToken">Cancels the writes.</param>
     /// <returns>The files written.</returns>
-    public static Task<IReadOnlyList<string>> ExportAsync(string folder, CompiledScenario compiled, CancellationToken cancellationToken = default) =>
+    internal static Task<IReadOnlyList<string>> ExportAsync(string folder, CompiledScenario compiled, CancellationToken cancellationToken = default) =>
         WireMockMappingExport.WriteFolderAsync(folder, Compile(compiled), cancellationToken);
 
     /// <summary>
