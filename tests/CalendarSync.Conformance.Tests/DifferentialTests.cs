@@ -56,7 +56,7 @@ public sealed class DifferentialTests
     [Test]
     public async Task Seeded_random_scenarios_end_identically_on_both_servers_and_conform()
     {
-        var scenarios = ScenarioGenerator.Generate(1, RandomSeeds);
+        var scenarios = ScenarioGenerator.GenerateMany(1, RandomSeeds);
         var reports = await AssertIdenticalAsync(scenarios);
 
         Assert.That(reports.Where(r => !r.Passed).Select(r => r.FailureMessage), Is.Empty, "the generated repository conforms on random scenarios too");

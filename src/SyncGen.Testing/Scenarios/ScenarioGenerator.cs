@@ -108,7 +108,7 @@ public static class ScenarioGenerator
     /// <param name="count">How many.</param>
     /// <param name="settings">The client limits the expectations assume; <see cref="ConformanceSettings.Default"/> when null.</param>
     /// <returns>The scenarios.</returns>
-    public static IReadOnlyList<SyncScenario> Generate(int firstSeed, int count, ConformanceSettings? settings = null) =>
+    public static IReadOnlyList<SyncScenario> GenerateMany(int firstSeed, int count, ConformanceSettings? settings = null) =>
         Enumerable.Range(firstSeed, count).Select(seed => Generate(seed, settings)).ToArray();
 
     private static string RuleFor(ExpectedOutcome outcome) => outcome.Kind switch

@@ -101,7 +101,7 @@ public sealed class CatalogTests
         var b = ScenarioGenerator.Generate(7);
 
         Assert.That(Describe(a), Is.EqualTo(Describe(b)));
-        var many = ScenarioGenerator.Generate(1, 40);
+        var many = ScenarioGenerator.GenerateMany(1, 40);
         Assert.That(many.Select(Describe).Distinct().Count(), Is.EqualTo(40));
         Assert.That(many.SelectMany(s => s.Calls).Select(c => c.Expect.Kind).Distinct().Count(), Is.GreaterThanOrEqualTo(3), "random scenarios reach several outcome kinds");
     }
