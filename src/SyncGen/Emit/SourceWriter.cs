@@ -20,6 +20,18 @@ internal sealed class SourceWriter
         _builder.Append('\n');
     }
 
+    /// <summary>
+    /// Writes every line of <paramref name="text"/> (a raw string literal, typically) at the current indentation, keeping
+    /// the lines' own relative indentation; <c>\r\n</c> and <c>\n</c> both end a line.
+    /// </summary>
+    public void WriteLines(string text)
+    {
+        foreach (var line in text.Replace("\r\n", "\n").Split('\n'))
+        {
+            WriteLine(line);
+        }
+    }
+
     /// <summary>Writes <c>{</c> and indents.</summary>
     public void OpenBlock()
     {

@@ -1,63 +1,129 @@
 namespace SyncGen.Generator.Model;
 
 /// <summary>
-/// Everything the emitter needs for one [IncrementalSync] class, as strings, bools and enums only. Every expression
-/// string is already valid C# (fully qualified, escaped) so the emitter only arranges text.
+/// What the parser found about one [IncrementalSync] class: names, kinds and flags, no C# fragments. The emitter
+/// decides how the code reads; only type names arrive as the compiler displays them (fully qualified).
 /// </summary>
-/// <param name="HintName">File name of the generated source.</param>
-/// <param name="Namespace">Containing namespace, or empty for the global namespace.</param>
-/// <param name="FileScopedNamespace">Whether the user's declaration sits in a file-scoped namespace.</param>
-/// <param name="ClassName">The class name.</param>
-/// <param name="Accessibility">The class's accessibility keyword (<c>public</c> or <c>internal</c>).</param>
-/// <param name="RepositoryNameLiteral">C# string literal naming the repository in logs.</param>
-/// <param name="ItemType">Fully qualified item type.</param>
-/// <param name="StoreExpression">Expression reading the store member, or <c>null</c> in hooks mode (the class has no store
-/// member and implements the partial hook methods instead).</param>
-/// <param name="DeclareLoadSyncTokenHook">Hooks mode: generate the defining declaration of <c>LoadSyncTokenAsync</c>
-/// (false when the user's source already declares it).</param>
-/// <param name="DeclareApplyPassHook">Hooks mode: generate the defining declaration of <c>ApplyPassAsync</c>.</param>
-/// <param name="OptionsExpression">Expression reading the options member, or <c>null</c>.</param>
-/// <param name="LoggerExpression">Expression reading the logger member, or <c>null</c>.</param>
-/// <param name="PageSource">The page-source shape.</param>
-/// <param name="PageSourceMethodExpression">Expression naming the page-source method (without arguments).</param>
-/// <param name="RequestMayBeNull">The request factory's return type is annotated nullable.</param>
-/// <param name="SyncTokenAssignment">Assignment of the sync token to the request, e.g. <c>SyncToken = cursor.SyncToken</c> (request shape).</param>
-/// <param name="PageTokenAssignment">Assignment of the page token to the request (request shape).</param>
-/// <param name="FullSyncOnlyProperties">Request properties set to null on incremental passes.</param>
-/// <param name="ClearShowDeletedFalse">The request has a settable <c>bool? ShowDeleted</c> to clear when false.</param>
-/// <param name="PageAccess">Member access operator on the page: <c>?.</c> for references, <c>.</c> for structs.</param>
-/// <param name="ItemsMember">Page member holding the items.</param>
-/// <param name="NextPageTokenMember">Page member holding the next page token.</param>
-/// <param name="NextSyncTokenMember">Page member holding the next sync token.</param>
-/// <param name="KeyExpression">Expression of <c>item</c> giving its string key.</param>
-/// <param name="IsDeletedExpression">Expression of <c>item</c> saying whether it is a deletion.</param>
-public sealed record SyncClassModel(
-    string HintName,
-    string Namespace,
-    bool FileScopedNamespace,
-    string ClassName,
-    string Accessibility,
-    string RepositoryNameLiteral,
-    string ItemType,
-    string? StoreExpression,
-    bool DeclareLoadSyncTokenHook,
-    bool DeclareApplyPassHook,
-    string? OptionsExpression,
-    string? LoggerExpression,
-    PageSourceKind PageSource,
-    string PageSourceMethodExpression,
-    bool RequestMayBeNull,
-    string SyncTokenAssignment,
-    string PageTokenAssignment,
-    EquatableArray<string> FullSyncOnlyProperties,
-    bool ClearShowDeletedFalse,
-    string PageAccess,
-    string ItemsMember,
-    string NextPageTokenMember,
-    string NextSyncTokenMember,
-    string KeyExpression,
-    string IsDeletedExpression)
+public sealed record SyncClassModel
 {
-    /// <summary>Hooks mode: changes go to the user's partial hook methods through a generated store adapter.</summary>
-    public bool UsesHooks => StoreExpression is null;
+    /// <summary>File name of the generated source.</summary>
+    public required string HintName { get; init; }
+
+    /// <summary>Containing namespace as declared (dotted), or empty for the global namespace.</summary>
+    public required string Namespace { get; init; }
+
+    /// <summary>Whether the user's declaration sits in a file-scoped namespace.</summary>
+    public required bool FileScopedNamespace { get; init; }
+
+    /// <summary>The class name, unescaped.</summary>
+    public required string ClassName { get; init; }
+
+    /// <summary>The class as a fully qualified type name, for static member access.</summary>
+    public required string ClassType { get; init; }
+
+    /// <summary>Whether the class is public (else internal).</summary>
+    public required bool IsPublic { get; init; }
+
+    /// <summary>The repository's name in logs and errors: the class's full name.</summary>
+    public required string RepositoryName { get; init; }
+
+    /// <summary>The item type, fully qualified.</summary>
+    public required string ItemType { get; init; }
+
+    /// <summary>The store member, or <c>null</c> in hooks mode (the class implements the partial hook methods instead).</summary>
+    public required ClassMember? Store { get; init; }
+
+    /// <summary>Hooks mode: declare <c>LoadSyncTokenAsync</c> (false when the user's source already declares it).</summary>
+    public required bool DeclareLoadSyncTokenHook { get; init; }
+
+    /// <summary>Hooks mode: declare <c>ApplyPassAsync</c> (false when the user's source already declares it).</summary>
+    public required bool DeclareApplyPassHook { get; init; }
+
+    /// <summary>The SyncOptions member, or <c>null</c>.</summary>
+    public required ClassMember? Options { get; init; }
+
+    /// <summary>The ILogger member, or <c>null</c>.</summary>
+    public required ClassMember? Logger { get; init; }
+
+    /// <summary>The page-source method.</summary>
+    public required ClassMember PageSourceMethod { get; init; }
+
+    /// <summary>The request shape's facts, or <c>null</c> for a fetch method.</summary>
+    public required RequestShape? Request { get; init; }
+
+    /// <summary>The page type is a non-nullable struct, read with <c>.</c> instead of <c>?.</c>.</summary>
+    public required bool PageIsValueType { get; init; }
+
+    /// <summary>Page member holding the items.</summary>
+    public required string ItemsMember { get; init; }
+
+    /// <summary>Page member holding the next page token.</summary>
+    public required string NextPageTokenMember { get; init; }
+
+    /// <summary>Page member holding the next sync token.</summary>
+    public required string NextSyncTokenMember { get; init; }
+
+    /// <summary>Item member holding the key.</summary>
+    public required string KeyMember { get; init; }
+
+    /// <summary>The key member is a string (else it is converted with the invariant culture).</summary>
+    public required bool KeyIsString { get; init; }
+
+    /// <summary>How an item says it is a deletion.</summary>
+    public required DeletionMarker Deletion { get; init; }
+
+    /// <summary>The page-source shape.</summary>
+    public PageSourceKind PageSource => Request is null ? PageSourceKind.Fetch : PageSourceKind.Request;
+
+    /// <summary>Hooks mode: changes go to the user's partial hook methods through the runtime's hook store.</summary>
+    public bool UsesHooks => Store is null;
 }
+
+/// <summary>A field, property or method of the repository class.</summary>
+/// <param name="Name">The member name, unescaped.</param>
+/// <param name="IsStatic">Whether it is static (read through the class name, else through <c>this</c>).</param>
+public sealed record ClassMember(string Name, bool IsStatic);
+
+/// <summary>The request object a request-shaped page source returns.</summary>
+public sealed record RequestShape
+{
+    /// <summary>The factory's return type is annotated nullable.</summary>
+    public required bool MayBeNull { get; init; }
+
+    /// <summary>Request property receiving the sync token.</summary>
+    public required string SyncTokenProperty { get; init; }
+
+    /// <summary>The sync token property is declared non-nullable (it still receives null on a full pass).</summary>
+    public required bool SyncTokenPropertyIsNonNullable { get; init; }
+
+    /// <summary>Request property receiving the page token.</summary>
+    public required string PageTokenProperty { get; init; }
+
+    /// <summary>The page token property is declared non-nullable (it still receives null on the first page).</summary>
+    public required bool PageTokenPropertyIsNonNullable { get; init; }
+
+    /// <summary>Request properties a full sync may send and an incremental one must not (set to null then).</summary>
+    public required EquatableArray<string> FullSyncOnlyProperties { get; init; }
+
+    /// <summary>The request has a readable and settable <c>bool? ShowDeleted</c>, cleared on incremental passes when false.</summary>
+    public required bool ClearShowDeletedFalse { get; init; }
+}
+
+/// <summary>What marks an item as deleted.</summary>
+public enum DeletionMarkerKind
+{
+    /// <summary>A <c>bool</c> member, true for a deletion.</summary>
+    Bool,
+
+    /// <summary>A <c>bool?</c> member, true for a deletion.</summary>
+    NullableBool,
+
+    /// <summary>A string status member equal (ordinal) to <see cref="DeletionMarker.DeletedStatus"/>.</summary>
+    Status,
+}
+
+/// <summary>How an item says it is a deletion.</summary>
+/// <param name="Kind">The kind of marker.</param>
+/// <param name="Member">The item member read.</param>
+/// <param name="DeletedStatus">For <see cref="DeletionMarkerKind.Status"/>: the status of a deleted item.</param>
+public sealed record DeletionMarker(DeletionMarkerKind Kind, string Member, string? DeletedStatus);

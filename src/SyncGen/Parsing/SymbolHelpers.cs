@@ -22,12 +22,6 @@ internal static class SymbolHelpers
     public static string ToShortName(this ITypeSymbol type) =>
         type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
 
-    /// <summary>An identifier usable in C# source, escaping keywords.</summary>
-    public static string Identifier(string name) =>
-        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) == SyntaxKind.UnderscoreToken
-            ? "@" + name
-            : name;
-
     /// <summary>Members of <paramref name="type"/>, its base types and (for interfaces) its base interfaces, most derived first.</summary>
     public static IEnumerable<ISymbol> AllMembers(ITypeSymbol type, string? name = null)
     {

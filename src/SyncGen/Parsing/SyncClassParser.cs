@@ -108,32 +108,31 @@ internal static class SyncClassParser
                 return Result(null);
             }
 
-            var model = new SyncClassModel(
-                HintName: _type.ToDisplayString(SymbolHelpers.NameFormat).Replace("@", string.Empty) + ".SyncGen.g.cs",
-                Namespace: _type.ContainingNamespace.IsGlobalNamespace ? string.Empty : _type.ContainingNamespace.ToDisplayString(SymbolHelpers.NameFormat),
-                FileScopedNamespace: _declaration.Ancestors().OfType<FileScopedNamespaceDeclarationSyntax>().Any(),
-                ClassName: SymbolHelpers.Identifier(_type.Name),
-                Accessibility: _type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
-                RepositoryNameLiteral: SymbolDisplay.FormatLiteral(_type.ToDisplayString(), quote: true),
-                ItemType: itemType.ToDisplayString(SymbolHelpers.TypeFormat),
-                StoreExpression: store is null ? null : Access(store),
-                DeclareLoadSyncTokenHook: useHooks && !DeclaresHookDefinition(LoadSyncTokenHook, CancellationTokenType()),
-                DeclareApplyPassHook: useHooks && !DeclaresHookDefinition(ApplyPassHook, ApplyPassParameterTypes(itemType)),
-                OptionsExpression: options is null ? null : Access(options),
-                LoggerExpression: logger is null ? null : Access(logger),
-                PageSource: source.Kind,
-                PageSourceMethodExpression: Access(source.Method),
-                RequestMayBeNull: request?.MayBeNull ?? false,
-                SyncTokenAssignment: request?.SyncToken ?? string.Empty,
-                PageTokenAssignment: request?.PageToken ?? string.Empty,
-                FullSyncOnlyProperties: new EquatableArray<string>(request?.FullSyncOnly ?? Enumerable.Empty<string>()),
-                ClearShowDeletedFalse: request?.ClearShowDeleted ?? false,
-                PageAccess: page.Access,
-                ItemsMember: page.Items,
-                NextPageTokenMember: page.NextPageToken,
-                NextSyncTokenMember: page.NextSyncToken,
-                KeyExpression: key,
-                IsDeletedExpression: deleted);
+            var model = new SyncClassModel
+            {
+                HintName = _type.ToDisplayString(SymbolHelpers.NameFormat).Replace("@", string.Empty) + ".SyncGen.g.cs",
+                Namespace = _type.ContainingNamespace.IsGlobalNamespace ? string.Empty : _type.ContainingNamespace.ToDisplayString(SymbolHelpers.NameFormat),
+                FileScopedNamespace = _declaration.Ancestors().OfType<FileScopedNamespaceDeclarationSyntax>().Any(),
+                ClassName = _type.Name,
+                ClassType = _type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                IsPublic = _type.DeclaredAccessibility == Accessibility.Public,
+                RepositoryName = _type.ToDisplayString(),
+                ItemType = itemType.ToDisplayString(SymbolHelpers.TypeFormat),
+                Store = store is null ? null : Member(store),
+                DeclareLoadSyncTokenHook = useHooks && !DeclaresHookDefinition(LoadSyncTokenHook, CancellationTokenType()),
+                DeclareApplyPassHook = useHooks && !DeclaresHookDefinition(ApplyPassHook, ApplyPassParameterTypes(itemType)),
+                Options = options is null ? null : Member(options),
+                Logger = logger is null ? null : Member(logger),
+                PageSourceMethod = Member(source.Method),
+                Request = request?.Shape,
+                PageIsValueType = page.IsValueType,
+                ItemsMember = page.Items,
+                NextPageTokenMember = page.NextPageToken,
+                NextSyncTokenMember = page.NextSyncToken,
+                KeyMember = key.Value.Member,
+                KeyIsString = key.Value.IsString,
+                Deletion = deleted,
+            };
             return Result(model);
         }
 
@@ -142,11 +141,7 @@ internal static class SyncClassParser
         private void Report(DiagnosticDescriptor descriptor, Location location, params string[] args) =>
             _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
 
-        /// <summary>How generated code inside the class reads one of its members.</summary>
-        private string Access(ISymbol member) =>
-            member.IsStatic
-                ? _type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + SymbolHelpers.Identifier(member.Name)
-                : "this." + SymbolHelpers.Identifier(member.Name);
+        private static ClassMember Member(ISymbol member) => new(member.Name, member.IsStatic);
 
         // ---- page source ------------------------------------------------------------------------------------------
 
@@ -223,7 +218,7 @@ internal static class SyncClassParser
 
         // ---- request shape ----------------------------------------------------------------------------------------
 
-        private sealed record RequestInfo(ITypeSymbol PageType, bool MayBeNull, string SyncToken, string PageToken, List<string> FullSyncOnly, bool ClearShowDeleted);
+        private sealed record RequestInfo(ITypeSymbol PageType, RequestShape Shape);
 
         private RequestInfo? ReadRequest(PageSource source)
         {
@@ -232,7 +227,7 @@ internal static class SyncClassParser
             var methodName = source.Method.Name;
             var problems = 0;
 
-            string? TokenProperty(string setting, string defaultName)
+            IPropertySymbol? TokenProperty(string setting, string defaultName)
             {
                 var name = _settings.Get(setting) ?? defaultName;
                 var property = SymbolHelpers.FindSettableProperty(_compilation, requestType, name, _type);
@@ -244,9 +239,7 @@ internal static class SyncClassParser
                     return null;
                 }
 
-                // A property declared non-nullable in a nullable-aware type still receives null on the first page.
-                var suffix = property.Type.NullableAnnotation == NullableAnnotation.NotAnnotated ? "!" : string.Empty;
-                return SymbolHelpers.Identifier(property.Name) + " = cursor." + setting.Replace("Member", string.Empty) + suffix;
+                return property;
             }
 
             var syncToken = TokenProperty("SyncTokenMember", "SyncToken");
@@ -265,7 +258,7 @@ internal static class SyncClassParser
                 problems++;
             }
 
-            if (problems > 0 || execute is null)
+            if (problems > 0 || execute is null || syncToken is null || pageToken is null)
             {
                 return null;
             }
@@ -279,7 +272,7 @@ internal static class SyncClassParser
                     var property = SymbolHelpers.FindSettableProperty(_compilation, requestType, name, _type);
                     if (property is not null && !SymbolHelpers.IsObsolete(property) && SymbolHelpers.AcceptsNull(property.Type))
                     {
-                        fullSyncOnly.Add(SymbolHelpers.Identifier(property.Name));
+                        fullSyncOnly.Add(property.Name);
                     }
                 }
             }
@@ -288,13 +281,17 @@ internal static class SyncClassParser
             var clearShowDeleted = showDeleted is not null && !SymbolHelpers.IsObsolete(showDeleted) && SymbolHelpers.IsNullableBool(showDeleted.Type)
                 && SymbolHelpers.FindReadable(_compilation, requestType, "ShowDeleted", _type) is not null;
 
-            return new RequestInfo(
-                execute,
-                requestType.IsReferenceType && requestType.NullableAnnotation == NullableAnnotation.Annotated,
-                syncToken!,
-                pageToken!,
-                fullSyncOnly,
-                clearShowDeleted);
+            // A token property declared non-nullable in a nullable-aware type still receives null on the first page.
+            return new RequestInfo(execute, new RequestShape
+            {
+                MayBeNull = requestType.IsReferenceType && requestType.NullableAnnotation == NullableAnnotation.Annotated,
+                SyncTokenProperty = syncToken.Name,
+                SyncTokenPropertyIsNonNullable = syncToken.Type.NullableAnnotation == NullableAnnotation.NotAnnotated,
+                PageTokenProperty = pageToken.Name,
+                PageTokenPropertyIsNonNullable = pageToken.Type.NullableAnnotation == NullableAnnotation.NotAnnotated,
+                FullSyncOnlyProperties = new EquatableArray<string>(fullSyncOnly),
+                ClearShowDeletedFalse = clearShowDeleted,
+            });
         }
 
         /// <summary>
@@ -321,7 +318,7 @@ internal static class SyncClassParser
 
         // ---- page type --------------------------------------------------------------------------------------------
 
-        private sealed record PageInfo(string Access, string Items, string NextPageToken, string NextSyncToken, ITypeSymbol? ElementType);
+        private sealed record PageInfo(bool IsValueType, string Items, string NextPageToken, string NextSyncToken, ITypeSymbol? ElementType);
 
         private PageInfo? ReadPage(ITypeSymbol pageType, Location sourceLocation)
         {
@@ -350,7 +347,7 @@ internal static class SyncClassParser
                     return null;
                 }
 
-                return SymbolHelpers.Identifier(member.Name);
+                return member.Name;
             }
 
             var nextPageToken = Token("NextPageTokenMember", "NextPageToken", DiagnosticDescriptors.MissingNextPageTokenMember);
@@ -358,11 +355,11 @@ internal static class SyncClassParser
             if (items is null || elementType is null || nextPageToken is null || nextSyncToken is null)
             {
                 // The element type still lets the store check say something precise.
-                return elementType is null ? null : new PageInfo(string.Empty, string.Empty, string.Empty, string.Empty, elementType);
+                return elementType is null ? null : new PageInfo(false, string.Empty, string.Empty, string.Empty, elementType);
             }
 
-            var access = pageType.IsValueType && pageType.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T ? "." : "?.";
-            return new PageInfo(access, SymbolHelpers.Identifier(items.Name), nextPageToken, nextSyncToken, elementType);
+            var isValueType = pageType.IsValueType && pageType.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T;
+            return new PageInfo(isValueType, items.Name, nextPageToken, nextSyncToken, elementType);
         }
 
         // ---- class members ----------------------------------------------------------------------------------------
@@ -489,7 +486,7 @@ internal static class SyncClassParser
 
         // ---- item type --------------------------------------------------------------------------------------------
 
-        private string? ReadKey(ITypeSymbol itemType)
+        private (string Member, bool IsString)? ReadKey(ITypeSymbol itemType)
         {
             var name = _settings.Get("KeyMember") ?? "Id";
             var member = SymbolHelpers.FindReadable(_compilation, itemType, name, _type);
@@ -499,13 +496,10 @@ internal static class SyncClassParser
                 return null;
             }
 
-            var access = "item." + SymbolHelpers.Identifier(member.Name);
-            return SymbolHelpers.IsString(SymbolHelpers.ValueType(member))
-                ? access
-                : $"global::System.Convert.ToString({access}, global::System.Globalization.CultureInfo.InvariantCulture)";
+            return (member.Name, SymbolHelpers.IsString(SymbolHelpers.ValueType(member)));
         }
 
-        private string? ReadDeleted(ITypeSymbol itemType)
+        private DeletionMarker? ReadDeleted(ITypeSymbol itemType)
         {
             var deletedName = _settings.Get("DeletedMember");
             if (deletedName is not null)
@@ -514,12 +508,12 @@ internal static class SyncClassParser
                 var memberType = member is null ? null : SymbolHelpers.ValueType(member);
                 if (member is not null && SymbolHelpers.IsBool(memberType))
                 {
-                    return "item." + SymbolHelpers.Identifier(member.Name);
+                    return new DeletionMarker(DeletionMarkerKind.Bool, member.Name, null);
                 }
 
                 if (member is not null && SymbolHelpers.IsNullableBool(memberType))
                 {
-                    return "item." + SymbolHelpers.Identifier(member.Name) + " == true";
+                    return new DeletionMarker(DeletionMarkerKind.NullableBool, member.Name, null);
                 }
 
                 Report(DiagnosticDescriptors.MissingDeletionMarker, _settings.LocationOf("DeletedMember", _classLocation), itemType.ToShortName(),
@@ -536,8 +530,7 @@ internal static class SyncClassParser
                 return null;
             }
 
-            var deletedStatus = SymbolDisplay.FormatLiteral(_settings.Get("DeletedStatus") ?? "cancelled", quote: true);
-            return $"global::System.String.Equals(item.{SymbolHelpers.Identifier(status.Name)}, {deletedStatus}, global::System.StringComparison.Ordinal)";
+            return new DeletionMarker(DeletionMarkerKind.Status, status.Name, _settings.Get("DeletedStatus") ?? "cancelled");
         }
     }
 }
