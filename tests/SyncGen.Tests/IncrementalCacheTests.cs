@@ -1,10 +1,8 @@
 using System;
-using System.Collections;
-using System.Collections.Generic;
 using System.Linq;
-using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Text;
 using NUnit.Framework;
 using SyncGen.Generator;
 using SyncGen.Tests.Infrastructure;
@@ -12,13 +10,11 @@ using SyncGen.Tests.Infrastructure;
 namespace SyncGen.Tests;
 
 /// <summary>
-/// The pipeline caches: a second run, or a run after an unrelated edit, reuses every tracked step; and no tracked
-/// step holds a symbol, syntax node, compilation or location (which would defeat caching and leak memory).
+/// The pipeline caches. Every test that runs the generator through <see cref="GeneratorRunner.Run(string[])"/> already
+/// checks that a second run reuses every step and that no step holds compiler objects; these tests cover edits.
 /// </summary>
 public class IncrementalCacheTests
 {
-    private static readonly string[] TrackedSteps = { TrackingNames.Parse, TrackingNames.Models, TrackingNames.Diagnostics };
-
     private const string Unrelated = "namespace Other { public class Unrelated { public int Value { get; set; } } }";
 
     private const string InvalidSource = """
@@ -28,20 +24,16 @@ public class IncrementalCacheTests
         public class NotPartial { }
         """;
 
-    [TestCase(nameof(TestSources.GoogleRequest), TrackingNames.Models)]
-    [TestCase(nameof(TestSources.Hooks), TrackingNames.Models)]
-    [TestCase(nameof(InvalidSource), TrackingNames.Diagnostics)]
-    public void Running_again_with_the_same_compilation_reuses_every_step(string sourceName, string producingStep)
+    [Test]
+    public void Every_tracking_name_is_a_step_the_pipeline_runs()
     {
-        var compilation = GeneratorRunner.CreateCompilation(Source(sourceName));
-        var first = GeneratorRunner.Run(compilation, GeneratorRunner.CreateDriver());
-        var second = GeneratorRunner.Run(compilation, first.Driver);
+        var run = GeneratorRunner.Run(TestSources.GoogleRequest, InvalidSource);
+        var tracked = run.Driver.GetRunResult().Results.Single().TrackedSteps.Keys;
 
-        var firstSteps = TrackedOutputs(first.Driver);
-        Assert.That(firstSteps[producingStep], Is.Not.Empty, "the first run produced output in this step");
-        AssertNoForbiddenTypes(firstSteps);
-        AssertAllCached(TrackedOutputs(second.Driver));
-        Assert.That(second.GeneratedSources, Is.EqualTo(first.GeneratedSources));
+        Assert.That(PipelineSteps.Names, Is.Not.Empty);
+        Assert.That(tracked, Is.SupersetOf(PipelineSteps.Names), "a TrackingNames constant no WithTrackingName uses is a step no test checks");
+        Assert.That(PipelineSteps.Outputs(run.Driver).Where(step => step.Value.Count == 0).Select(step => step.Key), Is.Empty,
+            "each step produced output for a project with one valid and one broken class, so the checks saw it");
     }
 
     [TestCase(nameof(TestSources.GoogleRequest), TrackingNames.Models)]
@@ -54,11 +46,34 @@ public class IncrementalCacheTests
         var edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(Unrelated, GeneratorRunner.ParseOptions, "/src/Unrelated.cs"));
         var second = GeneratorRunner.Run(edited, first.Driver);
 
-        var steps = TrackedOutputs(second.Driver);
+        var steps = PipelineSteps.Outputs(second.Driver);
         Assert.That(steps[producingStep], Is.Not.Empty);
-        AssertNoForbiddenTypes(steps);
-        AssertAllCached(steps);
+        PipelineSteps.AssertHoldNoCompilerObjects(steps);
+        PipelineSteps.AssertAllReused(steps);
         Assert.That(second.Diagnostics.Select(d => d.ToString()), Is.EqualTo(first.Diagnostics.Select(d => d.ToString())));
+    }
+
+    [Test]
+    public void Moving_a_class_down_a_line_reruns_only_the_diagnostics()
+    {
+        // One valid class and one broken class in the same file: the edit moves both.
+        var source = TestSources.GoogleRequest + "\n" + InvalidSource.Replace("using SyncGen;", string.Empty, StringComparison.Ordinal)
+            .Replace("namespace Broken;", string.Empty, StringComparison.Ordinal);
+        var compilation = GeneratorRunner.CreateCompilation(source);
+        var first = GeneratorRunner.Run(compilation, GeneratorRunner.CreateDriver());
+        var tree = compilation.SyntaxTrees.Single();
+        var moved = GeneratorRunner.Run(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(SourceText.From("\n" + source))), first.Driver);
+
+        var steps = PipelineSteps.Outputs(moved.Driver);
+        Assert.That(steps[TrackingNames.Models], Is.Not.Empty);
+        Assert.That(steps[TrackingNames.Models].Select(o => o.Reason), Has.All.EqualTo(IncrementalStepRunReason.Cached).Or.EqualTo(IncrementalStepRunReason.Unchanged),
+            "the model holds no position, so the emitter does not run again");
+        Assert.That(steps[TrackingNames.MsBuildDefaults].Select(o => o.Reason), Has.All.EqualTo(IncrementalStepRunReason.Cached).Or.EqualTo(IncrementalStepRunReason.Unchanged));
+        Assert.That(steps[TrackingNames.Diagnostics].Select(o => o.Reason), Has.Some.EqualTo(IncrementalStepRunReason.Modified).Or.Some.EqualTo(IncrementalStepRunReason.New),
+            "the diagnostic moved with its class");
+        Assert.That(moved.Diagnostics.Single().Location.GetLineSpan().StartLinePosition.Line,
+            Is.EqualTo(first.Diagnostics.Single().Location.GetLineSpan().StartLinePosition.Line + 1));
+        Assert.That(moved.GeneratedSources, Is.EqualTo(first.GeneratedSources));
     }
 
     [Test]
@@ -67,79 +82,14 @@ public class IncrementalCacheTests
         var compilation = GeneratorRunner.CreateCompilation(TestSources.GoogleRequest);
         var first = GeneratorRunner.Run(compilation, GeneratorRunner.CreateDriver());
         var tree = compilation.SyntaxTrees.Single();
-        var newTree = tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(
+        var newTree = tree.WithChangedText(SourceText.From(
             TestSources.GoogleRequest.Replace("[IncrementalSync]", "[IncrementalSync(DeletedStatus = \"removed\")]", StringComparison.Ordinal)));
         var second = GeneratorRunner.Run(compilation.ReplaceSyntaxTree(tree, newTree), first.Driver);
 
-        var reasons = TrackedOutputs(second.Driver)[TrackingNames.Models].Select(o => o.Reason);
+        var reasons = PipelineSteps.Outputs(second.Driver)[TrackingNames.Models].Select(o => o.Reason);
         Assert.That(reasons, Does.Contain(IncrementalStepRunReason.Modified));
         Assert.That(second.SingleSource, Does.Contain("\"removed\""));
     }
 
     private static string Source(string name) => name == nameof(InvalidSource) ? InvalidSource : TestSources.ByName(name);
-
-    private static Dictionary<string, List<(object Value, IncrementalStepRunReason Reason)>> TrackedOutputs(GeneratorDriver driver)
-    {
-        var result = driver.GetRunResult().Results.Single();
-        return TrackedSteps.ToDictionary(
-            name => name,
-            name => result.TrackedSteps.TryGetValue(name, out var runs)
-                ? runs.SelectMany(run => run.Outputs).ToList()
-                : new List<(object Value, IncrementalStepRunReason Reason)>());
-    }
-
-    private static void AssertAllCached(Dictionary<string, List<(object Value, IncrementalStepRunReason Reason)>> steps)
-    {
-        foreach (var (name, outputs) in steps)
-        {
-            foreach (var (value, reason) in outputs)
-            {
-                Assert.That(reason, Is.EqualTo(IncrementalStepRunReason.Cached).Or.EqualTo(IncrementalStepRunReason.Unchanged), $"{name}: {value}");
-            }
-        }
-    }
-
-    private static void AssertNoForbiddenTypes(Dictionary<string, List<(object Value, IncrementalStepRunReason Reason)>> steps)
-    {
-        foreach (var (name, outputs) in steps)
-        {
-            foreach (var (value, _) in outputs)
-            {
-                Visit(value, name, new HashSet<object>(ReferenceEqualityComparer.Instance));
-            }
-        }
-    }
-
-    private static void Visit(object? node, string path, HashSet<object> visited)
-    {
-        if (node is null || node is string || node.GetType().IsPrimitive || node.GetType().IsEnum)
-        {
-            return;
-        }
-
-        Assert.That(
-            node is Compilation or ISymbol or SyntaxNode or SyntaxTree or SemanticModel or Location,
-            Is.False,
-            $"{path} holds a {node.GetType().Name}, which defeats incremental caching");
-        if (!node.GetType().IsValueType && !visited.Add(node))
-        {
-            return;
-        }
-
-        if (node is IEnumerable sequence)
-        {
-            var index = 0;
-            foreach (var item in sequence)
-            {
-                Visit(item, $"{path}[{index++}]", visited);
-            }
-
-            return;
-        }
-
-        foreach (var field in node.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
-        {
-            Visit(field.GetValue(node), $"{path}.{field.Name}", visited);
-        }
-    }
 }

@@ -50,7 +50,21 @@ internal static class GeneratorRunner
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    public static GeneratorRun Run(params string[] sources) => Run(CreateCompilation(sources), CreateDriver());
+    /// <summary>
+    /// Runs the generator over <paramref name="sources"/>, then checks what every test gets for free: a second run over
+    /// the same compilation reuses every tracked step, and no tracked step holds a symbol, syntax node or compilation.
+    /// </summary>
+    public static GeneratorRun Run(params string[] sources)
+    {
+        var compilation = CreateCompilation(sources);
+        var run = Run(compilation, CreateDriver());
+        PipelineSteps.AssertHoldNoCompilerObjects(PipelineSteps.Outputs(run.Driver));
+        var again = Run(compilation, run.Driver);
+        PipelineSteps.AssertAllReused(PipelineSteps.Outputs(again.Driver));
+        NUnit.Framework.Assert.That(again.GeneratedSources, NUnit.Framework.Is.EqualTo(run.GeneratedSources), "a second run generates the same sources");
+
+        return run;
+    }
 
     public static GeneratorRun Run(CSharpCompilation compilation, GeneratorDriver driver)
     {
