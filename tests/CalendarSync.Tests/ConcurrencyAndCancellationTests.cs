@@ -8,7 +8,7 @@ using SyncGen.Testing;
 
 namespace CalendarSync.Tests;
 
-/// <summary>Concurrent calls, cancellation, and PROTOCOL.md edge case 11 (an interrupted pass, then a restart).</summary>
+/// <summary>Concurrent calls, cancellation, and docs/protocol.md edge case 11 (an interrupted pass, then a restart).</summary>
 public class ConcurrencyAndCancellationTests : CalendarSyncTestBase
 {
     [Test]

@@ -5,7 +5,7 @@ using SyncGen.Testing;
 
 namespace CalendarSync.Tests;
 
-/// <summary>PROTOCOL.md edge cases 6 and 12: tombstones, unknown ids, recurring exceptions, replayed items.</summary>
+/// <summary>docs/protocol.md edge cases 6 and 12: tombstones, unknown ids, recurring exceptions, replayed items.</summary>
 public class DeletionTests : CalendarSyncTestBase
 {
     [Test]

@@ -7,7 +7,7 @@ using SyncGen.Testing;
 
 namespace CalendarSync.Tests;
 
-/// <summary>PROTOCOL.md edge cases 5 and 7: 410 on any page, bounded recovery, the store replaced not merged.</summary>
+/// <summary>docs/protocol.md edge cases 5 and 7: 410 on any page, bounded recovery, the store replaced not merged.</summary>
 public class ExpiryTests : CalendarSyncTestBase
 {
     [Test]

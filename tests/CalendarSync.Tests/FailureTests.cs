@@ -7,7 +7,7 @@ using SyncGen.Testing;
 namespace CalendarSync.Tests;
 
 /// <summary>
-/// PROTOCOL.md edge case 10 and the token rule: whatever goes wrong, the call fails with a typed error naming the
+/// docs/protocol.md edge case 10 and the token rule: whatever goes wrong, the call fails with a typed error naming the
 /// request, and the stored token and items are exactly as before.
 /// </summary>
 public class FailureTests : CalendarSyncTestBase

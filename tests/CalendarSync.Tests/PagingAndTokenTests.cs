@@ -6,7 +6,7 @@ using SyncGen.Testing;
 
 namespace CalendarSync.Tests;
 
-/// <summary>PROTOCOL.md edge cases 1, 2, 3 and 8: paging, the token rule, repeated queries, unchanged tokens.</summary>
+/// <summary>docs/protocol.md edge cases 1, 2, 3 and 8: paging, the token rule, repeated queries, unchanged tokens.</summary>
 public class PagingAndTokenTests : CalendarSyncTestBase
 {
     [Test]

@@ -7,7 +7,7 @@ using SyncGen.Testing;
 
 namespace CalendarSync.Tests;
 
-/// <summary>PROTOCOL.md edge case 9: what is retried, how often, and how long the client waits.</summary>
+/// <summary>docs/protocol.md edge case 9: what is retried, how often, and how long the client waits.</summary>
 public class RetryTests : CalendarSyncTestBase
 {
     private static readonly object[] TransientFaults =

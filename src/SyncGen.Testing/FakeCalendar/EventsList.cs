@@ -36,7 +36,7 @@ internal static class EventsList
     public const int DefaultMaxResults = 250;
     public const int MaxMaxResults = 2500;
 
-    // The parameters Google refuses next to a syncToken (PROTOCOL.md); showDeleted=false is checked separately.
+    // The parameters Google refuses next to a syncToken (docs/protocol.md); showDeleted=false is checked separately.
     private static readonly string[] RestrictedWithSyncToken =
     {
         "iCalUID", "orderBy", "privateExtendedProperty", "q", "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin",

@@ -42,7 +42,7 @@ internal static class GoogleErrors
 
     /// <summary>
     /// Writes <c>{"error":{"errors":[{domain, reason, message, locationType?, location?}],"code":N,"message":...}}</c>, the
-    /// member order Google uses (the 410 body must match PROTOCOL.md byte for byte).
+    /// member order Google uses (the 410 body must match docs/protocol.md byte for byte).
     /// </summary>
     public static byte[] Body(int statusCode, string domain, string reason, string message, string? locationType = null, string? location = null)
     {

@@ -11,7 +11,7 @@ namespace SyncGen.Testing.Journal;
 /// </summary>
 public static class ProtocolJournalChecks
 {
-    /// <summary>The parameters Google refuses next to a syncToken (PROTOCOL.md); showDeleted=false is checked too.</summary>
+    /// <summary>The parameters Google refuses next to a syncToken (docs/protocol.md); showDeleted=false is checked too.</summary>
     public static IReadOnlyList<string> RestrictedWithSyncToken { get; } = new[]
     {
         "iCalUID", "orderBy", "privateExtendedProperty", "q", "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin",

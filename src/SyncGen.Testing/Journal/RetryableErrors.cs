@@ -1,7 +1,7 @@
 namespace SyncGen.Testing.Journal;
 
 /// <summary>
-/// The one list of answers a conforming client retries (PROTOCOL.md, "Rate limits"): no response at all (a transport
+/// The one list of answers a conforming client retries (docs/protocol.md, "Rate limits"): no response at all (a transport
 /// error), 429, 500, 502, 503, 504, and 403 only with a rate-limit reason. The simulator's reference client and the
 /// journal checks both ask here, so the oracle and the judge never disagree.
 /// </summary>

@@ -6,7 +6,7 @@ using SyncGen.Testing.Journal;
 namespace SyncGen.Testing.Scenarios;
 
 /// <summary>
-/// The named scenarios of the conformance suite, covering every edge case of PROTOCOL.md. Defined once, as data; replayed
+/// The named scenarios of the conformance suite, covering every edge case of docs/protocol.md. Defined once, as data; replayed
 /// on WireMock and on the embedded server. The scripts assume <see cref="Conformance.ConformanceSettings.Default"/>
 /// (3 retries per request, 3 expiries per call). docs/scenarios.md describes each in one paragraph.
 /// </summary>

@@ -8,7 +8,7 @@ using SyncGen.Testing.Journal;
 namespace SyncGen.Testing.Scenarios;
 
 /// <summary>
-/// Runs a scenario in C# with a reference client that honours every rule of PROTOCOL.md, against a simulated server.
+/// Runs a scenario in C# with a reference client that honours every rule of docs/protocol.md, against a simulated server.
 /// The result is the oracle of the kit: the exact requests and responses of each sync call (what WireMock replays), and the
 /// outcome, mirror and token movement a conforming client ends each call with.
 /// </summary>

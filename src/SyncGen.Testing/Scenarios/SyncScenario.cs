@@ -46,7 +46,7 @@ public sealed class SyncScenario
     /// <summary>The sync calls, in order.</summary>
     public IReadOnlyList<ScenarioCall> Calls { get; }
 
-    /// <summary>The PROTOCOL.md edge cases (1-12) this scenario replays.</summary>
+    /// <summary>The docs/protocol.md edge cases (1-12) this scenario replays.</summary>
     public IReadOnlyList<int> EdgeCases { get; init; } = Array.Empty<int>();
 
     /// <summary>What the client must support for the scenario to apply; see the capability flags of the conformance fixture.</summary>
@@ -261,7 +261,7 @@ public sealed record ScenarioFault(FaultKind Kind, int StatusCode = 0, string? R
     public static ScenarioFault Status(int statusCode, string? reason = null, int? retryAfterSeconds = null) =>
         new(FaultKind.Status, statusCode, reason ?? GoogleErrors.DefaultsFor(statusCode, null).Reason, retryAfterSeconds);
 
-    /// <summary>410 fullSyncRequired with the exact PROTOCOL.md body.</summary>
+    /// <summary>410 fullSyncRequired with the exact docs/protocol.md body.</summary>
     public static ScenarioFault TokenExpired { get; } = Status(410, "fullSyncRequired");
 
     /// <summary>The connection is reset without a response.</summary>

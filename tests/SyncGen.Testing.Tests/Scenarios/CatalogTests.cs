@@ -13,7 +13,7 @@ using SyncGen.Testing.WireMock;
 
 namespace SyncGen.Testing.Tests.Scenarios;
 
-/// <summary>The catalog as data: coverage of PROTOCOL.md, declared expectations agreeing with the simulation, the generator, the WireMock compilation.</summary>
+/// <summary>The catalog as data: coverage of docs/protocol.md, declared expectations agreeing with the simulation, the generator, the WireMock compilation.</summary>
 public sealed class CatalogTests
 {
     /// <summary>The catalog size, pinned: adding or removing a scenario is a deliberate change to this number, the docs and the README.</summary>
@@ -26,7 +26,7 @@ public sealed class CatalogTests
     {
         Assert.That(ScenarioCatalog.All, Has.Count.EqualTo(ScenarioCount));
         Assert.That(ScenarioCatalog.All.Select(s => s.Name), Is.Unique);
-        Assert.That(ScenarioCatalog.All.SelectMany(s => s.EdgeCases).Distinct().Order(), Is.EqualTo(Enumerable.Range(1, 12)), "PROTOCOL.md edge cases 1-12");
+        Assert.That(ScenarioCatalog.All.SelectMany(s => s.EdgeCases).Distinct().Order(), Is.EqualTo(Enumerable.Range(1, 12)), "docs/protocol.md edge cases 1-12");
         Assert.That(ScenarioCatalog.All.Select(s => s.Description), Has.All.Length.GreaterThan(40));
     }
 
@@ -73,7 +73,7 @@ public sealed class CatalogTests
     }
 
     [Test]
-    public void The_410_response_has_exactly_the_body_of_PROTOCOL_md()
+    public void The_410_response_has_exactly_the_body_of_docs_protocol_md()
     {
         var call = ScenarioSimulator.Simulate(ScenarioCatalog.Get("expiry-on-page-1")).Calls[1];
 
