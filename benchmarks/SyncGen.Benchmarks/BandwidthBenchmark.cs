@@ -10,7 +10,7 @@ using CalendarSync.CalendarApi;
 using CalendarSync.Repository;
 using Google.Apis.Http;
 using Google.Apis.Services;
-using SyncGen.Testing;
+using SyncGen.Testing.FakeServer;
 
 namespace SyncGen.Benchmarks;
 

@@ -4,7 +4,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using CalendarSync.CalendarApi;
 using CalendarSync.Repository;
-using SyncGen.Testing;
+using SyncGen.Testing.FakeServer;
 
 namespace SyncGen.Benchmarks;
 

@@ -7,7 +7,7 @@ using CalendarSync.CalendarApi;
 using CalendarSync.Repository;
 using NUnit.Framework;
 using SyncGen;
-using SyncGen.Testing;
+using SyncGen.Testing.FakeServer;
 
 namespace CalendarSync.Tests;
 

@@ -5,7 +5,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
 using NUnit.Framework;
-using SyncGen.Testing;
+using SyncGen.Testing.FakeServer;
 
 namespace CalendarSync.Tests;
 

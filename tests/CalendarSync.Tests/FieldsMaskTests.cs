@@ -4,7 +4,7 @@ using System.Threading.Tasks;
 using CalendarSync.Repository;
 using NUnit.Framework;
 using SyncGen;
-using SyncGen.Testing;
+using SyncGen.Testing.FakeServer;
 
 namespace CalendarSync.Tests;
 

@@ -2,7 +2,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using NUnit.Framework;
 using SyncGen;
-using SyncGen.Testing;
+using SyncGen.Testing.FakeServer;
 
 namespace CalendarSync.Tests;
 

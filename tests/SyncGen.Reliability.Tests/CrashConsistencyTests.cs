@@ -8,7 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using NUnit.Framework;
 using SyncGen.Reliability.Tests.Support;
-using SyncGen.Testing;
+using SyncGen.Testing.FakeServer;
 
 namespace SyncGen.Reliability.Tests;
 

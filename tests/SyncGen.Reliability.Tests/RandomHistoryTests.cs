@@ -11,7 +11,7 @@ using CalendarSync.CalendarApi;
 using CalendarSync.Repository;
 using NUnit.Framework;
 using SyncGen.Reliability.Tests.Support;
-using SyncGen.Testing;
+using SyncGen.Testing.FakeServer;
 
 namespace SyncGen.Reliability.Tests;
 

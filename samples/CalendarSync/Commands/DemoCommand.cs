@@ -6,7 +6,7 @@ using System.Threading.Tasks;
 using CalendarSync.CalendarApi;
 using CalendarSync.Repository;
 using SyncGen;
-using SyncGen.Testing;
+using SyncGen.Testing.FakeServer;
 
 namespace CalendarSync.Commands;
 

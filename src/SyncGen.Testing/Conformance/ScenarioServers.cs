@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using SyncGen.Testing.FakeServer;
 using SyncGen.Testing.Journal;
 using SyncGen.Testing.Scenarios;
 using SyncGen.Testing.WireMock;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using SyncGen.Testing.Conformance;
+using SyncGen.Testing.FakeServer;
 using SyncGen.Testing.WireMock;
 
 namespace SyncGen.Testing.Journal;

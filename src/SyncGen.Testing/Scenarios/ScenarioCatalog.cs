@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using SyncGen.Testing.FakeServer;
 using SyncGen.Testing.Journal;
 
 namespace SyncGen.Testing.Scenarios;

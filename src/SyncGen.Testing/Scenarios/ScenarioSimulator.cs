@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using SyncGen.Testing.Conformance;
+using SyncGen.Testing.FakeServer;
 using SyncGen.Testing.Journal;
 
 namespace SyncGen.Testing.Scenarios;

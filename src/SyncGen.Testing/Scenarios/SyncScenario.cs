@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using SyncGen.Testing.FakeServer;
 
 namespace SyncGen.Testing.Scenarios;
 

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using SyncGen.Testing;
+using SyncGen.Testing.FakeServer;
 
 namespace SyncGen.Reliability.Tests.Support;
 

@@ -6,7 +6,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using CalendarSync.CalendarApi;
 using NUnit.Framework;
-using SyncGen.Testing;
+using SyncGen.Testing.FakeServer;
 
 namespace SyncGen.Reliability.Tests.Support;
 

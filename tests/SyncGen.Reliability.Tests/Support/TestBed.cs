@@ -4,7 +4,7 @@ using System.IO;
 using System.Threading.Tasks;
 using CalendarSync.CalendarApi;
 using Microsoft.Data.Sqlite;
-using SyncGen.Testing;
+using SyncGen.Testing.FakeServer;
 
 namespace SyncGen.Reliability.Tests.Support;
 

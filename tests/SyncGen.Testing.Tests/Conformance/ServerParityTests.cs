@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using NUnit.Framework;
 using SyncGen.Testing.Conformance;
+using SyncGen.Testing.FakeServer;
 using SyncGen.Testing.Journal;
 using SyncGen.Testing.Scenarios;
 

@@ -5,6 +5,7 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
+using SyncGen.Testing.FakeServer;
 
 namespace SyncGen.Testing.Tests.FakeCalendarTests;
 

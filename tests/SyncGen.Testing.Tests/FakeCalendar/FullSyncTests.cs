@@ -5,6 +5,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using NUnit.Framework;
+using SyncGen.Testing.FakeServer;
 
 namespace SyncGen.Testing.Tests.FakeCalendarTests;
 

@@ -3,6 +3,7 @@ using System.Linq;
 using System.Net;
 using System.Threading.Tasks;
 using NUnit.Framework;
+using SyncGen.Testing.FakeServer;
 
 namespace SyncGen.Testing.Tests.FakeCalendarTests;
 

@@ -8,6 +8,7 @@ using System.Net.Http;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using NUnit.Framework;
+using SyncGen.Testing.FakeServer;
 
 namespace SyncGen.Testing.Tests.FakeCalendarTests;
 

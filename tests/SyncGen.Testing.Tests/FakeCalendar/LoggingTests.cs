@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
+using SyncGen.Testing.FakeServer;
 
 namespace SyncGen.Testing.Tests.FakeCalendarTests;
 

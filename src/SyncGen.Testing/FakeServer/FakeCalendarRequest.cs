@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace SyncGen.Testing;
+namespace SyncGen.Testing.FakeServer;
 
 /// <summary>A request the fake server received, as fault predicates see it.</summary>
 public class FakeCalendarRequest

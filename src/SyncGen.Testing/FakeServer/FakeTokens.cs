@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using System.Text;
 
-namespace SyncGen.Testing;
+namespace SyncGen.Testing.FakeServer;
 
 /// <summary>A decoded page token: where one page of one pass starts.</summary>
 /// <param name="Snapshot">The log position the pass lists (fixed by its first page).</param>

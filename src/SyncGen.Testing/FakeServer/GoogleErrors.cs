@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.IO;
 
-namespace SyncGen.Testing;
+namespace SyncGen.Testing.FakeServer;
 
 /// <summary>Google's JSON error bodies.</summary>
 internal static class GoogleErrors

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace SyncGen.Testing;
+namespace SyncGen.Testing.FakeServer;
 
 /// <summary>
 /// An armed fault: which requests it targets and how many times it fires. All conditions that are set must hold.

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace SyncGen.Testing;
+namespace SyncGen.Testing.FakeServer;
 
 /// <summary>The status of a fake calendar event, as Google serializes it in <c>status</c>.</summary>
 public enum FakeEventStatus

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
 
-namespace SyncGen.Testing;
+namespace SyncGen.Testing.FakeServer;
 
 /// <summary>
 /// Google's partial-response mask, the standard <c>fields</c> parameter: <c>a,b</c> selects members, <c>a/b</c> a member

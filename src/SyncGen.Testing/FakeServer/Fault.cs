@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 
-namespace SyncGen.Testing;
+namespace SyncGen.Testing.FakeServer;
 
 /// <summary>What kind of misbehaviour a <see cref="Fault"/> injects.</summary>
 public enum FaultKind

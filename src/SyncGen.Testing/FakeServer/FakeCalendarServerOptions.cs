@@ -1,7 +1,7 @@
 using System;
 using Microsoft.Extensions.Logging;
 
-namespace SyncGen.Testing;
+namespace SyncGen.Testing.FakeServer;
 
 /// <summary>Options of <see cref="FakeCalendarServer.StartAsync"/>.</summary>
 public sealed class FakeCalendarServerOptions

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 
-namespace SyncGen.Testing;
+namespace SyncGen.Testing.FakeServer;
 
 /// <summary>
 /// One calendar of a <see cref="FakeCalendarServer"/>: an append-only change log of event versions. Every mutation

@@ -17,7 +17,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace SyncGen.Testing;
+namespace SyncGen.Testing.FakeServer;
 
 /// <summary>
 /// An embedded fake of Google Calendar API v3 <c>events.list</c> over real HTTP on 127.0.0.1: full and incremental sync with
