@@ -226,7 +226,7 @@ public sealed class SyncEngine<TItem>
                 async token =>
                 {
                     attempts++;
-                    var page = await fetch(cursor, token).ConfigureAwait(false);
+                    var page = await FetchWithinTimeoutAsync(fetch, cursor, token).ConfigureAwait(false);
                     if (page.Items is null)
                     {
                         throw new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.EmptyResponse, cursor, "the response had no page");
@@ -244,10 +244,40 @@ public sealed class SyncEngine<TItem>
                 SyncErrorKind.TokenExpired => new TokenExpiredSignal(classification, exception),
                 SyncErrorKind.MalformedResponse => new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.MalformedResponse, cursor,
                     $"the response could not be read as a page ({exception.Message})", exception),
-                _ => new SyncRequestFailedException(_definition.RepositoryName, cursor, attempts, classification.StatusCode, classification.Reason, exception),
+                _ => new SyncRequestFailedException(_definition.RepositoryName, cursor, attempts, classification.StatusCode, classification.Reason,
+                    ExplainGivingUp(classification), exception),
             };
         }
     }
+
+    /// <summary>One attempt, cancelled after <see cref="SyncOptions.RequestTimeout"/>; running out of time is a <see cref="TimeoutException"/>.</summary>
+    private async Task<SyncPage<TItem>> FetchWithinTimeoutAsync(SyncPageFetcher<TItem> fetch, SyncCursor cursor, CancellationToken cancellationToken)
+    {
+        if (_options.RequestTimeout == Timeout.InfiniteTimeSpan)
+        {
+            return await fetch(cursor, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var deadline = new CancellationTokenSource(_options.RequestTimeout, _options.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            return await fetch(cursor, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException exception) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(
+                $"the request did not complete within {_options.RequestTimeout.TotalSeconds:0.###} s (SyncOptions.RequestTimeout)", exception);
+        }
+    }
+
+    private string? ExplainGivingUp(SyncErrorClassification classification) =>
+        classification is { Kind: SyncErrorKind.Transient, RetryAfter: { } wait } && wait > _options.Retry.MaxRetryAfter
+            ? $"the server asked to wait {RetryAfterHeader.Format(wait)} s, more than the {Describe(_options.Retry.MaxRetryAfter)} cap (SyncOptions.Retry.MaxRetryAfter)"
+            : null;
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalMinutes >= 1 && span.Seconds == 0 && span.Milliseconds == 0 ? $"{span.TotalMinutes:0}-minute" : $"{span.TotalSeconds:0.###}-second";
 
     private readonly record struct PassOutcome(int Pages, int Upserts, int Deletes, string SyncToken);
 
