@@ -100,9 +100,12 @@ public sealed class CalendarService : BaseClientService
         return page;
     }
 
-    /// <summary>Keeps the response's Retry-After, which GoogleApiException would otherwise drop.</summary>
-    public override async Task<RequestError> DeserializeError(HttpResponseMessage response) =>
-        RetryAfterRequestError.Wrap(await base.DeserializeError(response).ConfigureAwait(false), response);
+    /// <summary>
+    /// Keeps the response's Retry-After, which GoogleApiException would otherwise drop, also when the body is a proxy's
+    /// HTML or plain text that the base method cannot read.
+    /// </summary>
+    public override Task<RequestError> DeserializeError(HttpResponseMessage response) =>
+        RetryAfterRequestError.ReadAsync(response, base.DeserializeError);
 
     private static JsonSerializer CreatePageSerializer()
     {
