@@ -238,6 +238,11 @@ public sealed class SyncEngine<TItem>
         }
         catch (Exception exception) when (exception is not SyncException && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
+            if (FindInChain<SyncPageTooLargeException>(exception) is { } tooLarge)
+            {
+                throw new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.PageTooLarge, cursor, tooLarge.Message, exception);
+            }
+
             var classification = _options.ErrorClassifier.Classify(exception);
             throw classification.Kind switch
             {
@@ -269,6 +274,20 @@ public sealed class SyncEngine<TItem>
             throw new TimeoutException(
                 $"the request did not complete within {_options.RequestTimeout.TotalSeconds:0.###} s (SyncOptions.RequestTimeout)", exception);
         }
+    }
+
+    internal static T? FindInChain<T>(Exception exception)
+        where T : Exception
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     private string? ExplainGivingUp(SyncErrorClassification classification) =>

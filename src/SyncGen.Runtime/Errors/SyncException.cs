@@ -36,6 +36,9 @@ public enum SyncProtocolViolation
 
     /// <summary>An item had no key.</summary>
     MissingItemKey,
+
+    /// <summary>The response body was larger than the cap (<see cref="SyncResponseLimitHandler"/>); not retried.</summary>
+    PageTooLarge,
 }
 
 /// <summary>The server answered in a way the sync-token protocol does not allow.</summary>

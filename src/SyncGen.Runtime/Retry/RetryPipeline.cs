@@ -97,6 +97,12 @@ internal sealed class RetryPipeline
             return false;
         }
 
+        // An oversized page will be oversized again: failing at once is the only way not to download it six times.
+        if (SyncEngine<object>.FindInChain<SyncPageTooLargeException>(exception) is not null)
+        {
+            return false;
+        }
+
         var classification = classifier.Classify(exception);
         return classification.Kind == SyncErrorKind.Transient
             && (classification.RetryAfter is null || classification.RetryAfter <= retry.MaxRetryAfter);
