@@ -122,6 +122,9 @@ public sealed class SyncEngine<TItem>
         await using var writer = await _store.BeginPassAsync(pass.Kind, cancellationToken).ConfigureAwait(false);
         using var prefetch = new PagePrefetch(cancellationToken);
         var followedPageTokens = new HashSet<string>(StringComparer.Ordinal);
+
+        // Only with the mass-removal guard on: the keys a full pass keeps, to count what its commit would remove.
+        var keptKeys = pass.Kind == SyncPassKind.Full && _options.MaxReplaceRemovalFraction is not null ? new HashSet<string>(StringComparer.Ordinal) : null;
         int upserts = 0, deletes = 0;
         var cursor = new SyncCursor(pass, null, 1);
         var pending = FetchAsync(fetch, cursor, pipeline, prefetch.Token);
@@ -151,6 +154,22 @@ public sealed class SyncEngine<TItem>
                 }
 
                 var changes = ToChanges(page.Items, cursor, ref upserts, ref deletes);
+                if (keptKeys is not null)
+                {
+                    for (var i = 0; i < changes.Count; i++)
+                    {
+                        var change = changes[i];
+                        if (change.IsDelete)
+                        {
+                            keptKeys.Remove(change.Key);
+                        }
+                        else
+                        {
+                            keptKeys.Add(change.Key);
+                        }
+                    }
+                }
+
                 try
                 {
                     await writer.ApplyAsync(changes, cancellationToken).ConfigureAwait(false);
@@ -175,6 +194,11 @@ public sealed class SyncEngine<TItem>
                     continue;
                 }
 
+                if (keptKeys is not null)
+                {
+                    await GuardMassRemovalAsync(keptKeys, _options.MaxReplaceRemovalFraction!.Value, cancellationToken).ConfigureAwait(false);
+                }
+
                 // Last page: only now, with every page staged, does the new token become durable, together with the items.
                 await writer.CommitAsync(page.NextSyncToken!, cancellationToken).ConfigureAwait(false);
                 SyncTelemetry.Upserts.Add(upserts, tag);
@@ -185,6 +209,30 @@ public sealed class SyncEngine<TItem>
         finally
         {
             await prefetch.AbandonAsync(pending).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Throws <see cref="SyncMassRemovalException"/> when committing a full pass keeping <paramref name="keptKeys"/> would remove too much.</summary>
+    private async Task GuardMassRemovalAsync(HashSet<string> keptKeys, double maxFraction, CancellationToken cancellationToken)
+    {
+        var stored = await _store.ReadItemsAsync(cancellationToken).ConfigureAwait(false);
+        if (stored.Count == 0)
+        {
+            return;
+        }
+
+        var removals = 0;
+        foreach (var pair in stored)
+        {
+            if (!keptKeys.Contains(pair.Key))
+            {
+                removals++;
+            }
+        }
+
+        if ((double)removals / stored.Count > maxFraction)
+        {
+            throw new SyncMassRemovalException(_definition.RepositoryName, stored.Count, removals, maxFraction);
         }
     }
 

@@ -14,6 +14,15 @@ public sealed record SyncOptions
     /// </summary>
     public int MaxExpiriesPerCall { get; init; } = 3;
 
+    /// <summary>
+    /// Opt-in guard against a server that suddenly lists (almost) nothing: a full pass that would remove more than this
+    /// share of a non-empty mirror (e.g. 0.5 for half) fails with <see cref="SyncMassRemovalException"/> and commits
+    /// nothing, so a person decides. A full pass after an expired token replaces the mirror with what it lists, which
+    /// is how a server bug would otherwise wipe it silently. Default <see langword="null"/>: off. Costs one read of the
+    /// mirror's keys per full pass when on.
+    /// </summary>
+    public double? MaxReplaceRemovalFraction { get; init; }
+
     /// <summary>Retry and backoff of transient failures.</summary>
     public SyncRetryOptions Retry { get; init; } = new();
 
@@ -45,6 +54,11 @@ public sealed record SyncOptions
         if (RequestTimeout <= TimeSpan.Zero && RequestTimeout != System.Threading.Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout, "SyncOptions.RequestTimeout must be positive, or Timeout.InfiniteTimeSpan for none.");
+        }
+
+        if (MaxReplaceRemovalFraction is { } fraction && !(fraction >= 0 && fraction < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxReplaceRemovalFraction), fraction, "SyncOptions.MaxReplaceRemovalFraction must be in [0, 1), or null for no guard.");
         }
 
         if (ErrorClassifier is null)

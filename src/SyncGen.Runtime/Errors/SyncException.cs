@@ -128,3 +128,30 @@ public sealed class SyncExpiryLoopException : SyncException
     /// <summary>How many expiries the call saw.</summary>
     public int Expiries { get; }
 }
+
+/// <summary>
+/// A full pass would have removed more of a non-empty mirror than <see cref="SyncOptions.MaxReplaceRemovalFraction"/>
+/// allows. Nothing was committed: the mirror and the token are as before, so the next call tries again. If the server
+/// really lost the items, raise or clear the option and sync again.
+/// </summary>
+public sealed class SyncMassRemovalException : SyncException
+{
+    /// <summary>Creates the exception.</summary>
+    public SyncMassRemovalException(string repository, int storedItems, int removals, double maxFraction)
+        : base(repository, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{repository}: a full pass would remove {removals} of the {storedItems} stored items ({(double)removals / storedItems:P0}), more than SyncOptions.MaxReplaceRemovalFraction ({maxFraction:P0}) allows; nothing was committed and the stored items and token were left unchanged. If the server really lost them, raise or clear the option and sync again."), null)
+    {
+        StoredItems = storedItems;
+        Removals = removals;
+        MaxFraction = maxFraction;
+    }
+
+    /// <summary>How many items the mirror held.</summary>
+    public int StoredItems { get; }
+
+    /// <summary>How many of them the full pass would have removed.</summary>
+    public int Removals { get; }
+
+    /// <summary>The share allowed (<see cref="SyncOptions.MaxReplaceRemovalFraction"/>).</summary>
+    public double MaxFraction { get; }
+}
