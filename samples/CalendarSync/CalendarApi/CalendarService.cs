@@ -52,15 +52,23 @@ public sealed class CalendarService : BaseClientService
     /// Creates a service whose retries are left to SyncGen: Google.Apis' own backoff (503 only, no Retry-After) is
     /// switched off so a request is never retried twice over.
     /// </summary>
-    public static CalendarService Create(string baseUri, IConfigurableHttpClientInitializer? credential = null, TimeSpan? timeout = null) =>
-        new(new Initializer
+    /// <remarks>
+    /// A credential that can hand out tokens (<c>GoogleCredential</c>) is bound to the API's origin
+    /// (<see cref="SameOriginCredential"/>): a redirect to another host does not carry the token, and plain http is
+    /// refused except to a loopback address.
+    /// </remarks>
+    public static CalendarService Create(string baseUri, IConfigurableHttpClientInitializer? credential = null, TimeSpan? timeout = null)
+    {
+        var root = baseUri.EndsWith('/') ? baseUri : baseUri + "/";
+        return new(new Initializer
         {
-            BaseUri = baseUri.EndsWith('/') ? baseUri : baseUri + "/",
-            HttpClientInitializer = credential,
+            BaseUri = root,
+            HttpClientInitializer = credential is Google.Apis.Auth.OAuth2.ITokenAccess tokens ? new SameOriginCredential(tokens, new Uri(root)) : credential,
             ApplicationName = "SyncGen-CalendarSync",
             DefaultExponentialBackOffPolicy = ExponentialBackOffPolicy.None,
             HttpClientTimeout = timeout ?? TimeSpan.FromSeconds(100),
         });
+    }
 
     /// <summary>
     /// Deserializes a page from the response's bytes instead of first copying them into one string, as the base class

@@ -109,6 +109,11 @@ internal static class SyncCommand
             throw new UsageException($"--base-url '{baseUrl}' has a query or fragment; give only the API root (scheme, host, port and path)");
         }
 
+        if (arguments.CredentialsFile is not null && !SameOriginCredential.IsSafeForCredentials(parsed))
+        {
+            throw new UsageException($"--base-url '{baseUrl}' is plain http: credentials are sent only over https (or http to a loopback address)");
+        }
+
         return baseUrl;
     }
 

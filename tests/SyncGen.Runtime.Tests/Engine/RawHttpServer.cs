@@ -36,6 +36,9 @@ internal sealed class RawHttpServer : IAsyncDisposable
 
     public int Requests => Volatile.Read(ref _requests);
 
+    /// <summary>The head (request line and headers) of every request, in arrival order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Heads { get; } = new();
+
     /// <summary>A 200 JSON page of <paramref name="ids"/> ending the pass with <paramref name="syncToken"/>.</summary>
     public static string Page(string syncToken, params string[] ids) =>
         "{\"items\":[" + string.Join(",", Array.ConvertAll(ids, id => $"{{\"id\":\"{id}\",\"status\":\"confirmed\"}}")) + $"],\"nextSyncToken\":\"{syncToken}\"}}";
@@ -117,16 +120,42 @@ internal sealed class RawHttpServer : IAsyncDisposable
         using (client)
         {
             var stream = client.GetStream();
-            var target = await ReadRequestTargetAsync(stream, _stopping.Token);
+            var (target, head) = await ReadRequestAsync(stream, _stopping.Token);
+            Heads.Enqueue(head);
             await _answer(number, target, stream, _stopping.Token);
         }
     }
 
-    private static async Task<string> ReadRequestTargetAsync(NetworkStream stream, CancellationToken cancellationToken)
+    private static async Task<(string Target, string Head)> ReadRequestAsync(NetworkStream stream, CancellationToken cancellationToken)
     {
-        var received = new StringBuilder();
+        var received = new List<byte>();
         var buffer = new byte[4096];
-        while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        int end;
+        while ((end = IndexOfBlankLine(received)) < 0)
+        {
+            var read = await stream.ReadAsync(buffer, cancellationToken);
+            if (read == 0)
+            {
+                return ("/", Encoding.ASCII.GetString(received.ToArray()));
+            }
+
+            received.AddRange(buffer.AsSpan(0, read).ToArray());
+        }
+
+        var head = Encoding.ASCII.GetString(received.GetRange(0, end).ToArray());
+
+        // Read a request body (a token request's form) so that closing the connection does not reset it early.
+        var length = 0;
+        foreach (var line in head.Split("\r\n"))
+        {
+            if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+            {
+                length = int.Parse(line["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        var bodyRead = received.Count - (end + 4);
+        while (bodyRead < length)
         {
             var read = await stream.ReadAsync(buffer, cancellationToken);
             if (read == 0)
@@ -134,10 +163,23 @@ internal sealed class RawHttpServer : IAsyncDisposable
                 break;
             }
 
-            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            bodyRead += read;
         }
 
-        var requestLine = received.ToString().Split("\r\n")[0].Split(' ');
-        return requestLine.Length > 1 ? requestLine[1] : "/";
+        var requestLine = head.Split("\r\n")[0].Split(' ');
+        return (requestLine.Length > 1 ? requestLine[1] : "/", head);
+    }
+
+    private static int IndexOfBlankLine(List<byte> bytes)
+    {
+        for (var i = 3; i < bytes.Count; i++)
+        {
+            if (bytes[i - 3] == '\r' && bytes[i - 2] == '\n' && bytes[i - 1] == '\r' && bytes[i] == '\n')
+            {
+                return i - 3;
+            }
+        }
+
+        return -1;
     }
 }
