@@ -25,6 +25,18 @@ public static class Program
             return ExitCodes.Usage;
         }
 
-        return await parse.InvokeAsync().ConfigureAwait(false);
+        // SIGINT and SIGTERM cancel the command through its token, and the command decides how to end (a sync prints
+        // "sync cancelled; store unchanged" and exits 130 once its staged pass is discarded). System.CommandLine's own
+        // handling would end the process after a fixed grace period, whatever the command was doing.
+        using var interrupted = new System.Threading.CancellationTokenSource();
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Cancel);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Cancel);
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, interrupted.Token).ConfigureAwait(false);
+
+        void Cancel(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            interrupted.Cancel();
+        }
     }
 }

@@ -130,6 +130,8 @@ public class CommandLineTests : CalendarSyncTestBase
     }
 
     /// <summary>The sample's own build output (the test project references it, so it is built first).</summary>
+    internal static string SampleAssemblyPath() => SampleAssembly();
+
     private static string SampleAssembly()
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
