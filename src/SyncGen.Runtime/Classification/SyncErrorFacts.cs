@@ -56,6 +56,28 @@ public sealed record SyncErrorFacts
     /// <summary>Whether the message contains <paramref name="text"/> (ordinal, case-insensitive).</summary>
     public bool MessageContains(string text) => Message?.IndexOf(text, StringComparison.OrdinalIgnoreCase) >= 0;
 
+    /// <summary>
+    /// The facts of an HTTP answer: its status, and the reasons and message of its error body in the Google, People or
+    /// Graph shape. A body that is not JSON (a proxy's HTML or text page) gives no reason and its first 200 characters,
+    /// on one line, as the message. For readers of other client libraries.
+    /// </summary>
+    /// <param name="statusCode">The HTTP status.</param>
+    /// <param name="body">The error body, or <see langword="null"/>.</param>
+    /// <param name="retryAfter">The server's <c>Retry-After</c>, when it sent one.</param>
+    /// <param name="headers">Response headers, case-insensitive; <see langword="null"/> for none.</param>
+    public static SyncErrorFacts FromResponse(int statusCode, string? body, TimeSpan? retryAfter = null, IReadOnlyDictionary<string, string>? headers = null)
+    {
+        var (reasons, message) = ErrorBody.Read(body);
+        return new SyncErrorFacts
+        {
+            StatusCode = statusCode,
+            Reasons = reasons,
+            Message = message,
+            RetryAfter = retryAfter,
+            Headers = headers ?? NoHeaders,
+        };
+    }
+
     /// <summary>Facts of an exception no reader recognised: no status, nothing transient, nothing to read.</summary>
     public static SyncErrorFacts Unknown { get; } = new();
 }

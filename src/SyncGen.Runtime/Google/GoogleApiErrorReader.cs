@@ -25,20 +25,19 @@ public sealed class GoogleApiErrorReader : ISyncErrorReader
                 var status = (int)google.HttpStatusCode;
                 var reasons = new List<string>();
                 reasons.AddRange(google.Error?.Errors?.Select(e => e.Reason).Where(r => !string.IsNullOrEmpty(r)) ?? Enumerable.Empty<string>());
-                var (bodyReasons, bodyMessage) = ErrorBody.Read(google.Error?.ErrorResponseContent);
-                reasons.AddRange(bodyReasons.Where(r => !reasons.Contains(r)));
+                var body = SyncErrorFacts.FromResponse(status, google.Error?.ErrorResponseContent);
+                reasons.AddRange(body.Reasons.Where(r => !reasons.Contains(r)));
                 return new SyncErrorFacts
                 {
                     StatusCode = status is 0 ? null : status,
                     Reasons = reasons,
-                    Message = google.Error?.Message ?? bodyMessage ?? google.Message,
+                    Message = google.Error?.Message ?? body.Message ?? google.Message,
                     RetryAfter = (google.Error as RetryAfterRequestError)?.RetryAfter,
 
                     // Google.Apis wraps the JSON error of a page it could not deserialize; a transport fault while
                     // reading the body is wrapped too, and is still transient.
                     IsUnreadablePage = IsJsonError(google.InnerException),
-                    IsTransportFailure = google.InnerException is not null && !IsJsonError(google.InnerException)
-                        && HttpErrorReader.Instance.Read(google.InnerException) is { IsTransportFailure: true },
+                    IsTransportFailure = google.InnerException is System.Net.Http.HttpRequestException or System.IO.IOException or System.IO.InvalidDataException,
                 };
             case Newtonsoft.Json.JsonException:
                 return new SyncErrorFacts { IsUnreadablePage = true, Message = exception.Message };

@@ -50,7 +50,7 @@ public sealed class RetryAfterRequestError : RequestError
             return new RetryAfterRequestError
             {
                 Code = (int)response.StatusCode,
-                Message = string.IsNullOrWhiteSpace(body) ? $"HTTP {(int)response.StatusCode} {response.ReasonPhrase} with an empty body" : ErrorBody.Excerpt(body),
+                Message = SyncErrorFacts.FromResponse((int)response.StatusCode, body).Message ?? $"HTTP {(int)response.StatusCode} {response.ReasonPhrase} with an empty body",
                 ErrorResponseContent = body,
                 RetryAfter = RetryAfterHeader.Read(response),
             };
