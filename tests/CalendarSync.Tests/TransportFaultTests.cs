@@ -60,4 +60,21 @@ public class TransportFaultTests : CalendarSyncTestBase
         Assert.That(exception.Attempts, Is.EqualTo(2));
         Assert.That(exception.Message, Does.Contain("timeout"));
     }
+
+    [Test]
+    public async Task A_gzip_bomb_stops_at_the_page_size_cap_through_google_apis()
+    {
+        var inflated = new byte[32 * 1024 * 1024];
+        Array.Fill(inflated, (byte)' ');
+        inflated[0] = (byte)'{';
+        var bomb = RawHttpServer.Gzip(inflated);
+        await using var server = new RawHttpServer((_, _, stream, token) => RawHttpServer.WriteAsync(stream, 200, "gzip", bomb, token));
+        using var service = CalendarService.Create(new Uri(server.BaseUri, "calendar/v3").ToString(), timeout: TimeSpan.FromSeconds(20), maxPageBytes: 1024 * 1024);
+
+        var exception = Assert.ThrowsAsync<SyncProtocolException>(() => new CalendarEventsRepository(service, "primary", OpenStore()) { Options = FastRetries() }.SyncAsync());
+
+        Assert.That(exception!.Violation, Is.EqualTo(SyncProtocolViolation.PageTooLarge), exception.ToString());
+        Assert.That(server.Requests, Is.EqualTo(1), "an oversized page is not fetched again");
+        Assert.That((await ReadStateAsync()).Token, Is.Null);
+    }
 }

@@ -9,6 +9,7 @@ using Google.Apis.Json;
 using Google.Apis.Requests;
 using Google.Apis.Services;
 using Newtonsoft.Json;
+using SyncGen;
 using SyncGen.Google;
 
 namespace CalendarSync.CalendarApi;
@@ -57,7 +58,12 @@ public sealed class CalendarService : BaseClientService
     /// (<see cref="SameOriginCredential"/>): a redirect to another host does not carry the token, and plain http is
     /// refused except to a loopback address.
     /// </remarks>
-    public static CalendarService Create(string baseUri, IConfigurableHttpClientInitializer? credential = null, TimeSpan? timeout = null)
+    /// <param name="baseUri">The API root.</param>
+    /// <param name="credential">The credential, or null for none (a local server).</param>
+    /// <param name="timeout">Google.Apis' own client timeout; 100 s when null.</param>
+    /// <param name="maxPageBytes">The largest response body accepted after decompression (<see cref="SyncResponseLimitHandler"/>).</param>
+    public static CalendarService Create(string baseUri, IConfigurableHttpClientInitializer? credential = null, TimeSpan? timeout = null,
+        long maxPageBytes = SyncResponseLimitHandler.DefaultMaxBytes)
     {
         var root = baseUri.EndsWith('/') ? baseUri : baseUri + "/";
         return new(new Initializer
@@ -67,7 +73,17 @@ public sealed class CalendarService : BaseClientService
             ApplicationName = "SyncGen-CalendarSync",
             DefaultExponentialBackOffPolicy = ExponentialBackOffPolicy.None,
             HttpClientTimeout = timeout ?? TimeSpan.FromSeconds(100),
+            HttpClientFactory = new LimitedHttpClientFactory(maxPageBytes),
         });
+    }
+
+    /// <summary>
+    /// Google.Apis' client factory with <see cref="SyncResponseLimitHandler"/> outside the handler that decompresses, so
+    /// a small gzip that inflates to gigabytes stops at the cap instead of filling memory.
+    /// </summary>
+    private sealed class LimitedHttpClientFactory(long maxBytes) : HttpClientFactory
+    {
+        protected override HttpMessageHandler CreateHandler(CreateHttpClientArgs args) => new SyncResponseLimitHandler(base.CreateHandler(args), maxBytes);
     }
 
     /// <summary>
