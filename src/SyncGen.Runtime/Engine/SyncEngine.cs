@@ -286,7 +286,7 @@ public sealed class SyncEngine<TItem>
         }
         catch (Exception exception) when (exception is not SyncException && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            if (FindInChain<SyncPageTooLargeException>(exception) is { } tooLarge)
+            if (ExceptionChain.Find<SyncPageTooLargeException>(exception) is { } tooLarge)
             {
                 throw new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.PageTooLarge, cursor, tooLarge.Message, exception);
             }
@@ -322,20 +322,6 @@ public sealed class SyncEngine<TItem>
             throw new TimeoutException(
                 $"the request did not complete within {_options.RequestTimeout.TotalSeconds:0.###} s (SyncOptions.RequestTimeout)", exception);
         }
-    }
-
-    internal static T? FindInChain<T>(Exception exception)
-        where T : Exception
-    {
-        for (Exception? current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is T found)
-            {
-                return found;
-            }
-        }
-
-        return null;
     }
 
     private string? ExplainGivingUp(SyncErrorClassification classification) =>

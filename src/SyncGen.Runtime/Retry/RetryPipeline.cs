@@ -98,7 +98,7 @@ internal sealed class RetryPipeline
         }
 
         // An oversized page will be oversized again: failing at once is the only way not to download it six times.
-        if (SyncEngine<object>.FindInChain<SyncPageTooLargeException>(exception) is not null)
+        if (ExceptionChain.Find<SyncPageTooLargeException>(exception) is not null)
         {
             return false;
         }
