@@ -1,34 +1,46 @@
 using System;
-using System.ComponentModel;
+using System.Collections.Generic;
 using System.Linq;
 using Google;
-using SyncGen.Infrastructure;
 
 namespace SyncGen.Google;
 
 /// <summary>
-/// Reads Google.Apis' exceptions for SyncGen's built-in error classifier: the status and first error reason of a
-/// <see cref="GoogleApiException"/>, the <c>Retry-After</c> kept by <see cref="RetryAfterRequestError"/>, and a body
-/// Google.Apis could not parse (Newtonsoft's <see cref="Newtonsoft.Json.JsonException"/>, bare or inside the
-/// GoogleApiException) as a malformed response. The core finds this type by name when this package is deployed.
+/// Reads Google.Apis' <see cref="GoogleApiException"/>: the status, every reason of the error (its parsed
+/// <c>errors[]</c> and whatever else the raw body names, such as People's <c>details[].reason</c>), the message,
+/// and the <c>Retry-After</c> kept by <see cref="RetryAfterRequestError"/>. A failure status decides whatever the body
+/// is; only a body that came without one (a 2xx page Google.Apis could not deserialize) is an unreadable page.
 /// </summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class GoogleApiErrorReader : ISyncHttpErrorReader
+public sealed class GoogleApiErrorReader : ISyncErrorReader
 {
+    /// <summary>The shared instance.</summary>
+    public static GoogleApiErrorReader Instance { get; } = new();
+
     /// <inheritdoc />
-    public SyncHttpErrorFacts? Read(Exception exception)
+    public SyncErrorFacts? Read(Exception exception)
     {
         switch (exception)
         {
             case GoogleApiException google:
-                var reason = google.Error?.Errors?.Select(e => e.Reason).FirstOrDefault(r => !string.IsNullOrEmpty(r));
-                var retryAfter = (google.Error as RetryAfterRequestError)?.RetryAfter;
-                // Google.Apis reports a body it could not parse as a GoogleApiException around the JSON error.
-                var malformed = IsJsonError(google.InnerException);
                 var status = (int)google.HttpStatusCode;
-                return new SyncHttpErrorFacts(status == 0 ? null : status, reason, retryAfter, malformed);
+                var reasons = new List<string>();
+                reasons.AddRange(google.Error?.Errors?.Select(e => e.Reason).Where(r => !string.IsNullOrEmpty(r)) ?? Enumerable.Empty<string>());
+                var body = SyncErrorFacts.FromResponse(status, google.Error?.ErrorResponseContent);
+                reasons.AddRange(body.Reasons.Where(r => !reasons.Contains(r)));
+                return new SyncErrorFacts
+                {
+                    StatusCode = status is 0 ? null : status,
+                    Reasons = reasons,
+                    Message = google.Error?.Message ?? body.Message ?? google.Message,
+                    RetryAfter = (google.Error as RetryAfterRequestError)?.RetryAfter,
+
+                    // Google.Apis wraps the JSON error of a page it could not deserialize; a transport fault while
+                    // reading the body is wrapped too, and is still transient.
+                    IsUnreadablePage = IsJsonError(google.InnerException),
+                    IsTransportFailure = google.InnerException is System.Net.Http.HttpRequestException or System.IO.IOException or System.IO.InvalidDataException,
+                };
             case Newtonsoft.Json.JsonException:
-                return new SyncHttpErrorFacts(null, null, null, IsMalformed: true);
+                return new SyncErrorFacts { IsUnreadablePage = true, Message = exception.Message };
             default:
                 return null;
         }

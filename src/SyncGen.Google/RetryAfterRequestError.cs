@@ -1,5 +1,7 @@
 using System;
 using System.Net.Http;
+using System.Threading.Tasks;
+using Google;
 using Google.Apis.Requests;
 using SyncGen.Infrastructure;
 
@@ -10,14 +12,51 @@ namespace SyncGen.Google;
 /// <c>GoogleApiException</c> otherwise drops. Return it from your service's
 /// <c>BaseClientService.DeserializeError</c> override so SyncGen's backoff honours the server's delay:
 /// <code>
-/// public override async Task&lt;RequestError&gt; DeserializeError(HttpResponseMessage response) =>
-///     RetryAfterRequestError.Wrap(await base.DeserializeError(response), response);
+/// public override Task&lt;RequestError&gt; DeserializeError(HttpResponseMessage response) =>
+///     RetryAfterRequestError.ReadAsync(response, base.DeserializeError);
 /// </code>
 /// </summary>
 public sealed class RetryAfterRequestError : RequestError
 {
     /// <summary>The server's <c>Retry-After</c>, as a delay.</summary>
     public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>
+    /// Reads the error of <paramref name="response"/> with <paramref name="deserialize"/> (the service's base
+    /// <c>DeserializeError</c>) and adds its <c>Retry-After</c>. A body that is not Google's JSON (a proxy's HTML 502, a
+    /// plain-text 503, an empty 429), which the base method refuses with an exception that loses the header, becomes an
+    /// error with the status, the start of the body as its message and the header kept: the status decides what it means.
+    /// </summary>
+    /// <param name="response">The unsuccessful response; its content is buffered (Google.Apis reads it as a string).</param>
+    /// <param name="deserialize">The base <c>DeserializeError</c>.</param>
+    public static async Task<RequestError> ReadAsync(HttpResponseMessage response, Func<HttpResponseMessage, Task<RequestError>> deserialize)
+    {
+        if (response is null)
+        {
+            throw new ArgumentNullException(nameof(response));
+        }
+
+        if (deserialize is null)
+        {
+            throw new ArgumentNullException(nameof(deserialize));
+        }
+
+        try
+        {
+            return Wrap(await deserialize(response).ConfigureAwait(false), response);
+        }
+        catch (GoogleApiException)
+        {
+            var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            return new RetryAfterRequestError
+            {
+                Code = (int)response.StatusCode,
+                Message = SyncErrorFacts.FromResponse((int)response.StatusCode, body).Message ?? $"HTTP {(int)response.StatusCode} {response.ReasonPhrase} with an empty body",
+                ErrorResponseContent = body,
+                RetryAfter = SyncHttpHeaders.ReadRetryAfter(response),
+            };
+        }
+    }
 
     /// <summary>Copies <paramref name="error"/> and adds the <c>Retry-After</c> of <paramref name="response"/>.</summary>
     public static RequestError Wrap(RequestError error, HttpResponseMessage response)

@@ -92,6 +92,9 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
     private readonly TimeSpan _abandonedPassRetention = TimeSpan.FromDays(1);
     private volatile bool _schemaReady;
 
+    // Read-only stores only: the file held no SyncGen tables, so reads answer "never synced" instead of failing.
+    private volatile bool _noStoreYet;
+
     /// <summary>Creates a store for <paramref name="collection"/> in the database named by a connection string.</summary>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string naming a database file.</param>
     /// <param name="collection">The collection (typically the repository name) this store reads and writes.</param>
@@ -129,6 +132,7 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
 
         _connectionString = builder.ToString();
         _dataSource = builder.DataSource;
+        IsReadOnly = builder.Mode == SqliteOpenMode.ReadOnly;
         _collection = collection;
         _serializerOptions = serializerOptions ?? new JsonSerializerOptions(JsonSerializerDefaults.Web);
     }
@@ -137,33 +141,79 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
     /// <param name="path">The database file; it and its directory are created if missing.</param>
     /// <param name="collection">The collection (typically the repository name) this store reads and writes.</param>
     /// <param name="serializerOptions">How items are serialized; <see cref="JsonSerializerDefaults.Web"/> when omitted.</param>
+    /// <param name="allowOtherTables">
+    /// Share the file with another program's tables. Off by default: a database that holds other tables is refused
+    /// with <see cref="SyncStoreUnusableException"/> rather than altered.
+    /// </param>
+    /// <remarks>A new file is created owner-only (mode 0600) on Unix; an existing file keeps its mode.</remarks>
     /// <exception cref="ArgumentException"><paramref name="path"/> or <paramref name="collection"/> is blank, or the path is invalid.</exception>
-    public static SqliteSyncStore<TItem> OpenFile(string path, string collection, JsonSerializerOptions? serializerOptions = null)
+    public static SqliteSyncStore<TItem> OpenFile(string path, string collection, JsonSerializerOptions? serializerOptions = null, bool allowOtherTables = false)
+    {
+        var fullPath = FullPath(path);
+
+        // SQLite creates the file but not its directory.
+        var directory = Path.GetDirectoryName(fullPath);
+        if (!string.IsNullOrEmpty(directory) && !File.Exists(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        SqliteStoreFile.CreateOwnerOnlyIfMissing(fullPath);
+        var builder = new SqliteConnectionStringBuilder { DataSource = fullPath, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true };
+        return new SqliteSyncStore<TItem>(builder.ToString(), collection, serializerOptions) { AllowOtherTables = allowOtherTables };
+    }
+
+    /// <summary>
+    /// Opens the store at <paramref name="path"/> for reading only: nothing in the file changes (no table, no journal
+    /// mode, no mark), and a file the user may not write can be read. A file without SyncGen's tables reads as a store
+    /// that never synced; one of another program is refused with <see cref="SyncStoreUnusableException"/>.
+    /// </summary>
+    /// <param name="path">The database file; it must exist.</param>
+    /// <param name="collection">The collection to read.</param>
+    /// <param name="serializerOptions">How items are serialized; <see cref="JsonSerializerDefaults.Web"/> when omitted.</param>
+    /// <exception cref="SyncStoreUnusableException">The file does not exist, or is a directory.</exception>
+    public static SqliteSyncStore<TItem> OpenFileReadOnly(string path, string collection, JsonSerializerOptions? serializerOptions = null)
+    {
+        var fullPath = FullPath(path);
+        if (Directory.Exists(fullPath))
+        {
+            throw new SyncStoreUnusableException(fullPath, "it is a directory; give --store a file path.");
+        }
+
+        if (!File.Exists(fullPath))
+        {
+            throw new SyncStoreUnusableException(fullPath, "the file does not exist; run a sync first, or check the path.");
+        }
+
+        var builder = new SqliteConnectionStringBuilder { DataSource = fullPath, Mode = SqliteOpenMode.ReadOnly, Pooling = true };
+        return new SqliteSyncStore<TItem>(builder.ToString(), collection, serializerOptions) { AllowOtherTables = true };
+    }
+
+    /// <summary>Whether the store was opened read-only (<see cref="SqliteOpenMode.ReadOnly"/>): passes cannot begin.</summary>
+    public bool IsReadOnly { get; }
+
+    /// <summary>
+    /// Whether the database may hold other programs' tables. When false (the default for <see cref="OpenFile"/>), a
+    /// database with other tables is refused with <see cref="SyncStoreUnusableException"/> instead of having SyncGen's
+    /// tables added to it.
+    /// </summary>
+    public bool AllowOtherTables { get; init; }
+
+    private static string FullPath(string path)
     {
         if (string.IsNullOrWhiteSpace(path))
         {
             throw new ArgumentException("The SQLite sync store needs a database file path; it was null or blank.", nameof(path));
         }
 
-        string fullPath;
         try
         {
-            fullPath = Path.GetFullPath(path);
+            return Path.GetFullPath(path);
         }
         catch (Exception ex) when (ex is NotSupportedException or PathTooLongException or ArgumentException)
         {
             throw new ArgumentException($"'{path}' is not a usable file path: {ex.Message}", nameof(path), ex);
         }
-
-        // SQLite creates the file but not its directory.
-        var directory = Path.GetDirectoryName(fullPath);
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        var builder = new SqliteConnectionStringBuilder { DataSource = fullPath, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true };
-        return new SqliteSyncStore<TItem>(builder.ToString(), collection, serializerOptions);
     }
 
     /// <summary>The collection this store reads and writes.</summary>
@@ -186,6 +236,11 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
+            if (_noStoreYet)
+            {
+                return null;
+            }
+
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT sync_token FROM syncgen_state WHERE collection = $collection;";
             command.Parameters.AddWithValue("$collection", _collection);
@@ -200,6 +255,11 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
         if (kind is not (SyncPassKind.Full or SyncPassKind.Incremental))
         {
             throw new ArgumentException($"Unknown pass kind {kind}.", nameof(kind));
+        }
+
+        if (IsReadOnly)
+        {
+            throw new InvalidOperationException($"The sync store '{_dataSource}' was opened read-only; open it with OpenFile to sync into it.");
         }
 
         // Nothing is written yet (the pass is registered with its first page), but opening a connection here surfaces a
@@ -217,6 +277,11 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
+            if (_noStoreYet)
+            {
+                return items;
+            }
+
             // One statement reads one WAL snapshot, so a commit running meanwhile is seen entirely or not at all.
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT key, json FROM syncgen_items WHERE collection = $collection ORDER BY key COLLATE BINARY;";
@@ -294,6 +359,11 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
 
             return connection;
         }
+        catch (SqliteException ex) when (SqliteStoreFile.Explain(ex, _dataSource, IsReadOnly) is { } unusable)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw unusable;
+        }
         catch
         {
             await connection.DisposeAsync().ConfigureAwait(false);
@@ -311,6 +381,16 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
                 return;
             }
 
+            // A file of another program, or of a newer SyncGen, is refused before anything is written to it; a read-only
+            // store writes nothing at all.
+            var (contents, stamped) = await SqliteStoreFile.InspectAsync(connection, _dataSource, AllowOtherTables, cancellationToken).ConfigureAwait(false);
+            if (IsReadOnly)
+            {
+                _noStoreYet = contents == SqliteStoreFile.Contents.NoStore;
+                _schemaReady = true;
+                return;
+            }
+
             // Every statement is idempotent, so stores in other processes racing to create the schema are harmless;
             // the retry covers the moment one of them holds the lock while switching the file to WAL.
             await RetryWhileBusyAsync(
@@ -319,6 +399,11 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
                     using var command = connection.CreateCommand();
                     command.CommandText = SchemaSql;
                     await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    if (!stamped)
+                    {
+                        await SqliteStoreFile.StampAsync(connection, cancellationToken).ConfigureAwait(false);
+                    }
+
                     return true;
                 },
                 cancellationToken).ConfigureAwait(false);

@@ -94,7 +94,7 @@ public class CommandLineTests : CalendarSyncTestBase
     {
         var show = await RunAsync("show", "--store", Path.Combine(Path.GetTempPath(), "no-such-dir", "x.db"), "--json");
 
-        Assert.That(show.ExitCode, Is.EqualTo(2));
+        Assert.That(show.ExitCode, Is.EqualTo(3), "a store problem");
         Assert.That(show.StdErr, Does.Contain("does not exist"));
     }
 
@@ -110,9 +110,9 @@ public class CommandLineTests : CalendarSyncTestBase
         Assert.That(demo.StdOut.Split('\n').Count(l => l.Contains("equal: yes")), Is.EqualTo(4));
     }
 
-    private sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
+    internal sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
 
-    private static async Task<ProcessResult> RunAsync(params string[] arguments)
+    internal static async Task<ProcessResult> RunAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(SampleAssembly());
@@ -130,6 +130,8 @@ public class CommandLineTests : CalendarSyncTestBase
     }
 
     /// <summary>The sample's own build output (the test project references it, so it is built first).</summary>
+    internal static string SampleAssemblyPath() => SampleAssembly();
+
     private static string SampleAssembly()
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));

@@ -9,6 +9,7 @@ using Google.Apis.Json;
 using Google.Apis.Requests;
 using Google.Apis.Services;
 using Newtonsoft.Json;
+using SyncGen;
 using SyncGen.Google;
 
 namespace CalendarSync.CalendarApi;
@@ -52,15 +53,38 @@ public sealed class CalendarService : BaseClientService
     /// Creates a service whose retries are left to SyncGen: Google.Apis' own backoff (503 only, no Retry-After) is
     /// switched off so a request is never retried twice over.
     /// </summary>
-    public static CalendarService Create(string baseUri, IConfigurableHttpClientInitializer? credential = null, TimeSpan? timeout = null) =>
-        new(new Initializer
+    /// <remarks>
+    /// A credential that can hand out tokens (<c>GoogleCredential</c>) is bound to the API's origin
+    /// (<see cref="SameOriginCredential"/>): a redirect to another host does not carry the token, and plain http is
+    /// refused except to a loopback address.
+    /// </remarks>
+    /// <param name="baseUri">The API root.</param>
+    /// <param name="credential">The credential, or null for none (a local server).</param>
+    /// <param name="timeout">Google.Apis' own client timeout; 100 s when null.</param>
+    /// <param name="maxPageBytes">The largest response body accepted after decompression (<see cref="SyncResponseLimitHandler"/>).</param>
+    public static CalendarService Create(string baseUri, IConfigurableHttpClientInitializer? credential = null, TimeSpan? timeout = null,
+        long maxPageBytes = SyncResponseLimitHandler.DefaultMaxBytes)
+    {
+        var root = baseUri.EndsWith('/') ? baseUri : baseUri + "/";
+        return new(new Initializer
         {
-            BaseUri = baseUri.EndsWith('/') ? baseUri : baseUri + "/",
-            HttpClientInitializer = credential,
+            BaseUri = root,
+            HttpClientInitializer = credential is Google.Apis.Auth.OAuth2.ITokenAccess tokens ? new SameOriginCredential(tokens, new Uri(root)) : credential,
             ApplicationName = "SyncGen-CalendarSync",
             DefaultExponentialBackOffPolicy = ExponentialBackOffPolicy.None,
             HttpClientTimeout = timeout ?? TimeSpan.FromSeconds(100),
+            HttpClientFactory = new LimitedHttpClientFactory(maxPageBytes),
         });
+    }
+
+    /// <summary>
+    /// Google.Apis' client factory with <see cref="SyncResponseLimitHandler"/> outside the handler that decompresses, so
+    /// a small gzip that inflates to gigabytes stops at the cap instead of filling memory.
+    /// </summary>
+    private sealed class LimitedHttpClientFactory(long maxBytes) : HttpClientFactory
+    {
+        protected override HttpMessageHandler CreateHandler(CreateHttpClientArgs args) => new SyncResponseLimitHandler(base.CreateHandler(args), maxBytes);
+    }
 
     /// <summary>
     /// Deserializes a page from the response's bytes instead of first copying them into one string, as the base class
@@ -100,9 +124,12 @@ public sealed class CalendarService : BaseClientService
         return page;
     }
 
-    /// <summary>Keeps the response's Retry-After, which GoogleApiException would otherwise drop.</summary>
-    public override async Task<RequestError> DeserializeError(HttpResponseMessage response) =>
-        RetryAfterRequestError.Wrap(await base.DeserializeError(response).ConfigureAwait(false), response);
+    /// <summary>
+    /// Keeps the response's Retry-After, which GoogleApiException would otherwise drop, also when the body is a proxy's
+    /// HTML or plain text that the base method cannot read.
+    /// </summary>
+    public override Task<RequestError> DeserializeError(HttpResponseMessage response) =>
+        RetryAfterRequestError.ReadAsync(response, base.DeserializeError);
 
     private static JsonSerializer CreatePageSerializer()
     {

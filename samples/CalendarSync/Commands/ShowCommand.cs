@@ -18,7 +18,7 @@ internal static class ShowCommand
         var calendar = CommonOptions.Calendar();
         var store = CommonOptions.Store();
         var json = new Option<bool>("--json") { Description = "Print one JSON object: {\"syncToken\", \"events\": [{\"id\", \"summary\", \"status\", \"updated\"}]}." };
-        var command = new Command("show", "Print the events and sync token held in the store.") { calendar, store, json };
+        var command = new Command("show", "Print the events and sync token held in the store; the file is opened read-only and never changed. " + ExitCodes.Help) { calendar, store, json };
         command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(calendar)!, parse.GetRequiredValue(store), parse.GetValue(json), cancellationToken));
         return command;
     }
@@ -27,12 +27,12 @@ internal static class ShowCommand
     {
         try
         {
-            if (!storeFile.Exists)
+            if (string.IsNullOrWhiteSpace(calendarId))
             {
-                throw new FileNotFoundException($"--store {storeFile.FullName} does not exist");
+                throw new UsageException("--calendar must name a calendar id (e.g. primary); it was empty");
             }
 
-            var store = SqliteSyncStore<Event>.OpenFile(storeFile.FullName, calendarId);
+            var store = SqliteSyncStore<Event>.OpenFileReadOnly(storeFile.FullName, calendarId);
             var token = await store.ReadSyncTokenAsync(cancellationToken).ConfigureAwait(false);
             var items = await store.ReadItemsAsync(cancellationToken).ConfigureAwait(false);
             if (json)
@@ -55,10 +55,14 @@ internal static class ShowCommand
 
             return 0;
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or SyncStoreCorruptException or ArgumentException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Console.Error.WriteLine($"error: {exception.Message}");
-            return 2;
+            Console.Error.WriteLine("error: cancelled");
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception exception)
+        {
+            return ExitCodes.Report(exception, storeFile);
         }
     }
 }

@@ -18,78 +18,135 @@ internal static class SyncCommand
 {
     public static Command Create()
     {
-        var baseUrl = new Option<string?>("--base-url") { Description = "API root of a Calendar v3 server, e.g. http://127.0.0.1:8080/calendar/v3 (default: Google's, with --credentials)." };
+        var baseUrl = new Option<string?>("--base-url") { Description = "API root of a Calendar v3 server, e.g. http://127.0.0.1:8080/calendar/v3 (default: Google's, with --credentials). No query or fragment." };
         var calendar = CommonOptions.Calendar();
         var store = CommonOptions.Store();
         var credentials = new Option<FileInfo?>("--credentials") { Description = "Google credential JSON file (service account or authorized user) to sync a real calendar." };
+        var timeout = new Option<int>("--timeout")
+        {
+            Description = "Seconds one page request may take, body included, before it is retried as a timeout.",
+            DefaultValueFactory = _ => 30,
+        };
         var verbose = new Option<bool>("--verbose") { Description = "Log every page and retry to stderr." };
-        var command = new Command("sync", "Run one sync pass (full or incremental) into the store.") { baseUrl, calendar, store, credentials, verbose };
+        var command = new Command("sync", "Run one sync pass (full or incremental) into the store. " + ExitCodes.Help) { baseUrl, calendar, store, credentials, timeout, verbose };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(baseUrl), parse.GetValue(calendar)!, parse.GetRequiredValue(store), parse.GetValue(credentials), parse.GetValue(verbose), cancellationToken));
+            new Arguments(parse.GetValue(baseUrl), parse.GetValue(calendar)!, parse.GetRequiredValue(store), parse.GetValue(credentials), parse.GetValue(timeout), parse.GetValue(verbose)),
+            cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? baseUrl, string calendarId, FileInfo storeFile, FileInfo? credentialsFile, bool verbose, CancellationToken cancellationToken)
+    private sealed record Arguments(string? BaseUrl, string CalendarId, FileInfo StoreFile, FileInfo? CredentialsFile, int TimeoutSeconds, bool Verbose);
+
+    private static async Task<int> RunAsync(Arguments arguments, CancellationToken cancellationToken)
     {
         try
         {
-            if (baseUrl is null && credentialsFile is null)
-            {
-                throw new ArgumentException("give --base-url (a Calendar v3 server) or --credentials (a real Google calendar)");
-            }
-
-            if (baseUrl is not null && !Uri.TryCreate(baseUrl, UriKind.Absolute, out var parsed) | (parsed is not null && parsed.Scheme is not ("http" or "https")))
-            {
-                throw new ArgumentException($"--base-url '{baseUrl}' is not an absolute http(s) URL");
-            }
-
-            var credential = credentialsFile is null ? null : await LoadCredentialAsync(credentialsFile, cancellationToken).ConfigureAwait(false);
+            var baseUri = Validate(arguments);
+            var credential = arguments.CredentialsFile is null ? null : await LoadCredentialAsync(arguments.CredentialsFile, cancellationToken).ConfigureAwait(false);
             // Logs go to stderr and only with --verbose: without it, a failure is exactly one line on stderr.
             using var loggerFactory = LoggerFactory.Create(builder => builder
                 .AddSimpleConsole(o => o.SingleLine = true)
                 .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-                .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.None));
-            using var service = CalendarService.Create(baseUrl ?? CalendarService.GoogleBaseUri, credential);
-            var store = SqliteSyncStore<Event>.OpenFile(storeFile.FullName, calendarId);
+                .SetMinimumLevel(arguments.Verbose ? LogLevel.Debug : LogLevel.None));
+            var timeout = TimeSpan.FromSeconds(arguments.TimeoutSeconds);
+
+            // Google.Apis' own client timeout stays a little above SyncGen's, so a stalled request is reported (and
+            // retried) as SyncGen's timeout.
+            using var service = CalendarService.Create(baseUri, credential, timeout + TimeSpan.FromSeconds(5));
+            var store = SqliteSyncStore<Event>.OpenFile(arguments.StoreFile.FullName, arguments.CalendarId);
             // The mask matches the sample's Event model: nothing it keeps is dropped, everything else stays on the server.
-            var repository = new CalendarEventsRepository(service, calendarId, store, loggerFactory.CreateLogger<CalendarEventsRepository>())
+            var repository = new CalendarEventsRepository(service, arguments.CalendarId, store, loggerFactory.CreateLogger<CalendarEventsRepository>())
             {
                 Fields = CalendarEventsRepository.MirroredFields,
+                Options = new SyncOptions { RequestTimeout = timeout },
             };
             var result = await repository.SyncAsync(cancellationToken).ConfigureAwait(false);
             Console.Out.WriteLine(Summary.Describe(result));
-            return 0;
+            return ExitCodes.Success;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Console.Error.WriteLine("error: sync cancelled; the store is unchanged");
-            return 130;
+            Console.Error.WriteLine("error: sync cancelled; store unchanged");
+            return ExitCodes.Cancelled;
         }
-        catch (SyncException exception)
+        catch (Exception exception)
         {
-            Console.Error.WriteLine($"error: {exception.Message}");
-            return 1;
+            return ExitCodes.Report(exception, arguments.StoreFile);
         }
-        catch (Exception exception) when (exception is ArgumentException or IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
+    }
+
+    /// <summary>Checks the flags before anything is opened; returns the API root to use.</summary>
+    private static string Validate(Arguments arguments)
+    {
+        if (arguments.BaseUrl is null && arguments.CredentialsFile is null)
         {
-            Console.Error.WriteLine($"error: {exception.Message}");
-            return 2;
+            throw new UsageException("give --base-url (a Calendar v3 server) or --credentials (a real Google calendar)");
         }
+
+        if (string.IsNullOrWhiteSpace(arguments.CalendarId))
+        {
+            throw new UsageException("--calendar must name a calendar id (e.g. primary); it was empty");
+        }
+
+        if (arguments.TimeoutSeconds < 1)
+        {
+            throw new UsageException($"--timeout must be 1 second or more; it was {arguments.TimeoutSeconds}");
+        }
+
+        if (arguments.BaseUrl is not { } baseUrl)
+        {
+            return CalendarService.GoogleBaseUri;
+        }
+
+        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
+        {
+            throw new UsageException($"--base-url '{baseUrl}' is not an absolute http(s) URL");
+        }
+
+        // Request paths are appended to the root: a query or fragment would end up in the middle of every URL.
+        if (!string.IsNullOrEmpty(parsed.Query) || baseUrl.Contains('#', StringComparison.Ordinal))
+        {
+            throw new UsageException($"--base-url '{baseUrl}' has a query or fragment; give only the API root (scheme, host, port and path)");
+        }
+
+        if (arguments.CredentialsFile is not null && !SameOriginCredential.IsSafeForCredentials(parsed))
+        {
+            throw new UsageException($"--base-url '{baseUrl}' is plain http: credentials are sent only over https (or http to a loopback address)");
+        }
+
+        return baseUrl;
     }
 
     private static async Task<IConfigurableHttpClientInitializer> LoadCredentialAsync(FileInfo file, CancellationToken cancellationToken)
     {
-        // The file says what it is ("service_account" or "authorized_user"); CredentialFactory refuses other types.
-        await using var stream = file.OpenRead();
-        using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var type = document.RootElement.TryGetProperty("type", out var t) ? t.GetString() : null;
-        if (type is null)
+        try
         {
-            throw new ArgumentException($"--credentials {file.FullName}: no \"type\" field; expected a service account or authorized user JSON file");
-        }
+            // The file says what it is ("service_account" or "authorized_user"); CredentialFactory refuses other types.
+            await using var stream = file.OpenRead();
+            using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var type = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+                ? t.GetString()
+                : null;
+            if (type is null)
+            {
+                throw new CredentialsException($"--credentials {file.FullName}: no \"type\" field; expected a service account or authorized user JSON file");
+            }
 
-        var credential = await CredentialFactory.FromFileAsync(file.FullName, type, cancellationToken).ConfigureAwait(false);
-        return credential.CreateScoped(CalendarService.CalendarReadonlyScope);
+            var credential = await CredentialFactory.FromFileAsync(file.FullName, type, cancellationToken).ConfigureAwait(false);
+            return credential.CreateScoped(CalendarService.CalendarReadonlyScope);
+        }
+        catch (Exception exception) when (exception is not (CredentialsException or OperationCanceledException))
+        {
+            // A broken private_key is a FormatException, a wrong type an InvalidOperationException, a missing file an IOException.
+            var what = exception switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "the file does not exist",
+                JsonException => "the file is not JSON",
+                FormatException => "its private_key is not a valid PEM key",
+                _ => exception.Message.Replace('\n', ' ').Trim(),
+            };
+            throw new CredentialsException($"--credentials {file.FullName}: {what}", exception);
+        }
     }
 }
 

@@ -1,13 +1,13 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using SyncGen.Infrastructure;
 
 namespace SyncGen;
 
 /// <summary>
-/// The <see cref="ISyncHttpErrorReader"/>s of the integration packages present in the application, found once by
-/// their well-known type names. A package that is not deployed is simply absent: the core never references it.
+/// The <see cref="ISyncErrorReader"/>s of the integration packages present in the application, found once by their
+/// well-known type names. A package that is not deployed is simply absent: the core never references it, so an app
+/// that does not use Google.Apis carries none of it.
 /// </summary>
 internal static class IntegrationErrorReaders
 {
@@ -17,25 +17,15 @@ internal static class IntegrationErrorReaders
         "SyncGen.Google.GoogleApiErrorReader, SyncGen.Google",
     };
 
-    private static readonly Lazy<IReadOnlyList<ISyncHttpErrorReader>> Readers = new(Load);
+    /// <summary>The readers found, each created once; loading is thread-safe and the list never changes after.</summary>
+    public static IReadOnlyList<ISyncErrorReader> All => Readers.Value;
 
-    public static SyncHttpErrorFacts? Read(Exception exception)
-    {
-        foreach (var reader in Readers.Value)
-        {
-            if (reader.Read(exception) is { } facts)
-            {
-                return facts;
-            }
-        }
+    private static readonly Lazy<IReadOnlyList<ISyncErrorReader>> Readers = new(Load);
 
-        return null;
-    }
-
-    private static IReadOnlyList<ISyncHttpErrorReader> Load() =>
+    private static IReadOnlyList<ISyncErrorReader> Load() =>
         KnownReaders
             .Select(name => Type.GetType(name, throwOnError: false))
-            .Where(type => type is not null && typeof(ISyncHttpErrorReader).IsAssignableFrom(type))
-            .Select(type => (ISyncHttpErrorReader)Activator.CreateInstance(type!)!)
+            .Where(type => type is not null && typeof(ISyncErrorReader).IsAssignableFrom(type))
+            .Select(type => (ISyncErrorReader)Activator.CreateInstance(type!)!)
             .ToList();
 }

@@ -8,13 +8,16 @@ public enum SyncErrorKind
     /// <summary>Not retried: the call fails with <see cref="SyncRequestFailedException"/> (400, 401, 404...).</summary>
     Fatal,
 
-    /// <summary>Retried with backoff (429, 5xx, rate-limit 403, transport errors, timeouts).</summary>
+    /// <summary>Retried with backoff (408, 429, 500, 502, 503, 504 whatever the body, rate-limit 403, transport errors, timeouts).</summary>
     Transient,
 
     /// <summary>The sync token expired: drop it and run a full sync that replaces the mirror.</summary>
     TokenExpired,
 
-    /// <summary>The response could not be read as a page: the call fails with <see cref="SyncProtocolException"/>.</summary>
+    /// <summary>
+    /// A successful response whose body could not be read as a page: the call fails with <see cref="SyncProtocolException"/>.
+    /// Never chosen for a non-2xx status, whatever its body.
+    /// </summary>
     MalformedResponse,
 }
 
@@ -23,7 +26,11 @@ public enum SyncErrorKind
 /// <param name="StatusCode">The HTTP status, when there was a response.</param>
 /// <param name="Reason">The API's error reason, when it gave one.</param>
 /// <param name="RetryAfter">The server's <c>Retry-After</c>, when it sent one.</param>
-public readonly record struct SyncErrorClassification(SyncErrorKind Kind, int? StatusCode, string? Reason, TimeSpan? RetryAfter);
+public readonly record struct SyncErrorClassification(SyncErrorKind Kind, int? StatusCode, string? Reason, TimeSpan? RetryAfter)
+{
+    /// <summary>Everything the classifier read from the exception, when it is a <see cref="SyncErrorClassifier"/>.</summary>
+    public SyncErrorFacts? Facts { get; init; }
+}
 
 /// <summary>
 /// Decides, from an exception thrown by a page request, whether to retry, recover from an expired token, or fail.

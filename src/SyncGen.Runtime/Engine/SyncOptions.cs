@@ -14,6 +14,15 @@ public sealed record SyncOptions
     /// </summary>
     public int MaxExpiriesPerCall { get; init; } = 3;
 
+    /// <summary>
+    /// Opt-in guard against a server that suddenly lists (almost) nothing: a full pass that would remove more than this
+    /// share of a non-empty mirror (e.g. 0.5 for half) fails with <see cref="SyncMassRemovalException"/> and commits
+    /// nothing, so a person decides. A full pass after an expired token replaces the mirror with what it lists, which
+    /// is how a server bug would otherwise wipe it silently. Default <see langword="null"/>: off. Costs one read of the
+    /// mirror's keys per full pass when on.
+    /// </summary>
+    public double? MaxReplaceRemovalFraction { get; init; }
+
     /// <summary>Retry and backoff of transient failures.</summary>
     public SyncRetryOptions Retry { get; init; } = new();
 
@@ -26,7 +35,13 @@ public sealed record SyncOptions
     /// </summary>
     public bool PrefetchNextPage { get; init; } = true;
 
-    /// <summary>Clock used for durations and backoff delays; replace it in tests.</summary>
+    /// <summary>
+    /// Longest time one page request may take, body included; past it the attempt is cancelled and counts as a timeout,
+    /// which is transient (retried). Default 30 seconds; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> for none.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Clock used for durations, backoff delays and request timeouts; replace it in tests.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     internal void Validate()
@@ -34,6 +49,16 @@ public sealed record SyncOptions
         if (MaxExpiriesPerCall < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxExpiriesPerCall), MaxExpiriesPerCall, "SyncOptions.MaxExpiriesPerCall must be 1 or more.");
+        }
+
+        if (RequestTimeout <= TimeSpan.Zero && RequestTimeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout, "SyncOptions.RequestTimeout must be positive, or Timeout.InfiniteTimeSpan for none.");
+        }
+
+        if (MaxReplaceRemovalFraction is { } fraction && !(fraction >= 0 && fraction < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxReplaceRemovalFraction), fraction, "SyncOptions.MaxReplaceRemovalFraction must be in [0, 1), or null for no guard.");
         }
 
         if (ErrorClassifier is null)
@@ -60,7 +85,10 @@ public sealed record SyncRetryOptions
     /// <summary>Retries per request after the first attempt. Default 5; 0 disables retries.</summary>
     public int MaxRetries { get; init; } = 5;
 
-    /// <summary>Delay before the first retry; each later one doubles it (with jitter). Default 1 second.</summary>
+    /// <summary>
+    /// Delay before the first retry; each later one doubles it (with jitter). Default 1 second. It is also the floor
+    /// under a server's <c>Retry-After</c>: a <c>Retry-After: 0</c> on every answer does not make the retries back-to-back.
+    /// </summary>
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Upper bound of one computed backoff delay. Default 32 seconds.</summary>

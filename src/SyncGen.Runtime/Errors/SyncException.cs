@@ -36,6 +36,9 @@ public enum SyncProtocolViolation
 
     /// <summary>An item had no key.</summary>
     MissingItemKey,
+
+    /// <summary>The response body was larger than the cap (<see cref="SyncResponseLimitHandler"/>); not retried.</summary>
+    PageTooLarge,
 }
 
 /// <summary>The server answered in a way the sync-token protocol does not allow.</summary>
@@ -61,8 +64,22 @@ public sealed class SyncRequestFailedException : SyncException
 {
     /// <summary>Creates the exception.</summary>
     public SyncRequestFailedException(string repository, SyncCursor request, int attempts, int? statusCode, string? reason, Exception innerException)
-        : base(repository, BuildMessage(repository, request, attempts, statusCode, reason, innerException), innerException)
+        : this(repository, request, attempts, statusCode, reason, null, innerException)
     {
+    }
+
+    /// <summary>Creates the exception with an explanation of why it was not retried (further).</summary>
+    /// <param name="repository">The repository whose sync failed.</param>
+    /// <param name="request">The request that failed.</param>
+    /// <param name="attempts">How many times it was sent.</param>
+    /// <param name="statusCode">The HTTP status of the last attempt, when there was a response.</param>
+    /// <param name="reason">The API's error reason, when it gave one.</param>
+    /// <param name="explanation">Why the request was given up, e.g. a <c>Retry-After</c> over the cap; <see langword="null"/> for none.</param>
+    /// <param name="innerException">The last attempt's error.</param>
+    public SyncRequestFailedException(string repository, SyncCursor request, int attempts, int? statusCode, string? reason, string? explanation, Exception innerException)
+        : base(repository, BuildMessage(repository, request, attempts, statusCode, reason, explanation, innerException), innerException)
+    {
+        Explanation = explanation;
         Request = request;
         Attempts = attempts;
         StatusCode = statusCode;
@@ -81,11 +98,20 @@ public sealed class SyncRequestFailedException : SyncException
     /// <summary>The API's error reason (e.g. <c>syncTokenWithRequestRestrictions</c>), when it gave one.</summary>
     public string? Reason { get; }
 
-    private static string BuildMessage(string repository, SyncCursor request, int attempts, int? statusCode, string? reason, Exception inner)
+    /// <summary>Why the request was given up, when it was for a reason other than its status (e.g. a <c>Retry-After</c> over the cap).</summary>
+    public string? Explanation { get; }
+
+    /// <summary>Whether the last attempt ran out of time (<see cref="SyncOptions.RequestTimeout"/>).</summary>
+    public bool IsTimeout => InnerException is TimeoutException;
+
+    private static string BuildMessage(string repository, SyncCursor request, int attempts, int? statusCode, string? reason, string? explanation, Exception inner)
     {
-        var status = statusCode is null ? "no HTTP response" : $"HTTP {statusCode}{(reason is null ? "" : " " + reason)}";
+        var status = statusCode is not null ? $"HTTP {statusCode}{(reason is null ? "" : " " + reason)}"
+            : inner is TimeoutException ? "a timeout"
+            : "no HTTP response";
         var tries = attempts == 1 ? "not retried" : $"gave up after {attempts} attempts";
-        return $"{repository}: request failed with {status}, {tries} (request: {request}): {inner.Message} The sync token and the stored items were left unchanged.";
+        var why = explanation is null ? "" : $": {explanation}";
+        return $"{repository}: request failed with {status}, {tries}{why} (request: {request}): {inner.Message} The sync token and the stored items were left unchanged.";
     }
 }
 
@@ -101,4 +127,31 @@ public sealed class SyncExpiryLoopException : SyncException
 
     /// <summary>How many expiries the call saw.</summary>
     public int Expiries { get; }
+}
+
+/// <summary>
+/// A full pass would have removed more of a non-empty mirror than <see cref="SyncOptions.MaxReplaceRemovalFraction"/>
+/// allows. Nothing was committed: the mirror and the token are as before, so the next call tries again. If the server
+/// really lost the items, raise or clear the option and sync again.
+/// </summary>
+public sealed class SyncMassRemovalException : SyncException
+{
+    /// <summary>Creates the exception.</summary>
+    public SyncMassRemovalException(string repository, int storedItems, int removals, double maxFraction)
+        : base(repository, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{repository}: a full pass would remove {removals} of the {storedItems} stored items ({(double)removals / storedItems:P0}), more than SyncOptions.MaxReplaceRemovalFraction ({maxFraction:P0}) allows; nothing was committed and the stored items and token were left unchanged. If the server really lost them, raise or clear the option and sync again."), null)
+    {
+        StoredItems = storedItems;
+        Removals = removals;
+        MaxFraction = maxFraction;
+    }
+
+    /// <summary>How many items the mirror held.</summary>
+    public int StoredItems { get; }
+
+    /// <summary>How many of them the full pass would have removed.</summary>
+    public int Removals { get; }
+
+    /// <summary>The share allowed (<see cref="SyncOptions.MaxReplaceRemovalFraction"/>).</summary>
+    public double MaxFraction { get; }
 }

@@ -1,8 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Net.Http;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -11,23 +11,53 @@ namespace SyncGen;
 /// <summary>
 /// An unsuccessful HTTP response from a page source written as a plain fetch method. Throw it (or call
 /// <see cref="ThrowIfUnsuccessfulAsync"/>) so the sync loop can retry, recover from expiry, or fail with the status.
+/// Unlike <c>EnsureSuccessStatusCode</c> it keeps the error body's reasons and message, which is how APIs such as
+/// People and Graph say that a sync token expired.
 /// </summary>
 public sealed class SyncHttpException : Exception
 {
+    private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Creates the exception.</summary>
     public SyncHttpException(int statusCode, string? reason, TimeSpan? retryAfter, string message)
+        : this(statusCode, reason is null ? Array.Empty<string>() : new[] { reason }, null, null, retryAfter, message)
+    {
+    }
+
+    /// <summary>Creates the exception with everything the response said.</summary>
+    /// <param name="statusCode">The HTTP status code.</param>
+    /// <param name="reasons">Every reason the error body named, in body order.</param>
+    /// <param name="errorMessage">The body's error message, or the start of a body that was not JSON.</param>
+    /// <param name="headers">Response headers, case-insensitive; <see langword="null"/> for none.</param>
+    /// <param name="retryAfter">The server's <c>Retry-After</c>, as a delay.</param>
+    /// <param name="message">The exception message.</param>
+    public SyncHttpException(int statusCode, IReadOnlyList<string> reasons, string? errorMessage, IReadOnlyDictionary<string, string>? headers, TimeSpan? retryAfter, string message)
         : base(message)
     {
         StatusCode = statusCode;
-        Reason = reason;
+        Reasons = reasons ?? throw new ArgumentNullException(nameof(reasons));
+        ErrorMessage = errorMessage;
+        Headers = headers ?? NoHeaders;
         RetryAfter = retryAfter;
     }
 
     /// <summary>The HTTP status code.</summary>
     public int StatusCode { get; }
 
-    /// <summary>The API's error reason, read from a Google-style (<c>error.errors[0].reason</c>, <c>error.status</c>) or Graph-style (<c>error.code</c>) body.</summary>
-    public string? Reason { get; }
+    /// <summary>The first of <see cref="Reasons"/>, or <see langword="null"/>.</summary>
+    public string? Reason => Reasons.Count > 0 ? Reasons[0] : null;
+
+    /// <summary>
+    /// Every reason the error body named: <c>error.errors[].reason</c>, <c>error.details[].reason</c>, <c>error.status</c>
+    /// and a string <c>error.code</c> (Google, People and Graph shapes). Empty for a body that is not JSON.
+    /// </summary>
+    public IReadOnlyList<string> Reasons { get; }
+
+    /// <summary>The body's error message, or the start of a body that was not JSON.</summary>
+    public string? ErrorMessage { get; }
+
+    /// <summary>The response headers, case-insensitive, multiple values joined by commas.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; }
 
     /// <summary>The server's <c>Retry-After</c>, as a delay.</summary>
     public TimeSpan? RetryAfter { get; }
@@ -45,61 +75,30 @@ public sealed class SyncHttpException : Exception
             return;
         }
 
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        var (reason, message) = ReadErrorBody(body);
         var status = (int)response.StatusCode;
-        throw new SyncHttpException(
-            status,
-            reason,
-            RetryAfterHeader.Read(response),
-            $"HTTP {status} {response.ReasonPhrase}{(reason is null ? "" : $" ({reason})")}: {message ?? "no error message"}");
-    }
-
-    private static (string? Reason, string? Message) ReadErrorBody(string body)
-    {
+        string body;
         try
         {
-            using var document = JsonDocument.Parse(body);
-            if (!document.RootElement.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.Object)
-            {
-                return (null, null);
-            }
-
-            string? message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
-            if (error.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
-            {
-                var reason = errors.EnumerateArray()
-                    .Select(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("reason", out var r) ? r.GetString() : null)
-                    .FirstOrDefault(r => !string.IsNullOrEmpty(r));
-                if (reason is not null)
-                {
-                    return (reason, message);
-                }
-            }
-
-            // People API puts EXPIRED_SYNC_TOKEN in error.details[].reason; Graph puts syncStateNotFound in error.code.
-            if (error.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Array)
-            {
-                var reason = details.EnumerateArray()
-                    .Select(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("reason", out var r) ? r.GetString() : null)
-                    .FirstOrDefault(r => !string.IsNullOrEmpty(r));
-                if (reason is not null)
-                {
-                    return (reason, message);
-                }
-            }
-
-            if (error.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String)
-            {
-                return (code.GetString(), message);
-            }
-
-            return (error.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null, message);
+            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is HttpRequestException or System.IO.IOException or System.IO.InvalidDataException or System.Text.DecoderFallbackException or InvalidOperationException)
         {
-            return (null, body.Length > 200 ? body.Substring(0, 200) : body);
+            // The status already decides what the answer means; an error body that cannot be read only loses detail.
+            body = string.Empty;
         }
+
+        var (reasons, message) = ErrorBody.Read(body);
+        var headers = response.Headers.Concat(response.Content.Headers)
+            .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => string.Join(",", g.SelectMany(h => h.Value)), StringComparer.OrdinalIgnoreCase);
+        var reason = reasons.Count > 0 ? reasons[0] : null;
+        throw new SyncHttpException(
+            status,
+            reasons,
+            message,
+            headers,
+            RetryAfterHeader.Read(response),
+            $"HTTP {status} {response.ReasonPhrase}{(reason is null ? "" : $" ({reason})")}: {message ?? "no error message"}");
     }
 }
 

@@ -124,6 +124,9 @@ public sealed class SyncEngine<TItem>
         await using var writer = await _store.BeginPassAsync(pass.Kind, cancellationToken).ConfigureAwait(false);
         using var prefetch = new PagePrefetch(cancellationToken);
         var followedPageTokens = new HashSet<string>(StringComparer.Ordinal);
+
+        // Only with the mass-removal guard on: the keys a full pass keeps, to count what its commit would remove.
+        var keptKeys = pass.Kind == SyncPassKind.Full && _options.MaxReplaceRemovalFraction is not null ? new HashSet<string>(StringComparer.Ordinal) : null;
         int upserts = 0, deletes = 0;
         var cursor = new SyncCursor(pass, null, 1);
         var pending = FetchAsync(fetch, cursor, pipeline, prefetch.Token);
@@ -153,6 +156,22 @@ public sealed class SyncEngine<TItem>
                 }
 
                 var changes = ToChanges(page.Items, cursor, ref upserts, ref deletes);
+                if (keptKeys is not null)
+                {
+                    for (var i = 0; i < changes.Count; i++)
+                    {
+                        var change = changes[i];
+                        if (change.IsDelete)
+                        {
+                            keptKeys.Remove(change.Key);
+                        }
+                        else
+                        {
+                            keptKeys.Add(change.Key);
+                        }
+                    }
+                }
+
                 try
                 {
                     await writer.ApplyAsync(changes, cancellationToken).ConfigureAwait(false);
@@ -177,6 +196,11 @@ public sealed class SyncEngine<TItem>
                     continue;
                 }
 
+                if (keptKeys is not null)
+                {
+                    await GuardMassRemovalAsync(keptKeys, _options.MaxReplaceRemovalFraction!.Value, cancellationToken).ConfigureAwait(false);
+                }
+
                 // Last page: only now, with every page staged, does the new token become durable, together with the items.
                 await writer.CommitAsync(page.NextSyncToken!, cancellationToken).ConfigureAwait(false);
                 SyncTelemetry.Upserts.Add(upserts, tag);
@@ -187,6 +211,30 @@ public sealed class SyncEngine<TItem>
         finally
         {
             await prefetch.AbandonAsync(pending).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Throws <see cref="SyncMassRemovalException"/> when committing a full pass keeping <paramref name="keptKeys"/> would remove too much.</summary>
+    private async Task GuardMassRemovalAsync(HashSet<string> keptKeys, double maxFraction, CancellationToken cancellationToken)
+    {
+        var stored = await _store.ReadItemsAsync(cancellationToken).ConfigureAwait(false);
+        if (stored.Count == 0)
+        {
+            return;
+        }
+
+        var removals = 0;
+        foreach (var pair in stored)
+        {
+            if (!keptKeys.Contains(pair.Key))
+            {
+                removals++;
+            }
+        }
+
+        if ((double)removals / stored.Count > maxFraction)
+        {
+            throw new SyncMassRemovalException(_definition.RepositoryName, stored.Count, removals, maxFraction);
         }
     }
 
@@ -228,7 +276,7 @@ public sealed class SyncEngine<TItem>
                 async token =>
                 {
                     attempts++;
-                    var page = await fetch(cursor, token).ConfigureAwait(false);
+                    var page = await FetchWithinTimeoutAsync(fetch, cursor, token).ConfigureAwait(false);
                     if (page.Items is null)
                     {
                         throw new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.EmptyResponse, cursor, "the response had no page");
@@ -240,16 +288,51 @@ public sealed class SyncEngine<TItem>
         }
         catch (Exception exception) when (exception is not SyncException && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
+            if (ExceptionChain.Find<SyncPageTooLargeException>(exception) is { } tooLarge)
+            {
+                throw new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.PageTooLarge, cursor, tooLarge.Message, exception);
+            }
+
             var classification = _options.ErrorClassifier.Classify(exception);
             throw classification.Kind switch
             {
                 SyncErrorKind.TokenExpired => new TokenExpiredSignal(classification, exception),
                 SyncErrorKind.MalformedResponse => new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.MalformedResponse, cursor,
                     $"the response could not be read as a page ({exception.Message})", exception),
-                _ => new SyncRequestFailedException(_definition.RepositoryName, cursor, attempts, classification.StatusCode, classification.Reason, exception),
+                _ => new SyncRequestFailedException(_definition.RepositoryName, cursor, attempts, classification.StatusCode, classification.Reason,
+                    ExplainGivingUp(classification), exception),
             };
         }
     }
+
+    /// <summary>One attempt, cancelled after <see cref="SyncOptions.RequestTimeout"/>; running out of time is a <see cref="TimeoutException"/>.</summary>
+    private async Task<SyncPage<TItem>> FetchWithinTimeoutAsync(SyncPageFetcher<TItem> fetch, SyncCursor cursor, CancellationToken cancellationToken)
+    {
+        if (_options.RequestTimeout == Timeout.InfiniteTimeSpan)
+        {
+            return await fetch(cursor, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var deadline = new CancellationTokenSource(_options.RequestTimeout, _options.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            return await fetch(cursor, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException exception) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(
+                $"the request did not complete within {_options.RequestTimeout.TotalSeconds:0.###} s (SyncOptions.RequestTimeout)", exception);
+        }
+    }
+
+    private string? ExplainGivingUp(SyncErrorClassification classification) =>
+        classification is { Kind: SyncErrorKind.Transient, RetryAfter: { } wait } && wait > _options.Retry.MaxRetryAfter
+            ? $"the server asked to wait {RetryAfterHeader.Format(wait)} s, more than the {Describe(_options.Retry.MaxRetryAfter)} cap (SyncOptions.Retry.MaxRetryAfter)"
+            : null;
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalMinutes >= 1 && span.Seconds == 0 && span.Milliseconds == 0 ? $"{span.TotalMinutes:0}-minute" : $"{span.TotalSeconds:0.###}-second";
 
     private readonly record struct PassOutcome(int Pages, int Upserts, int Deletes, string SyncToken);
 

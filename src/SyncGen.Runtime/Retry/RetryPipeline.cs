@@ -46,8 +46,10 @@ internal sealed class RetryPipeline
                 ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome.Exception, args.Context.CancellationToken, classifier, retry)),
                 DelayGenerator = args =>
                 {
+                    // The server's Retry-After wins when it asks for longer than the backoff; a shorter one (Retry-After: 0
+                    // on every answer) falls back to the backoff, so retries never run back-to-back.
                     var retryAfter = args.Outcome.Exception is { } e ? classifier.Classify(e).RetryAfter : null;
-                    return new ValueTask<TimeSpan?>(retryAfter);
+                    return new ValueTask<TimeSpan?>(retryAfter is { } wait && wait >= BackoffFloor(retry, args.AttemptNumber) ? wait : null);
                 },
                 OnRetry = args =>
                 {
@@ -80,9 +82,23 @@ internal sealed class RetryPipeline
         }
     }
 
+    /// <summary>The un-jittered exponential backoff of an attempt (0-based), capped: the least a retry waits.</summary>
+    internal static TimeSpan BackoffFloor(SyncRetryOptions retry, int attemptNumber)
+    {
+        var factor = Math.Pow(2, Math.Min(attemptNumber, 30));
+        var ticks = Math.Min(retry.BaseDelay.Ticks * factor, retry.MaxDelay.Ticks);
+        return TimeSpan.FromTicks((long)ticks);
+    }
+
     private static bool ShouldRetry(Exception? exception, CancellationToken callerToken, ISyncErrorClassifier classifier, SyncRetryOptions retry)
     {
         if (exception is null or SyncException || (exception is OperationCanceledException && callerToken.IsCancellationRequested))
+        {
+            return false;
+        }
+
+        // An oversized page will be oversized again: failing at once is the only way not to download it six times.
+        if (ExceptionChain.Find<SyncPageTooLargeException>(exception) is not null)
         {
             return false;
         }

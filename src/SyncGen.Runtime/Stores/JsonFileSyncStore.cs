@@ -45,6 +45,12 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
     private readonly JsonSerializerOptions _serializerOptions;
     private readonly SemaphoreSlim _commitLock = new(1, 1);
 
+    // Set once this instance has swept temp files a crashed commit left behind.
+    private int _debrisSwept;
+
+    // A commit's temp file lives for as long as one write of the mirror; one older than this belongs to a dead process.
+    private static readonly TimeSpan DebrisAge = TimeSpan.FromHours(1);
+
     /// <summary>Creates a store over the JSON file at <paramref name="path"/>; the file is created by the first commit.</summary>
     /// <param name="path">The store file. Its directory is created on the first commit if needed.</param>
     /// <param name="serializerOptions">How items are serialized; <see cref="JsonSerializerDefaults.Web"/> when omitted.</param>
@@ -121,6 +127,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
     private async ValueTask<State> LoadAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        SweepDebrisOnce();
         FileStream stream;
         try
         {
@@ -244,6 +251,12 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
     private async ValueTask WriteAsync(Dictionary<string, TItem> items, string syncToken, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_directory);
+        SweepDebrisOnce();
+
+        // The mirror holds private data: a new store is owner-only, and a rename must not reset a mode the user chose.
+        UnixFileMode? mode = OperatingSystem.IsWindows() ? null
+            : File.Exists(_path) ? File.GetUnixFileMode(_path)
+            : UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
         // Same directory as the target, so the final rename never crosses file systems and stays atomic. The name is
         // unique so that another instance committing to the same path at the same time cannot collide with us.
@@ -253,7 +266,26 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
             // WriteThrough makes each write reach the disk before it completes (O_SYNC / FILE_FLAG_WRITE_THROUGH): the
             // asynchronous equivalent of a final fsync, so the file we rename into place is never a hollow one after a
             // power loss. Writes are batched to FlushThresholdBytes to keep the number of synchronous writes low.
-            var stream = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.Asynchronous | FileOptions.WriteThrough);
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                BufferSize = 1,
+                Options = FileOptions.Asynchronous | FileOptions.WriteThrough,
+            };
+            if (mode is not null && !OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            var stream = new FileStream(tempPath, options);
+            if (mode is { } keptMode && !OperatingSystem.IsWindows())
+            {
+                // Exactly the kept mode, whatever the umask (which filters UnixCreateMode).
+                File.SetUnixFileMode(tempPath, keptMode);
+            }
+
             await using (stream.ConfigureAwait(false))
             {
                 var writerOptions = new JsonWriterOptions
@@ -294,6 +326,28 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
         {
             TryDelete(tempPath);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Deletes this store's temp files (<c>{name}.{guid}.tmp</c>) that a crash mid-commit left behind. Only files older
+    /// than <see cref="DebrisAge"/>: a younger one may be another process's commit in progress.
+    /// </summary>
+    private void SweepDebrisOnce()
+    {
+        if (Interlocked.Exchange(ref _debrisSwept, 1) != 0 || !Directory.Exists(_directory))
+        {
+            return;
+        }
+
+        var prefix = Path.GetFileName(_path) + ".";
+        foreach (var candidate in Directory.EnumerateFiles(_directory, prefix + "*.tmp"))
+        {
+            var middle = Path.GetFileName(candidate)[prefix.Length..^".tmp".Length];
+            if (middle.Length == 32 && Guid.TryParseExact(middle, "N", out _) && DateTime.UtcNow - File.GetLastWriteTimeUtc(candidate) > DebrisAge)
+            {
+                TryDelete(candidate);
+            }
         }
     }
 

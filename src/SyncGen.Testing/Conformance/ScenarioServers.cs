@@ -143,6 +143,7 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
         FaultKind.PageTokenLoop => Fault.PageTokenLoop(),
         FaultKind.DuplicateItems => Fault.DuplicateItems(),
         FaultKind.ShortPage => Fault.ShortPage(fault.ItemCount),
+        FaultKind.RawResponse => Fault.Raw(fault.StatusCode, fault.ContentType, fault.Body!, fault.RetryAfterSeconds is { } raw ? TimeSpan.FromSeconds(raw) : null),
         _ => throw new ArgumentOutOfRangeException(nameof(fault), fault.Kind, "Unknown fault."),
     };
 }

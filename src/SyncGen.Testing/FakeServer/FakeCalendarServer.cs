@@ -222,6 +222,8 @@ public sealed class FakeCalendarServer : IAsyncDisposable
                 }
 
                 return await WriteAsync(context, fault.StatusCode, GoogleErrors.ForStatus(fault.StatusCode, fault.Domain!, fault.Reason!, fault.Message!), null).ConfigureAwait(false);
+            case FaultKind.RawResponse:
+                return await WriteRawAsync(context, fault).ConfigureAwait(false);
         }
 
         var calendar = GetCalendar(request.CalendarId);
@@ -258,6 +260,27 @@ public sealed class FakeCalendarServer : IAsyncDisposable
         }
 
         return await WriteAsync(context, 200, body, null).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes a <see cref="FaultKind.RawResponse"/> answer: its status, content type and body, never compressed.</summary>
+    private static async Task<int> WriteRawAsync(HttpContext context, Fault fault)
+    {
+        var response = context.Response;
+        response.StatusCode = fault.StatusCode;
+        if (fault.ContentType is not null)
+        {
+            response.ContentType = fault.ContentType;
+        }
+
+        if (fault.RetryAfter is { } retryAfter)
+        {
+            response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        var body = System.Text.Encoding.UTF8.GetBytes(fault.Body!);
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        return fault.StatusCode;
     }
 
     /// <summary>Writes a JSON response, gzip-compressed when the client accepts it.</summary>

@@ -32,6 +32,9 @@ public enum FaultKind
 
     /// <summary>A page shorter than asked (possibly empty) that still carries <c>nextPageToken</c>.</summary>
     ShortPage,
+
+    /// <summary>An answer as a proxy or front end gives it: any status, content type and body (HTML, plain text, empty).</summary>
+    RawResponse,
 }
 
 /// <summary>
@@ -69,6 +72,12 @@ public sealed class Fault
 
     /// <summary>For <see cref="FaultKind.Status"/>: the value of the <c>Retry-After</c> header (whole seconds), if any.</summary>
     public TimeSpan? RetryAfter { get; private init; }
+
+    /// <summary>For <see cref="FaultKind.RawResponse"/>: the <c>Content-Type</c> header; null sends none.</summary>
+    public string? ContentType { get; private init; }
+
+    /// <summary>For <see cref="FaultKind.RawResponse"/>: the body, sent as UTF-8 bytes exactly as given.</summary>
+    public string? Body { get; private init; }
 
     /// <summary>For <see cref="FaultKind.Delay"/>: how long to wait.</summary>
     public TimeSpan DelayDuration { get; private init; }
@@ -112,6 +121,28 @@ public sealed class Fault
             Reason = reason ?? defaults.Reason,
             Domain = domain ?? defaults.Domain,
             Message = message ?? defaults.Message,
+            RetryAfter = retryAfter,
+        };
+    }
+
+    /// <summary>
+    /// An answer that is not Google's JSON, as a proxy, load balancer or front end sends it: an nginx HTML 502, a
+    /// plain-text 503 "Service Unavailable", a text 410 "Gone", an empty 429. The status must decide what it means.
+    /// </summary>
+    /// <param name="statusCode">The HTTP status code (100-599).</param>
+    /// <param name="contentType">The <c>Content-Type</c> header, e.g. <c>text/html</c>; null sends none.</param>
+    /// <param name="body">The body, sent as UTF-8 exactly as given; empty for none.</param>
+    /// <param name="retryAfter">Sends a <c>Retry-After</c> header with these whole seconds when set.</param>
+    public static Fault Raw(int statusCode, string? contentType, string body, TimeSpan? retryAfter = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 100);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
+        ArgumentNullException.ThrowIfNull(body);
+        return new Fault(FaultKind.RawResponse, string.Create(CultureInfo.InvariantCulture, $"Raw({statusCode} {contentType ?? "no content type"}, {body.Length} chars)"))
+        {
+            StatusCode = statusCode,
+            ContentType = contentType,
+            Body = body,
             RetryAfter = retryAfter,
         };
     }

@@ -2,7 +2,8 @@ namespace SyncGen.Testing.Journal;
 
 /// <summary>
 /// The one list of answers a conforming client retries (docs/protocol.md, "Rate limits"): no response at all (a transport
-/// error), 429, 500, 502, 503, 504, and 403 only with a rate-limit reason. The simulator's reference client and the
+/// error), 408, 429, 500, 502, 503, 504 whatever the body, and 403 only with a rate-limit reason (the runtime's decision
+/// table, docs/reliability.md). The simulator's reference client and the
 /// journal checks both ask here, so the oracle and the judge never disagree.
 /// </summary>
 internal static class RetryableErrors
@@ -13,7 +14,7 @@ internal static class RetryableErrors
     /// <returns>True when a conforming client retries it.</returns>
     public static bool IsRetryable(int? statusCode, string? reason) => statusCode switch
     {
-        null or 429 or 500 or 502 or 503 or 504 => true,
+        null or 408 or 429 or 500 or 502 or 503 or 504 => true,
         403 => reason is "rateLimitExceeded" or "userRateLimitExceeded",
         _ => false,
     };

@@ -260,6 +260,54 @@ public static class ScenarioCatalog
                 },
             }) { EdgeCases = new[] { 9 } },
 
+        new("html-502-from-a-proxy-retried",
+            "Page 2 of the full sync answers a proxy's HTML 502 Bad Gateway (text/html, no JSON): the status decides, so it is retried like any 502, never reported as an unreadable page, and the pass completes.",
+            3, new[]
+            {
+                new ScenarioCall
+                {
+                    Changes = HistoryChange.Seed(7).ToArray(),
+                    Faults = new[] { On(ScenarioFault.Raw(502, "text/html", "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"), false, 2) },
+                    Rule = ProtocolRules.RetryTransientErrors, Summary = "HTML 502 on full page 2",
+                },
+            }) { EdgeCases = new[] { 9 } },
+
+        new("plain-text-503-retried",
+            "Page 2 of an incremental pass answers text/plain \"Service Unavailable\" twice: retried with backoff, and the pass completes with every change.",
+            3, new[]
+            {
+                Initial(4),
+                new ScenarioCall
+                {
+                    Changes = Updates(1, 2, 3).Concat(New(2)).ToArray(), Faults = new[] { On(ScenarioFault.Raw(503, "text/plain", "Service Unavailable"), true, 2, 2) },
+                    Rule = ProtocolRules.RetryTransientErrors, Summary = "text 503 twice on incremental page 2",
+                },
+            }) { EdgeCases = new[] { 9 } },
+
+        new("empty-429-retried",
+            "Page 1 of the full sync answers 429 with no body and no content type: a rate limit all the same, retried.",
+            3, new[]
+            {
+                new ScenarioCall
+                {
+                    Changes = HistoryChange.Seed(4).ToArray(), Faults = new[] { On(ScenarioFault.Raw(429, null, string.Empty), false, 1) },
+                    Rule = ProtocolRules.RetryTransientErrors, Summary = "empty 429 on page 1",
+                },
+            }) { EdgeCases = new[] { 9 } },
+
+        new("plain-text-410-is-expiry",
+            "The incremental request gets a text/plain \"Gone\" 410 from a front end, with no Google reason: the status decides, so the token is dropped and a full sync replaces the mirror (the event deleted meanwhile disappears); a client that reads it as an unreadable page keeps the dead token and fails forever.",
+            3, new[]
+            {
+                Initial(6),
+                new ScenarioCall
+                {
+                    Changes = new[] { HistoryChange.Delete("evt-04") }.Concat(Updates(2)).ToArray(),
+                    Faults = new[] { On(ScenarioFault.Raw(410, "text/plain", "Gone"), true, 1) },
+                    Rule = ProtocolRules.ReplaceMirrorAfter410, Summary = "text 410 on page 1, full sync",
+                },
+            }) { EdgeCases = new[] { 5, 7 } },
+
         new("bad-request-400-not-retried",
             "Page 2 of a three-page incremental pass answers 400: never retried; the call fails with SyncRequestFailedException (400) and the token and items stay exactly as before (page 1 is not committed).",
             3, new[]

@@ -185,6 +185,17 @@ internal static class ScenarioSimulator
                 return new ScriptedExchange(syncToken, pageToken, pageNumber, new ScriptedResponse(0, null) { Abort = true, FaultDescription = fault.ToString() });
             }
 
+            if (fault is { Kind: FaultKind.RawResponse })
+            {
+                // No reason to read: the status alone decides (retried, expiry, fatal).
+                return new ScriptedExchange(syncToken, pageToken, pageNumber, new ScriptedResponse(fault.StatusCode, fault.Body)
+                {
+                    ContentType = fault.ContentType,
+                    RetryAfterSeconds = fault.RetryAfterSeconds,
+                    FaultDescription = fault.ToString(),
+                });
+            }
+
             if (fault is { Kind: FaultKind.Status })
             {
                 var defaults = GoogleErrors.DefaultsFor(fault.StatusCode, fault.Reason);
@@ -326,6 +337,9 @@ internal sealed record ScriptedResponse(int StatusCode, string? Body)
 
     /// <summary>A Retry-After header, in seconds.</summary>
     public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>The Content-Type header; null sends none.</summary>
+    public string? ContentType { get; init; } = "application/json; charset=UTF-8";
 
     /// <summary>A delay before responding.</summary>
     public int DelayMilliseconds { get; init; }

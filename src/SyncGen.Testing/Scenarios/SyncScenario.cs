@@ -253,8 +253,22 @@ public sealed record FaultPlan
 /// <param name="RetryAfterSeconds">For <see cref="FaultKind.Status"/>: a Retry-After header (at most 1 s keeps CI fast).</param>
 /// <param name="DelayMilliseconds">For <see cref="FaultKind.Delay"/>: the delay before the normal response.</param>
 /// <param name="ItemCount">For <see cref="FaultKind.ShortPage"/>: the items on the page.</param>
-public sealed record ScenarioFault(FaultKind Kind, int StatusCode = 0, string? Reason = null, int? RetryAfterSeconds = null, int DelayMilliseconds = 0, int ItemCount = 0)
+/// <param name="ContentType">For <see cref="FaultKind.RawResponse"/>: the Content-Type header; null sends none.</param>
+/// <param name="Body">For <see cref="FaultKind.RawResponse"/>: the body, exactly as sent.</param>
+public sealed record ScenarioFault(FaultKind Kind, int StatusCode = 0, string? Reason = null, int? RetryAfterSeconds = null, int DelayMilliseconds = 0, int ItemCount = 0,
+    string? ContentType = null, string? Body = null)
 {
+    /// <summary>
+    /// An answer that is not Google's JSON, as a proxy or front end sends it (nginx HTML 502, plain-text 503, text 410,
+    /// empty 429): its status, not its body, decides what it means.
+    /// </summary>
+    /// <param name="statusCode">The status.</param>
+    /// <param name="contentType">The Content-Type header; null sends none.</param>
+    /// <param name="body">The body (ASCII keeps both servers byte-identical).</param>
+    /// <param name="retryAfterSeconds">Retry-After seconds, if any.</param>
+    public static ScenarioFault Raw(int statusCode, string? contentType, string body, int? retryAfterSeconds = null) =>
+        new(FaultKind.RawResponse, statusCode, null, retryAfterSeconds, ContentType: contentType, Body: body ?? throw new ArgumentNullException(nameof(body)));
+
     /// <summary>An HTTP error with Google's body.</summary>
     /// <param name="statusCode">The status.</param>
     /// <param name="reason">The reason; the status's usual one when null.</param>
@@ -297,6 +311,7 @@ public sealed record ScenarioFault(FaultKind Kind, int StatusCode = 0, string? R
         FaultKind.Status => $"HTTP {StatusCode} {Reason}" + (RetryAfterSeconds is { } r ? $" (Retry-After {r})" : string.Empty),
         FaultKind.Delay => $"delay {DelayMilliseconds} ms",
         FaultKind.ShortPage => $"short page of {ItemCount}",
+        FaultKind.RawResponse => $"HTTP {StatusCode} {ContentType ?? "no content type"} {(Body!.Length == 0 ? "empty body" : Body.Length + "-char body")}" + (RetryAfterSeconds is { } raw ? $" (Retry-After {raw})" : string.Empty),
         _ => Kind.ToString(),
     };
 }

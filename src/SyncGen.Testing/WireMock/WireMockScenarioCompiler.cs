@@ -48,7 +48,12 @@ internal static class WireMockScenarioCompiler
                 var exchange = call.Exchanges[i];
                 var query = QueryPattern(exchange, compiled.Scenario.PageSize);
                 var response = exchange.Response;
-                var headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["Content-Type"] = "application/json; charset=UTF-8" };
+                var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+                if (response.ContentType is { } contentType)
+                {
+                    headers["Content-Type"] = contentType;
+                }
+
                 if (response.RetryAfterSeconds is { } retryAfter)
                 {
                     headers["Retry-After"] = retryAfter.ToString(CultureInfo.InvariantCulture);

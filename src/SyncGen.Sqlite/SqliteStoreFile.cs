@@ -1,0 +1,188 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Data.Sqlite;
+
+namespace SyncGen;
+
+/// <summary>
+/// What a SQLite file holds before the store touches it, and the store's mark on it. A SyncGen store carries SQLite's
+/// <c>application_id</c> <see cref="ApplicationId"/> and its layout version in <c>user_version</c>, so a later layout
+/// can migrate a file it recognises instead of guessing. A file made by another program (other tables, or tables named
+/// like SyncGen's with other columns) is refused rather than altered, unless the caller allowed other tables.
+/// </summary>
+internal static class SqliteStoreFile
+{
+    /// <summary>"SGen": SyncGen's SQLite <c>application_id</c>.</summary>
+    public const int ApplicationId = 0x5347656E;
+
+    /// <summary>The layout this SyncGen writes and reads: the four <c>syncgen_*</c> tables.</summary>
+    public const int SchemaVersion = 1;
+
+    // Columns a table must have for the file to be read as a SyncGen store.
+    private static readonly Dictionary<string, string[]> RequiredColumns = new(StringComparer.Ordinal)
+    {
+        ["syncgen_items"] = new[] { "collection", "key", "json" },
+        ["syncgen_state"] = new[] { "collection", "sync_token" },
+        ["syncgen_passes"] = new[] { "pass_id", "collection" },
+        ["syncgen_staging"] = new[] { "pass_id", "seq", "key", "json" },
+    };
+
+    /// <summary>What the file holds.</summary>
+    public enum Contents
+    {
+        /// <summary>No table yet: a new or empty file (or one holding only other tables the caller allowed).</summary>
+        NoStore,
+
+        /// <summary>SyncGen's tables, in a layout this version reads.</summary>
+        Store,
+    }
+
+    /// <summary>Creates a new store file owner-only (0600) on Unix; an existing file keeps its mode.</summary>
+    public static void CreateOwnerOnlyIfMissing(string path)
+    {
+        if (OperatingSystem.IsWindows() || File.Exists(path) || Directory.Exists(path))
+        {
+            return;
+        }
+
+        try
+        {
+            // SQLite takes a zero-length file as an empty database, and creates its -wal and -shm files with the mode of
+            // the database file: so the whole store stays private to its owner.
+            using var stream = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it first: its mode stands.
+        }
+    }
+
+    /// <summary>Reads what the file holds; refuses a foreign or newer file with <see cref="SyncStoreUnusableException"/>.</summary>
+    /// <returns>What the file holds, and whether it already carries this version's mark.</returns>
+    public static async Task<(Contents Contents, bool Stamped)> InspectAsync(SqliteConnection connection, string path, bool allowOtherTables, CancellationToken cancellationToken)
+    {
+        var applicationId = await ScalarIntAsync(connection, "PRAGMA application_id;", cancellationToken).ConfigureAwait(false);
+        var version = await ScalarIntAsync(connection, "PRAGMA user_version;", cancellationToken).ConfigureAwait(false);
+        if (applicationId != 0 && applicationId != ApplicationId)
+        {
+            throw new SyncStoreUnusableException(path, string.Create(CultureInfo.InvariantCulture,
+                $"it is a database of another program (SQLite application_id 0x{applicationId:X8}); give --store a new file."));
+        }
+
+        if (applicationId == ApplicationId && version > SchemaVersion)
+        {
+            throw new SyncStoreUnusableException(path, string.Create(CultureInfo.InvariantCulture,
+                $"it was written by a newer SyncGen (store layout {version}; this one reads layout {SchemaVersion} and older); upgrade SyncGen."));
+        }
+
+        var tables = new List<string>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name;";
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    tables.Add(reader.GetString(0));
+                }
+            }
+        }
+
+        var hasStore = false;
+        var others = new List<string>();
+        foreach (var table in tables)
+        {
+            if (RequiredColumns.TryGetValue(table, out var required))
+            {
+                var columns = await ColumnsAsync(connection, table, cancellationToken).ConfigureAwait(false);
+                var missing = Array.FindAll(required, c => !columns.Contains(c));
+                if (missing.Length > 0)
+                {
+                    throw new SyncStoreUnusableException(path,
+                        $"its table {table} is not SyncGen's (no column {string.Join(", ", missing)}); it belongs to another program, so give --store a new file.");
+                }
+
+                hasStore = true;
+            }
+            else if (!table.StartsWith("syncgen_", StringComparison.Ordinal))
+            {
+                others.Add(table);
+            }
+        }
+
+        if (others.Count > 0 && !allowOtherTables && applicationId != ApplicationId)
+        {
+            var shown = others.Count > 3 ? string.Join(", ", others.GetRange(0, 3)) + ", ..." : string.Join(", ", others);
+            throw new SyncStoreUnusableException(path,
+                $"it is a database of another program (tables {shown}); SyncGen does not add its tables to it. Give a new file, or allow other tables explicitly.");
+        }
+
+        return (hasStore ? Contents.Store : Contents.NoStore, applicationId == ApplicationId && version == SchemaVersion);
+    }
+
+    /// <summary>Marks the file as a SyncGen store of <see cref="SchemaVersion"/>; run after the tables are created.</summary>
+    public static async Task StampAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {SchemaVersion};");
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Turns SQLite's error while opening or preparing the file into one sentence naming the file and what to do; null
+    /// for errors that are not about the file (busy, constraint...).
+    /// </summary>
+    public static SyncStoreUnusableException? Explain(SqliteException exception, string path, bool readOnly)
+    {
+        var detail = (exception.SqliteErrorCode & 0xFF) switch
+        {
+            14 when Directory.Exists(path) => "it is a directory; give --store a file path.",
+            14 => "the file cannot be opened (missing, or its folder is not accessible).",
+            26 => "it is not a SQLite database (random bytes or a text file?); give --store a new file, or restore the store from a backup.",
+            11 => "the database is damaged (truncated or overwritten); restore it from a backup, or delete it to run a full sync.",
+            8 => readOnly
+                ? "the file cannot be read."
+                : "it is read-only for this user; make it writable, or run as its owner.",
+            13 => "the disk is full; free some space and run the sync again (the store is unchanged).",
+            3 or 23 => "permission denied; check the file's owner and mode.",
+            10 => $"an I/O error occurred ({exception.Message}).",
+            _ => null,
+        };
+        return detail is null ? null : new SyncStoreUnusableException(path, detail, exception);
+    }
+
+    private static async Task<int> ScalarIntAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return Convert.ToInt32(value, CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<HashSet<string>> ColumnsAsync(SqliteConnection connection, string table, CancellationToken cancellationToken)
+    {
+        var columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT name FROM pragma_table_info('{table.Replace("'", "''")}');";
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                columns.Add(reader.GetString(0));
+            }
+        }
+
+        return columns;
+    }
+}

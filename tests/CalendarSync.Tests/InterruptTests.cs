@@ -1,0 +1,68 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Data.Sqlite;
+using NUnit.Framework;
+using SyncGen.Testing.FakeServer;
+using SyncGen.Testing;
+
+namespace CalendarSync.Tests;
+
+/// <summary>
+/// Issue 9 point 7: SIGINT and SIGTERM cancel the sync through its token: "sync cancelled; store unchanged", exit 130,
+/// the committed state as before and no staged rows left behind.
+/// </summary>
+public class InterruptTests : CalendarSyncTestBase
+{
+    [TestCase("INT")]
+    [TestCase("TERM")]
+    public async Task A_signal_mid_pass_cancels_the_sync_and_leaves_the_store_unchanged(string signal)
+    {
+        Calendar.AddMany(30);
+        Assert.That((await CommandLineTests.RunAsync("sync", "--base-url", Server.BaseUri.ToString(), "--store", StorePath)).ExitCode, Is.Zero);
+        Calendar.AddMany(600, "more");
+        Calendar.ExpireSyncTokens();
+        var before = await ReadStateAsync();
+
+        // The recovery's full pass stalls on its third page: the signal arrives with two pages staged.
+        Server.Faults.Enqueue(Fault.Delay(TimeSpan.FromMinutes(2)), r => r.SyncToken is null && r.PageNumber == 3);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { CommandLineTests.SampleAssemblyPath(), "sync", "--base-url", Server.BaseUri.ToString(), "--store", StorePath })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // The journal records a request when it is answered: page 2 answered means page 3 is asked for and held.
+        while (!Server.Requests.Any(r => r.SyncToken is null && r.PageNumber == 2) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.That(Server.Requests.Any(r => r.SyncToken is null && r.PageNumber == 2), Is.True, "the pass reached its stalled page");
+        await Task.Delay(500);
+        using (var kill = Process.Start("kill", $"-{signal} {process.Id}")!)
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.That(process.ExitCode, Is.EqualTo(130), await stderr + await stdout);
+        Assert.That((await stderr).Trim(), Is.EqualTo("error: sync cancelled; store unchanged"));
+        Assert.That(await ReadStateAsync(), Is.EqualTo(before));
+        SqliteConnection.ClearAllPools();
+        await using var connection = new SqliteConnection($"Data Source={StorePath};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT count(*) FROM syncgen_staging) + (SELECT count(*) FROM syncgen_passes);";
+        Assert.That(await command.ExecuteScalarAsync(), Is.EqualTo(0L), "no staged rows left behind");
+    }
+}

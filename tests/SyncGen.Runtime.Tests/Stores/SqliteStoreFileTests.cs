@@ -1,0 +1,136 @@
+using System;
+using System.IO;
+using System.Security.Cryptography;
+using System.Threading.Tasks;
+using Microsoft.Data.Sqlite;
+using NUnit.Framework;
+
+namespace SyncGen.Runtime.Tests.Stores;
+
+/// <summary>Issue 9 points 3 and 6 on real files: read-only opening, foreign databases, the layout mark, file modes.</summary>
+public sealed class SqliteStoreFileTests
+{
+    private string _directory = "";
+    private string _path = "";
+
+    [SetUp]
+    public void CreateTempDirectory()
+    {
+        _directory = Directory.CreateTempSubdirectory("syncgen-sqlite-file-").FullName;
+        _path = Path.Combine(_directory, "store.db");
+    }
+
+    [TearDown]
+    public void DeleteTempDirectory()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={_path};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task CommitAsync(ISyncStore<TestItem> store, string token, params string[] keys)
+    {
+        await using var writer = await store.BeginPassAsync(SyncPassKind.Full);
+        await writer.ApplyAsync(Array.ConvertAll(keys, k => SyncChange<TestItem>.Upsert(k, new TestItem(k, "title"))));
+        await writer.CommitAsync(token);
+    }
+
+    [Test]
+    public async Task A_read_only_store_reads_the_committed_state_and_writes_nothing()
+    {
+        await CommitAsync(SqliteSyncStore<TestItem>.OpenFile(_path, "events"), "t1", "a", "b");
+        SqliteConnection.ClearAllPools();
+        var before = Hash(_path);
+
+        var store = SqliteSyncStore<TestItem>.OpenFileReadOnly(_path, "events");
+
+        Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("t1"));
+        Assert.That(await store.ReadItemsAsync(), Has.Count.EqualTo(2));
+        Assert.ThrowsAsync<InvalidOperationException>(async () => await store.BeginPassAsync(SyncPassKind.Full));
+        SqliteConnection.ClearAllPools();
+        Assert.That(Hash(_path), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task A_read_only_open_of_another_programs_database_adds_no_table_and_keeps_its_journal_mode()
+    {
+        await ExecuteAsync("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('x');");
+        var before = Hash(_path);
+
+        var store = SqliteSyncStore<TestItem>.OpenFileReadOnly(_path, "events");
+
+        Assert.That(await store.ReadSyncTokenAsync(), Is.Null);
+        Assert.That(await store.ReadItemsAsync(), Is.Empty);
+        SqliteConnection.ClearAllPools();
+        Assert.That(Hash(_path), Is.EqualTo(before));
+        Assert.That(File.Exists(_path + "-wal"), Is.False);
+    }
+
+    [Test]
+    public async Task A_writable_open_refuses_another_programs_database_unless_allowed()
+    {
+        await ExecuteAsync("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);");
+        var before = Hash(_path);
+
+        var refused = Assert.ThrowsAsync<SyncStoreUnusableException>(async () => await SqliteSyncStore<TestItem>.OpenFile(_path, "events").ReadSyncTokenAsync());
+        Assert.That(refused!.Message, Does.Contain("notes").And.Contain(_path));
+        SqliteConnection.ClearAllPools();
+        Assert.That(Hash(_path), Is.EqualTo(before));
+
+        var shared = SqliteSyncStore<TestItem>.OpenFile(_path, "events", allowOtherTables: true);
+        await CommitAsync(shared, "t1", "a");
+        Assert.That(await shared.ReadSyncTokenAsync(), Is.EqualTo("t1"));
+    }
+
+    [Test]
+    public async Task A_store_from_before_the_layout_mark_is_adopted_and_marked()
+    {
+        await ExecuteAsync("""
+            CREATE TABLE syncgen_items (collection TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (collection, key));
+            CREATE TABLE syncgen_state (collection TEXT NOT NULL PRIMARY KEY, sync_token TEXT);
+            INSERT INTO syncgen_state VALUES ('events', 'old-token');
+            """);
+
+        var store = SqliteSyncStore<TestItem>.OpenFile(_path, "events");
+
+        Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("old-token"));
+        await using var connection = new SqliteConnection($"Data Source={_path};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version;";
+        Assert.That(await command.ExecuteScalarAsync(), Is.EqualTo(1L));
+    }
+
+    [Test]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_new_store_file_is_owner_only_and_an_existing_one_keeps_its_mode()
+    {
+        await CommitAsync(SqliteSyncStore<TestItem>.OpenFile(_path, "events"), "t1", "a");
+
+        Assert.That(File.GetUnixFileMode(_path), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        Assert.That(File.GetUnixFileMode(_path + "-wal") & (UnixFileMode.GroupRead | UnixFileMode.OtherRead), Is.EqualTo(UnixFileMode.None));
+
+        var shared = Path.Combine(_directory, "shared.db");
+        await File.WriteAllBytesAsync(shared, Array.Empty<byte>());
+        File.SetUnixFileMode(shared, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        await CommitAsync(SqliteSyncStore<TestItem>.OpenFile(shared, "events"), "t1", "a");
+        Assert.That(File.GetUnixFileMode(shared), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead));
+    }
+
+    [Test]
+    public void A_missing_file_or_a_directory_is_refused_by_a_read_only_open()
+    {
+        Assert.That(() => SqliteSyncStore<TestItem>.OpenFileReadOnly(_path, "events"), Throws.TypeOf<SyncStoreUnusableException>().With.Message.Contains("does not exist"));
+        Assert.That(() => SqliteSyncStore<TestItem>.OpenFileReadOnly(_directory, "events"), Throws.TypeOf<SyncStoreUnusableException>().With.Message.Contains("directory"));
+    }
+}
