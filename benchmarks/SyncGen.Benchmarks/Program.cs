@@ -6,12 +6,12 @@ using System.Threading.Tasks;
 namespace SyncGen.Benchmarks;
 
 /// <summary>
-/// dotnet run -c Release --project benchmarks/SyncGen.Benchmarks -- [all|generated-vs-hand|overlap|memory|bandwidth|generator] [--quick]
+/// dotnet run -c Release --project benchmarks/SyncGen.Benchmarks -- [all|generated-vs-hand|no-change|overlap|memory|bandwidth|generator] [--quick]
 /// Every figure is printed as one <c>name: value</c> line so that runs can be diffed and pasted into docs/benchmarks.md.
 /// </summary>
 public static class Program
 {
-    private static readonly string[] Suites = { "generated-vs-hand", "overlap", "memory", "bandwidth", "generator" };
+    private static readonly string[] Suites = { "generated-vs-hand", "no-change", "overlap", "memory", "bandwidth", "generator" };
 
     public static async Task<int> Main(string[] args)
     {
@@ -47,6 +47,9 @@ public static class Program
             {
                 case "generated-vs-hand":
                     await GeneratedVsHandBenchmark.RunAsync(quick).ConfigureAwait(false);
+                    break;
+                case "no-change":
+                    await NoChangeBenchmark.RunAsync(quick).ConfigureAwait(false);
                     break;
                 case "overlap":
                     await OverlapBenchmark.RunAsync(quick).ConfigureAwait(false);
