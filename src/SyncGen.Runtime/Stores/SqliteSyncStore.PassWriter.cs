@@ -88,9 +88,11 @@ public sealed partial class SqliteSyncStore<TItem>
             ThrowIfDone();
             cancellationToken.ThrowIfCancellationRequested();
 
-            // Nothing changed and the server handed back the token already stored: the committed state is already what
-            // this commit would write, so it takes no write lock and costs no WAL frame nor fsync.
-            if (_kind == SyncPassKind.Incremental && _buffered == 0 && await StoredTokenAsync(cancellationToken).ConfigureAwait(false) == syncToken)
+            // Nothing changed and the server handed back the token the caller started from (or the one stored now): the
+            // file already holds a token with its matching mirror, so the commit takes no write lock and costs no WAL
+            // frame nor fsync. The token read at the start of the call saves a query.
+            if (_kind == SyncPassKind.Incremental && _buffered == 0
+                && (syncToken == _store._lastSeenToken || await StoredTokenAsync(cancellationToken).ConfigureAwait(false) == syncToken))
             {
                 await FinishAsync().ConfigureAwait(false);
                 return;
@@ -108,6 +110,8 @@ public sealed partial class SqliteSyncStore<TItem>
                 // All the work is done: cancelling now would only throw it away, so the COMMIT itself is not cancellable.
                 await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
             }
+
+            _store._lastSeenToken = syncToken;
 
             // Only a successful commit ends the writer: after a failed or cancelled one the buffer is intact and the
             // commit may be retried.

@@ -74,6 +74,11 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
     // Whether the file still has the staging tables of the store's earlier versions (see the remarks).
     private volatile bool _hasLegacyStaging;
 
+    // The token this instance last read or committed. Every token that was ever stored comes with a mirror that matches
+    // it, so an unchanged incremental pass that ends on this token may leave the file as it is, whatever another
+    // process committed since: the file holds a consistent state either way.
+    private volatile string? _lastSeenToken;
+
     /// <summary>Creates a store for <paramref name="collection"/> in the database named by a connection string.</summary>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string naming a database file.</param>
     /// <param name="collection">The collection (typically the repository name) this store reads and writes.</param>
@@ -172,8 +177,9 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT sync_token FROM syncgen_state WHERE collection = $collection;";
             command.Parameters.AddWithValue("$collection", _collection);
-            var token = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            return token as string;
+            var token = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            _lastSeenToken = token;
+            return token;
         }
     }
 

@@ -239,10 +239,12 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
         Assert.That((long)(await command.ExecuteScalarAsync())!, Is.Zero, "the pooled connection carries no buffer of the disposed pass");
     }
 
-    [Test]
-    public async Task IncrementalPassWithNoChange_AndTheStoredToken_TakesNoWriteLock()
+    [TestCase(false, TestName = "IncrementalPassWithNoChange_AndTheStoredToken_TakesNoWriteLock(the instance that read the token)")]
+    [TestCase(true, TestName = "IncrementalPassWithNoChange_AndTheStoredToken_TakesNoWriteLock(a new instance)")]
+    public async Task IncrementalPassWithNoChange_AndTheStoredToken_TakesNoWriteLock(bool newInstance)
     {
         await SeedAsync();
+        var store = newInstance ? CreateStore() : Store;
         await using var other = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
         await other.OpenAsync();
 
@@ -250,17 +252,17 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
         var lockHolder = (SqliteTransaction)await other.BeginTransactionAsync(System.Data.IsolationLevel.Serializable);
         await using (lockHolder)
         {
-            var commit = CommitPassAsync(Store, SyncPassKind.Incremental, "t1", [], []);
+            var commit = CommitPassAsync(store, SyncPassKind.Incremental, "t1", [], []);
             var finished = await Task.WhenAny(commit, Task.Delay(TimeSpan.FromSeconds(5)));
             Assert.That(finished, Is.SameAs(commit), "nothing to write: the pass must not wait for the write lock");
             await commit;
         }
 
-        await AssertSeededAsync(Store);
+        await AssertSeededAsync(store);
 
         // A new token is a change: it is written.
-        await CommitPassAsync(Store, SyncPassKind.Incremental, "t2", []);
-        Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+        await CommitPassAsync(store, SyncPassKind.Incremental, "t2", []);
+        Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
     }
 
     [Test]
