@@ -27,6 +27,7 @@ internal static class GeneratedVsHandBenchmark
     {
         await using var server = await RemoteServer.StartAsync(Events, prerendered: true).ConfigureAwait(false);
         using var service = CalendarService.Create(server.BaseUri.ToString());
+        using var stjService = CalendarService.Create(server.BaseUri.ToString(), pageReader: PageReader.SystemTextJson);
         var prefetch = new SyncOptions { PrefetchNextPage = true };
         var sequential = new SyncOptions { PrefetchNextPage = false };
 
@@ -53,10 +54,14 @@ internal static class GeneratedVsHandBenchmark
                 new("hand_through_store", async _ => Check(await HandLoopThroughStore.SyncAsync(service, "primary", NewStore(), PageSize).ConfigureAwait(false))),
                 new("generated_prefetch", async _ => Check((await Repository(service, NewStore(), prefetch).SyncAsync().ConfigureAwait(false)).Upserts)),
                 new("generated_sequential", async _ => Check((await Repository(service, NewStore(), sequential).SyncAsync().ConfigureAwait(false)).Upserts)),
+
+                // The sample's System.Text.Json page reader instead of Google.Apis' Newtonsoft one.
+                new("generated_prefetch_stj_reader", async _ => Check((await Repository(stjService, NewStore(), prefetch).SyncAsync().ConfigureAwait(false)).Upserts)),
                 new("limit_transfer", _ => limits.TransferAsync()),
                 new("limit_parse_sample", _ => { limits.ParseWithSampleParser(); return Task.CompletedTask; }),
                 new("limit_parse_stj", _ => { limits.ParseWithSystemTextJson(); return Task.CompletedTask; }),
                 new("limit_insert", _ => limits.InsertAsync(NewFile())),
+                new("store_alone_from_memory", _ => limits.StoreAloneAsync(NewStore())),
             };
 
             Report.Note($"limits: {limits.Events} events, {limits.JsonBytes} bytes of page JSON; transfer = GET of the pre-rendered pages (gzip, decompressed); parse = the pages into the sample's Events; insert = one WAL transaction of {limits.Events} prepared inserts of the events' JSON");
@@ -135,7 +140,7 @@ internal static class GeneratedVsHandBenchmark
             Report.Line($"{prefix}.{name}.median_ms", median, "0.0");
             Report.Line($"{prefix}.{name}.min_ms", ms.Min(), "0.0");
             Report.Line($"{prefix}.{name}.max_ms", ms.Max(), "0.0");
-            if (!name.StartsWith("limit_", StringComparison.Ordinal))
+            if (!name.StartsWith("limit_", StringComparison.Ordinal) && !name.StartsWith("store_", StringComparison.Ordinal))
             {
                 Report.Line($"{prefix}.{name}.events_per_s", Events / (median / 1000), "0");
                 Report.Line($"{prefix}.{name}.alloc_bytes_per_event", Report.Median(runs.Select(s => (double)s.AllocatedBytes).ToList()) / Events, "0.0");
@@ -165,7 +170,10 @@ internal static class GeneratedVsHandBenchmark
         Report.Line($"{prefix}.limit_sum_stj.median_ms", Report.Median(sumStj.Select(s => s.Milliseconds).ToList()), "0.0");
         Ratio($"{prefix}.time_ratio_generated_prefetch_vs_limit_sum_sample_parser", samples["generated_prefetch"], sumSample);
         Ratio($"{prefix}.time_ratio_generated_prefetch_vs_limit_sum_stj", samples["generated_prefetch"], sumStj);
+        Ratio($"{prefix}.time_ratio_generated_prefetch_stj_reader_vs_limit_sum_stj", samples["generated_prefetch_stj_reader"], sumStj);
+        Ratio($"{prefix}.time_ratio_generated_prefetch_stj_reader_vs_hand_direct_sqlite", samples["generated_prefetch_stj_reader"], samples["hand_direct_sqlite"]);
         Ratio($"{prefix}.time_ratio_hand_direct_sqlite_vs_limit_sum_sample_parser", samples["hand_direct_sqlite"], sumSample);
+        Ratio($"{prefix}.time_ratio_store_alone_from_memory_vs_limit_insert", samples["store_alone_from_memory"], samples["limit_insert"]);
     }
 
     private static List<Sample> Sum(Dictionary<string, List<Sample>> samples, params string[] names) =>

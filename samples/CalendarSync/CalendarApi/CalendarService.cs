@@ -26,13 +26,21 @@ public sealed class CalendarService : BaseClientService
     public const string CalendarReadonlyScope = "https://www.googleapis.com/auth/calendar.readonly";
 
     private readonly string _baseUri;
+    private readonly PageReader _pageReader;
 
     // Google.Apis' own settings (null handling, RFC 3339 dates), and like JsonConvert it refuses content after the object.
     private readonly JsonSerializer _pageSerializer = CreatePageSerializer();
 
     public CalendarService(Initializer initializer)
+        : this(initializer, PageReader.Newtonsoft)
+    {
+    }
+
+    /// <summary>A service whose pages are read by <paramref name="pageReader"/>.</summary>
+    public CalendarService(Initializer initializer, PageReader pageReader)
         : base(initializer)
     {
+        _pageReader = pageReader;
         // Initializer.BaseUri lets the sample point at the embedded fake server or any Calendar v3 speaker.
         _baseUri = initializer.BaseUri ?? GoogleBaseUri;
         Events = new EventsResource(this);
@@ -52,15 +60,21 @@ public sealed class CalendarService : BaseClientService
     /// Creates a service whose retries are left to SyncGen: Google.Apis' own backoff (503 only, no Retry-After) is
     /// switched off so a request is never retried twice over.
     /// </summary>
-    public static CalendarService Create(string baseUri, IConfigurableHttpClientInitializer? credential = null, TimeSpan? timeout = null) =>
-        new(new Initializer
-        {
-            BaseUri = baseUri.EndsWith('/') ? baseUri : baseUri + "/",
-            HttpClientInitializer = credential,
-            ApplicationName = "SyncGen-CalendarSync",
-            DefaultExponentialBackOffPolicy = ExponentialBackOffPolicy.None,
-            HttpClientTimeout = timeout ?? TimeSpan.FromSeconds(100),
-        });
+    /// <param name="baseUri">The API root.</param>
+    /// <param name="credential">Authorizes the requests; none for the fake server.</param>
+    /// <param name="timeout">Of one HTTP request; 100 s when omitted.</param>
+    /// <param name="pageReader">Which JSON parser reads the pages: Newtonsoft (Google.Apis' own) unless told otherwise.</param>
+    public static CalendarService Create(string baseUri, IConfigurableHttpClientInitializer? credential = null, TimeSpan? timeout = null, PageReader pageReader = PageReader.Newtonsoft) =>
+        new(
+            new Initializer
+            {
+                BaseUri = baseUri.EndsWith('/') ? baseUri : baseUri + "/",
+                HttpClientInitializer = credential,
+                ApplicationName = "SyncGen-CalendarSync",
+                DefaultExponentialBackOffPolicy = ExponentialBackOffPolicy.None,
+                HttpClientTimeout = timeout ?? TimeSpan.FromSeconds(100),
+            },
+            pageReader);
 
     /// <summary>
     /// Deserializes a page from the response's bytes instead of first copying them into one string, as the base class
@@ -80,6 +94,26 @@ public sealed class CalendarService : BaseClientService
         // synchronous JSON reader below never blocks on the network.
         await response.Content.LoadIntoBufferAsync().ConfigureAwait(false);
         T page;
+        if (_pageReader == PageReader.SystemTextJson && typeof(T) == typeof(Events))
+        {
+            page = (T)(object)(await ReadWithSystemTextJsonAsync(response).ConfigureAwait(false))!;
+        }
+        else
+        {
+            page = await ReadWithNewtonsoftAsync<T>(response).ConfigureAwait(false);
+        }
+
+        if (page is IDirectResponseSchema schema && response.Headers.ETag is { } etag)
+        {
+            schema.ETag = etag.Tag;
+        }
+
+        return page;
+    }
+
+    private async Task<T> ReadWithNewtonsoftAsync<T>(HttpResponseMessage response)
+    {
+        T page;
         try
         {
             using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
@@ -92,12 +126,28 @@ public sealed class CalendarService : BaseClientService
             throw new GoogleApiException(Name, "The response body is not a valid JSON page: " + e.Message, e);
         }
 
-        if (page is IDirectResponseSchema schema && response.Headers.ETag is { } etag)
+        return page;
+    }
+
+    private async Task<Events?> ReadWithSystemTextJsonAsync(HttpResponseMessage response)
+    {
+        using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+
+        // As Newtonsoft and the base class: an empty body is no page (System.Text.Json would call it invalid JSON).
+        if (stream.CanSeek && stream.Length == 0)
         {
-            schema.ETag = etag.Tag;
+            return null;
         }
 
-        return page;
+        try
+        {
+            // Refuses content after the page, as the Newtonsoft path does.
+            return System.Text.Json.JsonSerializer.Deserialize(stream, CalendarJsonContext.Default.Events);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new GoogleApiException(Name, "The response body is not a valid JSON page: " + e.Message, e);
+        }
     }
 
     /// <summary>Keeps the response's Retry-After, which GoogleApiException would otherwise drop.</summary>
