@@ -39,21 +39,7 @@ internal sealed class RemoteServer : IAsyncDisposable
     /// </param>
     public static async Task<RemoteServer> StartAsync(int events, bool prerendered = false)
     {
-        var host = Environment.ProcessPath ?? throw new InvalidOperationException("The process path is unknown.");
-        var start = new ProcessStartInfo(host)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-
-        // Run through the apphost when there is one; under "dotnet SyncGen.Benchmarks.dll" pass the dll first.
-        if (string.Equals(Path.GetFileNameWithoutExtension(host), "dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            start.ArgumentList.Add(Assembly.GetExecutingAssembly().Location);
-        }
-
-        start.ArgumentList.Add(ServeVerb);
+        var start = SelfStartInfo(ServeVerb);
         start.ArgumentList.Add(events.ToString(CultureInfo.InvariantCulture));
         if (prerendered)
         {
@@ -79,6 +65,27 @@ internal sealed class RemoteServer : IAsyncDisposable
             process.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Starts this same program with <paramref name="verb"/>, standard input and output redirected.</summary>
+    internal static ProcessStartInfo SelfStartInfo(string verb)
+    {
+        var host = Environment.ProcessPath ?? throw new InvalidOperationException("The process path is unknown.");
+        var start = new ProcessStartInfo(host)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+
+        // Run through the apphost when there is one; under "dotnet SyncGen.Benchmarks.dll" pass the dll first.
+        if (string.Equals(Path.GetFileNameWithoutExtension(host), "dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            start.ArgumentList.Add(Assembly.GetExecutingAssembly().Location);
+        }
+
+        start.ArgumentList.Add(verb);
+        return start;
     }
 
     /// <summary>The child side: serve until standard input closes.</summary>
