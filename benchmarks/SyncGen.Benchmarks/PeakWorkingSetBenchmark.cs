@@ -18,12 +18,14 @@ namespace SyncGen.Benchmarks;
 /// What makes the figure stable: each measurement is a fresh child process (nothing carried over from an earlier size:
 /// no grown heap, no warmed budgets), the child warms up with one sync of its size and then resets the kernel's
 /// high-water mark (<c>/proc/self/clear_refs</c>), so the peak is that of the measured syncs only; the server replays
-/// pre-rendered pages from its own process; both sizes do the same number of pages; and the sizes alternate over
-/// several rounds, the ratio being taken per round and its spread reported.
+/// pre-rendered pages from its own process; the child runs with a fixed gen-0 budget (<c>DOTNET_GCgen0size</c>); both
+/// sizes do the same number of pages; and the sizes alternate over several rounds, the ratio being taken per round and
+/// its spread reported.
 /// </remarks>
 internal static class PeakWorkingSetBenchmark
 {
     public const string ChildVerb = "memory-child";
+    private const string Gen0BudgetHex = "1000000";
     private const int PageSize = 2_500;
 
     public static async Task RunAsync(bool quick)
@@ -31,7 +33,7 @@ internal static class PeakWorkingSetBenchmark
         var (small, large) = quick ? (100_000, 300_000) : (100_000, 1_000_000);
         var rounds = quick ? 2 : 3;
         var results = new Dictionary<int, List<(double MicrosecondsPerEvent, double PeakMiB)>> { [small] = new(), [large] = new() };
-        Report.Note($"fresh child process per measurement: one warm-up sync, high-water mark reset, then {large / small} x {small} or 1 x {large} events; {rounds} rounds, sizes alternating");
+        Report.Note($"fresh child process per measurement (DOTNET_GCgen0size={Gen0BudgetHex}): one warm-up sync, high-water mark reset, then {large / small} x {small} or 1 x {large} events; {rounds} rounds, sizes alternating");
         for (var round = 0; round < rounds; round++)
         {
             foreach (var events in round % 2 == 0 ? new[] { small, large } : new[] { large, small })
@@ -62,6 +64,11 @@ internal static class PeakWorkingSetBenchmark
         var start = RemoteServer.SelfStartInfo(ChildVerb);
         start.ArgumentList.Add(events.ToString(CultureInfo.InvariantCulture));
         start.ArgumentList.Add(repeats.ToString(CultureInfo.InvariantCulture));
+
+        // A fixed gen-0 budget (16 MiB): the GC then collects after a set volume of allocation, not after a budget it
+        // tunes from the cache size and from the timing of earlier collections, so the peak no longer jumps by ~30 MiB
+        // between two identical runs.
+        start.Environment["DOTNET_GCgen0size"] = Gen0BudgetHex;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("The measuring process did not start.");
         var output = await process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromMinutes(10)).ConfigureAwait(false);
         await process.WaitForExitAsync().ConfigureAwait(false);

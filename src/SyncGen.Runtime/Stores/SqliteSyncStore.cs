@@ -28,8 +28,8 @@ namespace SyncGen;
 /// buffered, and nothing has to be worked out at commit. <see cref="ISyncPassWriter{TItem}.CommitAsync"/> then writes
 /// every surviving change into the collection (emptied first for a full pass) and stores the token in one transaction:
 /// each row is written to the database file once. An incremental pass therefore applies its changes to the mirror
-/// committed at the time of its commit. An incremental pass with no change whose token equals the stored one writes
-/// nothing at all.
+/// committed at the time of its commit. An incremental pass with no change that ends on the token it started from (as
+/// read by <see cref="ReadSyncTokenAsync"/>) or on the stored one writes nothing at all: no write lock, no WAL frame.
 /// </para>
 /// <para>
 /// A writer disposed without commit drops its buffer. A process that dies mid-pass leaves nothing in the database file:
