@@ -24,30 +24,31 @@ internal sealed class MachineLimits : IDisposable
     private readonly HttpClient _client;
     private readonly List<Uri> _pageUris;
     private readonly List<byte[]> _pages;
-    private readonly List<(string Id, string Json)> _rows;
-    private readonly List<SyncChange<Event>[]> _changes;
+    // Built just before the run that needs them and dropped after it (PrepareRows, PrepareChanges, Release): a million
+    // live objects would make every gen-2 collection of the other runs slower.
+    private List<(string Id, string Json)>? _rows;
+    private List<SyncChange<Event>[]>? _changes;
     private readonly Newtonsoft.Json.JsonSerializer _sampleParser;
 
-    private MachineLimits(HttpClient client, List<Uri> pageUris, List<byte[]> pages, List<(string Id, string Json)> rows, List<SyncChange<Event>[]> changes)
+    private MachineLimits(HttpClient client, List<Uri> pageUris, List<byte[]> pages, int events)
     {
-        _changes = changes;
         _client = client;
         _pageUris = pageUris;
         _pages = pages;
-        _rows = rows;
+        Events = events;
 
         // The sample's CalendarService reads pages with exactly this serializer (Google.Apis' settings).
         _sampleParser = Newtonsoft.Json.JsonSerializer.Create(NewtonsoftJsonSerializer.CreateDefaultSettings());
         _sampleParser.CheckAdditionalContent = true;
     }
 
-    public int Events => _rows.Count;
+    public int Events { get; }
 
     public long JsonBytes { get; private init; }
 
     /// <summary>
     /// Walks a full listing once (which also makes the pre-rendered server cache these exact URLs) and keeps the
-    /// decompressed pages and each event's stored JSON for the other limits.
+    /// decompressed pages for the other limits.
     /// </summary>
     public static async Task<MachineLimits> PrepareAsync(Uri baseUri, int pageSize)
     {
@@ -56,8 +57,7 @@ internal sealed class MachineLimits : IDisposable
         client.DefaultRequestHeaders.UserAgent.ParseAdd("SyncGen-Benchmarks (gzip)");
         var uris = new List<Uri>();
         var pages = new List<byte[]>();
-        var rows = new List<(string, string)>();
-        var changes = new List<SyncChange<Event>[]>();
+        var events = 0;
         long bytes = 0;
         string? pageToken = null;
         do
@@ -68,18 +68,28 @@ internal sealed class MachineLimits : IDisposable
             pages.Add(body);
             bytes += body.Length;
             var page = JsonSerializer.Deserialize<Events>(body, Web) ?? throw new InvalidOperationException("A page parsed as null.");
-            foreach (var item in page.Items ?? [])
-            {
-                rows.Add((item.Id!, JsonSerializer.Serialize(item, Web)));
-            }
-
-            changes.Add((page.Items ?? []).Select(item => SyncChange<Event>.Upsert(item.Id!, item)).ToArray());
+            events += page.Items?.Count ?? 0;
 
             pageToken = page.NextPageToken;
         }
         while (pageToken is not null);
 
-        return new MachineLimits(client, uris, pages, rows, changes) { JsonBytes = bytes };
+        return new MachineLimits(client, uris, pages, events) { JsonBytes = bytes };
+    }
+
+    /// <summary>Serializes every event as the store does, for <see cref="InsertAsync"/> (not timed).</summary>
+    public void PrepareRows() =>
+        _rows = _pages.SelectMany(body => JsonSerializer.Deserialize<Events>(body, Web)!.Items!).Select(item => (item.Id!, JsonSerializer.Serialize(item, Web))).ToList();
+
+    /// <summary>Parses every page into upserts, for <see cref="StoreAloneAsync"/> (not timed).</summary>
+    public void PrepareChanges() =>
+        _changes = _pages.Select(body => JsonSerializer.Deserialize<Events>(body, Web)!.Items!.Select(item => SyncChange<Event>.Upsert(item.Id!, item)).ToArray()).ToList();
+
+    /// <summary>Drops what the Prepare methods built.</summary>
+    public void Release()
+    {
+        _rows = null;
+        _changes = null;
     }
 
     /// <summary>GETs every page of the listing over loopback (gzip on the wire, decompressed, as the sync's client does).</summary>
@@ -141,7 +151,7 @@ internal sealed class MachineLimits : IDisposable
         var id = insert.Parameters.Add("$id", SqliteType.Text);
         var json = insert.Parameters.Add("$json", SqliteType.Text);
         insert.Prepare();
-        foreach (var row in _rows)
+        foreach (var row in _rows ?? throw new InvalidOperationException("PrepareRows first."))
         {
             id.Value = row.Id;
             json.Value = row.Json;
@@ -160,7 +170,7 @@ internal sealed class MachineLimits : IDisposable
         var writer = await store.BeginPassAsync(SyncPassKind.Full).ConfigureAwait(false);
         await using (writer.ConfigureAwait(false))
         {
-            foreach (var page in _changes)
+            foreach (var page in _changes ?? throw new InvalidOperationException("PrepareChanges first."))
             {
                 await writer.ApplyAsync(page).ConfigureAwait(false);
             }
