@@ -6,12 +6,12 @@ using System.Threading.Tasks;
 namespace SyncGen.Benchmarks;
 
 /// <summary>
-/// dotnet run -c Release --project benchmarks/SyncGen.Benchmarks -- [all|generated-vs-hand|overlap|memory|bandwidth|generator] [--quick]
+/// dotnet run -c Release --project benchmarks/SyncGen.Benchmarks -- [all|generated-vs-hand|no-change|overlap|memory|process-memory|bandwidth|generator] [--quick]
 /// Every figure is printed as one <c>name: value</c> line so that runs can be diffed and pasted into docs/benchmarks.md.
 /// </summary>
 public static class Program
 {
-    private static readonly string[] Suites = { "generated-vs-hand", "overlap", "memory", "bandwidth", "generator" };
+    private static readonly string[] Suites = { "generated-vs-hand", "no-change", "overlap", "memory", "process-memory", "bandwidth", "generator" };
 
     public static async Task<int> Main(string[] args)
     {
@@ -19,6 +19,12 @@ public static class Program
         if (args.Length > 0 && args[0] == RemoteServer.ServeVerb)
         {
             return await RemoteServer.ServeAsync(args.Skip(1).ToArray()).ConfigureAwait(false);
+        }
+
+        // The child process that measures one size of the process-memory benchmark (see PeakWorkingSetBenchmark).
+        if (args.Length > 0 && args[0] == PeakWorkingSetBenchmark.ChildVerb)
+        {
+            return await PeakWorkingSetBenchmark.MeasureInChildAsync(args.Skip(1).ToArray()).ConfigureAwait(false);
         }
 
         var quick = args.Contains("--quick");
@@ -48,11 +54,17 @@ public static class Program
                 case "generated-vs-hand":
                     await GeneratedVsHandBenchmark.RunAsync(quick).ConfigureAwait(false);
                     break;
+                case "no-change":
+                    await NoChangeBenchmark.RunAsync(quick).ConfigureAwait(false);
+                    break;
                 case "overlap":
                     await OverlapBenchmark.RunAsync(quick).ConfigureAwait(false);
                     break;
                 case "memory":
                     await MemoryBenchmark.RunAsync(quick).ConfigureAwait(false);
+                    break;
+                case "process-memory":
+                    await PeakWorkingSetBenchmark.RunAsync(quick).ConfigureAwait(false);
                     break;
                 case "bandwidth":
                     await BandwidthBenchmark.RunAsync(quick).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Reflection;
 using System.Threading.Tasks;
 using SyncGen.Testing.FakeServer;
@@ -17,6 +18,9 @@ internal sealed class RemoteServer : IAsyncDisposable
 {
     public const string ServeVerb = "serve";
 
+    private const string PrerenderedFlag = "--prerendered";
+    private const string RendersVerb = "renders";
+
     private readonly Process _process;
 
     private RemoteServer(Process process, Uri baseUri)
@@ -28,24 +32,19 @@ internal sealed class RemoteServer : IAsyncDisposable
     public Uri BaseUri { get; }
 
     /// <summary>Starts a child server seeded with <paramref name="events"/> events and waits until it listens.</summary>
-    public static async Task<RemoteServer> StartAsync(int events)
+    /// <param name="events">How many events the calendar <c>primary</c> holds.</param>
+    /// <param name="prerendered">
+    /// Whether the client talks to a <see cref="PrerenderedPageServer"/> in front of the fake server, which replays every
+    /// response it has rendered once, so that the server does not take CPU from the measured client.
+    /// </param>
+    public static async Task<RemoteServer> StartAsync(int events, bool prerendered = false)
     {
-        var host = Environment.ProcessPath ?? throw new InvalidOperationException("The process path is unknown.");
-        var start = new ProcessStartInfo(host)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-
-        // Run through the apphost when there is one; under "dotnet SyncGen.Benchmarks.dll" pass the dll first.
-        if (string.Equals(Path.GetFileNameWithoutExtension(host), "dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            start.ArgumentList.Add(Assembly.GetExecutingAssembly().Location);
-        }
-
-        start.ArgumentList.Add(ServeVerb);
+        var start = SelfStartInfo(ServeVerb);
         start.ArgumentList.Add(events.ToString(CultureInfo.InvariantCulture));
+        if (prerendered)
+        {
+            start.ArgumentList.Add(PrerenderedFlag);
+        }
         var process = Process.Start(start) ?? throw new InvalidOperationException("The server process did not start.");
         try
         {
@@ -68,13 +67,35 @@ internal sealed class RemoteServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts this same program with <paramref name="verb"/>, standard input and output redirected.</summary>
+    internal static ProcessStartInfo SelfStartInfo(string verb)
+    {
+        var host = Environment.ProcessPath ?? throw new InvalidOperationException("The process path is unknown.");
+        var start = new ProcessStartInfo(host)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+
+        // Run through the apphost when there is one; under "dotnet SyncGen.Benchmarks.dll" pass the dll first.
+        if (string.Equals(Path.GetFileNameWithoutExtension(host), "dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            start.ArgumentList.Add(Assembly.GetExecutingAssembly().Location);
+        }
+
+        start.ArgumentList.Add(verb);
+        return start;
+    }
+
     /// <summary>The child side: serve until standard input closes.</summary>
     public static async Task<int> ServeAsync(string[] args)
     {
         var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 0;
         await using var server = await FakeCalendarServer.StartAsync().ConfigureAwait(false);
         server.Primary.AddMany(events);
-        Console.WriteLine($"READY {server.BaseUri}");
+        await using var front = args.Contains(PrerenderedFlag) ? await PrerenderedPageServer.StartAsync(server.BaseUri).ConfigureAwait(false) : null;
+        Console.WriteLine($"READY {front?.BaseUri ?? server.BaseUri}");
         Console.Out.Flush();
 
         // The parent closes our standard input when it is done (or dies).
@@ -85,11 +106,37 @@ internal sealed class RemoteServer : IAsyncDisposable
                 break;
             }
 
+            if (line == RendersVerb)
+            {
+                Console.WriteLine($"{RendersVerb} {front?.Renders ?? -1}");
+                Console.Out.Flush();
+                continue;
+            }
+
             // The journal keeps every request; clearing it keeps a long run's server memory flat.
             server.ClearRequests();
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// How many responses the child's fake server has rendered so far; -1 without the pre-rendered front. A count that
+    /// does not move across measured runs shows that every page was replayed, never rendered, on the clock.
+    /// </summary>
+    public async Task<long> RendersAsync()
+    {
+        await _process.StandardInput.WriteLineAsync(RendersVerb).ConfigureAwait(false);
+        await _process.StandardInput.FlushAsync().ConfigureAwait(false);
+        while (true)
+        {
+            var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("The server process exited.");
+            if (line.StartsWith(RendersVerb + " ", StringComparison.Ordinal))
+            {
+                return long.Parse(line[(RendersVerb.Length + 1)..], CultureInfo.InvariantCulture);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -138,6 +138,11 @@ internal static class SqliteStoreFile
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    private const string ReadOnlyDetail = "it is read-only for this user; make it writable, or run as its owner.";
+
+    /// <summary>The error for a store file this process may read but not write.</summary>
+    public static SyncStoreUnusableException ReadOnlyForThisUser(string path) => new(path, ReadOnlyDetail);
+
     /// <summary>
     /// Turns SQLite's error while opening or preparing the file into one sentence naming the file and what to do; null
     /// for errors that are not about the file (busy, constraint...).
@@ -150,9 +155,7 @@ internal static class SqliteStoreFile
             14 => "the file cannot be opened (missing, or its folder is not accessible).",
             26 => "it is not a SQLite database (random bytes or a text file?); give --store a new file, or restore the store from a backup.",
             11 => "the database is damaged (truncated or overwritten); restore it from a backup, or delete it to run a full sync.",
-            8 => readOnly
-                ? "the file cannot be read."
-                : "it is read-only for this user; make it writable, or run as its owner.",
+            8 => readOnly ? "the file cannot be read." : ReadOnlyDetail,
             13 => "the disk is full; free some space and run the sync again (the store is unchanged).",
             3 or 23 => "permission denied; check the file's owner and mode.",
             10 => $"an I/O error occurred ({exception.Message}).",

@@ -16,29 +16,31 @@ namespace SyncGen;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Tables, created on first use: <c>syncgen_items(collection, key, json)</c> holds the committed mirrors,
-/// <c>syncgen_state(collection, sync_token)</c> their tokens, and <c>syncgen_staging(pass_id, seq, key, json)</c> with
-/// <c>syncgen_passes(pass_id, collection, kind, started_utc, touched_utc)</c> the passes being staged. The database is
-/// switched to WAL mode so that readers never wait for writers and always read one committed state.
+/// Tables, created on first use: <c>syncgen_items(collection, key, json)</c> holds the committed mirrors and
+/// <c>syncgen_state(collection, sync_token)</c> their tokens. The database is switched to WAL mode so that readers never
+/// wait for writers and always read one committed state.
 /// </para>
 /// <para>
-/// A pass never holds a write transaction while the caller fetches pages from the network, which would lock every
-/// other collection in the file for as long as the slowest server takes. Instead each
-/// <see cref="ISyncPassWriter{TItem}.ApplyAsync"/> appends the page to <c>syncgen_staging</c> under the pass's own id
-/// in one short transaction, and <see cref="ISyncPassWriter{TItem}.CommitAsync"/> replays the staged changes onto the
-/// collection (emptied first for a full pass), stores the token and drops the staged rows in one transaction. An
-/// incremental pass therefore applies its changes to the mirror committed at the time of its commit.
+/// A pass never holds a write transaction on the database while the caller fetches pages from the network, which would
+/// lock every other collection in the file for as long as the slowest server takes. Instead a pass keeps one connection
+/// for its whole life and buffers its changes in a temporary table of that connection (SQLite's temp database: a file
+/// of its own, never in the WAL, never synced to disk, invisible to every other connection and deleted with the
+/// connection). The buffer is keyed by item key, so a later change of a key replaces the earlier one as the page is
+/// buffered, and nothing has to be worked out at commit. <see cref="ISyncPassWriter{TItem}.CommitAsync"/> then writes
+/// every surviving change into the collection (emptied first for a full pass) and stores the token in one transaction:
+/// each row is written to the database file once. An incremental pass therefore applies its changes to the mirror
+/// committed at the time of its commit. An incremental pass with no change that ends on the token it started from (as
+/// read by <see cref="ReadSyncTokenAsync"/>) or on the stored one writes nothing at all: no write lock, no WAL frame.
 /// </para>
 /// <para>
-/// A writer disposed without commit deletes its staged rows. A process that dies mid-pass leaves its rows behind under a
-/// pass id nobody will use again, so they are harmless; every commit also deletes the rows of passes of any collection
-/// that have been idle for longer than <see cref="AbandonedPassRetention"/>. A live pass idle for that long loses its
-/// staged rows, and its next apply or its commit then fails with <see cref="InvalidOperationException"/> instead of
-/// committing a partial pass.
+/// A writer disposed without commit drops its buffer. A process that dies mid-pass leaves nothing in the database file:
+/// its buffer dies with its connection. Versions of this store before the temp-table buffer staged passes in
+/// <c>syncgen_staging</c> and <c>syncgen_passes</c>; when a file still has those tables, every commit deletes the rows
+/// of their passes idle for longer than <see cref="AbandonedPassRetention"/>.
 /// </para>
 /// </remarks>
 /// <typeparam name="TItem">The item type, stored as System.Text.Json text.</typeparam>
-public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
+public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
 {
     // SQLite's own busy handler waits this long for a lock before a statement reports SQLITE_BUSY.
     private const int BusyTimeoutMilliseconds = 30_000;
@@ -60,28 +62,6 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
         CREATE TABLE IF NOT EXISTS syncgen_state (
             collection TEXT NOT NULL PRIMARY KEY,
             sync_token TEXT);
-        CREATE TABLE IF NOT EXISTS syncgen_passes (
-            pass_id TEXT NOT NULL PRIMARY KEY,
-            collection TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            started_utc INTEGER NOT NULL,
-            touched_utc INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS syncgen_staging (
-            pass_id TEXT NOT NULL,
-            seq INTEGER NOT NULL,
-            key TEXT NOT NULL,
-            json TEXT NULL,
-            PRIMARY KEY (pass_id, seq));
-        CREATE INDEX IF NOT EXISTS syncgen_staging_by_key ON syncgen_staging (pass_id, key, seq);
-        CREATE INDEX IF NOT EXISTS syncgen_passes_by_touched ON syncgen_passes (touched_utc);
-        """;
-
-    // The last staged change of each key decides its fate: replaying a pass in seq order and keeping only the last
-    // change per key give the same result, and the set-based form is one statement instead of one per change.
-    private const string LastChangePerKey = """
-        SELECT s.key AS key, s.json AS json FROM syncgen_staging AS s
-        WHERE s.pass_id = $pass
-          AND s.seq = (SELECT MAX(t.seq) FROM syncgen_staging AS t WHERE t.pass_id = $pass AND t.key = s.key)
         """;
 
     private readonly string _connectionString;
@@ -94,6 +74,14 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
 
     // Read-only stores only: the file held no SyncGen tables, so reads answer "never synced" instead of failing.
     private volatile bool _noStoreYet;
+
+    // Whether the file still has the staging tables of the store's earlier versions (see the remarks).
+    private volatile bool _hasLegacyStaging;
+
+    // The token this instance last read or committed. Every token that was ever stored comes with a mirror that matches
+    // it, so an unchanged incremental pass that ends on this token may leave the file as it is, whatever another
+    // process committed since: the file holds a consistent state either way.
+    private volatile string? _lastSeenToken;
 
     /// <summary>Creates a store for <paramref name="collection"/> in the database named by a connection string.</summary>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string naming a database file.</param>
@@ -220,8 +208,9 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
     public string Collection => _collection;
 
     /// <summary>
-    /// How long a pass may stay idle (no apply) before a commit of any collection in the same database deletes its staged
-    /// rows as abandoned by a crashed process. One day by default: far longer than any live pass waits between two pages.
+    /// How long a pass staged by an earlier version of this store (in <c>syncgen_staging</c>) may stay idle before a commit
+    /// of any collection in the same database deletes its rows as abandoned by a crashed process. One day by default.
+    /// Passes of this version buffer in a temp table that dies with their connection and need no such cleanup.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
     public TimeSpan AbandonedPassRetention
@@ -244,8 +233,9 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT sync_token FROM syncgen_state WHERE collection = $collection;";
             command.Parameters.AddWithValue("$collection", _collection);
-            var token = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            return token as string;
+            var token = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            _lastSeenToken = token;
+            return token;
         }
     }
 
@@ -262,11 +252,19 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
             throw new InvalidOperationException($"The sync store '{_dataSource}' was opened read-only; open it with OpenFile to sync into it.");
         }
 
-        // Nothing is written yet (the pass is registered with its first page), but opening a connection here surfaces a
-        // bad path, a missing native library or an unreadable database before any page is fetched.
+        // The pass's one connection: opening it here surfaces a bad path, a missing native library or an unreadable
+        // database before any page is fetched. It holds no lock between operations.
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.DisposeAsync().ConfigureAwait(false);
-        return new Writer(this, kind);
+
+        // SQLite opens a file the user may not write to read-only without a word, and would only refuse the commit,
+        // after every page was fetched: say so now.
+        if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw SqliteStoreFile.ReadOnlyForThisUser(_dataSource);
+        }
+
+        return new PassWriter(this, kind, connection);
     }
 
     /// <inheritdoc />
@@ -345,12 +343,9 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
 
-            // busy_timeout is per connection, and pooled connections may have been opened elsewhere: set it every time.
-            using (var pragma = connection.CreateCommand())
-            {
-                pragma.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};";
-                await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+            // busy_timeout is per connection, and pooled connections may have been opened elsewhere: set it every time,
+            // through the C API (a function call, where a PRAGMA statement would be prepared and run on every open).
+            SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, BusyTimeoutMilliseconds);
 
             if (!_schemaReady)
             {
@@ -407,6 +402,12 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
                     return true;
                 },
                 cancellationToken).ConfigureAwait(false);
+            using (var legacy = connection.CreateCommand())
+            {
+                legacy.CommandText = "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('syncgen_staging', 'syncgen_passes');";
+                _hasLegacyStaging = Convert.ToInt64(await legacy.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 2;
+            }
+
             _schemaReady = true;
         }
         finally
@@ -442,187 +443,11 @@ public sealed class SqliteSyncStore<TItem> : ISyncStore<TItem>
 
     private static long NowUnixMilliseconds() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    private static SqliteCommand CreateCommand(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    private static SqliteCommand CreateCommand(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
         return command;
-    }
-
-    // Not thread-safe: one pass is driven by one caller, page after page.
-    private sealed class Writer(SqliteSyncStore<TItem> store, SyncPassKind kind) : ISyncPassWriter<TItem>
-    {
-        private readonly string _passId = Guid.NewGuid().ToString("N");
-        private long _staged; // changes staged so far; also the next seq
-        private bool _registered; // the syncgen_passes row exists (written with the first non-empty page)
-        private bool _done;
-
-        public async ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, CancellationToken cancellationToken = default)
-        {
-            ArgumentNullException.ThrowIfNull(changes);
-            ThrowIfDone();
-            cancellationToken.ThrowIfCancellationRequested();
-            SyncChangeValidation.Validate(changes, nameof(changes));
-            if (changes.Count == 0)
-            {
-                return;
-            }
-
-            // Serialize before taking the write lock: it keeps the transaction short, and a serialization error leaves
-            // the pass as it was.
-            var rows = new (string Key, string? Json)[changes.Count];
-            for (var i = 0; i < changes.Count; i++)
-            {
-                var change = changes[i];
-                rows[i] = (change.Key, change.IsDelete ? null : JsonSerializer.Serialize(change.Item, store._serializerOptions));
-            }
-
-            var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
-            {
-                var transaction = await BeginImmediateAsync(connection, cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    var now = NowUnixMilliseconds();
-                    if (_registered)
-                    {
-                        using var touch = CreateCommand(connection, transaction, "UPDATE syncgen_passes SET touched_utc = $now WHERE pass_id = $pass;");
-                        touch.Parameters.AddWithValue("$now", now);
-                        touch.Parameters.AddWithValue("$pass", _passId);
-                        if (await touch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-                        {
-                            throw Abandoned();
-                        }
-                    }
-                    else
-                    {
-                        using var register = CreateCommand(connection, transaction, "INSERT INTO syncgen_passes (pass_id, collection, kind, started_utc, touched_utc) VALUES ($pass, $collection, $kind, $now, $now);");
-                        register.Parameters.AddWithValue("$pass", _passId);
-                        register.Parameters.AddWithValue("$collection", store._collection);
-                        register.Parameters.AddWithValue("$kind", kind.ToString());
-                        register.Parameters.AddWithValue("$now", now);
-                        await register.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
-                    using var insert = CreateCommand(connection, transaction, "INSERT INTO syncgen_staging (pass_id, seq, key, json) VALUES ($pass, $seq, $key, $json);");
-                    insert.Parameters.AddWithValue("$pass", _passId);
-                    var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
-                    var key = insert.Parameters.Add("$key", SqliteType.Text);
-                    var json = insert.Parameters.Add("$json", SqliteType.Text);
-                    for (var i = 0; i < rows.Length; i++)
-                    {
-                        seq.Value = _staged + i;
-                        key.Value = rows[i].Key;
-                        json.Value = (object?)rows[i].Json ?? DBNull.Value;
-                        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            // Advanced only once the page is durably staged: a failed or cancelled apply left nothing behind.
-            _registered = true;
-            _staged += rows.Length;
-        }
-
-        public async ValueTask CommitAsync(string syncToken, CancellationToken cancellationToken = default)
-        {
-            if (string.IsNullOrEmpty(syncToken))
-            {
-                throw new ArgumentException("A pass commits with the server's next sync token; it was empty.", nameof(syncToken));
-            }
-
-            ThrowIfDone();
-            cancellationToken.ThrowIfCancellationRequested();
-            var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
-            {
-                var transaction = await BeginImmediateAsync(connection, cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    if (_registered)
-                    {
-                        // If a cleanup took our rows as abandoned, committing what is left would silently lose changes.
-                        using var count = CreateCommand(connection, transaction, "SELECT COUNT(*) FROM syncgen_staging WHERE pass_id = $pass;");
-                        count.Parameters.AddWithValue("$pass", _passId);
-                        if (Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) != _staged)
-                        {
-                            throw Abandoned();
-                        }
-                    }
-
-                    var sql = (kind == SyncPassKind.Full ? "DELETE FROM syncgen_items WHERE collection = $collection;\n" : "") + $"""
-                        DELETE FROM syncgen_items WHERE collection = $collection AND key IN (
-                            SELECT key FROM ({LastChangePerKey}) WHERE json IS NULL);
-                        INSERT OR REPLACE INTO syncgen_items (collection, key, json)
-                            SELECT $collection, key, json FROM ({LastChangePerKey}) WHERE json IS NOT NULL;
-                        INSERT INTO syncgen_state (collection, sync_token) VALUES ($collection, $token)
-                            ON CONFLICT (collection) DO UPDATE SET sync_token = excluded.sync_token;
-                        DELETE FROM syncgen_staging WHERE pass_id = $pass;
-                        DELETE FROM syncgen_passes WHERE pass_id = $pass;
-                        DELETE FROM syncgen_staging WHERE pass_id IN (SELECT pass_id FROM syncgen_passes WHERE touched_utc < $cutoff);
-                        DELETE FROM syncgen_passes WHERE touched_utc < $cutoff;
-                        """;
-                    using var apply = CreateCommand(connection, transaction, sql);
-                    apply.Parameters.AddWithValue("$collection", store._collection);
-                    apply.Parameters.AddWithValue("$pass", _passId);
-                    apply.Parameters.AddWithValue("$token", syncToken);
-                    apply.Parameters.AddWithValue("$cutoff", NowUnixMilliseconds() - (long)store.AbandonedPassRetention.TotalMilliseconds);
-                    await apply.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-
-                    // All the work is done: cancelling now would only throw it away, so the COMMIT itself is not cancellable.
-                    await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-
-            // Only a successful commit ends the writer: after a failed or cancelled one the staged rows are intact and
-            // the commit may be retried.
-            _done = true;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_done)
-            {
-                return;
-            }
-
-            _done = true;
-            if (!_registered)
-            {
-                return;
-            }
-
-            try
-            {
-                var connection = await store.OpenAsync(CancellationToken.None).ConfigureAwait(false);
-                await using (connection.ConfigureAwait(false))
-                {
-                    using var discard = connection.CreateCommand();
-                    discard.CommandText = "DELETE FROM syncgen_staging WHERE pass_id = $pass; DELETE FROM syncgen_passes WHERE pass_id = $pass;";
-                    discard.Parameters.AddWithValue("$pass", _passId);
-                    await discard.ExecuteNonQueryAsync().ConfigureAwait(false);
-                }
-            }
-            catch (SqliteException)
-            {
-                // Best effort: staged rows are invisible to every reader and to every other pass (they are keyed by this
-                // pass's id), and the abandoned-pass cleanup removes them later. Dispose must not throw over that.
-            }
-        }
-
-        private void ThrowIfDone()
-        {
-            if (_done)
-            {
-                throw new InvalidOperationException("This pass writer was already committed or disposed.");
-            }
-        }
-
-        private InvalidOperationException Abandoned() => new(
-            $"The staged changes of this {kind} pass of collection '{store._collection}' in {store._dataSource} were removed as abandoned " +
-            $"(idle longer than {store.AbandonedPassRetention}); nothing was committed. Run the pass again.");
     }
 }

@@ -9,14 +9,17 @@ using NUnit.Framework;
 namespace CalendarSync.Tests;
 
 /// <summary>
-/// The sample's service reads pages from the response bytes rather than through one string; it must still answer
-/// as the base class does, since the engine turns those answers into MalformedResponse and EmptyResponse protocol errors.
+/// The sample's service reads pages from the response bytes rather than through one string, with either parser; it must
+/// still answer as the base class does, since the engine turns those answers into MalformedResponse and EmptyResponse
+/// protocol errors.
 /// </summary>
-public class PageDeserializationTests
+[TestFixture(PageReader.Newtonsoft, typeof(JsonException))]
+[TestFixture(PageReader.SystemTextJson, typeof(System.Text.Json.JsonException))]
+public class PageDeserializationTests(PageReader reader, System.Type parserException)
 {
-    private static async Task<Events> DeserializeAsync(string body)
+    private async Task<Events> DeserializeAsync(string body)
     {
-        using var service = CalendarService.Create("http://127.0.0.1:1/");
+        using var service = CalendarService.Create("http://127.0.0.1:1/", pageReader: reader);
         using var response = new HttpResponseMessage { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         return await service.DeserializeResponse<Events>(response);
     }
@@ -32,6 +35,23 @@ public class PageDeserializationTests
         Assert.That((page.Items![0].Status, page.Items[1].Summary), Is.EqualTo(("cancelled", "Ünïcode")));
     }
 
+    [Test]
+    public async Task Every_member_of_an_event_is_read()
+    {
+        var page = await DeserializeAsync("""
+            {"nextPageToken":"p2","etag":"\"e0\"","items":[{"id":"r1_20260301","status":"cancelled","summary":"S","description":"D",
+             "updated":"2026-03-01T10:00:00.000Z","start":{"dateTime":"2026-03-01T09:00:00Z","timeZone":"UTC"},"end":{"date":"2026-03-02"},
+             "recurringEventId":"r1","originalStartTime":{"dateTime":"2026-03-01T09:00:00Z"},"etag":"\"e1\"","attendees":[{"email":"x"}]}]}
+            """);
+
+        var item = page.Items![0];
+        Assert.That(page.NextPageToken, Is.EqualTo("p2"));
+        Assert.That(page.ETag, Is.EqualTo("\"e0\""));
+        Assert.That(
+            new[] { item.Id, item.Status, item.Summary, item.Description, item.Updated, item.Start?.DateTime, item.Start?.TimeZone, item.End?.Date, item.RecurringEventId, item.OriginalStartTime?.DateTime, item.ETag },
+            Is.EqualTo(new[] { "r1_20260301", "cancelled", "S", "D", "2026-03-01T10:00:00.000Z", "2026-03-01T09:00:00Z", "UTC", "2026-03-02", "r1", "2026-03-01T09:00:00Z", "\"e1\"" }));
+    }
+
     [TestCase("""{"items":[{"id":"a"}""", TestName = "Truncated object")]
     [TestCase("""{"items":[{"id":"a"}]} trailing""", TestName = "Content after the page")]
     [TestCase("""<html>Bad gateway</html>""", TestName = "Not JSON at all")]
@@ -39,7 +59,7 @@ public class PageDeserializationTests
     {
         var error = Assert.ThrowsAsync<GoogleApiException>(() => DeserializeAsync(body));
 
-        Assert.That(error!.InnerException, Is.InstanceOf<JsonException>());
+        Assert.That(error!.InnerException, Is.InstanceOf(parserException));
         Assert.That(error.Message, Does.Contain("not a valid JSON page"));
     }
 
@@ -53,7 +73,7 @@ public class PageDeserializationTests
     [Test]
     public async Task The_response_etag_lands_on_the_page()
     {
-        using var service = CalendarService.Create("http://127.0.0.1:1/");
+        using var service = CalendarService.Create("http://127.0.0.1:1/", pageReader: reader);
         using var response = new HttpResponseMessage { Content = new StringContent("""{"items":[]}""", Encoding.UTF8, "application/json") };
         response.Headers.ETag = new System.Net.Http.Headers.EntityTagHeaderValue("\"p42\"");
 

@@ -144,7 +144,7 @@ public sealed class ConcurrencyTests
 
         Assert.That(SqliteFile.Scalar(path, "SELECT COUNT(*) FROM syncgen_items;"), Is.EqualTo(calendars.Sum(c => c.LiveEvents.Count)), "no rows outside the 40 collections");
         Assert.That(SqliteFile.Scalar(path, "SELECT COUNT(*) FROM syncgen_state;"), Is.EqualTo(Collections), "a token row for every collection");
-        Assert.That(SqliteFile.Scalar(path, "SELECT COUNT(*) FROM syncgen_staging;"), Is.Zero, "no staged rows left behind");
+        Assert.That(SqliteFile.LeftoverPassData(path), Is.Zero, "nothing of a pass left behind");
         Assert.That(SqliteFile.IntegrityCheck(path), Is.EqualTo("ok"));
     }
 

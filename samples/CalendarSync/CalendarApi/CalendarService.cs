@@ -27,13 +27,21 @@ public sealed class CalendarService : BaseClientService
     public const string CalendarReadonlyScope = "https://www.googleapis.com/auth/calendar.readonly";
 
     private readonly string _baseUri;
+    private readonly PageReader _pageReader;
 
     // Google.Apis' own settings (null handling, RFC 3339 dates), and like JsonConvert it refuses content after the object.
     private readonly JsonSerializer _pageSerializer = CreatePageSerializer();
 
     public CalendarService(Initializer initializer)
+        : this(initializer, PageReader.Newtonsoft)
+    {
+    }
+
+    /// <summary>A service whose pages are read by <paramref name="pageReader"/>.</summary>
+    public CalendarService(Initializer initializer, PageReader pageReader)
         : base(initializer)
     {
+        _pageReader = pageReader;
         // Initializer.BaseUri lets the sample point at the embedded fake server or any Calendar v3 speaker.
         _baseUri = initializer.BaseUri ?? GoogleBaseUri;
         Events = new EventsResource(this);
@@ -62,19 +70,22 @@ public sealed class CalendarService : BaseClientService
     /// <param name="credential">The credential, or null for none (a local server).</param>
     /// <param name="timeout">Google.Apis' own client timeout; 100 s when null.</param>
     /// <param name="maxPageBytes">The largest response body accepted after decompression (<see cref="SyncResponseLimitHandler"/>).</param>
+    /// <param name="pageReader">Which JSON parser reads the pages: Newtonsoft (Google.Apis' own) unless told otherwise.</param>
     public static CalendarService Create(string baseUri, IConfigurableHttpClientInitializer? credential = null, TimeSpan? timeout = null,
-        long maxPageBytes = SyncResponseLimitHandler.DefaultMaxBytes)
+        long maxPageBytes = SyncResponseLimitHandler.DefaultMaxBytes, PageReader pageReader = PageReader.Newtonsoft)
     {
         var root = baseUri.EndsWith('/') ? baseUri : baseUri + "/";
-        return new(new Initializer
-        {
-            BaseUri = root,
-            HttpClientInitializer = credential is Google.Apis.Auth.OAuth2.ITokenAccess tokens ? new SameOriginCredential(tokens, new Uri(root)) : credential,
-            ApplicationName = "SyncGen-CalendarSync",
-            DefaultExponentialBackOffPolicy = ExponentialBackOffPolicy.None,
-            HttpClientTimeout = timeout ?? TimeSpan.FromSeconds(100),
-            HttpClientFactory = new LimitedHttpClientFactory(maxPageBytes),
-        });
+        return new(
+            new Initializer
+            {
+                BaseUri = root,
+                HttpClientInitializer = credential is Google.Apis.Auth.OAuth2.ITokenAccess tokens ? new SameOriginCredential(tokens, new Uri(root)) : credential,
+                ApplicationName = "SyncGen-CalendarSync",
+                DefaultExponentialBackOffPolicy = ExponentialBackOffPolicy.None,
+                HttpClientTimeout = timeout ?? TimeSpan.FromSeconds(100),
+                HttpClientFactory = new LimitedHttpClientFactory(maxPageBytes),
+            },
+            pageReader);
     }
 
     /// <summary>
@@ -104,6 +115,26 @@ public sealed class CalendarService : BaseClientService
         // synchronous JSON reader below never blocks on the network.
         await response.Content.LoadIntoBufferAsync().ConfigureAwait(false);
         T page;
+        if (_pageReader == PageReader.SystemTextJson && typeof(T) == typeof(Events))
+        {
+            page = (T)(object)(await ReadWithSystemTextJsonAsync(response).ConfigureAwait(false))!;
+        }
+        else
+        {
+            page = await ReadWithNewtonsoftAsync<T>(response).ConfigureAwait(false);
+        }
+
+        if (page is IDirectResponseSchema schema && response.Headers.ETag is { } etag)
+        {
+            schema.ETag = etag.Tag;
+        }
+
+        return page;
+    }
+
+    private async Task<T> ReadWithNewtonsoftAsync<T>(HttpResponseMessage response)
+    {
+        T page;
         try
         {
             using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
@@ -116,12 +147,28 @@ public sealed class CalendarService : BaseClientService
             throw new GoogleApiException(Name, "The response body is not a valid JSON page: " + e.Message, e);
         }
 
-        if (page is IDirectResponseSchema schema && response.Headers.ETag is { } etag)
+        return page;
+    }
+
+    private async Task<Events?> ReadWithSystemTextJsonAsync(HttpResponseMessage response)
+    {
+        using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+
+        // As Newtonsoft and the base class: an empty body is no page (System.Text.Json would call it invalid JSON).
+        if (stream.CanSeek && stream.Length == 0)
         {
-            schema.ETag = etag.Tag;
+            return null;
         }
 
-        return page;
+        try
+        {
+            // Refuses content after the page, as the Newtonsoft path does.
+            return System.Text.Json.JsonSerializer.Deserialize(stream, CalendarJsonContext.Default.Events);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new GoogleApiException(Name, "The response body is not a valid JSON page: " + e.Message, e);
+        }
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -178,8 +179,11 @@ internal static class SqliteFile
         return new MirrorState(token, items);
     }
 
-    /// <summary>Rows in <c>syncgen_passes</c>: passes being staged or abandoned by a killed process; 0 without the table.</summary>
-    public static long StagedPasses(string path)
+    /// <summary>
+    /// What a pass left in the file: buffer tables of the current store (there should never be any, a pass buffers in
+    /// its connection's temp database) plus the rows staged by the store's earlier versions, when the file has their tables.
+    /// </summary>
+    public static long LeftoverPassData(string path)
     {
         if (!File.Exists(path))
         {
@@ -187,7 +191,10 @@ internal static class SqliteFile
         }
 
         using var connection = Open(path);
-        return Tables(connection, null).Contains("syncgen_passes") ? Scalar(connection, "SELECT COUNT(*) FROM syncgen_passes;") : 0;
+        var tables = Tables(connection, null);
+        return tables.Count(name => name.StartsWith("syncgen_pass_", StringComparison.Ordinal))
+            + (tables.Contains("syncgen_staging") ? Scalar(connection, "SELECT COUNT(*) FROM syncgen_staging;") : 0)
+            + (tables.Contains("syncgen_passes") ? Scalar(connection, "SELECT COUNT(*) FROM syncgen_passes;") : 0);
     }
 
     public static long Scalar(string path, string sql)

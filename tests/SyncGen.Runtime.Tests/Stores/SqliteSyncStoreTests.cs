@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
@@ -151,11 +152,11 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
             }
         }
 
-        Assert.That(await ScalarAsync<long>("SELECT COUNT(*) FROM syncgen_staging;"), Is.Zero);
+        Assert.That(await PassTablesInTheFileAsync(), Is.Empty, "no pass leaves anything in the file");
     }
 
     [Test]
-    public async Task WriterAbandonedWithoutDispose_DoesNotAffectTheNextPass()
+    public async Task WriterAbandonedWithoutDispose_DoesNotAffectTheNextPass_AndLeavesNothingInTheFile()
     {
         await SeedAsync();
 
@@ -168,52 +169,146 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(await ScalarAsync<long>("SELECT COUNT(*) FROM syncgen_staging;"), Is.EqualTo(2), "the crashed pass's rows stay staged, invisibly");
+            // The crashed pass's buffer lives in its connection's temp database, never in the file.
+            Assert.That(await PassTablesInTheFileAsync(), Is.Empty);
             Assert.That(await restarted.ReadSyncTokenAsync(), Is.EqualTo("t2"));
             Assert.That(await ItemsAsync(restarted), Is.EqualTo(new[] { Kv("a", "A1"), Kv("b", "B1"), Kv("c", "C2") }));
         }
     }
 
     [Test]
-    public async Task StagedRowsOfAbandonedPasses_AreCleanedByALaterCommit()
+    public async Task APassIdleLongerThanTheRetention_StillCommitsEverything()
     {
-        var store = SqliteSyncStore<TestItem>.OpenFile(_path, "events");
         var connectionString = new SqliteConnectionStringBuilder { DataSource = _path }.ToString();
         var impatient = new SqliteSyncStore<TestItem>(connectionString, "events") { AbandonedPassRetention = TimeSpan.FromMilliseconds(50) };
-        var crashed = await store.BeginPassAsync(SyncPassKind.Full);
-        await crashed.ApplyAsync([Up("zombie", "Z")]);
-        Assert.That(await ScalarAsync<long>("SELECT COUNT(*) FROM syncgen_staging;"), Is.EqualTo(1));
-
-        await Task.Delay(200);
-        await CommitPassAsync(impatient, SyncPassKind.Full, "t1", [Up("a", "A1")]);
-
-        using (Assert.EnterMultipleScope())
+        var slow = await impatient.BeginPassAsync(SyncPassKind.Full);
+        await using (slow)
         {
-            Assert.That(await ScalarAsync<long>("SELECT COUNT(*) FROM syncgen_staging;"), Is.Zero);
-            Assert.That(await ScalarAsync<long>("SELECT COUNT(*) FROM syncgen_passes;"), Is.Zero);
-            Assert.That(await ItemsAsync(store), Is.EqualTo(new[] { Kv("a", "A1") }));
+            await slow.ApplyAsync([Up("a", "A1")]);
+            await Task.Delay(200);
+
+            // Another pass commits meanwhile, which is when abandoned passes are cleaned.
+            await CommitPassAsync(SqliteSyncStore<TestItem>.OpenFile(_path, "other"), SyncPassKind.Full, "o1", [Up("o", "O1")]);
+            await slow.ApplyAsync([Up("b", "B1")]);
+            await slow.CommitAsync("t1");
         }
 
-        // The pass whose rows were cleaned cannot commit a partial result.
-        Assert.ThrowsAsync<InvalidOperationException>(async () => await crashed.CommitAsync("t2"));
-        Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("t1"));
+        Assert.That(await ItemsAsync(impatient), Is.EqualTo(new[] { Kv("a", "A1"), Kv("b", "B1") }));
     }
 
     [Test]
-    public async Task DisposeWithoutCommit_DeletesTheStagedRows()
+    public async Task StagedRowsOfAbandonedPassesOfAnEarlierVersion_AreCleanedByALaterCommit()
     {
-        var writer = await Store.BeginPassAsync(SyncPassKind.Full);
-        await writer.ApplyAsync([Up("a", "A1"), Up("b", "B1")]);
-        var stagedBefore = await ScalarAsync<long>("SELECT COUNT(*) FROM syncgen_staging;");
+        // A file written by the store's earlier versions, which staged passes in the database: one pass abandoned long
+        // ago by a crashed process, one still fresh (it may belong to a process of the old version still running).
+        var old = DateTimeOffset.UtcNow.AddDays(-2).ToUnixTimeMilliseconds();
+        var fresh = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await ExecuteAsync($"""
+            CREATE TABLE syncgen_passes (pass_id TEXT NOT NULL PRIMARY KEY, collection TEXT NOT NULL, kind TEXT NOT NULL, started_utc INTEGER NOT NULL, touched_utc INTEGER NOT NULL);
+            CREATE TABLE syncgen_staging (pass_id TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, json TEXT NULL, PRIMARY KEY (pass_id, seq));
+            INSERT INTO syncgen_passes VALUES ('crashed', 'events', 'Full', {old}, {old}), ('running', 'events', 'Full', {fresh}, {fresh});
+            INSERT INTO syncgen_staging VALUES ('crashed', 0, 'zombie', '{"{"}"id":"zombie"{"}"}'), ('running', 0, 'live', NULL);
+            """);
 
-        await writer.DisposeAsync();
+        await CommitPassAsync(Store, SyncPassKind.Full, "t1", [Up("a", "A1")]);
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(stagedBefore, Is.EqualTo(2));
-            Assert.That(await ScalarAsync<long>("SELECT COUNT(*) FROM syncgen_staging;"), Is.Zero);
-            Assert.That(await ScalarAsync<long>("SELECT COUNT(*) FROM syncgen_passes;"), Is.Zero);
+            Assert.That(await ScalarAsync<string>("SELECT group_concat(pass_id) FROM syncgen_passes;"), Is.EqualTo("running"));
+            Assert.That(await ScalarAsync<string>("SELECT group_concat(key) FROM syncgen_staging;"), Is.EqualTo("live"));
+            Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("a", "A1") }));
         }
+    }
+
+    [Test]
+    public async Task DisposeWithoutCommit_DropsTheBuffer_BeforeTheConnectionGoesBackToThePool()
+    {
+        // The store's connections come from this pool, so the connection opened last below is the pass's own.
+        SqliteConnection.ClearAllPools();
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = _path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();
+        var store = new SqliteSyncStore<TestItem>(connectionString, "events");
+        var writer = await store.BeginPassAsync(SyncPassKind.Full);
+        await writer.ApplyAsync([Up("a", "A1"), Up("b", "B1")]);
+
+        await writer.DisposeAsync();
+
+        await using var pooled = new SqliteConnection(connectionString);
+        await pooled.OpenAsync();
+        await using var command = pooled.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM sqlite_temp_schema;";
+        Assert.That((long)(await command.ExecuteScalarAsync())!, Is.Zero, "the pooled connection carries no buffer of the disposed pass");
+    }
+
+    [TestCase(false, TestName = "IncrementalPassWithNoChange_AndTheStoredToken_TakesNoWriteLock(the instance that read the token)")]
+    [TestCase(true, TestName = "IncrementalPassWithNoChange_AndTheStoredToken_TakesNoWriteLock(a new instance)")]
+    public async Task IncrementalPassWithNoChange_AndTheStoredToken_TakesNoWriteLock(bool newInstance)
+    {
+        await SeedAsync();
+        var store = newInstance ? CreateStore() : Store;
+        await using var other = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
+        await other.OpenAsync();
+
+        // Another process holds the write lock: any write transaction of the store would wait for it (30 s).
+        var lockHolder = (SqliteTransaction)await other.BeginTransactionAsync(System.Data.IsolationLevel.Serializable);
+        await using (lockHolder)
+        {
+            var commit = CommitPassAsync(store, SyncPassKind.Incremental, "t1", [], []);
+            var finished = await Task.WhenAny(commit, Task.Delay(TimeSpan.FromSeconds(5)));
+            Assert.That(finished, Is.SameAs(commit), "nothing to write: the pass must not wait for the write lock");
+            await commit;
+        }
+
+        await AssertSeededAsync(store);
+
+        // A new token is a change: it is written.
+        await CommitPassAsync(store, SyncPassKind.Incremental, "t2", []);
+        Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+    }
+
+    [Test]
+    public async Task FullPassWithNoItems_AndTheStoredToken_StillEmptiesTheMirror()
+    {
+        await SeedAsync();
+
+        await CommitPassAsync(Store, SyncPassKind.Full, "t1", []);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t1"));
+            Assert.That(await ItemsAsync(Store), Is.Empty);
+        }
+    }
+
+    [Test]
+    public async Task IncrementalPassWhoseChangesCancelOut_StillStoresItsToken()
+    {
+        await SeedAsync();
+
+        // Pages were applied (the buffer is not empty) but leave the mirror as it was: the token still moves.
+        await CommitPassAsync(Store, SyncPassKind.Incremental, "t2", [Up("n", "N1")], [Del("n")]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+            Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("a", "A1"), Kv("b", "B1") }));
+        }
+    }
+
+    /// <summary>Tables in the file that hold a pass's changes: a pass buffer, or the staging tables of earlier versions.</summary>
+    private async Task<List<string>> PassTablesInTheFileAsync()
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = @"SELECT name FROM sqlite_schema WHERE type = 'table' AND (name LIKE 'syncgen\_pass%' ESCAPE '\' OR name = 'syncgen_staging');";
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
     }
 
     [Test]

@@ -1,0 +1,134 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using CalendarSync.CalendarApi;
+using CalendarSync.Repository;
+
+namespace SyncGen.Benchmarks;
+
+/// <summary>
+/// Issue 12, goal 3: the fixed cost of one call. An incremental sync with nothing to fetch (the server answers one empty
+/// page with the same token) against a raw GET of the same URL through the same client, with the SQLite store and, for
+/// reference, the in-memory one. Calls run in blocks, the variants' blocks interleaved; figures are per call.
+/// </summary>
+internal static class NoChangeBenchmark
+{
+    private const int Events = 1_000;
+    private const int PageSize = 2_500;
+
+    public static async Task RunAsync(bool quick)
+    {
+        await using var server = await RemoteServer.StartAsync(Events, prerendered: true).ConfigureAwait(false);
+        using var service = CalendarService.Create(server.BaseUri.ToString());
+        var directory = Directory.CreateTempSubdirectory("syncgen-bench-");
+        try
+        {
+            var sqliteStore = SqliteSyncStore<Event>.OpenFile(Path.Combine(directory.FullName, "nochange.db"), "primary");
+            var sqlite = new CalendarEventsRepository(service, "primary", sqliteStore) { PageSize = PageSize };
+            var memory = new CalendarEventsRepository(service, "primary", new InMemorySyncStore<Event>()) { PageSize = PageSize };
+            var token = (await sqlite.SyncAsync().ConfigureAwait(false)).SyncToken;
+            Check((await memory.SyncAsync().ConfigureAwait(false)).SyncToken == token, "the two stores synced to different tokens");
+
+            var variants = new List<(string Name, Func<Task> Call)>
+            {
+                ("raw_get", async () =>
+                {
+                    var request = service.Events.List("primary");
+                    request.MaxResults = PageSize;
+                    request.SyncToken = token;
+                    using var message = request.CreateRequest();
+                    using var response = await service.HttpClient.SendAsync(message).ConfigureAwait(false);
+                    Check(response.IsSuccessStatusCode, $"the raw GET answered {(int)response.StatusCode}");
+                    _ = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                }),
+                // The same request through Google.Apis' ExecuteAsync (request building, the sample's page parser): what
+                // the client library costs on top of the raw GET, before any sync logic.
+                ("google_apis_execute", async () =>
+                {
+                    var request = service.Events.List("primary");
+                    request.MaxResults = PageSize;
+                    request.SyncToken = token;
+                    var page = await request.ExecuteAsync().ConfigureAwait(false);
+                    Check(page.NextSyncToken == token, "the page carries another token");
+                }),
+                ("generated_sqlite", async () => CheckUnchanged(await sqlite.SyncAsync().ConfigureAwait(false), token)),
+                ("generated_memory", async () => CheckUnchanged(await memory.SyncAsync().ConfigureAwait(false), token)),
+
+                // The SQLite store's part alone, as the engine drives it for this call: read the token, one pass with
+                // one empty page, commit the same token.
+                ("sqlite_store_only", async () =>
+                {
+                    var stored = await sqliteStore.ReadSyncTokenAsync().ConfigureAwait(false);
+                    var writer = await sqliteStore.BeginPassAsync(SyncPassKind.Incremental).ConfigureAwait(false);
+                    await using (writer.ConfigureAwait(false))
+                    {
+                        await writer.ApplyAsync(Array.Empty<SyncChange<Event>>()).ConfigureAwait(false);
+                        await writer.CommitAsync(stored!).ConfigureAwait(false);
+                    }
+                }),
+            };
+
+            var blocks = quick ? 6 : 20;
+            var callsPerBlock = quick ? 50 : 100;
+            Report.Note($"incremental sync with no change ({Events} events stored), {blocks} blocks of {callsPerBlock} calls per variant, interleaved; per-call figures");
+            foreach (var (_, call) in variants)
+            {
+                for (var i = 0; i < callsPerBlock; i++)
+                {
+                    await call().ConfigureAwait(false);
+                }
+            }
+
+            var perCall = variants.ToDictionary(v => v.Name, _ => new List<Sample>());
+            for (var b = 0; b < blocks; b++)
+            {
+                foreach (var (name, call) in b % 2 == 0 ? variants : Enumerable.Reverse(variants))
+                {
+                    var before = GC.GetTotalAllocatedBytes(precise: true);
+                    var clock = Stopwatch.StartNew();
+                    for (var i = 0; i < callsPerBlock; i++)
+                    {
+                        await call().ConfigureAwait(false);
+                    }
+
+                    clock.Stop();
+                    var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+                    perCall[name].Add(new Sample(clock.Elapsed.TotalMilliseconds / callsPerBlock, allocated / callsPerBlock));
+                }
+            }
+
+            foreach (var (name, samples) in perCall)
+            {
+                var ms = samples.Select(s => s.Milliseconds).ToList();
+                Report.Line($"no_change.{name}.median_ms_per_call", Report.Median(ms), "0.000");
+                Report.Line($"no_change.{name}.min_ms_per_call", ms.Min(), "0.000");
+                Report.Line($"no_change.{name}.max_ms_per_call", ms.Max(), "0.000");
+                Report.Line($"no_change.{name}.alloc_bytes_per_call", Report.Median(samples.Select(s => (double)s.AllocatedBytes).ToList()), "0");
+            }
+
+            GeneratedVsHandBenchmark.Ratio("no_change.time_ratio_generated_sqlite_vs_raw_get", perCall["generated_sqlite"], perCall["raw_get"]);
+            GeneratedVsHandBenchmark.Ratio("no_change.time_ratio_generated_memory_vs_raw_get", perCall["generated_memory"], perCall["raw_get"]);
+            GeneratedVsHandBenchmark.Ratio("no_change.time_ratio_google_apis_execute_vs_raw_get", perCall["google_apis_execute"], perCall["raw_get"]);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static void CheckUnchanged(SyncResult result, string token) =>
+        Check(result.Kind == SyncPassKind.Incremental && result.Upserts == 0 && result.Deletes == 0 && result.SyncToken == token,
+            $"expected an incremental sync with no change and token {token}, got {result}");
+
+    private static void Check(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException(message);
+        }
+    }
+}
