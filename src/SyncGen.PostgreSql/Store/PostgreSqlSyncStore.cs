@@ -276,9 +276,16 @@ public sealed class PostgreSqlSyncStore<TItem> : ISyncStore<TItem>
                             $"{store._collection}: {_staged} changes of this {kind} pass were staged but {staged} are left (the database restarted and dropped its unlogged staging rows); nothing was committed. Run the pass again.");
                     }
 
-                    var replace = kind == SyncPassKind.Full ? $"DELETE FROM {_s}.items WHERE collection = $1;\n" : "";
-                    await using var apply = new NpgsqlCommand(
-                        replace + $"""
+                    var statements = new List<string>(4);
+                    if (kind == SyncPassKind.Full)
+                    {
+                        statements.Add($"DELETE FROM {_s}.items WHERE collection = $1;");
+                    }
+
+                    // The last staged change of each key decides its fate: replaying the pass in order and keeping only the
+                    // last change per key give the same result, and the set-based form is one statement.
+                    statements.Add(
+                        $"""
                         WITH last AS (
                             SELECT DISTINCT ON (key) key, item FROM {_s}.staging
                             WHERE collection = $1 AND epoch = $2 ORDER BY key, seq DESC),
@@ -288,14 +295,13 @@ public sealed class PostgreSqlSyncStore<TItem> : ISyncStore<TItem>
                         INSERT INTO {_s}.items AS i (collection, key, item)
                         SELECT $1, key, item FROM last WHERE item IS NOT NULL
                         ON CONFLICT (collection, key) DO UPDATE SET item = excluded.item WHERE i.item IS DISTINCT FROM excluded.item;
-                        DELETE FROM {_s}.staging WHERE collection = $1 AND epoch = $2;
-                        UPDATE {_s}.leases SET expires_at = now() WHERE collection = $1 AND epoch = $2;
-                        """,
-                        connection,
-                        transaction);
-                    apply.Parameters.AddWithValue(store._collection);
-                    apply.Parameters.AddWithValue(epoch);
-                    await apply.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        """);
+                    statements.Add($"DELETE FROM {_s}.staging WHERE collection = $1 AND epoch = $2;");
+                    statements.Add($"UPDATE {_s}.leases SET expires_at = now() WHERE collection = $1 AND epoch = $2;");
+                    await using (var apply = Batch(connection, transaction, statements))
+                    {
+                        await apply.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
 
                     // The token row refuses an epoch that is not newer than the one that wrote it: with the fence above
                     // this never fires, but it keeps the token from going back even if a lease row were reset by hand.
@@ -340,20 +346,37 @@ public sealed class PostgreSqlSyncStore<TItem> : ISyncStore<TItem>
             try
             {
                 // Drop the staged pages and hand the lease back at once, if it is still ours.
-                await using var discard = store._database.DataSource.CreateCommand(
-                    $"""
-                    DELETE FROM {_s}.staging WHERE collection = $1 AND epoch = $2;
-                    UPDATE {_s}.leases SET expires_at = now() WHERE collection = $1 AND epoch = $2;
-                    """);
-                discard.Parameters.AddWithValue(store._collection);
-                discard.Parameters.AddWithValue(epoch);
-                await discard.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                var connection = await store._database.DataSource.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    await using var discard = Batch(connection, null, [
+                        $"DELETE FROM {_s}.staging WHERE collection = $1 AND epoch = $2;",
+                        $"UPDATE {_s}.leases SET expires_at = now() WHERE collection = $1 AND epoch = $2;",
+                    ]);
+                    await discard.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                }
             }
             catch (NpgsqlException)
             {
                 // Best effort: staged rows are invisible to readers and to other passes, and the next pass of this
                 // collection drops them when it takes the lease (which expires by itself). Dispose must not throw over that.
             }
+        }
+
+        // Statements with positional parameters cannot share one command; a batch still sends them in one round trip.
+        // Every statement gets the collection as $1 and the epoch as $2.
+        private NpgsqlBatch Batch(NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<string> statements)
+        {
+            var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var sql in statements)
+            {
+                var command = new NpgsqlBatchCommand(sql);
+                command.Parameters.AddWithValue(store._collection);
+                command.Parameters.AddWithValue(epoch);
+                batch.BatchCommands.Add(command);
+            }
+
+            return batch;
         }
 
         private void ThrowIfDone()
