@@ -33,6 +33,10 @@ public static class SyncWorkerServiceCollectionExtensions
                 scheduler.InstanceName = options.SchedulerName;
                 scheduler.InstanceId = options.InstanceId;
                 scheduler.ShutdownJobInterruption = ShutdownJobInterruption.WhenWaitingForJobs;
+
+                // Acquire as many due triggers per trip to the database as there are threads: with thousands of
+                // collections, one trigger per acquisition (Quartz's default) makes the cluster lock the bottleneck.
+                scheduler.MaxBatchSize = options.MaxConcurrency;
             });
             quartz.UseDefaultThreadPool(pool => pool.MaxConcurrency = options.MaxConcurrency);
             quartz.UsePersistentStore(store =>
