@@ -16,6 +16,7 @@ public static class Program
         var root = new RootCommand("Mirror many calendars into PostgreSQL with a cluster of SyncGen workers.");
         root.Subcommands.Add(WorkerCommand.Create());
         root.Subcommands.Add(ChaosCommand.Create());
+        root.Subcommands.Add(StoreCostCommand.Create());
         return root.Parse(args).InvokeAsync();
     }
 }

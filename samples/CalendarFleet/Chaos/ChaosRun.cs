@@ -66,7 +66,12 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
                 StartWorker(workerArguments, logDirectory);
             }
 
+            var committedBefore = await CountAsync(database, $"SELECT count(*) FROM {Schema}.token_history;", cancellationToken).ConfigureAwait(false);
+            var phaseClock = Stopwatch.StartNew();
             var kills = await ChangeAndKillAsync(server, calendars, workerArguments, logDirectory, cancellationToken).ConfigureAwait(false);
+            var committed = await CountAsync(database, $"SELECT count(*) FROM {Schema}.token_history;", cancellationToken).ConfigureAwait(false) - committedBefore;
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"throughput: {committed} passes committed in {phaseClock.Elapsed.TotalSeconds:0.0}s of changes = {committed / phaseClock.Elapsed.TotalSeconds:0.0} passes/s, {committed / phaseClock.Elapsed.TotalSeconds / options.Workers:0.0} per worker")).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"changes stopped at {clock.Elapsed.TotalSeconds:0}s after {kills} kills; waiting for convergence")).ConfigureAwait(false);
 
