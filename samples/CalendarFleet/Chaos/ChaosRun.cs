@@ -66,6 +66,17 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
                 StartWorker(workerArguments, logDirectory);
             }
 
+            // Let the fleet come up and mirror every calendar once before the changes and kills start, so that they hit
+            // a fleet at work and the throughput below is the steady state, not process and scheduler start-up.
+            var warmUp = Stopwatch.StartNew();
+            while (await CountAsync(database, $"SELECT count(*) FROM {Schema}.state;", cancellationToken).ConfigureAwait(false) < calendars.Length
+                && warmUp.Elapsed < options.ConvergeTimeout)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+            }
+
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"first full sync of every calendar took {warmUp.Elapsed.TotalSeconds:0}s from the workers' start")).ConfigureAwait(false);
             var committedBefore = await CountAsync(database, $"SELECT count(*) FROM {Schema}.token_history;", cancellationToken).ConfigureAwait(false);
             var phaseClock = Stopwatch.StartNew();
             var kills = await ChangeAndKillAsync(server, calendars, workerArguments, logDirectory, cancellationToken).ConfigureAwait(false);

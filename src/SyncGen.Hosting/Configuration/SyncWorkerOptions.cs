@@ -27,8 +27,13 @@ public sealed class SyncWorkerOptions
     /// <summary>How long past a missed check-in the other nodes wait before recovering this node's jobs.</summary>
     public TimeSpan? ClusterCheckinMisfireThreshold { get; set; }
 
-    /// <summary>How late a trigger may fire before it counts as misfired (Quartz's store setting). One minute by default.</summary>
-    public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// How late a firing may be before it counts as misfired (Quartz's store setting). Ten minutes by default: a cluster
+    /// that cannot keep up (more collections due than threads) then fires collections late and in order instead of
+    /// skipping them; only a firing later than this (the whole cluster down) waits for its next slot. Keep it above
+    /// <see cref="Interval"/>.
+    /// </summary>
+    public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The first retry delay after a failed call; doubles with every further failure, with jitter. 10 s by default.</summary>
     public TimeSpan BackoffBase { get; set; } = TimeSpan.FromSeconds(10);

@@ -44,6 +44,7 @@ public static class SyncWorkerServiceCollectionExtensions
                 store.UsePostgres(options.ConnectionString);
                 store.UseSystemTextJsonSerializer();
                 store.ProvisionSchema();
+                store.ConfigureStore(ado => ado.MisfireThreshold = options.MisfireThreshold);
                 store.UseClustering(cluster =>
                 {
                     if (options.ClusterCheckinInterval is { } interval)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Hosting;
@@ -14,12 +15,15 @@ namespace SyncGen.Hosting;
 /// call this at start, and whichever comes first creates a collection's job; the others find it there.
 /// </summary>
 /// <remarks>
-/// Misfire policy: <see cref="SimpleTriggerMisfireInstruction.NextWithRemainingCount"/>. One sync call catches up every
-/// change since the last one, so missed firings are never replayed; a trigger that missed its slot (every node down, or
-/// all threads busy past the misfire threshold) waits for its next slot. That keeps each collection on its own phase of
-/// the interval, so a cluster coming back after an outage does not fire every collection at once, and no collection is
-/// more than one interval (plus the threshold) late. A job whose node died while running it is fired again at once on
-/// another node (it requests recovery), independently of this policy.
+/// Misfire policy: <see cref="SimpleTriggerMisfireInstruction.NextWithRemainingCount"/>, with a long misfire threshold
+/// (<see cref="SyncWorkerOptions.MisfireThreshold"/>, ten minutes by default). One sync call catches up every change since
+/// the last one, so missed firings are never replayed. A firing that is merely late (all threads busy) is still run, late
+/// and in order, so an overloaded cluster degrades into a longer effective interval rather than skipping collections; a
+/// firing later than the threshold (every node down) waits for its next slot, which keeps each collection on its own
+/// phase so a cluster coming back after an outage does not fire every collection at once. (A short threshold with an
+/// overloaded cluster was measured to starve: the misfire handler and the firings fight over Quartz's cluster lock; see
+/// docs/scale.md.) A job whose node died while running it is fired again at once on another node (it requests
+/// recovery), independently of this policy.
 /// </remarks>
 public sealed partial class SyncCollectionScheduler(ISchedulerFactory schedulers, IOptions<SyncWorkerOptions> options, ILogger<SyncCollectionScheduler> logger) : IHostedService
 {
@@ -30,38 +34,62 @@ public sealed partial class SyncCollectionScheduler(ISchedulerFactory schedulers
     {
         ArgumentNullException.ThrowIfNull(collections);
         var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
-        var created = 0;
+        var missing = new List<string>();
         foreach (var collection in collections)
         {
-            if (await scheduler.Exists(JobKeys.Job(collection), cancellationToken).ConfigureAwait(false))
+            if (!await scheduler.Exists(JobKeys.Job(collection), cancellationToken).ConfigureAwait(false))
             {
-                continue;
+                missing.Add(collection);
             }
+        }
 
-            var job = JobBuilder.Create<SyncCollectionJob>()
-                .WithIdentity(JobKeys.Job(collection))
-                .UsingJobData(JobKeys.CollectionKey, collection)
-                .UsingJobData(JobKeys.FailuresKey, 0)
-                .StoreDurably()
-                .RequestRecovery()
-                .Build();
-
-            // Spread first firings over one interval so that many new collections do not all start together.
-            var start = DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * _options.Interval.TotalMilliseconds);
+        // In batches: one trip through Quartz's cluster lock per batch instead of per collection, which is what makes
+        // registering thousands of collections take seconds instead of minutes.
+        var created = 0;
+        foreach (var batch in missing.Chunk(ScheduleBatchSize))
+        {
+            var jobs = batch.ToDictionary(collection => BuildJob(collection), collection => (IReadOnlyCollection<ITrigger>)[BuildTrigger(collection, _options.Interval, FirstFiring())]);
             try
             {
-                await scheduler.ScheduleJob(job, BuildTrigger(collection, _options.Interval, start), default, cancellationToken).ConfigureAwait(false);
-                created++;
+                await scheduler.ScheduleJobs(jobs, default, cancellationToken).ConfigureAwait(false);
+                created += batch.Length;
             }
             catch (ObjectAlreadyExistsException)
             {
-                // Another worker created it between the check and here.
+                // Another worker registered some of them meanwhile: the batch was not stored; go one by one.
+                foreach (var collection in batch)
+                {
+                    try
+                    {
+                        await scheduler.ScheduleJob(BuildJob(collection), BuildTrigger(collection, _options.Interval, FirstFiring()), default, cancellationToken).ConfigureAwait(false);
+                        created++;
+                    }
+                    catch (ObjectAlreadyExistsException)
+                    {
+                        // Registered by another worker between the check and here.
+                    }
+                }
             }
         }
 
         Log.Ensured(logger, created);
         return created;
     }
+
+    private const int ScheduleBatchSize = 200;
+
+    private static IJobDetail BuildJob(string collection) =>
+        JobBuilder.Create<SyncCollectionJob>()
+            .WithIdentity(JobKeys.Job(collection))
+            .UsingJobData(JobKeys.CollectionKey, collection)
+            .UsingJobData(JobKeys.FailuresKey, 0)
+            .StoreDurably()
+            .RequestRecovery()
+            .Build();
+
+    // Spread first firings over one interval so that many new collections do not all start together.
+    private DateTimeOffset FirstFiring() =>
+        DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * _options.Interval.TotalMilliseconds);
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken) => EnsureScheduledAsync(_options.Collections, cancellationToken);
