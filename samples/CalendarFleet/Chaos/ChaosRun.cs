@@ -110,7 +110,7 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
                 $"run took {clock.Elapsed.TotalSeconds:0}s; {kills} workers killed, {_workerCount} started")).ConfigureAwait(false);
             await DropRunAsync(database).ConfigureAwait(false);
             var report = new FleetReport(calendars.Length, converged, passes, overlaps, refused, regressions);
-            _keepLogs = !report.Passed;
+            _keepLogs = !report.Passed || Environment.GetEnvironmentVariable("FLEET_KEEP_LOGS") == "1";
             return report;
         }
         finally

@@ -51,9 +51,10 @@ internal static class WorkerCommand
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(options => options.SingleLine = true);
+        builder.Logging.AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("SyncGen.Hosting", LogLevel.Information);
+        builder.Logging.AddFilter("Quartz", LogLevel.Information);
         builder.Logging.AddFilter("CalendarFleet", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
@@ -82,6 +83,7 @@ internal static class WorkerCommand
             worker.MaxConcurrency = settings.Concurrency;
             worker.ClusterCheckinInterval = settings.CheckinInterval;
             worker.ClusterCheckinMisfireThreshold = settings.CheckinInterval;
+            worker.IdleWaitTime = TimeSpan.FromSeconds(1);
             worker.BackoffBase = TimeSpan.FromSeconds(1);
             worker.BackoffMax = TimeSpan.FromSeconds(10);
             foreach (var index in Enumerable.Range(1, settings.Calendars))

@@ -35,6 +35,13 @@ public sealed class SyncWorkerOptions
     /// </summary>
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long an idle scheduler waits before looking for due triggers again. Other nodes' changes (collections added,
+    /// triggers moved by a backoff, jobs recovered from a dead node) are only seen when it looks, so Quartz's default of
+    /// 30 s is lowered to 5 s.
+    /// </summary>
+    public TimeSpan IdleWaitTime { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The first retry delay after a failed call; doubles with every further failure, with jitter. 10 s by default.</summary>
     public TimeSpan BackoffBase { get; set; } = TimeSpan.FromSeconds(10);
 

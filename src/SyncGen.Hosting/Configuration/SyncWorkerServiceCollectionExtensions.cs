@@ -37,6 +37,7 @@ public static class SyncWorkerServiceCollectionExtensions
                 // Acquire as many due triggers per trip to the database as there are threads: with thousands of
                 // collections, one trigger per acquisition (Quartz's default) makes the cluster lock the bottleneck.
                 scheduler.MaxBatchSize = options.MaxConcurrency;
+                scheduler.IdleWaitTime = options.IdleWaitTime;
             });
             quartz.UseDefaultThreadPool(pool => pool.MaxConcurrency = options.MaxConcurrency);
             quartz.UsePersistentStore(store =>
