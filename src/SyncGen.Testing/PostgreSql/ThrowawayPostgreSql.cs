@@ -329,7 +329,8 @@ public sealed class ThrowawayPostgreSql : IAsyncDisposable
     {
         var start = new ProcessStartInfo
         {
-            FileName = asPostgresUser ? "runuser" : fileName,
+            // runuser lives in sbin, which a CI job's PATH may lack.
+            FileName = asPostgresUser ? (File.Exists("/usr/sbin/runuser") ? "/usr/sbin/runuser" : "runuser") : fileName,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
