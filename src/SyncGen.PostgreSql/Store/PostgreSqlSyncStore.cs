@@ -200,8 +200,7 @@ public sealed class PostgreSqlSyncStore<TItem> : ISyncStore<TItem>
                 INSERT INTO {_s}.staging (collection, epoch, seq, key, item)
                 SELECT $1, $2, $4 + t.ord - 1, t.key, t.item::jsonb
                 FROM unnest($5::text[], $6::text[]) WITH ORDINALITY AS t(key, item, ord)
-                WHERE EXISTS (SELECT 1 FROM lease)
-                RETURNING (SELECT count(*) FROM lease);
+                WHERE EXISTS (SELECT 1 FROM lease);
                 """);
             if (changes.Count == 0)
             {
