@@ -20,7 +20,7 @@ public sealed class PostgreSqlCluster
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(15));
         _cluster = await ThrowawayPostgreSql.StartAsync(cancellationToken: timeout.Token);
     }
 

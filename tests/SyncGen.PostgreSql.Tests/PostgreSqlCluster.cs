@@ -22,7 +22,7 @@ public sealed class PostgreSqlCluster
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5)); // an apt-get install on a fresh machine included
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(15)); // an apt-get install on a fresh machine included
         _cluster = await ThrowawayPostgreSql.StartAsync(cancellationToken: timeout.Token);
         _connectionString = await _cluster.CreateDatabaseAsync("store_tests", timeout.Token);
     }

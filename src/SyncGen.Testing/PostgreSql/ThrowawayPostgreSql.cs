@@ -34,6 +34,7 @@ public sealed class ThrowawayPostgreSql : IAsyncDisposable
     private const string DirectoryPrefix = "syncgen-pg-";
     private const string OwnerFile = "owner.pid";
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(10);
 
     private readonly string _binaries;
     private readonly bool _asPostgresUser;
@@ -256,15 +257,18 @@ public sealed class ThrowawayPostgreSql : IAsyncDisposable
 
         if (asRoot && File.Exists("/usr/bin/apt-get"))
         {
+            // Test assemblies run in parallel and may all get here: the lock timeout makes the later ones wait for the
+            // first install instead of failing on dpkg's lock (after which their install is a no-op).
+            string[] install = ["-o", "DPkg::Lock::Timeout=600", "install", "-y", "-q", "postgresql"];
             try
             {
-                await RunAsync("apt-get", ["install", "-y", "-q", "postgresql"], asPostgresUser: false, cancellationToken).ConfigureAwait(false);
+                await RunAsync("apt-get", install, asPostgresUser: false, cancellationToken, InstallTimeout).ConfigureAwait(false);
             }
             catch (PostgreSqlUnavailableException)
             {
                 // The package lists may be missing or stale on a fresh machine.
-                await RunAsync("apt-get", ["update", "-q"], asPostgresUser: false, cancellationToken).ConfigureAwait(false);
-                await RunAsync("apt-get", ["install", "-y", "-q", "postgresql"], asPostgresUser: false, cancellationToken).ConfigureAwait(false);
+                await RunAsync("apt-get", ["-o", "DPkg::Lock::Timeout=600", "update", "-q"], asPostgresUser: false, cancellationToken, InstallTimeout).ConfigureAwait(false);
+                await RunAsync("apt-get", install, asPostgresUser: false, cancellationToken, InstallTimeout).ConfigureAwait(false);
             }
 
             if (FindBinaries() is { } installed)
@@ -325,8 +329,9 @@ public sealed class ThrowawayPostgreSql : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task RunAsync(string fileName, IReadOnlyList<string> arguments, bool asPostgresUser, CancellationToken cancellationToken)
+    private static async Task RunAsync(string fileName, IReadOnlyList<string> arguments, bool asPostgresUser, CancellationToken cancellationToken, TimeSpan? limit = null)
     {
+        var toolTimeout = limit ?? ToolTimeout;
         var start = new ProcessStartInfo
         {
             // runuser lives in sbin, which a CI job's PATH may lack.
@@ -370,7 +375,7 @@ public sealed class ThrowawayPostgreSql : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ToolTimeout);
+        timeout.CancelAfter(toolTimeout);
         try
         {
             await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
@@ -383,7 +388,7 @@ public sealed class ThrowawayPostgreSql : IAsyncDisposable
                 throw;
             }
 
-            throw new PostgreSqlUnavailableException($"`{command}` did not finish within {ToolTimeout}.");
+            throw new PostgreSqlUnavailableException($"`{command}` did not finish within {toolTimeout}.");
         }
 
         if (process.ExitCode != 0)
