@@ -114,6 +114,79 @@ public sealed class WorkerHostTests
         }
     }
 
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task CollectionLeasedByAnotherWorker_IsRetriedJustAfterTheLeaseExpires_NotOnTheFailureBackoff(CancellationToken cancellationToken)
+    {
+        // Another worker's pass holds the real lease for 2 s; our worker's first call is refused with SyncLeaseHeldException.
+        await using var other = PostgreSqlSyncDatabase.Create(_connection, new PostgreSqlSyncStoreOptions { Holder = "other-worker", LeaseDuration = TimeSpan.FromSeconds(2) });
+        await using var ours = PostgreSqlSyncDatabase.Create(_connection, new PostgreSqlSyncStoreOptions { Holder = "this-worker" });
+        var collection = "leased-" + Guid.NewGuid().ToString("N")[..8];
+        var runner = new StoreRunner(ours.OpenStore<TestItem>(collection));
+        using var host = BuildHost(runner, options =>
+        {
+            options.Interval = TimeSpan.FromMinutes(10); // only the first firing and the lease retry can run in this test
+            options.BackoffBase = TimeSpan.FromMinutes(5); // a failure backoff would push the retry far past the test
+            options.Collections.Add(collection);
+        });
+
+        // Make the first firing happen now instead of somewhere in the 10-minute spread, while the other worker holds the lease.
+        await host.StartAsync(cancellationToken);
+        var held = await other.OpenStore<TestItem>(collection).BeginPassAsync(SyncPassKind.Full, cancellationToken);
+        var lease = (await other.ReadLeaseAsync(collection, cancellationToken))!;
+        try
+        {
+            var scheduler = await host.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler(cancellationToken);
+            await scheduler.TriggerJob(new Quartz.JobKey(collection, "syncgen"), null, cancellationToken);
+            while (runner.Results.Count < 2)
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+            await held.DisposeAsync();
+        }
+
+        var results = runner.Results.ToArray();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(results[0].Outcome, Is.EqualTo(nameof(SyncLeaseHeldException)));
+            Assert.That(results[1].Outcome, Is.EqualTo("committed"));
+            Assert.That(results[1].At, Is.GreaterThanOrEqualTo(lease.ExpiresAt - TimeSpan.FromMilliseconds(50)), "not before the holder's lease expired");
+            Assert.That(results[1].At - lease.ExpiresAt, Is.LessThan(TimeSpan.FromSeconds(15)), "soon after it, not after the 5-minute failure backoff");
+        }
+    }
+
+    /// <summary>Runs a one-page full pass through a real store and records each outcome and its time.</summary>
+    private sealed class StoreRunner(PostgreSqlSyncStore<TestItem> store) : ISyncCollectionRunner
+    {
+        public ConcurrentQueue<(DateTimeOffset At, string Outcome)> Results { get; } = new();
+
+        public async Task<SyncResult> SyncAsync(string collection, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await using var writer = await store.BeginPassAsync(SyncPassKind.Full, cancellationToken);
+                await writer.ApplyAsync([SyncChange<TestItem>.Upsert("a", new TestItem("a", "A"))], cancellationToken);
+                await writer.CommitAsync("t1", cancellationToken);
+            }
+            catch (SyncLeaseHeldException)
+            {
+                Results.Enqueue((DateTimeOffset.UtcNow, nameof(SyncLeaseHeldException)));
+                throw;
+            }
+
+            Results.Enqueue((DateTimeOffset.UtcNow, "committed"));
+            return new SyncResult
+            {
+                Kind = SyncPassKind.Full, StartedAs = SyncPassKind.Full, Pages = 1, Upserts = 1, Deletes = 0,
+                ExpiriesRecovered = 0, Retries = 0, Duration = TimeSpan.Zero, SyncToken = "t1",
+            };
+        }
+    }
+
     /// <summary>Stages one page through the real store, then waits for the shutdown like a slow server.</summary>
     private sealed class StallingRunner(PostgreSqlSyncStore<TestItem> store) : ISyncCollectionRunner
     {
