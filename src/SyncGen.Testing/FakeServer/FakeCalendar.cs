@@ -74,6 +74,27 @@ public sealed class FakeCalendar
         }
     }
 
+    /// <summary>
+    /// Reads the log position a sync token of this server stands for, so that a test can tell whether a stored token
+    /// ever went back (a fleet of workers must never store an older token over a newer one).
+    /// </summary>
+    /// <param name="syncToken">A sync token handed out by a <see cref="FakeCalendarServer"/>.</param>
+    /// <param name="calendarId">The calendar the token belongs to.</param>
+    /// <param name="epoch">The token's epoch (see <see cref="ExpireSyncTokens"/>).</param>
+    /// <param name="position">The log position the token stands for.</param>
+    /// <returns><see langword="false"/> when the text is not a sync token of this server.</returns>
+    public static bool TryReadSyncToken(string syncToken, out string calendarId, out int epoch, out long position)
+    {
+        if (syncToken is not null && FakeTokens.DecodeSyncToken(syncToken) is { } data)
+        {
+            (calendarId, epoch, position) = (data.CalendarId, data.Epoch, data.Position);
+            return true;
+        }
+
+        (calendarId, epoch, position) = ("", 0, 0);
+        return false;
+    }
+
     /// <summary>The current live (not cancelled) events, ordered by id.</summary>
     public IReadOnlyList<FakeEvent> LiveEvents
     {

@@ -5,15 +5,19 @@ using System.Threading;
 using System.Threading.Tasks;
 using NUnit.Framework;
 
-namespace SyncGen.Runtime.Tests.Stores;
+namespace SyncGen.Testing.Stores;
 
-/// <summary>The item type every store test stores.</summary>
+/// <summary>The item type every store contract test stores.</summary>
+/// <param name="Id">The item's key.</param>
+/// <param name="Title">A value that changes between passes.</param>
 public sealed record TestItem(string Id, string Title);
 
 /// <summary>
-/// The behaviour every <see cref="ISyncStore{TItem}"/> must have. Each store gets a subclass that says how to create it;
-/// <see cref="CreateStore"/> must return a new instance over the same backing storage every time it is called within
-/// one test, so that persistence can be checked by reopening.
+/// The behaviour every <see cref="ISyncStore{TItem}"/> must have, as an inheritable NUnit suite: SyncGen runs it on its
+/// in-memory, JSON file, SQLite and PostgreSQL stores, and a store of your own passes it by subclassing and overriding
+/// <see cref="CreateStore"/>, which must return a new instance over the same backing storage (the same collection) every
+/// time it is called within one test, so that persistence can be checked by reopening. Give each test its own storage
+/// (a new file, database or collection) in a <c>[SetUp]</c> of the subclass.
 /// </summary>
 public abstract class SyncStoreContractTests
 {
@@ -22,17 +26,24 @@ public abstract class SyncStoreContractTests
     /// <summary>The store under test, created on first use in each test (after the subclass's SetUp ran).</summary>
     protected ISyncStore<TestItem> Store => _store ??= CreateStore();
 
+    /// <summary>Opens the store under test over this test's storage; see the class summary.</summary>
+    /// <returns>A new store instance over the same storage as every other call within the test.</returns>
     protected abstract ISyncStore<TestItem> CreateStore();
 
+    /// <summary>Drops the store of the finished test.</summary>
     [TearDown]
     public void ForgetStore() => _store = null;
 
+    /// <summary>An upsert of <paramref name="id"/> with <paramref name="title"/>.</summary>
     protected static SyncChange<TestItem> Up(string id, string title) => SyncChange<TestItem>.Upsert(id, new TestItem(id, title));
 
+    /// <summary>A deletion of <paramref name="id"/>.</summary>
     protected static SyncChange<TestItem> Del(string id) => SyncChange<TestItem>.Delete(id);
 
+    /// <summary>The stored pair of <paramref name="id"/> with <paramref name="title"/>.</summary>
     protected static KeyValuePair<string, TestItem> Kv(string id, string title) => KeyValuePair.Create(id, new TestItem(id, title));
 
+    /// <summary>Runs one pass of <paramref name="kind"/> with <paramref name="pages"/> and commits it with <paramref name="token"/>.</summary>
     protected static async Task CommitPassAsync(ISyncStore<TestItem> store, SyncPassKind kind, string token, params SyncChange<TestItem>[][] pages)
     {
         var writer = await store.BeginPassAsync(kind);
@@ -47,33 +58,38 @@ public abstract class SyncStoreContractTests
         }
     }
 
+    /// <summary>The committed items of <paramref name="store"/>.</summary>
     protected static async Task<List<KeyValuePair<string, TestItem>>> ItemsAsync(ISyncStore<TestItem> store) => (await store.ReadItemsAsync()).ToList();
 
+    /// <summary>Commits a full pass of a=A1, b=B1 with token t1.</summary>
     protected async Task SeedAsync() => await CommitPassAsync(Store, SyncPassKind.Full, "t1", [Up("a", "A1"), Up("b", "B1")]);
 
+    /// <summary>Asserts that <paramref name="store"/> holds exactly what <see cref="SeedAsync"/> committed.</summary>
     protected async Task AssertSeededAsync(ISyncStore<TestItem> store)
     {
         var token = await store.ReadSyncTokenAsync();
         var items = await ItemsAsync(store);
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(token, Is.EqualTo("t1"));
             Assert.That(items, Is.EqualTo(new[] { Kv("a", "A1"), Kv("b", "B1") }));
-        }
+        });
     }
 
+    /// <summary>Contract: Empty store has no token and no items.</summary>
     [Test]
     public async Task EmptyStore_HasNoTokenAndNoItems()
     {
         var token = await Store.ReadSyncTokenAsync();
         var items = await Store.ReadItemsAsync();
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(token, Is.Null);
             Assert.That(items, Is.Empty);
-        }
+        });
     }
 
+    /// <summary>Contract: Full pass replaces the mirror, items not re-listed disappear.</summary>
     [Test]
     public async Task FullPass_ReplacesTheMirror_ItemsNotReListedDisappear()
     {
@@ -81,13 +97,14 @@ public abstract class SyncStoreContractTests
 
         await CommitPassAsync(Store, SyncPassKind.Full, "t2", [Up("b", "B2")], [Up("c", "C2")]);
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
             Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("b", "B2"), Kv("c", "C2") }));
-        }
+        });
     }
 
+    /// <summary>Contract: Full pass, with no items, empties the mirror.</summary>
     [Test]
     public async Task FullPass_WithNoItems_EmptiesTheMirror()
     {
@@ -95,13 +112,14 @@ public abstract class SyncStoreContractTests
 
         await CommitPassAsync(Store, SyncPassKind.Full, "t2");
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
             Assert.That(await ItemsAsync(Store), Is.Empty);
-        }
+        });
     }
 
+    /// <summary>Contract: Incremental pass merges into the mirror.</summary>
     [Test]
     public async Task IncrementalPass_MergesIntoTheMirror()
     {
@@ -109,13 +127,14 @@ public abstract class SyncStoreContractTests
 
         await CommitPassAsync(Store, SyncPassKind.Incremental, "t2", [Up("b", "B2"), Up("c", "C2")], [Del("a")]);
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
             Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("b", "B2"), Kv("c", "C2") }));
-        }
+        });
     }
 
+    /// <summary>Contract: Incremental pass, with no changes, keeps items and stores the token.</summary>
     [Test]
     public async Task IncrementalPass_WithNoChanges_KeepsItemsAndStoresTheToken()
     {
@@ -126,6 +145,7 @@ public abstract class SyncStoreContractTests
         await AssertSeededAsync(Store);
     }
 
+    /// <summary>Contract: Changes within one pass, apply in order, later change of the same key wins.</summary>
     [TestCase(SyncPassKind.Full)]
     [TestCase(SyncPassKind.Incremental)]
     public async Task ChangesWithinOnePass_ApplyInOrder_LaterChangeOfTheSameKeyWins(SyncPassKind kind)
@@ -140,13 +160,14 @@ public abstract class SyncStoreContractTests
             [Up("z", "Z1"), Up("z", "Z2"), Del("gone")],
             [Del("back"), Up("back", "R2"), Up("kept", "K2"), Up("z", "Z3")]);
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
             Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("back", "R2"), Kv("kept", "K2"), Kv("x", "X2"), Kv("z", "Z3") }));
-        }
+        });
     }
 
+    /// <summary>Contract: Delete of a key never stored, inserts nothing.</summary>
     [TestCase(SyncPassKind.Full)]
     [TestCase(SyncPassKind.Incremental)]
     public async Task DeleteOfAKeyNeverStored_InsertsNothing(SyncPassKind kind)
@@ -156,13 +177,14 @@ public abstract class SyncStoreContractTests
         await CommitPassAsync(Store, kind, "t2", [Del("ghost"), Up("a", "A2")], [Del("phantom")]);
 
         var expected = kind == SyncPassKind.Full ? new[] { Kv("a", "A2") } : new[] { Kv("a", "A2"), Kv("b", "B1") };
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
             Assert.That(await ItemsAsync(Store), Is.EqualTo(expected));
-        }
+        });
     }
 
+    /// <summary>Contract: Disposing without commit, leaves items and token exactly unchanged.</summary>
     [TestCase(SyncPassKind.Full)]
     [TestCase(SyncPassKind.Incremental)]
     public async Task DisposingWithoutCommit_LeavesItemsAndTokenExactlyUnchanged(SyncPassKind kind)
@@ -181,6 +203,7 @@ public abstract class SyncStoreContractTests
         Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("a", "A1"), Kv("b", "B1"), Kv("e", "E3") }));
     }
 
+    /// <summary>Contract: Disposing twice, is harmless.</summary>
     [Test]
     public async Task DisposingTwice_IsHarmless()
     {
@@ -194,6 +217,7 @@ public abstract class SyncStoreContractTests
         await AssertSeededAsync(Store);
     }
 
+    /// <summary>Contract: Readers during an uncommitted full pass, see the old items.</summary>
     [Test]
     public async Task ReadersDuringAnUncommittedFullPass_SeeTheOldItems()
     {
@@ -209,13 +233,14 @@ public abstract class SyncStoreContractTests
             await writer.CommitAsync("t2");
         }
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
             Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("c", "C2") }));
-        }
+        });
     }
 
+    /// <summary>Contract: Commit with an empty token, throws argument exception, and changes nothing.</summary>
     [TestCase("")]
     [TestCase(null)]
     public async Task CommitWithAnEmptyToken_ThrowsArgumentException_AndChangesNothing(string? token)
@@ -233,6 +258,7 @@ public abstract class SyncStoreContractTests
         }
     }
 
+    /// <summary>Contract: Writer used after commit, throws invalid operation exception.</summary>
     [Test]
     public async Task WriterUsedAfterCommit_ThrowsInvalidOperationException()
     {
@@ -242,34 +268,36 @@ public abstract class SyncStoreContractTests
             await writer.ApplyAsync([Up("a", "A1")]);
             await writer.CommitAsync("t1");
 
-            using (Assert.EnterMultipleScope())
+            await Assert.MultipleAsync(async () =>
             {
                 Assert.ThrowsAsync<InvalidOperationException>(async () => await writer.ApplyAsync([Up("b", "B1")]));
                 Assert.ThrowsAsync<InvalidOperationException>(async () => await writer.CommitAsync("t2"));
-            }
+            });
         }
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t1"));
             Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("a", "A1") }));
-        }
+        });
     }
 
+    /// <summary>Contract: Writer used after dispose, throws invalid operation exception.</summary>
     [Test]
     public async Task WriterUsedAfterDispose_ThrowsInvalidOperationException()
     {
         var writer = await Store.BeginPassAsync(SyncPassKind.Incremental);
         await writer.DisposeAsync();
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.ThrowsAsync<InvalidOperationException>(async () => await writer.ApplyAsync([Up("b", "B1")]));
             Assert.ThrowsAsync<InvalidOperationException>(async () => await writer.CommitAsync("t2"));
             Assert.That(await Store.ReadSyncTokenAsync(), Is.Null);
-        }
+        });
     }
 
+    /// <summary>Contract: Cancelled token, is honoured by every operation, and changes nothing.</summary>
     [Test]
     public async Task CancelledToken_IsHonouredByEveryOperation_AndChangesNothing()
     {
@@ -281,14 +309,14 @@ public abstract class SyncStoreContractTests
         {
             await writer.ApplyAsync([Up("c", "C2")]);
 
-            using (Assert.EnterMultipleScope())
+            await Assert.MultipleAsync(async () =>
             {
                 Assert.CatchAsync<OperationCanceledException>(async () => await Store.ReadSyncTokenAsync(cancelled.Token));
                 Assert.CatchAsync<OperationCanceledException>(async () => await Store.ReadItemsAsync(cancelled.Token));
                 Assert.CatchAsync<OperationCanceledException>(async () => await Store.BeginPassAsync(SyncPassKind.Incremental, cancelled.Token));
                 Assert.CatchAsync<OperationCanceledException>(async () => await writer.ApplyAsync([Up("d", "D2")], cancelled.Token));
                 Assert.CatchAsync<OperationCanceledException>(async () => await writer.CommitAsync("t2", cancelled.Token));
-            }
+            });
 
             await AssertSeededAsync(Store);
 
@@ -296,13 +324,14 @@ public abstract class SyncStoreContractTests
             await writer.CommitAsync("t2");
         }
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
             Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("c", "C2") }));
-        }
+        });
     }
 
+    /// <summary>Contract: Items, are read in ordinal key order.</summary>
     [Test]
     public async Task Items_AreReadInOrdinalKeyOrder()
     {
@@ -313,17 +342,18 @@ public abstract class SyncStoreContractTests
         var items = await ItemsAsync(Store);
 
         var expected = keys.Order(StringComparer.Ordinal).ToArray();
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(items.Select(pair => pair.Key), Is.EqualTo(expected));
             Assert.That(items.Select(pair => pair.Value), Is.EqualTo(expected.Select(key => new TestItem(key, "T" + key))));
-        }
+        });
     }
 }
 
-/// <summary>The contract, plus what a store that outlives its instance must also do.</summary>
+/// <summary>The contract, plus what a store that outlives its instance (a file or a database) must also do.</summary>
 public abstract class PersistentSyncStoreContractTests : SyncStoreContractTests
 {
+    /// <summary>Contract: Committed state, survives a new instance.</summary>
     [Test]
     public async Task CommittedState_SurvivesANewInstance()
     {
@@ -332,13 +362,14 @@ public abstract class PersistentSyncStoreContractTests : SyncStoreContractTests
 
         var reopened = CreateStore();
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(await reopened.ReadSyncTokenAsync(), Is.EqualTo("t2"));
             Assert.That(await ItemsAsync(reopened), Is.EqualTo(new[] { Kv("b", "B1"), Kv("c", "C2") }));
-        }
+        });
     }
 
+    /// <summary>Contract: Commit of one instance, is seen by another on its next pass.</summary>
     [Test]
     public async Task CommitOfOneInstance_IsSeenByAnotherOnItsNextPass()
     {
@@ -348,13 +379,14 @@ public abstract class PersistentSyncStoreContractTests : SyncStoreContractTests
 
         await CommitPassAsync(Store, SyncPassKind.Incremental, "t3", [Del("b")]);
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(await other.ReadSyncTokenAsync(), Is.EqualTo("t3"));
             Assert.That(await ItemsAsync(other), Is.EqualTo(new[] { Kv("a", "A1"), Kv("c", "C2") }));
-        }
+        });
     }
 
+    /// <summary>Contract: Page with a default change, is rejected, and stages nothing of that page.</summary>
     [Test]
     public async Task PageWithADefaultChange_IsRejected_AndStagesNothingOfThatPage()
     {
@@ -368,13 +400,14 @@ public abstract class PersistentSyncStoreContractTests : SyncStoreContractTests
             await writer.CommitAsync("t2");
         }
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
             Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("a", "A1"), Kv("b", "B1") }));
-        }
+        });
     }
 
+    /// <summary>Contract: Apply with null page, throws argument null exception.</summary>
     [Test]
     public async Task ApplyWithNullPage_ThrowsArgumentNullException()
     {
@@ -386,6 +419,7 @@ public abstract class PersistentSyncStoreContractTests : SyncStoreContractTests
         }
     }
 
+    /// <summary>Contract: Many items over many pages, round trip.</summary>
     [Test]
     public async Task ManyItemsOverManyPages_RoundTrip()
     {
@@ -396,23 +430,11 @@ public abstract class PersistentSyncStoreContractTests : SyncStoreContractTests
         await CommitPassAsync(Store, SyncPassKind.Full, "big", pages);
 
         var items = await ItemsAsync(CreateStore());
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(items, Has.Count.EqualTo(5000));
             Assert.That(items[0], Is.EqualTo(Kv("item-00000", "Title 0/0 \"quoted\" ünïcødé")));
             Assert.That(items[4999], Is.EqualTo(Kv("item-04999", "Title 19/249 \"quoted\" ünïcødé")));
-        }
+        });
     }
-}
-
-[TestFixture]
-public sealed class InMemorySyncStoreContractTests : SyncStoreContractTests
-{
-    private InMemorySyncStore<TestItem>? _shared;
-
-    [SetUp]
-    public void CreateSharedStore() => _shared = new InMemorySyncStore<TestItem>();
-
-    // An in-memory store has no backing storage to reopen: "another instance" is the same instance.
-    protected override ISyncStore<TestItem> CreateStore() => _shared!;
 }

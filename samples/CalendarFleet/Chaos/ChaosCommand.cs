@@ -1,0 +1,123 @@
+using System;
+using System.CommandLine;
+using System.Globalization;
+using System.IO;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using SyncGen.Testing.PostgreSql;
+
+namespace CalendarFleet.Chaos;
+
+/// <summary>
+/// <c>chaos</c>: the embedded fake Calendar server with many calendars, N worker processes, calendars changing while
+/// workers are killed with SIGKILL, then one JSON summary line. Exit 0 only when every calendar converged with no
+/// overlapping passes and no token regression.
+/// </summary>
+internal static class ChaosCommand
+{
+    public static Command Create()
+    {
+        var connection = new Option<string?>("--connection") { Description = "Npgsql connection string of a PostgreSQL database (it gets one schema and Quartz tables). Without it, a throwaway local cluster is started and removed." };
+        var workers = new Option<int>("--workers") { Description = "Worker processes kept running.", DefaultValueFactory = _ => 3 };
+        var calendars = new Option<int>("--calendars") { Description = "Calendars on the fake server.", DefaultValueFactory = _ => 300 };
+        var kills = new Option<int>("--kills") { Description = "Workers killed with SIGKILL during the run (each replaced by a new one).", DefaultValueFactory = _ => 5 };
+        var seconds = new Option<double>("--change-seconds") { Description = "How long calendars keep changing (kills are spread over this time).", DefaultValueFactory = _ => 30 };
+        var changes = new Option<double>("--changes-per-second") { Description = "Event changes (adds, edits, deletes) per second over all calendars.", DefaultValueFactory = _ => 40 };
+        var interval = new Option<double>("--interval-seconds") { Description = "Seconds between two syncs of one calendar.", DefaultValueFactory = _ => 5 };
+        var lease = new Option<double>("--lease-seconds") { Description = "Collection lease length.", DefaultValueFactory = _ => 10 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Calendars synced at once per worker.", DefaultValueFactory = _ => 4 };
+        var timeout = new Option<double>("--converge-seconds") { Description = "How long to wait for convergence after the changes stop.", DefaultValueFactory = _ => 180 };
+        var seed = new Option<int?>("--seed") { Description = "Random seed of changes and kills (random when omitted)." };
+        var command = new Command("chaos", "Run a fleet against the embedded fake server, kill workers while calendars change, and check that every mirror converges.")
+        {
+            connection, workers, calendars, kills, seconds, changes, interval, lease, concurrency, timeout, seed,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new ChaosOptions
+            {
+                Workers = parse.GetValue(workers),
+                Calendars = parse.GetValue(calendars),
+                Kills = parse.GetValue(kills),
+                ChangePhase = TimeSpan.FromSeconds(parse.GetValue(seconds)),
+                ChangesPerSecond = parse.GetValue(changes),
+                Interval = TimeSpan.FromSeconds(parse.GetValue(interval)),
+                Lease = TimeSpan.FromSeconds(parse.GetValue(lease)),
+                Concurrency = parse.GetValue(concurrency),
+                ConvergeTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                Seed = parse.GetValue(seed) ?? Random.Shared.Next(),
+            };
+            if (options.Workers < 1 || options.Calendars < 1 || options.Kills < 0)
+            {
+                await Console.Error.WriteLineAsync("error: --workers and --calendars must be at least 1, --kills at least 0").ConfigureAwait(false);
+                return 2;
+            }
+
+            return await RunAsync(parse.GetValue(connection), options, Console.Out, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string? connectionString, ChaosOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        ThrowawayPostgreSql? throwaway = null;
+        try
+        {
+            if (connectionString is null)
+            {
+                await output.WriteLineAsync("starting a throwaway PostgreSQL cluster (no --connection given)").ConfigureAwait(false);
+                throwaway = await ThrowawayPostgreSql.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                connectionString = throwaway.ConnectionString();
+            }
+
+            var report = await new ChaosRun(connectionString, options, output).RunAsync(cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync(JsonSerializer.Serialize(report)).ConfigureAwait(false);
+            return report.Passed ? 0 : 1;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("error: chaos run cancelled; workers were stopped").ConfigureAwait(false);
+            return 130;
+        }
+        catch (Exception exception) when (exception is PostgreSqlUnavailableException or Npgsql.NpgsqlException or InvalidOperationException or ArgumentException)
+        {
+            await Console.Error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
+            return 2;
+        }
+        finally
+        {
+            if (throwaway is not null)
+            {
+                await throwaway.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}
+
+/// <summary>The knobs of a chaos run.</summary>
+internal sealed record ChaosOptions
+{
+    public int Workers { get; init; } = 3;
+
+    public int Calendars { get; init; } = 300;
+
+    public int Kills { get; init; } = 5;
+
+    public TimeSpan ChangePhase { get; init; } = TimeSpan.FromSeconds(30);
+
+    public double ChangesPerSecond { get; init; } = 40;
+
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int Concurrency { get; init; } = 4;
+
+    public TimeSpan ConvergeTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    public int Seed { get; init; }
+
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"{Workers} workers, {Calendars} calendars, {Kills} kills over {ChangePhase.TotalSeconds:0}s of changes at {ChangesPerSecond}/s, interval {Interval.TotalSeconds}s, lease {Lease.TotalSeconds}s, seed {Seed}");
+}

@@ -1,0 +1,230 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using CalendarFleet.Worker;
+using SyncGen.Testing.FakeServer;
+using SyncGen.PostgreSql;
+using SyncGen.Testing;
+
+namespace CalendarFleet.Chaos;
+
+/// <summary>One chaos run; see <see cref="ChaosCommand"/>.</summary>
+internal sealed class ChaosRun(string connectionString, ChaosOptions options, TextWriter output)
+{
+    private static readonly DateTimeOffset EventStart = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
+    // One schema and one Quartz scheduler name per run: runs never see each other's jobs or mirrors.
+    private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
+    private readonly Random _random = new(options.Seed);
+    private readonly List<WorkerProcess> _workers = [];
+    private int _workerCount;
+    private bool _keepLogs = true; // until the run passed: a failed or interrupted run keeps its worker logs
+
+    private string Schema => "fleet_" + _runId;
+
+    private string SchedulerName => "fleet-" + _runId;
+
+    public async Task<FleetReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var logDirectory = Directory.CreateTempSubdirectory("calendar-fleet-").FullName;
+        await output.WriteLineAsync($"chaos run {_runId}: {options.Describe()}; worker logs in {logDirectory}").ConfigureAwait(false);
+        await using var server = await FakeCalendarServer.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var calendars = Enumerable.Range(1, options.Calendars).Select(FleetSettings.CalendarId).ToArray();
+        foreach (var calendar in calendars)
+        {
+            server.GetCalendar(calendar).AddMany(3 + _random.Next(8), idPrefix: "evt");
+        }
+
+        await using var database = PostgreSqlSyncDatabase.Create(connectionString, new PostgreSqlSyncStoreOptions { Schema = Schema });
+        await FleetSchema.EnsureAsync(database, cancellationToken).ConfigureAwait(false);
+        await FleetChecks.InstallTokenHistoryAsync(database, cancellationToken).ConfigureAwait(false);
+
+        var workerArguments = new[]
+        {
+            "--connection", connectionString,
+            "--server", server.BaseUri.ToString(),
+            "--calendars", options.Calendars.ToString(CultureInfo.InvariantCulture),
+            "--schema", Schema,
+            "--scheduler", SchedulerName,
+            "--interval-seconds", options.Interval.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+            "--lease-seconds", options.Lease.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+            "--concurrency", options.Concurrency.ToString(CultureInfo.InvariantCulture),
+        };
+
+        // Never leave a worker behind, whatever happens to this process.
+        EventHandler killAll = (_, _) => _workers.ForEach(worker => worker.KillHard());
+        AppDomain.CurrentDomain.ProcessExit += killAll;
+        try
+        {
+            for (var i = 0; i < options.Workers; i++)
+            {
+                StartWorker(workerArguments, logDirectory);
+            }
+
+            // Let the fleet come up and mirror every calendar once before the changes and kills start, so that they hit
+            // a fleet at work and the throughput below is the steady state, not process and scheduler start-up.
+            var warmUp = Stopwatch.StartNew();
+            while (await CountAsync(database, $"SELECT count(*) FROM {Schema}.state;", cancellationToken).ConfigureAwait(false) < calendars.Length
+                && warmUp.Elapsed < options.ConvergeTimeout)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+            }
+
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"first full sync of every calendar took {warmUp.Elapsed.TotalSeconds:0}s from the workers' start")).ConfigureAwait(false);
+            var committedBefore = await CountAsync(database, $"SELECT count(*) FROM {Schema}.token_history;", cancellationToken).ConfigureAwait(false);
+            var phaseClock = Stopwatch.StartNew();
+            var kills = await ChangeAndKillAsync(server, calendars, workerArguments, logDirectory, cancellationToken).ConfigureAwait(false);
+            var committed = await CountAsync(database, $"SELECT count(*) FROM {Schema}.token_history;", cancellationToken).ConfigureAwait(false) - committedBefore;
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"throughput: {committed} passes committed in {phaseClock.Elapsed.TotalSeconds:0.0}s of changes = {committed / phaseClock.Elapsed.TotalSeconds:0.0} passes/s, {committed / phaseClock.Elapsed.TotalSeconds / options.Workers:0.0} per worker")).ConfigureAwait(false);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"changes stopped at {clock.Elapsed.TotalSeconds:0}s after {kills} kills; waiting for convergence")).ConfigureAwait(false);
+
+            var converged = 0;
+            var deadline = Stopwatch.StartNew();
+            while (true)
+            {
+                converged = await FleetChecks.CountConvergedAsync(database, server, calendars, cancellationToken).ConfigureAwait(false);
+                if (converged == calendars.Length || deadline.Elapsed > options.ConvergeTimeout)
+                {
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{converged} of {calendars.Length} converged {deadline.Elapsed.TotalSeconds:0}s after the changes stopped; stopping workers")).ConfigureAwait(false);
+            await Task.WhenAll(_workers.Select(worker => worker.StopAsync(TimeSpan.FromSeconds(30)))).ConfigureAwait(false);
+
+            var (passes, overlaps) = FleetChecks.AnalyzeJournal(server.Requests);
+            var regressions = await FleetChecks.CountTokenRegressionsAsync(database, cancellationToken).ConfigureAwait(false);
+            var refused = await CountAsync(database, $"SELECT count(*) FROM {Schema}.refusals;", cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"run took {clock.Elapsed.TotalSeconds:0}s; {kills} workers killed, {_workerCount} started")).ConfigureAwait(false);
+            await DropRunAsync(database).ConfigureAwait(false);
+            var report = new FleetReport(calendars.Length, converged, passes, overlaps, refused, regressions);
+            _keepLogs = !report.Passed || Environment.GetEnvironmentVariable("FLEET_KEEP_LOGS") == "1";
+            return report;
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.ProcessExit -= killAll;
+            foreach (var worker in _workers)
+            {
+                worker.Dispose();
+            }
+
+            if (!_keepLogs)
+            {
+                Directory.Delete(logDirectory, recursive: true);
+            }
+        }
+    }
+
+    private void StartWorker(IReadOnlyList<string> arguments, string logDirectory)
+    {
+        var name = $"w{++_workerCount}-{_runId}";
+        _workers.Add(WorkerProcess.Start(name, arguments, logDirectory));
+    }
+
+    /// <summary>Changes calendars at the asked rate for the change phase, killing a worker at evenly spread moments.</summary>
+    private async Task<int> ChangeAndKillAsync(FakeCalendarServer server, string[] calendars, IReadOnlyList<string> arguments, string logDirectory, CancellationToken cancellationToken)
+    {
+        var phase = Stopwatch.StartNew();
+        var killAt = Enumerable.Range(0, options.Kills)
+            .Select(i => options.ChangePhase * ((i + 0.5 + (_random.NextDouble() - 0.5) * 0.5) / Math.Max(options.Kills, 1)))
+            .OrderBy(at => at)
+            .ToList();
+        var kills = 0;
+        var changesDone = 0L;
+        var nextId = 1_000_000;
+        // Kills that found no worker up long enough are retried, but not past twice the change phase.
+        while (phase.Elapsed < options.ChangePhase || (killAt.Count > 0 && phase.Elapsed < options.ChangePhase * 2))
+        {
+            var due = (long)(phase.Elapsed.TotalSeconds * options.ChangesPerSecond);
+            for (; changesDone < due && phase.Elapsed < options.ChangePhase; changesDone++)
+            {
+                ChangeOne(server.GetCalendar(calendars[_random.Next(calendars.Length)]), ref nextId);
+            }
+
+            if (_workers.Count(w => !w.HasExited) == 0)
+            {
+                throw new InvalidOperationException($"every worker process exited on its own; see the logs in {logDirectory}");
+            }
+
+            if (killAt.Count > 0 && phase.Elapsed >= killAt[0])
+            {
+                killAt.RemoveAt(0);
+                // Kill a worker that has been up long enough to be working (process start and Quartz start take a while).
+                var victims = _workers.Where(w => !w.HasExited && DateTimeOffset.UtcNow - w.Started > TimeSpan.FromSeconds(3)).ToList();
+                if (victims.Count > 0 && victims[_random.Next(victims.Count)].KillHard())
+                {
+                    kills++;
+                    StartWorker(arguments, logDirectory);
+                }
+                else
+                {
+                    killAt.Add(phase.Elapsed + TimeSpan.FromMilliseconds(500)); // nobody killable yet: try again soon
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
+        }
+
+        return kills;
+    }
+
+    private void ChangeOne(FakeCalendar calendar, ref int nextId)
+    {
+        var live = calendar.LiveEvents;
+        var roll = _random.NextDouble();
+        if (roll < 0.5 || live.Count < 3)
+        {
+            calendar.Upsert(new FakeEvent($"evt-{nextId++}", $"added {nextId}", EventStart.AddHours(_random.Next(500))));
+        }
+        else if (roll < 0.85)
+        {
+            var target = live[_random.Next(live.Count)];
+            calendar.Upsert(target with { Summary = $"{target.Summary}'" });
+        }
+        else
+        {
+            calendar.Delete(live[_random.Next(live.Count)].Id);
+        }
+    }
+
+    private static async Task<long> CountAsync(PostgreSqlSyncDatabase database, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand(sql);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Removes the run's schema and its scheduler's rows from Quartz's tables, so a shared database is left as found.</summary>
+    private async Task DropRunAsync(PostgreSqlSyncDatabase database)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            $"""
+            DROP SCHEMA {Schema} CASCADE;
+            DO $do$
+            DECLARE t text;
+            BEGIN
+                FOR t IN SELECT table_name FROM information_schema.columns
+                         WHERE table_schema = current_schema() AND table_name LIKE 'qrtz\_%' AND column_name = 'sched_name'
+                         -- children before parents: trigger details, then triggers, then jobs
+                         ORDER BY CASE WHEN table_name LIKE '%job\_details' THEN 2 WHEN table_name = 'qrtz_triggers' THEN 1 ELSE 0 END
+                LOOP
+                    EXECUTE format('DELETE FROM %I WHERE sched_name = %L', t, '{SchedulerName}');
+                END LOOP;
+            END $do$;
+            """);
+        await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,117 @@
+using System;
+using System.CommandLine;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SyncGen.Hosting;
+using SyncGen.PostgreSql;
+
+namespace CalendarFleet.Worker;
+
+/// <summary><c>worker</c>: one worker process of the fleet, a Quartz.NET cluster node syncing calendars into PostgreSQL.</summary>
+internal static class WorkerCommand
+{
+    public static Command Create()
+    {
+        var connection = new Option<string>("--connection") { Description = "Npgsql connection string of the fleet's database.", Required = true };
+        var server = new Option<string>("--server") { Description = "API root of the Calendar v3 server, e.g. http://127.0.0.1:5000/calendar/v3/.", Required = true };
+        var calendars = new Option<int>("--calendars") { Description = "How many calendars (cal-00001 ...) the fleet mirrors.", DefaultValueFactory = _ => 100 };
+        var schema = new Option<string>("--schema") { Description = "PostgreSQL schema of the mirrors.", DefaultValueFactory = _ => "fleet" };
+        var scheduler = new Option<string>("--scheduler") { Description = "Quartz scheduler (cluster) name.", DefaultValueFactory = _ => "calendar-fleet" };
+        var interval = new Option<double>("--interval-seconds") { Description = "Seconds between two syncs of one calendar.", DefaultValueFactory = _ => 30 };
+        var lease = new Option<double>("--lease-seconds") { Description = "Collection lease length in seconds.", DefaultValueFactory = _ => 30 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Calendars synced at once by this worker.", DefaultValueFactory = _ => 4 };
+        var name = new Option<string>("--name") { Description = "This worker's name (lease holder, Quartz instance id).", DefaultValueFactory = _ => $"worker-{Environment.ProcessId}" };
+        var stopOnEof = new Option<bool>("--stop-on-stdin-eof") { Description = "Shut down gracefully when standard input closes (how the chaos run stops its workers)." };
+        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var settings = new FleetSettings
+            {
+                ConnectionString = parse.GetRequiredValue(connection),
+                ServerUri = new Uri(parse.GetRequiredValue(server), UriKind.Absolute),
+                Calendars = parse.GetValue(calendars),
+                StoreSchema = parse.GetRequiredValue(schema),
+                SchedulerName = parse.GetRequiredValue(scheduler),
+                Interval = TimeSpan.FromSeconds(parse.GetValue(interval)),
+                Lease = TimeSpan.FromSeconds(parse.GetValue(lease)),
+                Concurrency = parse.GetValue(concurrency),
+            };
+            return RunAsync(settings, parse.GetRequiredValue(name), parse.GetValue(stopOnEof), cancellationToken);
+        });
+        return command;
+    }
+
+    public static async Task<int> RunAsync(FleetSettings settings, string name, bool stopOnStdinEof, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss.fff "; });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("SyncGen.Hosting", LogLevel.Information);
+        builder.Logging.AddFilter("Quartz", LogLevel.Information);
+        builder.Logging.AddFilter("CalendarFleet", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        var database = PostgreSqlSyncDatabase.Create(settings.ConnectionString, new PostgreSqlSyncStoreOptions
+        {
+            Schema = settings.StoreSchema,
+            LeaseDuration = settings.Lease,
+            Holder = name,
+        });
+        builder.Services.AddSingleton(database);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
+        builder.Services.AddSingleton<ISyncCollectionRunner>(provider => new CalendarRunner(
+            database,
+            provider.GetRequiredService<HttpClient>(),
+            settings,
+            new PassTags(name),
+            name,
+            provider.GetRequiredService<ILogger<CalendarEventsRepository>>()));
+        builder.Services.AddSyncGenWorker(worker =>
+        {
+            worker.ConnectionString = settings.ConnectionString;
+            worker.SchedulerName = settings.SchedulerName;
+            worker.InstanceId = name;
+            worker.Interval = settings.Interval;
+            worker.MaxConcurrency = settings.Concurrency;
+            worker.ClusterCheckinInterval = settings.CheckinInterval;
+            worker.ClusterCheckinMisfireThreshold = settings.CheckinInterval;
+            worker.IdleWaitTime = TimeSpan.FromSeconds(1);
+            worker.BackoffBase = TimeSpan.FromSeconds(1);
+            worker.BackoffMax = TimeSpan.FromSeconds(10);
+            foreach (var index in Enumerable.Range(1, settings.Calendars))
+            {
+                worker.Collections.Add(FleetSettings.CalendarId(index));
+            }
+        });
+
+        await FleetSchema.EnsureAsync(database, cancellationToken).ConfigureAwait(false);
+        using var host = builder.Build();
+        if (stopOnStdinEof)
+        {
+            var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            _ = Task.Run(async () =>
+            {
+                // The parent closes our standard input to ask for a graceful stop.
+                using var stdin = Console.OpenStandardInput();
+                var buffer = new byte[64];
+                while (await stdin.ReadAsync(buffer, CancellationToken.None).ConfigureAwait(false) > 0)
+                {
+                }
+
+                lifetime.StopApplication();
+            }, CancellationToken.None);
+        }
+
+        await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        await database.DisposeAsync().ConfigureAwait(false);
+        return 0;
+    }
+}

@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace SyncGen.Hosting;
+
+/// <summary>
+/// Gives every collection its durable job and trigger in the cluster's Quartz store, once: the workers of a cluster all
+/// call this at start, and whichever comes first creates a collection's job; the others find it there.
+/// </summary>
+/// <remarks>
+/// Misfire policy: <see cref="SimpleTriggerMisfireInstruction.NextWithRemainingCount"/>, with a long misfire threshold
+/// (<see cref="SyncWorkerOptions.MisfireThreshold"/>, ten minutes by default). One sync call catches up every change since
+/// the last one, so missed firings are never replayed. A firing that is merely late (all threads busy) is still run, late
+/// and in order, so an overloaded cluster degrades into a longer effective interval rather than skipping collections; a
+/// firing later than the threshold (every node down) waits for its next slot, which keeps each collection on its own
+/// phase so a cluster coming back after an outage does not fire every collection at once. (A short threshold with an
+/// overloaded cluster was measured to starve: the misfire handler and the firings fight over Quartz's cluster lock; see
+/// docs/scale.md.) A job whose node died while running it is fired again at once on another node (it requests
+/// recovery), independently of this policy.
+/// </remarks>
+public sealed partial class SyncCollectionScheduler(ISchedulerFactory schedulers, IOptions<SyncWorkerOptions> options, ILogger<SyncCollectionScheduler> logger) : IHostedService
+{
+    private readonly SyncWorkerOptions _options = options.Value;
+
+    /// <summary>Creates the jobs of <paramref name="collections"/> that do not exist yet; returns how many it created.</summary>
+    public async Task<int> EnsureScheduledAsync(IEnumerable<string> collections, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(collections);
+        var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
+        var missing = new List<string>();
+        foreach (var collection in collections)
+        {
+            if (!await scheduler.Exists(JobKeys.Job(collection), cancellationToken).ConfigureAwait(false))
+            {
+                missing.Add(collection);
+            }
+        }
+
+        // In batches: one trip through Quartz's cluster lock per batch instead of per collection, which is what makes
+        // registering thousands of collections take seconds instead of minutes.
+        var created = 0;
+        foreach (var batch in missing.Chunk(ScheduleBatchSize))
+        {
+            var jobs = batch.ToDictionary(collection => BuildJob(collection), collection => (IReadOnlyCollection<ITrigger>)[BuildTrigger(collection, _options.Interval, FirstFiring())]);
+            try
+            {
+                await scheduler.ScheduleJobs(jobs, default, cancellationToken).ConfigureAwait(false);
+                created += batch.Length;
+            }
+            catch (ObjectAlreadyExistsException)
+            {
+                // Another worker registered some of them meanwhile: the batch was not stored; go one by one.
+                foreach (var collection in batch)
+                {
+                    try
+                    {
+                        await scheduler.ScheduleJob(BuildJob(collection), BuildTrigger(collection, _options.Interval, FirstFiring()), default, cancellationToken).ConfigureAwait(false);
+                        created++;
+                    }
+                    catch (ObjectAlreadyExistsException)
+                    {
+                        // Registered by another worker between the check and here.
+                    }
+                }
+            }
+        }
+
+        Log.Ensured(logger, created);
+        return created;
+    }
+
+    private const int ScheduleBatchSize = 200;
+
+    private static IJobDetail BuildJob(string collection) =>
+        JobBuilder.Create<SyncCollectionJob>()
+            .WithIdentity(JobKeys.Job(collection))
+            .UsingJobData(JobKeys.CollectionKey, collection)
+            .UsingJobData(JobKeys.FailuresKey, 0)
+            .StoreDurably()
+            .RequestRecovery()
+            .Build();
+
+    // Spread first firings over one interval so that many new collections do not all start together.
+    private DateTimeOffset FirstFiring() =>
+        DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * _options.Interval.TotalMilliseconds);
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken) => EnsureScheduledAsync(_options.Collections, cancellationToken);
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    internal static ITrigger BuildTrigger(string collection, TimeSpan interval, DateTimeOffset start) =>
+        TriggerBuilder.Create()
+            .WithIdentity(JobKeys.Trigger(collection))
+            .ForJob(JobKeys.Job(collection))
+            .StartAt(start)
+            .WithSimpleSchedule(schedule => schedule
+                .WithInterval(interval)
+                .RepeatForever()
+                .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount))
+            .Build();
+
+    private static partial class Log
+    {
+        [LoggerMessage(110, LogLevel.Information, "Scheduled {Created} new collection jobs")]
+        public static partial void Ensured(ILogger logger, int created);
+    }
+}

@@ -1,0 +1,231 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using NUnit.Framework;
+using SyncGen.Testing.Stores;
+
+namespace SyncGen.PostgreSql.Tests;
+
+/// <summary>
+/// The fenced lease: every pass takes the collection's lease with a new, larger epoch; a pass whose epoch is no longer the
+/// collection's writes nothing. "Workers" are separate <see cref="PostgreSqlSyncDatabase"/> instances (own pools, own
+/// holder names), as separate processes would be.
+/// </summary>
+[TestFixture]
+[CancelAfter(60_000)]
+public sealed class FencedLeaseTests
+{
+    private static readonly TimeSpan ShortLease = TimeSpan.FromMilliseconds(800);
+
+    private PostgreSqlSyncDatabase _workerA = null!;
+    private PostgreSqlSyncDatabase _workerB = null!;
+    private string _collection = "";
+
+    [SetUp]
+    public void OpenWorkers()
+    {
+        _workerA = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Holder = "worker-a", LeaseDuration = ShortLease });
+        _workerB = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Holder = "worker-b", LeaseDuration = ShortLease });
+        _collection = PostgreSqlCluster.NewCollection("fence");
+    }
+
+    [TearDown]
+    public async Task CloseWorkersAsync()
+    {
+        await _workerA.DisposeAsync();
+        await _workerB.DisposeAsync();
+    }
+
+    private static SyncChange<TestItem> Up(string id, string title) => SyncChange<TestItem>.Upsert(id, new TestItem(id, title));
+
+    private static async Task CommitAsync(PostgreSqlSyncStore<TestItem> store, SyncPassKind kind, string token, CancellationToken cancellationToken, params SyncChange<TestItem>[] changes)
+    {
+        await using var writer = await store.BeginPassAsync(kind, cancellationToken);
+        await writer.ApplyAsync(changes, cancellationToken);
+        await writer.CommitAsync(token, cancellationToken);
+    }
+
+    private async Task WaitUntilLeaseExpiredAsync(CancellationToken cancellationToken)
+    {
+        // The database's clock decides expiry; poll it rather than trusting a local sleep.
+        while ((await _workerA.ReadLeaseAsync(_collection, cancellationToken))?.IsLive == true)
+        {
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    [Test]
+    public async Task WorkerPausedAfterItsLastPage_PastItsLease_IsRefusedAtCommit_AndTheTokenNeverGoesBack(CancellationToken cancellationToken)
+    {
+        var storeA = _workerA.OpenStore<TestItem>(_collection);
+        var storeB = _workerB.OpenStore<TestItem>(_collection);
+        await CommitAsync(storeA, SyncPassKind.Full, "token-1", cancellationToken, Up("a", "A1"), Up("b", "B1"));
+
+        // Worker A runs an incremental pass from token-1 to its last page, then stalls (a GC pause, a partition).
+        var stale = await storeA.BeginPassAsync(SyncPassKind.Incremental, cancellationToken);
+        await using (stale)
+        {
+            await stale.ApplyAsync([Up("a", "A-stale"), SyncChange<TestItem>.Delete("b")], cancellationToken);
+            var staleEpoch = (await _workerA.ReadLeaseAsync(_collection, cancellationToken))!.Epoch;
+            await WaitUntilLeaseExpiredAsync(cancellationToken);
+
+            // Worker B takes the lease over and completes a newer pass.
+            await CommitAsync(storeB, SyncPassKind.Incremental, "token-3", cancellationToken, Up("a", "A3"), Up("c", "C3"));
+            var afterB = await _workerB.ReadStateAsync(_collection, cancellationToken);
+
+            // Worker A wakes up and commits: refused, typed, nothing written.
+            var refused = Assert.ThrowsAsync<SyncLeaseLostException>(async () => await stale.CommitAsync("token-2", cancellationToken));
+
+            var state = await _workerA.ReadStateAsync(_collection, cancellationToken);
+            var items = await storeA.ReadItemsAsync(cancellationToken);
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(refused!.Collection, Is.EqualTo(_collection));
+                Assert.That(refused.PassEpoch, Is.EqualTo(staleEpoch));
+                Assert.That(refused.CurrentEpoch, Is.GreaterThan(staleEpoch));
+                Assert.That(refused, Is.InstanceOf<SyncException>(), "a sync error like any other: the engine and the host treat it as a failed call");
+                Assert.That(state!.SyncToken, Is.EqualTo("token-3"), "the token never goes back");
+                Assert.That(state, Is.EqualTo(afterB), "nothing of the refused pass was written");
+                Assert.That(items.Select(pair => pair.Value), Is.EqualTo(new[] { new TestItem("a", "A3"), new TestItem("b", "B1"), new TestItem("c", "C3") }));
+            }
+        }
+    }
+
+    [Test]
+    public async Task StaleWorker_ApplyingAPageAfterTheTakeover_IsRefused_AndStagesNothing(CancellationToken cancellationToken)
+    {
+        var storeA = _workerA.OpenStore<TestItem>(_collection);
+        var storeB = _workerB.OpenStore<TestItem>(_collection);
+        var stale = await storeA.BeginPassAsync(SyncPassKind.Full, cancellationToken);
+        await using (stale)
+        {
+            await stale.ApplyAsync([Up("a", "A1")], cancellationToken);
+            await WaitUntilLeaseExpiredAsync(cancellationToken);
+            var newer = await storeB.BeginPassAsync(SyncPassKind.Full, cancellationToken);
+            await using (newer)
+            {
+                var refused = Assert.ThrowsAsync<SyncLeaseLostException>(async () => await stale.ApplyAsync([Up("x", "X")], cancellationToken));
+                await newer.ApplyAsync([Up("b", "B2")], cancellationToken);
+                await newer.CommitAsync("token-2", cancellationToken);
+
+                Assert.That(refused!.Message, Does.Contain("apply"));
+            }
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await storeA.ReadSyncTokenAsync(cancellationToken), Is.EqualTo("token-2"));
+            Assert.That((await storeA.ReadItemsAsync(cancellationToken)).Select(pair => pair.Key), Is.EqualTo(new[] { "b" }));
+            Assert.That(await StagedRowsAsync(cancellationToken), Is.Zero, "the stale pass's pages were swept when the lease was taken over");
+        }
+    }
+
+    [Test]
+    public async Task PassStartedWhileAnotherHoldsALiveLease_IsRefusedWithTheHolder_AndWritesNothing(CancellationToken cancellationToken)
+    {
+        var storeA = _workerA.OpenStore<TestItem>(_collection);
+        var storeB = _workerB.OpenStore<TestItem>(_collection);
+        var running = await storeA.BeginPassAsync(SyncPassKind.Full, cancellationToken);
+        await using (running)
+        {
+            await running.ApplyAsync([Up("a", "A1")], cancellationToken);
+
+            var held = Assert.ThrowsAsync<SyncLeaseHeldException>(async () => await storeB.BeginPassAsync(SyncPassKind.Full, cancellationToken));
+
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(held!.Holder, Is.EqualTo("worker-a"));
+                Assert.That(held.Epoch, Is.EqualTo((await _workerA.ReadLeaseAsync(_collection, cancellationToken))!.Epoch), "the refused start did not bump the epoch");
+            }
+
+            await running.CommitAsync("token-1", cancellationToken);
+        }
+
+        // A committed pass hands the lease back at once: the other worker need not wait for it to expire.
+        await CommitAsync(storeB, SyncPassKind.Incremental, "token-2", cancellationToken, Up("b", "B2"));
+        Assert.That((await storeB.ReadItemsAsync(cancellationToken)).Select(pair => pair.Key), Is.EqualTo(new[] { "a", "b" }));
+    }
+
+    [Test]
+    public async Task Epoch_GrowsWithEveryPass_CommittedDiscardedOrRefused(CancellationToken cancellationToken)
+    {
+        var storeA = _workerA.OpenStore<TestItem>(_collection);
+        var storeB = _workerB.OpenStore<TestItem>(_collection);
+        var epochs = new System.Collections.Generic.List<long>();
+
+        await CommitAsync(storeA, SyncPassKind.Full, "token-1", cancellationToken, Up("a", "A1"));
+        epochs.Add((await _workerA.ReadLeaseAsync(_collection, cancellationToken))!.Epoch);
+        await (await storeB.BeginPassAsync(SyncPassKind.Incremental, cancellationToken)).DisposeAsync(); // discarded
+        epochs.Add((await _workerA.ReadLeaseAsync(_collection, cancellationToken))!.Epoch);
+        await CommitAsync(storeA, SyncPassKind.Incremental, "token-2", cancellationToken);
+        epochs.Add((await _workerA.ReadLeaseAsync(_collection, cancellationToken))!.Epoch);
+        var state = await _workerA.ReadStateAsync(_collection, cancellationToken);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(epochs, Is.Ordered.Ascending.And.Unique);
+            Assert.That(state!.CommittedEpoch, Is.EqualTo(epochs[^1]));
+            Assert.That(state.Commits, Is.EqualTo(2));
+        }
+    }
+
+    [Test]
+    public async Task WorkerThatDiedMidPass_BlocksItsCollectionOnlyUntilItsLeaseExpires(CancellationToken cancellationToken)
+    {
+        var storeA = _workerA.OpenStore<TestItem>(_collection);
+        var storeB = _workerB.OpenStore<TestItem>(_collection);
+        await CommitAsync(storeA, SyncPassKind.Full, "token-1", cancellationToken, Up("a", "A1"));
+
+        // Worker A stages a page and "dies": its writer is never committed nor disposed, its pool is gone.
+        var orphan = await storeA.BeginPassAsync(SyncPassKind.Full, cancellationToken);
+        await orphan.ApplyAsync([Up("z", "Z")], cancellationToken);
+        await _workerA.DisposeAsync();
+
+        Assert.ThrowsAsync<SyncLeaseHeldException>(async () => await storeB.BeginPassAsync(SyncPassKind.Incremental, cancellationToken));
+        while ((await _workerB.ReadLeaseAsync(_collection, cancellationToken))!.IsLive)
+        {
+            await Task.Delay(100, cancellationToken);
+        }
+
+        await CommitAsync(storeB, SyncPassKind.Incremental, "token-2", cancellationToken, Up("b", "B2"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((await storeB.ReadItemsAsync(cancellationToken)).Select(pair => pair.Key), Is.EqualTo(new[] { "a", "b" }));
+            Assert.That(await StagedRowsAsync(cancellationToken), Is.Zero);
+        }
+    }
+
+    [Test]
+    public async Task ManyCollectionsInOneDatabase_HaveIndependentMirrorsTokensAndLeases(CancellationToken cancellationToken)
+    {
+        var first = _workerA.OpenStore<TestItem>(_collection + "-1");
+        var second = _workerB.OpenStore<TestItem>(_collection + "-2");
+        var open = await first.BeginPassAsync(SyncPassKind.Full, cancellationToken);
+        await using (open)
+        {
+            await open.ApplyAsync([Up("a", "A1")], cancellationToken);
+
+            // A live lease on one collection does not block another.
+            await CommitAsync(second, SyncPassKind.Full, "token-2", cancellationToken, Up("x", "X2"));
+            await open.CommitAsync("token-1", cancellationToken);
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await first.ReadSyncTokenAsync(cancellationToken), Is.EqualTo("token-1"));
+            Assert.That(await second.ReadSyncTokenAsync(cancellationToken), Is.EqualTo("token-2"));
+            Assert.That((await first.ReadItemsAsync(cancellationToken)).Select(pair => pair.Key), Is.EqualTo(new[] { "a" }));
+            Assert.That((await second.ReadItemsAsync(cancellationToken)).Select(pair => pair.Key), Is.EqualTo(new[] { "x" }));
+        }
+    }
+
+    private async Task<long> StagedRowsAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _workerB.DataSource.CreateCommand("SELECT count(*) FROM syncgen.staging WHERE collection = $1;");
+        command.Parameters.AddWithValue(_collection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}

@@ -1,0 +1,125 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using NUnit.Framework;
+using SyncGen.Testing.Stores;
+
+namespace SyncGen.PostgreSql.Tests;
+
+/// <summary>The store creates, records and guards its own schema; items are stored as jsonb.</summary>
+[TestFixture]
+[CancelAfter(60_000)]
+public sealed class SchemaTests
+{
+    private static string NewSchema() => "s_" + Guid.NewGuid().ToString("N")[..16];
+
+    [Test]
+    public async Task FirstUse_CreatesTheSchemaAtTheCurrentVersion_AndItemsAreJsonb(CancellationToken cancellationToken)
+    {
+        var schema = NewSchema();
+        await using var database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Schema = schema });
+        var store = database.OpenStore<TestItem>("calendar");
+        await using (var writer = await store.BeginPassAsync(SyncPassKind.Full, cancellationToken))
+        {
+            await writer.ApplyAsync([SyncChange<TestItem>.Upsert("a", new TestItem("a", "Standup"))], cancellationToken);
+            await writer.CommitAsync("t1", cancellationToken);
+        }
+
+        await using var version = database.DataSource.CreateCommand($"SELECT version FROM {schema}.schema_version;");
+        await using var type = database.DataSource.CreateCommand($"SELECT pg_typeof(item)::text, item->>'title' FROM {schema}.items WHERE collection = 'calendar';");
+        await using var reader = await type.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await version.ExecuteScalarAsync(cancellationToken), Is.EqualTo(StoreSchema.CurrentVersion));
+            Assert.That(reader.GetString(0), Is.EqualTo("jsonb"));
+            Assert.That(reader.GetString(1), Is.EqualTo("Standup"), "the item is queryable JSON, in the serializer's (web) naming");
+        }
+    }
+
+    [Test]
+    public async Task WorkersStartingTogether_CreateTheSchemaOnce(CancellationToken cancellationToken)
+    {
+        var schema = NewSchema();
+        var databases = Enumerable.Range(0, 6)
+            .Select(_ => PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Schema = schema }))
+            .ToArray();
+        try
+        {
+            await Task.WhenAll(databases.Select(database => database.OpenStore<TestItem>("c").ReadSyncTokenAsync(cancellationToken).AsTask()));
+
+            await using var rows = databases[0].DataSource.CreateCommand($"SELECT count(*) FROM {schema}.schema_version;");
+            Assert.That(await rows.ExecuteScalarAsync(cancellationToken), Is.EqualTo(1L));
+        }
+        finally
+        {
+            foreach (var database in databases)
+            {
+                await database.DisposeAsync();
+            }
+        }
+    }
+
+    [Test]
+    public async Task ASchemaFromANewerVersion_IsRefusedWithATypedError_AndLeftUntouched(CancellationToken cancellationToken)
+    {
+        var schema = NewSchema();
+        await using (var database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Schema = schema }))
+        {
+            await database.EnsureSchemaAsync(cancellationToken);
+            await using var bump = database.DataSource.CreateCommand($"UPDATE {schema}.schema_version SET version = 99;");
+            await bump.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var newer = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Schema = schema });
+        var error = Assert.ThrowsAsync<SyncStoreSchemaException>(async () => await newer.OpenStore<TestItem>("c").ReadSyncTokenAsync(cancellationToken));
+
+        await using var version = newer.DataSource.CreateCommand($"SELECT version FROM {schema}.schema_version;");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(error!.FoundVersion, Is.EqualTo(99));
+            Assert.That(error.SupportedVersion, Is.EqualTo(StoreSchema.CurrentVersion));
+            Assert.That(error.Message, Does.Contain(schema).And.Contain("upgrade SyncGen.PostgreSql"));
+            Assert.That(await version.ExecuteScalarAsync(cancellationToken), Is.EqualTo(99));
+        }
+    }
+
+    [Test]
+    public async Task AStoredItemThatNoLongerDeserializes_IsReportedAsCorrupt_WithItsKey(CancellationToken cancellationToken)
+    {
+        var schema = NewSchema();
+        await using var database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Schema = schema });
+        var store = database.OpenStore<TestItem>("c");
+        await using (var writer = await store.BeginPassAsync(SyncPassKind.Full, cancellationToken))
+        {
+            await writer.ApplyAsync([SyncChange<TestItem>.Upsert("a", new TestItem("a", "A"))], cancellationToken);
+            await writer.CommitAsync("t1", cancellationToken);
+        }
+
+        await using var damage = database.DataSource.CreateCommand($"UPDATE {schema}.items SET item = '[1, 2]'::jsonb;");
+        await damage.ExecuteNonQueryAsync(cancellationToken);
+
+        var error = Assert.ThrowsAsync<SyncStoreCorruptException>(async () => await store.ReadItemsAsync(cancellationToken));
+        Assert.That(error!.Location, Does.Contain("key 'a'").And.Contain("collection 'c'"));
+    }
+
+    [TestCase("")]
+    [TestCase("Public")]
+    [TestCase("x; DROP TABLE y")]
+    public void SchemaNameThatIsNotAPlainIdentifier_IsRefused(string name) =>
+        Assert.Throws<ArgumentException>(() => _ = new PostgreSqlSyncStoreOptions { Schema = name });
+
+    [Test]
+    public async Task BlankConnectionStringOrCollection_IsRefused()
+    {
+        await using var database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(() => database.OpenStore<TestItem>(" "), Throws.ArgumentException.With.Property("ParamName").EqualTo("collection"));
+            Assert.That(() => PostgreSqlSyncDatabase.Create(" "), Throws.ArgumentException.With.Property("ParamName").EqualTo("connectionString"));
+            Assert.That(() => PostgreSqlSyncDatabase.Create("Host=127.0.0.1;Nonsense=1"), Throws.ArgumentException.With.Message.Contains("not valid"));
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using NUnit.Framework;
+using SyncGen.Testing.Stores;
+
+namespace SyncGen.Runtime.Tests.Stores;
+
+[TestFixture]
+public sealed class InMemorySyncStoreContractTests : SyncStoreContractTests
+{
+    private InMemorySyncStore<TestItem>? _shared;
+
+    [SetUp]
+    public void CreateSharedStore() => _shared = new InMemorySyncStore<TestItem>();
+
+    // An in-memory store has no backing storage to reopen: "another instance" is the same instance.
+    protected override ISyncStore<TestItem> CreateStore() => _shared!;
+}
