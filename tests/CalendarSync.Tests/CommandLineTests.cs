@@ -112,9 +112,27 @@ public class CommandLineTests : CalendarSyncTestBase
 
     internal sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
 
-    internal static async Task<ProcessResult> RunAsync(params string[] arguments)
+    internal static Task<ProcessResult> RunAsync(params string[] arguments) => RunAsync(asNobody: false, arguments);
+
+    /// <summary>
+    /// Runs the sample; with <paramref name="asNobody"/> (only possible when the tests run as root) the process runs as
+    /// the unprivileged user <c>nobody</c> through util-linux's <c>setpriv</c>, so that file modes are enforced on it.
+    /// </summary>
+    internal static async Task<ProcessResult> RunAsync(bool asNobody, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(asNobody ? "setpriv" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (asNobody)
+        {
+            foreach (var argument in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "--", "dotnet" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            // nobody's home does not exist; the host needs somewhere to write nothing important.
+            start.Environment["HOME"] = Path.GetTempPath();
+            start.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
+        }
+
         start.ArgumentList.Add(SampleAssembly());
         foreach (var argument in arguments)
         {
