@@ -90,7 +90,9 @@ public sealed record SyncDialect
     /// <summary>
     /// Reads one page of the change feed (or of a pass without <see cref="FullListing"/>). A page without the items
     /// array has no entries; a page that is not an object, or whose parts have the wrong JSON kind, is a
-    /// <see cref="JsonException"/> naming what was wrong, which the engine reports as a malformed response.
+    /// <see cref="JsonException"/> naming what was wrong, which the engine reports as a malformed response. The
+    /// entries' <see cref="SyncDialectEntry.Item"/> point into <paramref name="page"/>'s document: read them before
+    /// disposing it.
     /// </summary>
     /// <param name="page">The page's JSON.</param>
     public SyncDialectPage ReadPage(JsonElement page) => Read(page, Items, Key, Deletion, ItemValue, NextSyncToken);
