@@ -153,6 +153,58 @@ public class DiagnosticsTests
     }
 
     [Test]
+    public void SYNCGEN007_a_dialect_page_source_beside_a_fetch_method()
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                private readonly SyncHttpPageSource<Item> _items = null!;
+                {{Fetch}}
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN007", "Repo", "public partial class Repo", "more than one page source ('_items', 'Repo.FetchAsync(SyncCursor, CancellationToken)'); set IncrementalSync.PageSource");
+    }
+
+    [Test]
+    public void A_dialect_page_source_needs_no_page_key_or_deletion_members()
+    {
+        // Item has no Status member and no page type exists: the dialect reads keys and deletions from the JSON.
+        var run = GeneratorRunner.Run(Prelude + """
+            public class Contact { public string? Name { get; set; } }
+
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Contact> _store = null!;
+                private SyncHttpPageSource<Contact> Contacts { get; } = null!;
+            }
+            """);
+
+        Assert.That(run.Diagnostics, Is.Empty);
+        Assert.That(run.GeneratedSources.Single().Value, Does.Contain("return this.Contacts.OpenPass(pass);"));
+    }
+
+    [Test]
+    public void SYNCGEN009_a_dialect_page_source_whose_item_has_no_store()
+    {
+        var source = Prelude + """
+            public class Contact { public string? Name { get; set; } }
+
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                private readonly SyncHttpPageSource<Contact> _contacts = null!;
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN009", "Repo", "public partial class Repo", "'_store' stores 'Item' but the page items are 'Contact'");
+    }
+
+    [Test]
     public void SYNCGEN007_two_stores()
     {
         var source = Prelude + $$"""
@@ -279,7 +331,47 @@ public class DiagnosticsTests
             public partial class Repo { private readonly ISyncStore<Item> _store = null!; {{Fetch}} }
             """;
 
-        AssertSingle(source, "SYNCGEN011", "DeletedMember = \"Status\"", "[IncrementalSync(DeletedMember", "DeletedMember 'Status' is not a readable bool or bool? member");
+        AssertSingle(source, "SYNCGEN011", "DeletedMember = \"Status\"", "[IncrementalSync(DeletedMember", "DeletedMember 'Status' is a string, not bool or bool?: for a status value set StatusMember = \"Status\" and DeletedStatus");
+    }
+
+    [Test]
+    public void SYNCGEN011_a_nested_deleted_path_says_how_to_write_it()
+    {
+        var source = Prelude + $$"""
+            public class Meta { public bool? Deleted { get; set; } }
+            public class Person { public string? Id { get; set; } public Meta? Metadata { get; set; } }
+            public class People { public List<Person>? Items { get; set; } public string? NextPageToken { get; set; } public string? NextSyncToken { get; set; } }
+
+            [IncrementalSync(DeletedMember = "Metadata.Deleted")]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Person> _store = null!;
+                Task<People> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new People());
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN011", "DeletedMember = \"Metadata.Deleted\"", "[IncrementalSync(DeletedMember",
+            "DeletedMember 'Metadata.Deleted' is a nested path, and SyncGen reads one member of the item: add 'public bool IsDeleted => Metadata?.Deleted == true'");
+    }
+
+    [Test]
+    public void SYNCGEN011_a_marker_object_says_how_to_test_its_presence()
+    {
+        var source = Prelude + $$"""
+            public class RemovedInfo { public string? Reason { get; set; } }
+            public class User { public string? Id { get; set; } public RemovedInfo? Removed { get; set; } }
+            public class Users { public List<User>? Items { get; set; } public string? NextPageToken { get; set; } public string? NextSyncToken { get; set; } }
+
+            [IncrementalSync(DeletedMember = "Removed")]
+            public partial class Repo
+            {
+                private readonly ISyncStore<User> _store = null!;
+                Task<Users> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new Users());
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN011", "DeletedMember = \"Removed\"", "[IncrementalSync(DeletedMember",
+            "DeletedMember 'Removed' is a 'RemovedInfo', not bool or bool?: for a marker whose presence means deletion add 'public bool IsRemoved => Removed is not null'");
     }
 
     /// <summary>Stand-ins with Google.Apis' and SyncGen.Google's names: the generator looks at names only.</summary>

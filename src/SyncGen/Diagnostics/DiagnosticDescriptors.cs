@@ -29,7 +29,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoPageSource = Create(
         "SYNCGEN003",
         "No page-source method",
-        "Class '{0}' has no page-source method{1}; declare either 'TRequest CreateListRequest(SyncPass pass)' returning a request with SyncToken, PageToken and ExecuteAsync(CancellationToken), or 'Task<TPage> FetchPageAsync(SyncCursor cursor, CancellationToken cancellationToken)'");
+        "Class '{0}' has no page-source method{1}; declare either 'TRequest CreateListRequest(SyncPass pass)' returning a request with SyncToken, PageToken and ExecuteAsync(CancellationToken), or 'Task<TPage> FetchPageAsync(SyncCursor cursor, CancellationToken cancellationToken)', or a 'SyncHttpPageSource<TItem>' field or property (any JSON API a SyncDialect describes)");
 
     /// <summary>SYNCGEN004: the page type lacks the items member.</summary>
     public static readonly DiagnosticDescriptor MissingItemsMember = Create(

@@ -81,6 +81,12 @@ internal static class SyncClassParser
             }
 
             _cancellationToken.ThrowIfCancellationRequested();
+            var dialectSource = FindDialectSource(out var dialectProblem);
+            if (dialectSource is not null || dialectProblem)
+            {
+                return dialectSource is null ? Result(null) : RunDialectSource(dialectSource);
+            }
+
             var source = FindPageSource();
             _cancellationToken.ThrowIfCancellationRequested();
             var request = source is { Kind: PageSourceKind.Request } ? ReadRequest(source) : null;
@@ -134,6 +140,82 @@ internal static class SyncClassParser
                 Deletion = deleted,
             };
             return Result(model);
+        }
+
+        // ---- dialect page source ----------------------------------------------------------------------------------
+
+        /// <summary>
+        /// The class's <c>SyncHttpPageSource&lt;TItem&gt;</c> field or property, or <c>null</c>. With one beside a page-source
+        /// method (or two of them) the class is ambiguous: SYNCGEN007, and <paramref name="problem"/> is set.
+        /// </summary>
+        private ISymbol? FindDialectSource(out bool problem)
+        {
+            problem = false;
+            var named = _settings.Get("PageSource");
+            var sources = ValueMembers().Where(m => IsDialectSourceType(SymbolHelpers.ValueType(m)!) && (named is null || m.Name == named)).ToList();
+            if (sources.Count == 0)
+            {
+                return null;
+            }
+
+            var methods = named is not null ? new List<IMethodSymbol>() : SymbolHelpers.AllMembers(_type)
+                .OfType<IMethodSymbol>()
+                .Where(m => m.MethodKind == MethodKind.Ordinary && m.ContainingType.SpecialType != SpecialType.System_Object
+                    && _compilation.IsSymbolAccessibleWithin(m, _type) && Classify(m) is not null)
+                .ToList();
+            if (sources.Count + methods.Count > 1)
+            {
+                Report(DiagnosticDescriptors.AmbiguousMembers, _classLocation, ClassName, "page source",
+                    string.Join(", ", sources.Select(m => "'" + m.Name + "'").Concat(methods.Select(m => "'" + m.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat) + "'"))),
+                    "set IncrementalSync.PageSource to the one to use, or remove the others");
+                problem = true;
+                return null;
+            }
+
+            return sources[0];
+        }
+
+        private static bool IsDialectSourceType(ITypeSymbol type) =>
+            type is INamedTypeSymbol { Name: "SyncHttpPageSource", TypeArguments.Length: 1 } && IsRuntimeType(type, "SyncHttpPageSource");
+
+        /// <summary>The model of a class whose page source is a <c>SyncHttpPageSource&lt;TItem&gt;</c> member.</summary>
+        private ParseResult RunDialectSource(ISymbol source)
+        {
+            var itemType = ((INamedTypeSymbol)SymbolHelpers.ValueType(source)!).TypeArguments[0];
+            var store = FindStore(itemType, out var useHooks);
+            var logger = FindSingle(IsLogger, "ILogger member", "keep only one logger field or property");
+            var options = FindSingle(IsOptions, "SyncOptions member", "keep only one SyncOptions field or property");
+            if (_diagnostics.Count > 0 || (store is null && !useHooks))
+            {
+                return Result(null);
+            }
+
+            return Result(new SyncClassModel
+            {
+                HintName = _type.ToDisplayString(SymbolHelpers.NameFormat).Replace("@", string.Empty) + ".SyncGen.g.cs",
+                Namespace = _type.ContainingNamespace.IsGlobalNamespace ? string.Empty : _type.ContainingNamespace.ToDisplayString(SymbolHelpers.NameFormat),
+                FileScopedNamespace = _declaration.Ancestors().OfType<FileScopedNamespaceDeclarationSyntax>().Any(),
+                ClassName = _type.Name,
+                ClassType = _type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                IsPublic = _type.DeclaredAccessibility == Accessibility.Public,
+                RepositoryName = _type.ToDisplayString(),
+                ItemType = itemType.ToDisplayString(SymbolHelpers.TypeFormat),
+                Store = store is null ? null : Member(store),
+                DeclareLoadSyncTokenHook = useHooks && !DeclaresHookDefinition(LoadSyncTokenHook, CancellationTokenType()),
+                DeclareApplyPassHook = useHooks && !DeclaresHookDefinition(ApplyPassHook, ApplyPassParameterTypes(itemType)),
+                Options = options is null ? null : Member(options),
+                Logger = logger is null ? null : Member(logger),
+                PageSourceMethod = Member(source),
+                IsDialectSource = true,
+                Request = null,
+                PageIsValueType = false,
+                ItemsMember = string.Empty,
+                NextPageTokenMember = string.Empty,
+                NextSyncTokenMember = string.Empty,
+                KeyMember = string.Empty,
+                KeyIsString = true,
+                Deletion = new DeletionMarker(DeletionMarkerKind.Bool, string.Empty, null),
+            });
         }
 
         private ParseResult Result(SyncClassModel? model) => new(model, new EquatableArray<DiagnosticInfo>(_diagnostics));
@@ -499,6 +581,29 @@ internal static class SyncClassParser
             return (member.Name, SymbolHelpers.IsString(SymbolHelpers.ValueType(member)));
         }
 
+        /// <summary>What is wrong with <c>DeletedMember</c>, and how to write the marker SyncGen can read.</summary>
+        private static string DeletedMemberProblem(string name, ITypeSymbol? memberType)
+        {
+            const string dialect = "or use a SyncHttpPageSource, whose dialect reads such markers from the JSON";
+            if (memberType is null && name.Contains('.'))
+            {
+                var property = name.Substring(name.LastIndexOf('.') + 1);
+                return $"DeletedMember '{name}' is a nested path, and SyncGen reads one member of the item: add 'public bool Is{property} => {name.Replace(".", "?.")} == true' to the item and name it, {dialect}";
+            }
+
+            if (memberType is not null && SymbolHelpers.IsString(memberType))
+            {
+                return $"DeletedMember '{name}' is a string, not bool or bool?: for a status value set StatusMember = \"{name}\" and DeletedStatus to the value that marks a deletion";
+            }
+
+            if (memberType is not null)
+            {
+                return $"DeletedMember '{name}' is a '{memberType.ToShortName()}', not bool or bool?: for a marker whose presence means deletion add 'public bool Is{name} => {name} is not null' to the item and name it, {dialect} (SyncDeletionMarker.Present)";
+            }
+
+            return $"DeletedMember '{name}' is not a readable bool or bool? member";
+        }
+
         private DeletionMarker? ReadDeleted(ITypeSymbol itemType)
         {
             var deletedName = _settings.Get("DeletedMember");
@@ -517,7 +622,7 @@ internal static class SyncClassParser
                 }
 
                 Report(DiagnosticDescriptors.MissingDeletionMarker, _settings.LocationOf("DeletedMember", _classLocation), itemType.ToShortName(),
-                    $"DeletedMember '{deletedName}' is not a readable bool or bool? member");
+                    DeletedMemberProblem(deletedName, memberType));
                 return null;
             }
 
