@@ -133,7 +133,43 @@ public class DiagnosticsTests
             }
             """;
 
-        AssertSingle(source, "SYNCGEN006", "FetchAsync", "Task<NoSyncPage> FetchAsync", "Page type 'NoSyncPage' has no readable string member 'NextSyncToken'");
+        AssertSingle(source, "SYNCGEN006", "FetchAsync", "Task<NoSyncPage> FetchAsync", "Page type 'NoSyncPage' has no readable string or Uri member 'NextSyncToken'");
+    }
+
+    [Test]
+    public void SYNCGEN005_a_token_member_of_the_wrong_type_is_named_with_its_type()
+    {
+        var source = Prelude + """
+            public class IntPage { public List<Item>? Items { get; set; } public int NextPageToken { get; set; } public string? NextSyncToken { get; set; } }
+
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                Task<IntPage> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new IntPage());
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN005", "FetchAsync", "Task<IntPage> FetchAsync", "Page type 'IntPage' has no readable string or Uri member 'NextPageToken' ('NextPageToken' is a 'int')");
+    }
+
+    [Test]
+    public void Uri_typed_link_members_are_accepted_and_read_verbatim()
+    {
+        var run = GeneratorRunner.Run(Prelude + """
+            public class LinkPage { public List<Item>? Value { get; set; } public Uri? NextLink { get; set; } public Uri? DeltaLink { get; set; } }
+
+            [IncrementalSync(ItemsMember = "Value", NextPageTokenMember = "NextLink", NextSyncTokenMember = "DeltaLink")]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                Task<LinkPage> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new LinkPage());
+            }
+            """);
+
+        Assert.That(run.Diagnostics, Is.Empty);
+        Assert.That(run.GeneratedSources.Single().Value, Does.Contain("page?.NextLink?.OriginalString, page?.DeltaLink?.OriginalString"));
+        Assert.That(CompiledAssembly.Emit(run).GetTypes(), Is.Not.Empty);
     }
 
     [Test]

@@ -291,8 +291,9 @@ internal static class SyncClassEmitter
     private static string CreatePage(SyncClassModel model)
     {
         var access = model.PageIsValueType ? "." : "?.";
-        return $"{Infrastructure}.SyncPage<{model.ItemType}>.Create(page{access}{Identifier(model.ItemsMember)}, "
-            + $"page{access}{Identifier(model.NextPageTokenMember)}, page{access}{Identifier(model.NextSyncTokenMember)})";
+        var nextPage = $"page{access}{Identifier(model.NextPageTokenMember)}" + (model.NextPageTokenIsUri ? "?.OriginalString" : string.Empty);
+        var nextSync = $"page{access}{Identifier(model.NextSyncTokenMember)}" + (model.NextSyncTokenIsUri ? "?.OriginalString" : string.Empty);
+        return $"{Infrastructure}.SyncPage<{model.ItemType}>.Create(page{access}{Identifier(model.ItemsMember)}, {nextPage}, {nextSync})";
     }
 
     private static string KeyOf(SyncClassModel model)

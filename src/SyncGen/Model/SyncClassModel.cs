@@ -69,6 +69,12 @@ public sealed record SyncClassModel
     /// <summary>Page member holding the next sync token.</summary>
     public required string NextSyncTokenMember { get; init; }
 
+    /// <summary>The next page token member is a <c>System.Uri</c> (a link), read with its <c>OriginalString</c>.</summary>
+    public bool NextPageTokenIsUri { get; init; }
+
+    /// <summary>The next sync token member is a <c>System.Uri</c> (a link), read with its <c>OriginalString</c>.</summary>
+    public bool NextSyncTokenIsUri { get; init; }
+
     /// <summary>Item member holding the key.</summary>
     public required string KeyMember { get; init; }
 

@@ -135,6 +135,8 @@ internal static class SyncClassParser
                 ItemsMember = page.Items,
                 NextPageTokenMember = page.NextPageToken,
                 NextSyncTokenMember = page.NextSyncToken,
+                NextPageTokenIsUri = page.NextPageTokenIsUri,
+                NextSyncTokenIsUri = page.NextSyncTokenIsUri,
                 KeyMember = key.Value.Member,
                 KeyIsString = key.Value.IsString,
                 Deletion = deleted,
@@ -400,7 +402,12 @@ internal static class SyncClassParser
 
         // ---- page type --------------------------------------------------------------------------------------------
 
-        private sealed record PageInfo(bool IsValueType, string Items, string NextPageToken, string NextSyncToken, ITypeSymbol? ElementType);
+        private sealed record PageInfo(bool IsValueType, string Items, string NextPageToken, string NextSyncToken, ITypeSymbol? ElementType)
+        {
+            public bool NextPageTokenIsUri { get; init; }
+
+            public bool NextSyncTokenIsUri { get; init; }
+        }
 
         private PageInfo? ReadPage(ITypeSymbol pageType, Location sourceLocation)
         {
@@ -419,21 +426,26 @@ internal static class SyncClassParser
                 Report(DiagnosticDescriptors.MissingItemsMember, _settings.LocationOfSetting("ItemsMember", sourceLocation), pageName, itemsName);
             }
 
-            string? Token(string setting, string defaultName, DiagnosticDescriptor descriptor)
+            // A token is a string, or a Uri (a link such as Graph's @odata.nextLink), read back with its OriginalString.
+            string? Token(string setting, string defaultName, DiagnosticDescriptor descriptor, out bool isUri)
             {
+                isUri = false;
                 var name = _settings.Get(setting) ?? defaultName;
                 var member = SymbolHelpers.FindReadable(_compilation, pageType, name, _type);
-                if (member is null || !SymbolHelpers.IsString(SymbolHelpers.ValueType(member)))
+                var memberType = member is null ? null : SymbolHelpers.ValueType(member);
+                isUri = memberType is { Name: "Uri", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
+                if (member is null || !(SymbolHelpers.IsString(memberType) || isUri))
                 {
-                    Report(descriptor, _settings.LocationOfSetting(setting, sourceLocation), pageName, name);
+                    var wrongType = memberType is null ? string.Empty : $" ('{member!.Name}' is a '{memberType.ToShortName()}')";
+                    Report(descriptor, _settings.LocationOfSetting(setting, sourceLocation), pageName, name, wrongType);
                     return null;
                 }
 
                 return member.Name;
             }
 
-            var nextPageToken = Token("NextPageTokenMember", "NextPageToken", DiagnosticDescriptors.MissingNextPageTokenMember);
-            var nextSyncToken = Token("NextSyncTokenMember", "NextSyncToken", DiagnosticDescriptors.MissingNextSyncTokenMember);
+            var nextPageToken = Token("NextPageTokenMember", "NextPageToken", DiagnosticDescriptors.MissingNextPageTokenMember, out var nextPageIsUri);
+            var nextSyncToken = Token("NextSyncTokenMember", "NextSyncToken", DiagnosticDescriptors.MissingNextSyncTokenMember, out var nextSyncIsUri);
             if (items is null || elementType is null || nextPageToken is null || nextSyncToken is null)
             {
                 // The element type still lets the store check say something precise.
@@ -441,7 +453,7 @@ internal static class SyncClassParser
             }
 
             var isValueType = pageType.IsValueType && pageType.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T;
-            return new PageInfo(isValueType, items.Name, nextPageToken, nextSyncToken, elementType);
+            return new PageInfo(isValueType, items.Name, nextPageToken, nextSyncToken, elementType) { NextPageTokenIsUri = nextPageIsUri, NextSyncTokenIsUri = nextSyncIsUri };
         }
 
         // ---- class members ----------------------------------------------------------------------------------------
