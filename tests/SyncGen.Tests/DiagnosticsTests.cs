@@ -240,6 +240,27 @@ public class DiagnosticsTests
         AssertSingle(source, "SYNCGEN009", "Repo", "public partial class Repo", "'_store' stores 'Item' but the page items are 'Contact'");
     }
 
+    [TestCase("Page FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => new Page();", "Page FetchAsync",
+        "('Repo.FetchAsync(SyncCursor, CancellationToken)' is close, but it returns 'Page', and a fetch method returns Task<TPage> or ValueTask<TPage>)")]
+    [TestCase("Task<Page> FetchAsync(SyncCursor cursor) => Task.FromResult(new Page());", "Task<Page> FetchAsync",
+        "('Repo.FetchAsync(SyncCursor)' is close, but a fetch method takes exactly (SyncCursor cursor, CancellationToken cancellationToken))")]
+    [TestCase("Task<Request> CreateListRequest(SyncPass pass) => Task.FromResult(new Request());", "Task<Request> CreateListRequest",
+        "('Repo.CreateListRequest(SyncPass)' is close, but it returns 'Task<Request>', and a request factory returns the request itself")]
+    public void SYNCGEN003_a_near_miss_is_reported_on_the_method_with_what_is_wrong(string method, string line, string message)
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                {{method}}
+            }
+            """;
+
+        var name = line.Substring(line.LastIndexOf(' ') + 1);
+        AssertSingle(source, "SYNCGEN003", name, line, message);
+    }
+
     [Test]
     public void SYNCGEN007_two_stores()
     {

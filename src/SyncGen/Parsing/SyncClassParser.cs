@@ -255,6 +255,15 @@ internal static class SyncClassParser
                 .ToList();
             if (shaped.Count == 0)
             {
+                // A method that takes a SyncCursor or a SyncPass was meant as the page source: say so on it, with what is wrong.
+                var nearMiss = methods.Select(m => (Method: m, Problem: NearMissProblem(m))).FirstOrDefault(c => c.Problem is not null);
+                if (nearMiss.Method is not null)
+                {
+                    Report(DiagnosticDescriptors.NoPageSource, SymbolHelpers.SourceLocation(nearMiss.Method, _classLocation), ClassName,
+                        $" ('{nearMiss.Method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' is close, but {nearMiss.Problem})");
+                    return null;
+                }
+
                 var location = named is null ? _classLocation : SymbolHelpers.SourceLocation(methods[0], _classLocation);
                 Report(DiagnosticDescriptors.NoPageSource, location, ClassName, named is null ? string.Empty : $" named '{named}' of an accepted shape");
                 return null;
@@ -289,6 +298,55 @@ internal static class SyncClassParser
                 && SymbolHelpers.TaskResultType(method.ReturnType) is not null && !method.IsGenericMethod)
             {
                 return PageSourceKind.Fetch;
+            }
+
+            return null;
+        }
+
+        /// <summary>What keeps a method that takes a <c>SyncCursor</c> or <c>SyncPass</c> from being a page source, or <c>null</c> when it takes neither.</summary>
+        private static string? NearMissProblem(IMethodSymbol method)
+        {
+            var parameters = method.Parameters;
+            if (parameters.Any(p => IsRuntimeType(p.Type, "SyncCursor")))
+            {
+                if (method.IsGenericMethod)
+                {
+                    return "a fetch method must not be generic";
+                }
+
+                if (!IsRuntimeType(parameters[0].Type, "SyncCursor"))
+                {
+                    return "the SyncCursor must be its first parameter";
+                }
+
+                if (parameters.Length != 2 || !IsCancellationToken(parameters[1].Type))
+                {
+                    return "a fetch method takes exactly (SyncCursor cursor, CancellationToken cancellationToken)";
+                }
+
+                return $"it returns '{method.ReturnType.ToShortName()}', and a fetch method returns Task<TPage> or ValueTask<TPage>";
+            }
+
+            if (parameters.Any(p => IsRuntimeType(p.Type, "SyncPass")))
+            {
+                if (parameters.Length != 1)
+                {
+                    return "a request factory takes exactly (SyncPass pass)";
+                }
+
+                if (method.IsGenericMethod)
+                {
+                    return "a request factory must not be generic";
+                }
+
+                if (parameters[0].RefKind != RefKind.None)
+                {
+                    return "its SyncPass parameter must be passed by value";
+                }
+
+                return method.ReturnsVoid
+                    ? "it returns void, and a request factory returns the request"
+                    : $"it returns '{method.ReturnType.ToShortName()}', and a request factory returns the request itself (not a task): the generated code calls its ExecuteAsync";
             }
 
             return null;
