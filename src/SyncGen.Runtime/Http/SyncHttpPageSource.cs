@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net.Http;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading;
@@ -128,7 +127,7 @@ public sealed class SyncHttpPageSource<TItem>
                     startToken = await ReadStartTokenAsync(listing, cancellationToken).ConfigureAwait(false);
                 }
 
-                var uri = WithQuery(listingUri, Array.Empty<KeyValuePair<string, string>>(), cursor.PageToken is null ? null : new(Dialect.PageTokenParameter, cursor.PageToken));
+                var uri = WithQuery(listingUri, cursor.PageToken is null ? Array.Empty<QueryPart>() : new[] { Escaped(Dialect.PageTokenParameter, cursor.PageToken) });
                 using var document = await GetJsonAsync(uri, cancellationToken).ConfigureAwait(false);
                 var page = Dialect.ReadFullListingPage(document.RootElement);
                 return ToSyncPage(page, page.NextPageToken is null ? startToken : null);
@@ -145,23 +144,24 @@ public sealed class SyncHttpPageSource<TItem>
     }
 
     /// <summary>The endpoint's own query, without full-pass-only parameters on an incremental pass, plus the dialect's full-pass parameters.</summary>
-    private List<KeyValuePair<string, string>> PassQuery(SyncPass pass)
+    private List<QueryPart> PassQuery(SyncPass pass)
     {
         var query = ParseQuery(Endpoint.Query);
         if (!pass.IsFull)
         {
-            query.RemoveAll(p => Dialect.FullPassOnlyParameters.Contains(p.Key, StringComparer.Ordinal));
+            query.RemoveAll(p => Dialect.FullPassOnlyParameters.Contains(p.Name, StringComparer.Ordinal));
         }
         else
         {
-            query.AddRange(Dialect.FullPassParameters);
+            query.AddRange(Dialect.FullPassParameters.Select(p => Escaped(p.Key, p.Value)));
         }
 
         return query;
     }
 
-    private Uri RequestUri(SyncCursor cursor, List<KeyValuePair<string, string>> passQuery)
+    private Uri RequestUri(SyncCursor cursor, List<QueryPart> passQuery)
     {
+        var path = new Uri(Endpoint.GetLeftPart(UriPartial.Path));
         if (Dialect.RequestStyle == SyncRequestStyle.FollowLinks)
         {
             if (cursor.PageToken is { } nextLink)
@@ -174,16 +174,21 @@ public sealed class SyncHttpPageSource<TItem>
                 return Link(deltaLink, "stored sync link");
             }
 
-            return WithQuery(new Uri(Endpoint.GetLeftPart(UriPartial.Path)), passQuery, null);
+            return WithQuery(path, passQuery);
         }
 
-        var parameters = new List<KeyValuePair<string, string>>(passQuery);
+        var parts = new List<QueryPart>(passQuery);
         if (cursor.SyncToken is { } token && !(cursor.PageToken is not null && Dialect.PageTokenParameter == Dialect.SyncTokenParameter))
         {
-            parameters.Add(new(Dialect.SyncTokenParameter, token));
+            parts.Add(Escaped(Dialect.SyncTokenParameter, token));
         }
 
-        return WithQuery(new Uri(Endpoint.GetLeftPart(UriPartial.Path)), parameters, cursor.PageToken is null ? null : new(Dialect.PageTokenParameter, cursor.PageToken));
+        if (cursor.PageToken is { } pageToken)
+        {
+            parts.Add(Escaped(Dialect.PageTokenParameter, pageToken));
+        }
+
+        return WithQuery(path, parts);
     }
 
     /// <summary>
@@ -259,29 +264,23 @@ public sealed class SyncHttpPageSource<TItem>
         return item ?? throw new JsonException($"a {Dialect.Name} entry deserialised to null");
     }
 
-    private static List<KeyValuePair<string, string>> ParseQuery(string query)
-    {
-        var result = new List<KeyValuePair<string, string>>();
-        foreach (var part in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var equals = part.IndexOf('=');
-            var name = Uri.UnescapeDataString((equals < 0 ? part : part.Substring(0, equals)).Replace('+', ' '));
-            var value = equals < 0 ? string.Empty : Uri.UnescapeDataString(part.Substring(equals + 1).Replace('+', ' '));
-            result.Add(new(name, value));
-        }
+    /// <summary>
+    /// The endpoint's query as its raw <c>name=value</c> parts, kept as written (a comma in <c>personFields</c>, a
+    /// <c>$</c> in <c>$select</c>), each with its unescaped name for comparisons.
+    /// </summary>
+    private static List<QueryPart> ParseQuery(string query) =>
+        query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(part =>
+            {
+                var equals = part.IndexOf('=');
+                return new QueryPart(Uri.UnescapeDataString((equals < 0 ? part : part.Substring(0, equals)).Replace('+', ' ')), part);
+            })
+            .ToList();
 
-        return result;
-    }
+    private static QueryPart Escaped(string name, string value) => new(name, Uri.EscapeDataString(name) + "=" + Uri.EscapeDataString(value));
 
-    private static Uri WithQuery(Uri path, IEnumerable<KeyValuePair<string, string>> parameters, KeyValuePair<string, string>? pageToken)
-    {
-        var all = pageToken is { } page ? parameters.Append(page) : parameters;
-        var query = new StringBuilder();
-        foreach (var (name, value) in all)
-        {
-            query.Append(query.Length == 0 ? '?' : '&').Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
-        }
+    private readonly record struct QueryPart(string Name, string Raw);
 
-        return new Uri(path.GetLeftPart(UriPartial.Path) + query);
-    }
+    private static Uri WithQuery(Uri path, IEnumerable<QueryPart> parts) =>
+        new(path.GetLeftPart(UriPartial.Path) + (parts.Any() ? "?" + string.Join("&", parts.Select(p => p.Raw)) : string.Empty));
 }

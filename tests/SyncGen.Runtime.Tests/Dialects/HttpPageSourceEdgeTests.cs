@@ -94,4 +94,16 @@ public class HttpPageSourceEdgeTests
         Assert.That(failure!.Violation, Is.EqualTo(SyncProtocolViolation.MissingItemKey));
         Assert.That(store.SyncToken, Is.Null);
     }
+
+    [TestCase("/v1/people/me/connections?personFields=names,emailAddresses", "People", "/v1/people/me/connections?personFields=names,emailAddresses&requestSyncToken=true")]
+    [TestCase("/v1.0/users/delta?$select=displayName,mail", "Graph", "/v1.0/users/delta?$select=displayName,mail")]
+    public async Task The_endpoints_query_is_sent_as_written(string endpoint, string dialect, string expected)
+    {
+        _server.Json(expected, """{"connections":[],"value":[],"nextSyncToken":"s1","@odata.deltaLink":"http://127.0.0.1/x"}""");
+        var source = new SyncHttpPageSource<Named>(_http, dialect == "People" ? SyncDialects.GooglePeople : SyncDialects.MicrosoftGraph, new Uri(_server.BaseUri, endpoint));
+
+        await source.SyncAsync(new InMemorySyncStore<Named>(), Fast);
+
+        Assert.That(_server.RawTargets.First(), Is.EqualTo(expected));
+    }
 }

@@ -26,6 +26,9 @@ internal sealed class ScriptedApi : IAsyncDisposable
     /// <summary>Every request target, unescaped, in arrival order.</summary>
     public ConcurrentQueue<string> Targets { get; } = new();
 
+    /// <summary>Every request target exactly as it arrived, in arrival order.</summary>
+    public ConcurrentQueue<string> RawTargets { get; } = new();
+
     /// <summary>Targets that matched no route (answered 404).</summary>
     public ConcurrentQueue<string> Unrouted { get; } = new();
 
@@ -44,6 +47,7 @@ internal sealed class ScriptedApi : IAsyncDisposable
     {
         var key = Unescape(target);
         Targets.Enqueue(key);
+        RawTargets.Enqueue(target);
         var answer = _once.TryRemove(key, out var once) ? once
             : _routes.TryGetValue(key, out var routed) ? routed
             : NoRoute(key);
