@@ -100,4 +100,27 @@ public class CompileAndRunTests
 
             """));
     }
+
+    [Test]
+    public async Task Dialect_page_source_member_syncs_graph_delta_with_links_removals_and_the_dialects_expiry_rule()
+    {
+        var assembly = CompiledAssembly.Emit(GeneratorRunner.Run(TestSources.GraphDialect));
+
+        var log = await CompiledAssembly.RunHarnessAsync(assembly, "Demo.Graph.Harness");
+
+        // The links are followed verbatim; @removed deletes u2 though User has no such member; the 400 resyncRequired
+        // is an expiry by the Graph dialect's rule (fatal under the default Google rule) and a full pass recovers.
+        Assert.That(log, Is.EqualTo("""
+            full kind=Full pages=2 upserts=2 deletes=0 expiries=0 items=u1:Ann,u2:Bob
+            incremental kind=Incremental pages=1 upserts=1 deletes=1 expiries=0 items=u1:Ann,u3:Cy
+            expired kind=Full pages=2 upserts=2 deletes=0 expiries=1 items=u1:Ann,u2:Bob
+            /v1.0/users/delta?$select=displayName
+            /v1.0/users/delta?$skiptoken=s2
+            /v1.0/users/delta?$deltatoken=d1
+            /v1.0/users/delta?$deltatoken=d1
+            /v1.0/users/delta?$select=displayName
+            /v1.0/users/delta?$skiptoken=s2
+
+            """));
+    }
 }

@@ -133,7 +133,43 @@ public class DiagnosticsTests
             }
             """;
 
-        AssertSingle(source, "SYNCGEN006", "FetchAsync", "Task<NoSyncPage> FetchAsync", "Page type 'NoSyncPage' has no readable string member 'NextSyncToken'");
+        AssertSingle(source, "SYNCGEN006", "FetchAsync", "Task<NoSyncPage> FetchAsync", "Page type 'NoSyncPage' has no readable string or Uri member 'NextSyncToken'");
+    }
+
+    [Test]
+    public void SYNCGEN005_a_token_member_of_the_wrong_type_is_named_with_its_type()
+    {
+        var source = Prelude + """
+            public class IntPage { public List<Item>? Items { get; set; } public int NextPageToken { get; set; } public string? NextSyncToken { get; set; } }
+
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                Task<IntPage> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new IntPage());
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN005", "FetchAsync", "Task<IntPage> FetchAsync", "Page type 'IntPage' has no readable string or Uri member 'NextPageToken' ('NextPageToken' is a 'int')");
+    }
+
+    [Test]
+    public void Uri_typed_link_members_are_accepted_and_read_verbatim()
+    {
+        var run = GeneratorRunner.Run(Prelude + """
+            public class LinkPage { public List<Item>? Value { get; set; } public Uri? NextLink { get; set; } public Uri? DeltaLink { get; set; } }
+
+            [IncrementalSync(ItemsMember = "Value", NextPageTokenMember = "NextLink", NextSyncTokenMember = "DeltaLink")]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                Task<LinkPage> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new LinkPage());
+            }
+            """);
+
+        Assert.That(run.Diagnostics, Is.Empty);
+        Assert.That(run.GeneratedSources.Single().Value, Does.Contain("page?.NextLink?.OriginalString, page?.DeltaLink?.OriginalString"));
+        Assert.That(CompiledAssembly.Emit(run).GetTypes(), Is.Not.Empty);
     }
 
     [Test]
@@ -150,6 +186,79 @@ public class DiagnosticsTests
             """;
 
         AssertSingle(source, "SYNCGEN007", "Repo", "public partial class Repo", "more than one page-source method ('Repo.FetchAsync(SyncCursor, CancellationToken)', 'Repo.CreateListRequest(SyncPass)'); set IncrementalSync.PageSource");
+    }
+
+    [Test]
+    public void SYNCGEN007_a_dialect_page_source_beside_a_fetch_method()
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                private readonly SyncHttpPageSource<Item> _items = null!;
+                {{Fetch}}
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN007", "Repo", "public partial class Repo", "more than one page source ('_items', 'Repo.FetchAsync(SyncCursor, CancellationToken)'); set IncrementalSync.PageSource");
+    }
+
+    [Test]
+    public void A_dialect_page_source_needs_no_page_key_or_deletion_members()
+    {
+        // Item has no Status member and no page type exists: the dialect reads keys and deletions from the JSON.
+        var run = GeneratorRunner.Run(Prelude + """
+            public class Contact { public string? Name { get; set; } }
+
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Contact> _store = null!;
+                private SyncHttpPageSource<Contact> Contacts { get; } = null!;
+            }
+            """);
+
+        Assert.That(run.Diagnostics, Is.Empty);
+        Assert.That(run.GeneratedSources.Single().Value, Does.Contain("return this.Contacts.OpenPass(pass);"));
+    }
+
+    [Test]
+    public void SYNCGEN009_a_dialect_page_source_whose_item_has_no_store()
+    {
+        var source = Prelude + """
+            public class Contact { public string? Name { get; set; } }
+
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                private readonly SyncHttpPageSource<Contact> _contacts = null!;
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN009", "Repo", "public partial class Repo", "'_store' stores 'Item' but the page items are 'Contact'");
+    }
+
+    [TestCase("Page FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => new Page();", "Page FetchAsync",
+        "('Repo.FetchAsync(SyncCursor, CancellationToken)' is close, but it returns 'Page', and a fetch method returns Task<TPage> or ValueTask<TPage>)")]
+    [TestCase("Task<Page> FetchAsync(SyncCursor cursor) => Task.FromResult(new Page());", "Task<Page> FetchAsync",
+        "('Repo.FetchAsync(SyncCursor)' is close, but a fetch method takes exactly (SyncCursor cursor, CancellationToken cancellationToken))")]
+    [TestCase("Task<Request> CreateListRequest(SyncPass pass) => Task.FromResult(new Request());", "Task<Request> CreateListRequest",
+        "('Repo.CreateListRequest(SyncPass)' is close, but it returns 'Task<Request>', and a request factory returns the request itself")]
+    public void SYNCGEN003_a_near_miss_is_reported_on_the_method_with_what_is_wrong(string method, string line, string message)
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Item> _store = null!;
+                {{method}}
+            }
+            """;
+
+        var name = line.Substring(line.LastIndexOf(' ') + 1);
+        AssertSingle(source, "SYNCGEN003", name, line, message);
     }
 
     [Test]
@@ -279,7 +388,47 @@ public class DiagnosticsTests
             public partial class Repo { private readonly ISyncStore<Item> _store = null!; {{Fetch}} }
             """;
 
-        AssertSingle(source, "SYNCGEN011", "DeletedMember = \"Status\"", "[IncrementalSync(DeletedMember", "DeletedMember 'Status' is not a readable bool or bool? member");
+        AssertSingle(source, "SYNCGEN011", "DeletedMember = \"Status\"", "[IncrementalSync(DeletedMember", "DeletedMember 'Status' is a string, not bool or bool?: for a status value set StatusMember = \"Status\" and DeletedStatus");
+    }
+
+    [Test]
+    public void SYNCGEN011_a_nested_deleted_path_says_how_to_write_it()
+    {
+        var source = Prelude + $$"""
+            public class Meta { public bool? Deleted { get; set; } }
+            public class Person { public string? Id { get; set; } public Meta? Metadata { get; set; } }
+            public class People { public List<Person>? Items { get; set; } public string? NextPageToken { get; set; } public string? NextSyncToken { get; set; } }
+
+            [IncrementalSync(DeletedMember = "Metadata.Deleted")]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Person> _store = null!;
+                Task<People> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new People());
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN011", "DeletedMember = \"Metadata.Deleted\"", "[IncrementalSync(DeletedMember",
+            "DeletedMember 'Metadata.Deleted' is a nested path, and SyncGen reads one member of the item: add 'public bool IsDeleted => Metadata?.Deleted == true'");
+    }
+
+    [Test]
+    public void SYNCGEN011_a_marker_object_says_how_to_test_its_presence()
+    {
+        var source = Prelude + $$"""
+            public class RemovedInfo { public string? Reason { get; set; } }
+            public class User { public string? Id { get; set; } public RemovedInfo? Removed { get; set; } }
+            public class Users { public List<User>? Items { get; set; } public string? NextPageToken { get; set; } public string? NextSyncToken { get; set; } }
+
+            [IncrementalSync(DeletedMember = "Removed")]
+            public partial class Repo
+            {
+                private readonly ISyncStore<User> _store = null!;
+                Task<Users> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new Users());
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN011", "DeletedMember = \"Removed\"", "[IncrementalSync(DeletedMember",
+            "DeletedMember 'Removed' is a 'RemovedInfo', not bool or bool?: for a marker whose presence means deletion add 'public bool IsRemoved => Removed is not null'");
     }
 
     /// <summary>Stand-ins with Google.Apis' and SyncGen.Google's names: the generator looks at names only.</summary>

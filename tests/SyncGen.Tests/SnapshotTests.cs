@@ -11,6 +11,7 @@ public class SnapshotTests
     [TestCase(nameof(TestSources.BoolDeletedMember), "Notes.SyncGen.g.cs")]
     [TestCase(nameof(TestSources.IntKey), "Demo.Tickets.Tickets.SyncGen.g.cs")]
     [TestCase(nameof(TestSources.Hooks), "Demo.Todos.TodoRepository.SyncGen.g.cs")]
+    [TestCase(nameof(TestSources.GraphDialect), "Demo.Graph.DirectoryUsers.SyncGen.g.cs")]
     public void Generated_source_matches_the_baseline(string name, string hintName)
     {
         var run = GeneratorRunner.Run(TestSources.ByName(name));
@@ -23,7 +24,7 @@ public class SnapshotTests
     [Test]
     public void Generated_source_compiles_without_warnings_for_every_input()
     {
-        foreach (var source in new[] { TestSources.GoogleRequest, TestSources.FetchCustomNames, TestSources.BoolDeletedMember, TestSources.IntKey, TestSources.Hooks })
+        foreach (var source in new[] { TestSources.GoogleRequest, TestSources.FetchCustomNames, TestSources.BoolDeletedMember, TestSources.IntKey, TestSources.Hooks, TestSources.GraphDialect })
         {
             var assembly = CompiledAssembly.Emit(GeneratorRunner.Run(source));
             Assert.That(assembly.GetTypes(), Is.Not.Empty);

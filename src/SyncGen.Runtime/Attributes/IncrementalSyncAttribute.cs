@@ -13,7 +13,10 @@ namespace SyncGen;
 /// <c>SyncToken</c> and <c>PageToken</c> string properties and an <c>ExecuteAsync(CancellationToken)</c> method
 /// returning the page (the Google.Apis shape); or</item>
 /// <item>a fetch method <c>Task&lt;TPage&gt; FetchPageAsync(SyncCursor cursor, CancellationToken cancellationToken)</c>
-/// for any HTTP JSON API.</item>
+/// for any HTTP JSON API; or</item>
+/// <item>a <see cref="SyncHttpPageSource{TItem}"/> field or property: the runtime does the HTTP and its
+/// <see cref="SyncDialect"/> reads pages, keys and deletions, so the page, key and deletion settings below are not
+/// used, and the dialect's expiry rule replaces <see cref="SyncOptions.ErrorClassifier"/>.</item>
 /// </list>
 /// <para>Changes go either to an <see cref="ISyncStore{TItem}"/> field or property of the class, or, when it has
 /// none, to two partial hook methods it implements: <c>LoadSyncTokenAsync(CancellationToken)</c> returning the stored
@@ -26,7 +29,7 @@ namespace SyncGen;
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class IncrementalSyncAttribute : Attribute
 {
-    /// <summary>Name of the page-source method. Default: the single method of the class with a page-source shape.</summary>
+    /// <summary>Name of the page-source method or <see cref="SyncHttpPageSource{TItem}"/> member. Default: the single member of the class with a page-source shape.</summary>
     public string? PageSource { get; set; }
 
     /// <summary>Page member holding the items. Default <c>Items</c>.</summary>

@@ -155,7 +155,7 @@ public sealed class SyncEngine<TItem>
                     pending = FetchAsync(fetch, ahead, pipeline, prefetch.Token);
                 }
 
-                var changes = ToChanges(page.Items, cursor, ref upserts, ref deletes);
+                var changes = ToChanges(page.Items, page.Identities, cursor, ref upserts, ref deletes);
                 if (keptKeys is not null)
                 {
                     for (var i = 0; i < changes.Count; i++)
@@ -238,23 +238,34 @@ public sealed class SyncEngine<TItem>
         }
     }
 
-    private PageChangeBuffer<TItem>.View ToChanges(IReadOnlyList<TItem> items, SyncCursor cursor, ref int upserts, ref int deletes)
+    private PageChangeBuffer<TItem>.View ToChanges(IReadOnlyList<TItem> items, IReadOnlyList<SyncItemIdentity>? identities, SyncCursor cursor, ref int upserts, ref int deletes)
     {
+        if (identities is not null && identities.Count != items.Count)
+        {
+            throw new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.MalformedResponse, cursor,
+                $"the page source read {identities.Count} keys for {items.Count} items");
+        }
+
         var changes = _pageChanges.Begin(items.Count, cursor.PageNumber);
         for (var i = 0; i < changes.Count; i++)
         {
             var item = items[i];
-            var key = item is null ? null : _definition.GetKey(item);
+            var key = identities is not null ? identities[i].Key : item is null ? null : _definition.GetKey(item);
             if (string.IsNullOrEmpty(key))
             {
                 throw new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.MissingItemKey, cursor,
                     $"item {i} of the page has no key");
             }
 
-            if (_definition.IsDeleted(item!))
+            if (identities is not null ? identities[i].IsDeleted : _definition.IsDeleted(item!))
             {
                 changes.Set(i, SyncChange<TItem>.Delete(key!));
                 deletes++;
+            }
+            else if (item is null)
+            {
+                throw new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.MalformedResponse, cursor,
+                    $"item {i} of the page (key '{key}') is not a deletion but carries no item");
             }
             else
             {

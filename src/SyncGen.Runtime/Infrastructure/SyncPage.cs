@@ -15,6 +15,14 @@ namespace SyncGen.Infrastructure;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly record struct SyncPage<TItem>(IReadOnlyList<TItem> Items, string? NextPageToken, string? NextSyncToken)
 {
+    /// <summary>
+    /// Each item's key and deletion as the page source read them from the wire, index for index with
+    /// <see cref="Items"/>; <see langword="null"/> when the definition's <c>GetKey</c> and <c>IsDeleted</c> decide. A
+    /// dialect page source sets it, so the item type need not model markers such as Graph's <c>@removed</c>; the item
+    /// of a deletion may then be <c>default</c>.
+    /// </summary>
+    public IReadOnlyList<SyncItemIdentity>? Identities { get; init; }
+
     /// <summary>Builds a page, treating a missing item list as empty and empty tokens as absent.</summary>
     public static SyncPage<TItem> Create(IEnumerable<TItem>? items, string? nextPageToken, string? nextSyncToken)
     {
@@ -29,3 +37,9 @@ public readonly record struct SyncPage<TItem>(IReadOnlyList<TItem> Items, string
 
     private static string? NullIfEmpty(string? token) => string.IsNullOrEmpty(token) ? null : token;
 }
+
+/// <summary>An item's key and whether it is a deletion, as read from the wire; see <see cref="SyncPage{TItem}.Identities"/>.</summary>
+/// <param name="Key">The key, or <see langword="null"/> when the entry had none (a protocol error).</param>
+/// <param name="IsDeleted">Whether the entry is a deletion.</param>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly record struct SyncItemIdentity(string? Key, bool IsDeleted);

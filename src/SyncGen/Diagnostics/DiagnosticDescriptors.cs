@@ -29,7 +29,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoPageSource = Create(
         "SYNCGEN003",
         "No page-source method",
-        "Class '{0}' has no page-source method{1}; declare either 'TRequest CreateListRequest(SyncPass pass)' returning a request with SyncToken, PageToken and ExecuteAsync(CancellationToken), or 'Task<TPage> FetchPageAsync(SyncCursor cursor, CancellationToken cancellationToken)'");
+        "Class '{0}' has no page-source method{1}; declare either 'TRequest CreateListRequest(SyncPass pass)' returning a request with SyncToken, PageToken and ExecuteAsync(CancellationToken), or 'Task<TPage> FetchPageAsync(SyncCursor cursor, CancellationToken cancellationToken)', or a 'SyncHttpPageSource<TItem>' field or property (any JSON API a SyncDialect describes)");
 
     /// <summary>SYNCGEN004: the page type lacks the items member.</summary>
     public static readonly DiagnosticDescriptor MissingItemsMember = Create(
@@ -41,13 +41,13 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MissingNextPageTokenMember = Create(
         "SYNCGEN005",
         "Page type lacks the next page token member",
-        "Page type '{0}' has no readable string member '{1}' for the next page token; add it, or set IncrementalSync.NextPageTokenMember to the member that holds it");
+        "Page type '{0}' has no readable string or Uri member '{1}'{2} for the next page token; add it, or set IncrementalSync.NextPageTokenMember to the member that holds it");
 
     /// <summary>SYNCGEN006: the page type lacks the next sync token member.</summary>
     public static readonly DiagnosticDescriptor MissingNextSyncTokenMember = Create(
         "SYNCGEN006",
         "Page type lacks the next sync token member",
-        "Page type '{0}' has no readable string member '{1}' for the next sync token; add it, or set IncrementalSync.NextSyncTokenMember to the member that holds it");
+        "Page type '{0}' has no readable string or Uri member '{1}'{2} for the next sync token; add it, or set IncrementalSync.NextSyncTokenMember to the member that holds it");
 
     /// <summary>SYNCGEN007: more than one candidate member.</summary>
     public static readonly DiagnosticDescriptor AmbiguousMembers = Create(

@@ -75,6 +75,14 @@ internal static class SyncClassEmitter
         var item = model.ItemType;
         var store = model.Store is { } member ? Access(model, member) : HookStore(model);
         var options = model.Options is { } optionsMember ? Access(model, optionsMember) : OptionsFromDefaults(defaults);
+        if (model.IsDialectSource)
+        {
+            // The dialect is the one place that says how expiry shows; its rule replaces the options' classifier.
+            var source = Access(model, model.PageSourceMethod);
+            var baseOptions = options == "null" ? "global::SyncGen.SyncOptions.Default" : $"({options} ?? global::SyncGen.SyncOptions.Default)";
+            options = $"{baseOptions} with {{ ErrorClassifier = {source}.Dialect.CreateErrorClassifier() }}";
+        }
+
         var logger = model.Logger is { } loggerMember ? Access(model, loggerMember) : "null";
         writer.WriteLines($$"""
             /// <summary>
@@ -101,8 +109,8 @@ internal static class SyncClassEmitter
                 {
                     RepositoryName = {{Literal(model.RepositoryName)}},
                     OpenPass = this.__SyncGenOpenPass,
-                    GetKey = static item => {{KeyOf(model)}},
-                    IsDeleted = static item => {{IsDeleted(model.Deletion)}},
+                    GetKey = static item => {{(model.IsDialectSource ? "null" : KeyOf(model))}},
+                    IsDeleted = static item => {{(model.IsDialectSource ? "false" : IsDeleted(model.Deletion))}},
                     Gate = this.__syncGenGate,
                 };
                 var engine = new {{Infrastructure}}.SyncEngine<{{item}}>(definition, {{store}}, options: {{options}}, logger: {{logger}});
@@ -119,7 +127,14 @@ internal static class SyncClassEmitter
             private {{Infrastructure}}.SyncPageFetcher<{{model.ItemType}}> __SyncGenOpenPass(global::SyncGen.SyncPass pass)
             """);
         writer.OpenBlock();
-        if (model.Request is { } request)
+        if (model.IsDialectSource)
+        {
+            writer.WriteLines($$"""
+                // The dialect page source reads each entry's key and deletion from the JSON (SyncPage.Identities).
+                return {{Access(model, model.PageSourceMethod)}}.OpenPass(pass);
+                """);
+        }
+        else if (model.Request is { } request)
         {
             WriteRequestPass(writer, model, request);
         }
@@ -276,8 +291,9 @@ internal static class SyncClassEmitter
     private static string CreatePage(SyncClassModel model)
     {
         var access = model.PageIsValueType ? "." : "?.";
-        return $"{Infrastructure}.SyncPage<{model.ItemType}>.Create(page{access}{Identifier(model.ItemsMember)}, "
-            + $"page{access}{Identifier(model.NextPageTokenMember)}, page{access}{Identifier(model.NextSyncTokenMember)})";
+        var nextPage = $"page{access}{Identifier(model.NextPageTokenMember)}" + (model.NextPageTokenIsUri ? "?.OriginalString" : string.Empty);
+        var nextSync = $"page{access}{Identifier(model.NextSyncTokenMember)}" + (model.NextSyncTokenIsUri ? "?.OriginalString" : string.Empty);
+        return $"{Infrastructure}.SyncPage<{model.ItemType}>.Create(page{access}{Identifier(model.ItemsMember)}, {nextPage}, {nextSync})";
     }
 
     private static string KeyOf(SyncClassModel model)

@@ -45,8 +45,14 @@ public sealed record SyncClassModel
     /// <summary>The ILogger member, or <c>null</c>.</summary>
     public required ClassMember? Logger { get; init; }
 
-    /// <summary>The page-source method.</summary>
+    /// <summary>The page-source method, or the <c>SyncHttpPageSource</c> member when <see cref="IsDialectSource"/>.</summary>
     public required ClassMember PageSourceMethod { get; init; }
+
+    /// <summary>
+    /// The page source is a <c>SyncHttpPageSource&lt;TItem&gt;</c> member: its dialect reads pages, keys and deletions and
+    /// its expiry rule classifies errors, so the page, key and deletion members below are empty and unused.
+    /// </summary>
+    public bool IsDialectSource { get; init; }
 
     /// <summary>The request shape's facts, or <c>null</c> for a fetch method.</summary>
     public required RequestShape? Request { get; init; }
@@ -63,6 +69,12 @@ public sealed record SyncClassModel
     /// <summary>Page member holding the next sync token.</summary>
     public required string NextSyncTokenMember { get; init; }
 
+    /// <summary>The next page token member is a <c>System.Uri</c> (a link), read with its <c>OriginalString</c>.</summary>
+    public bool NextPageTokenIsUri { get; init; }
+
+    /// <summary>The next sync token member is a <c>System.Uri</c> (a link), read with its <c>OriginalString</c>.</summary>
+    public bool NextSyncTokenIsUri { get; init; }
+
     /// <summary>Item member holding the key.</summary>
     public required string KeyMember { get; init; }
 
@@ -73,7 +85,7 @@ public sealed record SyncClassModel
     public required DeletionMarker Deletion { get; init; }
 
     /// <summary>The page-source shape.</summary>
-    public PageSourceKind PageSource => Request is null ? PageSourceKind.Fetch : PageSourceKind.Request;
+    public PageSourceKind PageSource => IsDialectSource ? PageSourceKind.Dialect : Request is null ? PageSourceKind.Fetch : PageSourceKind.Request;
 
     /// <summary>Hooks mode: changes go to the user's partial hook methods through the runtime's hook store.</summary>
     public bool UsesHooks => Store is null;

@@ -81,6 +81,12 @@ internal static class SyncClassParser
             }
 
             _cancellationToken.ThrowIfCancellationRequested();
+            var dialectSource = FindDialectSource(out var dialectProblem);
+            if (dialectSource is not null || dialectProblem)
+            {
+                return dialectSource is null ? Result(null) : RunDialectSource(dialectSource);
+            }
+
             var source = FindPageSource();
             _cancellationToken.ThrowIfCancellationRequested();
             var request = source is { Kind: PageSourceKind.Request } ? ReadRequest(source) : null;
@@ -129,11 +135,89 @@ internal static class SyncClassParser
                 ItemsMember = page.Items,
                 NextPageTokenMember = page.NextPageToken,
                 NextSyncTokenMember = page.NextSyncToken,
+                NextPageTokenIsUri = page.NextPageTokenIsUri,
+                NextSyncTokenIsUri = page.NextSyncTokenIsUri,
                 KeyMember = key.Value.Member,
                 KeyIsString = key.Value.IsString,
                 Deletion = deleted,
             };
             return Result(model);
+        }
+
+        // ---- dialect page source ----------------------------------------------------------------------------------
+
+        /// <summary>
+        /// The class's <c>SyncHttpPageSource&lt;TItem&gt;</c> field or property, or <c>null</c>. With one beside a page-source
+        /// method (or two of them) the class is ambiguous: SYNCGEN007, and <paramref name="problem"/> is set.
+        /// </summary>
+        private ISymbol? FindDialectSource(out bool problem)
+        {
+            problem = false;
+            var named = _settings.Get("PageSource");
+            var sources = ValueMembers().Where(m => IsDialectSourceType(SymbolHelpers.ValueType(m)!) && (named is null || m.Name == named)).ToList();
+            if (sources.Count == 0)
+            {
+                return null;
+            }
+
+            var methods = named is not null ? new List<IMethodSymbol>() : SymbolHelpers.AllMembers(_type)
+                .OfType<IMethodSymbol>()
+                .Where(m => m.MethodKind == MethodKind.Ordinary && m.ContainingType.SpecialType != SpecialType.System_Object
+                    && _compilation.IsSymbolAccessibleWithin(m, _type) && Classify(m) is not null)
+                .ToList();
+            if (sources.Count + methods.Count > 1)
+            {
+                Report(DiagnosticDescriptors.AmbiguousMembers, _classLocation, ClassName, "page source",
+                    string.Join(", ", sources.Select(m => "'" + m.Name + "'").Concat(methods.Select(m => "'" + m.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat) + "'"))),
+                    "set IncrementalSync.PageSource to the one to use, or remove the others");
+                problem = true;
+                return null;
+            }
+
+            return sources[0];
+        }
+
+        private static bool IsDialectSourceType(ITypeSymbol type) =>
+            type is INamedTypeSymbol { Name: "SyncHttpPageSource", TypeArguments.Length: 1 } && IsRuntimeType(type, "SyncHttpPageSource");
+
+        /// <summary>The model of a class whose page source is a <c>SyncHttpPageSource&lt;TItem&gt;</c> member.</summary>
+        private ParseResult RunDialectSource(ISymbol source)
+        {
+            var itemType = ((INamedTypeSymbol)SymbolHelpers.ValueType(source)!).TypeArguments[0];
+            var store = FindStore(itemType, out var useHooks);
+            var logger = FindSingle(IsLogger, "ILogger member", "keep only one logger field or property");
+            var options = FindSingle(IsOptions, "SyncOptions member", "keep only one SyncOptions field or property");
+            if (_diagnostics.Count > 0 || (store is null && !useHooks))
+            {
+                return Result(null);
+            }
+
+            return Result(new SyncClassModel
+            {
+                HintName = _type.ToDisplayString(SymbolHelpers.NameFormat).Replace("@", string.Empty) + ".SyncGen.g.cs",
+                Namespace = _type.ContainingNamespace.IsGlobalNamespace ? string.Empty : _type.ContainingNamespace.ToDisplayString(SymbolHelpers.NameFormat),
+                FileScopedNamespace = _declaration.Ancestors().OfType<FileScopedNamespaceDeclarationSyntax>().Any(),
+                ClassName = _type.Name,
+                ClassType = _type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                IsPublic = _type.DeclaredAccessibility == Accessibility.Public,
+                RepositoryName = _type.ToDisplayString(),
+                ItemType = itemType.ToDisplayString(SymbolHelpers.TypeFormat),
+                Store = store is null ? null : Member(store),
+                DeclareLoadSyncTokenHook = useHooks && !DeclaresHookDefinition(LoadSyncTokenHook, CancellationTokenType()),
+                DeclareApplyPassHook = useHooks && !DeclaresHookDefinition(ApplyPassHook, ApplyPassParameterTypes(itemType)),
+                Options = options is null ? null : Member(options),
+                Logger = logger is null ? null : Member(logger),
+                PageSourceMethod = Member(source),
+                IsDialectSource = true,
+                Request = null,
+                PageIsValueType = false,
+                ItemsMember = string.Empty,
+                NextPageTokenMember = string.Empty,
+                NextSyncTokenMember = string.Empty,
+                KeyMember = string.Empty,
+                KeyIsString = true,
+                Deletion = new DeletionMarker(DeletionMarkerKind.Bool, string.Empty, null),
+            });
         }
 
         private ParseResult Result(SyncClassModel? model) => new(model, new EquatableArray<DiagnosticInfo>(_diagnostics));
@@ -171,6 +255,15 @@ internal static class SyncClassParser
                 .ToList();
             if (shaped.Count == 0)
             {
+                // A method that takes a SyncCursor or a SyncPass was meant as the page source: say so on it, with what is wrong.
+                var nearMiss = methods.Select(m => (Method: m, Problem: NearMissProblem(m))).FirstOrDefault(c => c.Problem is not null);
+                if (nearMiss.Method is not null)
+                {
+                    Report(DiagnosticDescriptors.NoPageSource, SymbolHelpers.SourceLocation(nearMiss.Method, _classLocation), ClassName,
+                        $" ('{nearMiss.Method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' is close, but {nearMiss.Problem})");
+                    return null;
+                }
+
                 var location = named is null ? _classLocation : SymbolHelpers.SourceLocation(methods[0], _classLocation);
                 Report(DiagnosticDescriptors.NoPageSource, location, ClassName, named is null ? string.Empty : $" named '{named}' of an accepted shape");
                 return null;
@@ -205,6 +298,55 @@ internal static class SyncClassParser
                 && SymbolHelpers.TaskResultType(method.ReturnType) is not null && !method.IsGenericMethod)
             {
                 return PageSourceKind.Fetch;
+            }
+
+            return null;
+        }
+
+        /// <summary>What keeps a method that takes a <c>SyncCursor</c> or <c>SyncPass</c> from being a page source, or <c>null</c> when it takes neither.</summary>
+        private static string? NearMissProblem(IMethodSymbol method)
+        {
+            var parameters = method.Parameters;
+            if (parameters.Any(p => IsRuntimeType(p.Type, "SyncCursor")))
+            {
+                if (method.IsGenericMethod)
+                {
+                    return "a fetch method must not be generic";
+                }
+
+                if (!IsRuntimeType(parameters[0].Type, "SyncCursor"))
+                {
+                    return "the SyncCursor must be its first parameter";
+                }
+
+                if (parameters.Length != 2 || !IsCancellationToken(parameters[1].Type))
+                {
+                    return "a fetch method takes exactly (SyncCursor cursor, CancellationToken cancellationToken)";
+                }
+
+                return $"it returns '{method.ReturnType.ToShortName()}', and a fetch method returns Task<TPage> or ValueTask<TPage>";
+            }
+
+            if (parameters.Any(p => IsRuntimeType(p.Type, "SyncPass")))
+            {
+                if (parameters.Length != 1)
+                {
+                    return "a request factory takes exactly (SyncPass pass)";
+                }
+
+                if (method.IsGenericMethod)
+                {
+                    return "a request factory must not be generic";
+                }
+
+                if (parameters[0].RefKind != RefKind.None)
+                {
+                    return "its SyncPass parameter must be passed by value";
+                }
+
+                return method.ReturnsVoid
+                    ? "it returns void, and a request factory returns the request"
+                    : $"it returns '{method.ReturnType.ToShortName()}', and a request factory returns the request itself (not a task): the generated code calls its ExecuteAsync";
             }
 
             return null;
@@ -318,7 +460,12 @@ internal static class SyncClassParser
 
         // ---- page type --------------------------------------------------------------------------------------------
 
-        private sealed record PageInfo(bool IsValueType, string Items, string NextPageToken, string NextSyncToken, ITypeSymbol? ElementType);
+        private sealed record PageInfo(bool IsValueType, string Items, string NextPageToken, string NextSyncToken, ITypeSymbol? ElementType)
+        {
+            public bool NextPageTokenIsUri { get; init; }
+
+            public bool NextSyncTokenIsUri { get; init; }
+        }
 
         private PageInfo? ReadPage(ITypeSymbol pageType, Location sourceLocation)
         {
@@ -337,21 +484,26 @@ internal static class SyncClassParser
                 Report(DiagnosticDescriptors.MissingItemsMember, _settings.LocationOfSetting("ItemsMember", sourceLocation), pageName, itemsName);
             }
 
-            string? Token(string setting, string defaultName, DiagnosticDescriptor descriptor)
+            // A token is a string, or a Uri (a link such as Graph's @odata.nextLink), read back with its OriginalString.
+            string? Token(string setting, string defaultName, DiagnosticDescriptor descriptor, out bool isUri)
             {
+                isUri = false;
                 var name = _settings.Get(setting) ?? defaultName;
                 var member = SymbolHelpers.FindReadable(_compilation, pageType, name, _type);
-                if (member is null || !SymbolHelpers.IsString(SymbolHelpers.ValueType(member)))
+                var memberType = member is null ? null : SymbolHelpers.ValueType(member);
+                isUri = memberType is { Name: "Uri", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
+                if (member is null || !(SymbolHelpers.IsString(memberType) || isUri))
                 {
-                    Report(descriptor, _settings.LocationOfSetting(setting, sourceLocation), pageName, name);
+                    var wrongType = memberType is null ? string.Empty : $" ('{member!.Name}' is a '{memberType.ToShortName()}')";
+                    Report(descriptor, _settings.LocationOfSetting(setting, sourceLocation), pageName, name, wrongType);
                     return null;
                 }
 
                 return member.Name;
             }
 
-            var nextPageToken = Token("NextPageTokenMember", "NextPageToken", DiagnosticDescriptors.MissingNextPageTokenMember);
-            var nextSyncToken = Token("NextSyncTokenMember", "NextSyncToken", DiagnosticDescriptors.MissingNextSyncTokenMember);
+            var nextPageToken = Token("NextPageTokenMember", "NextPageToken", DiagnosticDescriptors.MissingNextPageTokenMember, out var nextPageIsUri);
+            var nextSyncToken = Token("NextSyncTokenMember", "NextSyncToken", DiagnosticDescriptors.MissingNextSyncTokenMember, out var nextSyncIsUri);
             if (items is null || elementType is null || nextPageToken is null || nextSyncToken is null)
             {
                 // The element type still lets the store check say something precise.
@@ -359,7 +511,7 @@ internal static class SyncClassParser
             }
 
             var isValueType = pageType.IsValueType && pageType.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T;
-            return new PageInfo(isValueType, items.Name, nextPageToken, nextSyncToken, elementType);
+            return new PageInfo(isValueType, items.Name, nextPageToken, nextSyncToken, elementType) { NextPageTokenIsUri = nextPageIsUri, NextSyncTokenIsUri = nextSyncIsUri };
         }
 
         // ---- class members ----------------------------------------------------------------------------------------
@@ -499,6 +651,29 @@ internal static class SyncClassParser
             return (member.Name, SymbolHelpers.IsString(SymbolHelpers.ValueType(member)));
         }
 
+        /// <summary>What is wrong with <c>DeletedMember</c>, and how to write the marker SyncGen can read.</summary>
+        private static string DeletedMemberProblem(string name, ITypeSymbol? memberType)
+        {
+            const string dialect = "or use a SyncHttpPageSource, whose dialect reads such markers from the JSON";
+            if (memberType is null && name.Contains('.'))
+            {
+                var property = name.Substring(name.LastIndexOf('.') + 1);
+                return $"DeletedMember '{name}' is a nested path, and SyncGen reads one member of the item: add 'public bool Is{property} => {name.Replace(".", "?.")} == true' to the item and name it, {dialect}";
+            }
+
+            if (memberType is not null && SymbolHelpers.IsString(memberType))
+            {
+                return $"DeletedMember '{name}' is a string, not bool or bool?: for a status value set StatusMember = \"{name}\" and DeletedStatus to the value that marks a deletion";
+            }
+
+            if (memberType is not null)
+            {
+                return $"DeletedMember '{name}' is a '{memberType.ToShortName()}', not bool or bool?: for a marker whose presence means deletion add 'public bool Is{name} => {name} is not null' to the item and name it, {dialect} (SyncDeletionMarker.Present)";
+            }
+
+            return $"DeletedMember '{name}' is not a readable bool or bool? member";
+        }
+
         private DeletionMarker? ReadDeleted(ITypeSymbol itemType)
         {
             var deletedName = _settings.Get("DeletedMember");
@@ -517,7 +692,7 @@ internal static class SyncClassParser
                 }
 
                 Report(DiagnosticDescriptors.MissingDeletionMarker, _settings.LocationOf("DeletedMember", _classLocation), itemType.ToShortName(),
-                    $"DeletedMember '{deletedName}' is not a readable bool or bool? member");
+                    DeletedMemberProblem(deletedName, memberType));
                 return null;
             }
 

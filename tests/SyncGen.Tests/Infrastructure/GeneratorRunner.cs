@@ -42,7 +42,10 @@ internal static class GeneratorRunner
             "SyncGen.UserAssembly",
             sources.Select((source, index) => CSharpSyntaxTree.ParseText(source, ParseOptions, index == 0 ? UserFilePath : $"/src/User{index}.cs")),
             References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)
+                // As the SDK does by default (NoWarn CS1701;CS1702): the net8.0 runtime's references to framework
+                // assemblies unify with the newer framework the tests run on.
+                .WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic> { ["CS1701"] = ReportDiagnostic.Suppress, ["CS1702"] = ReportDiagnostic.Suppress }));
 
     public static GeneratorDriver CreateDriver() =>
         CSharpGeneratorDriver.Create(

@@ -11,6 +11,7 @@ internal static class TestSources
         nameof(BoolDeletedMember) => BoolDeletedMember,
         nameof(IntKey) => IntKey,
         nameof(Hooks) => Hooks,
+        nameof(GraphDialect) => GraphDialect,
         _ => throw new System.ArgumentOutOfRangeException(nameof(name), name, "No such test source."),
     };
 
@@ -462,6 +463,95 @@ internal static class TestSources
 
             private static TodoPage Page(string? syncToken, string? pageToken, params Todo[] items) =>
                 new() { Items = items.ToList(), NextPageToken = pageToken, NextSyncToken = syncToken };
+        }
+        """;
+
+    /// <summary>
+    /// A dialect page source: a Graph users/delta repository that writes the endpoint and the item type only. The
+    /// harness answers over an in-memory HttpMessageHandler (the runtime tests cover the same source over real HTTP);
+    /// its third call gets Graph's 400 resyncRequired, an expiry only under the Graph dialect's rule.
+    /// </summary>
+    public const string GraphDialect = """
+        using System;
+        using System.Collections.Generic;
+        using System.Net;
+        using System.Net.Http;
+        using System.Text;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using SyncGen;
+
+        namespace Demo.Graph;
+
+        public sealed class User
+        {
+            public string? DisplayName { get; set; }
+        }
+
+        [IncrementalSync]
+        public partial class DirectoryUsers
+        {
+            private readonly SyncHttpPageSource<User> _users;
+            private readonly ISyncStore<User> _store;
+            private readonly SyncOptions _options = new() { Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1) } };
+
+            public DirectoryUsers(HttpClient http, ISyncStore<User> store)
+            {
+                _users = new SyncHttpPageSource<User>(http, SyncDialects.MicrosoftGraph, new Uri("https://graph.test/v1.0/users/delta?$select=displayName"));
+                _store = store;
+            }
+        }
+
+        public sealed class GraphAnswers : HttpMessageHandler
+        {
+            public List<string> Requests { get; } = new();
+
+            public bool Expired { get; set; }
+
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                var target = Uri.UnescapeDataString(request.RequestUri!.PathAndQuery);
+                Requests.Add(target);
+                var (status, body) = target switch
+                {
+                    "/v1.0/users/delta?$select=displayName" => (200, "{\"value\":[{\"id\":\"u1\",\"displayName\":\"Ann\"},{\"id\":\"u2\",\"displayName\":\"Bob\"}],\"@odata.nextLink\":\"https://graph.test/v1.0/users/delta?$skiptoken=s2\"}"),
+                    "/v1.0/users/delta?$skiptoken=s2" => (200, "{\"value\":[],\"@odata.deltaLink\":\"https://graph.test/v1.0/users/delta?$deltatoken=d1\"}"),
+                    "/v1.0/users/delta?$deltatoken=d1" when Expired => (400, "{\"error\":{\"code\":\"resyncRequired\",\"message\":\"Resync required.\"}}"),
+                    "/v1.0/users/delta?$deltatoken=d1" => (200, "{\"value\":[{\"id\":\"u2\",\"@removed\":{\"reason\":\"deleted\"}},{\"id\":\"u3\",\"displayName\":\"Cy\"}],\"@odata.deltaLink\":\"https://graph.test/v1.0/users/delta?$deltatoken=d1\"}"),
+                    _ => (404, "no route"),
+                };
+                return Task.FromResult(new HttpResponseMessage((HttpStatusCode)status) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
+            }
+        }
+
+        public static class Harness
+        {
+            public static async Task<string> RunAsync()
+            {
+                var answers = new GraphAnswers();
+                using var http = new HttpClient(answers);
+                var store = new InMemorySyncStore<User>();
+                var users = new DirectoryUsers(http, store);
+                var log = new StringBuilder();
+                void Line(string name, SyncResult r) => log.Append($"{name} kind={r.Kind} pages={r.Pages} upserts={r.Upserts} deletes={r.Deletes} expiries={r.ExpiriesRecovered} items={string.Join(",", Items(store))}\n");
+
+                Line("full", await users.SyncAsync());
+                Line("incremental", await users.SyncAsync());
+                answers.Expired = true;
+                Line("expired", await users.SyncAsync());
+                log.Append(string.Join("\n", answers.Requests)).Append('\n');
+                return log.ToString();
+            }
+
+            private static IEnumerable<string> Items(InMemorySyncStore<User> store)
+            {
+                var keys = new List<string>(store.Items.Keys);
+                keys.Sort(StringComparer.Ordinal);
+                foreach (var key in keys)
+                {
+                    yield return key + ":" + store.Items[key].DisplayName;
+                }
+            }
         }
         """;
 }

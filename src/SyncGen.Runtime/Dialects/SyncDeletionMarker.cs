@@ -1,0 +1,69 @@
+using System;
+using System.Text.Json;
+
+namespace SyncGen;
+
+/// <summary>
+/// How an API marks a deleted item (a tombstone) in a list response. Read from the item's JSON, so the item type need
+/// not model the marker: a Graph user's <c>User</c> class has no <c>@removed</c> property.
+/// </summary>
+public abstract class SyncDeletionMarker
+{
+    private protected SyncDeletionMarker()
+    {
+    }
+
+    /// <summary>Deleted when the string at <paramref name="path"/> equals <paramref name="value"/> (Calendar: <c>status</c> is <c>cancelled</c>).</summary>
+    public static SyncDeletionMarker StatusEquals(SyncJsonPath path, string value) => new Status(path, value);
+
+    /// <summary>Deleted when the value at <paramref name="path"/> is <see langword="true"/> (People: <c>metadata.deleted</c>; Drive: <c>removed</c>).</summary>
+    public static SyncDeletionMarker Flag(SyncJsonPath path) => new BoolFlag(path);
+
+    /// <summary>Deleted when <paramref name="path"/> is present and not null, whatever it holds (Graph: an <c>@removed</c> object with any reason).</summary>
+    public static SyncDeletionMarker Present(SyncJsonPath path) => new Presence(path);
+
+    /// <summary>Whether <paramref name="item"/> (the list entry, before any <see cref="SyncDialect.ItemValue"/>) is a deletion.</summary>
+    public abstract bool IsDeleted(JsonElement item);
+
+    private sealed class Status(SyncJsonPath path, string value) : SyncDeletionMarker
+    {
+        private readonly SyncJsonPath _path = path ?? throw new ArgumentNullException(nameof(path));
+        private readonly string _value = value ?? throw new ArgumentNullException(nameof(value));
+
+        public override bool IsDeleted(JsonElement item) =>
+            _path.TryGet(item, out var status) && status.ValueKind == JsonValueKind.String && string.Equals(status.GetString(), _value, StringComparison.Ordinal);
+
+        public override string ToString() => $"{_path} == \"{_value}\"";
+    }
+
+    private sealed class BoolFlag(SyncJsonPath path) : SyncDeletionMarker
+    {
+        private readonly SyncJsonPath _path = path ?? throw new ArgumentNullException(nameof(path));
+
+        public override bool IsDeleted(JsonElement item)
+        {
+            if (!_path.TryGet(item, out var flag))
+            {
+                return false;
+            }
+
+            return flag.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False or JsonValueKind.Null => false,
+                _ => throw new JsonException($"the deletion flag '{_path}' is a JSON {flag.ValueKind}, not true or false"),
+            };
+        }
+
+        public override string ToString() => $"{_path} == true";
+    }
+
+    private sealed class Presence(SyncJsonPath path) : SyncDeletionMarker
+    {
+        private readonly SyncJsonPath _path = path ?? throw new ArgumentNullException(nameof(path));
+
+        public override bool IsDeleted(JsonElement item) => _path.TryGet(item, out var marker) && marker.ValueKind != JsonValueKind.Null;
+
+        public override string ToString() => $"{_path} present";
+    }
+}

@@ -1,0 +1,182 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+
+namespace SyncGen;
+
+/// <summary>How a pass asks for its pages.</summary>
+public enum SyncRequestStyle
+{
+    /// <summary>
+    /// The sync token and the page token go on the endpoint as query parameters (Google Calendar, People, Drive). Every
+    /// page of a pass repeats the pass's parameters.
+    /// </summary>
+    QueryParameters,
+
+    /// <summary>
+    /// Only the first request of a full pass is built from the endpoint; after that the next-page link and the final
+    /// link are absolute URLs requested exactly as the server wrote them, and the final link is the stored token
+    /// (Microsoft Graph delta: <c>@odata.nextLink</c>, <c>@odata.deltaLink</c>).
+    /// </summary>
+    FollowLinks,
+}
+
+/// <summary>
+/// One description of a sync-token API's wire protocol: how a pass is requested, how a page is read, how an item is
+/// keyed, how a deletion shows, and how an expired token shows. <see cref="SyncHttpPageSource{TItem}"/> is driven by
+/// it; <see cref="SyncDialects"/> holds the built-in ones. A dialect for an in-house API is a few lines: see
+/// docs/dialects.md.
+/// </summary>
+public sealed record SyncDialect
+{
+    /// <summary>Name used in messages, e.g. <c>Microsoft Graph delta</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>How a pass asks for its pages. Default <see cref="SyncRequestStyle.QueryParameters"/>.</summary>
+    public SyncRequestStyle RequestStyle { get; init; } = SyncRequestStyle.QueryParameters;
+
+    /// <summary>Query parameter that carries the stored sync token on an incremental pass. Default <c>syncToken</c>.</summary>
+    public string SyncTokenParameter { get; init; } = "syncToken";
+
+    /// <summary>
+    /// Query parameter that carries the page token. Default <c>pageToken</c>. When it is the same as
+    /// <see cref="SyncTokenParameter"/> (Drive), a page token replaces the sync token on later pages.
+    /// </summary>
+    public string PageTokenParameter { get; init; } = "pageToken";
+
+    /// <summary>Parameters every full pass adds, e.g. People's <c>requestSyncToken=true</c>, without which no sync token comes back.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> FullPassParameters { get; init; } = Array.Empty<KeyValuePair<string, string>>();
+
+    /// <summary>
+    /// Parameters a full pass may send and an incremental one may not, because the sync token already carries the
+    /// filter they set (Calendar answers 400 to <c>timeMin</c> beside a <c>syncToken</c>). The page source drops them
+    /// from the endpoint's query on incremental passes. Compared case-sensitively, as the APIs do.
+    /// </summary>
+    public IReadOnlyList<string> FullPassOnlyParameters { get; init; } = Array.Empty<string>();
+
+    /// <summary>The array of list entries in a page, e.g. <c>items</c>, <c>value</c>. A page without it has no entries.</summary>
+    public required SyncJsonPath Items { get; init; }
+
+    /// <summary>The next page's token (or link, with <see cref="SyncRequestStyle.FollowLinks"/>); absent on the last page.</summary>
+    public required SyncJsonPath NextPageToken { get; init; }
+
+    /// <summary>The token (or link) for the next incremental sync; only the last page carries it.</summary>
+    public required SyncJsonPath NextSyncToken { get; init; }
+
+    /// <summary>The entry member that identifies an item across syncs, e.g. <c>id</c>, <c>resourceName</c>, <c>fileId</c>.</summary>
+    public required SyncJsonPath Key { get; init; }
+
+    /// <summary>How a deleted item shows in an entry.</summary>
+    public required SyncDeletionMarker Deletion { get; init; }
+
+    /// <summary>
+    /// Where the item sits inside an entry, when the entry wraps it (Drive: a change holds the file in <c>file</c>);
+    /// <see langword="null"/> when the entry is the item.
+    /// </summary>
+    public SyncJsonPath? ItemValue { get; init; }
+
+    /// <summary>How an expired sync token shows; one of <see cref="SyncExpiryRules"/> or your own rule over the whole error.</summary>
+    public required Func<SyncErrorFacts, bool> IsExpiry { get; init; }
+
+    /// <summary>
+    /// For APIs whose change feed cannot list the collection (Drive): how a full pass lists it instead. When
+    /// <see langword="null"/>, a full pass is the change feed without a token.
+    /// </summary>
+    public SyncFullListing? FullListing { get; init; }
+
+    /// <summary>A classifier that applies <see cref="IsExpiry"/> with the built-in decision table.</summary>
+    public SyncErrorClassifier CreateErrorClassifier() => new(IsExpiry);
+
+    /// <summary>
+    /// Reads one page of the change feed (or of a pass without <see cref="FullListing"/>). A page without the items
+    /// array has no entries; a page that is not an object, or whose parts have the wrong JSON kind, is a
+    /// <see cref="JsonException"/> naming what was wrong, which the engine reports as a malformed response. The
+    /// entries' <see cref="SyncDialectEntry.Item"/> point into <paramref name="page"/>'s document: read them before
+    /// disposing it.
+    /// </summary>
+    /// <param name="page">The page's JSON.</param>
+    public SyncDialectPage ReadPage(JsonElement page) => Read(page, Items, Key, Deletion, ItemValue, NextSyncToken);
+
+    /// <summary>Reads one page of the <see cref="FullListing"/>; its entries are the items themselves and none is a deletion.</summary>
+    /// <param name="page">The page's JSON.</param>
+    /// <exception cref="InvalidOperationException">The dialect has no <see cref="FullListing"/>.</exception>
+    public SyncDialectPage ReadFullListingPage(JsonElement page)
+    {
+        var listing = FullListing ?? throw new InvalidOperationException($"The {Name} dialect has no separate full listing.");
+        return Read(page, listing.Items, listing.Key, null, null, null);
+    }
+
+    private SyncDialectPage Read(JsonElement page, SyncJsonPath items, SyncJsonPath key, SyncDeletionMarker? deletion, SyncJsonPath? itemValue, SyncJsonPath? syncToken)
+    {
+        if (page.ValueKind != JsonValueKind.Object)
+        {
+            throw new JsonException($"a {Name} page must be a JSON object, not {page.ValueKind}");
+        }
+
+        var entries = new List<SyncDialectEntry>();
+        if (items.TryGet(page, out var array) && array.ValueKind != JsonValueKind.Null)
+        {
+            if (array.ValueKind != JsonValueKind.Array)
+            {
+                throw new JsonException($"the {Name} page's '{items}' is a JSON {array.ValueKind}, not an array");
+            }
+
+            var index = 0;
+            foreach (var entry in array.EnumerateArray())
+            {
+                if (entry.ValueKind != JsonValueKind.Object)
+                {
+                    throw new JsonException($"entry {index} of the {Name} page's '{items}' is a JSON {entry.ValueKind}, not an object");
+                }
+
+                var deleted = deletion?.IsDeleted(entry) ?? false;
+                JsonElement? value = entry;
+                if (itemValue is not null)
+                {
+                    value = itemValue.TryGet(entry, out var inner) && inner.ValueKind == JsonValueKind.Object ? inner : null;
+                }
+
+                entries.Add(new SyncDialectEntry(key.ReadString(entry), deleted, value));
+                index++;
+            }
+        }
+
+        return new SyncDialectPage(entries, NextPageToken.ReadString(page), syncToken?.ReadString(page));
+    }
+}
+
+/// <summary>
+/// How a full pass lists a collection whose change feed only lists changes (Drive): first the token the change feed
+/// will start from is taken, then the collection is listed page by page, and the pass ends with that token. Taking the
+/// token before the listing means a change made during the listing is listed again by the next incremental pass,
+/// never lost.
+/// </summary>
+public sealed record SyncFullListing
+{
+    /// <summary>Where the start token is asked for, relative to the endpoint (Drive: <c>changes/startPageToken</c>).</summary>
+    public required string StartTokenRequest { get; init; }
+
+    /// <summary>The start token in that answer (Drive: <c>startPageToken</c>).</summary>
+    public required SyncJsonPath StartToken { get; init; }
+
+    /// <summary>Where the collection is listed, relative to the endpoint (Drive: <c>files</c>).</summary>
+    public required string ListingRequest { get; init; }
+
+    /// <summary>The items array of a listing page (Drive: <c>files</c>); the next page token is the dialect's.</summary>
+    public required SyncJsonPath Items { get; init; }
+
+    /// <summary>The key of a listed item (Drive: <c>id</c>).</summary>
+    public required SyncJsonPath Key { get; init; }
+}
+
+/// <summary>One page as a dialect reads it.</summary>
+/// <param name="Entries">The entries in server order.</param>
+/// <param name="NextPageToken">The next page's token or link, or <see langword="null"/> on the last page.</param>
+/// <param name="NextSyncToken">The next sync token or link, or <see langword="null"/> when the page does not end the pass.</param>
+public sealed record SyncDialectPage(IReadOnlyList<SyncDialectEntry> Entries, string? NextPageToken, string? NextSyncToken);
+
+/// <summary>One list entry as a dialect reads it.</summary>
+/// <param name="Key">The item's key, or <see langword="null"/> when the entry has none (a protocol error).</param>
+/// <param name="IsDeleted">Whether the entry is a deletion.</param>
+/// <param name="Item">The item's JSON, or <see langword="null"/> when a wrapping entry holds none (a Drive removal).</param>
+public readonly record struct SyncDialectEntry(string? Key, bool IsDeleted, JsonElement? Item);

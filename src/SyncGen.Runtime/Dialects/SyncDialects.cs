@@ -1,0 +1,91 @@
+using System.Collections.Generic;
+
+namespace SyncGen;
+
+/// <summary>The built-in dialects: the wire protocols of the sync-token APIs SyncGen knows.</summary>
+public static class SyncDialects
+{
+    /// <summary>
+    /// Google Calendar <c>events.list</c>: <c>items</c>, <c>nextPageToken</c>, <c>nextSyncToken</c>, key <c>id</c>,
+    /// deleted when <c>status</c> is <c>cancelled</c>, expiry per <see cref="SyncExpiryRules.Google"/>. The filters a
+    /// sync token already carries (<c>timeMin</c>, <c>timeMax</c>, <c>updatedMin</c>, <c>q</c>, <c>orderBy</c>,
+    /// <c>iCalUID</c>, <c>privateExtendedProperty</c>, <c>sharedExtendedProperty</c>) are full-pass only.
+    /// </summary>
+    public static SyncDialect GoogleCalendar { get; } = new()
+    {
+        Name = "Google Calendar",
+        FullPassOnlyParameters = new[] { "timeMin", "timeMax", "updatedMin", "q", "orderBy", "iCalUID", "privateExtendedProperty", "sharedExtendedProperty" },
+        Items = SyncJsonPath.Property("items"),
+        NextPageToken = SyncJsonPath.Property("nextPageToken"),
+        NextSyncToken = SyncJsonPath.Property("nextSyncToken"),
+        Key = SyncJsonPath.Property("id"),
+        Deletion = SyncDeletionMarker.StatusEquals(SyncJsonPath.Property("status"), "cancelled"),
+        IsExpiry = SyncExpiryRules.Google,
+    };
+
+    /// <summary>
+    /// Google People <c>people.connections.list</c>: <c>connections</c>, <c>nextPageToken</c>, <c>nextSyncToken</c>, key
+    /// <c>resourceName</c>, deleted when <c>metadata.deleted</c> is true, expiry per <see cref="SyncExpiryRules.GooglePeople"/>.
+    /// Every full pass sends <c>requestSyncToken=true</c> (without it no sync token comes back). Put <c>personFields</c>
+    /// in the endpoint's query: People wants the same parameters on every request of a pass.
+    /// </summary>
+    public static SyncDialect GooglePeople { get; } = new()
+    {
+        Name = "Google People",
+        FullPassParameters = new[] { new KeyValuePair<string, string>("requestSyncToken", "true") },
+        Items = SyncJsonPath.Property("connections"),
+        NextPageToken = SyncJsonPath.Property("nextPageToken"),
+        NextSyncToken = SyncJsonPath.Property("nextSyncToken"),
+        Key = SyncJsonPath.Property("resourceName"),
+        Deletion = SyncDeletionMarker.Flag(SyncJsonPath.Nested("metadata", "deleted")),
+        IsExpiry = SyncExpiryRules.GooglePeople,
+    };
+
+    /// <summary>
+    /// Microsoft Graph delta queries (<c>users/delta</c>, <c>groups/delta</c>, <c>me/messages/delta</c>, ...):
+    /// <c>value</c>, <c>@odata.nextLink</c>, <c>@odata.deltaLink</c>, key <c>id</c>, deleted when an <c>@removed</c>
+    /// object is present (any reason), expiry per <see cref="SyncExpiryRules.MicrosoftGraph"/>. Both links are
+    /// absolute URLs requested verbatim; the stored token is the whole deltaLink. Put <c>$select</c> and
+    /// <c>$filter</c> on the endpoint: Graph carries them inside the links that follow.
+    /// </summary>
+    public static SyncDialect MicrosoftGraph { get; } = new()
+    {
+        Name = "Microsoft Graph delta",
+        RequestStyle = SyncRequestStyle.FollowLinks,
+        Items = SyncJsonPath.Property("value"),
+        NextPageToken = SyncJsonPath.Property("@odata.nextLink"),
+        NextSyncToken = SyncJsonPath.Property("@odata.deltaLink"),
+        Key = SyncJsonPath.Property("id"),
+        Deletion = SyncDeletionMarker.Present(SyncJsonPath.Property("@removed")),
+        IsExpiry = SyncExpiryRules.MicrosoftGraph,
+    };
+
+    /// <summary>
+    /// Google Drive <c>changes.list</c>, endpoint <c>.../drive/v3/changes</c>: <c>changes</c>, <c>nextPageToken</c>,
+    /// <c>newStartPageToken</c>, key <c>fileId</c>, deleted when <c>removed</c> is true, the item in <c>file</c>; the
+    /// stored token goes in <c>pageToken</c>. The change feed cannot list what exists, so a full pass takes
+    /// <c>changes/startPageToken</c> first, lists <c>files</c> page by page, and ends with that start token: a change
+    /// made during the listing comes again in the next incremental pass. Expiry per <see cref="SyncExpiryRules.Google"/>.
+    /// </summary>
+    public static SyncDialect GoogleDrive { get; } = new()
+    {
+        Name = "Google Drive changes",
+        SyncTokenParameter = "pageToken",
+        PageTokenParameter = "pageToken",
+        Items = SyncJsonPath.Property("changes"),
+        NextPageToken = SyncJsonPath.Property("nextPageToken"),
+        NextSyncToken = SyncJsonPath.Property("newStartPageToken"),
+        Key = SyncJsonPath.Property("fileId"),
+        Deletion = SyncDeletionMarker.Flag(SyncJsonPath.Property("removed")),
+        ItemValue = SyncJsonPath.Property("file"),
+        IsExpiry = SyncExpiryRules.Google,
+        FullListing = new SyncFullListing
+        {
+            StartTokenRequest = "changes/startPageToken",
+            StartToken = SyncJsonPath.Property("startPageToken"),
+            ListingRequest = "files",
+            Items = SyncJsonPath.Property("files"),
+            Key = SyncJsonPath.Property("id"),
+        },
+    };
+}

@@ -1,0 +1,286 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using SyncGen.Infrastructure;
+
+namespace SyncGen;
+
+/// <summary>
+/// A page source for plain JSON APIs, driven by a <see cref="SyncDialect"/>: give it the endpoint and the item type,
+/// and it builds every request, reads every page, and turns every unsuccessful answer into a
+/// <see cref="SyncHttpException"/> with the whole error body read, so the dialect's expiry rule sees the status, every
+/// reason, the message and the headers. Keys and deletions are read from the JSON by the dialect, so the item type
+/// need not model markers such as <c>@removed</c> or <c>metadata.deleted</c>.
+/// </summary>
+/// <remarks>
+/// Use it from an <c>[IncrementalSync]</c> class (a member of this type is its page source), or directly with
+/// <see cref="SyncAsync"/>. The <see cref="HttpClient"/> carries authentication; the source never disposes it.
+/// </remarks>
+/// <typeparam name="TItem">The item type, deserialised from each entry (or from the dialect's <see cref="SyncDialect.ItemValue"/>).</typeparam>
+public sealed class SyncHttpPageSource<TItem>
+{
+    private static readonly JsonSerializerOptions WebOptions = new(JsonSerializerDefaults.Web);
+
+    private readonly HttpClient _http;
+    private readonly JsonTypeInfo<TItem>? _itemType;
+    private readonly JsonSerializerOptions _options;
+    private readonly SyncGate _gate = new();
+
+    /// <summary>Creates a source that reads items with source-generated metadata (trimming- and AOT-safe).</summary>
+    /// <param name="http">The client; its handlers add authentication.</param>
+    /// <param name="dialect">The API's wire protocol, e.g. <see cref="SyncDialects.MicrosoftGraph"/>.</param>
+    /// <param name="endpoint">The absolute URL of the list (or delta) request, with any fixed query parameters.</param>
+    /// <param name="itemType">The item's metadata from a <c>JsonSerializerContext</c>.</param>
+    public SyncHttpPageSource(HttpClient http, SyncDialect dialect, Uri endpoint, JsonTypeInfo<TItem> itemType)
+        : this(http, dialect, endpoint, itemType?.Options ?? throw new ArgumentNullException(nameof(itemType)))
+    {
+        _itemType = itemType ?? throw new ArgumentNullException(nameof(itemType));
+    }
+
+    /// <summary>Creates a source that reads items by reflection with the web defaults (camelCase, case-insensitive).</summary>
+    /// <param name="http">The client; its handlers add authentication.</param>
+    /// <param name="dialect">The API's wire protocol, e.g. <see cref="SyncDialects.GooglePeople"/>.</param>
+    /// <param name="endpoint">The absolute URL of the list (or delta) request, with any fixed query parameters.</param>
+    public SyncHttpPageSource(HttpClient http, SyncDialect dialect, Uri endpoint)
+        : this(http, dialect, endpoint, WebOptions)
+    {
+    }
+
+    /// <summary>Creates a source that reads items by reflection.</summary>
+    /// <param name="http">The client; its handlers add authentication.</param>
+    /// <param name="dialect">The API's wire protocol, e.g. <see cref="SyncDialects.GooglePeople"/>.</param>
+    /// <param name="endpoint">The absolute URL of the list (or delta) request, with any fixed query parameters.</param>
+    /// <param name="options">Serializer options.</param>
+    public SyncHttpPageSource(HttpClient http, SyncDialect dialect, Uri endpoint, JsonSerializerOptions options)
+    {
+        _http = http ?? throw new ArgumentNullException(nameof(http));
+        Dialect = dialect ?? throw new ArgumentNullException(nameof(dialect));
+        if (endpoint is null)
+        {
+            throw new ArgumentNullException(nameof(endpoint));
+        }
+
+        if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"The endpoint must be an absolute http or https URL; '{endpoint}' is not.", nameof(endpoint));
+        }
+
+        Endpoint = endpoint;
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+    }
+
+    /// <summary>The wire protocol.</summary>
+    public SyncDialect Dialect { get; }
+
+    /// <summary>The list (or delta) request of a full pass.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>
+    /// Runs one sync call into <paramref name="store"/>, for code that has no <c>[IncrementalSync]</c> class. The
+    /// dialect's expiry rule replaces <see cref="SyncOptions.ErrorClassifier"/>. Calls on one source run one at a time.
+    /// </summary>
+    /// <param name="store">Where the mirror and the token live.</param>
+    /// <param name="options">Loop settings; <see langword="null"/> for the defaults.</param>
+    /// <param name="logger">Logger; <see langword="null"/> for none.</param>
+    /// <param name="progress">Receives a report after every page applied.</param>
+    /// <param name="cancellationToken">Cancels the call; a cancelled call leaves the store unchanged.</param>
+    public Task<SyncResult> SyncAsync(ISyncStore<TItem> store, SyncOptions? options = null, ILogger? logger = null, IProgress<SyncProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var effective = (options ?? SyncOptions.Default) with { ErrorClassifier = Dialect.CreateErrorClassifier() };
+        var definition = new SyncDefinition<TItem>
+        {
+            RepositoryName = $"{Dialect.Name} {Endpoint.AbsolutePath}",
+            OpenPass = OpenPass,
+            GetKey = _ => null, // every page carries the keys the dialect read (SyncPage.Identities)
+            IsDeleted = _ => false,
+            Gate = _gate,
+        };
+        return new SyncEngine<TItem>(definition, store, effective, logger).RunAsync(progress, cancellationToken);
+    }
+
+    /// <summary>Starts a pass: returns the fetcher of its pages. Generated code calls it once per pass.</summary>
+    /// <param name="pass">The pass.</param>
+    public SyncPageFetcher<TItem> OpenPass(SyncPass pass)
+    {
+        if (pass is null)
+        {
+            throw new ArgumentNullException(nameof(pass));
+        }
+
+        if (pass.IsFull && Dialect.FullListing is { } listing)
+        {
+            string? startToken = null;
+            var listingUri = new Uri(Endpoint, listing.ListingRequest);
+            return async (cursor, cancellationToken) =>
+            {
+                // Taken before the first listing page (and again if that page is retried): changes made while the
+                // listing runs are then listed again by the next incremental pass rather than lost.
+                if (cursor.PageToken is null || startToken is null)
+                {
+                    startToken = await ReadStartTokenAsync(listing, cancellationToken).ConfigureAwait(false);
+                }
+
+                var uri = WithQuery(listingUri, cursor.PageToken is null ? Array.Empty<QueryPart>() : new[] { Escaped(Dialect.PageTokenParameter, cursor.PageToken) });
+                using var document = await GetJsonAsync(uri, cancellationToken).ConfigureAwait(false);
+                var page = Dialect.ReadFullListingPage(document.RootElement);
+                return ToSyncPage(page, page.NextPageToken is null ? startToken : null);
+            };
+        }
+
+        var fixedQuery = PassQuery(pass);
+        return async (cursor, cancellationToken) =>
+        {
+            using var document = await GetJsonAsync(RequestUri(cursor, fixedQuery), cancellationToken).ConfigureAwait(false);
+            var page = Dialect.ReadPage(document.RootElement);
+            return ToSyncPage(page, page.NextSyncToken);
+        };
+    }
+
+    /// <summary>The endpoint's own query, without full-pass-only parameters on an incremental pass, plus the dialect's full-pass parameters.</summary>
+    private List<QueryPart> PassQuery(SyncPass pass)
+    {
+        var query = ParseQuery(Endpoint.Query);
+        if (!pass.IsFull)
+        {
+            query.RemoveAll(p => Dialect.FullPassOnlyParameters.Contains(p.Name, StringComparer.Ordinal));
+        }
+        else
+        {
+            query.AddRange(Dialect.FullPassParameters.Select(p => Escaped(p.Key, p.Value)));
+        }
+
+        return query;
+    }
+
+    private Uri RequestUri(SyncCursor cursor, List<QueryPart> passQuery)
+    {
+        var path = new Uri(Endpoint.GetLeftPart(UriPartial.Path));
+        if (Dialect.RequestStyle == SyncRequestStyle.FollowLinks)
+        {
+            if (cursor.PageToken is { } nextLink)
+            {
+                return Link(nextLink, "next page link");
+            }
+
+            if (cursor.SyncToken is { } deltaLink)
+            {
+                return Link(deltaLink, "stored sync link");
+            }
+
+            return WithQuery(path, passQuery);
+        }
+
+        var parts = new List<QueryPart>(passQuery);
+        if (cursor.SyncToken is { } token && !(cursor.PageToken is not null && Dialect.PageTokenParameter == Dialect.SyncTokenParameter))
+        {
+            parts.Add(Escaped(Dialect.SyncTokenParameter, token));
+        }
+
+        if (cursor.PageToken is { } pageToken)
+        {
+            parts.Add(Escaped(Dialect.PageTokenParameter, pageToken));
+        }
+
+        return WithQuery(path, parts);
+    }
+
+    /// <summary>
+    /// A link from the server, requested verbatim, but only on the endpoint's origin: the client's credentials must
+    /// not follow a link to another host.
+    /// </summary>
+    private Uri Link(string link, string what)
+    {
+        if (!Uri.TryCreate(link, UriKind.Absolute, out var uri))
+        {
+            throw new JsonException($"the {Dialect.Name} {what} '{SyncTokenText.Abbreviate(link)}' is not an absolute URL");
+        }
+
+        if (!string.Equals(uri.GetLeftPart(UriPartial.Authority), Endpoint.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+        {
+            throw new JsonException(
+                $"the {Dialect.Name} {what} points at {uri.GetLeftPart(UriPartial.Authority)}, not the endpoint's origin {Endpoint.GetLeftPart(UriPartial.Authority)}; it is not followed, so credentials never leave the API");
+        }
+
+        return uri;
+    }
+
+    private async Task<string> ReadStartTokenAsync(SyncFullListing listing, CancellationToken cancellationToken)
+    {
+        using var document = await GetJsonAsync(new Uri(Endpoint, listing.StartTokenRequest), cancellationToken).ConfigureAwait(false);
+        return listing.StartToken.ReadString(document.RootElement)
+            ?? throw new JsonException($"the {Dialect.Name} start token answer has no '{listing.StartToken}'");
+    }
+
+    private async Task<JsonDocument> GetJsonAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        await SyncHttpException.ThrowIfUnsuccessfulAsync(response, cancellationToken).ConfigureAwait(false);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            return await JsonDocument.ParseAsync(stream, default, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private SyncPage<TItem> ToSyncPage(SyncDialectPage page, string? nextSyncToken)
+    {
+        var items = new List<TItem>(page.Entries.Count);
+        var identities = new List<SyncItemIdentity>(page.Entries.Count);
+        foreach (var entry in page.Entries)
+        {
+            if (entry.IsDeleted)
+            {
+                // A deletion needs only its key; its body (Graph's "@removed" stub, a Drive removal) is not an item.
+                items.Add(default!);
+            }
+            else if (entry.Item is { } json)
+            {
+                items.Add(Deserialize(json));
+            }
+            else
+            {
+                // A wrapping entry about something other than an item (a Drive change to a shared drive itself).
+                continue;
+            }
+
+            identities.Add(new SyncItemIdentity(entry.Key, entry.IsDeleted));
+        }
+
+        return SyncPage<TItem>.Create(items, page.NextPageToken, nextSyncToken) with { Identities = identities };
+    }
+
+    private TItem Deserialize(JsonElement json)
+    {
+        var item = _itemType is not null ? json.Deserialize(_itemType) : json.Deserialize<TItem>(_options);
+        return item ?? throw new JsonException($"a {Dialect.Name} entry deserialised to null");
+    }
+
+    /// <summary>
+    /// The endpoint's query as its raw <c>name=value</c> parts, kept as written (a comma in <c>personFields</c>, a
+    /// <c>$</c> in <c>$select</c>), each with its unescaped name for comparisons.
+    /// </summary>
+    private static List<QueryPart> ParseQuery(string query) =>
+        query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(part =>
+            {
+                var equals = part.IndexOf('=');
+                return new QueryPart(Uri.UnescapeDataString((equals < 0 ? part : part.Substring(0, equals)).Replace('+', ' ')), part);
+            })
+            .ToList();
+
+    private static QueryPart Escaped(string name, string value) => new(name, Uri.EscapeDataString(name) + "=" + Uri.EscapeDataString(value));
+
+    private readonly record struct QueryPart(string Name, string Raw);
+
+    private static Uri WithQuery(Uri path, IEnumerable<QueryPart> parts) =>
+        new(path.GetLeftPart(UriPartial.Path) + (parts.Any() ? "?" + string.Join("&", parts.Select(p => p.Raw)) : string.Empty));
+}
