@@ -149,35 +149,52 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
 }
 
 /// <summary>
-/// Replays scenarios on a real WireMock: each scenario compiles to stub mappings (<see cref="WireMockScenarioCompiler"/>),
-/// imported after a reset; before each call the scenario state is moved to the call's first request.
+/// Replays scenarios on a real WireMock, WireMock.Net in process (the default) or the Java WireMock: each scenario compiles
+/// to stub mappings (<see cref="WireMockScenarioCompiler"/>), loaded after a reset; before each call the scenario state is
+/// moved to the call's first request. Both backends get the same mappings and are read the same way.
 /// </summary>
 public sealed class WireMockScenarioServer : IScenarioServer
 {
-    private readonly WireMockServer _wireMock;
-    private readonly bool _ownsServer;
+    private readonly IWireMockBackend _backend;
     private CompiledScenario? _scenario;
     private CompiledCall? _call;
 
-    /// <summary>Drives a running WireMock.</summary>
+    /// <summary>Drives a running Java WireMock.</summary>
     /// <param name="wireMock">The server.</param>
     /// <param name="ownsServer">Whether disposing this disposes the server.</param>
     public WireMockScenarioServer(WireMockServer wireMock, bool ownsServer = false)
+        : this(new JavaWireMockBackend(wireMock, ownsServer))
     {
-        _wireMock = wireMock ?? throw new ArgumentNullException(nameof(wireMock));
-        _ownsServer = ownsServer;
     }
 
-    /// <inheritdoc />
-    public string Name => "WireMock";
+    private WireMockScenarioServer(IWireMockBackend backend) => _backend = backend;
 
-    /// <summary>Starts a WireMock (see <see cref="WireMockServer.StartAsync"/>) owned by the returned replayer.</summary>
+    /// <inheritdoc />
+    public string Name => _backend.Name;
+
+    /// <summary>The base URI of the WireMock in use (ends with a slash).</summary>
+    public Uri BaseUri => _backend.BaseUri;
+
+    /// <summary>
+    /// Starts the WireMock that <see cref="WireMockServerOptions.Backend"/> names (WireMock.Net in process unless the Java
+    /// WireMock is asked for), owned by the returned replayer.
+    /// </summary>
     /// <param name="options">WireMock options.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The replayer.</returns>
-    /// <exception cref="WireMockUnavailableException">Java or the jar is missing; the message says what to install.</exception>
-    public static async Task<WireMockScenarioServer> StartAsync(WireMockServerOptions? options = null, CancellationToken cancellationToken = default) =>
-        new(await WireMockServer.StartAsync(options, cancellationToken).ConfigureAwait(false), ownsServer: true);
+    /// <exception cref="WireMockUnavailableException">The Java WireMock was asked for and Java or the jar is missing; the message says what to install.</exception>
+    public static async Task<WireMockScenarioServer> StartAsync(WireMockServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new WireMockServerOptions();
+        if (options.Backend == WireMockBackend.WireMockNet)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return new WireMockScenarioServer(WireMockNetBackend.Start());
+        }
+
+        var java = await WireMockServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
+        return new WireMockScenarioServer(new JavaWireMockBackend(java, ownsServer: true));
+    }
 
     /// <inheritdoc />
     async Task<Uri> IScenarioServer.LoadAsync(CompiledScenario scenario, CancellationToken cancellationToken)
@@ -185,9 +202,8 @@ public sealed class WireMockScenarioServer : IScenarioServer
         ArgumentNullException.ThrowIfNull(scenario);
         _scenario = scenario;
         _call = null;
-        await _wireMock.Admin.ResetAsync(cancellationToken).ConfigureAwait(false);
-        await _wireMock.Admin.ImportMappingsAsync(WireMockScenarioCompiler.Compile(scenario), true, cancellationToken).ConfigureAwait(false);
-        return new Uri(_wireMock.BaseUri, FakeCalendarServer.RootPath.TrimStart('/') + "/");
+        await _backend.LoadMappingsAsync(WireMockScenarioCompiler.Compile(scenario), cancellationToken).ConfigureAwait(false);
+        return new Uri(_backend.BaseUri, FakeCalendarServer.RootPath.TrimStart('/') + "/");
     }
 
     /// <inheritdoc />
@@ -196,10 +212,9 @@ public sealed class WireMockScenarioServer : IScenarioServer
         ArgumentNullException.ThrowIfNull(call);
         var scenario = _scenario ?? throw new InvalidOperationException("No scenario is loaded.");
         _call = call;
-        await _wireMock.Admin.SetScenarioStateAsync(scenario.Scenario.Name, WireMockScenarioCompiler.StateBeforeCall(call.Index), cancellationToken).ConfigureAwait(false);
-        await _wireMock.Admin.ResetRequestsAsync(cancellationToken).ConfigureAwait(false);
+        await _backend.SetScenarioStateAsync(scenario.Scenario.Name, WireMockScenarioCompiler.StateBeforeCall(call.Index), cancellationToken).ConfigureAwait(false);
+        await _backend.ResetRequestsAsync(cancellationToken).ConfigureAwait(false);
     }
-
     /// <summary>
     /// Ends a call and returns its events.list requests. WireMock's journal does not carry the error reason of a response,
     /// so each request is paired with the script: a request that matched the next scripted mapping (same tokens and page
@@ -212,7 +227,7 @@ public sealed class WireMockScenarioServer : IScenarioServer
     /// <returns>The journal of the call.</returns>
     async Task<IReadOnlyList<JournalEntry>> IScenarioServer.AfterCallAsync(CancellationToken cancellationToken)
     {
-        var requests = await _wireMock.Admin.GetRequestsAsync(cancellationToken).ConfigureAwait(false);
+        var requests = await _backend.GetRequestsAsync(cancellationToken).ConfigureAwait(false);
         var script = _call?.Exchanges ?? Array.Empty<ScriptedExchange>();
         var pageSize = _scenario?.Scenario.PageSize ?? 0;
         var next = 0;
@@ -237,11 +252,5 @@ public sealed class WireMockScenarioServer : IScenarioServer
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (_ownsServer)
-        {
-            await _wireMock.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public ValueTask DisposeAsync() => _backend.DisposeAsync();
 }
