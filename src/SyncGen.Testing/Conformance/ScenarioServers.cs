@@ -36,6 +36,9 @@ public interface IScenarioServer : IAsyncDisposable
     /// <param name="cancellationToken">Cancels.</param>
     /// <returns>The journal of the call.</returns>
     internal Task<IReadOnlyList<JournalEntry>> AfterCallAsync(CancellationToken cancellationToken);
+
+    /// <summary>The requests of the last call the server does not serve (any path but events.list), as <c>METHOD path?query -&gt; 404</c>.</summary>
+    internal IReadOnlyList<string> UnservedRequests { get; }
 }
 
 /// <summary>Replays scenarios on the embedded <see cref="FakeCalendarServer"/> (a fresh server per scenario; no Java needed).</summary>
@@ -43,6 +46,7 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
 {
     private readonly ScenarioEventStarts _starts = new();
     private FakeCalendarServer? _server;
+    private IReadOnlyList<string> _unserved = Array.Empty<string>();
 
     /// <inheritdoc />
     public string Name => "embedded server";
@@ -116,10 +120,20 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
     Task<IReadOnlyList<JournalEntry>> IScenarioServer.AfterCallAsync(CancellationToken cancellationToken)
     {
         Server.Faults.Clear();
-        IReadOnlyList<JournalEntry> journal = Server.Requests.Where(r => r.CalendarId is not null)
+        var requests = Server.Requests;
+        IReadOnlyList<JournalEntry> journal = requests.Where(r => r.CalendarId is not null)
             .Select((r, i) => JournalEntry.From(i + 1, r)).ToArray();
+        _unserved = requests.Where(r => r.CalendarId is null)
+            .Select(r => $"{r.Method} {r.Path}{QueryText(r.Query)} -> {r.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)}")
+            .ToArray();
         return Task.FromResult(journal);
     }
+
+    /// <inheritdoc />
+    IReadOnlyList<string> IScenarioServer.UnservedRequests => _unserved;
+
+    private static string QueryText(IReadOnlyList<KeyValuePair<string, string>> query) =>
+        query.Count == 0 ? string.Empty : "?" + string.Join("&", query.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -158,6 +172,7 @@ public sealed class WireMockScenarioServer : IScenarioServer
     private readonly IWireMockBackend _backend;
     private CompiledScenario? _scenario;
     private CompiledCall? _call;
+    private IReadOnlyList<string> _unserved = Array.Empty<string>();
 
     /// <summary>Drives a running Java WireMock.</summary>
     /// <param name="wireMock">The server.</param>
@@ -232,7 +247,10 @@ public sealed class WireMockScenarioServer : IScenarioServer
         var pageSize = _scenario?.Scenario.PageSize ?? 0;
         var next = 0;
         var journal = new List<JournalEntry>();
-        foreach (var request in requests.Where(r => r.Path.EndsWith("/events", StringComparison.Ordinal)))
+        _unserved = requests.Where(r => !IsEventsList(r))
+            .Select(r => $"{r.Method} {r.Url} -> {(r.ResponseStatus is int s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no response")}")
+            .ToArray();
+        foreach (var request in requests.Where(IsEventsList))
         {
             string? reason = null;
             if (next < script.Count && WireMockScenarioCompiler.Served(script[next], pageSize, request))
@@ -252,5 +270,11 @@ public sealed class WireMockScenarioServer : IScenarioServer
     }
 
     /// <inheritdoc />
+    IReadOnlyList<string> IScenarioServer.UnservedRequests => _unserved;
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync() => _backend.DisposeAsync();
+
+    private static bool IsEventsList(WireMockLoggedRequest request) =>
+        string.Equals(request.Path, WireMockScenarioCompiler.EventsPath, StringComparison.Ordinal);
 }
