@@ -78,23 +78,25 @@ public sealed class WireMockServerOptions
     /// <summary>Receives WireMock's output (Debug) and start/stop events (Information); nothing is logged when null.</summary>
     public ILogger? Logger { get; init; }
 
-    private static WireMockBackend DefaultBackend()
+    private static WireMockBackend DefaultBackend() => ChooseBackend(
+        Environment.GetEnvironmentVariable(BackendVariable),
+        Environment.GetEnvironmentVariable(ExternalUrlVariable),
+        Environment.GetEnvironmentVariable(JarPathVariable));
+
+    /// <summary>The selection rule of <see cref="Backend"/>, from the values of the three environment variables.</summary>
+    internal static WireMockBackend ChooseBackend(string? backend, string? externalUrl, string? jarPath)
     {
-        var chosen = NullIfEmpty(Environment.GetEnvironmentVariable(BackendVariable));
-        if (chosen is not null)
+        if (NullIfEmpty(backend) is { } chosen)
         {
             return chosen.Trim().ToUpperInvariant() switch
             {
                 "JAVA" => WireMockBackend.Java,
-                "WIREMOCK.NET" or "WIREMOCKNET" or "NET" => WireMockBackend.WireMockNet,
+                "WIREMOCK.NET" or "WIREMOCKNET" => WireMockBackend.WireMockNet,
                 _ => throw new InvalidOperationException($"{BackendVariable}='{chosen}' is not a WireMock backend: use 'java' or 'wiremock.net'."),
             };
         }
 
-        return NullIfEmpty(Environment.GetEnvironmentVariable(ExternalUrlVariable)) is not null
-            || NullIfEmpty(Environment.GetEnvironmentVariable(JarPathVariable)) is not null
-            ? WireMockBackend.Java
-            : WireMockBackend.WireMockNet;
+        return NullIfEmpty(externalUrl) is not null || NullIfEmpty(jarPath) is not null ? WireMockBackend.Java : WireMockBackend.WireMockNet;
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
