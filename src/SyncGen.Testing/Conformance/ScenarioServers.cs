@@ -17,7 +17,7 @@ namespace SyncGen.Testing.Conformance;
 /// </summary>
 public interface IScenarioServer : IAsyncDisposable
 {
-    /// <summary>A short name for messages: <c>WireMock</c> or <c>embedded server</c>.</summary>
+    /// <summary>A short name for messages: <c>WireMock.Net</c>, <c>WireMock</c> (the Java one) or <c>embedded server</c>.</summary>
     string Name { get; }
 
     /// <summary>Loads a scenario (forgetting the previous one).</summary>

@@ -255,11 +255,15 @@ internal sealed class WireMockNetBackend : IWireMockBackend
             }
         }
 
-        return new WireMockLoggedRequest(entry.Guid.ToString(), request.Method, url, status, new DateTimeOffset(request.DateTime, TimeSpan.Zero), entry.MappingGuid is not null, headers)
+        return new WireMockLoggedRequest(entry.Guid.ToString(), request.Method, url, status, LoggedAt(request.DateTime), entry.MappingGuid is not null, headers)
         {
             Fault = aborted ? ResetFault : null,
         };
     }
+
+    // WireMock.Net stamps requests in UTC; a local stamp (another version) is converted, never rejected.
+    private static DateTimeOffset LoggedAt(DateTime stamp) =>
+        stamp.Kind == DateTimeKind.Local ? new DateTimeOffset(stamp).ToUniversalTime() : new DateTimeOffset(DateTime.SpecifyKind(stamp, DateTimeKind.Utc));
 
     // Java WireMock's `matches` is a whole-value match; .NET's Regex finds a match anywhere.
     private static string WholeValue(string regex) => "^(?:" + regex + ")$";
