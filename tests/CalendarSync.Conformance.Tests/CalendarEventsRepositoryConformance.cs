@@ -24,7 +24,7 @@ internal static class CalendarSyncUnderTest
     }
 }
 
-/// <summary>The whole catalog on a real WireMock. Opts out of nothing.</summary>
+/// <summary>The whole catalog on a real WireMock (WireMock.Net in process unless the Java WireMock is asked for). Opts out of nothing.</summary>
 [TestFixture]
 public sealed class CalendarEventsRepositoryOnWireMock : IncrementalSyncConformanceOnWireMock
 {

@@ -101,16 +101,23 @@ public abstract class IncrementalSyncConformance
     }
 }
 
-/// <summary>The conformance suite on a real WireMock (Java 17+ and the jar from <c>npm i wiremock@3.13.2</c>, or WIREMOCK_JAR / WIREMOCK_URL).</summary>
+/// <summary>
+/// The conformance suite on a real WireMock: WireMock.Net in process by default (no Java, no npm), or the Java WireMock when
+/// asked for (<c>WIREMOCK_BACKEND=java</c>, <c>WIREMOCK_JAR</c> or <c>WIREMOCK_URL</c>, or <see cref="WireMockServerOptions.Backend"/>
+/// in an overridden <see cref="WireMockOptions"/>).
+/// </summary>
 /// <remarks>
-/// By default each fixture starts its own WireMock process on a free port. With <c>WIREMOCK_URL</c> every fixture drives
-/// that one server, and each scenario resets its mappings, scenario states and request journal. Fixtures of one assembly
-/// take turns (the suite is <c>[NonParallelizable]</c>), but <c>dotnet test</c> runs test assemblies in parallel: give each
-/// test assembly its own server (or override <see cref="WireMockOptions"/>), or runs sharing one wipe each other's mappings.
+/// Each fixture starts its own WireMock on a free port of 127.0.0.1. With <c>WIREMOCK_URL</c> every fixture drives that one
+/// Java server, and each scenario resets its mappings, scenario states and request journal. Fixtures of one assembly take
+/// turns (the suite is <c>[NonParallelizable]</c>), but <c>dotnet test</c> runs test assemblies in parallel: give each test
+/// assembly its own server (or override <see cref="WireMockOptions"/>), or runs sharing one wipe each other's mappings.
 /// </remarks>
 public abstract class IncrementalSyncConformanceOnWireMock : IncrementalSyncConformance
 {
-    /// <summary>WireMock options; override to point at a jar or server. Missing Java or jar fails every test with what to install.</summary>
+    /// <summary>
+    /// WireMock options; override to choose the backend or point at a jar or server. With the Java backend, missing Java or jar
+    /// fails every test with what to install.
+    /// </summary>
     protected virtual WireMockServerOptions WireMockOptions => new();
 
     /// <inheritdoc />

@@ -56,7 +56,8 @@ public static class ScenarioRunner
                 var mirror = after.Items.OrderBy(i => i.Id, StringComparer.Ordinal).ToArray();
                 var observation = new CallObservation(call.Index, outcome, error, mirror, movement, journal);
                 observations.Add(observation);
-                Judge(scenario, server.Name, compiled, call, observation, before.SyncToken, settings, failures);
+                var served = "GET " + new Uri(context.ApiRoot, $"calendars/{context.CalendarId}/events").AbsolutePath;
+                Judge(scenario, server.Name, compiled, call, observation, server.UnservedRequests, served, before.SyncToken, settings, failures);
                 if (outcome.Kind == OutcomeKind.Timeout)
                 {
                     // The hung call may still be running: further calls on the same client would race it.
@@ -145,13 +146,20 @@ public static class ScenarioRunner
         }
     }
 
-    private static void Judge(SyncScenario scenario, string serverName, CompiledScenario compiled, CompiledCall call, CallObservation observed, string? storedToken, ConformanceSettings settings, List<string> failures)
+    private static void Judge(SyncScenario scenario, string serverName, CompiledScenario compiled, CompiledCall call, CallObservation observed, IReadOnlyList<string> unserved, string served, string? storedToken, ConformanceSettings settings, List<string> failures)
     {
         var where = $"Scenario '{scenario.Name}' on {serverName}, sync call {call.Index + 1} of {compiled.Calls.Count}" +
             (string.IsNullOrEmpty(call.Call.Summary) ? string.Empty : $" ({call.Call.Summary})");
         var requests = observed.Journal.Count == 0
-            ? "  (no request reached the server)"
+            ? unserved.Count == 0 ? "  (no request reached the server)" : "  (no events.list request reached the server)"
             : string.Join(Environment.NewLine, observed.Journal.Select(e => "  " + e));
+        if (unserved.Count > 0)
+        {
+            // A repository pointed at another API (or a wrong path) must learn what the kit's server serves, not just "404".
+            requests += Environment.NewLine + $"  The server does not serve {unserved.Count.ToString(CultureInfo.InvariantCulture)} request(s) of the call and answered them 404; it serves only {served}:"
+                + string.Concat(unserved.Select(u => Environment.NewLine + "  not served: " + u));
+        }
+
         void Fail(string rule, string detail) =>
             failures.Add($"{where}: rule '{rule}' broken: {detail}{Environment.NewLine}Requests of the call:{Environment.NewLine}{requests}");
 

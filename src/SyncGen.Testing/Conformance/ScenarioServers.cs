@@ -17,7 +17,7 @@ namespace SyncGen.Testing.Conformance;
 /// </summary>
 public interface IScenarioServer : IAsyncDisposable
 {
-    /// <summary>A short name for messages: <c>WireMock</c> or <c>embedded server</c>.</summary>
+    /// <summary>A short name for messages: <c>WireMock.Net</c>, <c>WireMock</c> (the Java one) or <c>embedded server</c>.</summary>
     string Name { get; }
 
     /// <summary>Loads a scenario (forgetting the previous one).</summary>
@@ -36,6 +36,9 @@ public interface IScenarioServer : IAsyncDisposable
     /// <param name="cancellationToken">Cancels.</param>
     /// <returns>The journal of the call.</returns>
     internal Task<IReadOnlyList<JournalEntry>> AfterCallAsync(CancellationToken cancellationToken);
+
+    /// <summary>The requests of the last call the server does not serve (any path but events.list), as <c>METHOD path?query -&gt; 404</c>.</summary>
+    internal IReadOnlyList<string> UnservedRequests { get; }
 }
 
 /// <summary>Replays scenarios on the embedded <see cref="FakeCalendarServer"/> (a fresh server per scenario; no Java needed).</summary>
@@ -43,6 +46,7 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
 {
     private readonly ScenarioEventStarts _starts = new();
     private FakeCalendarServer? _server;
+    private IReadOnlyList<string> _unserved = Array.Empty<string>();
 
     /// <inheritdoc />
     public string Name => "embedded server";
@@ -116,10 +120,20 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
     Task<IReadOnlyList<JournalEntry>> IScenarioServer.AfterCallAsync(CancellationToken cancellationToken)
     {
         Server.Faults.Clear();
-        IReadOnlyList<JournalEntry> journal = Server.Requests.Where(r => r.CalendarId is not null)
+        var requests = Server.Requests;
+        IReadOnlyList<JournalEntry> journal = requests.Where(r => r.CalendarId is not null)
             .Select((r, i) => JournalEntry.From(i + 1, r)).ToArray();
+        _unserved = requests.Where(r => r.CalendarId is null)
+            .Select(r => $"{r.Method} {r.Path}{QueryText(r.Query)} -> {r.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)}")
+            .ToArray();
         return Task.FromResult(journal);
     }
+
+    /// <inheritdoc />
+    IReadOnlyList<string> IScenarioServer.UnservedRequests => _unserved;
+
+    private static string QueryText(IReadOnlyList<KeyValuePair<string, string>> query) =>
+        query.Count == 0 ? string.Empty : "?" + string.Join("&", query.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -149,35 +163,53 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
 }
 
 /// <summary>
-/// Replays scenarios on a real WireMock: each scenario compiles to stub mappings (<see cref="WireMockScenarioCompiler"/>),
-/// imported after a reset; before each call the scenario state is moved to the call's first request.
+/// Replays scenarios on a real WireMock, WireMock.Net in process (the default) or the Java WireMock: each scenario compiles
+/// to stub mappings (<see cref="WireMockScenarioCompiler"/>), loaded after a reset; before each call the scenario state is
+/// moved to the call's first request. Both backends get the same mappings and are read the same way.
 /// </summary>
 public sealed class WireMockScenarioServer : IScenarioServer
 {
-    private readonly WireMockServer _wireMock;
-    private readonly bool _ownsServer;
+    private readonly IWireMockBackend _backend;
     private CompiledScenario? _scenario;
     private CompiledCall? _call;
+    private IReadOnlyList<string> _unserved = Array.Empty<string>();
 
-    /// <summary>Drives a running WireMock.</summary>
+    /// <summary>Drives a running Java WireMock.</summary>
     /// <param name="wireMock">The server.</param>
     /// <param name="ownsServer">Whether disposing this disposes the server.</param>
     public WireMockScenarioServer(WireMockServer wireMock, bool ownsServer = false)
+        : this(new JavaWireMockBackend(wireMock, ownsServer))
     {
-        _wireMock = wireMock ?? throw new ArgumentNullException(nameof(wireMock));
-        _ownsServer = ownsServer;
     }
 
-    /// <inheritdoc />
-    public string Name => "WireMock";
+    private WireMockScenarioServer(IWireMockBackend backend) => _backend = backend;
 
-    /// <summary>Starts a WireMock (see <see cref="WireMockServer.StartAsync"/>) owned by the returned replayer.</summary>
+    /// <inheritdoc />
+    public string Name => _backend.Name;
+
+    /// <summary>The base URI of the WireMock in use (ends with a slash).</summary>
+    public Uri BaseUri => _backend.BaseUri;
+
+    /// <summary>
+    /// Starts the WireMock that <see cref="WireMockServerOptions.Backend"/> names (WireMock.Net in process unless the Java
+    /// WireMock is asked for), owned by the returned replayer.
+    /// </summary>
     /// <param name="options">WireMock options.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The replayer.</returns>
-    /// <exception cref="WireMockUnavailableException">Java or the jar is missing; the message says what to install.</exception>
-    public static async Task<WireMockScenarioServer> StartAsync(WireMockServerOptions? options = null, CancellationToken cancellationToken = default) =>
-        new(await WireMockServer.StartAsync(options, cancellationToken).ConfigureAwait(false), ownsServer: true);
+    /// <exception cref="WireMockUnavailableException">The Java WireMock was asked for and Java or the jar is missing; the message says what to install.</exception>
+    public static async Task<WireMockScenarioServer> StartAsync(WireMockServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new WireMockServerOptions();
+        if (options.Backend == WireMockBackend.WireMockNet)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return new WireMockScenarioServer(WireMockNetBackend.Start());
+        }
+
+        var java = await WireMockServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
+        return new WireMockScenarioServer(new JavaWireMockBackend(java, ownsServer: true));
+    }
 
     /// <inheritdoc />
     async Task<Uri> IScenarioServer.LoadAsync(CompiledScenario scenario, CancellationToken cancellationToken)
@@ -185,9 +217,8 @@ public sealed class WireMockScenarioServer : IScenarioServer
         ArgumentNullException.ThrowIfNull(scenario);
         _scenario = scenario;
         _call = null;
-        await _wireMock.Admin.ResetAsync(cancellationToken).ConfigureAwait(false);
-        await _wireMock.Admin.ImportMappingsAsync(WireMockScenarioCompiler.Compile(scenario), true, cancellationToken).ConfigureAwait(false);
-        return new Uri(_wireMock.BaseUri, FakeCalendarServer.RootPath.TrimStart('/') + "/");
+        await _backend.LoadMappingsAsync(WireMockScenarioCompiler.Compile(scenario), cancellationToken).ConfigureAwait(false);
+        return new Uri(_backend.BaseUri, FakeCalendarServer.RootPath.TrimStart('/') + "/");
     }
 
     /// <inheritdoc />
@@ -196,10 +227,9 @@ public sealed class WireMockScenarioServer : IScenarioServer
         ArgumentNullException.ThrowIfNull(call);
         var scenario = _scenario ?? throw new InvalidOperationException("No scenario is loaded.");
         _call = call;
-        await _wireMock.Admin.SetScenarioStateAsync(scenario.Scenario.Name, WireMockScenarioCompiler.StateBeforeCall(call.Index), cancellationToken).ConfigureAwait(false);
-        await _wireMock.Admin.ResetRequestsAsync(cancellationToken).ConfigureAwait(false);
+        await _backend.SetScenarioStateAsync(scenario.Scenario.Name, WireMockScenarioCompiler.StateBeforeCall(call.Index), cancellationToken).ConfigureAwait(false);
+        await _backend.ResetRequestsAsync(cancellationToken).ConfigureAwait(false);
     }
-
     /// <summary>
     /// Ends a call and returns its events.list requests. WireMock's journal does not carry the error reason of a response,
     /// so each request is paired with the script: a request that matched the next scripted mapping (same tokens and page
@@ -212,12 +242,15 @@ public sealed class WireMockScenarioServer : IScenarioServer
     /// <returns>The journal of the call.</returns>
     async Task<IReadOnlyList<JournalEntry>> IScenarioServer.AfterCallAsync(CancellationToken cancellationToken)
     {
-        var requests = await _wireMock.Admin.GetRequestsAsync(cancellationToken).ConfigureAwait(false);
+        var requests = await _backend.GetRequestsAsync(cancellationToken).ConfigureAwait(false);
         var script = _call?.Exchanges ?? Array.Empty<ScriptedExchange>();
         var pageSize = _scenario?.Scenario.PageSize ?? 0;
         var next = 0;
         var journal = new List<JournalEntry>();
-        foreach (var request in requests.Where(r => r.Path.EndsWith("/events", StringComparison.Ordinal)))
+        _unserved = requests.Where(r => !IsEventsList(r))
+            .Select(r => $"{r.Method} {r.Url} -> {(r.ResponseStatus is int s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no response")}")
+            .ToArray();
+        foreach (var request in requests.Where(IsEventsList))
         {
             string? reason = null;
             if (next < script.Count && WireMockScenarioCompiler.Served(script[next], pageSize, request))
@@ -237,11 +270,11 @@ public sealed class WireMockScenarioServer : IScenarioServer
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (_ownsServer)
-        {
-            await _wireMock.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    IReadOnlyList<string> IScenarioServer.UnservedRequests => _unserved;
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _backend.DisposeAsync();
+
+    private static bool IsEventsList(WireMockLoggedRequest request) =>
+        string.Equals(request.Path, WireMockScenarioCompiler.EventsPath, StringComparison.Ordinal);
 }

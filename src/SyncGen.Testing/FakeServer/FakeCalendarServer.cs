@@ -186,11 +186,15 @@ public sealed class FakeCalendarServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The message of the 404 a request outside events.list gets: what was asked, and what this server serves.</summary>
+    internal static string NotServedMessage(string method, string path) =>
+        $"SyncGen test server: {method} {path} is not served. This server serves only Google Calendar v3 events.list: GET {CalendarsPrefix}{{calendarId}}/events.";
+
     private async Task<int> RespondAsync(HttpContext context, FakeCalendarRequest request, Fault? fault)
     {
         if (request.CalendarId is null)
         {
-            return await WriteAsync(context, 404, GoogleErrors.Body(404, "global", "notFound", "Not Found"), null).ConfigureAwait(false);
+            return await WriteAsync(context, 404, GoogleErrors.Body(404, "global", "notFound", NotServedMessage(request.Method, request.Path)), null).ConfigureAwait(false);
         }
 
         if (!HttpMethods.IsGet(request.Method))

@@ -17,13 +17,18 @@ namespace SyncGen.Testing.WireMock;
 /// the exact query (syncToken / pageToken equalTo or absent, maxResults, no restricted filter next to a token) and moves
 /// the state on, so retries and faults play in order (the first request for page 2 answers 503, the next gets the page).
 /// Call N (N &gt; 1) starts in state <see cref="StateBeforeCall"/>: the harness moves the scenario there through the admin
-/// API, which models the history that changed between calls. A low-priority catch-all answers any unscripted request
-/// with 400, so a client that strays from the protocol gets an error, never a silent 404 page.
+/// API, which models the history that changed between calls. A low-priority catch-all answers any unscripted events.list
+/// request with 400, so a client that strays from the protocol gets an error; any other path gets a 404 whose message
+/// names the one endpoint served (<see cref="NotServedMessage"/>).
 /// </summary>
 internal static class WireMockScenarioCompiler
 {
     /// <summary>The events.list path on WireMock: the API root is <c>{WireMock}/calendar/v3/</c>.</summary>
     public const string EventsPath = FakeCalendarServer.RootPath + "/calendars/primary/events";
+
+    /// <summary>The message of the 404 every path but <see cref="EventsPath"/> gets: the mappings serve nothing else.</summary>
+    public const string NotServedMessage =
+        "SyncGen test server: this path is not served. This server serves only Google Calendar v3 events.list: GET " + EventsPath + ".";
 
     /// <summary>The reason of the catch-all's 400 answer.</summary>
     public const string UnscriptedReason = "unscriptedRequest";
@@ -84,13 +89,25 @@ internal static class WireMockScenarioCompiler
         {
             Name = $"{name} unscripted request",
             Priority = 10,
-            Request = new WireMockRequestPattern { UrlPathPattern = ".*" },
+            Request = new WireMockRequestPattern { UrlPath = EventsPath },
             Response = new WireMockResponseDefinition
             {
                 Status = 400,
-                Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["Content-Type"] = "application/json; charset=UTF-8" },
+                Headers = JsonContentType(),
                 Body = Encoding.UTF8.GetString(GoogleErrors.Body(400, "global", UnscriptedReason,
                     $"SyncGen conformance: scenario '{name}' has no response for this request; a client honouring the protocol would not send it.")),
+            },
+        });
+        mappings.Add(new WireMockMapping
+        {
+            Name = $"{name} not served",
+            Priority = 20,
+            Request = new WireMockRequestPattern { UrlPathPattern = ".*" },
+            Response = new WireMockResponseDefinition
+            {
+                Status = 404,
+                Headers = JsonContentType(),
+                Body = Encoding.UTF8.GetString(GoogleErrors.Body(404, "global", "notFound", NotServedMessage)),
             },
         });
         return mappings;
@@ -142,6 +159,9 @@ internal static class WireMockScenarioCompiler
 
         return query;
     }
+
+    private static Dictionary<string, string> JsonContentType() =>
+        new(StringComparer.Ordinal) { ["Content-Type"] = "application/json; charset=UTF-8" };
 
     private static string State(int call, int request) =>
         call == 0 && request == 0 ? WireMockScenario.StartedState : $"call{call + 1}-request{request + 1}";

@@ -69,6 +69,6 @@ public enum ServerKind
     /// <summary>The embedded fake server.</summary>
     Embedded,
 
-    /// <summary>A real WireMock.</summary>
+    /// <summary>A real WireMock: the default backend, WireMock.Net in process (the Java one is compared in <see cref="WireMockBackendParityTests"/>).</summary>
     WireMock,
 }

@@ -112,7 +112,7 @@ public sealed class CatalogTests
         var compiled = ScenarioSimulator.Simulate(ScenarioCatalog.Get("service-unavailable-503-retried"));
         var mappings = WireMockScenarioCompiler.Compile(compiled);
 
-        Assert.That(mappings, Has.Count.EqualTo(compiled.Calls.Sum(c => c.Exchanges.Count) + 1));
+        Assert.That(mappings, Has.Count.EqualTo(compiled.Calls.Sum(c => c.Exchanges.Count) + 2), "one per scripted request, the unscripted catch-all, the not-served 404");
         Assert.That(mappings[0].RequiredScenarioState, Is.EqualTo(WireMockScenario.StartedState));
         Assert.That(mappings[1].RequiredScenarioState, Is.EqualTo(mappings[0].NewScenarioState));
         Assert.That(mappings[0].Request.QueryParameters!["syncToken"].Absent, Is.True);
@@ -121,7 +121,11 @@ public sealed class CatalogTests
         Assert.That(mappings[3].Response.Status, Is.EqualTo(200), "the third request for page 2 gets the page");
         var incremental = mappings.First(m => m.Request.QueryParameters?["syncToken"].EqualTo is not null);
         Assert.That(incremental.Request.QueryParameters!["timeMin"].Absent, Is.True, "no restricted filter matches next to a token");
-        Assert.That(mappings[^1].Priority, Is.GreaterThan(mappings[0].Priority!.Value), "the catch-all only answers unscripted requests");
+        Assert.That(mappings[^2].Priority, Is.GreaterThan(mappings[0].Priority!.Value), "the catch-all only answers unscripted requests");
+        Assert.That(mappings[^2].Request.UrlPath, Is.EqualTo(WireMockScenarioCompiler.EventsPath), "an unscripted events.list request gets the 400");
+        Assert.That(mappings[^1].Priority, Is.GreaterThan(mappings[^2].Priority!.Value), "any other path gets the 404 naming what is served");
+        Assert.That(mappings[^1].Response.Status, Is.EqualTo(404));
+        Assert.That(mappings[^1].Response.Body, Does.Contain("serves only Google Calendar v3 events.list: GET /calendar/v3/calendars/primary/events"));
         Assert.That(WireMockJson.Serialize(mappings[0]), Does.Contain("\"scenarioName\": \"service-unavailable-503-retried\""));
     }
 
