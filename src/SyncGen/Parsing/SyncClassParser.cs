@@ -114,34 +114,7 @@ internal static class SyncClassParser
                 return Result(null);
             }
 
-            var model = new SyncClassModel
-            {
-                HintName = _type.ToDisplayString(SymbolHelpers.NameFormat).Replace("@", string.Empty) + ".SyncGen.g.cs",
-                Namespace = _type.ContainingNamespace.IsGlobalNamespace ? string.Empty : _type.ContainingNamespace.ToDisplayString(SymbolHelpers.NameFormat),
-                FileScopedNamespace = _declaration.Ancestors().OfType<FileScopedNamespaceDeclarationSyntax>().Any(),
-                ClassName = _type.Name,
-                ClassType = _type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-                IsPublic = _type.DeclaredAccessibility == Accessibility.Public,
-                RepositoryName = _type.ToDisplayString(),
-                ItemType = itemType.ToDisplayString(SymbolHelpers.TypeFormat),
-                Store = store is null ? null : Member(store),
-                DeclareLoadSyncTokenHook = useHooks && !DeclaresHookDefinition(LoadSyncTokenHook, CancellationTokenType()),
-                DeclareApplyPassHook = useHooks && !DeclaresHookDefinition(ApplyPassHook, ApplyPassParameterTypes(itemType)),
-                Options = options is null ? null : Member(options),
-                Logger = logger is null ? null : Member(logger),
-                PageSourceMethod = Member(source.Method),
-                Request = request?.Shape,
-                PageIsValueType = page.IsValueType,
-                ItemsMember = page.Items,
-                NextPageTokenMember = page.NextPageToken,
-                NextSyncTokenMember = page.NextSyncToken,
-                NextPageTokenIsUri = page.NextPageTokenIsUri,
-                NextSyncTokenIsUri = page.NextSyncTokenIsUri,
-                KeyMember = key.Value.Member,
-                KeyIsString = key.Value.IsString,
-                Deletion = deleted,
-            };
-            return Result(model);
+            return Result(Model(itemType, store, useHooks, options, logger, source.Method, request?.Shape, page, key.Value, deleted));
         }
 
         // ---- dialect page source ----------------------------------------------------------------------------------
@@ -192,33 +165,43 @@ internal static class SyncClassParser
                 return Result(null);
             }
 
-            return Result(new SyncClassModel
-            {
-                HintName = _type.ToDisplayString(SymbolHelpers.NameFormat).Replace("@", string.Empty) + ".SyncGen.g.cs",
-                Namespace = _type.ContainingNamespace.IsGlobalNamespace ? string.Empty : _type.ContainingNamespace.ToDisplayString(SymbolHelpers.NameFormat),
-                FileScopedNamespace = _declaration.Ancestors().OfType<FileScopedNamespaceDeclarationSyntax>().Any(),
-                ClassName = _type.Name,
-                ClassType = _type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-                IsPublic = _type.DeclaredAccessibility == Accessibility.Public,
-                RepositoryName = _type.ToDisplayString(),
-                ItemType = itemType.ToDisplayString(SymbolHelpers.TypeFormat),
-                Store = store is null ? null : Member(store),
-                DeclareLoadSyncTokenHook = useHooks && !DeclaresHookDefinition(LoadSyncTokenHook, CancellationTokenType()),
-                DeclareApplyPassHook = useHooks && !DeclaresHookDefinition(ApplyPassHook, ApplyPassParameterTypes(itemType)),
-                Options = options is null ? null : Member(options),
-                Logger = logger is null ? null : Member(logger),
-                PageSourceMethod = Member(source),
-                IsDialectSource = true,
-                Request = null,
-                PageIsValueType = false,
-                ItemsMember = string.Empty,
-                NextPageTokenMember = string.Empty,
-                NextSyncTokenMember = string.Empty,
-                KeyMember = string.Empty,
-                KeyIsString = true,
-                Deletion = new DeletionMarker(DeletionMarkerKind.Bool, string.Empty, null),
-            });
+            // A dialect source reads keys, deletions and tokens from the JSON itself: the model has no page or item members.
+            return Result(Model(itemType, store, useHooks, options, logger, source, request: null, page: null,
+                key: (string.Empty, true), new DeletionMarker(DeletionMarkerKind.Bool, string.Empty, null)));
         }
+
+        /// <summary>
+        /// The one place a model is made, for both page-source shapes; <paramref name="page"/> is null for a dialect source.
+        /// </summary>
+        private SyncClassModel Model(ITypeSymbol itemType, ISymbol? store, bool useHooks, ISymbol? options, ISymbol? logger, ISymbol source,
+            RequestShape? request, PageInfo? page, (string Member, bool IsString) key, DeletionMarker deletion) => new()
+        {
+            HintName = _type.ToDisplayString(SymbolHelpers.NameFormat).Replace("@", string.Empty) + ".SyncGen.g.cs",
+            Namespace = _type.ContainingNamespace.IsGlobalNamespace ? string.Empty : _type.ContainingNamespace.ToDisplayString(SymbolHelpers.NameFormat),
+            FileScopedNamespace = _declaration.Ancestors().OfType<FileScopedNamespaceDeclarationSyntax>().Any(),
+            ClassName = _type.Name,
+            ClassType = _type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            IsPublic = _type.DeclaredAccessibility == Accessibility.Public,
+            RepositoryName = _type.ToDisplayString(),
+            ItemType = itemType.ToDisplayString(SymbolHelpers.TypeFormat),
+            Store = store is null ? null : Member(store),
+            DeclareLoadSyncTokenHook = useHooks && !DeclaresHookDefinition(LoadSyncTokenHook, CancellationTokenType()),
+            DeclareApplyPassHook = useHooks && !DeclaresHookDefinition(ApplyPassHook, ApplyPassParameterTypes(itemType)),
+            Options = options is null ? null : Member(options),
+            Logger = logger is null ? null : Member(logger),
+            PageSourceMethod = Member(source),
+            IsDialectSource = page is null,
+            Request = request,
+            PageIsValueType = page?.IsValueType ?? false,
+            ItemsMember = page?.Items ?? string.Empty,
+            NextPageTokenMember = page?.NextPageToken ?? string.Empty,
+            NextSyncTokenMember = page?.NextSyncToken ?? string.Empty,
+            NextPageTokenIsUri = page?.NextPageTokenIsUri ?? false,
+            NextSyncTokenIsUri = page?.NextSyncTokenIsUri ?? false,
+            KeyMember = key.Member,
+            KeyIsString = key.IsString,
+            Deletion = deletion,
+        };
 
         private ParseResult Result(SyncClassModel? model) => new(model, new EquatableArray<DiagnosticInfo>(_diagnostics));
 
