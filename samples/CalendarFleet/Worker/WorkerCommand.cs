@@ -34,7 +34,9 @@ internal static class WorkerCommand
             var settings = new FleetSettings
             {
                 ConnectionString = parse.GetRequiredValue(connection),
-                ServerUri = new Uri(parse.GetRequiredValue(server), UriKind.Absolute),
+                ServerUri = Uri.TryCreate(parse.GetRequiredValue(server), UriKind.Absolute, out var serverUri) && serverUri.Scheme is "http" or "https"
+                    ? serverUri
+                    : throw new ArgumentException($"--server '{parse.GetRequiredValue(server)}' is not an absolute http(s) URL"),
                 Calendars = parse.GetValue(calendars),
                 StoreSchema = parse.GetRequiredValue(schema),
                 SchedulerName = parse.GetRequiredValue(scheduler),
