@@ -223,6 +223,34 @@ public class DiagnosticsTests
         Assert.That(run.GeneratedSources.Single().Value, Does.Contain("return this.Contacts.OpenPass(pass);"));
     }
 
+    [TestCase("KeyMember = \"Name\"", "KeyMember", "each item's key", "SyncDialect.Key")]
+    [TestCase("DeletedMember = \"Gone\"", "DeletedMember", "how a deletion shows", "SyncDialect.Deletion")]
+    [TestCase("StatusMember = \"Name\", DeletedStatus = \"x\"", "StatusMember", "how a deletion shows", "SyncDialect.Deletion")]
+    [TestCase("NextSyncTokenMember = \"DeltaLink\"", "NextSyncTokenMember", "the next sync token", "SyncDialect.NextSyncToken")]
+    public void SYNCGEN014_a_member_setting_beside_a_dialect_page_source_is_refused(string settings, string first, string what, string dialectProperty)
+    {
+        var source = Prelude + $$"""
+            public class Contact { public string? Name { get; set; } public bool Gone { get; set; } }
+
+            [IncrementalSync({{settings}})]
+            public partial class Repo
+            {
+                private readonly ISyncStore<Contact> _store = null!;
+                private SyncHttpPageSource<Contact> Contacts { get; } = null!;
+            }
+            """;
+
+        var run = GeneratorRunner.Run(source);
+
+        Assert.That(run.GeneratedSources, Is.Empty, "no code that would silently use the dialect's key or marker instead");
+        Assert.That(run.Diagnostics.Select(d => d.Id), Is.All.EqualTo("SYNCGEN014"), string.Join("\n", run.Diagnostics));
+        Assert.That(run.Diagnostics, Has.Length.EqualTo(settings.Split(',').Length), "one diagnostic per setting written");
+        var firstArgument = settings.Split(',')[0].Trim();
+        AssertDiagnostic(run.Diagnostics[0], source, "SYNCGEN014", firstArgument, "[IncrementalSync(",
+            $"IncrementalSync.{first} has no effect on class 'Repo': its page source 'Contacts' is a SyncHttpPageSource, whose dialect reads {what} from the JSON");
+        Assert.That(run.Diagnostics[0].GetMessage(CultureInfo.InvariantCulture), Does.Contain(dialectProperty));
+    }
+
     [Test]
     public void SYNCGEN009_a_dialect_page_source_whose_item_has_no_store()
     {
@@ -506,7 +534,7 @@ public class DiagnosticsTests
     {
         var ids = DiagnosticDescriptors.All.Select(d => d.Id).ToList();
 
-        Assert.That(ids, Is.EqualTo(Enumerable.Range(1, 13).Select(i => $"SYNCGEN{i:000}")));
+        Assert.That(ids, Is.EqualTo(Enumerable.Range(1, 14).Select(i => $"SYNCGEN{i:000}")));
         foreach (var descriptor in DiagnosticDescriptors.All)
         {
             Assert.That(descriptor.DefaultSeverity, Is.EqualTo(DiagnosticSeverity.Error), descriptor.Id);

@@ -94,12 +94,18 @@ public static class DiagnosticDescriptors
         "Integration package not referenced",
         "Class '{0}' reads its pages through {1}, but the project does not reference the {2} package, without which SyncGen cannot read {3}; add <PackageReference Include=\"{2}\" /> (same version as SyncGen)");
 
+    /// <summary>SYNCGEN014: a member-naming setting that a dialect page source does not use.</summary>
+    public static readonly DiagnosticDescriptor SettingIgnoredByDialect = Create(
+        "SYNCGEN014",
+        "Setting has no effect with a dialect page source",
+        "IncrementalSync.{0} has no effect on class '{1}': its page source '{2}' is a SyncHttpPageSource, whose dialect reads {3} from the JSON; remove the setting, or describe {3} in the dialect (SyncDialect.{4})");
+
     /// <summary>All descriptors, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
         ClassNotPartial, UnsupportedClass, NoPageSource, MissingItemsMember, MissingNextPageTokenMember,
         MissingNextSyncTokenMember, AmbiguousMembers, MissingKeyMember, MissingStore, InvalidRequestType,
-        MissingDeletionMarker, InvalidMsBuildProperty, MissingIntegrationPackage,
+        MissingDeletionMarker, InvalidMsBuildProperty, MissingIntegrationPackage, SettingIgnoredByDialect,
     };
 
     /// <summary>Finds a descriptor by id.</summary>

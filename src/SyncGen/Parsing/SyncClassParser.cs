@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -160,6 +161,7 @@ internal static class SyncClassParser
             var store = FindStore(itemType, out var useHooks);
             var logger = FindSingle(IsLogger, "ILogger member", "keep only one logger field or property");
             var options = FindSingle(IsOptions, "SyncOptions member", "keep only one SyncOptions field or property");
+            ReportSettingsTheDialectIgnores(source);
             if (_diagnostics.Count > 0 || (store is null && !useHooks))
             {
                 return Result(null);
@@ -169,6 +171,37 @@ internal static class SyncClassParser
             return Result(Model(itemType, store, useHooks, options, logger, source, request: null, page: null,
                 key: (string.Empty, true), new DeletionMarker(DeletionMarkerKind.Bool, string.Empty, null)));
         }
+
+        /// <summary>
+        /// A setting that names a page, request or item member means nothing to a dialect source, which reads all of them
+        /// from the JSON. Ignoring it silently would let a user believe a key or deletion marker is in force when the
+        /// dialect's is, so each one written is an error at its argument.
+        /// </summary>
+        private void ReportSettingsTheDialectIgnores(ISymbol source)
+        {
+            foreach (var (setting, what, dialectProperty) in DialectReadSettings)
+            {
+                if (_settings.Get(setting) is not null)
+                {
+                    Report(DiagnosticDescriptors.SettingIgnoredByDialect, _settings.LocationOf(setting, _classLocation),
+                        setting, ClassName, source.Name, what, dialectProperty);
+                }
+            }
+        }
+
+        private static readonly ImmutableArray<(string Setting, string What, string DialectProperty)> DialectReadSettings = ImmutableArray.Create(
+        new[]
+        {
+            ("ItemsMember", "the page's items", "Items"),
+            ("NextPageTokenMember", "the next page token", "NextPageToken"),
+            ("NextSyncTokenMember", "the next sync token", "NextSyncToken"),
+            ("SyncTokenMember", "how the sync token is sent", "SyncTokenParameter"),
+            ("PageTokenMember", "how the page token is sent", "PageTokenParameter"),
+            ("KeyMember", "each item's key", "Key"),
+            ("DeletedMember", "how a deletion shows", "Deletion"),
+            ("StatusMember", "how a deletion shows", "Deletion"),
+            ("DeletedStatus", "how a deletion shows", "Deletion"),
+        });
 
         /// <summary>
         /// The one place a model is made, for both page-source shapes; <paramref name="page"/> is null for a dialect source.
