@@ -4,6 +4,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
 using WireMock;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -17,13 +19,16 @@ namespace GraphSync.Tests;
 /// <summary>
 /// WireMock.Net in process on 127.0.0.1, answering Graph delta requests from a table the test fills: each exact
 /// path-and-query (as the client sent it, nothing decoded) has a queue of answers, the last of which repeats. Every
-/// request is journaled as sent. A request the table lacks gets a 404 naming it, so a test fails on what was asked.
+/// request is journaled as sent, when it arrives. A request the table lacks gets a 404 naming it, so a test fails on what was asked.
 /// </summary>
 public sealed class GraphDeltaStub : IDisposable
 {
     private readonly WireMockServer _server;
     private readonly ConcurrentDictionary<string, Queue<Answer>> _answers = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<Sent> _requests = new();
+
+    // Ends stalled answers when the stub stops, so the server does not wait out its shutdown grace period for them.
+    private readonly CancellationTokenSource _stopping = new();
 
     public GraphDeltaStub()
     {
@@ -82,11 +87,13 @@ public sealed class GraphDeltaStub : IDisposable
 
     public void Dispose()
     {
+        _stopping.Cancel();
         _server.Stop();
         _server.Dispose();
+        _stopping.Dispose();
     }
 
-    private ResponseMessage Respond(IRequestMessage request)
+    private async Task<IResponseMessage> Respond(IRequestMessage request)
     {
         var query = string.IsNullOrEmpty(request.RawQuery) ? "" : request.RawQuery.StartsWith('?') ? request.RawQuery : "?" + request.RawQuery;
         var pathAndQuery = request.Path + query;
@@ -111,6 +118,18 @@ public sealed class GraphDeltaStub : IDisposable
             headers[name] = new WireMockList<string>(value);
         }
 
+        if (answer.Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(answer.Delay, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return new ResponseMessage { StatusCode = 503 };
+            }
+        }
+
         return new ResponseMessage
         {
             StatusCode = answer.Status,
@@ -119,7 +138,11 @@ public sealed class GraphDeltaStub : IDisposable
         };
     }
 
-    public sealed record Answer(int Status, string Body, string ContentType, params (string Name, string Value)[] Headers);
+    public sealed record Answer(int Status, string Body, string ContentType, params (string Name, string Value)[] Headers)
+    {
+        /// <summary>How long the stub waits before it answers (a stalled server).</summary>
+        public TimeSpan Delay { get; init; }
+    }
 
     public sealed record Sent(string PathAndQuery, string? Authorization);
 }

@@ -34,7 +34,7 @@ internal static class SyncCommand
             baseUrl, store, timeout, verbose,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            new Arguments(parse.GetRequiredValue(baseUrl), parse.GetRequiredValue(store), parse.GetValue(timeout), parse.GetValue(verbose), Environment.GetEnvironmentVariable(DirectoryClient.AccessTokenVariable)),
+            new Arguments(parse.GetRequiredValue(baseUrl), parse.GetRequiredValue(store), parse.GetValue(timeout), parse.GetValue(verbose), Environment.GetEnvironmentVariable(DirectoryClient.AccessTokenVariable) is { Length: > 0 } token ? token : null),
             cancellationToken));
         return command;
     }
