@@ -137,15 +137,15 @@ public sealed class FakeSyncServer : IAsyncDisposable
 
     private string Origin { get; }
 
-    /// <summary>Starts a server for a built-in dialect (see <see cref="FakeDialects"/>).</summary>
+    /// <summary>
+    /// Starts a server for a built-in dialect with the default options; for options use the <see cref="FakeDialect"/>
+    /// overload with <see cref="FakeDialects"/> (e.g. <c>FakeDialects.MicrosoftGraph</c>).
+    /// </summary>
     /// <param name="dialect">One of <see cref="SyncDialects"/>.</param>
-    /// <param name="options">Options; defaults when null.</param>
-    /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The started server; dispose it to stop.</returns>
-    public static Task<FakeSyncServer> StartAsync(SyncDialect dialect, FakeSyncServerOptions? options = null, CancellationToken cancellationToken = default) =>
-        StartAsync(FakeDialects.For(dialect), options, cancellationToken);
+    public static Task<FakeSyncServer> StartAsync(SyncDialect dialect) => StartAsync(FakeDialects.For(dialect));
 
-    /// <summary>Starts a server for any dialect, built in or your own.</summary>
+    /// <summary>Starts a server for any dialect, built in (<see cref="FakeDialects"/>) or your own.</summary>
     /// <param name="dialect">How to serve it.</param>
     /// <param name="options">Options; defaults when null.</param>
     /// <param name="cancellationToken">Cancels the start.</param>

@@ -139,7 +139,7 @@ public sealed class FakeSyncServerTests
     public async Task Drive_takes_the_start_token_lists_files_then_follows_changes()
     {
         // The page source's files listing sends no pageSize of its own: the server's default cuts its pages.
-        await using var server = await FakeSyncServer.StartAsync(SyncDialects.GoogleDrive, new FakeSyncServerOptions { DefaultPageSize = 2 });
+        await using var server = await FakeSyncServer.StartAsync(FakeDialects.GoogleDrive, new FakeSyncServerOptions { DefaultPageSize = 2 });
         server.Upsert("f1", "one.txt");
         server.Upsert("f2", "two.txt");
         server.Upsert("f3", "three.txt");
