@@ -9,7 +9,7 @@ using System.Text.Json;
 namespace SyncGen.Testing.FakeServer;
 
 /// <summary>One page of a pass, before rendering (faults may still alter it).</summary>
-internal sealed class EventsPage
+internal sealed class EventsPage : IFaultablePage
 {
     public required FakeCalendar Calendar { get; init; }
     public required ArraySegment<FakeEventVersion> Items { get; init; }
