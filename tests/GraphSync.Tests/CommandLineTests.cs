@@ -198,6 +198,20 @@ public sealed class CommandLineTests : GraphSyncTestBase
         Assert.That(await ReadStateAsync(), Is.EqualTo(before));
     }
 
+    [Test]
+    public async Task The_demo_runs_every_step_on_the_embedded_Graph_server_and_checks_the_mirror()
+    {
+        var demo = await RunAsync();
+
+        Assert.That(demo.ExitCode, Is.EqualTo(0), demo.StdErr);
+        Assert.That(demo.StdOut, Does.Contain("full sync: 5 pages, 1200 upserts, 0 removals"));
+        Assert.That(demo.StdOut, Does.Contain("incremental sync: 1 pages, 7 upserts, 3 removals"));
+        Assert.That(demo.StdOut, Does.Contain("delta link unchanged"));
+        Assert.That(demo.StdOut, Does.Contain("recovered from 1 expired delta link(s)"));
+        Assert.That(demo.StdOut.Split('\n').Count(l => l.Contains("equal: yes")), Is.EqualTo(4));
+        Assert.That(demo.StdErr, Is.Empty);
+    }
+
     internal sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
 
     internal static Task<ProcessResult> RunAsync(params string[] arguments) => RunAsync(null, arguments);
