@@ -64,6 +64,21 @@ public sealed class DeltaPagingTests : GraphSyncTestBase
     }
 
     [Test]
+    public async Task A_link_with_percent_encoded_parameter_names_is_not_rewritten()
+    {
+        // The SDK's ParametersNameDecodingHandler would send "%24skiptoken" as "$skiptoken": not the link the server gave.
+        var page2 = $"{Graph.Root}/users/delta?%24skiptoken={SkipToken1}&%24select=displayName";
+        var deltaLink = $"{Graph.Root}/users/delta?%24deltatoken={DeltaToken2}";
+        Graph.On(Graph.DeltaEndpoint, GraphDeltaStub.Page(Users("u1"), nextLink: page2));
+        Graph.On(page2, GraphDeltaStub.Page(Users("u2"), deltaLink: deltaLink));
+
+        await Repository().SyncAsync();
+
+        Assert.That(Graph.Requests, Is.EqualTo(new[] { "/v1.0/users/delta", $"/v1.0/users/delta?%24skiptoken={SkipToken1}&%24select=displayName" }));
+        Assert.That((await ReadStateAsync()).Token, Is.EqualTo(deltaLink));
+    }
+
+    [Test]
     public async Task An_empty_page_with_a_nextLink_does_not_end_the_pass()
     {
         var page2 = $"{Graph.Root}/users/delta?$skiptoken={SkipToken2}";
