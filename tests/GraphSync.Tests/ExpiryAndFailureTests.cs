@@ -1,5 +1,7 @@
 using System.Linq;
 using System.Threading.Tasks;
+using GraphSync.GraphApi;
+using GraphSync.Repository;
 using NUnit.Framework;
 using SyncGen;
 
@@ -169,6 +171,22 @@ public sealed class ExpiryAndFailureTests : GraphSyncTestBase
         var failure = Assert.ThrowsAsync<SyncProtocolException>(() => Repository().SyncAsync());
 
         Assert.That(failure!.Message, Does.Contain("@odata.deltaLink points at https://evil.example"));
+        Assert.That(await ReadStateAsync(), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task A_stored_deltaLink_of_another_origin_is_not_sent_and_the_store_is_unchanged()
+    {
+        var before = await SyncedAsync();
+        // The same server under another name: another origin as far as credentials are concerned.
+        var otherRoot = Graph.Root.Replace("127.0.0.1", "localhost", System.StringComparison.Ordinal);
+        using var client = DirectoryClient.Create(new System.Uri(otherRoot));
+        var repository = new DirectoryUsersRepository(client, OpenStore(), FastRetries());
+
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => repository.SyncAsync());
+
+        Assert.That(failure!.Message, Does.Contain("stored @odata.deltaLink points at http://127.0.0.1:"));
+        Assert.That(Graph.Requests, Is.Empty);
         Assert.That(await ReadStateAsync(), Is.EqualTo(before));
     }
 
