@@ -4,7 +4,6 @@ using System.Linq;
 using System.Threading.Tasks;
 using GraphSync.GraphApi;
 using GraphSync.Repository;
-using Microsoft.Graph;
 using NUnit.Framework;
 using SyncGen;
 using SyncGen.Testing.Dialects;
@@ -19,7 +18,7 @@ namespace GraphSync.Tests;
 public sealed class EmbeddedGraphServerTests
 {
     private FakeSyncServer _server = null!;
-    private GraphServiceClient _graph = null!;
+    private DirectoryClient _graph = null!;
     private DirectoryInfo _folder = null!;
 
     [SetUp]
@@ -40,7 +39,7 @@ public sealed class EmbeddedGraphServerTests
 
     private SqliteSyncStore<DirectoryUser> Store() => SqliteSyncStore<DirectoryUser>.OpenFile(Path.Combine(_folder.FullName, "users.db"), "users");
 
-    private DirectoryUsersRepository Repository() => new(_graph, Store(), new SyncOptions
+    private DirectoryUsersRepository Repository() => new(_graph.Graph, Store(), new SyncOptions
     {
         Retry = new SyncRetryOptions { MaxRetries = 3, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
     });

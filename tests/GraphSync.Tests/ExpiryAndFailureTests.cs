@@ -181,7 +181,7 @@ public sealed class ExpiryAndFailureTests : GraphSyncTestBase
         // The same server under another name: another origin as far as credentials are concerned.
         var otherRoot = Graph.Root.Replace("127.0.0.1", "localhost", System.StringComparison.Ordinal);
         using var client = DirectoryClient.Create(new System.Uri(otherRoot));
-        var repository = new DirectoryUsersRepository(client, OpenStore(), FastRetries());
+        var repository = new DirectoryUsersRepository(client.Graph, OpenStore(), FastRetries());
 
         var failure = Assert.ThrowsAsync<SyncProtocolException>(() => repository.SyncAsync());
 

@@ -5,7 +5,6 @@ using System.Linq;
 using System.Threading.Tasks;
 using GraphSync.GraphApi;
 using GraphSync.Repository;
-using Microsoft.Graph;
 using NUnit.Framework;
 using SyncGen;
 
@@ -22,7 +21,7 @@ public abstract class GraphSyncTestBase
     protected string StorePath { get; private set; } = null!;
 
     private DirectoryInfo _folder = null!;
-    private GraphServiceClient? _client;
+    private DirectoryClient? _client;
 
     [SetUp]
     public void StartServer()
@@ -53,7 +52,7 @@ public abstract class GraphSyncTestBase
     protected DirectoryUsersRepository Repository(SyncOptions? options = null)
     {
         _client ??= DirectoryClient.Create(new Uri(Graph.Root), timeout: TimeSpan.FromSeconds(30));
-        return new DirectoryUsersRepository(_client, OpenStore(), options ?? FastRetries());
+        return new DirectoryUsersRepository(_client.Graph, OpenStore(), options ?? FastRetries());
     }
 
     /// <summary>The store's committed state, in a form that compares by value.</summary>

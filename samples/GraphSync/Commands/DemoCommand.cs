@@ -27,10 +27,10 @@ internal static class DemoCommand
         try
         {
             await using var server = await FakeSyncServer.StartAsync(FakeDialects.MicrosoftGraph, new FakeSyncServerOptions { DefaultPageSize = PageSize }, cancellationToken).ConfigureAwait(false);
-            using var graph = DirectoryClient.Create(new Uri(server.BaseUri.OriginalString.TrimEnd('/')));
+            using var client = DirectoryClient.Create(new Uri(server.BaseUri.OriginalString.TrimEnd('/')));
             var storePath = Path.Combine(folder.FullName, "users.db");
             var store = StoreFile.Open(new FileInfo(storePath));
-            var repository = new DirectoryUsersRepository(graph, store);
+            var repository = new DirectoryUsersRepository(client.Graph, store);
             var progress = new ConsoleProgress(output);
 
             output.WriteLine($"Embedded Graph delta server at {server.BaseUri}; first request {repository.Endpoint}; mirror in {storePath}");

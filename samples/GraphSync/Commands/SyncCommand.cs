@@ -55,9 +55,9 @@ internal static class SyncCommand
 
             // HttpClient's own timeout stays a little above SyncGen's, so a stalled request is reported (and retried)
             // as SyncGen's timeout.
-            using var graph = DirectoryClient.Create(graphRoot, arguments.AccessToken, timeout + TimeSpan.FromSeconds(5));
+            using var client = DirectoryClient.Create(graphRoot, arguments.AccessToken, timeout + TimeSpan.FromSeconds(5));
             var store = StoreFile.Open(arguments.StoreFile);
-            var repository = new DirectoryUsersRepository(graph, store, new SyncOptions { RequestTimeout = timeout }, loggerFactory.CreateLogger<DirectoryUsersRepository>());
+            var repository = new DirectoryUsersRepository(client.Graph, store, new SyncOptions { RequestTimeout = timeout }, loggerFactory.CreateLogger<DirectoryUsersRepository>());
             var result = await repository.SyncAsync(cancellationToken).ConfigureAwait(false);
             Console.Out.WriteLine(Summary.Describe(result));
             return ExitCodes.Success;

@@ -10,11 +10,23 @@ using SyncGen;
 namespace GraphSync.GraphApi;
 
 /// <summary>
-/// Builds the real <see cref="GraphServiceClient"/> the sample syncs through, pointed at any Graph root (the production
-/// service, a test server on 127.0.0.1) by its request adapter's base URL.
+/// The real <see cref="GraphServiceClient"/> the sample syncs through, pointed at any Graph root (the production
+/// service, a test server on 127.0.0.1) by its request adapter's base URL, with the <see cref="HttpClient"/> it owns:
+/// the SDK does not dispose a client it was given.
 /// </summary>
-public static class DirectoryClient
+public sealed class DirectoryClient : IDisposable
 {
+    private readonly HttpClient _http;
+
+    private DirectoryClient(GraphServiceClient graph, HttpClient http)
+    {
+        Graph = graph;
+        _http = http;
+    }
+
+    /// <summary>The SDK client.</summary>
+    public GraphServiceClient Graph { get; }
+
     /// <summary>The production Graph root, version included.</summary>
     public const string GraphRoot = "https://graph.microsoft.com/v1.0";
 
@@ -27,7 +39,7 @@ public static class DirectoryClient
     /// <param name="timeout">HttpClient's own timeout; keep it above <see cref="SyncOptions.RequestTimeout"/> so SyncGen reports (and retries) a stalled request first.</param>
     /// <param name="maxPageBytes">The largest response body accepted after decompression (<see cref="SyncResponseLimitHandler"/>).</param>
     /// <exception cref="ArgumentException">A token would travel over plain http to a host that is not a loopback address.</exception>
-    public static GraphServiceClient Create(Uri graphRoot, string? accessToken = null, TimeSpan? timeout = null, long maxPageBytes = SyncResponseLimitHandler.DefaultMaxBytes)
+    public static DirectoryClient Create(Uri graphRoot, string? accessToken = null, TimeSpan? timeout = null, long maxPageBytes = SyncResponseLimitHandler.DefaultMaxBytes)
     {
         ArgumentNullException.ThrowIfNull(graphRoot);
         IAuthenticationProvider authentication = accessToken is null
@@ -48,6 +60,13 @@ public static class DirectoryClient
         var network = new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.All };
         var http = GraphClientFactory.Create(handlers, finalHandler: new SyncResponseLimitHandler(network, maxPageBytes));
         http.Timeout = timeout ?? TimeSpan.FromSeconds(100);
-        return new GraphServiceClient(http, authentication, graphRoot.OriginalString.TrimEnd('/'));
+        return new DirectoryClient(new GraphServiceClient(http, authentication, graphRoot.OriginalString.TrimEnd('/')), http);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Graph.Dispose();
+        _http.Dispose();
     }
 }

@@ -75,8 +75,13 @@ public sealed class GraphErrorReader : ISyncErrorReader
             return TimeSpan.FromSeconds(seconds);
         }
 
-        return DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
-            ? (date - DateTimeOffset.UtcNow) is var delay && delay > TimeSpan.Zero ? delay : TimeSpan.Zero
-            : null;
+        if (!DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
+        {
+            return null;
+        }
+
+        // A date in the past means "now".
+        var delay = date - DateTimeOffset.UtcNow;
+        return delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
     }
 }
