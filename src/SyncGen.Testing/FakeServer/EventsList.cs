@@ -37,10 +37,7 @@ internal static class EventsList
     public const int MaxMaxResults = 2500;
 
     // The parameters Google refuses next to a syncToken (docs/protocol.md); showDeleted=false is checked separately.
-    private static readonly string[] RestrictedWithSyncToken =
-    {
-        "iCalUID", "orderBy", "privateExtendedProperty", "q", "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin",
-    };
+    private static readonly IReadOnlyList<string> RestrictedWithSyncToken = SyncDialects.GoogleCalendar.FullPassOnlyParameters;
 
     // System parameters that do not change what a pass lists; clients may vary them between pages (e.g. a refreshed
     // access_token) without breaking the pass.

@@ -299,9 +299,11 @@ public sealed class FakeSyncServer : IAsyncDisposable
                 return (await WriteExpiredAsync(context).ConfigureAwait(false), true);
             case FaultKind.Status:
                 EmbeddedHttpHost.SetRetryAfter(context.Response, fault.RetryAfter);
-                return (await WriteErrorAsync(context, fault.StatusCode, fault.Reason!, fault.Message!).ConfigureAwait(false), false);
+                return (await WriteErrorAsync(context, fault.StatusCode, fault.Reason!, fault.Message!).ConfigureAwait(false),
+                    Dialect.Dialect.IsExpiry(new SyncErrorFacts { StatusCode = fault.StatusCode, Reasons = new[] { fault.Reason! }, Message = fault.Message }));
             case FaultKind.RawResponse:
-                return (await EmbeddedHttpHost.WriteRawAsync(context, fault).ConfigureAwait(false), false);
+                // No reason to read: the dialect's rule on the status alone says whether it is an expiry.
+                return (await EmbeddedHttpHost.WriteRawAsync(context, fault).ConfigureAwait(false), Dialect.Dialect.IsExpiry(new SyncErrorFacts { StatusCode = fault.StatusCode }));
         }
 
         var listing = kind == RequestKind.Listing;
