@@ -37,11 +37,23 @@ public sealed partial class DirectoryUsersRepository
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _options = (options ?? SyncOptions.Default) with { ErrorClassifier = GraphErrorReader.Classifier };
         _logger = logger;
-        Endpoint = new Uri(graph.RequestAdapter.BaseUrl!.TrimEnd('/') + "/users/delta");
+        _endpoint = new Uri(graph.RequestAdapter.BaseUrl!.TrimEnd('/') + "/users/delta");
     }
 
-    /// <summary>The first request of every full pass: <c>{root}/users/delta</c>. Its origin is the only one followed.</summary>
-    public Uri Endpoint { get; }
+    /// <summary>
+    /// The first request of every full pass: <c>{root}/users/delta</c> unless set, e.g. with <c>$select</c> or a page
+    /// size in its query. Its origin is the only one whose links are followed.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value is not an absolute http(s) URL.</exception>
+    public Uri Endpoint
+    {
+        get => _endpoint;
+        init => _endpoint = value is { IsAbsoluteUri: true, Scheme: "http" or "https" }
+            ? value
+            : throw new ArgumentException($"The endpoint '{value}' is not an absolute http(s) URL.", nameof(Endpoint));
+    }
+
+    private readonly Uri _endpoint;
 
     /// <summary>
     /// One page. The first request of a full pass is the endpoint; every other one is the server's own link, the
