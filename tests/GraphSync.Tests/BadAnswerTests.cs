@@ -35,6 +35,19 @@ public sealed class BadAnswerTests : GraphSyncTestBase
     }
 
     [Test]
+    public async Task An_html_200_is_a_malformed_response_not_a_missing_answer()
+    {
+        var before = await SyncedAsync();
+        Graph.On(DeltaLink1, new GraphDeltaStub.Answer(200, "<html><body>Sign in to the guest network</body></html>", "text/html"));
+
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => Repository().SyncAsync());
+
+        Assert.That(failure!.Violation, Is.EqualTo(SyncProtocolViolation.MalformedResponse));
+        Assert.That(failure.Message, Does.Contain("is text/html, not a JSON page"));
+        Assert.That(await ReadStateAsync(), Is.EqualTo(before));
+    }
+
+    [Test]
     public async Task An_empty_200_is_a_protocol_error()
     {
         var before = await SyncedAsync();

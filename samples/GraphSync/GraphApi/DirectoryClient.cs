@@ -56,7 +56,7 @@ public sealed class DirectoryClient : IDisposable
         var handlers = GraphClientFactory.CreateDefaultHandlers()
             .Where(handler => handler is not (RetryHandler or RedirectHandler or ParametersNameDecodingHandler))
             .ToList();
-        handlers.Add(new UnreadableErrorBodyHandler());
+        handlers.Add(new NonJsonAnswerHandler());
         var network = new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.All };
         var http = GraphClientFactory.Create(handlers, finalHandler: new SyncResponseLimitHandler(network, maxPageBytes));
         http.Timeout = timeout ?? TimeSpan.FromSeconds(100);

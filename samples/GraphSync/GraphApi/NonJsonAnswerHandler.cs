@@ -1,3 +1,4 @@
+using System;
 using System.Diagnostics;
 using System.Net.Http;
 using System.Text.Json;
@@ -8,12 +9,16 @@ using SyncGen;
 namespace GraphSync.GraphApi;
 
 /// <summary>
-/// Turns a failure answer whose body is not JSON (a proxy's HTML 502, a plain-text 410) into a
-/// <see cref="SyncHttpException"/> that keeps its status. The SDK would otherwise try to read such a body as an OData
-/// error and throw a parse error without the status, and a 502 that should be retried would fail the sync as a
-/// malformed page. JSON error bodies pass through untouched, for the SDK to turn into its <c>ODataError</c>.
+/// Keeps the meaning of answers whose body is not JSON, which the SDK would turn into an exception without a status:
+/// <list type="bullet">
+/// <item>a failure (a proxy's HTML 502, a plain-text 410) becomes a <see cref="SyncHttpException"/> that keeps its
+/// status, so the 502 is retried and the 410 is an expiry instead of both failing as unreadable;</item>
+/// <item>a success whose content type is not JSON (a captive portal's HTML 200) becomes a <see cref="JsonException"/>,
+/// which SyncGen reports as a malformed page, not as "no HTTP response".</item>
+/// </list>
+/// JSON answers pass through untouched, for the SDK to read as pages or turn into its <c>ODataError</c>.
 /// </summary>
-public sealed class UnreadableErrorBodyHandler : DelegatingHandler
+public sealed class NonJsonAnswerHandler : DelegatingHandler
 {
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -21,6 +26,12 @@ public sealed class UnreadableErrorBodyHandler : DelegatingHandler
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {
+            if (response.Content.Headers.ContentType?.MediaType is { } mediaType && !IsJsonMediaType(mediaType) && response.Content.Headers.ContentLength != 0)
+            {
+                response.Dispose();
+                throw new JsonException($"the answer to {request.RequestUri?.GetLeftPart(UriPartial.Path)} is {mediaType}, not a JSON page");
+            }
+
             return response;
         }
 
@@ -43,6 +54,9 @@ public sealed class UnreadableErrorBodyHandler : DelegatingHandler
 
         throw new UnreachableException("a failure status always throws");
     }
+
+    private static bool IsJsonMediaType(string mediaType) =>
+        mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsJson(byte[] body)
     {
