@@ -39,8 +39,12 @@ public sealed class GraphErrorReader : ISyncErrorReader
 
     private static SyncErrorFacts Facts(ApiException exception, IReadOnlyList<string> reasons, string? message)
     {
-        var headers = exception.ResponseHeaders
-            .ToDictionary(pair => pair.Key, pair => string.Join(",", pair.Value), StringComparer.OrdinalIgnoreCase);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in exception.ResponseHeaders)
+        {
+            headers[name] = string.Join(",", values);
+        }
+
         return new SyncErrorFacts
         {
             StatusCode = exception.ResponseStatusCode,
