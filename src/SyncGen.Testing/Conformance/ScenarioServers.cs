@@ -135,18 +135,7 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
             }
         }
 
-        Faults.Clear();
-        foreach (var plan in call.Call.Faults)
-        {
-            var page = plan.Page;
-            Faults.Enqueue(new FaultRule(ToFault(plan.Fault))
-            {
-                WithSyncToken = plan.Incremental,
-                When = page is { } p ? r => r.PageNumber == p : null,
-                Skip = plan.Skip,
-                Times = plan.Times,
-            });
-        }
+        ScenarioFaults.Arm(Faults, call.Call.Faults);
 
         if (IsCalendar)
         {
@@ -239,21 +228,6 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
                 throw new InvalidOperationException($"History change '{change}' has no meaning in the {_dialect.Dialect.Name} dialect.");
         }
     }
-
-    private static Fault ToFault(ScenarioFault fault) => fault.Kind switch
-    {
-        FaultKind.Status => Fault.Status(fault.StatusCode, fault.Reason, retryAfter: fault.RetryAfterSeconds is { } s ? TimeSpan.FromSeconds(s) : null),
-        FaultKind.Abort => Fault.Abort(),
-        FaultKind.Delay => Fault.Delay(TimeSpan.FromMilliseconds(fault.DelayMilliseconds)),
-        FaultKind.MalformedJson => Fault.MalformedJson(),
-        FaultKind.TruncatedBody => Fault.TruncatedBody(0.5, honestContentLength: true),
-        FaultKind.NoTokens => Fault.NoTokens(),
-        FaultKind.PageTokenLoop => Fault.PageTokenLoop(),
-        FaultKind.DuplicateItems => Fault.DuplicateItems(),
-        FaultKind.ShortPage => Fault.ShortPage(fault.ItemCount),
-        FaultKind.RawResponse => Fault.Raw(fault.StatusCode, fault.ContentType, fault.Body!, fault.RetryAfterSeconds is { } raw ? TimeSpan.FromSeconds(raw) : null),
-        _ => throw new ArgumentOutOfRangeException(nameof(fault), fault.Kind, "Unknown fault."),
-    };
 }
 
 /// <summary>

@@ -54,7 +54,7 @@ internal static class ScenarioSimulator
     /// <summary>The reference client of one call: retries, expiry recovery, typed errors, atomic commit.</summary>
     private sealed class ReferenceClient(ScenarioModel model, int pageSize, ConformanceSettings settings, IReadOnlyList<FaultPlan> plans)
     {
-        private readonly List<ArmedFault> _armed = plans.Select(p => new ArmedFault(p)).ToList();
+        private readonly ArmedFaults _armed = new(plans);
 
         public List<ScriptedExchange> Exchanges { get; } = new();
 
@@ -221,76 +221,42 @@ internal static class ScenarioSimulator
                 return new ScriptedResponse(result.StatusCode, text) { Reason = result.StatusCode == 410 ? "fullSyncRequired" : "invalid", FaultDescription = description };
             }
 
-            switch (fault?.Kind)
-            {
-                case FaultKind.NoTokens:
-                    page.NextPageToken = null;
-                    page.NextSyncToken = null;
-                    break;
-                case FaultKind.PageTokenLoop:
-                    page.NextSyncToken = null;
-                    page.NextPageToken = pageToken ?? page.FirstPageToken;
-                    break;
-                case FaultKind.DuplicateItems:
-                    page.DuplicateItems = true;
-                    break;
-            }
-
+            // The one fault shaper the embedded servers use too: the same fault gives the same bytes on every server.
+            PageFaults.Shape(fault?.Kind, page, pageToken);
             var body = model.Render(page);
             switch (fault?.Kind)
             {
                 case FaultKind.MalformedJson:
-                    const string itemsStart = "\"items\":[";
-                    var marker = body.IndexOf(itemsStart, StringComparison.Ordinal);
-                    if (marker < 0)
-                    {
-                        throw new InvalidOperationException($"Cannot render the malformed-JSON fault: the rendered page has no '{itemsStart}' to cut after. Page: {body}");
-                    }
-
-                    return new ScriptedResponse(200, body[..(marker + itemsStart.Length)]) { FaultDescription = description };
+                    return new ScriptedResponse(200, Encoding.UTF8.GetString(PageFaults.CutAfterItemsStart(Encoding.UTF8.GetBytes(body), "items"))) { FaultDescription = description };
                 case FaultKind.TruncatedBody:
-                    // Byte length, as the fake server cuts bytes; bodies are ASCII in the catalog so chars = bytes.
-                    return new ScriptedResponse(200, body[..Math.Clamp(body.Length / 2, 1, body.Length - 1)]) { FaultDescription = description };
+                    // Bytes, as the servers cut them; the truncated-json scenario's bodies are ASCII, so the text round-trips.
+                    return new ScriptedResponse(200, Encoding.UTF8.GetString(PageFaults.Truncate(Encoding.UTF8.GetBytes(body), 0.5))) { FaultDescription = description };
             }
 
             return new ScriptedResponse(200, body) { Page = page, FaultDescription = description };
         }
 
-        private ScenarioFault? Take(bool incremental, int page)
+        /// <summary>The fault for a request, armed and consumed exactly as the servers do (<see cref="FaultQueue"/>).</summary>
+        private ScenarioFault? Take(bool incremental, int page) => _armed.Take(incremental, page);
+
+        /// <summary>A call's fault plans on the servers' <see cref="FaultQueue"/>, remembering which scenario fault each server fault came from.</summary>
+        private sealed class ArmedFaults
         {
-            for (var i = 0; i < _armed.Count; i++)
+            private readonly FaultQueue _queue = new();
+            private readonly Dictionary<Fault, ScenarioFault> _origins = new(ReferenceEqualityComparer.Instance);
+
+            public ArmedFaults(IReadOnlyList<FaultPlan> plans)
             {
-                var armed = _armed[i];
-                if (!armed.Plan.Matches(incremental, page))
+                foreach (var plan in plans)
                 {
-                    continue;
+                    var fault = ScenarioFaults.ToFault(plan.Fault);
+                    _origins[fault] = plan.Fault;
+                    _queue.Enqueue(ScenarioFaults.ToRule(plan, fault));
                 }
-
-                if (armed.Skipped < armed.Plan.Skip)
-                {
-                    armed.Skipped++;
-                    continue;
-                }
-
-                armed.Fired++;
-                if (armed.Fired >= armed.Plan.Times)
-                {
-                    _armed.RemoveAt(i);
-                }
-
-                return armed.Plan.Fault;
             }
 
-            return null;
-        }
-
-        private sealed class ArmedFault(FaultPlan plan)
-        {
-            public FaultPlan Plan { get; } = plan;
-
-            public int Skipped { get; set; }
-
-            public int Fired { get; set; }
+            public ScenarioFault? Take(bool incremental, int page) =>
+                _queue.Take(new FakeCalendarRequest(incremental, page)) is { } fault ? _origins[fault] : null;
         }
     }
 }
