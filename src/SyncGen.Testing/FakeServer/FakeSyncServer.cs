@@ -65,15 +65,12 @@ public sealed class FakeSyncServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly FakeSyncServerOptions _options;
     private readonly FakeSyncFeed _feed = new("feed");
-    private readonly object _journalGate = new();
-    private readonly List<RecordedRequest> _journal = new();
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly EmbeddedServerState _state = new();
     private readonly string _feedPath;
     private readonly string? _startTokenPath;
     private readonly string? _listingPath;
     private long _sequence;
     private int _expiriesServed;
-    private int _disposed;
 
     private FakeSyncServer(WebApplication app, FakeDialect dialect, FakeSyncServerOptions options, string origin)
     {
@@ -124,16 +121,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
         _feed.Live.Select(v => new FakeItem(v.Id, (JsonObject)JsonNode.Parse(v.FieldsJson!)!)).ToArray();
 
     /// <summary>A snapshot of the request journal, in arrival order.</summary>
-    public IReadOnlyList<RecordedRequest> Requests
-    {
-        get
-        {
-            lock (_journalGate)
-            {
-                return _journal.OrderBy(entry => entry.Sequence).ToArray();
-            }
-        }
-    }
+    public IReadOnlyList<RecordedRequest> Requests => _state.Requests;
 
     private string Origin { get; }
 
@@ -192,34 +180,11 @@ public sealed class FakeSyncServer : IAsyncDisposable
     public void ExpireSyncTokens() => _feed.ExpireSyncTokens();
 
     /// <summary>Empties the request journal.</summary>
-    public void ClearRequests()
-    {
-        lock (_journalGate)
-        {
-            _journal.Clear();
-        }
-    }
+    public void ClearRequests() => _state.ClearRequests();
 
     /// <summary>Stops the server; requests still waiting on a delay fault are cancelled.</summary>
     /// <returns>A task that completes when the server has stopped.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        finally
-        {
-            await _app.DisposeAsync().ConfigureAwait(false);
-            _stopping.Dispose();
-        }
-    }
+    public ValueTask DisposeAsync() => _state.StopAsync(_app);
 
     /// <summary>What this server serves, for the 404 of anything else.</summary>
     internal string ServedDescription
@@ -247,7 +212,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
         {
             (status, expiry) = await RespondAsync(context, request, kind, fault).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || _state.Stopping.IsCancellationRequested)
         {
             // The client gave up (or the server is stopping) while a delay fault held the answer: nothing to send.
             context.Abort();
@@ -255,10 +220,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
         finally
         {
             var served = new FakeCalendarRequest(request) { ServedExpiry = expiry };
-            lock (_journalGate)
-            {
-                _journal.Add(new RecordedRequest(served, arrived, status, fault));
-            }
+            _state.Record(new RecordedRequest(served, arrived, status, fault));
         }
     }
 
@@ -283,12 +245,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
             return (await WriteAsync(context, 200, Encoding.UTF8.GetBytes(answer.ToJsonString(FakeDialects.Json.Options)), null).ConfigureAwait(false), false);
         }
 
-        while (fault is { Kind: FaultKind.Delay })
-        {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-            await Task.Delay(fault.DelayDuration, linked.Token).ConfigureAwait(false);
-            fault = fault.Then;
-        }
+        fault = await _state.WaitOutDelaysAsync(fault, context).ConfigureAwait(false);
 
         switch (fault?.Kind)
         {
