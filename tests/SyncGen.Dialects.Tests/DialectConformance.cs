@@ -79,7 +79,5 @@ public sealed class DriveOnEmbeddedServer : IncrementalSyncConformanceOnEmbedded
 [TestFixture]
 public sealed class CalendarOnEmbeddedServer : IncrementalSyncConformanceOnEmbeddedServer
 {
-    protected override bool SupportsRecurringEvents => false;
-
     protected override ISyncUnderTest CreateRepository(ConformanceContext context) => DialectRepositories.Calendar(context);
 }
