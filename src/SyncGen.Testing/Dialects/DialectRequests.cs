@@ -126,4 +126,15 @@ internal static class DialectRequests
 
         return new DialectRequest(syncToken, pageToken, journal);
     }
+
+    /// <summary>
+    /// Writes a URL the way the dialect servers write links: names as they are except escaped reserved characters (a
+    /// <c>$</c> stays), values escaped. The WireMock journal rebuilds a requested URL with it, so a client that followed a
+    /// link verbatim is seen to have requested exactly that link.
+    /// </summary>
+    public static string Url(string origin, string path, IEnumerable<KeyValuePair<string, string>> query)
+    {
+        var parts = query.Select(p => Uri.EscapeDataString(p.Key).Replace("%24", "$", StringComparison.Ordinal) + "=" + Uri.EscapeDataString(p.Value)).ToArray();
+        return origin + path + (parts.Length == 0 ? string.Empty : "?" + string.Join("&", parts));
+    }
 }

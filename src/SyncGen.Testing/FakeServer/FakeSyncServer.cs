@@ -348,8 +348,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
         Dialect.Dialect.RequestStyle == SyncRequestStyle.FollowLinks ? Link(passQuery, DeltaTokenParameter, syncToken) : syncToken;
 
     private string Link(IReadOnlyList<KeyValuePair<string, string>> passQuery, string tokenParameter, string token) =>
-        Endpoint + "?" + string.Join("&", passQuery.Append(new KeyValuePair<string, string>(tokenParameter, token))
-            .Select(p => Uri.EscapeDataString(p.Key).Replace("%24", "$", StringComparison.Ordinal) + "=" + Uri.EscapeDataString(p.Value)));
+        DialectRequests.Url(Origin, _feedPath, passQuery.Append(new KeyValuePair<string, string>(tokenParameter, token)));
 
     /// <summary>The request's parameters without its tokens: what every page of the pass repeats.</summary>
     private List<KeyValuePair<string, string>> PassQuery(IReadOnlyList<KeyValuePair<string, string>> query) =>
