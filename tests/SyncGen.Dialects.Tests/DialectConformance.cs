@@ -79,7 +79,39 @@ public sealed class DriveOnEmbeddedServer : IncrementalSyncConformanceOnEmbedded
 [TestFixture]
 public sealed class CalendarOnEmbeddedServer : IncrementalSyncConformanceOnEmbeddedServer
 {
-    protected override bool SupportsRecurringEvents => false;
+    protected override ISyncUnderTest CreateRepository(ConformanceContext context) => DialectRepositories.Calendar(context);
+}
 
+/// <summary>The catalog in the Microsoft Graph delta dialect on WireMock.Net (links on WireMock's own origin).</summary>
+[TestFixture]
+public sealed class GraphOnWireMock : IncrementalSyncConformanceOnWireMock
+{
+    protected override SyncDialect Dialect => SyncDialects.MicrosoftGraph;
+
+    protected override ISyncUnderTest CreateRepository(ConformanceContext context) => DialectRepositories.Graph(context);
+}
+
+/// <summary>The catalog in the Google People dialect on WireMock.Net.</summary>
+[TestFixture]
+public sealed class PeopleOnWireMock : IncrementalSyncConformanceOnWireMock
+{
+    protected override SyncDialect Dialect => SyncDialects.GooglePeople;
+
+    protected override ISyncUnderTest CreateRepository(ConformanceContext context) => DialectRepositories.People(context);
+}
+
+/// <summary>The catalog in the Google Drive changes dialect on WireMock.Net.</summary>
+[TestFixture]
+public sealed class DriveOnWireMock : IncrementalSyncConformanceOnWireMock
+{
+    protected override SyncDialect Dialect => SyncDialects.GoogleDrive;
+
+    protected override ISyncUnderTest CreateRepository(ConformanceContext context) => DialectRepositories.Drive(context);
+}
+
+/// <summary>The catalog in the Google Calendar dialect through <see cref="SyncHttpPageSource{TItem}"/> on WireMock.Net.</summary>
+[TestFixture]
+public sealed class CalendarOnWireMock : IncrementalSyncConformanceOnWireMock
+{
     protected override ISyncUnderTest CreateRepository(ConformanceContext context) => DialectRepositories.Calendar(context);
 }

@@ -37,7 +37,7 @@ public static class ScenarioRunner
         ArgumentNullException.ThrowIfNull(createClient);
         settings ??= ConformanceSettings.Default;
         var stopwatch = Stopwatch.StartNew();
-        var compiled = ScenarioSimulator.Simulate(scenario, settings);
+        var compiled = ScenarioSimulator.Simulate(scenario, settings, server.Dialect);
         if (server.Dialect.SkipReason(scenario) is { } skip)
         {
             throw new ArgumentException(skip, nameof(scenario));

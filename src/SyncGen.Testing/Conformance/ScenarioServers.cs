@@ -135,18 +135,7 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
             }
         }
 
-        Faults.Clear();
-        foreach (var plan in call.Call.Faults)
-        {
-            var page = plan.Page;
-            Faults.Enqueue(new FaultRule(ToFault(plan.Fault))
-            {
-                WithSyncToken = plan.Incremental,
-                When = page is { } p ? r => r.PageNumber == p : null,
-                Skip = plan.Skip,
-                Times = plan.Times,
-            });
-        }
+        ScenarioFaults.Arm(Faults, call.Call.Faults);
 
         if (IsCalendar)
         {
@@ -239,21 +228,6 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
                 throw new InvalidOperationException($"History change '{change}' has no meaning in the {_dialect.Dialect.Name} dialect.");
         }
     }
-
-    private static Fault ToFault(ScenarioFault fault) => fault.Kind switch
-    {
-        FaultKind.Status => Fault.Status(fault.StatusCode, fault.Reason, retryAfter: fault.RetryAfterSeconds is { } s ? TimeSpan.FromSeconds(s) : null),
-        FaultKind.Abort => Fault.Abort(),
-        FaultKind.Delay => Fault.Delay(TimeSpan.FromMilliseconds(fault.DelayMilliseconds)),
-        FaultKind.MalformedJson => Fault.MalformedJson(),
-        FaultKind.TruncatedBody => Fault.TruncatedBody(0.5, honestContentLength: true),
-        FaultKind.NoTokens => Fault.NoTokens(),
-        FaultKind.PageTokenLoop => Fault.PageTokenLoop(),
-        FaultKind.DuplicateItems => Fault.DuplicateItems(),
-        FaultKind.ShortPage => Fault.ShortPage(fault.ItemCount),
-        FaultKind.RawResponse => Fault.Raw(fault.StatusCode, fault.ContentType, fault.Body!, fault.RetryAfterSeconds is { } raw ? TimeSpan.FromSeconds(raw) : null),
-        _ => throw new ArgumentOutOfRangeException(nameof(fault), fault.Kind, "Unknown fault."),
-    };
 }
 
 /// <summary>
@@ -305,11 +279,16 @@ public sealed class WireMockScenarioServer : IScenarioServer
         return new WireMockScenarioServer(new JavaWireMockBackend(java, ownsServer: true));
     }
 
-    /// <inheritdoc />
-    FakeDialect IScenarioServer.Dialect => FakeDialects.GoogleCalendar;
+    /// <summary>The dialect scenarios are rendered in; Google Calendar unless the conformance fixture says otherwise.</summary>
+    internal FakeDialect Dialect { get; set; } = FakeDialects.GoogleCalendar;
 
     /// <inheritdoc />
-    string IScenarioServer.Served => "GET " + WireMockScenarioCompiler.EventsPath;
+    FakeDialect IScenarioServer.Dialect => Dialect;
+
+    /// <inheritdoc />
+    string IScenarioServer.Served => ReferenceEquals(Dialect, FakeDialects.GoogleCalendar) ? "GET " + WireMockScenarioCompiler.EventsPath : WireMockScenarioCompiler.Served(Dialect);
+
+    private string Origin => _backend.BaseUri.GetLeftPart(UriPartial.Authority);
 
     /// <inheritdoc />
     async Task<ScenarioTarget> IScenarioServer.LoadAsync(CompiledScenario scenario, CancellationToken cancellationToken)
@@ -317,9 +296,18 @@ public sealed class WireMockScenarioServer : IScenarioServer
         ArgumentNullException.ThrowIfNull(scenario);
         _scenario = scenario;
         _call = null;
-        await _backend.LoadMappingsAsync(WireMockScenarioCompiler.Compile(scenario), cancellationToken).ConfigureAwait(false);
-        var root = new Uri(_backend.BaseUri, FakeCalendarServer.RootPath.TrimStart('/') + "/");
-        return new ScenarioTarget(root, new Uri(root, "calendars/primary/events?maxResults=" + scenario.Scenario.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        await _backend.LoadMappingsAsync(WireMockScenarioCompiler.Compile(scenario, Origin), cancellationToken).ConfigureAwait(false);
+        var pageSize = scenario.Scenario.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (ReferenceEquals(scenario.Dialect, FakeDialects.GoogleCalendar))
+        {
+            var root = new Uri(_backend.BaseUri, FakeCalendarServer.RootPath.TrimStart('/') + "/");
+            return new ScenarioTarget(root, new Uri(root, "calendars/primary/events?maxResults=" + pageSize));
+        }
+
+        var dialect = scenario.Dialect;
+        var apiRoot = new Uri(Origin + "/" + dialect.RootPath.Trim('/') + "/");
+        var query = dialect.PageSizeParameter is { } size ? new[] { new KeyValuePair<string, string>(size, pageSize) } : Array.Empty<KeyValuePair<string, string>>();
+        return new ScenarioTarget(apiRoot, new Uri(DialectRequests.Url(Origin, DialectRequests.FeedPath(dialect), query)));
     }
 
     /// <inheritdoc />
@@ -346,17 +334,22 @@ public sealed class WireMockScenarioServer : IScenarioServer
         var requests = await _backend.GetRequestsAsync(cancellationToken).ConfigureAwait(false);
         var script = _call?.Exchanges ?? Array.Empty<ScriptedExchange>();
         var pageSize = _scenario?.Scenario.PageSize ?? 0;
+        var dialect = _scenario?.Dialect ?? Dialect;
+        var isCalendar = ReferenceEquals(dialect, FakeDialects.GoogleCalendar);
         var next = 0;
         var journal = new List<JournalEntry>();
-        _unserved = requests.Where(r => !IsEventsList(r))
+        bool IsServed(WireMockLoggedRequest r) => isCalendar ? IsEventsList(r) : DialectRequests.KindOf(dialect, r.Path) != DialectRequestKind.NotServed;
+        _unserved = requests.Where(r => !IsServed(r))
             .Select(r => $"{r.Method} {r.Url} -> {(r.ResponseStatus is int s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no response")}")
             .ToArray();
-        foreach (var request in requests.Where(IsEventsList))
+        foreach (var request in requests.Where(IsServed))
         {
             string? reason = null;
-            if (next < script.Count && WireMockScenarioCompiler.Served(script[next], pageSize, request))
+            ScriptedExchange? matched = null;
+            if (next < script.Count && WireMockScenarioCompiler.Served(script[next], pageSize, request, dialect))
             {
-                reason = script[next].Response.Reason;
+                matched = script[next];
+                reason = matched.Response.Reason;
                 next++;
             }
             else if (request.Fault is null && request.ResponseStatus == 400)
@@ -364,11 +357,28 @@ public sealed class WireMockScenarioServer : IScenarioServer
                 reason = WireMockScenarioCompiler.UnscriptedReason;
             }
 
-            journal.Add(JournalEntry.From(journal.Count + 1, request, reason));
+            var entry = JournalEntry.From(journal.Count + 1, request, reason);
+            if (!isCalendar)
+            {
+                // The journal's one language: the token as syncToken, the page as pageToken (Graph: the whole link),
+                // and the expiry as the dialect says, whatever status it came with.
+                var kind = DialectRequests.KindOf(dialect, request.Path);
+                var read = DialectRequests.Read(dialect, kind, request.QueryParameters, DialectRequests.Url(Origin, request.Path, request.QueryParameters), IsSimulatedPageToken);
+                entry = entry with
+                {
+                    Query = read.JournalQuery,
+                    TokenExpired = matched?.Response.IsExpiry ?? (request.ResponseStatus is int status && dialect.Dialect.IsExpiry(new SyncErrorFacts { StatusCode = status })),
+                };
+            }
+
+            journal.Add(entry);
         }
 
         return journal;
     }
+
+    /// <summary>The simulator's page tokens start with <c>p</c>, its sync tokens with <c>s</c> (see <see cref="ScenarioModel"/>).</summary>
+    private static bool IsSimulatedPageToken(string token) => token.StartsWith('p');
 
     /// <inheritdoc />
     IReadOnlyList<string> IScenarioServer.UnservedRequests => _unserved;

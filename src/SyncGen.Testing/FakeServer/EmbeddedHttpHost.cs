@@ -164,3 +164,78 @@ internal static class EmbeddedHttpHost
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
+
+/// <summary>
+/// What both embedded servers keep of their traffic: the request journal (thread-safe, read in arrival order) and the
+/// stop sequence (cancel waiting delay faults, then stop and dispose Kestrel once).
+/// </summary>
+internal sealed class EmbeddedServerState
+{
+    private readonly object _journalGate = new();
+    private readonly List<RecordedRequest> _journal = new();
+    private int _disposed;
+
+    /// <summary>Cancelled when the server stops, so delay faults end.</summary>
+    public CancellationTokenSource Stopping { get; } = new();
+
+    /// <summary>The journal, ordered by arrival.</summary>
+    public IReadOnlyList<RecordedRequest> Requests
+    {
+        get
+        {
+            lock (_journalGate)
+            {
+                return _journal.OrderBy(entry => entry.Sequence).ToArray();
+            }
+        }
+    }
+
+    public void Record(RecordedRequest entry)
+    {
+        lock (_journalGate)
+        {
+            _journal.Add(entry);
+        }
+    }
+
+    public void ClearRequests()
+    {
+        lock (_journalGate)
+        {
+            _journal.Clear();
+        }
+    }
+
+    /// <summary>Waits out a delay fault (and the delays it chains to); returns the fault served after them, null for the normal answer.</summary>
+    public async Task<Fault?> WaitOutDelaysAsync(Fault? fault, HttpContext context)
+    {
+        while (fault is { Kind: FaultKind.Delay })
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, Stopping.Token);
+            await Task.Delay(fault.DelayDuration, linked.Token).ConfigureAwait(false);
+            fault = fault.Then;
+        }
+
+        return fault;
+    }
+
+    /// <summary>Stops the app once; later calls return at once.</summary>
+    public async ValueTask StopAsync(WebApplication app)
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await Stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            Stopping.Dispose();
+        }
+    }
+}

@@ -37,6 +37,14 @@ public class FakeCalendarRequest
         JournalQuery = journalQuery;
     }
 
+    /// <summary>A request of the scenario simulator, as fault rules see it: its pass kind and page number.</summary>
+    internal FakeCalendarRequest(bool incremental, int pageNumber)
+        : this(0, "GET", string.Empty, "primary", Array.Empty<KeyValuePair<string, string>>())
+    {
+        _incremental = incremental;
+        PageNumber = pageNumber;
+    }
+
     internal FakeCalendarRequest(FakeCalendarRequest other)
         : this(other.Sequence, other.Method, other.Path, other.CalendarId, other.Query)
     {

@@ -1,21 +1,11 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
-using System.IO.Compression;
 using System.Linq;
-using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace SyncGen.Testing.FakeServer;
 
@@ -44,11 +34,8 @@ public sealed class FakeCalendarServer : IAsyncDisposable
     private readonly FakeCalendarServerOptions _options;
     private readonly TimeProvider _journalClock;
     private readonly ConcurrentDictionary<string, FakeCalendar> _calendars = new(StringComparer.Ordinal);
-    private readonly object _journalGate = new();
-    private readonly List<RecordedRequest> _journal = new();
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly EmbeddedServerState _state = new();
     private long _sequence;
-    private int _disposed;
 
     private FakeCalendarServer(WebApplication app, FakeCalendarServerOptions options)
     {
@@ -71,16 +58,7 @@ public sealed class FakeCalendarServer : IAsyncDisposable
     public FaultQueue Faults { get; } = new();
 
     /// <summary>A snapshot of the request journal, in arrival order.</summary>
-    public IReadOnlyList<RecordedRequest> Requests
-    {
-        get
-        {
-            lock (_journalGate)
-            {
-                return _journal.OrderBy(entry => entry.Sequence).ToArray();
-            }
-        }
-    }
+    public IReadOnlyList<RecordedRequest> Requests => _state.Requests;
 
     /// <summary>Starts a server on 127.0.0.1 (an ephemeral port unless <see cref="FakeCalendarServerOptions.Port"/> is set).</summary>
     /// <param name="options">Options; defaults when null.</param>
@@ -109,34 +87,11 @@ public sealed class FakeCalendarServer : IAsyncDisposable
         new(BaseUri, "calendars/" + Uri.EscapeDataString(calendarId) + EventsSuffix);
 
     /// <summary>Empties the request journal.</summary>
-    public void ClearRequests()
-    {
-        lock (_journalGate)
-        {
-            _journal.Clear();
-        }
-    }
+    public void ClearRequests() => _state.ClearRequests();
 
     /// <summary>Stops the server; requests still waiting on a delay fault are cancelled.</summary>
     /// <returns>A task that completes when the server has stopped.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        finally
-        {
-            await _app.DisposeAsync().ConfigureAwait(false);
-            _stopping.Dispose();
-        }
-    }
+    public ValueTask DisposeAsync() => _state.StopAsync(_app);
 
     private async Task HandleAsync(HttpContext context)
     {
@@ -148,14 +103,14 @@ public sealed class FakeCalendarServer : IAsyncDisposable
         {
             status = await RespondAsync(context, request, fault).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || _state.Stopping.IsCancellationRequested)
         {
             // The client gave up (or the server is stopping) while a delay fault held the answer: nothing to send.
             context.Abort();
         }
         finally
         {
-            Record(new RecordedRequest(request, arrived, status, fault));
+            _state.Record(new RecordedRequest(request, arrived, status, fault));
         }
     }
 
@@ -175,12 +130,7 @@ public sealed class FakeCalendarServer : IAsyncDisposable
             return await WriteAsync(context, 405, GoogleErrors.Body(405, "global", "httpMethodNotAllowed", "Method Not Allowed"), null).ConfigureAwait(false);
         }
 
-        while (fault is { Kind: FaultKind.Delay })
-        {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-            await Task.Delay(fault.DelayDuration, linked.Token).ConfigureAwait(false);
-            fault = fault.Then;
-        }
+        fault = await _state.WaitOutDelaysAsync(fault, context).ConfigureAwait(false);
 
         switch (fault?.Kind)
         {
@@ -255,11 +205,4 @@ public sealed class FakeCalendarServer : IAsyncDisposable
         return new FakeCalendarRequest(sequence, context.Request.Method, path, calendarId, EmbeddedHttpHost.ParseQuery(context.Request.QueryString.Value));
     }
 
-    private void Record(RecordedRequest entry)
-    {
-        lock (_journalGate)
-        {
-            _journal.Add(entry);
-        }
-    }
 }

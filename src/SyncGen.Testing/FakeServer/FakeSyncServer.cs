@@ -59,21 +59,18 @@ namespace SyncGen.Testing.FakeServer;
 /// </example>
 public sealed class FakeSyncServer : IAsyncDisposable
 {
-    private const string DeltaTokenParameter = "$deltatoken";
-    private const string SkipTokenParameter = "$skiptoken";
+    private const string DeltaTokenParameter = DialectRequests.DeltaTokenParameter;
+    private const string SkipTokenParameter = DialectRequests.SkipTokenParameter;
 
     private readonly WebApplication _app;
     private readonly FakeSyncServerOptions _options;
     private readonly FakeSyncFeed _feed = new("feed");
-    private readonly object _journalGate = new();
-    private readonly List<RecordedRequest> _journal = new();
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly EmbeddedServerState _state = new();
     private readonly string _feedPath;
     private readonly string? _startTokenPath;
     private readonly string? _listingPath;
     private long _sequence;
     private int _expiriesServed;
-    private int _disposed;
 
     private FakeSyncServer(WebApplication app, FakeDialect dialect, FakeSyncServerOptions options, string origin)
     {
@@ -83,12 +80,8 @@ public sealed class FakeSyncServer : IAsyncDisposable
         Origin = origin;
         BaseUri = new Uri(origin + "/" + dialect.RootPath.Trim('/') + (dialect.RootPath.Trim('/').Length == 0 ? string.Empty : "/"));
         Endpoint = new Uri(BaseUri, dialect.FeedPath.TrimStart('/'));
-        _feedPath = Endpoint.AbsolutePath;
-        if (dialect.Dialect.FullListing is { } listing)
-        {
-            _startTokenPath = new Uri(Endpoint, listing.StartTokenRequest).AbsolutePath;
-            _listingPath = new Uri(Endpoint, listing.ListingRequest).AbsolutePath;
-        }
+        _feedPath = DialectRequests.FeedPath(dialect);
+        (_startTokenPath, _listingPath) = DialectRequests.ListingPaths(dialect) is { } paths ? (paths.StartToken, paths.Listing) : (null, null);
     }
 
     /// <summary>What this server speaks.</summary>
@@ -124,16 +117,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
         _feed.Live.Select(v => new FakeItem(v.Id, (JsonObject)JsonNode.Parse(v.FieldsJson!)!)).ToArray();
 
     /// <summary>A snapshot of the request journal, in arrival order.</summary>
-    public IReadOnlyList<RecordedRequest> Requests
-    {
-        get
-        {
-            lock (_journalGate)
-            {
-                return _journal.OrderBy(entry => entry.Sequence).ToArray();
-            }
-        }
-    }
+    public IReadOnlyList<RecordedRequest> Requests => _state.Requests;
 
     private string Origin { get; }
 
@@ -192,34 +176,11 @@ public sealed class FakeSyncServer : IAsyncDisposable
     public void ExpireSyncTokens() => _feed.ExpireSyncTokens();
 
     /// <summary>Empties the request journal.</summary>
-    public void ClearRequests()
-    {
-        lock (_journalGate)
-        {
-            _journal.Clear();
-        }
-    }
+    public void ClearRequests() => _state.ClearRequests();
 
     /// <summary>Stops the server; requests still waiting on a delay fault are cancelled.</summary>
     /// <returns>A task that completes when the server has stopped.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        finally
-        {
-            await _app.DisposeAsync().ConfigureAwait(false);
-            _stopping.Dispose();
-        }
-    }
+    public ValueTask DisposeAsync() => _state.StopAsync(_app);
 
     /// <summary>What this server serves, for the 404 of anything else.</summary>
     internal string ServedDescription
@@ -240,14 +201,14 @@ public sealed class FakeSyncServer : IAsyncDisposable
     {
         var arrived = (_options.TimeProvider ?? TimeProvider.System).GetUtcNow();
         var (request, kind) = ParseRequest(context);
-        var fault = kind is RequestKind.Feed or RequestKind.Listing ? Faults.Take(request) : null;
+        var fault = kind is DialectRequestKind.Feed or DialectRequestKind.Listing ? Faults.Take(request) : null;
         var status = 0;
         var expiry = false;
         try
         {
             (status, expiry) = await RespondAsync(context, request, kind, fault).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || _state.Stopping.IsCancellationRequested)
         {
             // The client gave up (or the server is stopping) while a delay fault held the answer: nothing to send.
             context.Abort();
@@ -255,16 +216,13 @@ public sealed class FakeSyncServer : IAsyncDisposable
         finally
         {
             var served = new FakeCalendarRequest(request) { ServedExpiry = expiry };
-            lock (_journalGate)
-            {
-                _journal.Add(new RecordedRequest(served, arrived, status, fault));
-            }
+            _state.Record(new RecordedRequest(served, arrived, status, fault));
         }
     }
 
-    private async Task<(int Status, bool Expiry)> RespondAsync(HttpContext context, FakeCalendarRequest request, RequestKind kind, Fault? fault)
+    private async Task<(int Status, bool Expiry)> RespondAsync(HttpContext context, FakeCalendarRequest request, DialectRequestKind kind, Fault? fault)
     {
-        if (kind == RequestKind.NotServed)
+        if (kind == DialectRequestKind.NotServed)
         {
             var message = $"SyncGen test server ({Dialect.Dialect.Name}): {request.Method} {request.Path} is not served. This server serves only {ServedDescription}.";
             return (await WriteErrorAsync(context, 404, "notFound", message).ConfigureAwait(false), false);
@@ -275,7 +233,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
             return (await WriteErrorAsync(context, 405, "httpMethodNotAllowed", "Method Not Allowed").ConfigureAwait(false), false);
         }
 
-        if (kind == RequestKind.StartToken)
+        if (kind == DialectRequestKind.StartToken)
         {
             var (now, epoch) = _feed.State;
             var answer = new JsonObject();
@@ -283,12 +241,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
             return (await WriteAsync(context, 200, Encoding.UTF8.GetBytes(answer.ToJsonString(FakeDialects.Json.Options)), null).ConfigureAwait(false), false);
         }
 
-        while (fault is { Kind: FaultKind.Delay })
-        {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-            await Task.Delay(fault.DelayDuration, linked.Token).ConfigureAwait(false);
-            fault = fault.Then;
-        }
+        fault = await _state.WaitOutDelaysAsync(fault, context).ConfigureAwait(false);
 
         switch (fault?.Kind)
         {
@@ -306,7 +259,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
                 return (await EmbeddedHttpHost.WriteRawAsync(context, fault).ConfigureAwait(false), Dialect.Dialect.IsExpiry(new SyncErrorFacts { StatusCode = fault.StatusCode }));
         }
 
-        var listing = kind == RequestKind.Listing;
+        var listing = kind == DialectRequestKind.Listing;
         var (position, currentEpoch) = _feed.State;
         long since = -1;
         if (request.SyncToken is { } syncToken)
@@ -395,78 +348,26 @@ public sealed class FakeSyncServer : IAsyncDisposable
         Dialect.Dialect.RequestStyle == SyncRequestStyle.FollowLinks ? Link(passQuery, DeltaTokenParameter, syncToken) : syncToken;
 
     private string Link(IReadOnlyList<KeyValuePair<string, string>> passQuery, string tokenParameter, string token) =>
-        Endpoint + "?" + string.Join("&", passQuery.Append(new KeyValuePair<string, string>(tokenParameter, token))
-            .Select(p => Uri.EscapeDataString(p.Key).Replace("%24", "$", StringComparison.Ordinal) + "=" + Uri.EscapeDataString(p.Value)));
+        DialectRequests.Url(Origin, _feedPath, passQuery.Append(new KeyValuePair<string, string>(tokenParameter, token)));
 
     /// <summary>The request's parameters without its tokens: what every page of the pass repeats.</summary>
-    private List<KeyValuePair<string, string>> PassQuery(IReadOnlyList<KeyValuePair<string, string>> query)
-    {
-        var dialect = Dialect.Dialect;
-        return query.Where(p => dialect.RequestStyle == SyncRequestStyle.FollowLinks
-                ? p.Key is not (DeltaTokenParameter or SkipTokenParameter)
-                : p.Key != dialect.SyncTokenParameter && p.Key != dialect.PageTokenParameter)
-            .ToList();
-    }
+    private List<KeyValuePair<string, string>> PassQuery(IReadOnlyList<KeyValuePair<string, string>> query) =>
+        query.Where(p => !DialectRequests.IsTokenParameter(Dialect, p.Key)).ToList();
 
-    private (FakeCalendarRequest Request, RequestKind Kind) ParseRequest(HttpContext context)
+    private (FakeCalendarRequest Request, DialectRequestKind Kind) ParseRequest(HttpContext context)
     {
         var path = context.Request.Path.Value ?? string.Empty;
         var query = EmbeddedHttpHost.ParseQuery(context.Request.QueryString.Value);
         var sequence = Interlocked.Increment(ref _sequence);
-        var kind = path == _feedPath ? RequestKind.Feed
-            : path == _startTokenPath ? RequestKind.StartToken
-            : path == _listingPath ? RequestKind.Listing
-            : RequestKind.NotServed;
-        if (kind == RequestKind.NotServed)
+        var kind = DialectRequests.KindOf(Dialect, path);
+        if (kind == DialectRequestKind.NotServed)
         {
             return (new FakeCalendarRequest(sequence, context.Request.Method, path, null, query), kind);
         }
 
-        var dialect = Dialect.Dialect;
-        string? syncToken = null, pageToken = null;
-        string Value(string name) => query.FirstOrDefault(p => p.Key == name).Value;
-        if (kind == RequestKind.Listing)
-        {
-            pageToken = Value(dialect.PageTokenParameter);
-        }
-        else if (kind == RequestKind.Feed && dialect.RequestStyle == SyncRequestStyle.FollowLinks)
-        {
-            (syncToken, pageToken) = (Value(DeltaTokenParameter), Value(SkipTokenParameter));
-        }
-        else if (kind == RequestKind.Feed && dialect.SyncTokenParameter == dialect.PageTokenParameter)
-        {
-            // Drive: one parameter carries the stored token on page 1 and the page token after it.
-            var token = Value(dialect.PageTokenParameter);
-            if (token is not null && FakeTokens.DecodePageToken(token) is not null)
-            {
-                pageToken = token;
-            }
-            else
-            {
-                syncToken = token;
-            }
-        }
-        else if (kind == RequestKind.Feed)
-        {
-            (syncToken, pageToken) = (Value(dialect.SyncTokenParameter), Value(dialect.PageTokenParameter));
-        }
-
+        var read = DialectRequests.Read(Dialect, kind, query, Origin + path + context.Request.QueryString.Value, token => FakeTokens.DecodePageToken(token) is not null);
+        var (syncToken, pageToken, journal) = (read.SyncToken, read.PageToken, read.JournalQuery);
         var incremental = syncToken is not null || (pageToken is not null && FakeTokens.DecodePageToken(pageToken) is { Since: >= 0 });
-
-        // The journal speaks one language for every dialect: the token as syncToken, the page as pageToken. With links
-        // both are the whole URL requested, which is what the client must have stored or been handed.
-        var url = Origin + path + context.Request.QueryString.Value;
-        var journal = PassQuery(query);
-        if (syncToken is not null)
-        {
-            journal.Add(new KeyValuePair<string, string>("syncToken", dialect.RequestStyle == SyncRequestStyle.FollowLinks ? url : syncToken));
-        }
-
-        if (pageToken is not null)
-        {
-            journal.Add(new KeyValuePair<string, string>("pageToken", dialect.RequestStyle == SyncRequestStyle.FollowLinks ? url : pageToken));
-        }
-
         return (new FakeCalendarRequest(sequence, context.Request.Method, path, _feed.Id, query, syncToken, pageToken, incremental, journal), kind);
     }
 
@@ -486,14 +387,6 @@ public sealed class FakeSyncServer : IAsyncDisposable
 
     private Task<int> WriteAsync(HttpContext context, int status, byte[] body, int? announcedLength) =>
         EmbeddedHttpHost.WriteJsonAsync(context, status, body, announcedLength, _options.EnableGzip && EmbeddedHttpHost.AcceptsGzip(context.Request, requiresUserAgent: false));
-
-    private enum RequestKind
-    {
-        NotServed,
-        Feed,
-        StartToken,
-        Listing,
-    }
 
     /// <summary>One page before rendering, as the page faults alter it.</summary>
     private sealed class FeedPage(string firstPageToken) : IFaultablePage
