@@ -30,3 +30,12 @@ public sealed class DirectoryUsersOnEmbeddedServer : IncrementalSyncConformanceO
 
     protected override ISyncUnderTest CreateRepository(ConformanceContext context) => DirectoryUsersUnderTest.Create(context);
 }
+
+/// <summary>The whole catalog in the Microsoft Graph dialect on WireMock.Net, through the Graph SDK.</summary>
+[TestFixture]
+public sealed class DirectoryUsersOnWireMock : IncrementalSyncConformanceOnWireMock
+{
+    protected override SyncDialect Dialect => SyncDialects.MicrosoftGraph;
+
+    protected override ISyncUnderTest CreateRepository(ConformanceContext context) => DirectoryUsersUnderTest.Create(context);
+}
