@@ -98,6 +98,21 @@ public sealed class CommandLineTests : GraphSyncTestBase
         Assert.That(Graph.Requests, Is.EqualTo(new[] { "/v1.0/users/delta" }));
     }
 
+    [Test]
+    public async Task Verbose_logs_the_expiry_with_Graphs_status_and_code_to_stderr()
+    {
+        Graph.On(Graph.DeltaEndpoint, GraphDeltaStub.Page([("u1", "Ann")], deltaLink: DeltaLink1));
+        await RunAsync("sync", "--base-url", Graph.Root, "--store", StorePath);
+        Graph.On(DeltaLink1, GraphDeltaStub.Error(410, "resyncRequired", "Resync required."));
+        Graph.On(Graph.DeltaEndpoint, GraphDeltaStub.Page([("u2", "Bob")], deltaLink: Graph.Root + "/users/delta?$deltatoken=t2"));
+
+        var sync = await RunAsync("sync", "--base-url", Graph.Root, "--store", StorePath, "--verbose");
+
+        Assert.That(sync.ExitCode, Is.EqualTo(0), sync.StdErr);
+        Assert.That(sync.StdOut.Trim(), Does.StartWith("full sync: 1 pages, 1 upserts, 0 removals, recovered from 1 expired delta link(s)"));
+        Assert.That(sync.StdErr, Does.Contain("sync token expired during incremental pass #1 (HTTP 410 resyncRequired)"));
+    }
+
     [TestCase(new[] { "sync", "--store", "{store}" }, "--base-url", TestName = "sync without --base-url")]
     [TestCase(new[] { "sync", "--base-url", "{root}" }, "--store", TestName = "sync without --store")]
     [TestCase(new[] { "sync", "--base-url", "not a url", "--store", "{store}" }, "'not a url' is not an absolute http(s) URL", TestName = "a base url that is no URL")]
