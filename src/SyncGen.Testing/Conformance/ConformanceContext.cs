@@ -8,11 +8,6 @@ namespace SyncGen.Testing.Conformance;
 /// </summary>
 public sealed class ConformanceContext
 {
-    internal ConformanceContext(Uri apiRoot, string calendarId, int pageSize, ConformanceSettings settings)
-        : this(apiRoot, new Uri(apiRoot, "calendars/" + Uri.EscapeDataString(calendarId) + "/events?maxResults=" + pageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)), SyncDialects.GoogleCalendar, calendarId, pageSize, settings)
-    {
-    }
-
     internal ConformanceContext(Uri apiRoot, Uri endpoint, SyncDialect dialect, string calendarId, int pageSize, ConformanceSettings settings)
     {
         ApiRoot = apiRoot;
@@ -34,7 +29,10 @@ public sealed class ConformanceContext
     /// <summary>The wire protocol the scenario is served in (the fixture's <see cref="IncrementalSyncConformance.Dialect"/>).</summary>
     public SyncDialect Dialect { get; }
 
-    /// <summary>The API root with a trailing slash, e.g. <c>http://127.0.0.1:41234/calendar/v3/</c>; requests go to <c>{ApiRoot}calendars/{CalendarId}/events</c>.</summary>
+    /// <summary>
+    /// The API root with a trailing slash, e.g. <c>http://127.0.0.1:41234/calendar/v3/</c> (Calendar: requests go to
+    /// <c>{ApiRoot}calendars/{CalendarId}/events</c>) or <c>http://127.0.0.1:41234/v1.0/</c> (Graph).
+    /// </summary>
     public Uri ApiRoot { get; }
 
     /// <summary>The calendar id (<c>primary</c>); meaningful for the Calendar dialect only.</summary>

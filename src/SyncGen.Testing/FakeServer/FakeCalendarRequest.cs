@@ -76,7 +76,10 @@ public class FakeCalendarRequest
     /// <summary>The request path, e.g. <c>/calendar/v3/calendars/primary/events</c>.</summary>
     public string Path { get; }
 
-    /// <summary>The calendar id of an events.list request; null for any other path.</summary>
+    /// <summary>
+    /// The calendar id of an events.list request; null for any other path. On a <see cref="FakeSyncServer"/>: <c>feed</c>
+    /// for a request of the dialect it serves, null for any other path.
+    /// </summary>
     public string? CalendarId { get; }
 
     /// <summary>The query parameters, decoded, in the order the client sent them (repeated names included).</summary>
