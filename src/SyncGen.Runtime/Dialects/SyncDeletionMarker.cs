@@ -1,5 +1,6 @@
 using System;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace SyncGen;
 
@@ -25,6 +26,36 @@ public abstract class SyncDeletionMarker
     /// <summary>Whether <paramref name="item"/> (the list entry, before any <see cref="SyncDialect.ItemValue"/>) is a deletion.</summary>
     public abstract bool IsDeleted(JsonElement item);
 
+    /// <summary>
+    /// Writes the marker into <paramref name="entry"/>, as the API does to a deleted item: the other half of
+    /// <see cref="IsDeleted"/>, so a test server (SyncGen.Testing) renders deletions from the same description the client
+    /// reads them with. Missing objects on the path are created.
+    /// </summary>
+    /// <param name="entry">The list entry being rendered.</param>
+    public abstract void Mark(JsonObject entry);
+
+    private static void Set(SyncJsonPath path, JsonObject entry, JsonNode value)
+    {
+        if (entry is null)
+        {
+            throw new ArgumentNullException(nameof(entry));
+        }
+
+        var target = entry;
+        for (var i = 0; i < path.Segments.Count - 1; i++)
+        {
+            if (target[path.Segments[i]] is not JsonObject next)
+            {
+                next = new JsonObject();
+                target[path.Segments[i]] = next;
+            }
+
+            target = next;
+        }
+
+        target[path.Segments[path.Segments.Count - 1]] = value;
+    }
+
     private sealed class Status(SyncJsonPath path, string value) : SyncDeletionMarker
     {
         private readonly SyncJsonPath _path = path ?? throw new ArgumentNullException(nameof(path));
@@ -32,6 +63,8 @@ public abstract class SyncDeletionMarker
 
         public override bool IsDeleted(JsonElement item) =>
             _path.TryGet(item, out var status) && status.ValueKind == JsonValueKind.String && string.Equals(status.GetString(), _value, StringComparison.Ordinal);
+
+        public override void Mark(JsonObject entry) => Set(_path, entry, JsonValue.Create(_value));
 
         public override string ToString() => $"{_path} == \"{_value}\"";
     }
@@ -55,6 +88,8 @@ public abstract class SyncDeletionMarker
             };
         }
 
+        public override void Mark(JsonObject entry) => Set(_path, entry, JsonValue.Create(true));
+
         public override string ToString() => $"{_path} == true";
     }
 
@@ -63,6 +98,9 @@ public abstract class SyncDeletionMarker
         private readonly SyncJsonPath _path = path ?? throw new ArgumentNullException(nameof(path));
 
         public override bool IsDeleted(JsonElement item) => _path.TryGet(item, out var marker) && marker.ValueKind != JsonValueKind.Null;
+
+        // Any non-null value marks a deletion; an object naming the reason is what Graph writes (@removed).
+        public override void Mark(JsonObject entry) => Set(_path, entry, new JsonObject { ["reason"] = "deleted" });
 
         public override string ToString() => $"{_path} present";
     }

@@ -8,18 +8,34 @@ namespace SyncGen.Testing.Conformance;
 /// </summary>
 public sealed class ConformanceContext
 {
-    internal ConformanceContext(Uri apiRoot, string calendarId, int pageSize, ConformanceSettings settings)
+    internal ConformanceContext(Uri apiRoot, Uri endpoint, SyncDialect dialect, string calendarId, int pageSize, ConformanceSettings settings)
     {
         ApiRoot = apiRoot;
+        Endpoint = endpoint;
+        Dialect = dialect;
         CalendarId = calendarId;
         PageSize = pageSize;
         Settings = settings;
     }
 
-    /// <summary>The API root with a trailing slash, e.g. <c>http://127.0.0.1:41234/calendar/v3/</c>; requests go to <c>{ApiRoot}calendars/{CalendarId}/events</c>.</summary>
+    /// <summary>
+    /// The first request of a full pass, in the dialect's terms, with the page size already in its query: e.g.
+    /// <c>http://127.0.0.1:41234/v1.0/users/delta?$top=3</c> (Graph), <c>.../v1/people/me/connections?pageSize=3</c>
+    /// (People), <c>.../drive/v3/changes?pageSize=3</c> (Drive), <c>.../calendar/v3/calendars/primary/events?maxResults=3</c>
+    /// (Calendar). Give it to <see cref="SyncHttpPageSource{TItem}"/> as its endpoint, adding your own fixed parameters.
+    /// </summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>The wire protocol the scenario is served in (the fixture's <see cref="IncrementalSyncConformance.Dialect"/>).</summary>
+    public SyncDialect Dialect { get; }
+
+    /// <summary>
+    /// The API root with a trailing slash, e.g. <c>http://127.0.0.1:41234/calendar/v3/</c> (Calendar: requests go to
+    /// <c>{ApiRoot}calendars/{CalendarId}/events</c>) or <c>http://127.0.0.1:41234/v1.0/</c> (Graph).
+    /// </summary>
     public Uri ApiRoot { get; }
 
-    /// <summary>The calendar id (<c>primary</c>).</summary>
+    /// <summary>The calendar id (<c>primary</c>); meaningful for the Calendar dialect only.</summary>
     public string CalendarId { get; }
 
     /// <summary>The page size (<c>maxResults</c>) the repository must request: the scenario's pages are cut to it.</summary>

@@ -37,9 +37,14 @@ public static class ScenarioRunner
         ArgumentNullException.ThrowIfNull(createClient);
         settings ??= ConformanceSettings.Default;
         var stopwatch = Stopwatch.StartNew();
-        var compiled = ScenarioSimulator.Simulate(scenario, settings);
-        var apiRoot = await server.LoadAsync(compiled, cancellationToken).ConfigureAwait(false);
-        var context = new ConformanceContext(apiRoot, "primary", scenario.PageSize, settings);
+        var compiled = ScenarioSimulator.Simulate(scenario, settings, server.Dialect);
+        if (server.Dialect.SkipReason(scenario) is { } skip)
+        {
+            throw new ArgumentException(skip, nameof(scenario));
+        }
+
+        var target = await server.LoadAsync(compiled, cancellationToken).ConfigureAwait(false);
+        var context = new ConformanceContext(target.ApiRoot, target.Endpoint, server.Dialect.Dialect, "primary", scenario.PageSize, settings);
         var observations = new List<CallObservation>();
         var failures = new List<string>();
         var client = createClient(context);
@@ -56,8 +61,7 @@ public static class ScenarioRunner
                 var mirror = after.Items.OrderBy(i => i.Id, StringComparer.Ordinal).ToArray();
                 var observation = new CallObservation(call.Index, outcome, error, mirror, movement, journal);
                 observations.Add(observation);
-                var served = "GET " + new Uri(context.ApiRoot, $"calendars/{context.CalendarId}/events").AbsolutePath;
-                Judge(scenario, server.Name, compiled, call, observation, server.UnservedRequests, served, before.SyncToken, settings, failures);
+                Judge(scenario, server.Name, compiled, call, observation, server.UnservedRequests, server.Served, before.SyncToken, settings, context.Dialect, failures);
                 if (outcome.Kind == OutcomeKind.Timeout)
                 {
                     // The hung call may still be running: further calls on the same client would race it.
@@ -146,12 +150,12 @@ public static class ScenarioRunner
         }
     }
 
-    private static void Judge(SyncScenario scenario, string serverName, CompiledScenario compiled, CompiledCall call, CallObservation observed, IReadOnlyList<string> unserved, string served, string? storedToken, ConformanceSettings settings, List<string> failures)
+    private static void Judge(SyncScenario scenario, string serverName, CompiledScenario compiled, CompiledCall call, CallObservation observed, IReadOnlyList<string> unserved, string served, string? storedToken, ConformanceSettings settings, SyncDialect dialect, List<string> failures)
     {
         var where = $"Scenario '{scenario.Name}' on {serverName}, sync call {call.Index + 1} of {compiled.Calls.Count}" +
             (string.IsNullOrEmpty(call.Call.Summary) ? string.Empty : $" ({call.Call.Summary})");
         var requests = observed.Journal.Count == 0
-            ? unserved.Count == 0 ? "  (no request reached the server)" : "  (no events.list request reached the server)"
+            ? unserved.Count == 0 ? "  (no request reached the server)" : $"  (no request the server serves ({served}) reached it)"
             : string.Join(Environment.NewLine, observed.Journal.Select(e => "  " + e));
         if (unserved.Count > 0)
         {
@@ -192,7 +196,7 @@ public static class ScenarioRunner
             Fail(rule, $"{what}: expected the token {Describe(call.Token)}, but it {Describe(observed.Token)}.");
         }
 
-        foreach (var violation in ProtocolJournalChecks.Check(observed.Journal, storedToken, settings.MaxRetries, call.Call.RequiresFullSyncFilter))
+        foreach (var violation in ProtocolJournalChecks.Check(observed.Journal, storedToken, settings.MaxRetries, call.Call.RequiresFullSyncFilter, dialect))
         {
             failures.Add($"{where}: {violation}{Environment.NewLine}Requests of the call:{Environment.NewLine}{requests}");
         }

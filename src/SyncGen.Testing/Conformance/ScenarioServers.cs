@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using SyncGen.Testing.Dialects;
 using SyncGen.Testing.FakeServer;
 using SyncGen.Testing.Journal;
 using SyncGen.Testing.Scenarios;
@@ -20,11 +21,14 @@ public interface IScenarioServer : IAsyncDisposable
     /// <summary>A short name for messages: <c>WireMock.Net</c>, <c>WireMock</c> (the Java one) or <c>embedded server</c>.</summary>
     string Name { get; }
 
+    /// <summary>The dialect the server renders scenarios in.</summary>
+    internal FakeDialect Dialect { get; }
+
     /// <summary>Loads a scenario (forgetting the previous one).</summary>
     /// <param name="scenario">The simulated scenario.</param>
     /// <param name="cancellationToken">Cancels.</param>
-    /// <returns>The API root the client must use.</returns>
-    internal Task<Uri> LoadAsync(CompiledScenario scenario, CancellationToken cancellationToken);
+    /// <returns>The API root and the first request of a full pass the client must use.</returns>
+    internal Task<ScenarioTarget> LoadAsync(CompiledScenario scenario, CancellationToken cancellationToken);
 
     /// <summary>Prepares a call: applies the history that changed before it, arms its faults, empties the journal.</summary>
     /// <param name="call">The call.</param>
@@ -39,88 +43,117 @@ public interface IScenarioServer : IAsyncDisposable
 
     /// <summary>The requests of the last call the server does not serve (any path but events.list), as <c>METHOD path?query -&gt; 404</c>.</summary>
     internal IReadOnlyList<string> UnservedRequests { get; }
+
+    /// <summary>What the server serves, for failure messages: <c>GET /calendar/v3/calendars/primary/events</c>.</summary>
+    internal string Served { get; }
 }
 
-/// <summary>Replays scenarios on the embedded <see cref="FakeCalendarServer"/> (a fresh server per scenario; no Java needed).</summary>
+/// <summary>Where a loaded scenario is served.</summary>
+/// <param name="ApiRoot">The API root, with a trailing slash.</param>
+/// <param name="Endpoint">The first request of a full pass, page size included.</param>
+internal sealed record ScenarioTarget(Uri ApiRoot, Uri Endpoint);
+
+/// <summary>
+/// Replays scenarios on an embedded server (a fresh one per scenario; no Java needed): <see cref="FakeCalendarServer"/> for
+/// the Calendar dialect, <see cref="FakeSyncServer"/> for any other.
+/// </summary>
 public sealed class EmbeddedScenarioServer : IScenarioServer
 {
     private readonly ScenarioEventStarts _starts = new();
+    private readonly FakeDialect _dialect;
     private FakeCalendarServer? _server;
+    private FakeSyncServer? _syncServer;
     private IReadOnlyList<string> _unserved = Array.Empty<string>();
 
-    /// <inheritdoc />
-    public string Name => "embedded server";
-
-    /// <summary>The server of the current scenario.</summary>
-    public FakeCalendarServer Server => _server ?? throw new InvalidOperationException("No scenario is loaded.");
-
-    /// <inheritdoc />
-    async Task<Uri> IScenarioServer.LoadAsync(CompiledScenario scenario, CancellationToken cancellationToken)
+    /// <summary>Replays scenarios in the Google Calendar dialect, on <see cref="FakeCalendarServer"/>.</summary>
+    public EmbeddedScenarioServer()
+        : this(FakeDialects.GoogleCalendar)
     {
-        // Null the field before disposing: if the new server fails to start, a later dispose must not dispose the old one again.
-        var previous = _server;
-        _server = null;
-        if (previous is not null)
+    }
+
+    /// <summary>Replays scenarios in a dialect: on <see cref="FakeCalendarServer"/> for Calendar, else on <see cref="FakeSyncServer"/>.</summary>
+    /// <param name="dialect">The dialect, e.g. <see cref="FakeDialects.MicrosoftGraph"/>.</param>
+    public EmbeddedScenarioServer(FakeDialect dialect) => _dialect = dialect ?? throw new ArgumentNullException(nameof(dialect));
+
+    /// <inheritdoc />
+    public string Name => IsCalendar ? "embedded server" : $"embedded server ({_dialect.Dialect.Name})";
+
+    /// <summary>The server of the current scenario in the Calendar dialect.</summary>
+    /// <exception cref="InvalidOperationException">No Calendar scenario is loaded.</exception>
+    public FakeCalendarServer Server => _server ?? throw new InvalidOperationException("No Calendar scenario is loaded.");
+
+    /// <summary>The server of the current scenario in any other dialect.</summary>
+    /// <exception cref="InvalidOperationException">No scenario in another dialect is loaded.</exception>
+    public FakeSyncServer SyncServer => _syncServer ?? throw new InvalidOperationException($"No {_dialect.Dialect.Name} scenario is loaded.");
+
+    /// <inheritdoc />
+    FakeDialect IScenarioServer.Dialect => _dialect;
+
+    /// <inheritdoc />
+    string IScenarioServer.Served => IsCalendar
+        ? "GET " + new Uri(Server.BaseUri, "calendars/primary/events").AbsolutePath
+        : SyncServer.ServedDescription;
+
+    private bool IsCalendar => ReferenceEquals(_dialect, FakeDialects.GoogleCalendar);
+
+    private FaultQueue Faults => IsCalendar ? Server.Faults : SyncServer.Faults;
+
+    /// <inheritdoc />
+    async Task<ScenarioTarget> IScenarioServer.LoadAsync(CompiledScenario scenario, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        await DisposeAsync().ConfigureAwait(false);
+        _starts.Clear();
+        var pageSize = scenario.Scenario.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (IsCalendar)
         {
-            await previous.DisposeAsync().ConfigureAwait(false);
+            _server = await FakeCalendarServer.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new ScenarioTarget(_server.BaseUri, new Uri(_server.EventsUri() + "?maxResults=" + pageSize));
         }
 
-        _starts.Clear();
-        _server = await FakeCalendarServer.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        return _server.BaseUri;
+        // A request without the page-size parameter (Drive's files listing) gets the scenario's page size too.
+        _syncServer = await FakeSyncServer.StartAsync(_dialect, new FakeSyncServerOptions { DefaultPageSize = scenario.Scenario.PageSize }, cancellationToken).ConfigureAwait(false);
+        var endpoint = _dialect.PageSizeParameter is { } parameter
+            ? new Uri(_syncServer.Endpoint + "?" + Uri.EscapeDataString(parameter).Replace("%24", "$", StringComparison.Ordinal) + "=" + pageSize)
+            : _syncServer.Endpoint;
+        return new ScenarioTarget(_syncServer.BaseUri, endpoint);
     }
 
     /// <inheritdoc />
     Task IScenarioServer.BeforeCallAsync(CompiledCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
-        var calendar = Server.Primary;
         foreach (var change in call.Call.Changes)
         {
-            switch (change.Kind)
+            if (IsCalendar)
             {
-                case HistoryChangeKind.Upsert:
-                case HistoryChangeKind.UpsertSeries:
-                    var start = _starts.StartOf(change.Id);
-                    calendar.Upsert(new FakeEvent(change.Id, change.Summary ?? change.Id, start, start.AddHours(1))
-                    {
-                        Recurrence = change.Kind == HistoryChangeKind.UpsertSeries ? new[] { "RRULE:FREQ=DAILY" } : null,
-                    });
-                    break;
-                case HistoryChangeKind.Delete:
-                    calendar.Delete(change.Id);
-                    break;
-                case HistoryChangeKind.CancelOccurrence:
-                    calendar.CancelOccurrence(change.Id, _starts.StartOf(change.Id).AddDays(change.OccurrenceIndex));
-                    break;
-                case HistoryChangeKind.ExpireTokens:
-                    calendar.ExpireSyncTokens();
-                    break;
+                ApplyToCalendar(change);
+            }
+            else
+            {
+                ApplyToFeed(change);
             }
         }
 
-        Server.Faults.Clear();
-        foreach (var plan in call.Call.Faults)
+        ScenarioFaults.Arm(Faults, call.Call.Faults);
+
+        if (IsCalendar)
         {
-            var page = plan.Page;
-            Server.Faults.Enqueue(new FaultRule(ToFault(plan.Fault))
-            {
-                WithSyncToken = plan.Incremental,
-                When = page is { } p ? r => r.PageNumber == p : null,
-                Skip = plan.Skip,
-                Times = plan.Times,
-            });
+            Server.ClearRequests();
+        }
+        else
+        {
+            SyncServer.ClearRequests();
         }
 
-        Server.ClearRequests();
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     Task<IReadOnlyList<JournalEntry>> IScenarioServer.AfterCallAsync(CancellationToken cancellationToken)
     {
-        Server.Faults.Clear();
-        var requests = Server.Requests;
+        Faults.Clear();
+        var requests = IsCalendar ? Server.Requests : SyncServer.Requests;
         IReadOnlyList<JournalEntry> journal = requests.Where(r => r.CalendarId is not null)
             .Select((r, i) => JournalEntry.From(i + 1, r)).ToArray();
         _unserved = requests.Where(r => r.CalendarId is null)
@@ -132,34 +165,69 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
     /// <inheritdoc />
     IReadOnlyList<string> IScenarioServer.UnservedRequests => _unserved;
 
-    private static string QueryText(IReadOnlyList<KeyValuePair<string, string>> query) =>
-        query.Count == 0 ? string.Empty : "?" + string.Join("&", query.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
-
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        var server = _server;
-        _server = null;
+        // Null the fields before disposing: if a new server fails to start, a later dispose must not dispose the old one again.
+        var (server, syncServer) = (_server, _syncServer);
+        (_server, _syncServer) = (null, null);
         if (server is not null)
         {
             await server.DisposeAsync().ConfigureAwait(false);
         }
+
+        if (syncServer is not null)
+        {
+            await syncServer.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
-    private static Fault ToFault(ScenarioFault fault) => fault.Kind switch
+    private static string QueryText(IReadOnlyList<KeyValuePair<string, string>> query) =>
+        query.Count == 0 ? string.Empty : "?" + string.Join("&", query.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
+
+    private void ApplyToCalendar(HistoryChange change)
     {
-        FaultKind.Status => Fault.Status(fault.StatusCode, fault.Reason, retryAfter: fault.RetryAfterSeconds is { } s ? TimeSpan.FromSeconds(s) : null),
-        FaultKind.Abort => Fault.Abort(),
-        FaultKind.Delay => Fault.Delay(TimeSpan.FromMilliseconds(fault.DelayMilliseconds)),
-        FaultKind.MalformedJson => Fault.MalformedJson(),
-        FaultKind.TruncatedBody => Fault.TruncatedBody(0.5, honestContentLength: true),
-        FaultKind.NoTokens => Fault.NoTokens(),
-        FaultKind.PageTokenLoop => Fault.PageTokenLoop(),
-        FaultKind.DuplicateItems => Fault.DuplicateItems(),
-        FaultKind.ShortPage => Fault.ShortPage(fault.ItemCount),
-        FaultKind.RawResponse => Fault.Raw(fault.StatusCode, fault.ContentType, fault.Body!, fault.RetryAfterSeconds is { } raw ? TimeSpan.FromSeconds(raw) : null),
-        _ => throw new ArgumentOutOfRangeException(nameof(fault), fault.Kind, "Unknown fault."),
-    };
+        var calendar = Server.Primary;
+        switch (change.Kind)
+        {
+            case HistoryChangeKind.Upsert:
+            case HistoryChangeKind.UpsertSeries:
+                var start = _starts.StartOf(change.Id);
+                calendar.Upsert(new FakeEvent(change.Id, change.Summary ?? change.Id, start, start.AddHours(1))
+                {
+                    Recurrence = change.Kind == HistoryChangeKind.UpsertSeries ? new[] { "RRULE:FREQ=DAILY" } : null,
+                });
+                break;
+            case HistoryChangeKind.Delete:
+                calendar.Delete(change.Id);
+                break;
+            case HistoryChangeKind.CancelOccurrence:
+                calendar.CancelOccurrence(change.Id, _starts.StartOf(change.Id).AddDays(change.OccurrenceIndex));
+                break;
+            case HistoryChangeKind.ExpireTokens:
+                calendar.ExpireSyncTokens();
+                break;
+        }
+    }
+
+    private void ApplyToFeed(HistoryChange change)
+    {
+        switch (change.Kind)
+        {
+            case HistoryChangeKind.Upsert:
+                SyncServer.Upsert(change.Id, change.Summary ?? change.Id);
+                break;
+            case HistoryChangeKind.Delete:
+                SyncServer.Delete(change.Id);
+                break;
+            case HistoryChangeKind.ExpireTokens:
+                SyncServer.ExpireSyncTokens();
+                break;
+            default:
+                // The fixture skips scenarios a dialect cannot replay before they get here (FakeDialect.Unsupported).
+                throw new InvalidOperationException($"History change '{change}' has no meaning in the {_dialect.Dialect.Name} dialect.");
+        }
+    }
 }
 
 /// <summary>
@@ -211,14 +279,35 @@ public sealed class WireMockScenarioServer : IScenarioServer
         return new WireMockScenarioServer(new JavaWireMockBackend(java, ownsServer: true));
     }
 
+    /// <summary>The dialect scenarios are rendered in; Google Calendar unless the conformance fixture says otherwise.</summary>
+    internal FakeDialect Dialect { get; set; } = FakeDialects.GoogleCalendar;
+
     /// <inheritdoc />
-    async Task<Uri> IScenarioServer.LoadAsync(CompiledScenario scenario, CancellationToken cancellationToken)
+    FakeDialect IScenarioServer.Dialect => Dialect;
+
+    /// <inheritdoc />
+    string IScenarioServer.Served => ReferenceEquals(Dialect, FakeDialects.GoogleCalendar) ? "GET " + WireMockScenarioCompiler.EventsPath : WireMockScenarioCompiler.Served(Dialect);
+
+    private string Origin => _backend.BaseUri.GetLeftPart(UriPartial.Authority);
+
+    /// <inheritdoc />
+    async Task<ScenarioTarget> IScenarioServer.LoadAsync(CompiledScenario scenario, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         _scenario = scenario;
         _call = null;
-        await _backend.LoadMappingsAsync(WireMockScenarioCompiler.Compile(scenario), cancellationToken).ConfigureAwait(false);
-        return new Uri(_backend.BaseUri, FakeCalendarServer.RootPath.TrimStart('/') + "/");
+        await _backend.LoadMappingsAsync(WireMockScenarioCompiler.Compile(scenario, Origin), cancellationToken).ConfigureAwait(false);
+        var pageSize = scenario.Scenario.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (ReferenceEquals(scenario.Dialect, FakeDialects.GoogleCalendar))
+        {
+            var root = new Uri(_backend.BaseUri, FakeCalendarServer.RootPath.TrimStart('/') + "/");
+            return new ScenarioTarget(root, new Uri(root, "calendars/primary/events?maxResults=" + pageSize));
+        }
+
+        var dialect = scenario.Dialect;
+        var apiRoot = new Uri(Origin + "/" + dialect.RootPath.Trim('/') + "/");
+        var query = dialect.PageSizeParameter is { } size ? new[] { new KeyValuePair<string, string>(size, pageSize) } : Array.Empty<KeyValuePair<string, string>>();
+        return new ScenarioTarget(apiRoot, new Uri(DialectRequests.Url(Origin, DialectRequests.FeedPath(dialect), query)));
     }
 
     /// <inheritdoc />
@@ -245,17 +334,22 @@ public sealed class WireMockScenarioServer : IScenarioServer
         var requests = await _backend.GetRequestsAsync(cancellationToken).ConfigureAwait(false);
         var script = _call?.Exchanges ?? Array.Empty<ScriptedExchange>();
         var pageSize = _scenario?.Scenario.PageSize ?? 0;
+        var dialect = _scenario?.Dialect ?? Dialect;
+        var isCalendar = ReferenceEquals(dialect, FakeDialects.GoogleCalendar);
         var next = 0;
         var journal = new List<JournalEntry>();
-        _unserved = requests.Where(r => !IsEventsList(r))
+        bool IsServed(WireMockLoggedRequest r) => isCalendar ? IsEventsList(r) : DialectRequests.KindOf(dialect, r.Path) != DialectRequestKind.NotServed;
+        _unserved = requests.Where(r => !IsServed(r))
             .Select(r => $"{r.Method} {r.Url} -> {(r.ResponseStatus is int s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no response")}")
             .ToArray();
-        foreach (var request in requests.Where(IsEventsList))
+        foreach (var request in requests.Where(IsServed))
         {
             string? reason = null;
-            if (next < script.Count && WireMockScenarioCompiler.Served(script[next], pageSize, request))
+            ScriptedExchange? matched = null;
+            if (next < script.Count && WireMockScenarioCompiler.Served(script[next], pageSize, request, dialect))
             {
-                reason = script[next].Response.Reason;
+                matched = script[next];
+                reason = matched.Response.Reason;
                 next++;
             }
             else if (request.Fault is null && request.ResponseStatus == 400)
@@ -263,11 +357,28 @@ public sealed class WireMockScenarioServer : IScenarioServer
                 reason = WireMockScenarioCompiler.UnscriptedReason;
             }
 
-            journal.Add(JournalEntry.From(journal.Count + 1, request, reason));
+            var entry = JournalEntry.From(journal.Count + 1, request, reason);
+            if (!isCalendar)
+            {
+                // The journal's one language: the token as syncToken, the page as pageToken (Graph: the whole link),
+                // and the expiry as the dialect says, whatever status it came with.
+                var kind = DialectRequests.KindOf(dialect, request.Path);
+                var read = DialectRequests.Read(dialect, kind, request.QueryParameters, DialectRequests.Url(Origin, request.Path, request.QueryParameters), IsSimulatedPageToken);
+                entry = entry with
+                {
+                    Query = read.JournalQuery,
+                    TokenExpired = matched?.Response.IsExpiry ?? (request.ResponseStatus is int status && dialect.Dialect.IsExpiry(new SyncErrorFacts { StatusCode = status })),
+                };
+            }
+
+            journal.Add(entry);
         }
 
         return journal;
     }
+
+    /// <summary>The simulator's page tokens start with <c>p</c>, its sync tokens with <c>s</c> (see <see cref="ScenarioModel"/>).</summary>
+    private static bool IsSimulatedPageToken(string token) => token.StartsWith('p');
 
     /// <inheritdoc />
     IReadOnlyList<string> IScenarioServer.UnservedRequests => _unserved;

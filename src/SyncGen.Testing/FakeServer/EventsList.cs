@@ -9,7 +9,7 @@ using System.Text.Json;
 namespace SyncGen.Testing.FakeServer;
 
 /// <summary>One page of a pass, before rendering (faults may still alter it).</summary>
-internal sealed class EventsPage
+internal sealed class EventsPage : IFaultablePage
 {
     public required FakeCalendar Calendar { get; init; }
     public required ArraySegment<FakeEventVersion> Items { get; init; }
@@ -37,10 +37,7 @@ internal static class EventsList
     public const int MaxMaxResults = 2500;
 
     // The parameters Google refuses next to a syncToken (docs/protocol.md); showDeleted=false is checked separately.
-    private static readonly string[] RestrictedWithSyncToken =
-    {
-        "iCalUID", "orderBy", "privateExtendedProperty", "q", "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin",
-    };
+    private static readonly IReadOnlyList<string> RestrictedWithSyncToken = SyncDialects.GoogleCalendar.FullPassOnlyParameters;
 
     // System parameters that do not change what a pass lists; clients may vary them between pages (e.g. a refreshed
     // access_token) without breaking the pass.

@@ -25,10 +25,47 @@ public class FakeCalendarRequest
         }
     }
 
+    /// <summary>A request of a <see cref="FakeSyncServer"/>, whose tokens the dialect located (a link, a shared parameter).</summary>
+    internal FakeCalendarRequest(long sequence, string method, string path, string? feedId, IReadOnlyList<KeyValuePair<string, string>> query,
+        string? syncToken, string? pageToken, bool incremental, IReadOnlyList<KeyValuePair<string, string>>? journalQuery)
+        : this(sequence, method, path, feedId, query)
+    {
+        SyncToken = syncToken;
+        PageToken = pageToken;
+        PageNumber = pageToken is null ? 1 : FakeTokens.DecodePageToken(pageToken) is { } page ? page.PageNumber : 0;
+        _incremental = incremental;
+        JournalQuery = journalQuery;
+    }
+
+    /// <summary>A request of the scenario simulator, as fault rules see it: its pass kind and page number.</summary>
+    internal FakeCalendarRequest(bool incremental, int pageNumber)
+        : this(0, "GET", string.Empty, "primary", Array.Empty<KeyValuePair<string, string>>())
+    {
+        _incremental = incremental;
+        PageNumber = pageNumber;
+    }
+
     internal FakeCalendarRequest(FakeCalendarRequest other)
         : this(other.Sequence, other.Method, other.Path, other.CalendarId, other.Query)
     {
+        SyncToken = other.SyncToken;
+        PageToken = other.PageToken;
+        PageNumber = other.PageNumber;
+        _incremental = other._incremental;
+        JournalQuery = other.JournalQuery;
     }
+
+    private readonly bool? _incremental;
+
+    /// <summary>
+    /// The query in dialect-neutral terms for the kit's journal checks: the sync token as <c>syncToken</c> (Graph: the
+    /// whole deltaLink requested), the page token as <c>pageToken</c> (Graph: the whole nextLink); null for Calendar,
+    /// whose query already is.
+    /// </summary>
+    internal IReadOnlyList<KeyValuePair<string, string>>? JournalQuery { get; }
+
+    /// <summary>Whether the dialect server answered this request with its expired-token answer.</summary>
+    internal bool ServedExpiry { get; init; }
 
     /// <summary>The 1-based order in which the server received the request.</summary>
     public long Sequence { get; }
@@ -39,7 +76,10 @@ public class FakeCalendarRequest
     /// <summary>The request path, e.g. <c>/calendar/v3/calendars/primary/events</c>.</summary>
     public string Path { get; }
 
-    /// <summary>The calendar id of an events.list request; null for any other path.</summary>
+    /// <summary>
+    /// The calendar id of an events.list request; null for any other path. On a <see cref="FakeSyncServer"/>: <c>feed</c>
+    /// for a request of the dialect it serves, null for any other path.
+    /// </summary>
     public string? CalendarId { get; }
 
     /// <summary>The query parameters, decoded, in the order the client sent them (repeated names included).</summary>
@@ -57,8 +97,11 @@ public class FakeCalendarRequest
     /// </summary>
     public int PageNumber { get; }
 
-    /// <summary>Whether the request is part of an incremental pass (it has a <c>syncToken</c>).</summary>
-    public bool IsIncremental => SyncToken is not null;
+    /// <summary>
+    /// Whether the request is part of an incremental pass: it has a <c>syncToken</c>, or (dialects whose later pages carry
+    /// only a page token or a link, Drive and Graph) its page token belongs to an incremental pass.
+    /// </summary>
+    public bool IsIncremental => _incremental ?? SyncToken is not null;
 
     /// <summary>The first value of a query parameter, or null.</summary>
     /// <param name="name">The parameter name (case-sensitive, as Google treats it).</param>
@@ -86,6 +129,7 @@ public sealed class RecordedRequest : FakeCalendarRequest
     internal RecordedRequest(FakeCalendarRequest request, DateTimeOffset time, int statusCode, Fault? fault)
         : base(request)
     {
+        ServedExpiry = request.ServedExpiry;
         Time = time;
         StatusCode = statusCode;
         Fault = fault;

@@ -1,21 +1,11 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
-using System.IO.Compression;
 using System.Linq;
-using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace SyncGen.Testing.FakeServer;
 
@@ -44,11 +34,8 @@ public sealed class FakeCalendarServer : IAsyncDisposable
     private readonly FakeCalendarServerOptions _options;
     private readonly TimeProvider _journalClock;
     private readonly ConcurrentDictionary<string, FakeCalendar> _calendars = new(StringComparer.Ordinal);
-    private readonly object _journalGate = new();
-    private readonly List<RecordedRequest> _journal = new();
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly EmbeddedServerState _state = new();
     private long _sequence;
-    private int _disposed;
 
     private FakeCalendarServer(WebApplication app, FakeCalendarServerOptions options)
     {
@@ -71,16 +58,7 @@ public sealed class FakeCalendarServer : IAsyncDisposable
     public FaultQueue Faults { get; } = new();
 
     /// <summary>A snapshot of the request journal, in arrival order.</summary>
-    public IReadOnlyList<RecordedRequest> Requests
-    {
-        get
-        {
-            lock (_journalGate)
-            {
-                return _journal.OrderBy(entry => entry.Sequence).ToArray();
-            }
-        }
-    }
+    public IReadOnlyList<RecordedRequest> Requests => _state.Requests;
 
     /// <summary>Starts a server on 127.0.0.1 (an ephemeral port unless <see cref="FakeCalendarServerOptions.Port"/> is set).</summary>
     /// <param name="options">Options; defaults when null.</param>
@@ -89,36 +67,9 @@ public sealed class FakeCalendarServer : IAsyncDisposable
     public static async Task<FakeCalendarServer> StartAsync(FakeCalendarServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new FakeCalendarServerOptions();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(FakeCalendarServer).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.Logging.ClearProviders();
-        if (options.LoggerFactory is { } loggerFactory)
-        {
-            builder.Services.AddSingleton(loggerFactory);
-        }
-
-        // The default console lifetime would stop this embedded server on Ctrl+C of the host process (the demo console app
-        // handles that itself), and would print "Application started" lines.
-        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, options.Port);
-        });
-
-        var app = builder.Build();
-        var server = new FakeCalendarServer(app, options);
-        app.Run(server.HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();
-        var address = addresses?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("Kestrel reported no listening address.");
-        server.BaseUri = new Uri(address.TrimEnd('/') + RootPath + "/");
+        FakeCalendarServer? server = null;
+        var (app, origin) = await EmbeddedHttpHost.StartAsync(options.Port, options.LoggerFactory, context => server!.HandleAsync(context), cancellationToken).ConfigureAwait(false);
+        server = new FakeCalendarServer(app, options) { BaseUri = new Uri(origin + RootPath + "/") };
         return server;
     }
 
@@ -136,34 +87,11 @@ public sealed class FakeCalendarServer : IAsyncDisposable
         new(BaseUri, "calendars/" + Uri.EscapeDataString(calendarId) + EventsSuffix);
 
     /// <summary>Empties the request journal.</summary>
-    public void ClearRequests()
-    {
-        lock (_journalGate)
-        {
-            _journal.Clear();
-        }
-    }
+    public void ClearRequests() => _state.ClearRequests();
 
     /// <summary>Stops the server; requests still waiting on a delay fault are cancelled.</summary>
     /// <returns>A task that completes when the server has stopped.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        finally
-        {
-            await _app.DisposeAsync().ConfigureAwait(false);
-            _stopping.Dispose();
-        }
-    }
+    public ValueTask DisposeAsync() => _state.StopAsync(_app);
 
     private async Task HandleAsync(HttpContext context)
     {
@@ -175,14 +103,14 @@ public sealed class FakeCalendarServer : IAsyncDisposable
         {
             status = await RespondAsync(context, request, fault).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || _state.Stopping.IsCancellationRequested)
         {
             // The client gave up (or the server is stopping) while a delay fault held the answer: nothing to send.
             context.Abort();
         }
         finally
         {
-            Record(new RecordedRequest(request, arrived, status, fault));
+            _state.Record(new RecordedRequest(request, arrived, status, fault));
         }
     }
 
@@ -202,12 +130,7 @@ public sealed class FakeCalendarServer : IAsyncDisposable
             return await WriteAsync(context, 405, GoogleErrors.Body(405, "global", "httpMethodNotAllowed", "Method Not Allowed"), null).ConfigureAwait(false);
         }
 
-        while (fault is { Kind: FaultKind.Delay })
-        {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-            await Task.Delay(fault.DelayDuration, linked.Token).ConfigureAwait(false);
-            fault = fault.Then;
-        }
+        fault = await _state.WaitOutDelaysAsync(fault, context).ConfigureAwait(false);
 
         switch (fault?.Kind)
         {
@@ -215,10 +138,7 @@ public sealed class FakeCalendarServer : IAsyncDisposable
                 context.Abort();
                 return 0;
             case FaultKind.Status:
-                if (fault.RetryAfter is { } retryAfter)
-                {
-                    context.Response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                }
+                EmbeddedHttpHost.SetRetryAfter(context.Response, fault.RetryAfter);
 
                 if (fault.StatusCode == 401)
                 {
@@ -227,7 +147,7 @@ public sealed class FakeCalendarServer : IAsyncDisposable
 
                 return await WriteAsync(context, fault.StatusCode, GoogleErrors.ForStatus(fault.StatusCode, fault.Domain!, fault.Reason!, fault.Message!), null).ConfigureAwait(false);
             case FaultKind.RawResponse:
-                return await WriteRawAsync(context, fault).ConfigureAwait(false);
+                return await EmbeddedHttpHost.WriteRawAsync(context, fault).ConfigureAwait(false);
         }
 
         var calendar = GetCalendar(request.CalendarId);
@@ -237,115 +157,34 @@ public sealed class FakeCalendarServer : IAsyncDisposable
             return await WriteAsync(context, result.StatusCode, result.ErrorBody!, null).ConfigureAwait(false);
         }
 
-        switch (fault?.Kind)
-        {
-            case FaultKind.NoTokens:
-                page.NextPageToken = null;
-                page.NextSyncToken = null;
-                break;
-            case FaultKind.PageTokenLoop:
-                page.NextSyncToken = null;
-                page.NextPageToken = fault.LoopToken ?? request.PageToken ?? page.FirstPageToken;
-                break;
-            case FaultKind.DuplicateItems:
-                page.DuplicateItems = true;
-                break;
-        }
-
+        PageFaults.Shape(fault?.Kind, page, request.PageToken, fault?.LoopToken);
         var body = EventsList.Render(page);
         switch (fault?.Kind)
         {
             case FaultKind.MalformedJson:
-                body = CutAfterItemsStart(body);
+                body = PageFaults.CutAfterItemsStart(body, "items");
                 break;
             case FaultKind.TruncatedBody:
-                var length = Math.Clamp((int)(body.Length * fault.Fraction), 1, body.Length - 1);
-                return await WriteAsync(context, 200, body[..length], fault.HonestContentLength ? null : body.Length).ConfigureAwait(false);
+                return await WriteAsync(context, 200, PageFaults.Truncate(body, fault.Fraction), fault.HonestContentLength ? null : body.Length).ConfigureAwait(false);
         }
 
         return await WriteAsync(context, 200, body, null).ConfigureAwait(false);
     }
 
-    /// <summary>Writes a <see cref="FaultKind.RawResponse"/> answer: its status, content type and body, never compressed.</summary>
-    private static async Task<int> WriteRawAsync(HttpContext context, Fault fault)
-    {
-        var response = context.Response;
-        response.StatusCode = fault.StatusCode;
-        if (fault.ContentType is not null)
-        {
-            response.ContentType = fault.ContentType;
-        }
-
-        if (fault.RetryAfter is { } retryAfter)
-        {
-            response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        }
-
-        var body = System.Text.Encoding.UTF8.GetBytes(fault.Body!);
-        response.ContentLength = body.Length;
-        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
-        return fault.StatusCode;
-    }
-
-    /// <summary>Writes a JSON response, gzip-compressed when the client accepts it.</summary>
+    /// <summary>Writes a JSON response with Google's headers, gzip-compressed when the client accepts it.</summary>
     /// <param name="context">The exchange.</param>
     /// <param name="status">The status code.</param>
     /// <param name="body">The body.</param>
     /// <param name="announcedLength">When set, the Content-Length announced although only <paramref name="body"/> is sent, after
     /// which the connection is aborted: a response cut by a dropped connection.</param>
-    private async Task<int> WriteAsync(HttpContext context, int status, byte[] body, int? announcedLength)
+    private Task<int> WriteAsync(HttpContext context, int status, byte[] body, int? announcedLength)
     {
         var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = "application/json; charset=UTF-8";
         response.Headers.CacheControl = "private, max-age=0, must-revalidate, no-transform";
         response.Headers.Vary = "Origin, X-Origin, Referer";
         response.Headers.Server = "ESF";
-        if (announcedLength is null && AcceptsGzip(context.Request))
-        {
-            body = Gzip(body);
-            response.Headers.ContentEncoding = "gzip";
-        }
-
-        response.ContentLength = announcedLength ?? body.Length;
-        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
-        if (announcedLength is not null)
-        {
-            await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-            context.Abort();
-        }
-
-        return status;
-    }
-
-    private bool AcceptsGzip(HttpRequest request)
-    {
-        if (!_options.EnableGzip)
-        {
-            return false;
-        }
-
-        var accepts = request.Headers.AcceptEncoding.Any(value => value is not null && value.Contains("gzip", StringComparison.OrdinalIgnoreCase));
-        return accepts && (!_options.GzipRequiresUserAgent
-            || request.Headers.UserAgent.Any(value => value is not null && value.Contains("gzip", StringComparison.OrdinalIgnoreCase)));
-    }
-
-    private static byte[] Gzip(byte[] body)
-    {
-        using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gzip.Write(body);
-        }
-
-        return output.ToArray();
-    }
-
-    private static byte[] CutAfterItemsStart(byte[] body)
-    {
-        var marker = "\"items\":["u8;
-        var index = body.AsSpan().IndexOf(marker);
-        return index < 0 ? body[..(body.Length / 2)] : body[..(index + marker.Length)];
+        var gzip = _options.EnableGzip && EmbeddedHttpHost.AcceptsGzip(context.Request, _options.GzipRequiresUserAgent);
+        return EmbeddedHttpHost.WriteJsonAsync(context, status, body, announcedLength, gzip);
     }
 
     private FakeCalendarRequest ParseRequest(HttpContext context)
@@ -363,44 +202,7 @@ public sealed class FakeCalendarServer : IAsyncDisposable
         }
 
         var sequence = Interlocked.Increment(ref _sequence);
-        return new FakeCalendarRequest(sequence, context.Request.Method, path, calendarId, ParseQuery(context.Request.QueryString.Value));
+        return new FakeCalendarRequest(sequence, context.Request.Method, path, calendarId, EmbeddedHttpHost.ParseQuery(context.Request.QueryString.Value));
     }
 
-    /// <summary>Parses the raw query string, keeping the client's order and repeats (the parsed collection would merge them).</summary>
-    private static List<KeyValuePair<string, string>> ParseQuery(string? queryString)
-    {
-        var pairs = new List<KeyValuePair<string, string>>();
-        if (string.IsNullOrEmpty(queryString))
-        {
-            return pairs;
-        }
-
-        foreach (var part in queryString.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var equals = part.IndexOf('=', StringComparison.Ordinal);
-            var name = equals < 0 ? part : part[..equals];
-            var value = equals < 0 ? string.Empty : part[(equals + 1)..];
-            pairs.Add(new KeyValuePair<string, string>(Unescape(name), Unescape(value)));
-        }
-
-        return pairs;
-    }
-
-    private static string Unescape(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
-
-    private void Record(RecordedRequest entry)
-    {
-        lock (_journalGate)
-        {
-            _journal.Add(entry);
-        }
-    }
-
-    /// <summary>A host lifetime that neither listens to Ctrl+C nor prints anything: the embedding process owns both.</summary>
-    private sealed class EmbeddedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

@@ -22,7 +22,10 @@ public sealed class FaultRule
     /// <summary>Only requests to this calendar id; any calendar when null.</summary>
     public string? CalendarId { get; init; }
 
-    /// <summary>Only requests with (true) or without (false) a <c>syncToken</c>; either when null.</summary>
+    /// <summary>
+    /// Only requests of incremental (true) or full (false) passes, see <see cref="FakeCalendarRequest.IsIncremental"/>
+    /// (on Calendar: with or without a <c>syncToken</c>); either when null.
+    /// </summary>
     public bool? WithSyncToken { get; init; }
 
     /// <summary>Only requests with (true) or without (false) a <c>pageToken</c>; either when null.</summary>
@@ -52,7 +55,7 @@ public sealed class FaultRule
             return false;
         }
 
-        if (WithSyncToken is { } wantSync && wantSync != (request.SyncToken is not null))
+        if (WithSyncToken is { } wantSync && wantSync != request.IsIncremental)
         {
             return false;
         }

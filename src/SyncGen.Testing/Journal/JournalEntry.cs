@@ -16,6 +16,19 @@ namespace SyncGen.Testing.Journal;
 /// <param name="Reason">The error reason the server meant to send, when the harness knows it.</param>
 public sealed record JournalEntry(int Number, string Path, IReadOnlyList<KeyValuePair<string, string>> Query, int? StatusCode, string? Reason = null)
 {
+    private readonly bool? _tokenExpired;
+
+    /// <summary>
+    /// Whether the answer declared the sync token expired. Google's rule unless a server that renders another dialect
+    /// says otherwise: a 410 whose reason is not <c>deleted</c>. People's 400 and Graph's 400/404 expiries are set by the
+    /// dialect server.
+    /// </summary>
+    public bool TokenExpired
+    {
+        get => _tokenExpired ?? (StatusCode == 410 && Reason != "deleted");
+        init => _tokenExpired = value;
+    }
+
     /// <summary>The first value of a parameter, or null.</summary>
     /// <param name="name">The parameter name.</param>
     /// <returns>The value or null.</returns>
@@ -40,7 +53,8 @@ public sealed record JournalEntry(int Number, string Path, IReadOnlyList<KeyValu
     public static JournalEntry From(int number, RecordedRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return new JournalEntry(number, request.Path, request.Query, request.StatusCode == 0 ? null : request.StatusCode, request.Fault?.Reason);
+        var entry = new JournalEntry(number, request.Path, request.JournalQuery ?? request.Query, request.StatusCode == 0 ? null : request.StatusCode, request.Fault?.Reason);
+        return request.JournalQuery is null ? entry : entry with { TokenExpired = request.ServedExpiry };
     }
 
     /// <summary>Creates an entry from WireMock's journal.</summary>

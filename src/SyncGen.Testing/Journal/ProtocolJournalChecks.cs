@@ -11,21 +11,35 @@ namespace SyncGen.Testing.Journal;
 /// </summary>
 public static class ProtocolJournalChecks
 {
-    /// <summary>The parameters Google refuses next to a syncToken (docs/protocol.md); showDeleted=false is checked too.</summary>
-    public static IReadOnlyList<string> RestrictedWithSyncToken { get; } = new[]
-    {
-        "iCalUID", "orderBy", "privateExtendedProperty", "q", "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin",
-    };
+    /// <summary>
+    /// The parameters Google Calendar refuses next to a syncToken (docs/protocol.md): the one list,
+    /// <see cref="SyncDialects.GoogleCalendar"/>'s <see cref="SyncDialect.FullPassOnlyParameters"/>; showDeleted=false is
+    /// checked too.
+    /// </summary>
+    public static IReadOnlyList<string> RestrictedWithSyncToken => SyncDialects.GoogleCalendar.FullPassOnlyParameters;
 
-    /// <summary>Checks the requests of one call.</summary>
-    /// <param name="requests">The call's events.list requests, in order.</param>
+    /// <summary>
+    /// Checks the requests of one call and reports every rule broken, in the dialect's terms. The journal speaks one language for every dialect (the token
+    /// a request carries as <c>syncToken</c>, its page as <c>pageToken</c>; with Graph both are the whole link
+    /// requested), so "send the stored token" means "request the stored deltaLink" there. The dialect decides which
+    /// parameters a token refuses (<see cref="SyncDialect.FullPassOnlyParameters"/>) and whether later pages repeat the
+    /// token (Calendar, People) or carry only a page token or link (Drive, Graph).
+    /// </summary>
+    /// <param name="requests">The call's requests, in order.</param>
     /// <param name="storedToken">The token the client had stored before the call (null: none).</param>
     /// <param name="maxRetries">The retry budget the client was configured with.</param>
     /// <param name="requireFullSyncFilter">Whether full-pass requests must carry <c>timeMin</c>.</param>
+    /// <param name="dialect">The wire protocol the requests were made in; Google Calendar when null.</param>
     /// <returns>One message per violation, empty when the call honoured every rule.</returns>
-    public static IReadOnlyList<string> Check(IReadOnlyList<JournalEntry> requests, string? storedToken, int maxRetries, bool requireFullSyncFilter = false)
+    public static IReadOnlyList<string> Check(IReadOnlyList<JournalEntry> requests, string? storedToken, int maxRetries, bool requireFullSyncFilter = false, SyncDialect? dialect = null)
     {
         ArgumentNullException.ThrowIfNull(requests);
+        dialect ??= SyncDialects.GoogleCalendar;
+        var isCalendar = ReferenceEquals(dialect, SyncDialects.GoogleCalendar);
+        var pagesRepeatToken = dialect.RequestStyle == SyncRequestStyle.QueryParameters && dialect.SyncTokenParameter != dialect.PageTokenParameter;
+        string PassQuery(JournalEntry entry) => pagesRepeatToken
+            ? entry.PassQuery
+            : string.Join("&", entry.Query.Where(p => p.Key is not ("pageToken" or "syncToken")).Select(p => p.Key + "=" + p.Value).OrderBy(t => t, StringComparer.Ordinal));
         var violations = new List<string>();
         void Report(string rule, JournalEntry entry, string detail) =>
             violations.Add($"rule '{rule}' broken at {entry}: {detail}");
@@ -34,6 +48,7 @@ public static class ProtocolJournalChecks
         {
             Report(ProtocolRules.SendStoredToken, requests[0], requests[0].SyncToken is null
                 ? $"the client had sync token '{storedToken}' stored but started a full sync without it"
+                    + (dialect.RequestStyle == SyncRequestStyle.FollowLinks ? $" ({dialect.Name}: request the stored link exactly as the server gave it, never the endpoint with the token as a parameter)" : string.Empty)
                 : $"the client had sync token '{storedToken}' stored but sent syncToken '{requests[0].SyncToken}'");
         }
 
@@ -48,12 +63,14 @@ public static class ProtocolJournalChecks
             var previous = i > 0 ? requests[i - 1] : null;
             if (entry.SyncToken is not null)
             {
-                foreach (var name in RestrictedWithSyncToken.Where(name => entry.Get(name) is not null))
+                foreach (var name in dialect.FullPassOnlyParameters.Where(name => entry.Get(name) is not null))
                 {
-                    Report(ProtocolRules.NoRestrictedFilterWithToken, entry, $"'{name}' was sent together with a syncToken (Google answers 400 syncTokenWithRequestRestrictions)");
+                    Report(ProtocolRules.NoRestrictedFilterWithToken, entry, isCalendar
+                        ? $"'{name}' was sent together with a syncToken (Google answers 400 syncTokenWithRequestRestrictions)"
+                        : $"'{name}' was sent together with a sync token ({dialect.Name} allows it on full passes only)");
                 }
 
-                if (string.Equals(entry.Get("showDeleted"), "false", StringComparison.OrdinalIgnoreCase))
+                if (isCalendar && string.Equals(entry.Get("showDeleted"), "false", StringComparison.OrdinalIgnoreCase))
                 {
                     Report(ProtocolRules.NoRestrictedFilterWithToken, entry, "showDeleted=false was sent together with a syncToken");
                 }
@@ -66,10 +83,10 @@ public static class ProtocolJournalChecks
 
             if (entry.SyncToken is not null && expiredTokens.TryGetValue(entry.SyncToken, out var expiredBy))
             {
-                Report(ProtocolRules.DropTokenAfter410, entry, $"sync token '{entry.SyncToken}' was declared expired (410) by request #{expiredBy.Number} and was sent again");
+                Report(ProtocolRules.DropTokenAfter410, entry, $"sync token '{entry.SyncToken}' was declared expired ({expiredBy.StatusCode}) by request #{expiredBy.Number} and was sent again");
             }
 
-            if (entry.StatusCode == 410 && entry.Reason != "deleted" && entry.SyncToken is not null)
+            if (entry.TokenExpired && entry.SyncToken is not null)
             {
                 expiredTokens.TryAdd(entry.SyncToken, entry);
             }
@@ -77,7 +94,11 @@ public static class ProtocolJournalChecks
             var isRetry = previous is not null && previous.FullQuery == entry.FullQuery && RetryableErrors.IsRetryable(previous.StatusCode, previous.Reason);
             if (previous is not null)
             {
-                if (previous.StatusCode is 400 or 401 && previous.FullQuery == entry.FullQuery)
+                if (previous.TokenExpired)
+                {
+                    // An expiry answer (People's 400, Graph's 400 or 404) is followed by a full pass, not a stop.
+                }
+                else if (previous.StatusCode is 400 or 401 && previous.FullQuery == entry.FullQuery)
                 {
                     Report(ProtocolRules.NoRetryOn400Or401, entry, $"the same request was sent again after HTTP {previous.StatusCode}, which is never retried");
                 }
@@ -102,9 +123,11 @@ public static class ProtocolJournalChecks
                 continue;
             }
 
-            if (passStart is not null && entry.PassQuery != passStart.PassQuery)
+            // With links the server writes each page's request itself; following them verbatim is checked by the server
+            // (a link not followed as written is not served), not by comparing queries.
+            if (passStart is not null && dialect.RequestStyle == SyncRequestStyle.QueryParameters && PassQuery(entry) != PassQuery(passStart))
             {
-                Report(ProtocolRules.SameQueryEveryPage, entry, $"the pass started at request #{passStart.Number} with query [{passStart.PassQuery}] but this page sent [{entry.PassQuery}] ({Difference(passStart, entry)})");
+                Report(ProtocolRules.SameQueryEveryPage, entry, $"the pass started at request #{passStart.Number} with query [{PassQuery(passStart)}] but this page sent [{PassQuery(entry)}] ({Difference(passStart, entry)})");
             }
 
             if (!isRetry && !pageTokens.Add(entry.PageToken))

@@ -306,7 +306,7 @@ public static class ScenarioCatalog
                     Faults = new[] { On(ScenarioFault.Raw(410, "text/plain", "Gone"), true, 1) },
                     Rule = ProtocolRules.ReplaceMirrorAfter410, Summary = "text 410 on page 1, full sync",
                 },
-            }) { EdgeCases = new[] { 5, 7 } },
+            }) { EdgeCases = new[] { 5, 7 }, Requires = ScenarioCapability.GoneIsExpiry },
 
         new("bad-request-400-not-retried",
             "Page 2 of a three-page incremental pass answers 400: never retried; the call fails with SyncRequestFailedException (400) and the token and items stay exactly as before (page 1 is not committed).",
@@ -443,6 +443,6 @@ public static class ScenarioCatalog
                     Changes = Updates(1).ToArray(), Faults = new[] { On(ScenarioFault.Status(410, "deleted"), true, 1) },
                     Expect = ExpectedOutcome.RequestFailed(410), Rule = ProtocolRules.TypedOutcome, Summary = "410 deleted",
                 },
-            }) { EdgeCases = new[] { 5 } },
+            }) { EdgeCases = new[] { 5 }, Requires = ScenarioCapability.GoneDeletedIsNotExpiry },
     };
 }

@@ -296,7 +296,7 @@ internal sealed record ModelVersion(string Id, string Summary, DateTimeOffset St
 }
 
 /// <summary>One simulated page, before faults alter it.</summary>
-internal sealed class ModelPage(List<ModelVersion> items, int since, int snapshot, string firstPageToken)
+internal sealed class ModelPage(List<ModelVersion> items, int since, int snapshot, string firstPageToken) : IFaultablePage
 {
     public List<ModelVersion> Items { get; } = items;
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using SyncGen.Testing.Conformance;
+using SyncGen.Testing.Dialects;
 using SyncGen.Testing.FakeServer;
 using SyncGen.Testing.Journal;
 
@@ -18,11 +19,13 @@ internal static class ScenarioSimulator
     /// <summary>Simulates a scenario.</summary>
     /// <param name="scenario">The scenario.</param>
     /// <param name="settings">The client limits (retry budget, expiry bound) the client under test is configured with.</param>
+    /// <param name="dialect">The dialect the answers are written in; Google Calendar when null.</param>
     /// <returns>The script and expectations of every call.</returns>
-    public static CompiledScenario Simulate(SyncScenario scenario, ConformanceSettings? settings = null)
+    public static CompiledScenario Simulate(SyncScenario scenario, ConformanceSettings? settings = null, FakeDialect? dialect = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         settings ??= ConformanceSettings.Default;
+        var rendering = new ScenarioRendering(dialect ?? FakeDialects.GoogleCalendar, scenario.PageSize);
         var model = new ScenarioModel();
         var mirror = new SortedDictionary<string, string?>(StringComparer.Ordinal);
         string? token = null;
@@ -35,7 +38,7 @@ internal static class ScenarioSimulator
                 model.Apply(change);
             }
 
-            var client = new ReferenceClient(model, scenario.PageSize, settings, call.Faults);
+            var client = new ReferenceClient(model, scenario.PageSize, settings, call.Faults, rendering);
             var tokenBefore = token;
             var outcome = client.Run(ref token, mirror);
             var movement = token is null ? TokenMovement.Absent : token == tokenBefore ? TokenMovement.Unchanged : TokenMovement.Advanced;
@@ -48,13 +51,13 @@ internal static class ScenarioSimulator
                 movement));
         }
 
-        return new CompiledScenario(scenario, calls);
+        return new CompiledScenario(scenario, calls) { Dialect = rendering.Dialect };
     }
 
     /// <summary>The reference client of one call: retries, expiry recovery, typed errors, atomic commit.</summary>
-    private sealed class ReferenceClient(ScenarioModel model, int pageSize, ConformanceSettings settings, IReadOnlyList<FaultPlan> plans)
+    private sealed class ReferenceClient(ScenarioModel model, int pageSize, ConformanceSettings settings, IReadOnlyList<FaultPlan> plans, ScenarioRendering rendering)
     {
-        private readonly List<ArmedFault> _armed = plans.Select(p => new ArmedFault(p)).ToList();
+        private readonly ArmedFaults _armed = new(plans);
 
         public List<ScriptedExchange> Exchanges { get; } = new();
 
@@ -69,9 +72,10 @@ internal static class ScenarioSimulator
                     : new SortedDictionary<string, string?>(mirror, StringComparer.Ordinal);
                 var followed = new HashSet<string>(StringComparer.Ordinal);
                 string? pageToken = null;
+                var listing = current is null && rendering.Dialect.Dialect.FullListing is not null;
                 while (true)
                 {
-                    var (page, failure) = Fetch(current, pageToken);
+                    var (page, failure) = Fetch(current, pageToken, listing);
                     if (failure is not null)
                     {
                         return failure;
@@ -132,11 +136,18 @@ internal static class ScenarioSimulator
         }
 
         /// <summary>Requests one page with retries: the page, or a failed outcome, or neither when the token expired.</summary>
-        private (ModelPage? Page, ExpectedOutcome? Failure) Fetch(string? syncToken, string? pageToken)
+        private (ModelPage? Page, ExpectedOutcome? Failure) Fetch(string? syncToken, string? pageToken, bool listing)
         {
             for (var attempt = 1; ; attempt++)
             {
-                var exchange = Serve(syncToken, pageToken);
+                if (listing && pageToken is null)
+                {
+                    // Drive: the start token is taken before the first listing page, and again before each retry of
+                    // it; the pass ends with it (the same position here, as nothing changes during a call).
+                    Exchanges.Add(rendering.StartToken(model.SyncTokenAt(model.Position, model.Epoch)));
+                }
+
+                var exchange = Serve(syncToken, pageToken, listing);
                 Exchanges.Add(exchange);
                 var response = exchange.Response;
                 if (response.Page is { } served)
@@ -154,7 +165,7 @@ internal static class ScenarioSimulator
                     return (null, ExpectedOutcome.RequestFailed(response.Abort ? null : response.StatusCode));
                 }
 
-                if (response.StatusCode == 410 && response.Reason != "deleted")
+                if (response.IsExpiry)
                 {
                     return (null, null);
                 }
@@ -168,7 +179,16 @@ internal static class ScenarioSimulator
             }
         }
 
-        private ScriptedExchange Serve(string? syncToken, string? pageToken)
+        private ScriptedExchange Serve(string? syncToken, string? pageToken, bool listing)
+        {
+            var exchange = ServeOnWire(syncToken, pageToken, listing);
+
+            // On the wire, Drive's and Graph's later pages carry only the page token (or link), not the pass's token.
+            var wireSync = listing || (pageToken is not null && !rendering.PagesRepeatToken) ? null : syncToken;
+            return exchange with { SyncToken = wireSync, Incremental = syncToken is not null, Target = listing ? DialectRequestKind.Listing : DialectRequestKind.Feed };
+        }
+
+        private ScriptedExchange ServeOnWire(string? syncToken, string? pageToken, bool listing)
         {
             // Faults match on the page number the token carries (as the fake server decodes it), which differs from the
             // client's own count when a page-token loop sends it back to page 1.
@@ -176,7 +196,7 @@ internal static class ScenarioSimulator
             var fault = Take(syncToken is not null, pageNumber);
             if (fault is { Kind: FaultKind.Delay })
             {
-                var real = Real(syncToken, pageToken, null, null);
+                var real = Real(syncToken, pageToken, null, null, listing);
                 return new ScriptedExchange(syncToken, pageToken, pageNumber, real with { DelayMilliseconds = fault.DelayMilliseconds, FaultDescription = fault.ToString() });
             }
 
@@ -193,104 +213,74 @@ internal static class ScenarioSimulator
                     ContentType = fault.ContentType,
                     RetryAfterSeconds = fault.RetryAfterSeconds,
                     FaultDescription = fault.ToString(),
+                    IsExpiry = rendering.RawIsExpiry(fault.StatusCode),
                 });
             }
 
             if (fault is { Kind: FaultKind.Status })
             {
-                var defaults = GoogleErrors.DefaultsFor(fault.StatusCode, fault.Reason);
-                var body = GoogleErrors.ForStatus(fault.StatusCode, defaults.Domain, defaults.Reason, defaults.Message);
-                return new ScriptedExchange(syncToken, pageToken, pageNumber, new ScriptedResponse(fault.StatusCode, Encoding.UTF8.GetString(body))
-                {
-                    Reason = defaults.Reason,
-                    RetryAfterSeconds = fault.RetryAfterSeconds,
-                    FaultDescription = fault.ToString(),
-                });
+                return new ScriptedExchange(syncToken, pageToken, pageNumber, rendering.Error(fault.StatusCode, fault.Reason, fault.RetryAfterSeconds, fault.ToString()));
             }
 
-            return new ScriptedExchange(syncToken, pageToken, pageNumber, Real(syncToken, pageToken, fault, fault?.ToString()));
+            return new ScriptedExchange(syncToken, pageToken, pageNumber, Real(syncToken, pageToken, fault, fault?.ToString(), listing));
         }
 
-        private ScriptedResponse Real(string? syncToken, string? pageToken, ScenarioFault? fault, string? description)
+        private ScriptedResponse Real(string? syncToken, string? pageToken, ScenarioFault? fault, string? description, bool listing)
         {
             var result = model.List(syncToken, pageToken, pageSize, fault is { Kind: FaultKind.ShortPage } ? fault.ItemCount : null);
             if (result.Page is not { } page)
             {
                 // A fault that alters a page is consumed but the real error is served, as the fake server does.
-                var text = result.ErrorBody is { } errorBody ? Encoding.UTF8.GetString(errorBody) : string.Empty;
-                return new ScriptedResponse(result.StatusCode, text) { Reason = result.StatusCode == 410 ? "fullSyncRequired" : "invalid", FaultDescription = description };
+                if (result.StatusCode == 410)
+                {
+                    return rendering.Expired(description);
+                }
+
+                if (rendering.IsCalendar)
+                {
+                    var text = result.ErrorBody is { } errorBody ? Encoding.UTF8.GetString(errorBody) : string.Empty;
+                    return new ScriptedResponse(result.StatusCode, text) { Reason = "invalid", FaultDescription = description };
+                }
+
+                return rendering.Error(result.StatusCode, "invalid", null, description!) with { FaultDescription = description };
             }
 
-            switch (fault?.Kind)
-            {
-                case FaultKind.NoTokens:
-                    page.NextPageToken = null;
-                    page.NextSyncToken = null;
-                    break;
-                case FaultKind.PageTokenLoop:
-                    page.NextSyncToken = null;
-                    page.NextPageToken = pageToken ?? page.FirstPageToken;
-                    break;
-                case FaultKind.DuplicateItems:
-                    page.DuplicateItems = true;
-                    break;
-            }
-
-            var body = model.Render(page);
+            // The one fault shaper the embedded servers use too: the same fault gives the same bytes on every server.
+            PageFaults.Shape(fault?.Kind, page, pageToken);
+            var body = rendering.Page(model, page, listing);
             switch (fault?.Kind)
             {
                 case FaultKind.MalformedJson:
-                    const string itemsStart = "\"items\":[";
-                    var marker = body.IndexOf(itemsStart, StringComparison.Ordinal);
-                    if (marker < 0)
-                    {
-                        throw new InvalidOperationException($"Cannot render the malformed-JSON fault: the rendered page has no '{itemsStart}' to cut after. Page: {body}");
-                    }
-
-                    return new ScriptedResponse(200, body[..(marker + itemsStart.Length)]) { FaultDescription = description };
+                    return new ScriptedResponse(200, Encoding.UTF8.GetString(PageFaults.CutAfterItemsStart(Encoding.UTF8.GetBytes(body), rendering.ItemsProperty(listing)))) { FaultDescription = description };
                 case FaultKind.TruncatedBody:
-                    // Byte length, as the fake server cuts bytes; bodies are ASCII in the catalog so chars = bytes.
-                    return new ScriptedResponse(200, body[..Math.Clamp(body.Length / 2, 1, body.Length - 1)]) { FaultDescription = description };
+                    // Bytes, as the servers cut them; the truncated-json scenario's bodies are ASCII, so the text round-trips.
+                    return new ScriptedResponse(200, Encoding.UTF8.GetString(PageFaults.Truncate(Encoding.UTF8.GetBytes(body), 0.5))) { FaultDescription = description };
             }
 
             return new ScriptedResponse(200, body) { Page = page, FaultDescription = description };
         }
 
-        private ScenarioFault? Take(bool incremental, int page)
+        /// <summary>The fault for a request, armed and consumed exactly as the servers do (<see cref="FaultQueue"/>).</summary>
+        private ScenarioFault? Take(bool incremental, int page) => _armed.Take(incremental, page);
+
+        /// <summary>A call's fault plans on the servers' <see cref="FaultQueue"/>, remembering which scenario fault each server fault came from.</summary>
+        private sealed class ArmedFaults
         {
-            for (var i = 0; i < _armed.Count; i++)
+            private readonly FaultQueue _queue = new();
+            private readonly Dictionary<Fault, ScenarioFault> _origins = new(ReferenceEqualityComparer.Instance);
+
+            public ArmedFaults(IReadOnlyList<FaultPlan> plans)
             {
-                var armed = _armed[i];
-                if (!armed.Plan.Matches(incremental, page))
+                foreach (var plan in plans)
                 {
-                    continue;
+                    var fault = ScenarioFaults.ToFault(plan.Fault);
+                    _origins[fault] = plan.Fault;
+                    _queue.Enqueue(ScenarioFaults.ToRule(plan, fault));
                 }
-
-                if (armed.Skipped < armed.Plan.Skip)
-                {
-                    armed.Skipped++;
-                    continue;
-                }
-
-                armed.Fired++;
-                if (armed.Fired >= armed.Plan.Times)
-                {
-                    _armed.RemoveAt(i);
-                }
-
-                return armed.Plan.Fault;
             }
 
-            return null;
-        }
-
-        private sealed class ArmedFault(FaultPlan plan)
-        {
-            public FaultPlan Plan { get; } = plan;
-
-            public int Skipped { get; set; }
-
-            public int Fired { get; set; }
+            public ScenarioFault? Take(bool incremental, int page) =>
+                _queue.Take(new FakeCalendarRequest(incremental, page)) is { } fault ? _origins[fault] : null;
         }
     }
 }
@@ -298,7 +288,11 @@ internal static class ScenarioSimulator
 /// <summary>A simulated scenario: per call, the script of requests and responses and what a conforming client ends with.</summary>
 /// <param name="Scenario">The scenario.</param>
 /// <param name="Calls">The calls, in order.</param>
-internal sealed record CompiledScenario(SyncScenario Scenario, IReadOnlyList<CompiledCall> Calls);
+internal sealed record CompiledScenario(SyncScenario Scenario, IReadOnlyList<CompiledCall> Calls)
+{
+    /// <summary>The dialect the answers are written in.</summary>
+    public FakeDialect Dialect { get; init; } = FakeDialects.GoogleCalendar;
+}
 
 /// <summary>One simulated sync call.</summary>
 /// <param name="Index">The 0-based index of the call.</param>
@@ -322,6 +316,12 @@ internal sealed record CompiledCall(
 /// <param name="Response">What is served.</param>
 internal sealed record ScriptedExchange(string? SyncToken, string? PageToken, int PageNumber, ScriptedResponse Response)
 {
+    /// <summary>Which request of the dialect it is (Drive's full pass has a start-token request and listing pages).</summary>
+    public DialectRequestKind Target { get; init; } = DialectRequestKind.Feed;
+
+    /// <summary>Whether the request belongs to an incremental pass (on Drive and Graph later pages carry no sync token).</summary>
+    public bool Incremental { get; init; }
+
     /// <inheritdoc />
     public override string ToString() =>
         $"GET events?{(SyncToken is null ? string.Empty : "syncToken=" + SyncToken + "&")}{(PageToken is null ? string.Empty : "pageToken=" + PageToken)} -> {(Response.Abort ? "reset" : Response.StatusCode)}{(Response.FaultDescription is null ? string.Empty : " [" + Response.FaultDescription + "]")}";
@@ -349,6 +349,9 @@ internal sealed record ScriptedResponse(int StatusCode, string? Body)
 
     /// <summary>The fault that shaped this response, if any.</summary>
     public string? FaultDescription { get; init; }
+
+    /// <summary>Whether the answer says the token expired, in the dialect's terms (Calendar: a 410 whose reason is not <c>deleted</c>).</summary>
+    public bool IsExpiry { get; init; }
 
     internal ModelPage? Page { get; init; }
 

@@ -69,6 +69,12 @@ public enum ScenarioCapability
 
     /// <summary>The client mirrors recurring events and their cancelled exceptions.</summary>
     RecurringEvents = 2,
+
+    /// <summary>The dialect reads a bare 410 (any body, even plain text) as an expired token (Google Calendar, Drive, Graph).</summary>
+    GoneIsExpiry = 4,
+
+    /// <summary>The dialect reads a 410 with reason <c>deleted</c> as an ordinary failure, not as expiry (Google APIs; not Graph).</summary>
+    GoneDeletedIsNotExpiry = 8,
 }
 
 /// <summary>One sync call of a scenario: the history changes made on the server before it, its faults and its expectation.</summary>

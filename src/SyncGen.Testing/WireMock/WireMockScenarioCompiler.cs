@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using SyncGen.Testing.Dialects;
 using SyncGen.Testing.FakeServer;
 using SyncGen.Testing.Journal;
 using SyncGen.Testing.Scenarios;
@@ -40,18 +41,21 @@ internal static class WireMockScenarioCompiler
 
     /// <summary>Compiles the mappings of a scenario.</summary>
     /// <param name="compiled">The simulated scenario.</param>
+    /// <param name="origin">The server's origin (<c>http://127.0.0.1:PORT</c>), written into the dialect's links (Graph); null leaves <see cref="ScenarioRendering.Origin"/>.</param>
     /// <returns>The mappings, script order, catch-all last.</returns>
-    public static IReadOnlyList<WireMockMapping> Compile(CompiledScenario compiled)
+    public static IReadOnlyList<WireMockMapping> Compile(CompiledScenario compiled, string? origin = null)
     {
         ArgumentNullException.ThrowIfNull(compiled);
         var name = compiled.Scenario.Name;
+        var dialect = compiled.Dialect;
+        var isCalendar = ReferenceEquals(dialect, FakeDialects.GoogleCalendar);
         var mappings = new List<WireMockMapping>();
         foreach (var call in compiled.Calls)
         {
             for (var i = 0; i < call.Exchanges.Count; i++)
             {
                 var exchange = call.Exchanges[i];
-                var query = QueryPattern(exchange, compiled.Scenario.PageSize);
+                var query = QueryPattern(exchange, compiled.Scenario.PageSize, dialect);
                 var response = exchange.Response;
                 var headers = new Dictionary<string, string>(StringComparer.Ordinal);
                 if (response.ContentType is { } contentType)
@@ -71,33 +75,37 @@ internal static class WireMockScenarioCompiler
                     ScenarioName = name,
                     RequiredScenarioState = State(call.Index, i),
                     NewScenarioState = State(call.Index, i + 1),
-                    Request = new WireMockRequestPattern { Method = "GET", UrlPath = EventsPath, QueryParameters = query },
+                    Request = new WireMockRequestPattern { Method = "GET", UrlPath = PathOf(exchange.Target, dialect), QueryParameters = query },
                     Response = response.Abort
                         ? new WireMockResponseDefinition { Fault = WireMockFault.ConnectionResetByPeer }
                         : new WireMockResponseDefinition
                         {
                             Status = response.StatusCode,
                             Headers = headers,
-                            Body = response.Body,
+                            Body = origin is null ? response.Body : response.Body?.Replace(ScenarioRendering.Origin, origin, StringComparison.Ordinal),
                             FixedDelayMilliseconds = response.DelayMilliseconds > 0 ? response.DelayMilliseconds : null,
                         },
                 });
             }
         }
 
-        mappings.Add(new WireMockMapping
+        foreach (var path in ServedPaths(dialect))
         {
-            Name = $"{name} unscripted request",
-            Priority = 10,
-            Request = new WireMockRequestPattern { UrlPath = EventsPath },
-            Response = new WireMockResponseDefinition
+            mappings.Add(new WireMockMapping
             {
-                Status = 400,
-                Headers = JsonContentType(),
-                Body = Encoding.UTF8.GetString(GoogleErrors.Body(400, "global", UnscriptedReason,
-                    $"SyncGen conformance: scenario '{name}' has no response for this request; a client honouring the protocol would not send it.")),
-            },
-        });
+                Name = $"{name} unscripted request{(isCalendar ? string.Empty : " " + path)}",
+                Priority = 10,
+                Request = new WireMockRequestPattern { UrlPath = path },
+                Response = new WireMockResponseDefinition
+                {
+                    Status = 400,
+                    Headers = JsonContentType(),
+                    Body = ErrorBody(dialect, 400, UnscriptedReason,
+                        $"SyncGen conformance: scenario '{name}' has no response for this request; a client honouring the protocol would not send it."),
+                },
+            });
+        }
+
         mappings.Add(new WireMockMapping
         {
             Name = $"{name} not served",
@@ -107,7 +115,8 @@ internal static class WireMockScenarioCompiler
             {
                 Status = 404,
                 Headers = JsonContentType(),
-                Body = Encoding.UTF8.GetString(GoogleErrors.Body(404, "global", "notFound", NotServedMessage)),
+                Body = ErrorBody(dialect, 404, "notFound", isCalendar ? NotServedMessage
+                    : $"SyncGen test server ({dialect.Dialect.Name}): this path is not served. This server serves only {Served(dialect)}."),
             },
         });
         return mappings;
@@ -128,18 +137,123 @@ internal static class WireMockScenarioCompiler
     /// <param name="exchange">The scripted exchange.</param>
     /// <param name="pageSize">The scenario's page size.</param>
     /// <param name="request">The logged request.</param>
+    /// <param name="dialect">The scenario's dialect; Google Calendar when null.</param>
     /// <returns>True when the request was answered by that exchange's mapping.</returns>
-    internal static bool Served(ScriptedExchange exchange, int pageSize, WireMockLoggedRequest request)
+    internal static bool Served(ScriptedExchange exchange, int pageSize, WireMockLoggedRequest request, FakeDialect? dialect = null)
     {
+        dialect ??= FakeDialects.GoogleCalendar;
         var answered = exchange.Response.Abort
             ? request.Fault is not null
             : request.Fault is null && request.ResponseStatus == exchange.Response.StatusCode;
-        return answered && QueryPattern(exchange, pageSize).All(pair => pair.Value.Absent == true
+        return answered && request.Path == PathOf(exchange.Target, dialect) && QueryPattern(exchange, pageSize, dialect).All(pair => pair.Value.Absent == true
             ? request.GetQueryValue(pair.Key) is null
             : string.Equals(request.GetQueryValue(pair.Key), pair.Value.EqualTo, StringComparison.Ordinal));
     }
 
+    /// <summary>The paths the mappings of a dialect serve: the feed, and a full listing's start-token and listing paths.</summary>
+    internal static IReadOnlyList<string> ServedPaths(FakeDialect dialect)
+    {
+        if (ReferenceEquals(dialect, FakeDialects.GoogleCalendar))
+        {
+            return new[] { EventsPath };
+        }
+
+        var paths = new List<string> { DialectRequests.FeedPath(dialect) };
+        if (DialectRequests.ListingPaths(dialect) is { } listing)
+        {
+            paths.Add(listing.StartToken);
+            paths.Add(listing.Listing);
+        }
+
+        return paths;
+    }
+
+    /// <summary>What the mappings serve, for messages.</summary>
+    internal static string Served(FakeDialect dialect) =>
+        string.Join(", ", ServedPaths(dialect).Select(p => "GET " + p))
+        + (dialect.Dialect.RequestStyle == SyncRequestStyle.FollowLinks ? " and the links it hands out" : string.Empty);
+
+    private static string PathOf(DialectRequestKind target, FakeDialect dialect)
+    {
+        if (ReferenceEquals(dialect, FakeDialects.GoogleCalendar))
+        {
+            return EventsPath;
+        }
+
+        return target switch
+        {
+            DialectRequestKind.StartToken => DialectRequests.ListingPaths(dialect)!.Value.StartToken,
+            DialectRequestKind.Listing => DialectRequests.ListingPaths(dialect)!.Value.Listing,
+            _ => DialectRequests.FeedPath(dialect),
+        };
+    }
+
+    private static string ErrorBody(FakeDialect dialect, int status, string reason, string message) =>
+        ReferenceEquals(dialect, FakeDialects.GoogleCalendar)
+            ? Encoding.UTF8.GetString(GoogleErrors.Body(status, "global", reason, message))
+            : dialect.ErrorBody(status, reason, message);
+
     /// <summary>The query a scripted request must carry: its tokens (or their absence), the page size, no restricted filter next to a token.</summary>
+    private static Dictionary<string, WireMockStringPattern> QueryPattern(ScriptedExchange exchange, int pageSize, FakeDialect dialect)
+    {
+        if (ReferenceEquals(dialect, FakeDialects.GoogleCalendar))
+        {
+            return QueryPattern(exchange, pageSize);
+        }
+
+        static WireMockStringPattern EqualOrAbsent(string? value) => value is null ? WireMockStringPattern.IsAbsent() : WireMockStringPattern.Equal(value);
+        var protocol = dialect.Dialect;
+        var query = new Dictionary<string, WireMockStringPattern>(StringComparer.Ordinal);
+        switch (exchange.Target)
+        {
+            case DialectRequestKind.StartToken:
+                return query;
+            case DialectRequestKind.Listing:
+                // The page source's listing sends only the page token; its page size is the server's.
+                query[protocol.PageTokenParameter] = EqualOrAbsent(exchange.PageToken);
+                return query;
+        }
+
+        if (dialect.PageSizeParameter is { } size)
+        {
+            query[size] = WireMockStringPattern.Equal(pageSize.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (protocol.RequestStyle == SyncRequestStyle.FollowLinks)
+        {
+            query[DialectRequests.DeltaTokenParameter] = EqualOrAbsent(exchange.SyncToken);
+            query[DialectRequests.SkipTokenParameter] = EqualOrAbsent(exchange.PageToken);
+        }
+        else if (protocol.SyncTokenParameter == protocol.PageTokenParameter)
+        {
+            query[protocol.PageTokenParameter] = EqualOrAbsent(exchange.PageToken ?? exchange.SyncToken);
+        }
+        else
+        {
+            query[protocol.SyncTokenParameter] = EqualOrAbsent(exchange.SyncToken);
+            query[protocol.PageTokenParameter] = EqualOrAbsent(exchange.PageToken);
+        }
+
+        if (!exchange.Incremental)
+        {
+            // People gives no sync token to a full pass without requestSyncToken=true: the script has none for it either.
+            foreach (var parameter in protocol.FullPassParameters)
+            {
+                query[parameter.Key] = WireMockStringPattern.Equal(parameter.Value);
+            }
+        }
+        else
+        {
+            foreach (var restricted in protocol.FullPassOnlyParameters)
+            {
+                query[restricted] = WireMockStringPattern.IsAbsent();
+            }
+        }
+
+        return query;
+    }
+
+    /// <summary>The Calendar query pattern: its tokens (or their absence), maxResults, no restricted filter next to a token.</summary>
     private static Dictionary<string, WireMockStringPattern> QueryPattern(ScriptedExchange exchange, int pageSize)
     {
         var query = new Dictionary<string, WireMockStringPattern>(StringComparer.Ordinal)
@@ -167,6 +281,6 @@ internal static class WireMockScenarioCompiler
         call == 0 && request == 0 ? WireMockScenario.StartedState : $"call{call + 1}-request{request + 1}";
 
     private static string Describe(ScriptedExchange exchange) =>
-        (exchange.SyncToken is null ? "full" : "incremental") + " page " + exchange.PageNumber.ToString(CultureInfo.InvariantCulture)
+        (exchange.Target == DialectRequestKind.StartToken ? "start token of the " : string.Empty) + (exchange.Incremental || exchange.SyncToken is not null ? "incremental" : "full") + " page " + exchange.PageNumber.ToString(CultureInfo.InvariantCulture)
         + (exchange.Response.FaultDescription is { } fault ? " " + fault : string.Empty);
 }

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using NUnit.Framework;
 using SyncGen.Testing.Conformance;
+using SyncGen.Testing.Dialects;
 using SyncGen.Testing.Scenarios;
 using SyncGen.Testing.WireMock;
 
@@ -53,6 +54,44 @@ public sealed class WireMockBackendParityTests
         Assert.That(_wireMockNet.BaseUri.Host, Is.EqualTo("127.0.0.1"));
         Assert.That(_wireMockNet.BaseUri.Port, Is.Not.EqualTo(_java.BaseUri.Port));
     }
+
+    [Test]
+    public async Task The_catalog_in_the_Graph_dialect_gets_the_same_verdicts_on_WireMock_Net_and_Java_WireMock()
+    {
+        // Graph's mappings carry $deltatoken/$skiptoken queries and links on each server's own origin: the exported
+        // format both backends load must serve them alike.
+        var cancellationToken = TestContext.CurrentContext.CancellationToken;
+        var scenarios = ScenarioCatalog.All.Where(s => FakeDialects.MicrosoftGraph.SkipReason(s) is null).ToArray();
+        _wireMockNet!.Dialect = FakeDialects.MicrosoftGraph;
+        _java!.Dialect = FakeDialects.MicrosoftGraph;
+        try
+        {
+            var onNet = await ScenarioRunner.RunAllAsync(_wireMockNet, scenarios, GraphUsers, cancellationToken: cancellationToken);
+            var onJava = await ScenarioRunner.RunAllAsync(_java, scenarios, GraphUsers, cancellationToken: cancellationToken);
+
+            Assert.That(onNet.Where(r => !r.Passed).Select(r => r.FailureMessage), Is.Empty, "a correct Graph repository passes on WireMock.Net");
+            Assert.That(onNet.Select(Verdict), Is.EqualTo(onJava.Select(Verdict)), "verdicts (scenario: passed or the rules broken)");
+            Assert.That(onNet.Select(Statuses), Is.EqualTo(onJava.Select(Statuses)), "statuses served, call by call");
+        }
+        finally
+        {
+            _wireMockNet.Dialect = FakeDialects.GoogleCalendar;
+            _java.Dialect = FakeDialects.GoogleCalendar;
+        }
+    }
+
+    private static ISyncUnderTest GraphUsers(ConformanceContext context)
+    {
+        var http = new System.Net.Http.HttpClient();
+        var store = new InMemorySyncStore<GraphUser>();
+        var source = new SyncHttpPageSource<GraphUser>(http, SyncDialects.MicrosoftGraph, new Uri(context.Endpoint + "&$select=displayName"));
+        return SyncUnderTest.Create(ct => source.SyncAsync(store, context.Options, cancellationToken: ct), store, u => u.DisplayName, http);
+    }
+
+    private static string Statuses(ScenarioReport report) =>
+        report.Scenario.Name + ": " + string.Join(" | ", report.Calls.Select(c => string.Join(",", c.Journal.Select(e => e.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "reset"))));
+
+    public sealed record GraphUser(string Id, string? DisplayName);
 
     [TestCase(SyncLoopDefect.None)]
     [TestCase(SyncLoopDefect.TokenSavedAfterFirstPage)]

@@ -1,0 +1,145 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json.Nodes;
+
+namespace SyncGen.Testing.FakeServer;
+
+/// <summary>
+/// An item of a <see cref="FakeSyncServer"/>: its key and the fields rendered beside it. How the fields look is up to the
+/// caller or the dialect (<see cref="Dialects.FakeDialect.NameFields"/>): a Graph user is <c>{"displayName": ...}</c>.
+/// </summary>
+/// <param name="Id">The key, written at the dialect's <see cref="SyncDialect.Key"/>.</param>
+/// <param name="Fields">The other members of the item, written as given (the server keeps a copy).</param>
+public sealed record FakeItem(string Id, JsonObject Fields);
+
+/// <summary>One stored version of an item in the feed's change log.</summary>
+/// <param name="Id">The key.</param>
+/// <param name="FieldsJson">The item's fields as JSON text (immutable, so pages render concurrently); null for a deletion.</param>
+/// <param name="Position">The 1-based position of this change in the log.</param>
+internal sealed record FeedVersion(string Id, string? FieldsJson, long Position)
+{
+    public bool Deleted => FieldsJson is null;
+}
+
+/// <summary>
+/// The change log behind a <see cref="FakeSyncServer"/>: every upsert or deletion appends a version; tokens name log
+/// positions, so a full pass is a snapshot and an incremental pass is every change after a position. The same model as
+/// <see cref="FakeCalendar"/>, without Calendar's event fields and filters. Thread-safe.
+/// </summary>
+internal sealed class FakeSyncFeed
+{
+    private readonly object _gate = new();
+    private readonly List<FeedVersion> _log = new();
+    private readonly Dictionary<string, FeedVersion> _latest = new(StringComparer.Ordinal);
+    private int _epoch;
+
+    public FakeSyncFeed(string id) => Id = id;
+
+    /// <summary>The feed id written into its sync tokens.</summary>
+    public string Id { get; }
+
+    public (long Position, int Epoch) State
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_log.Count, _epoch);
+            }
+        }
+    }
+
+    public IReadOnlyList<FeedVersion> Live
+    {
+        get
+        {
+            var live = new List<FeedVersion>();
+            lock (_gate)
+            {
+                foreach (var version in _latest.Values)
+                {
+                    if (!version.Deleted)
+                    {
+                        live.Add(version);
+                    }
+                }
+            }
+
+            live.Sort(static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+            return live;
+        }
+    }
+
+    public FeedVersion Upsert(string id, JsonObject fields)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        ArgumentNullException.ThrowIfNull(fields);
+        var json = fields.ToJsonString(Dialects.FakeDialects.Json.Options);
+        lock (_gate)
+        {
+            return AppendLocked(id, json);
+        }
+    }
+
+    public bool Delete(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        lock (_gate)
+        {
+            if (!_latest.TryGetValue(id, out var current) || current.Deleted)
+            {
+                return false;
+            }
+
+            AppendLocked(id, null);
+            return true;
+        }
+    }
+
+    public void ExpireSyncTokens()
+    {
+        lock (_gate)
+        {
+            _epoch++;
+        }
+    }
+
+    /// <summary>
+    /// The entries of a pass as of <paramref name="snapshot"/>: a full pass (<paramref name="since"/> &lt; 0) lists every live
+    /// item by key; an incremental pass lists the latest version of every key changed after <paramref name="since"/>, in
+    /// change order, deletions included.
+    /// </summary>
+    public List<FeedVersion> Listing(long snapshot, long since)
+    {
+        var latest = new Dictionary<string, FeedVersion>(StringComparer.Ordinal);
+        lock (_gate)
+        {
+            var to = (int)Math.Min(snapshot, _log.Count);
+            for (var i = (int)Math.Max(0, since); i < to; i++)
+            {
+                latest[_log[i].Id] = _log[i];
+            }
+        }
+
+        var result = new List<FeedVersion>(latest.Values);
+        if (since >= 0)
+        {
+            result.Sort(static (a, b) => a.Position.CompareTo(b.Position));
+        }
+        else
+        {
+            result.RemoveAll(static v => v.Deleted);
+            result.Sort(static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+        }
+
+        return result;
+    }
+
+    private FeedVersion AppendLocked(string id, string? json)
+    {
+        var version = new FeedVersion(id, json, _log.Count + 1L);
+        _log.Add(version);
+        _latest[id] = version;
+        return version;
+    }
+}

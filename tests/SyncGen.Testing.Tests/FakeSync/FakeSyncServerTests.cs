@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.Tasks;
+using NUnit.Framework;
+using SyncGen.Testing.Dialects;
+using SyncGen.Testing.FakeServer;
+
+namespace SyncGen.Testing.Tests.FakeSync;
+
+/// <summary>The dialect server, driven by the runtime's own <see cref="SyncHttpPageSource{TItem}"/> over real HTTP.</summary>
+[TestFixture]
+public sealed class FakeSyncServerTests
+{
+    private static readonly SyncOptions FastOptions = new() { Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(2) } };
+
+    public sealed record User(string Id, string? DisplayName);
+
+    public sealed record Person(string ResourceName, IReadOnlyList<PersonName>? Names);
+
+    public sealed record PersonName(string DisplayName);
+
+    public sealed record DriveFile(string Id, string? Name);
+
+    [Test]
+    public async Task Graph_pages_removes_follows_links_and_recovers_from_expiry()
+    {
+        await using var server = await FakeSyncServer.StartAsync(SyncDialects.MicrosoftGraph);
+        Assert.That(server.Endpoint.AbsolutePath, Is.EqualTo("/v1.0/users/delta"));
+        Assert.That(server.BaseUri.AbsolutePath, Is.EqualTo("/v1.0/"));
+        for (var i = 1; i <= 5; i++)
+        {
+            server.Upsert($"u{i}", $"User {i}");
+        }
+
+        using var http = new HttpClient();
+        var source = new SyncHttpPageSource<User>(http, SyncDialects.MicrosoftGraph, new Uri(server.Endpoint + "?$select=displayName&$top=2"));
+        var store = new InMemorySyncStore<User>();
+
+        var full = await source.SyncAsync(store, FastOptions);
+        Assert.That(full.Pages, Is.EqualTo(3));
+        Assert.That(store.Items.Keys, Is.EquivalentTo(new[] { "u1", "u2", "u3", "u4", "u5" }));
+        Assert.That(store.Items["u3"].DisplayName, Is.EqualTo("User 3"));
+        Assert.That(store.SyncToken, Does.StartWith(server.Endpoint + "?$select=displayName&$top=2&$deltatoken="), "the stored token is the whole deltaLink");
+
+        server.Upsert("u2", "Renamed");
+        Assert.That(server.Delete("u4"), Is.True);
+        server.Upsert("u6", "User 6");
+        server.ClearRequests();
+        var incremental = await source.SyncAsync(store, FastOptions);
+        Assert.That(incremental.WasFullSync, Is.False);
+        Assert.That(store.Items.Keys, Is.EquivalentTo(new[] { "u1", "u2", "u3", "u5", "u6" }));
+        Assert.That(store.Items["u2"].DisplayName, Is.EqualTo("Renamed"));
+        Assert.That(server.Requests[0].Query.Select(p => p.Key), Does.Contain("$deltatoken"));
+
+        server.Delete("u1");
+        server.ExpireSyncTokens();
+        server.ClearRequests();
+        var recovered = await source.SyncAsync(store, FastOptions);
+        Assert.That(recovered.ExpiriesRecovered, Is.EqualTo(1));
+        Assert.That(recovered.WasFullSync, Is.True);
+        Assert.That(store.Items.Keys, Is.EquivalentTo(new[] { "u2", "u3", "u5", "u6" }));
+        Assert.That(server.Requests[0].StatusCode, Is.EqualTo(410), "the first expiry answer is Graph's 410 resyncRequired");
+    }
+
+    [Test]
+    public async Task Graph_renders_users_and_removals_as_graph_does()
+    {
+        await using var server = await FakeSyncServer.StartAsync(SyncDialects.MicrosoftGraph);
+        server.Upsert("u1", "Ada");
+        using var http = new HttpClient();
+        var first = JsonDocument.Parse(await http.GetStringAsync(server.Endpoint)).RootElement;
+        Assert.That(first.GetProperty("value")[0].GetRawText(), Is.EqualTo("{\"id\":\"u1\",\"displayName\":\"Ada\"}"));
+        var deltaLink = first.GetProperty("@odata.deltaLink").GetString()!;
+        Assert.That(new Uri(deltaLink).GetLeftPart(UriPartial.Authority), Is.EqualTo(server.Endpoint.GetLeftPart(UriPartial.Authority)));
+        Assert.That(server.CurrentSyncToken, Is.EqualTo(deltaLink));
+
+        server.Delete("u1");
+        var changes = JsonDocument.Parse(await http.GetStringAsync(deltaLink)).RootElement;
+        Assert.That(changes.GetProperty("value")[0].GetRawText(), Is.EqualTo("{\"id\":\"u1\",\"@removed\":{\"reason\":\"deleted\"}}"));
+    }
+
+    [Test]
+    public async Task Graph_expiry_answers_rotate_through_the_documented_shapes()
+    {
+        await using var server = await FakeSyncServer.StartAsync(SyncDialects.MicrosoftGraph);
+        using var http = new HttpClient();
+        var deltaLink = server.CurrentSyncToken;
+        server.ExpireSyncTokens();
+        var answers = new List<(int, string)>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await http.GetAsync(deltaLink);
+            var code = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("code").GetString()!;
+            answers.Add(((int)response.StatusCode, code));
+            var facts = new SyncErrorFacts { StatusCode = (int)response.StatusCode, Reasons = new[] { code } };
+            Assert.That(SyncDialects.MicrosoftGraph.IsExpiry(facts), Is.True, $"{(int)response.StatusCode} {code} must read as expiry");
+        }
+
+        Assert.That(answers, Is.EqualTo(new[] { (410, "resyncRequired"), (400, "syncStateNotFound"), (404, "syncStateNotFound"), (400, "resyncRequired") }));
+    }
+
+    [Test]
+    public async Task People_needs_requestSyncToken_and_expires_with_400_in_three_shapes()
+    {
+        await using var server = await FakeSyncServer.StartAsync(SyncDialects.GooglePeople);
+        server.Upsert("people/c1", "Ann");
+        server.Upsert("people/c2", "Bob");
+        using var http = new HttpClient();
+        var without = JsonDocument.Parse(await http.GetStringAsync(server.Endpoint + "?personFields=names")).RootElement;
+        Assert.That(without.TryGetProperty("nextSyncToken", out _), Is.False, "People gives no sync token without requestSyncToken=true");
+
+        var source = new SyncHttpPageSource<Person>(http, SyncDialects.GooglePeople, new Uri(server.Endpoint + "?personFields=names&pageSize=1"));
+        var store = new InMemorySyncStore<Person>();
+        await source.SyncAsync(store, FastOptions);
+        Assert.That(store.Items["people/c2"].Names![0].DisplayName, Is.EqualTo("Bob"));
+
+        server.Delete("people/c1");
+        await source.SyncAsync(store, FastOptions);
+        Assert.That(store.Items.Keys, Is.EquivalentTo(new[] { "people/c2" }));
+
+        for (var i = 0; i < 3; i++)
+        {
+            server.ExpireSyncTokens();
+            server.ClearRequests();
+            var result = await source.SyncAsync(store, FastOptions);
+            Assert.That(result.ExpiriesRecovered, Is.EqualTo(1));
+            Assert.That(server.Requests[0].StatusCode, Is.EqualTo(400));
+        }
+
+        Assert.That(store.Items.Keys, Is.EquivalentTo(new[] { "people/c2" }));
+    }
+
+    [Test]
+    public async Task Drive_takes_the_start_token_lists_files_then_follows_changes()
+    {
+        // The page source's files listing sends no pageSize of its own: the server's default cuts its pages.
+        await using var server = await FakeSyncServer.StartAsync(FakeDialects.GoogleDrive, new FakeSyncServerOptions { DefaultPageSize = 2 });
+        server.Upsert("f1", "one.txt");
+        server.Upsert("f2", "two.txt");
+        server.Upsert("f3", "three.txt");
+        using var http = new HttpClient();
+        var source = new SyncHttpPageSource<DriveFile>(http, SyncDialects.GoogleDrive, new Uri(server.Endpoint + "?pageSize=2"));
+        var store = new InMemorySyncStore<DriveFile>();
+        await source.SyncAsync(store, FastOptions);
+        Assert.That(store.Items.Keys, Is.EquivalentTo(new[] { "f1", "f2", "f3" }));
+        Assert.That(server.Requests.Select(r => r.Path), Is.EqualTo(new[] { "/drive/v3/changes/startPageToken", "/drive/v3/files", "/drive/v3/files" }));
+
+        server.Delete("f2");
+        server.Upsert("f3", "renamed.txt");
+        await source.SyncAsync(store, FastOptions);
+        Assert.That(store.Items.Keys, Is.EquivalentTo(new[] { "f1", "f3" }));
+        Assert.That(store.Items["f3"].Name, Is.EqualTo("renamed.txt"));
+    }
+
+    [Test]
+    public async Task A_request_the_server_does_not_serve_gets_a_404_naming_what_it_serves()
+    {
+        await using var server = await FakeSyncServer.StartAsync(SyncDialects.MicrosoftGraph);
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(new Uri(server.BaseUri, "groups/delta"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        var message = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("message").GetString();
+        Assert.That(message, Does.Contain("/v1.0/groups/delta is not served").And.Contain("GET /v1.0/users/delta"));
+    }
+
+    [Test]
+    public void An_unknown_dialect_needs_its_own_serving()
+    {
+        var acme = SyncDialects.GoogleCalendar with { Name = "Acme" };
+        var error = Assert.Throws<ArgumentException>(() => FakeDialects.For(acme));
+        Assert.That(error!.Message, Does.Contain("Acme").And.Contain(nameof(FakeDialect)));
+    }
+}
