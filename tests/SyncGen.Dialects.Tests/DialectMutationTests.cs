@@ -8,6 +8,7 @@ using SyncGen.Testing.Conformance;
 using SyncGen.Testing.Dialects;
 using SyncGen.Testing.Journal;
 using SyncGen.Testing.Scenarios;
+using SyncGen.Testing.WireMock;
 
 namespace SyncGen.Dialects.Tests;
 
@@ -16,8 +17,9 @@ namespace SyncGen.Dialects.Tests;
 /// repository with one defect, and the catalog must fail on it naming the broken rule, while the same repository without
 /// the defect passes (the fixtures in DialectConformance.cs).
 /// </summary>
-[TestFixture]
-public sealed class DialectMutationTests
+[TestFixture(false)]
+[TestFixture(true)]
+public sealed class DialectMutationTests(bool onWireMock)
 {
     private static readonly string[] ExpiryScenarios = { "expiry-on-page-1", "expiry-on-page-n", "expiry-during-recovery" };
 
@@ -26,7 +28,7 @@ public sealed class DialectMutationTests
     {
         // The bug from the field: every 400 is fatal, so "the self-healing branch can never run".
         var treats400AsFatal = SyncDialects.GooglePeople with { IsExpiry = SyncExpiryRules.Google };
-        await using var server = new EmbeddedScenarioServer(FakeDialects.GooglePeople);
+        await using var server = await StartAsync(FakeDialects.GooglePeople);
         foreach (var name in ExpiryScenarios)
         {
             var report = await ScenarioRunner.RunAsync(server, ScenarioCatalog.Get(name), c => People(c, treats400AsFatal), cancellationToken: TestContext.CurrentContext.CancellationToken);
@@ -40,7 +42,7 @@ public sealed class DialectMutationTests
     [Test]
     public async Task The_same_People_repository_with_the_dialects_own_expiry_rule_passes_them()
     {
-        await using var server = new EmbeddedScenarioServer(FakeDialects.GooglePeople);
+        await using var server = await StartAsync(FakeDialects.GooglePeople);
         foreach (var name in ExpiryScenarios)
         {
             var report = await ScenarioRunner.RunAsync(server, ScenarioCatalog.Get(name), c => People(c, SyncDialects.GooglePeople), cancellationToken: TestContext.CurrentContext.CancellationToken);
@@ -60,7 +62,7 @@ public sealed class DialectMutationTests
             SyncTokenParameter = "$deltatoken",
             PageTokenParameter = "$skiptoken",
         };
-        await using var server = new EmbeddedScenarioServer(FakeDialects.MicrosoftGraph);
+        await using var server = await StartAsync(FakeDialects.MicrosoftGraph);
         var report = await ScenarioRunner.RunAsync(
             server,
             ScenarioCatalog.Get("incremental-multi-page"),
@@ -76,7 +78,7 @@ public sealed class DialectMutationTests
     [Test]
     public async Task A_repository_asking_for_a_path_the_server_does_not_serve_is_told_what_it_serves()
     {
-        await using var server = new EmbeddedScenarioServer(FakeDialects.MicrosoftGraph);
+        await using var server = await StartAsync(FakeDialects.MicrosoftGraph);
         var report = await ScenarioRunner.RunAsync(
             server,
             ScenarioCatalog.Get("full-sync-multi-page"),
@@ -87,6 +89,19 @@ public sealed class DialectMutationTests
         Assert.That(report.FailureMessage, Does.Contain("got SyncRequestFailedException(HTTP 404)"));
         Assert.That(report.FailureMessage, Does.Contain("it serves only GET /v1.0/users/delta and the links it hands out"));
         Assert.That(report.FailureMessage, Does.Contain("not served: GET /v1.0/groups/delta"));
+    }
+
+    /// <summary>The embedded server or WireMock.Net, in a dialect.</summary>
+    private async Task<IScenarioServer> StartAsync(FakeDialect dialect)
+    {
+        if (!onWireMock)
+        {
+            return new EmbeddedScenarioServer(dialect);
+        }
+
+        var wireMock = await WireMockScenarioServer.StartAsync(new WireMockServerOptions { Backend = WireMockBackend.WireMockNet }, TestContext.CurrentContext.CancellationToken);
+        wireMock.Dialect = dialect;
+        return wireMock;
     }
 
     private static ISyncUnderTest People(ConformanceContext context, SyncDialect dialect)

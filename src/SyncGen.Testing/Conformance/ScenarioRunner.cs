@@ -25,6 +25,7 @@ public static class ScenarioRunner
     /// <param name="settings">The client limits; <see cref="ConformanceSettings.Default"/> when null.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>What happened and every rule broken.</returns>
+    /// <exception cref="ArgumentException">The scenario does not apply to the server's dialect (see <see cref="Dialects.FakeDialect.SkipReason"/>); the message says why.</exception>
     public static async Task<ScenarioReport> RunAsync(
         IScenarioServer server,
         SyncScenario scenario,

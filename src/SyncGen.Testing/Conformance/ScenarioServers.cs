@@ -279,8 +279,17 @@ public sealed class WireMockScenarioServer : IScenarioServer
         return new WireMockScenarioServer(new JavaWireMockBackend(java, ownsServer: true));
     }
 
-    /// <summary>The dialect scenarios are rendered in; Google Calendar unless the conformance fixture says otherwise.</summary>
-    internal FakeDialect Dialect { get; set; } = FakeDialects.GoogleCalendar;
+    /// <summary>
+    /// The dialect scenarios are rendered in (Google Calendar by default); the WireMock conformance fixture sets its
+    /// <c>ServedDialect</c> here. Set it before loading a scenario.
+    /// </summary>
+    public FakeDialect Dialect
+    {
+        get => _dialect;
+        set => _dialect = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    private FakeDialect _dialect = FakeDialects.GoogleCalendar;
 
     /// <inheritdoc />
     FakeDialect IScenarioServer.Dialect => Dialect;

@@ -6,6 +6,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using SyncGen.Testing.Conformance;
+using SyncGen.Testing.Dialects;
 using SyncGen.Testing.Scenarios;
 
 namespace SyncGen.Testing.WireMock;
@@ -34,6 +35,33 @@ public static class WireMockMappingExport
     {
         ArgumentNullException.ThrowIfNull(scenario);
         return WireMockScenarioCompiler.ExportAsync(folder, ScenarioSimulator.Simulate(scenario, settings), cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the WireMock mappings that replay <paramref name="scenario"/> in a dialect (pages, tokens, deletions, expiry
+    /// and error bodies as the dialect writes them). Links the dialect hands out (Graph's nextLink and deltaLink) are
+    /// absolute, so they are written on <paramref name="origin"/>: where the WireMock that loads the files will listen.
+    /// </summary>
+    /// <param name="folder">The root directory to write; created when missing.</param>
+    /// <param name="scenario">The scenario, e.g. one of <see cref="ScenarioCatalog.All"/>.</param>
+    /// <param name="dialect">The dialect, e.g. <see cref="FakeDialects.MicrosoftGraph"/>.</param>
+    /// <param name="origin">The WireMock's origin, e.g. <c>http://localhost:8080</c>.</param>
+    /// <param name="settings">The client limits the script assumes; <see cref="ConformanceSettings.Default"/> when null.</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
+    /// <returns>The full paths of the files written, in mapping order.</returns>
+    public static Task<IReadOnlyList<string>> WriteScenarioInDialectAsync(
+        string folder,
+        SyncScenario scenario,
+        FakeDialect dialect,
+        Uri origin,
+        ConformanceSettings? settings = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(origin);
+        var compiled = ScenarioSimulator.Simulate(scenario, settings, dialect);
+        return WriteFolderAsync(folder, WireMockScenarioCompiler.Compile(compiled, origin.GetLeftPart(UriPartial.Authority)), cancellationToken);
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http;
 using System.Threading.Tasks;
 using NUnit.Framework;
+using SyncGen.Testing.Dialects;
 using SyncGen.Testing.Scenarios;
 using SyncGen.Testing.WireMock;
 
@@ -34,6 +35,34 @@ public sealed class ExportedScenarioOnJavaTests
             Assert.That(await firstPage.Content.ReadAsStringAsync(cancellationToken), Does.Contain("\"nextPageToken\""));
             Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
             Assert.That(await other.Content.ReadAsStringAsync(cancellationToken), Does.Contain("serves only Google Calendar v3 events.list"));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task An_exported_Graph_scenario_loads_into_Java_WireMock_and_serves_graph_pages_and_errors()
+    {
+        var cancellationToken = TestContext.CurrentContext.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("syncgen-export-java-graph-");
+        try
+        {
+            var origin = new Uri("http://localhost:8080");
+            var files = await WireMockMappingExport.WriteScenarioInDialectAsync(folder.FullName, ScenarioCatalog.Get("full-sync-multi-page"), FakeDialects.MicrosoftGraph, origin, cancellationToken: cancellationToken);
+            await using var java = await WireMockServer.StartAsync(new WireMockServerOptions { ExternalUrl = null, RootDirectory = folder.FullName }, cancellationToken);
+            Assert.That(await java.Admin.GetMappingCountAsync(cancellationToken), Is.EqualTo(files.Count));
+
+            using var http = java.CreateHttpClient();
+            using var firstPage = await http.GetAsync("v1.0/users/delta?$top=3&$select=displayName", cancellationToken);
+            using var other = await http.GetAsync("v1.0/groups/delta", cancellationToken);
+
+            Assert.That(firstPage.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await firstPage.Content.ReadAsStringAsync(cancellationToken), Does.Contain("\"@odata.nextLink\":\"http://localhost:8080/v1.0/users/delta?$top=3&$skiptoken="));
+            Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            var notFound = await other.Content.ReadAsStringAsync(cancellationToken);
+            Assert.That(notFound, Does.Contain("\"code\":\"notFound\"").And.Contain("serves only GET /v1.0/users/delta"));
         }
         finally
         {

@@ -8,7 +8,9 @@ using System.Text.Json.Serialization;
 using System.Threading.Tasks;
 using NUnit.Framework;
 using SyncGen.Testing.Dialects;
+using SyncGen.Testing.Conformance;
 using SyncGen.Testing.FakeServer;
+using SyncGen.Testing.Scenarios;
 
 namespace SyncGen.Testing.Tests.FakeSync;
 
@@ -174,5 +176,20 @@ public sealed class FakeSyncServerTests
         var acme = SyncDialects.GoogleCalendar with { Name = "Acme" };
         var error = Assert.Throws<ArgumentException>(() => FakeDialects.For(acme));
         Assert.That(error!.Message, Does.Contain("Acme").And.Contain(nameof(FakeDialect)));
+    }
+
+    [Test]
+    public async Task A_scenario_a_dialect_cannot_replay_is_refused_with_the_dialects_reason()
+    {
+        var goneDeleted = ScenarioCatalog.Get("gone-deleted-is-not-expiry");
+        Assert.That(FakeDialects.GoogleCalendar.SkipReason(goneDeleted), Is.Null);
+        Assert.That(FakeDialects.GoogleDrive.SkipReason(goneDeleted), Is.Null);
+        Assert.That(FakeDialects.MicrosoftGraph.SkipReason(goneDeleted), Does.Contain("every 410"));
+        Assert.That(FakeDialects.GooglePeople.SkipReason(ScenarioCatalog.Get("plain-text-410-is-expiry")), Does.Contain("400 FAILED_PRECONDITION"));
+        Assert.That(FakeDialects.GoogleDrive.SkipReason(ScenarioCatalog.Get("cancelled-recurring-exception")), Does.Contain("only in Google Calendar"));
+
+        await using var server = new EmbeddedScenarioServer(FakeDialects.MicrosoftGraph);
+        var error = Assert.ThrowsAsync<ArgumentException>(() => ScenarioRunner.RunAsync(server, goneDeleted, _ => throw new AssertionException("no repository is built for a refused scenario")));
+        Assert.That(error!.Message, Does.Contain("does not apply to the Microsoft Graph delta dialect"));
     }
 }
