@@ -135,7 +135,7 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
             }
         }
 
-        ScenarioFaults.Arm(Faults, call.Call.Faults);
+        Faults.ArmFresh(call.Call.Faults);
 
         if (IsCalendar)
         {

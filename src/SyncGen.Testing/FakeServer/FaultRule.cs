@@ -1,12 +1,20 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 
 namespace SyncGen.Testing.FakeServer;
 
 /// <summary>
-/// An armed fault: which requests it targets and how many times it fires. All conditions that are set must hold.
-/// Counters are updated by the owning <see cref="FaultQueue"/> under its lock.
+/// A fault and which requests it targets: the one fault vocabulary of the kit. Tests arm rules on a server's
+/// <see cref="FaultQueue"/>; a scenario (<see cref="Scenarios.ScenarioCall.Faults"/>) lists the same rules, and the
+/// simulator (whose script WireMock replays) and both embedded servers arm a fresh copy of them per call. All conditions
+/// that are set must hold. Counters are updated by the owning <see cref="FaultQueue"/> under its lock.
 /// </summary>
+/// <remarks>
+/// A scenario's rules should target requests by <see cref="WithSyncToken"/>, <see cref="Page"/>, <see cref="Skip"/> and
+/// <see cref="Times"/> only: the simulator matches requests by pass kind and page number, so a <see cref="CalendarId"/> or
+/// a <see cref="When"/> predicate reading anything else cannot be replayed on WireMock.
+/// </remarks>
 public sealed class FaultRule
 {
     /// <summary>Creates a rule that fires <paramref name="fault"/> on the next matching request.</summary>
@@ -30,6 +38,9 @@ public sealed class FaultRule
 
     /// <summary>Only requests with (true) or without (false) a <c>pageToken</c>; either when null.</summary>
     public bool? WithPageToken { get; init; }
+
+    /// <summary>Only requests for this 1-based page of a pass (<see cref="FakeCalendarRequest.PageNumber"/>); any page when null.</summary>
+    public int? Page { get; init; }
 
     /// <summary>Only requests this predicate accepts, e.g. <c>r =&gt; r.PageNumber == 3</c>; any when null.</summary>
     public Func<FakeCalendarRequest, bool>? When { get; init; }
@@ -60,13 +71,42 @@ public sealed class FaultRule
             return false;
         }
 
-        if (WithPageToken is { } wantPage && wantPage != (request.PageToken is not null))
+        if (WithPageToken is { } wantPageToken && wantPageToken != (request.PageToken is not null))
+        {
+            return false;
+        }
+
+        if (Page is { } wantPage && wantPage != request.PageNumber)
         {
             return false;
         }
 
         return When is null || When(request);
     }
+
+    /// <summary>The same rule, not fired yet: a scenario's rules are data, armed afresh on every server and every run.</summary>
+    internal FaultRule Fresh() => new(Fault)
+    {
+        CalendarId = CalendarId,
+        WithSyncToken = WithSyncToken,
+        WithPageToken = WithPageToken,
+        Page = Page,
+        When = When,
+        Times = Times,
+        Skip = Skip,
+    };
+
+    /// <summary>The fault and its targeting, e.g. <c>Status(503 backendError) on incremental page 2 x2</c>.</summary>
+    /// <returns>The description.</returns>
+    public override string ToString() =>
+        Fault.Description + " on "
+        + (WithSyncToken switch { true => "incremental ", false => "full ", null => string.Empty })
+        + "page " + (Page?.ToString(CultureInfo.InvariantCulture) ?? "any")
+        + (CalendarId is null ? string.Empty : " of " + CalendarId)
+        + (WithPageToken switch { true => " with a page token", false => " without a page token", null => string.Empty })
+        + (When is null ? string.Empty : " when a predicate holds")
+        + (Skip > 0 ? string.Create(CultureInfo.InvariantCulture, $" after {Skip}") : string.Empty)
+        + (Times == int.MaxValue ? " always" : Times > 1 ? string.Create(CultureInfo.InvariantCulture, $" x{Times}") : string.Empty);
 }
 
 /// <summary>
@@ -126,6 +166,19 @@ public sealed class FaultQueue
     /// <returns>The rule, to read <see cref="FaultRule.FiredCount"/> later.</returns>
     public FaultRule Enqueue(Fault fault, Func<FakeCalendarRequest, bool>? when = null, int times = 1) =>
         Enqueue(new FaultRule(fault) { When = when, Times = times });
+
+    /// <summary>
+    /// Disarms every rule, then arms a fresh copy (nothing fired yet) of each of <paramref name="rules"/>: how a scenario
+    /// call's rules are armed on the servers and in the simulator, so the catalog's rules are never consumed.
+    /// </summary>
+    internal void ArmFresh(IEnumerable<FaultRule> rules)
+    {
+        Clear();
+        foreach (var rule in rules)
+        {
+            Enqueue(rule.Fresh());
+        }
+    }
 
     /// <summary>Disarms every rule.</summary>
     public void Clear()

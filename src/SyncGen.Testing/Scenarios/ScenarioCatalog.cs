@@ -25,8 +25,8 @@ public static class ScenarioCatalog
     public static SyncScenario Get(string name) =>
         All.FirstOrDefault(s => s.Name == name) ?? throw new KeyNotFoundException($"The catalog has no scenario '{name}'.");
 
-    private static FaultPlan On(ScenarioFault fault, bool? incremental, int? page, int times = 1) =>
-        new() { Fault = fault, Incremental = incremental, Page = page, Times = times };
+    private static FaultRule On(Fault fault, bool? incremental, int? page, int times = 1) =>
+        new(fault) { WithSyncToken = incremental, Page = page, Times = times };
 
     private static IEnumerable<HistoryChange> Updates(params int[] indexes) =>
         indexes.Select(i => HistoryChange.Upsert($"evt-{i:D2}", $"evt {i} v2"));
@@ -57,12 +57,12 @@ public static class ScenarioCatalog
                 new ScenarioCall
                 {
                     Changes = HistoryChange.Seed(7).ToArray(), Rule = ProtocolRules.FollowPagesToTheEnd, Summary = "full pass, page 1 empty, page 2 holds one item",
-                    Faults = new[] { On(ScenarioFault.ShortPage(0), false, 1), On(ScenarioFault.ShortPage(1), false, 2) },
+                    Faults = new[] { On(Fault.ShortPage(0), false, 1), On(Fault.ShortPage(1), false, 2) },
                 },
                 new ScenarioCall
                 {
                     Changes = Updates(1, 2).Concat(New(2)).ToArray(), Rule = ProtocolRules.FollowPagesToTheEnd, Summary = "incremental pass, page 2 empty",
-                    Faults = new[] { On(ScenarioFault.ShortPage(0), true, 2) },
+                    Faults = new[] { On(Fault.ShortPage(0), true, 2) },
                 },
             }) { EdgeCases = new[] { 2 } },
 
@@ -136,7 +136,7 @@ public static class ScenarioCatalog
                 new ScenarioCall
                 {
                     Changes = Updates(1, 2, 3, 4, 5, 6).Append(HistoryChange.Delete("evt-08")).ToArray(),
-                    Faults = new[] { On(ScenarioFault.TokenExpired, true, 2) },
+                    Faults = new[] { On(Fault.TokenExpired(), true, 2) },
                     Rule = ProtocolRules.ReplaceMirrorAfter410, Summary = "410 on incremental page 2",
                 },
             }) { EdgeCases = new[] { 5, 7 } },
@@ -149,7 +149,7 @@ public static class ScenarioCatalog
                 new ScenarioCall
                 {
                     Changes = Updates(1).Append(HistoryChange.ExpireTokens).ToArray(),
-                    Faults = new[] { On(ScenarioFault.TokenExpired, false, 2) },
+                    Faults = new[] { On(Fault.TokenExpired(), false, 2) },
                     Rule = ProtocolRules.BoundedExpiryRecovery, Summary = "410 on page 1, then 410 on full page 2",
                 },
             }) { EdgeCases = new[] { 5 } },
@@ -161,7 +161,7 @@ public static class ScenarioCatalog
                 Initial(4),
                 new ScenarioCall
                 {
-                    Changes = Updates(1).ToArray(), Faults = new[] { On(ScenarioFault.TokenExpired, null, null, 10) },
+                    Changes = Updates(1).ToArray(), Faults = new[] { On(Fault.TokenExpired(), null, null, 10) },
                     Expect = ExpectedOutcome.ExpiryLoop, Rule = ProtocolRules.BoundedExpiryRecovery, Summary = "410 forever",
                 },
             }) { EdgeCases = new[] { 5 } },
@@ -181,7 +181,7 @@ public static class ScenarioCatalog
             {
                 new ScenarioCall
                 {
-                    Changes = HistoryChange.Seed(7).ToArray(), Faults = new[] { On(ScenarioFault.Status(403, "rateLimitExceeded"), false, 2) },
+                    Changes = HistoryChange.Seed(7).ToArray(), Faults = new[] { On(Fault.Status(403, "rateLimitExceeded"), false, 2) },
                     Rule = ProtocolRules.RetryTransientErrors, Summary = "403 rateLimitExceeded on page 2",
                 },
             }) { EdgeCases = new[] { 9 } },
@@ -193,7 +193,7 @@ public static class ScenarioCatalog
                 Initial(4),
                 new ScenarioCall
                 {
-                    Changes = Updates(1, 2).ToArray(), Faults = new[] { On(ScenarioFault.Status(403, "userRateLimitExceeded"), true, 1, 2) },
+                    Changes = Updates(1, 2).ToArray(), Faults = new[] { On(Fault.Status(403, "userRateLimitExceeded"), true, 1, 2) },
                     Rule = ProtocolRules.RetryTransientErrors, Summary = "403 userRateLimitExceeded twice",
                 },
             }) { EdgeCases = new[] { 9 } },
@@ -204,7 +204,7 @@ public static class ScenarioCatalog
             {
                 new ScenarioCall
                 {
-                    Changes = HistoryChange.Seed(4).ToArray(), Faults = new[] { On(ScenarioFault.Status(429, "rateLimitExceeded", 1), false, 1) },
+                    Changes = HistoryChange.Seed(4).ToArray(), Faults = new[] { On(Fault.RateLimited(TimeSpan.FromSeconds(1)), false, 1) },
                     Rule = ProtocolRules.RetryTransientErrors, Summary = "429 Retry-After 1 on page 1",
                 },
             }) { EdgeCases = new[] { 9 } },
@@ -216,7 +216,7 @@ public static class ScenarioCatalog
                 Initial(4),
                 new ScenarioCall
                 {
-                    Changes = Updates(1, 2, 3).Concat(New(2)).ToArray(), Faults = new[] { On(ScenarioFault.Status(500), true, 2) },
+                    Changes = Updates(1, 2, 3).Concat(New(2)).ToArray(), Faults = new[] { On(Fault.Status(500), true, 2) },
                     Rule = ProtocolRules.RetryTransientErrors, Summary = "500 on incremental page 2",
                 },
             }) { EdgeCases = new[] { 9 } },
@@ -227,12 +227,12 @@ public static class ScenarioCatalog
             {
                 new ScenarioCall
                 {
-                    Changes = HistoryChange.Seed(7).ToArray(), Faults = new[] { On(ScenarioFault.Status(503), false, 2, 2) },
+                    Changes = HistoryChange.Seed(7).ToArray(), Faults = new[] { On(Fault.Status(503), false, 2, 2) },
                     Rule = ProtocolRules.RetryTransientErrors, Summary = "503 twice on full page 2",
                 },
                 new ScenarioCall
                 {
-                    Changes = Updates(4).ToArray(), Faults = new[] { On(ScenarioFault.Status(503), true, 1) },
+                    Changes = Updates(4).ToArray(), Faults = new[] { On(Fault.Status(503), true, 1) },
                     Rule = ProtocolRules.RetryTransientErrors, Summary = "503 on incremental page 1",
                 },
             }) { EdgeCases = new[] { 9 } },
@@ -243,7 +243,7 @@ public static class ScenarioCatalog
             {
                 new ScenarioCall
                 {
-                    Changes = HistoryChange.Seed(7).ToArray(), Faults = new[] { On(ScenarioFault.Abort, false, 2) },
+                    Changes = HistoryChange.Seed(7).ToArray(), Faults = new[] { On(Fault.Abort(), false, 2) },
                     Rule = ProtocolRules.RetryTransientErrors, Summary = "connection reset on page 2",
                 },
             }) { EdgeCases = new[] { 9 } },
@@ -255,7 +255,7 @@ public static class ScenarioCatalog
                 Initial(4),
                 new ScenarioCall
                 {
-                    Changes = Updates(1, 2, 3).Concat(New(2)).ToArray(), Faults = new[] { On(ScenarioFault.Status(503), true, 2, 4) },
+                    Changes = Updates(1, 2, 3).Concat(New(2)).ToArray(), Faults = new[] { On(Fault.Status(503), true, 2, 4) },
                     Expect = ExpectedOutcome.RequestFailed(503), Rule = ProtocolRules.RetryBudget, Summary = "503 past the retry budget",
                 },
             }) { EdgeCases = new[] { 9 } },
@@ -267,7 +267,7 @@ public static class ScenarioCatalog
                 new ScenarioCall
                 {
                     Changes = HistoryChange.Seed(7).ToArray(),
-                    Faults = new[] { On(ScenarioFault.Raw(502, "text/html", "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"), false, 2) },
+                    Faults = new[] { On(Fault.Raw(502, "text/html", "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"), false, 2) },
                     Rule = ProtocolRules.RetryTransientErrors, Summary = "HTML 502 on full page 2",
                 },
             }) { EdgeCases = new[] { 9 } },
@@ -279,7 +279,7 @@ public static class ScenarioCatalog
                 Initial(4),
                 new ScenarioCall
                 {
-                    Changes = Updates(1, 2, 3).Concat(New(2)).ToArray(), Faults = new[] { On(ScenarioFault.Raw(503, "text/plain", "Service Unavailable"), true, 2, 2) },
+                    Changes = Updates(1, 2, 3).Concat(New(2)).ToArray(), Faults = new[] { On(Fault.Raw(503, "text/plain", "Service Unavailable"), true, 2, 2) },
                     Rule = ProtocolRules.RetryTransientErrors, Summary = "text 503 twice on incremental page 2",
                 },
             }) { EdgeCases = new[] { 9 } },
@@ -290,7 +290,7 @@ public static class ScenarioCatalog
             {
                 new ScenarioCall
                 {
-                    Changes = HistoryChange.Seed(4).ToArray(), Faults = new[] { On(ScenarioFault.Raw(429, null, string.Empty), false, 1) },
+                    Changes = HistoryChange.Seed(4).ToArray(), Faults = new[] { On(Fault.Raw(429, null, string.Empty), false, 1) },
                     Rule = ProtocolRules.RetryTransientErrors, Summary = "empty 429 on page 1",
                 },
             }) { EdgeCases = new[] { 9 } },
@@ -303,7 +303,7 @@ public static class ScenarioCatalog
                 new ScenarioCall
                 {
                     Changes = new[] { HistoryChange.Delete("evt-04") }.Concat(Updates(2)).ToArray(),
-                    Faults = new[] { On(ScenarioFault.Raw(410, "text/plain", "Gone"), true, 1) },
+                    Faults = new[] { On(Fault.Raw(410, "text/plain", "Gone"), true, 1) },
                     Rule = ProtocolRules.ReplaceMirrorAfter410, Summary = "text 410 on page 1, full sync",
                 },
             }) { EdgeCases = new[] { 5, 7 }, Requires = ScenarioCapability.GoneIsExpiry },
@@ -315,7 +315,7 @@ public static class ScenarioCatalog
                 Initial(4),
                 new ScenarioCall
                 {
-                    Changes = Updates(1, 2, 3).Concat(New(4)).ToArray(), Faults = new[] { On(ScenarioFault.Status(400, "invalid"), true, 2) },
+                    Changes = Updates(1, 2, 3).Concat(New(4)).ToArray(), Faults = new[] { On(Fault.Status(400, "invalid"), true, 2) },
                     Expect = ExpectedOutcome.RequestFailed(400), Rule = ProtocolRules.NoRetryOn400Or401, Summary = "400 on incremental page 2",
                 },
             }) { EdgeCases = new[] { 9 } },
@@ -326,7 +326,7 @@ public static class ScenarioCatalog
             {
                 new ScenarioCall
                 {
-                    Changes = HistoryChange.Seed(4).ToArray(), Faults = new[] { On(ScenarioFault.Status(401), false, 1) },
+                    Changes = HistoryChange.Seed(4).ToArray(), Faults = new[] { On(Fault.Status(401), false, 1) },
                     Expect = ExpectedOutcome.RequestFailed(401), Rule = ProtocolRules.NoRetryOn400Or401, Summary = "401 on page 1",
                 },
                 new ScenarioCall { Rule = ProtocolRules.FollowPagesToTheEnd, Summary = "full sync after the 401" },
@@ -338,7 +338,7 @@ public static class ScenarioCatalog
             {
                 new ScenarioCall
                 {
-                    Changes = HistoryChange.Seed(7).ToArray(), Faults = new[] { On(ScenarioFault.PageTokenLoop, false, 2, 3) },
+                    Changes = HistoryChange.Seed(7).ToArray(), Faults = new[] { On(Fault.PageTokenLoop(), false, 2, 3) },
                     Expect = ExpectedOutcome.Protocol(SyncProtocolViolation.PageTokenLoop), Rule = ProtocolRules.PageTokenLoopGuard, Summary = "page 2 repeats its page token",
                 },
                 new ScenarioCall { Rule = ProtocolRules.FollowPagesToTheEnd, Summary = "full sync after the loop" },
@@ -351,7 +351,7 @@ public static class ScenarioCatalog
                 Initial(4),
                 new ScenarioCall
                 {
-                    Changes = Updates(1, 2, 3).Concat(New(3)).ToArray(), Faults = new[] { On(ScenarioFault.NoTokens, true, 2) },
+                    Changes = Updates(1, 2, 3).Concat(New(3)).ToArray(), Faults = new[] { On(Fault.NoTokens(), true, 2) },
                     Expect = ExpectedOutcome.Protocol(SyncProtocolViolation.MissingTokens), Rule = ProtocolRules.RejectBrokenPages, Summary = "page 2 without tokens",
                 },
             }) { EdgeCases = new[] { 10 } },
@@ -362,7 +362,7 @@ public static class ScenarioCatalog
             {
                 new ScenarioCall
                 {
-                    Changes = HistoryChange.Seed(7).ToArray(), Faults = new[] { On(ScenarioFault.MalformedJson, false, 2) },
+                    Changes = HistoryChange.Seed(7).ToArray(), Faults = new[] { On(Fault.MalformedJson(), false, 2) },
                     Expect = ExpectedOutcome.Protocol(SyncProtocolViolation.MalformedResponse), Rule = ProtocolRules.RejectBrokenPages, Summary = "malformed JSON on page 2",
                 },
                 new ScenarioCall { Rule = ProtocolRules.FollowPagesToTheEnd, Summary = "full sync after the malformed page" },
@@ -375,7 +375,7 @@ public static class ScenarioCatalog
                 Initial(4),
                 new ScenarioCall
                 {
-                    Changes = Updates(1, 2).ToArray(), Faults = new[] { On(ScenarioFault.TruncatedBody, true, 1) },
+                    Changes = Updates(1, 2).ToArray(), Faults = new[] { On(Fault.TruncatedBody(), true, 1) },
                     Expect = ExpectedOutcome.Protocol(SyncProtocolViolation.MalformedResponse), Rule = ProtocolRules.RejectBrokenPages, Summary = "truncated body on page 1",
                 },
             }) { EdgeCases = new[] { 10 } },
@@ -387,7 +387,7 @@ public static class ScenarioCatalog
                 Initial(6),
                 new ScenarioCall
                 {
-                    Changes = Updates(1, 2, 3, 4).Append(HistoryChange.Delete("evt-06")).ToArray(), Faults = new[] { On(ScenarioFault.Abort, true, 2, 4) },
+                    Changes = Updates(1, 2, 3, 4).Append(HistoryChange.Delete("evt-06")).ToArray(), Faults = new[] { On(Fault.Abort(), true, 2, 4) },
                     Expect = ExpectedOutcome.RequestFailed(null), Rule = ProtocolRules.TokenOnlyAfterLastPage, Summary = "connection reset past the budget on page 2",
                 },
                 new ScenarioCall { Rule = ProtocolRules.MirrorConverges, Summary = "restart" },
@@ -399,12 +399,12 @@ public static class ScenarioCatalog
             {
                 new ScenarioCall
                 {
-                    Changes = HistoryChange.Seed(4).ToArray(), Faults = new[] { On(ScenarioFault.DuplicateItems, false, 1) },
+                    Changes = HistoryChange.Seed(4).ToArray(), Faults = new[] { On(Fault.DuplicateItems(), false, 1) },
                     Rule = ProtocolRules.MirrorConverges, Summary = "duplicates on full page 1",
                 },
                 new ScenarioCall
                 {
-                    Changes = Updates(1).Append(HistoryChange.Delete("evt-02")).ToArray(), Faults = new[] { On(ScenarioFault.DuplicateItems, true, 1) },
+                    Changes = Updates(1).Append(HistoryChange.Delete("evt-02")).ToArray(), Faults = new[] { On(Fault.DuplicateItems(), true, 1) },
                     Rule = ProtocolRules.MirrorConverges, Summary = "duplicates on incremental page 1",
                 },
             }) { EdgeCases = new[] { 12 } },
@@ -416,7 +416,7 @@ public static class ScenarioCatalog
                 new ScenarioCall
                 {
                     Changes = HistoryChange.Seed(7).ToArray(),
-                    Faults = new[] { On(ScenarioFault.Delay(150), false, 1), On(ScenarioFault.Delay(150), false, 2) },
+                    Faults = new[] { On(Fault.Delay(TimeSpan.FromMilliseconds(150)), false, 1), On(Fault.Delay(TimeSpan.FromMilliseconds(150)), false, 2) },
                     Rule = ProtocolRules.MirrorConverges, Summary = "150 ms delays",
                 },
             }) { EdgeCases = new[] { 9 } },
@@ -427,7 +427,7 @@ public static class ScenarioCatalog
             {
                 new ScenarioCall
                 {
-                    Changes = HistoryChange.Seed(7).ToArray(), Faults = new[] { On(ScenarioFault.Status(400, "invalid"), false, 2) },
+                    Changes = HistoryChange.Seed(7).ToArray(), Faults = new[] { On(Fault.Status(400, "invalid"), false, 2) },
                     Expect = ExpectedOutcome.RequestFailed(400), Rule = ProtocolRules.TokenOnlyAfterLastPage, Summary = "400 on full page 2",
                 },
                 new ScenarioCall { Rule = ProtocolRules.FollowPagesToTheEnd, Summary = "full sync again" },
@@ -440,7 +440,7 @@ public static class ScenarioCatalog
                 Initial(3),
                 new ScenarioCall
                 {
-                    Changes = Updates(1).ToArray(), Faults = new[] { On(ScenarioFault.Status(410, "deleted"), true, 1) },
+                    Changes = Updates(1).ToArray(), Faults = new[] { On(Fault.Status(410, "deleted"), true, 1) },
                     Expect = ExpectedOutcome.RequestFailed(410), Rule = ProtocolRules.TypedOutcome, Summary = "410 deleted",
                 },
             }) { EdgeCases = new[] { 5 }, Requires = ScenarioCapability.GoneDeletedIsNotExpiry },

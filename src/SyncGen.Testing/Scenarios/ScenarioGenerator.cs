@@ -15,13 +15,13 @@ namespace SyncGen.Testing.Scenarios;
 /// </summary>
 public static class ScenarioGenerator
 {
-    private static readonly ScenarioFault[] FaultPool =
+    private static readonly Fault[] FaultPool =
     {
-        ScenarioFault.Status(503), ScenarioFault.Status(500), ScenarioFault.Status(429, "rateLimitExceeded"),
-        ScenarioFault.Status(403, "rateLimitExceeded"), ScenarioFault.Status(400, "invalid"), ScenarioFault.Status(401),
-        ScenarioFault.TokenExpired, ScenarioFault.Abort, ScenarioFault.Delay(20), ScenarioFault.MalformedJson,
-        ScenarioFault.TruncatedBody, ScenarioFault.NoTokens, ScenarioFault.PageTokenLoop, ScenarioFault.DuplicateItems,
-        ScenarioFault.ShortPage(0), ScenarioFault.ShortPage(1),
+        Fault.Status(503), Fault.Status(500), Fault.Status(429, "rateLimitExceeded"),
+        Fault.Status(403, "rateLimitExceeded"), Fault.Status(400, "invalid"), Fault.Status(401),
+        Fault.TokenExpired(), Fault.Abort(), Fault.Delay(TimeSpan.FromMilliseconds(20)), Fault.MalformedJson(),
+        Fault.TruncatedBody(), Fault.NoTokens(), Fault.PageTokenLoop(), Fault.DuplicateItems(),
+        Fault.ShortPage(0), Fault.ShortPage(1),
     };
 
     /// <summary>Generates the scenario of a seed.</summary>
@@ -67,14 +67,13 @@ public static class ScenarioGenerator
                 }
             }
 
-            var faults = new List<FaultPlan>();
+            var faults = new List<FaultRule>();
             var faultCount = random.Next(0, 3);
             for (var f = 0; f < faultCount; f++)
             {
-                faults.Add(new FaultPlan
+                faults.Add(new FaultRule(FaultPool[random.Next(FaultPool.Length)])
                 {
-                    Fault = FaultPool[random.Next(FaultPool.Length)],
-                    Incremental = random.Next(3) switch { 0 => null, 1 => true, _ => false },
+                    WithSyncToken = random.Next(3) switch { 0 => null, 1 => true, _ => false },
                     Page = random.Next(1, 4),
                     Times = random.Next(1, 3),
                 });

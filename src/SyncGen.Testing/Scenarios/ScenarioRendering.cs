@@ -42,10 +42,14 @@ internal sealed class ScenarioRendering(FakeDialect dialect, int pageSize)
         return new ScriptedResponse(answer.StatusCode, answer.Body) { Reason = "expired", FaultDescription = description, IsExpiry = true };
     }
 
-    /// <summary>An error status with the dialect's body; a 410 <c>fullSyncRequired</c> is the dialect's expiry answer.</summary>
-    public ScriptedResponse Error(int statusCode, string? reason, int? retryAfterSeconds, string description)
+    /// <summary>
+    /// An error status with the dialect's body; a 410 <c>fullSyncRequired</c> is the dialect's expiry answer. Domain and
+    /// message default to the reason's usual ones, as a <see cref="Fault.Status"/> fault resolves them.
+    /// </summary>
+    public ScriptedResponse Error(int statusCode, string? reason, int? retryAfterSeconds, string description, string? domain = null, string? message = null)
     {
-        var defaults = GoogleErrors.DefaultsFor(statusCode, reason);
+        var usual = GoogleErrors.DefaultsFor(statusCode, reason);
+        var defaults = (Domain: domain ?? usual.Domain, usual.Reason, Message: message ?? usual.Message);
         if (!IsCalendar && defaults.Reason == "fullSyncRequired")
         {
             return Expired(description) with { RetryAfterSeconds = retryAfterSeconds };

@@ -55,9 +55,9 @@ internal static class ScenarioSimulator
     }
 
     /// <summary>The reference client of one call: retries, expiry recovery, typed errors, atomic commit.</summary>
-    private sealed class ReferenceClient(ScenarioModel model, int pageSize, ConformanceSettings settings, IReadOnlyList<FaultPlan> plans, ScenarioRendering rendering)
+    private sealed class ReferenceClient(ScenarioModel model, int pageSize, ConformanceSettings settings, IReadOnlyList<FaultRule> rules, ScenarioRendering rendering)
     {
-        private readonly ArmedFaults _armed = new(plans);
+        private readonly FaultQueue _armed = Armed(rules);
 
         public List<ScriptedExchange> Exchanges { get; } = new();
 
@@ -196,13 +196,18 @@ internal static class ScenarioSimulator
             var fault = Take(syncToken is not null, pageNumber);
             if (fault is { Kind: FaultKind.Delay })
             {
+                if (fault.Then is not null)
+                {
+                    throw new NotSupportedException($"A scenario cannot replay '{fault}' on WireMock: a delay before another fault. Use the delay or the fault alone.");
+                }
+
                 var real = Real(syncToken, pageToken, null, null, listing);
-                return new ScriptedExchange(syncToken, pageToken, pageNumber, real with { DelayMilliseconds = fault.DelayMilliseconds, FaultDescription = fault.ToString() });
+                return new ScriptedExchange(syncToken, pageToken, pageNumber, real with { DelayMilliseconds = (int)fault.DelayDuration.TotalMilliseconds, FaultDescription = fault.Description });
             }
 
             if (fault is { Kind: FaultKind.Abort })
             {
-                return new ScriptedExchange(syncToken, pageToken, pageNumber, new ScriptedResponse(0, null) { Abort = true, FaultDescription = fault.ToString() });
+                return new ScriptedExchange(syncToken, pageToken, pageNumber, new ScriptedResponse(0, null) { Abort = true, FaultDescription = fault.Description });
             }
 
             if (fault is { Kind: FaultKind.RawResponse })
@@ -211,21 +216,27 @@ internal static class ScenarioSimulator
                 return new ScriptedExchange(syncToken, pageToken, pageNumber, new ScriptedResponse(fault.StatusCode, fault.Body)
                 {
                     ContentType = fault.ContentType,
-                    RetryAfterSeconds = fault.RetryAfterSeconds,
-                    FaultDescription = fault.ToString(),
+                    RetryAfterSeconds = RetryAfterSeconds(fault),
+                    FaultDescription = fault.Description,
                     IsExpiry = rendering.RawIsExpiry(fault.StatusCode),
                 });
             }
 
             if (fault is { Kind: FaultKind.Status })
             {
-                return new ScriptedExchange(syncToken, pageToken, pageNumber, rendering.Error(fault.StatusCode, fault.Reason, fault.RetryAfterSeconds, fault.ToString()));
+                return new ScriptedExchange(syncToken, pageToken, pageNumber,
+                    rendering.Error(fault.StatusCode, fault.Reason, RetryAfterSeconds(fault), fault.Description, fault.Domain, fault.Message));
             }
 
-            return new ScriptedExchange(syncToken, pageToken, pageNumber, Real(syncToken, pageToken, fault, fault?.ToString(), listing));
+            if (fault is { Kind: FaultKind.TruncatedBody, HonestContentLength: false })
+            {
+                throw new NotSupportedException($"A scenario cannot replay '{fault}' on WireMock: a Content-Length longer than the body. Use an honest Content-Length.");
+            }
+
+            return new ScriptedExchange(syncToken, pageToken, pageNumber, Real(syncToken, pageToken, fault, fault?.Description, listing));
         }
 
-        private ScriptedResponse Real(string? syncToken, string? pageToken, ScenarioFault? fault, string? description, bool listing)
+        private ScriptedResponse Real(string? syncToken, string? pageToken, Fault? fault, string? description, bool listing)
         {
             var result = model.List(syncToken, pageToken, pageSize, fault is { Kind: FaultKind.ShortPage } ? fault.ItemCount : null);
             if (result.Page is not { } page)
@@ -246,7 +257,7 @@ internal static class ScenarioSimulator
             }
 
             // The one fault shaper the embedded servers use too: the same fault gives the same bytes on every server.
-            PageFaults.Shape(fault?.Kind, page, pageToken);
+            PageFaults.Shape(fault?.Kind, page, pageToken, fault?.LoopToken);
             var body = rendering.Page(model, page, listing);
             switch (fault?.Kind)
             {
@@ -254,34 +265,23 @@ internal static class ScenarioSimulator
                     return new ScriptedResponse(200, Encoding.UTF8.GetString(PageFaults.CutAfterItemsStart(Encoding.UTF8.GetBytes(body), rendering.ItemsProperty(listing)))) { FaultDescription = description };
                 case FaultKind.TruncatedBody:
                     // Bytes, as the servers cut them; the truncated-json scenario's bodies are ASCII, so the text round-trips.
-                    return new ScriptedResponse(200, Encoding.UTF8.GetString(PageFaults.Truncate(Encoding.UTF8.GetBytes(body), 0.5))) { FaultDescription = description };
+                    return new ScriptedResponse(200, Encoding.UTF8.GetString(PageFaults.Truncate(Encoding.UTF8.GetBytes(body), fault.Fraction))) { FaultDescription = description };
             }
 
             return new ScriptedResponse(200, body) { Page = page, FaultDescription = description };
         }
 
         /// <summary>The fault for a request, armed and consumed exactly as the servers do (<see cref="FaultQueue"/>).</summary>
-        private ScenarioFault? Take(bool incremental, int page) => _armed.Take(incremental, page);
+        private Fault? Take(bool incremental, int page) => _armed.Take(new FakeCalendarRequest(incremental, page));
 
-        /// <summary>A call's fault plans on the servers' <see cref="FaultQueue"/>, remembering which scenario fault each server fault came from.</summary>
-        private sealed class ArmedFaults
+        private static FaultQueue Armed(IReadOnlyList<FaultRule> rules)
         {
-            private readonly FaultQueue _queue = new();
-            private readonly Dictionary<Fault, ScenarioFault> _origins = new(ReferenceEqualityComparer.Instance);
-
-            public ArmedFaults(IReadOnlyList<FaultPlan> plans)
-            {
-                foreach (var plan in plans)
-                {
-                    var fault = ScenarioFaults.ToFault(plan.Fault);
-                    _origins[fault] = plan.Fault;
-                    _queue.Enqueue(ScenarioFaults.ToRule(plan, fault));
-                }
-            }
-
-            public ScenarioFault? Take(bool incremental, int page) =>
-                _queue.Take(new FakeCalendarRequest(incremental, page)) is { } fault ? _origins[fault] : null;
+            var queue = new FaultQueue();
+            queue.ArmFresh(rules);
+            return queue;
         }
+
+        private static int? RetryAfterSeconds(Fault fault) => fault.RetryAfter is { } retryAfter ? (int)retryAfter.TotalSeconds : null;
     }
 }
 

@@ -83,8 +83,12 @@ public sealed class ScenarioCall
     /// <summary>Server changes applied before the call, in order.</summary>
     public IReadOnlyList<HistoryChange> Changes { get; init; } = Array.Empty<HistoryChange>();
 
-    /// <summary>Faults armed for this call only, tried in order (the first matching rule fires).</summary>
-    public IReadOnlyList<FaultPlan> Faults { get; init; } = Array.Empty<FaultPlan>();
+    /// <summary>
+    /// Faults armed for this call only, tried in order (the first matching rule fires): the rules a test arms on a server's
+    /// <see cref="FaultQueue"/>, targeted by <see cref="FaultRule.WithSyncToken"/>, <see cref="FaultRule.Page"/>,
+    /// <see cref="FaultRule.Skip"/> and <see cref="FaultRule.Times"/>. Each server and the simulator arm a fresh copy per call.
+    /// </summary>
+    public IReadOnlyList<FaultRule> Faults { get; init; } = Array.Empty<FaultRule>();
 
     /// <summary>The outcome a conforming client reaches; checked against <see cref="ScenarioSimulator"/> by the kit's own tests.</summary>
     public ExpectedOutcome Expect { get; init; } = ExpectedOutcome.Success;
@@ -216,108 +220,4 @@ public enum HistoryChangeKind
 
     /// <summary>Expire every sync token.</summary>
     ExpireTokens,
-}
-
-/// <summary>
-/// A fault armed for one sync call: which requests it hits (pass kind, page number), how many matching requests pass
-/// through first (<see cref="Skip"/>) and how many times it fires (<see cref="Times"/>).
-/// </summary>
-public sealed record FaultPlan
-{
-    /// <summary>The fault.</summary>
-    public required ScenarioFault Fault { get; init; }
-
-    /// <summary>Only requests with (true) or without (false) a sync token; either when null.</summary>
-    public bool? Incremental { get; init; }
-
-    /// <summary>Only requests for this 1-based page of a pass; any page when null.</summary>
-    public int? Page { get; init; }
-
-    /// <summary>How many matching requests pass untouched before the fault fires.</summary>
-    public int Skip { get; init; }
-
-    /// <summary>How many matching requests the fault fires on.</summary>
-    public int Times { get; init; } = 1;
-
-    /// <summary>Whether the plan matches a request.</summary>
-    /// <param name="incremental">Whether the request carries a sync token.</param>
-    /// <param name="page">The page number the request asks for.</param>
-    /// <returns>True when it matches.</returns>
-    public bool Matches(bool incremental, int page) =>
-        (Incremental is not { } wantIncremental || wantIncremental == incremental) && (Page is not { } wantPage || wantPage == page);
-
-    /// <inheritdoc />
-    public override string ToString() =>
-        $"{Fault} on {(Incremental switch { true => "incremental ", false => "full ", null => string.Empty })}page {(Page?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "any")}" +
-        (Skip > 0 ? $" after {Skip}" : string.Empty) + (Times > 1 ? $" x{Times}" : string.Empty);
-}
-
-/// <summary>A fault a scenario injects into one response; both servers render it the same way.</summary>
-/// <param name="Kind">The fault.</param>
-/// <param name="StatusCode">For <see cref="FaultKind.Status"/>: the status.</param>
-/// <param name="Reason">For <see cref="FaultKind.Status"/>: Google's error reason.</param>
-/// <param name="RetryAfterSeconds">For <see cref="FaultKind.Status"/>: a Retry-After header (at most 1 s keeps CI fast).</param>
-/// <param name="DelayMilliseconds">For <see cref="FaultKind.Delay"/>: the delay before the normal response.</param>
-/// <param name="ItemCount">For <see cref="FaultKind.ShortPage"/>: the items on the page.</param>
-/// <param name="ContentType">For <see cref="FaultKind.RawResponse"/>: the Content-Type header; null sends none.</param>
-/// <param name="Body">For <see cref="FaultKind.RawResponse"/>: the body, exactly as sent.</param>
-public sealed record ScenarioFault(FaultKind Kind, int StatusCode = 0, string? Reason = null, int? RetryAfterSeconds = null, int DelayMilliseconds = 0, int ItemCount = 0,
-    string? ContentType = null, string? Body = null)
-{
-    /// <summary>
-    /// An answer that is not Google's JSON, as a proxy or front end sends it (nginx HTML 502, plain-text 503, text 410,
-    /// empty 429): its status, not its body, decides what it means.
-    /// </summary>
-    /// <param name="statusCode">The status.</param>
-    /// <param name="contentType">The Content-Type header; null sends none.</param>
-    /// <param name="body">The body (ASCII keeps both servers byte-identical).</param>
-    /// <param name="retryAfterSeconds">Retry-After seconds, if any.</param>
-    public static ScenarioFault Raw(int statusCode, string? contentType, string body, int? retryAfterSeconds = null) =>
-        new(FaultKind.RawResponse, statusCode, null, retryAfterSeconds, ContentType: contentType, Body: body ?? throw new ArgumentNullException(nameof(body)));
-
-    /// <summary>An HTTP error with Google's body.</summary>
-    /// <param name="statusCode">The status.</param>
-    /// <param name="reason">The reason; the status's usual one when null.</param>
-    /// <param name="retryAfterSeconds">Retry-After seconds, if any.</param>
-    public static ScenarioFault Status(int statusCode, string? reason = null, int? retryAfterSeconds = null) =>
-        new(FaultKind.Status, statusCode, reason ?? GoogleErrors.DefaultsFor(statusCode, null).Reason, retryAfterSeconds);
-
-    /// <summary>410 fullSyncRequired with the exact docs/protocol.md body.</summary>
-    public static ScenarioFault TokenExpired { get; } = Status(410, "fullSyncRequired");
-
-    /// <summary>The connection is reset without a response.</summary>
-    public static ScenarioFault Abort { get; } = new(FaultKind.Abort);
-
-    /// <summary>A slow response: the normal page after a delay.</summary>
-    /// <param name="milliseconds">The delay.</param>
-    public static ScenarioFault Delay(int milliseconds) => new(FaultKind.Delay, DelayMilliseconds: milliseconds);
-
-    /// <summary>200 with the page cut right after <c>"items":[</c>.</summary>
-    public static ScenarioFault MalformedJson { get; } = new(FaultKind.MalformedJson);
-
-    /// <summary>200 with the first half of the page (honest Content-Length).</summary>
-    public static ScenarioFault TruncatedBody { get; } = new(FaultKind.TruncatedBody);
-
-    /// <summary>The page with neither nextPageToken nor nextSyncToken.</summary>
-    public static ScenarioFault NoTokens { get; } = new(FaultKind.NoTokens);
-
-    /// <summary>The page's nextPageToken repeats the requested page token (its nextSyncToken removed).</summary>
-    public static ScenarioFault PageTokenLoop { get; } = new(FaultKind.PageTokenLoop);
-
-    /// <summary>The page with every item listed twice.</summary>
-    public static ScenarioFault DuplicateItems { get; } = new(FaultKind.DuplicateItems);
-
-    /// <summary>A page of only <paramref name="itemCount"/> items that still carries nextPageToken.</summary>
-    /// <param name="itemCount">The items on the page (0: empty).</param>
-    public static ScenarioFault ShortPage(int itemCount) => new(FaultKind.ShortPage, ItemCount: itemCount);
-
-    /// <inheritdoc />
-    public override string ToString() => Kind switch
-    {
-        FaultKind.Status => $"HTTP {StatusCode} {Reason}" + (RetryAfterSeconds is { } r ? $" (Retry-After {r})" : string.Empty),
-        FaultKind.Delay => $"delay {DelayMilliseconds} ms",
-        FaultKind.ShortPage => $"short page of {ItemCount}",
-        FaultKind.RawResponse => $"HTTP {StatusCode} {ContentType ?? "no content type"} {(Body!.Length == 0 ? "empty body" : Body.Length + "-char body")}" + (RetryAfterSeconds is { } raw ? $" (Retry-After {raw})" : string.Empty),
-        _ => Kind.ToString(),
-    };
 }

@@ -25,13 +25,13 @@ public sealed class ServerParityTests
             new ScenarioCall
             {
                 Changes = HistoryChange.Seed(4).ToArray(),
-                Faults = new[] { new FaultPlan { Fault = ScenarioFault.Status(403, "rateLimitExceeded"), Page = 1, Times = 2 } },
+                Faults = new[] { new FaultRule(Fault.Status(403, "rateLimitExceeded")) { Page = 1, Times = 2 } },
                 Rule = ProtocolRules.RetryTransientErrors,
             },
             new ScenarioCall
             {
                 Changes = new[] { HistoryChange.Upsert("evt-01", "evt 1 v2") },
-                Faults = new[] { new FaultPlan { Fault = ScenarioFault.Status(403, "forbidden"), Incremental = true, Page = 1 } },
+                Faults = new[] { new FaultRule(Fault.Status(403, "forbidden")) { WithSyncToken = true, Page = 1 } },
                 Expect = ExpectedOutcome.RequestFailed(403),
             },
         });
