@@ -155,12 +155,11 @@ internal static class EventsList
             request.GetQueryValue("iCalUID"), request.HasQueryParameter("privateExtendedProperty") || request.HasQueryParameter("sharedExtendedProperty"), orderBy);
         var listing = calendar.GetListing(snapshot, since, queryHash.ToString("x16", CultureInfo.InvariantCulture), filter.Apply);
 
-        offset = Math.Min(offset, listing.Length);
-        var take = Math.Min(pageSizeOverride ?? pageSize, listing.Length - offset);
+        var window = PageWindow.Of(listing.Length, offset, pageSizeOverride ?? pageSize);
         var page = new EventsPage
         {
             Calendar = calendar,
-            Items = new ArraySegment<FakeEventVersion>(listing, offset, take),
+            Items = new ArraySegment<FakeEventVersion>(listing, window.Offset, window.Count),
             Snapshot = snapshot,
             Since = since,
             QueryHash = queryHash,
@@ -168,9 +167,9 @@ internal static class EventsList
         };
 
         // Only the last page of a pass carries nextSyncToken; every other page carries nextPageToken only.
-        if (offset + take < listing.Length)
+        if (!window.IsLast)
         {
-            page.NextPageToken = FakeTokens.EncodePageToken(new PageTokenData(snapshot, since, offset + take, pageNumber + 1, queryHash));
+            page.NextPageToken = FakeTokens.EncodePageToken(new PageTokenData(snapshot, since, window.NextOffset, pageNumber + 1, queryHash));
         }
         else
         {

@@ -17,8 +17,7 @@ public sealed class FakeCalendar
     private const int ListingCacheCapacity = 8;
 
     private readonly object _gate = new();
-    private readonly List<FakeEventVersion> _log = new();
-    private readonly Dictionary<string, FakeEventVersion> _latest = new(StringComparer.Ordinal);
+    private readonly ChangeLog<FakeEventVersion> _log = new(static v => v.Event.Id);
     private readonly Dictionary<ListingKey, FakeEventVersion[]> _listings = new();
     private readonly Queue<ListingKey> _listingOrder = new();
     private readonly TimeProvider? _timeProvider;
@@ -103,7 +102,7 @@ public sealed class FakeCalendar
             var live = new List<FakeEvent>();
             lock (_gate)
             {
-                foreach (var version in _latest.Values)
+                foreach (var version in _log.Latest)
                 {
                     if (!version.Event.IsCancelled)
                     {
@@ -124,7 +123,7 @@ public sealed class FakeCalendar
         ArgumentNullException.ThrowIfNull(id);
         lock (_gate)
         {
-            return _latest.TryGetValue(id, out var version) ? version : null;
+            return _log.TryGetLatest(id, out var version) ? version : null;
         }
     }
 
@@ -149,7 +148,7 @@ public sealed class FakeCalendar
         ArgumentNullException.ThrowIfNull(id);
         lock (_gate)
         {
-            if (!_latest.TryGetValue(id, out var current) || current.Event.IsCancelled)
+            if (!_log.TryGetLatest(id, out var current) || current.Event.IsCancelled)
             {
                 return false;
             }
@@ -174,7 +173,7 @@ public sealed class FakeCalendar
         var exceptionId = seriesId + "_" + originalStart.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         lock (_gate)
         {
-            if (!_latest.TryGetValue(seriesId, out var series) || series.Event.IsCancelled)
+            if (!_log.TryGetLatest(seriesId, out var series) || series.Event.IsCancelled)
             {
                 throw new InvalidOperationException($"Calendar '{Id}' has no live series '{seriesId}'.");
             }
@@ -217,8 +216,7 @@ public sealed class FakeCalendar
 
         lock (_gate)
         {
-            _log.Capacity = Math.Max(_log.Capacity, _log.Count + count);
-            _latest.EnsureCapacity(_latest.Count + count);
+            _log.EnsureCapacity(count);
             foreach (var calendarEvent in events)
             {
                 AppendLocked(calendarEvent);
@@ -256,7 +254,7 @@ public sealed class FakeCalendar
     {
         lock (_gate)
         {
-            return snapshot <= 0 ? _clockStart : _log[(int)snapshot - 1].Updated;
+            return snapshot <= 0 ? _clockStart : _log.At(snapshot).Updated;
         }
     }
 
@@ -277,7 +275,7 @@ public sealed class FakeCalendar
                 return cached;
             }
 
-            candidates = CollectLocked(snapshot, since);
+            candidates = _log.Changes(snapshot, since);
         }
 
         var listing = shape(candidates);
@@ -296,37 +294,15 @@ public sealed class FakeCalendar
         return listing;
     }
 
-    private List<FakeEventVersion> CollectLocked(long snapshot, long since)
-    {
-        var from = (int)Math.Max(0, since);
-        var to = (int)Math.Min(snapshot, _log.Count);
-        var latest = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = from; i < to; i++)
-        {
-            latest[_log[i].Event.Id] = i;
-        }
-
-        var result = new List<FakeEventVersion>(latest.Count);
-        foreach (var index in latest.Values)
-        {
-            result.Add(_log[index]);
-        }
-
-        // Change order: an incremental pass lists what changed in the order it changed, as Google roughly does.
-        result.Sort(static (a, b) => a.Position.CompareTo(b.Position));
-        return result;
-    }
-
     private FakeEventVersion AppendLocked(FakeEvent calendarEvent)
     {
         var position = _log.Count + 1L;
         var updated = _timeProvider is null
             ? _clockStart.AddSeconds(position - 1)
             : TruncateToMilliseconds(_timeProvider.GetUtcNow());
-        var created = _latest.TryGetValue(calendarEvent.Id, out var previous) ? previous.Created : updated;
+        var created = _log.TryGetLatest(calendarEvent.Id, out var previous) ? previous.Created : updated;
         var version = new FakeEventVersion(calendarEvent, position, updated, created);
-        _log.Add(version);
-        _latest[calendarEvent.Id] = version;
+        _log.Append(version);
         return version;
     }
 

@@ -29,8 +29,7 @@ internal sealed record FeedVersion(string Id, string? FieldsJson, long Position)
 internal sealed class FakeSyncFeed
 {
     private readonly object _gate = new();
-    private readonly List<FeedVersion> _log = new();
-    private readonly Dictionary<string, FeedVersion> _latest = new(StringComparer.Ordinal);
+    private readonly ChangeLog<FeedVersion> _log = new(static v => v.Id);
     private int _epoch;
 
     public FakeSyncFeed(string id) => Id = id;
@@ -56,7 +55,7 @@ internal sealed class FakeSyncFeed
             var live = new List<FeedVersion>();
             lock (_gate)
             {
-                foreach (var version in _latest.Values)
+                foreach (var version in _log.Latest)
                 {
                     if (!version.Deleted)
                     {
@@ -86,7 +85,7 @@ internal sealed class FakeSyncFeed
         ArgumentNullException.ThrowIfNull(id);
         lock (_gate)
         {
-            if (!_latest.TryGetValue(id, out var current) || current.Deleted)
+            if (!_log.TryGetLatest(id, out var current) || current.Deleted)
             {
                 return false;
             }
@@ -111,22 +110,13 @@ internal sealed class FakeSyncFeed
     /// </summary>
     public List<FeedVersion> Listing(long snapshot, long since)
     {
-        var latest = new Dictionary<string, FeedVersion>(StringComparer.Ordinal);
+        List<FeedVersion> result;
         lock (_gate)
         {
-            var to = (int)Math.Min(snapshot, _log.Count);
-            for (var i = (int)Math.Max(0, since); i < to; i++)
-            {
-                latest[_log[i].Id] = _log[i];
-            }
+            result = _log.Changes(snapshot, since);
         }
 
-        var result = new List<FeedVersion>(latest.Values);
-        if (since >= 0)
-        {
-            result.Sort(static (a, b) => a.Position.CompareTo(b.Position));
-        }
-        else
+        if (since < 0)
         {
             result.RemoveAll(static v => v.Deleted);
             result.Sort(static (a, b) => string.CompareOrdinal(a.Id, b.Id));
@@ -138,8 +128,7 @@ internal sealed class FakeSyncFeed
     private FeedVersion AppendLocked(string id, string? json)
     {
         var version = new FeedVersion(id, json, _log.Count + 1L);
-        _log.Add(version);
-        _latest[id] = version;
+        _log.Append(version);
         return version;
     }
 }

@@ -289,12 +289,11 @@ public sealed class FakeSyncServer : IAsyncDisposable
 
         var entries = _feed.Listing(snapshot, since);
         var pageSize = PageSize(request);
-        offset = Math.Min(offset, entries.Count);
-        var take = Math.Min(fault is { Kind: FaultKind.ShortPage } ? fault.ItemCount : pageSize, entries.Count - offset);
+        var window = PageWindow.Of(entries.Count, offset, fault is { Kind: FaultKind.ShortPage } ? fault.ItemCount : pageSize);
         var model = new FeedPage(FakeTokens.EncodePageToken(new PageTokenData(snapshot, since, 0, 1, identity)));
-        if (offset + take < entries.Count)
+        if (!window.IsLast)
         {
-            model.NextPageToken = FakeTokens.EncodePageToken(new PageTokenData(snapshot, since, offset + take, pageNumber + 1, identity));
+            model.NextPageToken = FakeTokens.EncodePageToken(new PageTokenData(snapshot, since, window.NextOffset, pageNumber + 1, identity));
         }
         else if (!listing && (since >= 0 || RequestedFullPassParameters(request)))
         {
@@ -307,7 +306,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
             : null;
         var body = DialectRenderer.Page(
             Dialect,
-            entries.GetRange(offset, take),
+            entries.GetRange(window.Offset, window.Count),
             model.DuplicateItems,
             model.NextPageToken is { } next ? PageLink(next, passQuery) : null,
             model.NextSyncToken is { } final ? FinalToken(final, passQuery) : null,

@@ -20,8 +20,7 @@ internal sealed class ScenarioModel
 {
     private static readonly DateTimeOffset ClockStart = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly List<ModelVersion> _log = new();
-    private readonly Dictionary<string, ModelVersion> _latest = new(StringComparer.Ordinal);
+    private readonly ChangeLog<ModelVersion> _log = new(static v => v.Id);
     private readonly ScenarioEventStarts _starts = new();
 
     public int Position => _log.Count;
@@ -34,7 +33,7 @@ internal sealed class ScenarioModel
         "s" + position.ToString(CultureInfo.InvariantCulture) + (epoch == 0 ? string.Empty : "e" + epoch.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>The live events (id, summary), ordered by id: what a conforming mirror holds after a successful pass.</summary>
-    public IEnumerable<ModelVersion> Live => _latest.Values.Where(v => !v.Cancelled).OrderBy(v => v.Id, StringComparer.Ordinal);
+    public IEnumerable<ModelVersion> Live => _log.Latest.Where(v => !v.Cancelled).OrderBy(v => v.Id, StringComparer.Ordinal);
 
     public void Apply(HistoryChange change)
     {
@@ -46,7 +45,7 @@ internal sealed class ScenarioModel
                 Append(new ModelVersion(change.Id, change.Summary ?? change.Id, start, false, null, null, change.Kind == HistoryChangeKind.UpsertSeries));
                 break;
             case HistoryChangeKind.Delete:
-                if (!_latest.TryGetValue(change.Id, out var current) || current.Cancelled)
+                if (!_log.TryGetLatest(change.Id, out var current) || current.Cancelled)
                 {
                     throw new InvalidOperationException($"History change '{change}': there is no live event '{change.Id}'.");
                 }
@@ -54,7 +53,7 @@ internal sealed class ScenarioModel
                 Append(current with { Cancelled = true });
                 break;
             case HistoryChangeKind.CancelOccurrence:
-                if (!_latest.TryGetValue(change.Id, out var series) || series.Cancelled || !series.IsSeries)
+                if (!_log.TryGetLatest(change.Id, out var series) || series.Cancelled || !series.IsSeries)
                 {
                     throw new InvalidOperationException($"History change '{change}': there is no live series '{change.Id}'.");
                 }
@@ -102,12 +101,11 @@ internal sealed class ScenarioModel
         }
 
         var listing = Listing(snapshot, since);
-        offset = Math.Min(offset, listing.Count);
-        var take = Math.Min(itemCountOverride ?? pageSize, listing.Count - offset);
-        var page = new ModelPage(listing.GetRange(offset, take), since, snapshot, PageToken(since, snapshot, 1, 0));
-        if (offset + take < listing.Count)
+        var window = PageWindow.Of(listing.Count, offset, itemCountOverride ?? pageSize);
+        var page = new ModelPage(listing.GetRange(window.Offset, window.Count), since, snapshot, PageToken(since, snapshot, 1, 0));
+        if (!window.IsLast)
         {
-            page.NextPageToken = PageToken(since, snapshot, pageNumber + 1, offset + take);
+            page.NextPageToken = PageToken(since, snapshot, pageNumber + 1, window.NextOffset);
         }
         else
         {
@@ -127,7 +125,7 @@ internal sealed class ScenarioModel
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, GoogleErrors.WriterOptions))
         {
-            var updated = page.Snapshot <= 0 ? ClockStart : _log[page.Snapshot - 1].Updated;
+            var updated = page.Snapshot <= 0 ? ClockStart : _log.At(page.Snapshot).Updated;
             EventsList.WritePage(writer, CalendarId, page.Snapshot, updated, page.NextPageToken, page.NextSyncToken, page,
                 static (writer, page) =>
                 {
@@ -191,27 +189,21 @@ internal sealed class ScenarioModel
 
     private List<ModelVersion> Listing(int snapshot, int since)
     {
-        var latest = new Dictionary<string, ModelVersion>(StringComparer.Ordinal);
-        for (var i = Math.Max(0, since); i < snapshot; i++)
-        {
-            latest[_log[i].Id] = _log[i];
-        }
-
+        var changes = _log.Changes(snapshot, since);
         if (since >= 0)
         {
             // Incremental: every change after the token, deletions included, in change order (as the fake server does).
-            return latest.Values.OrderBy(v => v.Position).ToList();
+            return changes;
         }
 
         // Full: live events by id; cancelled exceptions of series are listed too (Google's rule without showDeleted).
-        return latest.Values.Where(v => !v.Cancelled || v.RecurringEventId is not null).OrderBy(v => v.Id, StringComparer.Ordinal).ToList();
+        return changes.Where(v => !v.Cancelled || v.RecurringEventId is not null).OrderBy(v => v.Id, StringComparer.Ordinal).ToList();
     }
 
     private void Append(ModelVersion version)
     {
         var positioned = version with { Position = _log.Count + 1, Updated = ClockStart.AddSeconds(_log.Count) };
-        _log.Add(positioned);
-        _latest[positioned.Id] = positioned;
+        _log.Append(positioned);
     }
 
     private static string PageToken(int since, int snapshot, int page, int offset) =>
