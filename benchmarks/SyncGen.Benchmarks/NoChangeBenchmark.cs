@@ -28,10 +28,13 @@ internal static class NoChangeBenchmark
         {
             var sqliteStore = SqliteSyncStore<Event>.OpenFile(Path.Combine(directory.FullName, "nochange.db"), "primary");
             var sqlite = new CalendarEventsRepository(service, "primary", sqliteStore) { PageSize = PageSize };
-            var memory = new CalendarEventsRepository(service, "primary", new InMemorySyncStore<Event>()) { PageSize = PageSize };
+            var memoryStore = new InMemorySyncStore<Event>();
+            var memory = new CalendarEventsRepository(service, "primary", memoryStore) { PageSize = PageSize };
             var token = (await sqlite.SyncAsync().ConfigureAwait(false)).SyncToken;
             Check((await memory.SyncAsync().ConfigureAwait(false)).SyncToken == token, "the two stores synced to different tokens");
 
+            var memoryGate = new SyncGen.Infrastructure.SyncGate();
+            var sqliteGate = new SyncGen.Infrastructure.SyncGate();
             var variants = new List<(string Name, Func<Task> Call)>
             {
                 ("raw_get", async () =>
@@ -54,8 +57,26 @@ internal static class NoChangeBenchmark
                     var page = await request.ExecuteAsync().ConfigureAwait(false);
                     Check(page.NextSyncToken == token, "the page carries another token");
                 }),
+                ("google_apis_execute_timeout_token", async () =>
+                {
+                    using var deadline = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(30));
+                    using var linked = System.Threading.CancellationTokenSource.CreateLinkedTokenSource(default, deadline.Token);
+                    var request = service.Events.List("primary");
+                    request.MaxResults = PageSize;
+                    request.SyncToken = token;
+                    var page = await request.ExecuteAsync(linked.Token).ConfigureAwait(false);
+                    Check(page.NextSyncToken == token, "the page carries another token");
+                }),
+                ("engine_http_memory", async () => CheckUnchanged(await EngineHttp(memoryStore, service, token, memoryGate).RunAsync().ConfigureAwait(false), token)),
+                ("engine_http_memory_noretry", async () => CheckUnchanged(await EngineHttp(memoryStore, service, token, memoryGate, new SyncOptions { Retry = new SyncRetryOptions { MaxRetries = 0 } }).RunAsync().ConfigureAwait(false), token)),
+                ("engine_http_memory_notimeout", async () => CheckUnchanged(await EngineHttp(memoryStore, service, token, memoryGate, new SyncOptions { RequestTimeout = System.Threading.Timeout.InfiniteTimeSpan }).RunAsync().ConfigureAwait(false), token)),
                 ("generated_sqlite", async () => CheckUnchanged(await sqlite.SyncAsync().ConfigureAwait(false), token)),
                 ("generated_memory", async () => CheckUnchanged(await memory.SyncAsync().ConfigureAwait(false), token)),
+
+                // The engine with no HTTP at all: a fetcher that answers the same empty page from memory. What is left is
+                // the engine's fixed cost per call (gate, retry pipeline, pass bookkeeping) plus the store's calls.
+                ("engine_only_memory", async () => CheckUnchanged(await EngineOnly(memoryStore, token, memoryGate).RunAsync().ConfigureAwait(false), token)),
+                ("engine_only_sqlite", async () => CheckUnchanged(await EngineOnly(sqliteStore, token, sqliteGate).RunAsync().ConfigureAwait(false), token)),
 
                 // The SQLite store's part alone, as the engine drives it for this call: read the token, one pass with
                 // one empty page, commit the same token.
@@ -118,6 +139,41 @@ internal static class NoChangeBenchmark
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             directory.Delete(recursive: true);
         }
+    }
+
+    /// <summary>An engine as a generated repository builds one per call, over a fetcher that needs no server.</summary>
+    private static SyncGen.Infrastructure.SyncEngine<Event> EngineOnly(ISyncStore<Event> store, string token, SyncGen.Infrastructure.SyncGate gate)
+    {
+        var page = Task.FromResult(new SyncGen.Infrastructure.SyncPage<Event>(Array.Empty<Event>(), null, token));
+        var definition = new SyncGen.Infrastructure.SyncDefinition<Event>
+        {
+            RepositoryName = "engine_only",
+            OpenPass = _ => (_, _) => page,
+            GetKey = static e => e.Id,
+            IsDeleted = static e => e.Status == "cancelled",
+            Gate = gate,
+        };
+        return new SyncGen.Infrastructure.SyncEngine<Event>(definition, store);
+    }
+
+    private static SyncGen.Infrastructure.SyncEngine<Event> EngineHttp(ISyncStore<Event> store, CalendarService service, string token, SyncGen.Infrastructure.SyncGate gate, SyncOptions? options = null)
+    {
+        var definition = new SyncGen.Infrastructure.SyncDefinition<Event>
+        {
+            RepositoryName = "engine_http",
+            OpenPass = _ => async (cursor, ct) =>
+            {
+                var request = service.Events.List("primary");
+                request.MaxResults = PageSize;
+                request.SyncToken = cursor.SyncToken;
+                var page = await request.ExecuteAsync(ct).ConfigureAwait(false);
+                return SyncGen.Infrastructure.SyncPage<Event>.Create(page.Items, page.NextPageToken, page.NextSyncToken);
+            },
+            GetKey = static e => e.Id,
+            IsDeleted = static e => e.Status == "cancelled",
+            Gate = gate,
+        };
+        return new SyncGen.Infrastructure.SyncEngine<Event>(definition, store, options);
     }
 
     private static void CheckUnchanged(SyncResult result, string token) =>
