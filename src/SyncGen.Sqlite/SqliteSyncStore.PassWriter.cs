@@ -55,12 +55,13 @@ public sealed partial class SqliteSyncStore<TItem>
                 return;
             }
 
-            // Serialize first: a serialization error then leaves the pass as it was.
-            var json = new string?[changes.Count];
+            // Serialize first: a serialization error then leaves the pass as it was. Straight to UTF-8, SQLite's own text
+            // encoding: a .NET string would be transcoded twice (by the serializer to UTF-16, by the binding back to UTF-8).
+            var json = new byte[]?[changes.Count];
             for (var i = 0; i < changes.Count; i++)
             {
                 var change = changes[i];
-                json[i] = change.IsDelete ? null : JsonSerializer.Serialize(change.Item, _store._serializerOptions);
+                json[i] = change.IsDelete ? null : JsonSerializer.SerializeToUtf8Bytes(change.Item, _store._serializerOptions);
             }
 
             var insert = _insert ?? await CreateBufferAsync(cancellationToken).ConfigureAwait(false);
@@ -229,12 +230,13 @@ public sealed partial class SqliteSyncStore<TItem>
                 await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            // An append in pass order (seq is the rowid): no index to maintain, no per-key lookup while pages arrive.
+            // An append in pass order (seq is the rowid): no index to maintain, no per-key lookup while pages arrive. The
+            // JSON is bound as UTF-8 bytes (a blob) and stored as text: CAST only relabels the bytes, it converts nothing.
             var insert = _connection.CreateCommand();
-            insert.CommandText = $"INSERT INTO temp.{_buffer} (seq, key, json) VALUES ($seq, $key, $json);";
+            insert.CommandText = $"INSERT INTO temp.{_buffer} (seq, key, json) VALUES ($seq, $key, CAST($json AS TEXT));";
             _seq = insert.Parameters.Add("$seq", SqliteType.Integer);
             _key = insert.Parameters.Add("$key", SqliteType.Text);
-            _json = insert.Parameters.Add("$json", SqliteType.Text);
+            _json = insert.Parameters.Add("$json", SqliteType.Blob);
             _insert = insert;
             return insert;
         }

@@ -398,4 +398,26 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
             Assert.That(await ItemsAsync(sqlite), Is.EqualTo(await ItemsAsync(model)), $"round {round} (seed {seed})");
         }
     }
+
+    /// <summary>
+    /// The store binds each item's JSON as UTF-8 bytes (issue 12); the column must still hold text, so that SQL over the
+    /// file (json_extract, LIKE, a reader that expects text) sees the JSON, and text outside ASCII survives byte for byte.
+    /// </summary>
+    [TestCase(SyncPassKind.Full)]
+    [TestCase(SyncPassKind.Incremental)]
+    public async Task StoredJson_IsUtf8Text_ReadableBySql(SyncPassKind kind)
+    {
+        await SeedAsync();
+        await CommitPassAsync(Store, kind, "t2", [Up("a", "Café ☕ 𝄞 \"quoted\"")]);
+
+        var type = await ScalarAsync<string>("SELECT typeof(json) FROM syncgen_items WHERE key = 'a';");
+        var title = await ScalarAsync<string>("SELECT json_extract(json, '$.title') FROM syncgen_items WHERE key = 'a';");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(type, Is.EqualTo("text"));
+            Assert.That(title, Is.EqualTo("Café ☕ 𝄞 \"quoted\""));
+            Assert.That((await ItemsAsync(Store)).Single(kv => kv.Key == "a").Value.Title, Is.EqualTo("Café ☕ 𝄞 \"quoted\""));
+        }
+    }
 }
