@@ -85,6 +85,21 @@ internal static class NoChangeBenchmark
                         await writer.CommitAsync(page.NextSyncToken!).ConfigureAwait(false);
                     }
                 }),
+                ("hand_pass_sqlite", async () =>
+                {
+                    var stored = await sqliteStore.ReadSyncTokenAsync().ConfigureAwait(false);
+                    var writer = await sqliteStore.BeginPassAsync(SyncPassKind.Incremental).ConfigureAwait(false);
+                    await using (writer.ConfigureAwait(false))
+                    {
+                        using var deadline = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(30));
+                        var request = service.Events.List("primary");
+                        request.MaxResults = PageSize;
+                        request.SyncToken = stored;
+                        var page = await request.ExecuteAsync(deadline.Token).ConfigureAwait(false);
+                        await writer.ApplyAsync(Array.Empty<SyncChange<Event>>()).ConfigureAwait(false);
+                        await writer.CommitAsync(page.NextSyncToken!).ConfigureAwait(false);
+                    }
+                }),
                 ("generated_sqlite", async () => CheckUnchanged(await sqlite.SyncAsync().ConfigureAwait(false), token)),
                 ("generated_memory", async () => CheckUnchanged(await memory.SyncAsync().ConfigureAwait(false), token)),
 
