@@ -26,7 +26,6 @@ public sealed partial class SqliteSyncStore<TItem>
 
         // The buffer's insert, prepared once for the whole pass (null until the first non-empty page creates the buffer).
         private SqliteCommand? _insert;
-        private SqliteParameter? _seq;
         private SqliteParameter? _key;
         private SqliteParameter? _json;
         private long _buffered; // changes buffered so far (keys repeated across pages counted each time)
@@ -74,7 +73,6 @@ public sealed partial class SqliteSyncStore<TItem>
                 insert.Transaction = transaction;
                 for (var i = 0; i < changes.Count; i++)
                 {
-                    _seq!.Value = _buffered + i + 1;
                     _key!.Value = changes[i].Key;
                     _json!.Value = (object?)json[i] ?? DBNull.Value;
                     await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -174,6 +172,17 @@ public sealed partial class SqliteSyncStore<TItem>
                 return;
             }
 
+            // The runs number the changes as SQLite numbered the rows; if that ever differed, replaying would apply the
+            // wrong rows, so refuse to commit rather than store a wrong mirror.
+            using (var count = CreateCommand(_connection, transaction, $"SELECT COALESCE(MAX(seq), 0) FROM temp.{_buffer};"))
+            {
+                var last = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                if (last != _buffered)
+                {
+                    throw new InvalidOperationException($"The pass buffer holds {last} changes where {_buffered} were applied; the pass was not committed.");
+                }
+            }
+
             // The WHERE clause is required by SQLite's grammar between a SELECT and ON CONFLICT, and it bounds the run.
             using var upsert = CreateCommand(_connection, transaction,
                 $"INSERT INTO syncgen_items (collection, key, json) SELECT $collection, key, json FROM temp.{_buffer} WHERE seq BETWEEN $first AND $last ORDER BY seq " +
@@ -230,11 +239,12 @@ public sealed partial class SqliteSyncStore<TItem>
                 await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            // An append in pass order (seq is the rowid): no index to maintain, no per-key lookup while pages arrive. The
-            // JSON is bound as UTF-8 bytes (a blob) and stored as text: CAST only relabels the bytes, it converts nothing.
+            // An append in pass order: no index to maintain, no per-key lookup while pages arrive. seq is the rowid, which
+            // SQLite sets to one more than the largest in the table: 1, 2, 3... in pass order, as the runs count them (a
+            // failed page rolls its rows back, so it leaves no gap). The JSON is bound as UTF-8 bytes (a blob) and stored
+            // as text: CAST only relabels the bytes, it converts nothing.
             var insert = _connection.CreateCommand();
-            insert.CommandText = $"INSERT INTO temp.{_buffer} (seq, key, json) VALUES ($seq, $key, CAST($json AS TEXT));";
-            _seq = insert.Parameters.Add("$seq", SqliteType.Integer);
+            insert.CommandText = $"INSERT INTO temp.{_buffer} (key, json) VALUES ($key, CAST($json AS TEXT));";
             _key = insert.Parameters.Add("$key", SqliteType.Text);
             _json = insert.Parameters.Add("$json", SqliteType.Blob);
             _insert = insert;
