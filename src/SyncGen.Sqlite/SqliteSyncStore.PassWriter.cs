@@ -29,6 +29,11 @@ public sealed partial class SqliteSyncStore<TItem>
         private SqliteParameter? _key;
         private SqliteParameter? _json;
         private long _buffered; // changes buffered so far (keys repeated across pages counted each time)
+
+        // The buffer as runs of consecutive changes of one kind (upserts or deletes), in pass order, by sequence number.
+        // The commit replays them run by run, so a later change of a key wins without any per-key work; a pass of
+        // upserts only (every full listing, most incremental ones) is a single run and a single statement.
+        private readonly List<Run> _runs = new();
         private bool _done;
 
         public PassWriter(SqliteSyncStore<TItem> store, SyncPassKind kind, SqliteConnection connection)
@@ -49,12 +54,13 @@ public sealed partial class SqliteSyncStore<TItem>
                 return;
             }
 
-            // Serialize first: a serialization error then leaves the pass as it was.
-            var json = new string?[changes.Count];
+            // Serialize first: a serialization error then leaves the pass as it was. Straight to UTF-8, SQLite's own text
+            // encoding: a .NET string would be transcoded twice (by the serializer to UTF-16, by the binding back to UTF-8).
+            var json = new byte[]?[changes.Count];
             for (var i = 0; i < changes.Count; i++)
             {
                 var change = changes[i];
-                json[i] = change.IsDelete ? null : JsonSerializer.Serialize(change.Item, _store._serializerOptions);
+                json[i] = change.IsDelete ? null : JsonSerializer.SerializeToUtf8Bytes(change.Item, _store._serializerOptions);
             }
 
             var insert = _insert ?? await CreateBufferAsync(cancellationToken).ConfigureAwait(false);
@@ -76,6 +82,20 @@ public sealed partial class SqliteSyncStore<TItem>
             }
 
             // Counted only once the page is buffered: a failed or cancelled apply left nothing behind.
+            for (var i = 0; i < changes.Count; i++)
+            {
+                var seq = _buffered + i + 1;
+                var isDelete = changes[i].IsDelete;
+                if (_runs.Count > 0 && _runs[^1].IsDelete == isDelete)
+                {
+                    _runs[^1] = _runs[^1] with { Last = seq };
+                }
+                else
+                {
+                    _runs.Add(new Run(seq, seq, isDelete));
+                }
+            }
+
             _buffered += changes.Count;
         }
 
@@ -102,7 +122,17 @@ public sealed partial class SqliteSyncStore<TItem>
             var transaction = await BeginImmediateAsync(_connection, cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                using var apply = CreateCommand(_connection, transaction, CommitSql());
+                if (_kind == SyncPassKind.Full)
+                {
+                    // A full pass replaces the collection: empty it, then the runs refill it.
+                    using var clear = CreateCommand(_connection, transaction, "DELETE FROM syncgen_items WHERE collection = $collection;");
+                    clear.Parameters.AddWithValue("$collection", _store._collection);
+                    await clear.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await ReplayRunsAsync(transaction, cancellationToken).ConfigureAwait(false);
+
+                using var apply = CreateCommand(_connection, transaction, StateSql());
                 apply.Parameters.AddWithValue("$collection", _store._collection);
                 apply.Parameters.AddWithValue("$token", syncToken);
                 apply.Parameters.AddWithValue("$cutoff", NowUnixMilliseconds() - (long)_store.AbandonedPassRetention.TotalMilliseconds);
@@ -129,29 +159,55 @@ public sealed partial class SqliteSyncStore<TItem>
             await FinishAsync().ConfigureAwait(false);
         }
 
-        private string CommitSql()
+        /// <summary>
+        /// Writes the buffer into the collection run by run, in pass order: an upsert run is one
+        /// <c>INSERT ... SELECT ... ON CONFLICT DO UPDATE</c> reading the buffer in sequence order, so within a run and
+        /// across runs a later change of a key overwrites an earlier one as SQLite reaches it; a delete run is one
+        /// <c>DELETE ... WHERE key IN (...)</c>. Each buffered row is read once and written to the database file once.
+        /// </summary>
+        private async ValueTask ReplayRunsAsync(SqliteTransaction transaction, CancellationToken cancellationToken)
         {
-            var sql = new System.Text.StringBuilder();
-            if (_kind == SyncPassKind.Full)
+            if (_runs.Count == 0)
             {
-                // The collection is emptied and refilled: a plain insert, no conflict is possible, and the buffer is read
-                // in key order, which is the items' key order too.
-                sql.Append("DELETE FROM syncgen_items WHERE collection = $collection;\n");
-                if (_insert is not null)
-                {
-                    sql.Append($"INSERT INTO syncgen_items (collection, key, json) SELECT $collection, key, json FROM temp.{_buffer} WHERE json IS NOT NULL;\n");
-                }
-            }
-            else if (_insert is not null)
-            {
-                // The buffer holds the last change of each key already: deletes, then upserts, and the order between two
-                // different keys does not matter. A delete of a key never stored deletes nothing.
-                sql.Append($"DELETE FROM syncgen_items WHERE collection = $collection AND key IN (SELECT key FROM temp.{_buffer} WHERE json IS NULL);\n");
-                sql.Append($"INSERT INTO syncgen_items (collection, key, json) SELECT $collection, key, json FROM temp.{_buffer} WHERE json IS NOT NULL ");
-                sql.Append("ON CONFLICT (collection, key) DO UPDATE SET json = excluded.json;\n");
+                return;
             }
 
-            sql.Append("""
+            // The runs number the changes as SQLite numbered the rows; if that ever differed, replaying would apply the
+            // wrong rows, so refuse to commit rather than store a wrong mirror.
+            using (var count = CreateCommand(_connection, transaction, $"SELECT COALESCE(MAX(seq), 0) FROM temp.{_buffer};"))
+            {
+                var last = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                if (last != _buffered)
+                {
+                    throw new InvalidOperationException($"The pass buffer holds {last} changes where {_buffered} were applied; the pass was not committed.");
+                }
+            }
+
+            // The WHERE clause is required by SQLite's grammar between a SELECT and ON CONFLICT, and it bounds the run.
+            using var upsert = CreateCommand(_connection, transaction,
+                $"INSERT INTO syncgen_items (collection, key, json) SELECT $collection, key, json FROM temp.{_buffer} WHERE seq BETWEEN $first AND $last ORDER BY seq " +
+                "ON CONFLICT (collection, key) DO UPDATE SET json = excluded.json;");
+            using var delete = CreateCommand(_connection, transaction,
+                $"DELETE FROM syncgen_items WHERE collection = $collection AND key IN (SELECT key FROM temp.{_buffer} WHERE seq BETWEEN $first AND $last);");
+            foreach (var command in new[] { upsert, delete })
+            {
+                command.Parameters.AddWithValue("$collection", _store._collection);
+                command.Parameters.Add("$first", SqliteType.Integer);
+                command.Parameters.Add("$last", SqliteType.Integer);
+            }
+
+            foreach (var run in _runs)
+            {
+                var command = run.IsDelete ? delete : upsert;
+                command.Parameters["$first"].Value = run.First;
+                command.Parameters["$last"].Value = run.Last;
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private string StateSql()
+        {
+            var sql = new System.Text.StringBuilder("""
                 INSERT INTO syncgen_state (collection, sync_token) VALUES ($collection, $token)
                     ON CONFLICT (collection) DO UPDATE SET sync_token = excluded.sync_token;
 
@@ -178,16 +234,19 @@ public sealed partial class SqliteSyncStore<TItem>
                     PRAGMA temp_store = FILE;
                     PRAGMA temp.journal_mode = MEMORY;
                     PRAGMA temp.cache_size = -8192;
-                    CREATE TEMP TABLE {_buffer} (key TEXT NOT NULL PRIMARY KEY, json TEXT NULL) WITHOUT ROWID;
+                    CREATE TEMP TABLE {_buffer} (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, json TEXT NULL);
                     """;
                 await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            // INSERT OR REPLACE: a later change of a key replaces the earlier one, so the buffer keeps each key's last change.
+            // An append in pass order: no index to maintain, no per-key lookup while pages arrive. seq is the rowid, which
+            // SQLite sets to one more than the largest in the table: 1, 2, 3... in pass order, as the runs count them (a
+            // failed page rolls its rows back, so it leaves no gap). The JSON is bound as UTF-8 bytes (a blob) and stored
+            // as text: CAST only relabels the bytes, it converts nothing.
             var insert = _connection.CreateCommand();
-            insert.CommandText = $"INSERT OR REPLACE INTO temp.{_buffer} (key, json) VALUES ($key, $json);";
+            insert.CommandText = $"INSERT INTO temp.{_buffer} (key, json) VALUES ($key, CAST($json AS TEXT));";
             _key = insert.Parameters.Add("$key", SqliteType.Text);
-            _json = insert.Parameters.Add("$json", SqliteType.Text);
+            _json = insert.Parameters.Add("$json", SqliteType.Blob);
             _insert = insert;
             return insert;
         }
@@ -231,5 +290,8 @@ public sealed partial class SqliteSyncStore<TItem>
                 throw new InvalidOperationException("This pass writer was already committed or disposed.");
             }
         }
+
+        /// <summary>Buffered changes <see cref="First"/> to <see cref="Last"/> (sequence numbers), all upserts or all deletes.</summary>
+        private readonly record struct Run(long First, long Last, bool IsDelete);
     }
 }

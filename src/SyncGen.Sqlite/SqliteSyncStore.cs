@@ -25,10 +25,12 @@ namespace SyncGen;
 /// lock every other collection in the file for as long as the slowest server takes. Instead a pass keeps one connection
 /// for its whole life and buffers its changes in a temporary table of that connection (SQLite's temp database: a file
 /// of its own, never in the WAL, never synced to disk, invisible to every other connection and deleted with the
-/// connection). The buffer is keyed by item key, so a later change of a key replaces the earlier one as the page is
-/// buffered, and nothing has to be worked out at commit. <see cref="ISyncPassWriter{TItem}.CommitAsync"/> then writes
-/// every surviving change into the collection (emptied first for a full pass) and stores the token in one transaction:
-/// each row is written to the database file once. An incremental pass therefore applies its changes to the mirror
+/// connection). The buffer is appended to in pass order, with no index, and the writer remembers it as runs of
+/// consecutive upserts or deletes. <see cref="ISyncPassWriter{TItem}.CommitAsync"/> then, in one transaction, empties the
+/// collection for a full pass, replays the runs in order (a run of upserts is one <c>INSERT ... SELECT ... ON CONFLICT
+/// DO UPDATE</c>, so a later change of a key overwrites an earlier one as SQLite reaches it; a run of deletes is one
+/// <c>DELETE</c>) and stores the token: each row is written to the database file once, and a pass without deletes is
+/// one statement whatever its size. An incremental pass therefore applies its changes to the mirror
 /// committed at the time of its commit. An incremental pass with no change that ends on the token it started from (as
 /// read by <see cref="ReadSyncTokenAsync"/>) or on the stored one writes nothing at all: no write lock, no WAL frame.
 /// </para>

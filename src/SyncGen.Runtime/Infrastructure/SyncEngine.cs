@@ -47,13 +47,18 @@ public sealed class SyncEngine<TItem>
     /// <exception cref="SyncExpiryLoopException">The token expired <see cref="SyncOptions.MaxExpiriesPerCall"/> times.</exception>
     public async Task<SyncResult> RunAsync(IProgress<SyncProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        using var gate = await _definition.Gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var gate = _definition.Gate;
+        using var entered = await gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var repository = _definition.RepositoryName;
         using var activity = SyncTelemetry.ActivitySource.StartActivity("SyncGen.Sync");
         activity?.SetTag("syncgen.repository", repository);
         var started = _options.TimeProvider.GetTimestamp();
         var retries = new RetryCounter();
-        var pipeline = RetryPipeline.Create(_options, _logger, repository, retries);
+
+        // Inside the gate, so no other call of this repository instance touches the cache meanwhile.
+        var pipeline = gate.Pipeline is { } cached && cached.Fits(_options, _logger, repository)
+            ? cached
+            : gate.Pipeline = RetryPipeline.Create(_options, _logger, repository);
 
         try
         {
@@ -69,7 +74,7 @@ public sealed class SyncEngine<TItem>
                 PassOutcome outcome;
                 try
                 {
-                    outcome = await RunPassAsync(pass, pipeline, progress, cancellationToken).ConfigureAwait(false);
+                    outcome = await RunPassAsync(pass, pipeline, retries, progress, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TokenExpiredSignal expired)
                 {
@@ -114,7 +119,7 @@ public sealed class SyncEngine<TItem>
         }
     }
 
-    private async Task<PassOutcome> RunPassAsync(SyncPass pass, RetryPipeline pipeline, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    private async Task<PassOutcome> RunPassAsync(SyncPass pass, RetryPipeline pipeline, RetryCounter retries, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
         var repository = _definition.RepositoryName;
         var tag = new KeyValuePair<string, object?>("syncgen.repository", repository);
@@ -129,7 +134,7 @@ public sealed class SyncEngine<TItem>
         var keptKeys = pass.Kind == SyncPassKind.Full && _options.MaxReplaceRemovalFraction is not null ? new HashSet<string>(StringComparer.Ordinal) : null;
         int upserts = 0, deletes = 0;
         var cursor = new SyncCursor(pass, null, 1);
-        var pending = FetchAsync(fetch, cursor, pipeline, prefetch.Token);
+        var pending = FetchAsync(fetch, cursor, pipeline, retries, prefetch.Token);
         try
         {
             while (true)
@@ -152,7 +157,7 @@ public sealed class SyncEngine<TItem>
                 {
                     // Overlap the wire with the store: page N+1 travels while page N is applied. Pages are still applied
                     // strictly in order, and a failure anywhere discards the prefetched page with the whole staged pass.
-                    pending = FetchAsync(fetch, ahead, pipeline, prefetch.Token);
+                    pending = FetchAsync(fetch, ahead, pipeline, retries, prefetch.Token);
                 }
 
                 var changes = ToChanges(page.Items, page.Identities, cursor, ref upserts, ref deletes);
@@ -189,7 +194,7 @@ public sealed class SyncEngine<TItem>
                 {
                     if (!_options.PrefetchNextPage)
                     {
-                        pending = FetchAsync(fetch, following, pipeline, prefetch.Token);
+                        pending = FetchAsync(fetch, following, pipeline, retries, prefetch.Token);
                     }
 
                     cursor = following;
@@ -277,13 +282,15 @@ public sealed class SyncEngine<TItem>
         return changes;
     }
 
-    private async Task<SyncPage<TItem>> FetchAsync(SyncPageFetcher<TItem> fetch, SyncCursor cursor, RetryPipeline pipeline, CancellationToken cancellationToken)
+    private async Task<SyncPage<TItem>> FetchAsync(SyncPageFetcher<TItem> fetch, SyncCursor cursor, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken)
     {
         var attempts = 0;
         try
         {
             return await pipeline.ExecuteAsync(
                 cursor,
+                _options.ErrorClassifier,
+                retries,
                 async token =>
                 {
                     attempts++;

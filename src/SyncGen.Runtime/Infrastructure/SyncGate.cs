@@ -14,6 +14,12 @@ public sealed class SyncGate
 {
     private readonly SemaphoreSlim _semaphore = new(1, 1);
 
+    /// <summary>
+    /// The retry pipeline of this instance's last call, reused while the options allow (see
+    /// <see cref="RetryPipeline.Fits"/>). Read and written only by a call that holds the gate.
+    /// </summary>
+    internal RetryPipeline? Pipeline { get; set; }
+
     /// <summary>Waits for the gate; dispose the result to release it.</summary>
     public async ValueTask<IDisposable> EnterAsync(CancellationToken cancellationToken)
     {
