@@ -18,7 +18,8 @@ public static class GraphLinks
     /// <param name="link">The link, or <see langword="null"/> (passed through).</param>
     /// <param name="endpoint">The first request of a full pass; its origin is the only one followed.</param>
     /// <param name="what">What the link is, for the message (e.g. <c>@odata.nextLink</c>).</param>
-    public static string? OnOrigin(string? link, Uri endpoint, string what)
+    /// <param name="remedy">What the user can do about a link of another origin, appended to the message; or <see langword="null"/>.</param>
+    public static string? OnOrigin(string? link, Uri endpoint, string what, string? remedy = null)
     {
         if (link is null)
         {
@@ -33,7 +34,8 @@ public static class GraphLinks
         if (!string.Equals(uri.GetLeftPart(UriPartial.Authority), endpoint.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
         {
             throw new JsonException(
-                $"the {what} points at {uri.GetLeftPart(UriPartial.Authority)}, not the Graph root's origin {endpoint.GetLeftPart(UriPartial.Authority)}; it is not followed, so credentials never leave the API");
+                $"the {what} points at {uri.GetLeftPart(UriPartial.Authority)}, not the Graph root's origin {endpoint.GetLeftPart(UriPartial.Authority)}; it is not followed, so credentials never leave the API"
+                + (remedy is null ? string.Empty : "; " + remedy));
         }
 
         return link;

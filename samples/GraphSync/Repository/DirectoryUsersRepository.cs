@@ -62,8 +62,12 @@ public sealed partial class DirectoryUsersRepository
     /// </summary>
     private async Task<UsersDeltaPage?> FetchPageAsync(SyncCursor cursor, CancellationToken cancellationToken)
     {
-        var link = cursor.PageToken ?? cursor.SyncToken;
-        var url = GraphLinks.OnOrigin(link, Endpoint, cursor.PageToken is null ? "stored @odata.deltaLink" : "@odata.nextLink") ?? Endpoint.OriginalString;
+        // A stored deltaLink of another origin means the store was synced from another Graph root: it stays untouched
+        // (the user may point back at that root), so the message says how to go on instead.
+        var url = cursor.PageToken is { } nextLink
+            ? GraphLinks.OnOrigin(nextLink, Endpoint, "@odata.nextLink")!
+            : GraphLinks.OnOrigin(cursor.SyncToken, Endpoint, "stored @odata.deltaLink",
+                "the store was synced from another Graph root: sync it from that root, or start a new store") ?? Endpoint.OriginalString;
         var response = await _graph.Users.Delta.WithUrl(url).GetAsDeltaGetResponseAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         if (response is null)
         {
