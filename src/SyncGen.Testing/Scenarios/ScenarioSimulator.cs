@@ -276,9 +276,45 @@ internal static class ScenarioSimulator
 
         private static FaultQueue Armed(IReadOnlyList<FaultRule> rules)
         {
+            foreach (var rule in rules)
+            {
+                RefuseUnreplayable(rule);
+            }
+
             var queue = new FaultQueue();
             queue.ArmFresh(rules);
             return queue;
+        }
+
+        /// <summary>
+        /// Refuses a rule whose targeting the simulator cannot reproduce: it knows a request's pass kind and page number
+        /// only, so a calendar id, a page-token condition or a predicate would be matched against made-up values and the
+        /// script WireMock replays would silently differ from what the embedded server serves.
+        /// </summary>
+        private static void RefuseUnreplayable(FaultRule rule)
+        {
+            var unmatched = new List<string>();
+            if (rule.CalendarId is not null)
+            {
+                unmatched.Add($"CalendarId ('{rule.CalendarId}')");
+            }
+
+            if (rule.WithPageToken is not null)
+            {
+                unmatched.Add("WithPageToken (use Page: page 1 has no page token, later pages do)");
+            }
+
+            if (rule.When is not null)
+            {
+                unmatched.Add("a When predicate");
+            }
+
+            if (unmatched.Count > 0)
+            {
+                throw new NotSupportedException(
+                    $"A scenario cannot replay the fault rule '{rule}' on WireMock: the simulator matches requests by pass kind (WithSyncToken) and page number (Page) only, "
+                    + $"not by {string.Join(", ", unmatched)}. Target the rule with WithSyncToken, Page, Skip and Times.");
+            }
         }
 
         private static int? RetryAfterSeconds(Fault fault) => fault.RetryAfter is { } retryAfter ? (int)retryAfter.TotalSeconds : null;
