@@ -15,45 +15,44 @@ internal static class DialectRenderer
 {
     /// <summary>Renders a change-feed page (or, with <paramref name="listing"/>, a <see cref="SyncFullListing"/> page).</summary>
     /// <param name="served">The dialect.</param>
-    /// <param name="items">The entries, in order.</param>
-    /// <param name="duplicate">Whether every entry is written twice (a replay fault).</param>
-    /// <param name="nextPage">The next page's token or link.</param>
-    /// <param name="nextSync">The next sync token or link.</param>
+    /// <param name="page">The page: its entries, and whether each is written twice (a replay fault).</param>
+    /// <param name="nextPage">The next page's token or link, as the dialect hands it out (from <see cref="ServedPage{TEntry}.NextPageToken"/>).</param>
+    /// <param name="nextSync">The next sync token or link, as the dialect hands it out (from <see cref="ServedPage{TEntry}.NextSyncToken"/>).</param>
     /// <param name="listing">Whether this is a page of the dialect's full listing.</param>
     /// <param name="preamble">Members written first (Graph's <c>@odata.context</c>), or null.</param>
     /// <returns>The page's UTF-8 JSON.</returns>
-    public static byte[] Page(FakeDialect served, IReadOnlyList<FeedVersion> items, bool duplicate, string? nextPage, string? nextSync, bool listing,
+    public static byte[] Page(FakeDialect served, ServedPage<FeedVersion> page, string? nextPage, string? nextSync, bool listing,
         IReadOnlyList<KeyValuePair<string, string>>? preamble)
     {
         var dialect = served.Dialect;
-        var page = new JsonObject();
+        var body = new JsonObject();
         foreach (var pair in preamble ?? [])
         {
-            page[pair.Key] = pair.Value;
+            body[pair.Key] = pair.Value;
         }
 
         if (nextPage is not null)
         {
-            Set(page, dialect.NextPageToken, nextPage);
+            Set(body, dialect.NextPageToken, nextPage);
         }
 
         if (nextSync is not null && !listing)
         {
-            Set(page, dialect.NextSyncToken, nextSync);
+            Set(body, dialect.NextSyncToken, nextSync);
         }
 
         var array = new JsonArray();
-        foreach (var version in items)
+        foreach (var version in page.Entries)
         {
             array.Add(Entry(served, version, listing));
-            if (duplicate)
+            if (page.DuplicateEntries)
             {
                 array.Add(Entry(served, version, listing));
             }
         }
 
-        Set(page, listing ? dialect.FullListing!.Items : dialect.Items, array);
-        return Encoding.UTF8.GetBytes(page.ToJsonString(FakeDialects.Json.Options));
+        Set(body, listing ? dialect.FullListing!.Items : dialect.Items, array);
+        return Encoding.UTF8.GetBytes(body.ToJsonString(FakeDialects.Json.Options));
     }
 
     /// <summary>The name of the property that holds a page's items array (where a malformed-JSON fault cuts).</summary>

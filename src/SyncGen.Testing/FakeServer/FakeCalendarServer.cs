@@ -158,7 +158,7 @@ public sealed class FakeCalendarServer : IAsyncDisposable
         }
 
         PageFaults.Shape(fault?.Kind, page, request.PageToken, fault?.LoopToken);
-        var body = EventsList.Render(page);
+        var body = EventsList.Render(calendar, page, result.Fields);
         switch (fault?.Kind)
         {
             case FaultKind.MalformedJson:

@@ -97,7 +97,7 @@ internal static class ScenarioSimulator
                         return ExpectedOutcome.Protocol(SyncProtocolViolation.PageTokenLoop);
                     }
 
-                    foreach (var item in page.Items)
+                    foreach (var item in page.Entries)
                     {
                         if (item.Cancelled)
                         {
@@ -136,7 +136,7 @@ internal static class ScenarioSimulator
         }
 
         /// <summary>Requests one page with retries: the page, or a failed outcome, or neither when the token expired.</summary>
-        private (ModelPage? Page, ExpectedOutcome? Failure) Fetch(string? syncToken, string? pageToken, bool listing)
+        private (ServedPage<ModelVersion>? Page, ExpectedOutcome? Failure) Fetch(string? syncToken, string? pageToken, bool listing)
         {
             for (var attempt = 1; ; attempt++)
             {
@@ -389,7 +389,7 @@ internal sealed record ScriptedResponse(int StatusCode, string? Body)
     /// <summary>Whether the answer says the token expired, in the dialect's terms (Calendar: a 410 whose reason is not <c>deleted</c>).</summary>
     public bool IsExpiry { get; init; }
 
-    internal ModelPage? Page { get; init; }
+    internal ServedPage<ModelVersion>? Page { get; init; }
 
     internal bool IsTransient => RetryableErrors.IsRetryable(Abort ? null : StatusCode, Reason);
 }
