@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using SyncGen.Testing.Dialects;
 
 namespace SyncGen.Testing.FakeServer;
 
@@ -181,36 +182,28 @@ internal static class EventsList
     }
 
     /// <summary>
-    /// Writes an events.list page as Google does (members, order, formats); <paramref name="writeItems"/> writes the
+    /// Writes an events.list page as Google does (members, order, formats) through the one page writer
+    /// (<see cref="DialectRenderer.WritePage"/>, at the Calendar dialect's paths); <paramref name="writeItems"/> writes the
     /// elements of <c>items</c>. Shared with the scenario model, so WireMock replays the same page shape.
     /// </summary>
     public static void WritePage<TState>(Utf8JsonWriter writer, string calendarId, long snapshot, DateTimeOffset updated, string? nextPageToken,
         string? nextSyncToken, TState state, Action<Utf8JsonWriter, TState> writeItems)
     {
-        writer.WriteStartObject();
-        writer.WriteString("kind", "calendar#events");
-        writer.WriteString("etag", "\"p" + snapshot.ToString(CultureInfo.InvariantCulture) + "\"");
-        writer.WriteString("summary", calendarId);
-        writer.WriteString("description", string.Empty);
-        writer.WriteString("updated", FormatUpdated(updated));
-        writer.WriteString("timeZone", "UTC");
-        writer.WriteString("accessRole", "owner");
-        writer.WriteStartArray("defaultReminders");
-        writer.WriteEndArray();
-        if (nextPageToken is not null)
-        {
-            writer.WriteString("nextPageToken", nextPageToken);
-        }
-
-        if (nextSyncToken is not null)
-        {
-            writer.WriteString("nextSyncToken", nextSyncToken);
-        }
-
-        writer.WriteStartArray("items");
-        writeItems(writer, state);
-        writer.WriteEndArray();
-        writer.WriteEndObject();
+        DialectRenderer.WritePage(writer, FakeDialects.GoogleCalendar, nextPageToken, nextSyncToken, listing: false, (calendarId, snapshot, updated, state, writeItems),
+            static (writer, page) =>
+            {
+                // The calendar's own members, which no dialect path describes, come first as Google writes them.
+                writer.WriteString("kind", "calendar#events");
+                writer.WriteString("etag", "\"p" + page.snapshot.ToString(CultureInfo.InvariantCulture) + "\"");
+                writer.WriteString("summary", page.calendarId);
+                writer.WriteString("description", string.Empty);
+                writer.WriteString("updated", FormatUpdated(page.updated));
+                writer.WriteString("timeZone", "UTC");
+                writer.WriteString("accessRole", "owner");
+                writer.WriteStartArray("defaultReminders");
+                writer.WriteEndArray();
+            },
+            static (writer, page) => page.writeItems(writer, page.state));
     }
 
     /// <summary>RFC 3339 with milliseconds and Z, as Google writes <c>updated</c>.</summary>

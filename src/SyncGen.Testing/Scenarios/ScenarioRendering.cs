@@ -86,7 +86,7 @@ internal sealed class ScenarioRendering(FakeDialect dialect, int pageSize)
     }
 
     /// <summary>The items array's property name, where a malformed-JSON fault cuts.</summary>
-    public string ItemsProperty(bool listing) => IsCalendar ? "items" : DialectRenderer.ItemsProperty(Dialect, listing);
+    public string ItemsProperty(bool listing) => DialectRenderer.ItemsProperty(Dialect, listing);
 
     /// <summary>The start-token answer of a full listing (Drive's <c>changes/startPageToken</c>).</summary>
     public ScriptedExchange StartToken(string startToken)
