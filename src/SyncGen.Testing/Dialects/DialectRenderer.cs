@@ -1,6 +1,8 @@
+using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
-using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using SyncGen.Testing.FakeServer;
 
@@ -13,47 +15,83 @@ namespace SyncGen.Testing.Dialects;
 /// </summary>
 internal static class DialectRenderer
 {
+    // The encoder of FakeDialects.Json.Options and of Google's pages: quotes and non-ASCII text as they are.
+    private static readonly JsonWriterOptions WriterOptions = GoogleErrors.WriterOptions;
+
     /// <summary>Renders a change-feed page (or, with <paramref name="listing"/>, a <see cref="SyncFullListing"/> page).</summary>
     /// <param name="served">The dialect.</param>
-    /// <param name="items">The entries, in order.</param>
-    /// <param name="duplicate">Whether every entry is written twice (a replay fault).</param>
-    /// <param name="nextPage">The next page's token or link.</param>
-    /// <param name="nextSync">The next sync token or link.</param>
+    /// <param name="page">The page: its entries, and whether each is written twice (a replay fault).</param>
+    /// <param name="nextPage">The next page's token or link, as the dialect hands it out (from <see cref="ServedPage{TEntry}.NextPageToken"/>).</param>
+    /// <param name="nextSync">The next sync token or link, as the dialect hands it out (from <see cref="ServedPage{TEntry}.NextSyncToken"/>).</param>
     /// <param name="listing">Whether this is a page of the dialect's full listing.</param>
     /// <param name="preamble">Members written first (Graph's <c>@odata.context</c>), or null.</param>
     /// <returns>The page's UTF-8 JSON.</returns>
-    public static byte[] Page(FakeDialect served, IReadOnlyList<FeedVersion> items, bool duplicate, string? nextPage, string? nextSync, bool listing,
+    public static byte[] Page(FakeDialect served, ServedPage<FeedVersion> page, string? nextPage, string? nextSync, bool listing,
         IReadOnlyList<KeyValuePair<string, string>>? preamble)
     {
-        var dialect = served.Dialect;
-        var page = new JsonObject();
-        foreach (var pair in preamble ?? [])
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, WriterOptions))
         {
-            page[pair.Key] = pair.Value;
+            WritePage(writer, served, nextPage, nextSync, listing, (served, page, listing, preamble),
+                static (writer, state) =>
+                {
+                    foreach (var pair in state.preamble ?? [])
+                    {
+                        writer.WriteString(pair.Key, pair.Value);
+                    }
+                },
+                static (writer, state) =>
+                {
+                    foreach (var version in state.page.Entries)
+                    {
+                        var entry = Entry(state.served, version, state.listing);
+                        entry.WriteTo(writer);
+                        if (state.page.DuplicateEntries)
+                        {
+                            entry.WriteTo(writer);
+                        }
+                    }
+                });
         }
 
+        return stream.ToArray();
+    }
+
+    /// <summary>
+    /// The one page writer of the kit, for every dialect (Calendar's events.list included): the preamble's members, then
+    /// the next page token, the next sync token (not on a full-listing page) and the items array, each at the dialect's
+    /// own path (members sharing a path prefix share its object), in that order.
+    /// </summary>
+    /// <typeparam name="TState">What the callbacks read.</typeparam>
+    /// <param name="writer">The writer; the page is one JSON object.</param>
+    /// <param name="served">The dialect whose paths are written.</param>
+    /// <param name="nextPage">The next page's token or link, or null.</param>
+    /// <param name="nextSync">The next sync token or link, or null.</param>
+    /// <param name="listing">Whether this is a page of the dialect's full listing.</param>
+    /// <param name="state">Passed to the callbacks.</param>
+    /// <param name="writePreamble">Writes the page's first top-level members (Calendar's <c>kind</c>, <c>etag</c>...), or null.</param>
+    /// <param name="writeEntries">Writes the elements of the items array.</param>
+    public static void WritePage<TState>(Utf8JsonWriter writer, FakeDialect served, string? nextPage, string? nextSync, bool listing, TState state,
+        Action<Utf8JsonWriter, TState>? writePreamble, Action<Utf8JsonWriter, TState> writeEntries)
+    {
+        var dialect = served.Dialect;
+        var members = new List<(SyncJsonPath Path, string? Value)>(3);
         if (nextPage is not null)
         {
-            Set(page, dialect.NextPageToken, nextPage);
+            members.Add((dialect.NextPageToken, nextPage));
         }
 
         if (nextSync is not null && !listing)
         {
-            Set(page, dialect.NextSyncToken, nextSync);
+            members.Add((dialect.NextSyncToken, nextSync));
         }
 
-        var array = new JsonArray();
-        foreach (var version in items)
-        {
-            array.Add(Entry(served, version, listing));
-            if (duplicate)
-            {
-                array.Add(Entry(served, version, listing));
-            }
-        }
-
-        Set(page, listing ? dialect.FullListing!.Items : dialect.Items, array);
-        return Encoding.UTF8.GetBytes(page.ToJsonString(FakeDialects.Json.Options));
+        // The items array is the member without a value.
+        members.Add((listing ? dialect.FullListing!.Items : dialect.Items, null));
+        writer.WriteStartObject();
+        writePreamble?.Invoke(writer, state);
+        WriteMembers(writer, members, 0, state, writeEntries);
+        writer.WriteEndObject();
     }
 
     /// <summary>The name of the property that holds a page's items array (where a malformed-JSON fault cuts).</summary>
@@ -61,6 +99,57 @@ internal static class DialectRenderer
     {
         var path = listing ? served.Dialect.FullListing!.Items : served.Dialect.Items;
         return path.Segments[^1];
+    }
+
+    /// <summary>
+    /// Writes members at <paramref name="depth"/> of their paths, in order; members whose paths continue under the same
+    /// property are written together inside one object there, where that property first appears (as a JSON object built
+    /// by <see cref="Set"/> would hold them).
+    /// </summary>
+    private static void WriteMembers<TState>(Utf8JsonWriter writer, List<(SyncJsonPath Path, string? Value)> members, int depth, TState state,
+        Action<Utf8JsonWriter, TState> writeEntries)
+    {
+        var written = new bool[members.Count];
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (written[i])
+            {
+                continue;
+            }
+
+            var (path, value) = members[i];
+            var name = path.Segments[depth];
+            if (path.Segments.Count == depth + 1)
+            {
+                written[i] = true;
+                if (value is not null)
+                {
+                    writer.WriteString(name, value);
+                }
+                else
+                {
+                    writer.WriteStartArray(name);
+                    writeEntries(writer, state);
+                    writer.WriteEndArray();
+                }
+
+                continue;
+            }
+
+            var nested = new List<(SyncJsonPath Path, string? Value)>();
+            for (var j = i; j < members.Count; j++)
+            {
+                if (!written[j] && members[j].Path.Segments.Count > depth + 1 && members[j].Path.Segments[depth] == name)
+                {
+                    written[j] = true;
+                    nested.Add(members[j]);
+                }
+            }
+
+            writer.WriteStartObject(name);
+            WriteMembers(writer, nested, depth + 1, state, writeEntries);
+            writer.WriteEndObject();
+        }
     }
 
     /// <summary>Sets the value at a path, creating the objects on the way.</summary>

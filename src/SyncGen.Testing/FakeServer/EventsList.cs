@@ -5,30 +5,12 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using SyncGen.Testing.Dialects;
 
 namespace SyncGen.Testing.FakeServer;
 
-/// <summary>One page of a pass, before rendering (faults may still alter it).</summary>
-internal sealed class EventsPage : IFaultablePage
-{
-    public required FakeCalendar Calendar { get; init; }
-    public required ArraySegment<FakeEventVersion> Items { get; init; }
-    public required long Snapshot { get; init; }
-    public required long Since { get; init; }
-    public required ulong QueryHash { get; init; }
-    public string? NextPageToken { get; set; }
-    public string? NextSyncToken { get; set; }
-    public bool DuplicateItems { get; set; }
-
-    /// <summary>The request's partial-response mask (<c>fields</c>), or null for the whole page.</summary>
-    public FieldMask? Fields { get; init; }
-
-    /// <summary>A valid token for the first page of this same pass (the page-token-loop fault sends clients back there).</summary>
-    public string FirstPageToken => FakeTokens.EncodePageToken(new PageTokenData(Snapshot, Since, 0, 1, QueryHash));
-}
-
-/// <summary>The outcome of an events.list request: a page, or an error status with its body.</summary>
-internal readonly record struct EventsListResult(EventsPage? Page, int StatusCode, byte[]? ErrorBody);
+/// <summary>The outcome of an events.list request: a page (with the request's <c>fields</c> mask, null for the whole page), or an error status with its body.</summary>
+internal readonly record struct EventsListResult(ServedPage<FakeEventVersion>? Page, FieldMask? Fields, int StatusCode, byte[]? ErrorBody);
 
 /// <summary>events.list: parameter validation, the sync-token and page-token rules, filtering, paging and rendering.</summary>
 internal static class EventsList
@@ -123,7 +105,7 @@ internal static class EventsList
             var token = FakeTokens.DecodeSyncToken(syncToken);
             if (token is null || token.Value.CalendarId != calendar.Id || token.Value.Epoch != epoch || token.Value.Position > position)
             {
-                return new EventsListResult(null, 410, GoogleErrors.FullSyncRequired());
+                return new EventsListResult(null, null, 410, GoogleErrors.FullSyncRequired());
             }
 
             since = token.Value.Position;
@@ -156,15 +138,11 @@ internal static class EventsList
         var listing = calendar.GetListing(snapshot, since, queryHash.ToString("x16", CultureInfo.InvariantCulture), filter.Apply);
 
         var window = PageWindow.Of(listing.Length, offset, pageSizeOverride ?? pageSize);
-        var page = new EventsPage
-        {
-            Calendar = calendar,
-            Items = new ArraySegment<FakeEventVersion>(listing, window.Offset, window.Count),
-            Snapshot = snapshot,
-            Since = since,
-            QueryHash = queryHash,
-            Fields = fields,
-        };
+        var page = new ServedPage<FakeEventVersion>(
+            new ArraySegment<FakeEventVersion>(listing, window.Offset, window.Count),
+            snapshot,
+            since,
+            FakeTokens.EncodePageToken(new PageTokenData(snapshot, since, 0, 1, queryHash)));
 
         // Only the last page of a pass carries nextSyncToken; every other page carries nextPageToken only.
         if (!window.IsLast)
@@ -176,64 +154,56 @@ internal static class EventsList
             page.NextSyncToken = FakeTokens.EncodeSyncToken(calendar.Id, snapshot, epoch);
         }
 
-        return new EventsListResult(page, 200, null);
+        return new EventsListResult(page, fields, 200, null);
     }
 
-    /// <summary>Renders a page as Google does (member names, order and formats).</summary>
-    public static byte[] Render(EventsPage page)
+    /// <summary>Renders a page of a calendar as Google does (member names, order and formats), trimmed to the request's mask.</summary>
+    public static byte[] Render(FakeCalendar calendar, ServedPage<FakeEventVersion> page, FieldMask? fields)
     {
-        using var stream = new MemoryStream(Math.Max(1024, page.Items.Count * 400));
+        using var stream = new MemoryStream(Math.Max(1024, page.Entries.Count * 400));
         using (var writer = new Utf8JsonWriter(stream, GoogleErrors.WriterOptions))
         {
-            WritePage(writer, page.Calendar.Id, page.Snapshot, page.Calendar.UpdatedAt(page.Snapshot), page.NextPageToken, page.NextSyncToken, page,
-                static (writer, page) =>
+            WritePage(writer, calendar.Id, page.Snapshot, calendar.UpdatedAt(page.Snapshot), page.NextPageToken, page.NextSyncToken, (calendar.Id, page),
+                static (writer, state) =>
                 {
-                    foreach (var version in page.Items)
+                    foreach (var version in state.page.Entries)
                     {
-                        WriteItem(writer, page.Calendar.Id, version);
-                        if (page.DuplicateItems)
+                        WriteItem(writer, state.Id, version);
+                        if (state.page.DuplicateEntries)
                         {
-                            WriteItem(writer, page.Calendar.Id, version);
+                            WriteItem(writer, state.Id, version);
                         }
                     }
                 });
         }
 
         // The mask is applied to the rendered page, as Google trims its full response.
-        return page.Fields is null ? stream.ToArray() : page.Fields.Apply(stream.ToArray());
+        return fields is null ? stream.ToArray() : fields.Apply(stream.ToArray());
     }
 
     /// <summary>
-    /// Writes an events.list page as Google does (members, order, formats); <paramref name="writeItems"/> writes the
+    /// Writes an events.list page as Google does (members, order, formats) through the one page writer
+    /// (<see cref="DialectRenderer.WritePage"/>, at the Calendar dialect's paths); <paramref name="writeItems"/> writes the
     /// elements of <c>items</c>. Shared with the scenario model, so WireMock replays the same page shape.
     /// </summary>
     public static void WritePage<TState>(Utf8JsonWriter writer, string calendarId, long snapshot, DateTimeOffset updated, string? nextPageToken,
         string? nextSyncToken, TState state, Action<Utf8JsonWriter, TState> writeItems)
     {
-        writer.WriteStartObject();
-        writer.WriteString("kind", "calendar#events");
-        writer.WriteString("etag", "\"p" + snapshot.ToString(CultureInfo.InvariantCulture) + "\"");
-        writer.WriteString("summary", calendarId);
-        writer.WriteString("description", string.Empty);
-        writer.WriteString("updated", FormatUpdated(updated));
-        writer.WriteString("timeZone", "UTC");
-        writer.WriteString("accessRole", "owner");
-        writer.WriteStartArray("defaultReminders");
-        writer.WriteEndArray();
-        if (nextPageToken is not null)
-        {
-            writer.WriteString("nextPageToken", nextPageToken);
-        }
-
-        if (nextSyncToken is not null)
-        {
-            writer.WriteString("nextSyncToken", nextSyncToken);
-        }
-
-        writer.WriteStartArray("items");
-        writeItems(writer, state);
-        writer.WriteEndArray();
-        writer.WriteEndObject();
+        DialectRenderer.WritePage(writer, FakeDialects.GoogleCalendar, nextPageToken, nextSyncToken, listing: false, (calendarId, snapshot, updated, state, writeItems),
+            static (writer, page) =>
+            {
+                // The calendar's own members, which no dialect path describes, come first as Google writes them.
+                writer.WriteString("kind", "calendar#events");
+                writer.WriteString("etag", "\"p" + page.snapshot.ToString(CultureInfo.InvariantCulture) + "\"");
+                writer.WriteString("summary", page.calendarId);
+                writer.WriteString("description", string.Empty);
+                writer.WriteString("updated", FormatUpdated(page.updated));
+                writer.WriteString("timeZone", "UTC");
+                writer.WriteString("accessRole", "owner");
+                writer.WriteStartArray("defaultReminders");
+                writer.WriteEndArray();
+            },
+            static (writer, page) => page.writeItems(writer, page.state));
     }
 
     /// <summary>RFC 3339 with milliseconds and Z, as Google writes <c>updated</c>.</summary>
@@ -382,7 +352,7 @@ internal static class EventsList
         Error(400, "global", "invalid", message, "parameter", parameter);
 
     private static EventsListResult Error(int status, string domain, string reason, string message, string? locationType = null, string? location = null) =>
-        new(null, status, GoogleErrors.Body(status, domain, reason, message, locationType, location));
+        new(null, null, status, GoogleErrors.Body(status, domain, reason, message, locationType, location));
 
     /// <summary>What a pass lists of its candidates, and in which order.</summary>
     private sealed record Filter(

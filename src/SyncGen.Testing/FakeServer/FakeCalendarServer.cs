@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using SyncGen.Testing.Dialects;
 
 namespace SyncGen.Testing.FakeServer;
 
@@ -158,11 +159,11 @@ public sealed class FakeCalendarServer : IAsyncDisposable
         }
 
         PageFaults.Shape(fault?.Kind, page, request.PageToken, fault?.LoopToken);
-        var body = EventsList.Render(page);
+        var body = EventsList.Render(calendar, page, result.Fields);
         switch (fault?.Kind)
         {
             case FaultKind.MalformedJson:
-                body = PageFaults.CutAfterItemsStart(body, "items");
+                body = PageFaults.CutAfterItemsStart(body, DialectRenderer.ItemsProperty(FakeDialects.GoogleCalendar, listing: false));
                 break;
             case FaultKind.TruncatedBody:
                 return await WriteAsync(context, 200, PageFaults.Truncate(body, fault.Fraction), fault.HonestContentLength ? null : body.Length).ConfigureAwait(false);

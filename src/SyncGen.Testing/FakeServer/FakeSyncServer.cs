@@ -290,7 +290,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
         var entries = _feed.Listing(snapshot, since);
         var pageSize = PageSize(request);
         var window = PageWindow.Of(entries.Count, offset, fault is { Kind: FaultKind.ShortPage } ? fault.ItemCount : pageSize);
-        var model = new FeedPage(FakeTokens.EncodePageToken(new PageTokenData(snapshot, since, 0, 1, identity)));
+        var model = new ServedPage<FeedVersion>(entries.GetRange(window.Offset, window.Count), snapshot, since, FakeTokens.EncodePageToken(new PageTokenData(snapshot, since, 0, 1, identity)));
         if (!window.IsLast)
         {
             model.NextPageToken = FakeTokens.EncodePageToken(new PageTokenData(snapshot, since, window.NextOffset, pageNumber + 1, identity));
@@ -306,8 +306,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
             : null;
         var body = DialectRenderer.Page(
             Dialect,
-            entries.GetRange(window.Offset, window.Count),
-            model.DuplicateItems,
+            model,
             model.NextPageToken is { } next ? PageLink(next, passQuery) : null,
             model.NextSyncToken is { } final ? FinalToken(final, passQuery) : null,
             listing,
@@ -386,18 +385,6 @@ public sealed class FakeSyncServer : IAsyncDisposable
 
     private Task<int> WriteAsync(HttpContext context, int status, byte[] body, int? announcedLength) =>
         EmbeddedHttpHost.WriteJsonAsync(context, status, body, announcedLength, _options.EnableGzip && EmbeddedHttpHost.AcceptsGzip(context.Request, requiresUserAgent: false));
-
-    /// <summary>One page before rendering, as the page faults alter it.</summary>
-    private sealed class FeedPage(string firstPageToken) : IFaultablePage
-    {
-        public string? NextPageToken { get; set; }
-
-        public string? NextSyncToken { get; set; }
-
-        public bool DuplicateItems { get; set; }
-
-        public string FirstPageToken { get; } = firstPageToken;
-    }
 }
 
 /// <summary>Options of <see cref="FakeSyncServer.StartAsync(FakeDialect, FakeSyncServerOptions?, CancellationToken)"/>.</summary>

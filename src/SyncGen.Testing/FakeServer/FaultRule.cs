@@ -13,7 +13,9 @@ namespace SyncGen.Testing.FakeServer;
 /// <remarks>
 /// A scenario's rules should target requests by <see cref="WithSyncToken"/>, <see cref="Page"/>, <see cref="Skip"/> and
 /// <see cref="Times"/> only: the simulator matches requests by pass kind and page number, so a <see cref="CalendarId"/> or
-/// a <see cref="When"/> predicate reading anything else cannot be replayed on WireMock.
+/// a <see cref="When"/> predicate reading anything else cannot be replayed on WireMock. The simulator refuses a rule that
+/// sets <see cref="CalendarId"/>, <see cref="WithPageToken"/> or <see cref="When"/> with a <see cref="NotSupportedException"/>
+/// naming the rule, rather than replaying it differently from the embedded servers.
 /// </remarks>
 public sealed class FaultRule
 {

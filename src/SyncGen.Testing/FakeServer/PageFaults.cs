@@ -3,22 +3,6 @@ using System.Text;
 
 namespace SyncGen.Testing.FakeServer;
 
-/// <summary>A page before rendering, as the page faults alter it (the embedded servers' pages and the simulator's).</summary>
-internal interface IFaultablePage
-{
-    /// <summary>The next page's token (or link).</summary>
-    string? NextPageToken { get; set; }
-
-    /// <summary>The next sync token (or link).</summary>
-    string? NextSyncToken { get; set; }
-
-    /// <summary>Whether every item is rendered twice.</summary>
-    bool DuplicateItems { get; set; }
-
-    /// <summary>A valid token for the first page of this same pass (the page-token-loop fault sends clients back there).</summary>
-    string FirstPageToken { get; }
-}
-
 /// <summary>
 /// The one fault shaper: how a page fault alters a page before rendering and its body after. The embedded servers and the
 /// scenario simulator (whose script WireMock replays) all call it, so a fault means the same bytes everywhere.
@@ -26,11 +10,12 @@ internal interface IFaultablePage
 internal static class PageFaults
 {
     /// <summary>Applies the page-model part of a fault (tokens, duplicates); other kinds leave the page alone.</summary>
+    /// <typeparam name="TEntry">The page's entry type.</typeparam>
     /// <param name="kind">The fault.</param>
     /// <param name="page">The page.</param>
     /// <param name="requestedPageToken">The page token of the request, null on page 1.</param>
     /// <param name="loopToken">For a page-token loop: a fixed token to serve; null to repeat the requested one.</param>
-    public static void Shape(FaultKind? kind, IFaultablePage page, string? requestedPageToken, string? loopToken = null)
+    public static void Shape<TEntry>(FaultKind? kind, ServedPage<TEntry> page, string? requestedPageToken, string? loopToken = null)
     {
         switch (kind)
         {
@@ -43,7 +28,7 @@ internal static class PageFaults
                 page.NextPageToken = loopToken ?? requestedPageToken ?? page.FirstPageToken;
                 break;
             case FaultKind.DuplicateItems:
-                page.DuplicateItems = true;
+                page.DuplicateEntries = true;
                 break;
         }
     }

@@ -102,7 +102,7 @@ internal sealed class ScenarioModel
 
         var listing = Listing(snapshot, since);
         var window = PageWindow.Of(listing.Count, offset, itemCountOverride ?? pageSize);
-        var page = new ModelPage(listing.GetRange(window.Offset, window.Count), since, snapshot, PageToken(since, snapshot, 1, 0));
+        var page = new ServedPage<ModelVersion>(listing.GetRange(window.Offset, window.Count), snapshot, since, PageToken(since, snapshot, 1, 0));
         if (!window.IsLast)
         {
             page.NextPageToken = PageToken(since, snapshot, pageNumber + 1, window.NextOffset);
@@ -120,7 +120,7 @@ internal sealed class ScenarioModel
         pageToken is null ? 1 : TryParsePageToken(pageToken, out _, out _, out var page, out _) ? page : 0;
 
     /// <summary>Renders a page in Google's events.list shape.</summary>
-    public string Render(ModelPage page)
+    public string Render(ServedPage<ModelVersion> page)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, GoogleErrors.WriterOptions))
@@ -129,10 +129,10 @@ internal sealed class ScenarioModel
             EventsList.WritePage(writer, CalendarId, page.Snapshot, updated, page.NextPageToken, page.NextSyncToken, page,
                 static (writer, page) =>
                 {
-                    foreach (var version in page.Items)
+                    foreach (var version in page.Entries)
                     {
                         WriteItem(writer, version);
-                        if (page.DuplicateItems)
+                        if (page.DuplicateEntries)
                         {
                             WriteItem(writer, version);
                         }
@@ -287,28 +287,10 @@ internal sealed record ModelVersion(string Id, string Summary, DateTimeOffset St
     public DateTimeOffset Updated { get; init; }
 }
 
-/// <summary>One simulated page, before faults alter it.</summary>
-internal sealed class ModelPage(List<ModelVersion> items, int since, int snapshot, string firstPageToken) : IFaultablePage
-{
-    public List<ModelVersion> Items { get; } = items;
-
-    public int Since { get; } = since;
-
-    public int Snapshot { get; } = snapshot;
-
-    public string FirstPageToken { get; } = firstPageToken;
-
-    public string? NextPageToken { get; set; }
-
-    public string? NextSyncToken { get; set; }
-
-    public bool DuplicateItems { get; set; }
-}
-
 /// <summary>A simulated answer: a page or an error.</summary>
-internal sealed record ModelResult(ModelPage? Page, int StatusCode, byte[]? ErrorBody)
+internal sealed record ModelResult(ServedPage<ModelVersion>? Page, int StatusCode, byte[]? ErrorBody)
 {
-    public static ModelResult Ok(ModelPage page) => new(page, 200, null);
+    public static ModelResult Ok(ServedPage<ModelVersion> page) => new(page, 200, null);
 
     public static ModelResult Error(int status, byte[] body) => new(null, status, body);
 }

@@ -71,22 +71,22 @@ internal sealed class ScenarioRendering(FakeDialect dialect, int pageSize)
     public bool RawIsExpiry(int statusCode) => Dialect.Dialect.IsExpiry(new SyncErrorFacts { StatusCode = statusCode });
 
     /// <summary>Renders a page: events.list for Calendar, else the dialect's page (or its full listing's).</summary>
-    public string Page(ScenarioModel model, ModelPage page, bool listing)
+    public string Page(ScenarioModel model, ServedPage<ModelVersion> page, bool listing)
     {
         if (IsCalendar)
         {
             return model.Render(page);
         }
 
-        var items = page.Items.Select(v => new FeedVersion(v.Id, v.Cancelled ? null : Dialect.NameFields(v.Summary).ToJsonString(FakeDialects.Json.Options), v.Position)).ToList();
+        var feedPage = page.Select(v => new FeedVersion(v.Id, v.Cancelled ? null : Dialect.NameFields(v.Summary).ToJsonString(FakeDialects.Json.Options), v.Position));
         var links = Dialect.Dialect.RequestStyle == SyncRequestStyle.FollowLinks;
         var next = page.NextPageToken is { } n ? links ? Link(DialectRequests.SkipTokenParameter, n) : n : null;
         var final = page.NextSyncToken is { } f ? links ? Link(DialectRequests.DeltaTokenParameter, f) : f : null;
-        return Encoding.UTF8.GetString(DialectRenderer.Page(Dialect, items, page.DuplicateItems, next, final, listing, null));
+        return Encoding.UTF8.GetString(DialectRenderer.Page(Dialect, feedPage, next, final, listing, null));
     }
 
     /// <summary>The items array's property name, where a malformed-JSON fault cuts.</summary>
-    public string ItemsProperty(bool listing) => IsCalendar ? "items" : DialectRenderer.ItemsProperty(Dialect, listing);
+    public string ItemsProperty(bool listing) => DialectRenderer.ItemsProperty(Dialect, listing);
 
     /// <summary>The start-token answer of a full listing (Drive's <c>changes/startPageToken</c>).</summary>
     public ScriptedExchange StartToken(string startToken)

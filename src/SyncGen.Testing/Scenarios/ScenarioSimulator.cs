@@ -97,7 +97,7 @@ internal static class ScenarioSimulator
                         return ExpectedOutcome.Protocol(SyncProtocolViolation.PageTokenLoop);
                     }
 
-                    foreach (var item in page.Items)
+                    foreach (var item in page.Entries)
                     {
                         if (item.Cancelled)
                         {
@@ -136,7 +136,7 @@ internal static class ScenarioSimulator
         }
 
         /// <summary>Requests one page with retries: the page, or a failed outcome, or neither when the token expired.</summary>
-        private (ModelPage? Page, ExpectedOutcome? Failure) Fetch(string? syncToken, string? pageToken, bool listing)
+        private (ServedPage<ModelVersion>? Page, ExpectedOutcome? Failure) Fetch(string? syncToken, string? pageToken, bool listing)
         {
             for (var attempt = 1; ; attempt++)
             {
@@ -276,9 +276,45 @@ internal static class ScenarioSimulator
 
         private static FaultQueue Armed(IReadOnlyList<FaultRule> rules)
         {
+            foreach (var rule in rules)
+            {
+                RefuseUnreplayable(rule);
+            }
+
             var queue = new FaultQueue();
             queue.ArmFresh(rules);
             return queue;
+        }
+
+        /// <summary>
+        /// Refuses a rule whose targeting the simulator cannot reproduce: it knows a request's pass kind and page number
+        /// only, so a calendar id, a page-token condition or a predicate would be matched against made-up values and the
+        /// script WireMock replays would silently differ from what the embedded server serves.
+        /// </summary>
+        private static void RefuseUnreplayable(FaultRule rule)
+        {
+            var unmatched = new List<string>();
+            if (rule.CalendarId is not null)
+            {
+                unmatched.Add($"CalendarId ('{rule.CalendarId}')");
+            }
+
+            if (rule.WithPageToken is not null)
+            {
+                unmatched.Add("WithPageToken (use Page: page 1 has no page token, later pages do)");
+            }
+
+            if (rule.When is not null)
+            {
+                unmatched.Add("a When predicate");
+            }
+
+            if (unmatched.Count > 0)
+            {
+                throw new NotSupportedException(
+                    $"A scenario cannot replay the fault rule '{rule}' on WireMock: the simulator matches requests by pass kind (WithSyncToken) and page number (Page) only, "
+                    + $"not by {string.Join(", ", unmatched)}. Target the rule with WithSyncToken, Page, Skip and Times.");
+            }
         }
 
         private static int? RetryAfterSeconds(Fault fault) => fault.RetryAfter is { } retryAfter ? (int)retryAfter.TotalSeconds : null;
@@ -353,7 +389,7 @@ internal sealed record ScriptedResponse(int StatusCode, string? Body)
     /// <summary>Whether the answer says the token expired, in the dialect's terms (Calendar: a 410 whose reason is not <c>deleted</c>).</summary>
     public bool IsExpiry { get; init; }
 
-    internal ModelPage? Page { get; init; }
+    internal ServedPage<ModelVersion>? Page { get; init; }
 
     internal bool IsTransient => RetryableErrors.IsRetryable(Abort ? null : StatusCode, Reason);
 }

@@ -27,6 +27,21 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     }
 
     [Test]
+    public async Task Pages_WriteGooglesMembersInGooglesOrder_TokensBetweenTheCalendarMembersAndTheItems()
+    {
+        Server.Primary.AddMany(3);
+
+        var first = await Api.GetAsync("maxResults=2");
+        var last = await Api.GetAsync("maxResults=2&pageToken=" + FakeCalendarApi.Escape(first.NextPageToken!));
+
+        string[] Members(JsonObject page) => page.Select(member => member.Key).ToArray();
+        string[] calendarMembers = ["kind", "etag", "summary", "description", "updated", "timeZone", "accessRole", "defaultReminders"];
+        Assert.That(Members(first.Json), Is.EqualTo(calendarMembers.Append("nextPageToken").Append("items")));
+        Assert.That(Members(last.Json), Is.EqualTo(calendarMembers.Append("nextSyncToken").Append("items")));
+        Assert.That(first.Body, Does.Contain("\"defaultReminders\":[],\"nextPageToken\":\"" + first.NextPageToken + "\",\"items\":[{\"kind\":\"calendar#event\""));
+    }
+
+    [Test]
     public async Task MaxResults_DefaultsTo250()
     {
         Server.Primary.AddMany(300);

@@ -75,4 +75,20 @@ public sealed class ScenarioFaultRuleTests
         exception = Assert.Throws<NotSupportedException>(() => ScenarioSimulator.Simulate(OneCall(new FaultRule(lying) { Page = 1 })));
         Assert.That(exception!.Message, Does.Contain("Content-Length"));
     }
+
+    [Test]
+    public void A_rule_targeting_what_the_simulator_cannot_match_is_refused_with_the_rule_and_the_condition_named()
+    {
+        var byCalendar = new FaultRule(Fault.Status(503)) { CalendarId = "team@example.com", Page = 2 };
+        var exception = Assert.Throws<NotSupportedException>(() => ScenarioSimulator.Simulate(OneCall(byCalendar)));
+        Assert.That(exception!.Message, Does.Contain(byCalendar.ToString()).And.Contain("CalendarId ('team@example.com')"));
+
+        var byPageToken = new FaultRule(Fault.Status(503)) { WithPageToken = true };
+        exception = Assert.Throws<NotSupportedException>(() => ScenarioSimulator.Simulate(OneCall(byPageToken)));
+        Assert.That(exception!.Message, Does.Contain(byPageToken.ToString()).And.Contain("WithPageToken"));
+
+        var byPredicate = new FaultRule(Fault.Status(503)) { When = r => r.PageNumber == 2 };
+        exception = Assert.Throws<NotSupportedException>(() => ScenarioSimulator.Simulate(OneCall(byPredicate)));
+        Assert.That(exception!.Message, Does.Contain(byPredicate.ToString()).And.Contain("a When predicate"));
+    }
 }
