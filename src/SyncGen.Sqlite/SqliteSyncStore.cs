@@ -40,6 +40,11 @@ namespace SyncGen;
 /// <c>syncgen_staging</c> and <c>syncgen_passes</c>; when a file still has those tables, every commit deletes the rows
 /// of their passes idle for longer than <see cref="AbandonedPassRetention"/>.
 /// </para>
+/// <para>
+/// Each operation takes a connection from Microsoft.Data.Sqlite's pool and gives it back, unless
+/// <see cref="IdleConnectionTimeout"/> asks the store to keep its last connection between calls; disposing the store
+/// closes a kept connection.
+/// </para>
 /// </remarks>
 /// <typeparam name="TItem">The item type, stored as System.Text.Json text.</typeparam>
 public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
