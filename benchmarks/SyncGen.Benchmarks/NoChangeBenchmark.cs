@@ -26,12 +26,27 @@ internal static class NoChangeBenchmark
         var directory = Directory.CreateTempSubdirectory("syncgen-bench-");
         try
         {
-            var sqliteStore = SqliteSyncStore<Event>.OpenFile(Path.Combine(directory.FullName, "nochange.db"), "primary");
+            var storePath = Path.Combine(directory.FullName, "nochange.db");
+            await using var sqliteStore = SqliteSyncStore<Event>.OpenFile(storePath, "primary");
             var sqlite = new CalendarEventsRepository(service, "primary", sqliteStore) { PageSize = PageSize };
+
+            // The same file through a store that keeps its connection between calls (SqliteSyncStore.IdleConnectionTimeout).
+            await using var keptStore = SqliteSyncStore<Event>.OpenFile(storePath, "primary");
+            keptStore.IdleConnectionTimeout = TimeSpan.FromSeconds(30);
+            var sqliteKept = new CalendarEventsRepository(service, "primary", keptStore) { PageSize = PageSize };
+
             var memoryStore = new InMemorySyncStore<Event>();
             var memory = new CalendarEventsRepository(service, "primary", memoryStore) { PageSize = PageSize };
             var token = (await sqlite.SyncAsync().ConfigureAwait(false)).SyncToken;
             Check((await memory.SyncAsync().ConfigureAwait(false)).SyncToken == token, "the two stores synced to different tokens");
+
+            // A user's own no-change call on SQLite, no SyncGen: one connection and a prepared token query kept open,
+            // Google.Apis' request, compare the tokens; nothing to write when they match.
+            await using var direct = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={storePath};Pooling=False");
+            await direct.OpenAsync().ConfigureAwait(false);
+            await using var readToken = direct.CreateCommand();
+            readToken.CommandText = "SELECT sync_token FROM syncgen_state WHERE collection = 'primary';";
+            readToken.Prepare();
 
             var memoryGate = new SyncGen.Infrastructure.SyncGate();
             var sqliteGate = new SyncGen.Infrastructure.SyncGate();
@@ -72,6 +87,17 @@ internal static class NoChangeBenchmark
                 ("hand_pass_memory", () => HandPassAsync(service, memoryStore)),
                 ("hand_pass_sqlite", () => HandPassAsync(service, sqliteStore)),
                 ("generated_sqlite", async () => CheckUnchanged(await sqlite.SyncAsync().ConfigureAwait(false), token)),
+                ("generated_sqlite_kept_connection", async () => CheckUnchanged(await sqliteKept.SyncAsync().ConfigureAwait(false), token)),
+                ("hand_direct_sqlite", async () =>
+                {
+                    var stored = (string?)await readToken.ExecuteScalarAsync().ConfigureAwait(false);
+                    using var deadline = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(30));
+                    var request = service.Events.List("primary");
+                    request.MaxResults = PageSize;
+                    request.SyncToken = stored;
+                    var page = await request.ExecuteAsync(deadline.Token).ConfigureAwait(false);
+                    Check(page.Items is { Count: 0 } && page.NextSyncToken == stored, "the server reported a change");
+                }),
                 ("generated_memory", async () => CheckUnchanged(await memory.SyncAsync().ConfigureAwait(false), token)),
 
                 // The engine with no HTTP at all: a fetcher that answers the same empty page from memory. What is left is
@@ -141,12 +167,17 @@ internal static class NoChangeBenchmark
             }
 
             GeneratedVsHandBenchmark.Ratio("no_change.time_ratio_generated_sqlite_vs_raw_get", perCall["generated_sqlite"], perCall["raw_get"]);
+            GeneratedVsHandBenchmark.Ratio("no_change.time_ratio_generated_sqlite_kept_connection_vs_raw_get", perCall["generated_sqlite_kept_connection"], perCall["raw_get"]);
+            GeneratedVsHandBenchmark.Ratio("no_change.time_ratio_hand_direct_sqlite_vs_raw_get", perCall["hand_direct_sqlite"], perCall["raw_get"]);
+            GeneratedVsHandBenchmark.Ratio("no_change.time_ratio_generated_sqlite_vs_hand_direct_sqlite", perCall["generated_sqlite"], perCall["hand_direct_sqlite"]);
             GeneratedVsHandBenchmark.Ratio("no_change.time_ratio_generated_memory_vs_raw_get", perCall["generated_memory"], perCall["raw_get"]);
             GeneratedVsHandBenchmark.Ratio("no_change.time_ratio_google_apis_execute_vs_raw_get", perCall["google_apis_execute"], perCall["raw_get"]);
 
             // The least disturbed block of each: on a shared machine the closest to what the code itself costs.
             Report.Line("no_change.time_ratio_generated_sqlite_vs_raw_get.min_over_min",
                 perCall["generated_sqlite"].Min(s => s.Milliseconds) / perCall["raw_get"].Min(s => s.Milliseconds), "0.000");
+            Report.Line("no_change.time_ratio_generated_sqlite_kept_connection_vs_raw_get.min_over_min",
+                perCall["generated_sqlite_kept_connection"].Min(s => s.Milliseconds) / perCall["raw_get"].Min(s => s.Milliseconds), "0.000");
 
             // What SyncGen (engine + store) adds on top of the client library's own request.
             GeneratedVsHandBenchmark.Ratio("no_change.time_ratio_generated_sqlite_vs_google_apis_execute", perCall["generated_sqlite"], perCall["google_apis_execute"]);

@@ -19,6 +19,7 @@ public sealed partial class SqliteSyncStore<TItem>
     {
         private readonly SqliteSyncStore<TItem> _store;
         private readonly SyncPassKind _kind;
+        private readonly Lease _lease;
         private readonly SqliteConnection _connection;
 
         // A name no other pass will use, even one that later gets this pooled connection.
@@ -36,11 +37,12 @@ public sealed partial class SqliteSyncStore<TItem>
         private readonly List<Run> _runs = new();
         private bool _done;
 
-        public PassWriter(SqliteSyncStore<TItem> store, SyncPassKind kind, SqliteConnection connection)
+        public PassWriter(SqliteSyncStore<TItem> store, SyncPassKind kind, Lease lease)
         {
             _store = store;
             _kind = kind;
-            _connection = connection;
+            _lease = lease;
+            _connection = lease.Connection;
         }
 
         public async ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, CancellationToken cancellationToken = default)
@@ -253,16 +255,14 @@ public sealed partial class SqliteSyncStore<TItem>
 
         private async ValueTask<string?> StoredTokenAsync(CancellationToken cancellationToken)
         {
-            using var read = _connection.CreateCommand();
-            read.CommandText = "SELECT sync_token FROM syncgen_state WHERE collection = $collection;";
-            read.Parameters.AddWithValue("$collection", _store._collection);
-            return await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            return await _lease.ReadToken(_store._collection).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
         }
 
-        /// <summary>Ends the writer: drops the buffer and gives the connection back.</summary>
+        /// <summary>Ends the writer: drops the buffer and gives the connection back to the store.</summary>
         private async ValueTask FinishAsync()
         {
             _done = true;
+            var reusable = true;
             if (_insert is not null)
             {
                 _insert.Dispose();
@@ -277,10 +277,18 @@ public sealed partial class SqliteSyncStore<TItem>
                     // A buffer that cannot be dropped must not go back to the pool with the connection: clearing the
                     // pool closes this connection on dispose, and the temp database (file and all) goes with it.
                     SqliteConnection.ClearPool(_connection);
+                    reusable = false;
                 }
             }
 
-            await _connection.DisposeAsync().ConfigureAwait(false);
+            if (reusable)
+            {
+                _store.Return(_lease);
+            }
+            else
+            {
+                _lease.Dispose();
+            }
         }
 
         private void ThrowIfDone()

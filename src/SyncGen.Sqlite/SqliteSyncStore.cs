@@ -40,6 +40,11 @@ namespace SyncGen;
 /// <c>syncgen_staging</c> and <c>syncgen_passes</c>; when a file still has those tables, every commit deletes the rows
 /// of their passes idle for longer than <see cref="AbandonedPassRetention"/>.
 /// </para>
+/// <para>
+/// Each operation takes a connection from Microsoft.Data.Sqlite's pool and gives it back, unless
+/// <see cref="IdleConnectionTimeout"/> asks the store to keep its last connection between calls; disposing the store
+/// closes a kept connection.
+/// </para>
 /// </remarks>
 /// <typeparam name="TItem">The item type, stored as System.Text.Json text.</typeparam>
 public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
@@ -224,20 +229,21 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
     /// <inheritdoc />
     public async ValueTask<string?> ReadSyncTokenAsync(CancellationToken cancellationToken = default)
     {
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
             if (_noStoreYet)
             {
                 return null;
             }
 
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT sync_token FROM syncgen_state WHERE collection = $collection;";
-            command.Parameters.AddWithValue("$collection", _collection);
-            var token = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            var token = await lease.ReadToken(_collection).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
             _lastSeenToken = token;
             return token;
+        }
+        finally
+        {
+            Return(lease);
         }
     }
 
@@ -256,17 +262,17 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
 
         // The pass's one connection: opening it here surfaces a bad path, a missing native library or an unreadable
         // database before any page is fetched. It holds no lock between operations.
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
 
         // SQLite opens a file the user may not write to read-only without a word, and would only refuse the commit,
         // after every page was fetched: say so now.
-        if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+        if (SQLitePCL.raw.sqlite3_db_readonly(lease.Connection.Handle, "main") == 1)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            lease.Dispose();
             throw SqliteStoreFile.ReadOnlyForThisUser(_dataSource);
         }
 
-        return new PassWriter(this, kind, connection);
+        return new PassWriter(this, kind, lease);
     }
 
     /// <inheritdoc />
@@ -274,9 +280,10 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
     public async ValueTask<IReadOnlyList<KeyValuePair<string, TItem>>> ReadItemsAsync(CancellationToken cancellationToken = default)
     {
         var items = new List<KeyValuePair<string, TItem>>();
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
+            var connection = lease.Connection;
             if (_noStoreYet)
             {
                 return items;
@@ -295,6 +302,10 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
                     items.Add(new KeyValuePair<string, TItem>(key, Deserialize(key, reader.GetString(1))));
                 }
             }
+        }
+        finally
+        {
+            Return(lease);
         }
 
         // SQLite's BINARY collation compares UTF-8 bytes, i.e. code points, while the contract promises .NET ordinal

@@ -29,7 +29,8 @@ internal static class DemoCommand
             var calendar = server.GetCalendar(CalendarId);
             using var service = CalendarService.Create(server.BaseUri.ToString());
             var storePath = Path.Combine(folder.FullName, "calendar.db");
-            var store = SqliteSyncStore<Event>.OpenFile(storePath, CalendarId);
+            // Disposing the store closes the connection it keeps between calls, so the folder can be deleted below.
+            await using var store = SqliteSyncStore<Event>.OpenFile(storePath, CalendarId);
             var repository = new CalendarEventsRepository(service, CalendarId, store) { PageSize = 250, Fields = CalendarEventsRepository.MirroredFields };
             var progress = new ConsoleProgress(output);
 

@@ -32,7 +32,7 @@ internal static class ShowCommand
                 throw new UsageException("--calendar must name a calendar id (e.g. primary); it was empty");
             }
 
-            var store = SqliteSyncStore<Event>.OpenFileReadOnly(storeFile.FullName, calendarId);
+            await using var store = SqliteSyncStore<Event>.OpenFileReadOnly(storeFile.FullName, calendarId);
             var token = await store.ReadSyncTokenAsync(cancellationToken).ConfigureAwait(false);
             var items = await store.ReadItemsAsync(cancellationToken).ConfigureAwait(false);
             if (json)

@@ -53,7 +53,8 @@ internal static class SyncCommand
             // Google.Apis' own client timeout stays a little above SyncGen's, so a stalled request is reported (and
             // retried) as SyncGen's timeout.
             using var service = CalendarService.Create(baseUri, credential, timeout + TimeSpan.FromSeconds(5));
-            var store = SqliteSyncStore<Event>.OpenFile(arguments.StoreFile.FullName, arguments.CalendarId);
+            // Disposed at the end of the command: the store keeps a connection open between calls until then.
+            await using var store = SqliteSyncStore<Event>.OpenFile(arguments.StoreFile.FullName, arguments.CalendarId);
             // The mask matches the sample's Event model: nothing it keeps is dropped, everything else stays on the server.
             var repository = new CalendarEventsRepository(service, arguments.CalendarId, store, loggerFactory.CreateLogger<CalendarEventsRepository>())
             {

@@ -1,0 +1,203 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.Data.Sqlite;
+using NUnit.Framework;
+
+namespace SyncGen.Runtime.Tests.Stores;
+
+/// <summary>
+/// The store contract for a <see cref="SqliteSyncStore{TItem}"/> that keeps its connection between operations
+/// (<see cref="SqliteSyncStore{TItem}.IdleConnectionTimeout"/>), and how that connection lets go of the file.
+/// </summary>
+[TestFixture]
+public sealed class SqliteKeptConnectionTests : PersistentSyncStoreContractTests
+{
+    private readonly List<SqliteSyncStore<TestItem>> _stores = new();
+    private string _directory = "";
+    private string _path = "";
+
+    [SetUp]
+    public void CreateTempDirectory()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "syncgen-sqlite-kept-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_directory);
+        _path = Path.Combine(_directory, "sync.db");
+    }
+
+    [TearDown]
+    public async Task DisposeStoresAndDeleteTempDirectory()
+    {
+        foreach (var store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+
+        _stores.Clear();
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    protected override ISyncStore<TestItem> CreateStore() => Open(TimeSpan.FromMinutes(5));
+
+    private SqliteSyncStore<TestItem> Open(TimeSpan idleConnectionTimeout)
+    {
+        var store = SqliteSyncStore<TestItem>.OpenFile(_path, "events");
+        store.IdleConnectionTimeout = idleConnectionTimeout;
+        _stores.Add(store);
+        return store;
+    }
+
+    [Test]
+    public async Task ByDefault_NoConnectionIsKept_SoClearingThePoolReleasesTheFile()
+    {
+        var store = SqliteSyncStore<TestItem>.OpenFile(_path, "events");
+        await CommitPassAsync(store, SyncPassKind.Full, "t1", [Up("a", "A1")]);
+        Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("t1"));
+
+        SqliteConnection.ClearAllPools();
+
+        Assert.That(store.IdleConnectionTimeout, Is.EqualTo(TimeSpan.Zero));
+        Assert.That(OpenHandlesOnTheStoreFile(), Is.Zero);
+    }
+
+    [Test]
+    public async Task AKeptConnection_OutlivesClearPool_UntilTheStoreIsDisposed()
+    {
+        var store = Open(TimeSpan.FromMinutes(5));
+        await CommitPassAsync(store, SyncPassKind.Full, "t1", [Up("a", "A1")]);
+        Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("t1"));
+
+        SqliteConnection.ClearAllPools();
+        Assert.That(OpenHandlesOnTheStoreFile(), Is.Positive, "the store keeps its connection outside the pool");
+
+        await store.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Assert.That(OpenHandlesOnTheStoreFile(), Is.Zero, "disposing the store released the file");
+
+        // Still usable after disposal, keeping nothing.
+        Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("t1"));
+        SqliteConnection.ClearAllPools();
+        Assert.That(OpenHandlesOnTheStoreFile(), Is.Zero, "a disposed store keeps no connection");
+    }
+
+    [Test]
+    public async Task AKeptConnection_IsReleasedAfterTheIdleTimeout()
+    {
+        var store = Open(TimeSpan.FromMilliseconds(100));
+        await CommitPassAsync(store, SyncPassKind.Full, "t1", [Up("a", "A1")]);
+
+        var clock = Stopwatch.StartNew();
+        var handles = -1;
+        while (clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            SqliteConnection.ClearAllPools();
+            handles = OpenHandlesOnTheStoreFile();
+            if (handles == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.That(handles, Is.Zero, "the idle connection was closed once the timeout passed");
+        Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(50)), "not before its timeout");
+    }
+
+    [Test]
+    public async Task AKeptConnection_ReadsWhatAnotherStoreCommittedMeanwhile()
+    {
+        var kept = Open(TimeSpan.FromMinutes(5));
+        await CommitPassAsync(kept, SyncPassKind.Full, "t1", [Up("a", "A1")]);
+        Assert.That(await kept.ReadSyncTokenAsync(), Is.EqualTo("t1"));
+
+        var other = SqliteSyncStore<TestItem>.OpenFile(_path, "events");
+        await CommitPassAsync(other, SyncPassKind.Incremental, "t2", [Up("b", "B2")]);
+
+        Assert.That(await kept.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+        Assert.That(await kept.ReadItemsAsync(), Is.EqualTo(new[] { Kv("a", "A1"), Kv("b", "B2") }));
+    }
+
+    [Test]
+    public async Task AnUnchangedPass_OnTheKeptConnection_TakesNoWriteLock()
+    {
+        var store = Open(TimeSpan.FromMinutes(5));
+        await CommitPassAsync(store, SyncPassKind.Full, "t1", [Up("a", "A1")]);
+        Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("t1"));
+        await using var other = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
+        await other.OpenAsync();
+
+        var lockHolder = (SqliteTransaction)await other.BeginTransactionAsync(System.Data.IsolationLevel.Serializable);
+        await using (lockHolder)
+        {
+            var commit = CommitPassAsync(store, SyncPassKind.Incremental, "t1", []);
+            var finished = await Task.WhenAny(commit, Task.Delay(TimeSpan.FromSeconds(5)));
+            Assert.That(finished, Is.SameAs(commit), "nothing to write: the pass must not wait for the write lock");
+            await commit;
+        }
+
+        Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("t1"));
+    }
+
+    [Test]
+    public async Task APassDisposedWithoutCommit_LeavesNoBufferOnTheKeptConnection()
+    {
+        var store = Open(TimeSpan.FromMinutes(5));
+        var writer = await store.BeginPassAsync(SyncPassKind.Full);
+        await writer.ApplyAsync([Up("a", "A1"), Up("b", "B1")]);
+        await writer.DisposeAsync();
+
+        // The next pass gets the kept connection: a fresh buffer, and only its own changes are committed.
+        await CommitPassAsync(store, SyncPassKind.Full, "t1", [Up("c", "C1")]);
+
+        Assert.That(await store.ReadItemsAsync(), Is.EqualTo(new[] { Kv("c", "C1") }));
+    }
+
+    [Test]
+    public void ANegativeIdleTimeout_IsRefused()
+    {
+        var store = SqliteSyncStore<TestItem>.OpenFile(_path, "events");
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => store.IdleConnectionTimeout = TimeSpan.FromSeconds(-1));
+
+        Assert.That(error!.ParamName, Is.EqualTo("value"));
+        Assert.That(store.IdleConnectionTimeout, Is.EqualTo(TimeSpan.Zero));
+    }
+
+    /// <summary>
+    /// Open handles of this process on the store's files (the database, its -wal and -shm): on Linux from /proc, on
+    /// Windows by whether the database can be opened without sharing.
+    /// </summary>
+    private int OpenHandlesOnTheStoreFile()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            return Directory.GetFiles("/proc/self/fd")
+                .Select(fd => { try { return new FileInfo(fd).LinkTarget; } catch (IOException) { return null; } })
+                .Count(target => target is not null && target.StartsWith(_path, StringComparison.Ordinal));
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                using var exclusive = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+                return 0;
+            }
+            catch (IOException)
+            {
+                return 1;
+            }
+        }
+
+        Assert.Inconclusive("counting a process's open files is implemented for Linux and Windows only");
+        return -1;
+    }
+}
