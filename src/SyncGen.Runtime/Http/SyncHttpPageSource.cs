@@ -153,7 +153,12 @@ public sealed class SyncHttpPageSource<TItem>
         }
         else
         {
-            query.AddRange(Dialect.FullPassParameters.Select(p => Escaped(p.Key, p.Value)));
+            // A parameter the endpoint already carries (People's requestSyncToken=true written into the URL) is not
+            // sent twice: a repeated singular parameter is ambiguous, and a strict server refuses the request.
+            query.AddRange(Dialect.FullPassParameters
+                .Where(p => !query.Exists(written => string.Equals(written.Name, p.Key, StringComparison.Ordinal)))
+                .Select(p => Escaped(p.Key, p.Value))
+                .ToList());
         }
 
         return query;
