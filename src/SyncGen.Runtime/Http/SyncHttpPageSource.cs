@@ -207,14 +207,18 @@ public sealed class SyncHttpPageSource<TItem>
             throw new JsonException($"the {Dialect.Name} {what} '{SyncTokenText.Abbreviate(link)}' is not an absolute URL");
         }
 
-        if (!string.Equals(uri.GetLeftPart(UriPartial.Authority), Endpoint.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+        // The origin is scheme, host and port: a user name or password in the endpoint is not part of it (the server's
+        // links never carry one), and must never appear in a message.
+        if (!string.Equals(Origin(uri), Origin(Endpoint), StringComparison.OrdinalIgnoreCase))
         {
             throw new JsonException(
-                $"the {Dialect.Name} {what} points at {uri.GetLeftPart(UriPartial.Authority)}, not the endpoint's origin {Endpoint.GetLeftPart(UriPartial.Authority)}; it is not followed, so credentials never leave the API");
+                $"the {Dialect.Name} {what} points at {Origin(uri)}, not the endpoint's origin {Origin(Endpoint)}; it is not followed, so credentials never leave the API");
         }
 
         return uri;
     }
+
+    private static string Origin(Uri uri) => uri.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped);
 
     private async Task<string> ReadStartTokenAsync(SyncFullListing listing, CancellationToken cancellationToken)
     {

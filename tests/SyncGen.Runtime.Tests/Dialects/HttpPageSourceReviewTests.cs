@@ -59,6 +59,24 @@ public class HttpPageSourceReviewTests
     }
 
     [Test]
+    public async Task A_user_name_in_the_endpoint_does_not_make_its_own_links_foreign_nor_leak_into_messages()
+    {
+        var origin = _server.BaseUri.GetLeftPart(UriPartial.Authority);
+        var withUser = new UriBuilder(_server.BaseUri) { UserName = "me", Password = "s3cret", Path = "/v1.0/users/delta" }.Uri;
+        _server.Json("/v1.0/users/delta", $$"""{"value":[{"id":"a","name":"Ann"}],"@odata.nextLink":"{{origin}}/v1.0/users/delta?$skiptoken=x"}""");
+        _server.Json("/v1.0/users/delta?$skiptoken=x", """{"value":[],"@odata.nextLink":"http://203.0.113.9/v1.0/users/delta?$skiptoken=y"}""");
+        var store = new InMemorySyncStore<Named>();
+        var source = new SyncHttpPageSource<Named>(_http, SyncDialects.MicrosoftGraph, withUser);
+
+        // The first next link (same scheme, host and port) is followed; the foreign one is refused without the password.
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+
+        Assert.That(_server.RawTargets.ToArray(), Is.EqualTo(new[] { "/v1.0/users/delta", "/v1.0/users/delta?$skiptoken=x" }));
+        Assert.That(failure!.Message, Does.Contain("not the endpoint's origin").And.Not.Contain("s3cret"));
+        Assert.That(store.SyncToken, Is.Null);
+    }
+
+    [Test]
     public async Task Drive_with_zero_files_stores_the_start_token()
     {
         _server.Json("/drive/v3/changes/startPageToken", """{"startPageToken":"7"}""");
