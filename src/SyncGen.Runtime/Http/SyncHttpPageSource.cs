@@ -139,6 +139,13 @@ public sealed class SyncHttpPageSource<TItem>
         {
             using var document = await GetJsonAsync(RequestUri(cursor, fixedQuery), cancellationToken).ConfigureAwait(false);
             var page = Dialect.ReadPage(document.RootElement);
+            if (Dialect.RequestStyle == SyncRequestStyle.FollowLinks && page.NextSyncToken is { } deltaLink)
+            {
+                // Checked now, not when the next sync requests it: a link that can never be followed must fail this pass
+                // rather than be stored and fail every sync after it.
+                Link(deltaLink, "sync link");
+            }
+
             return ToSyncPage(page, page.NextSyncToken);
         };
     }

@@ -77,6 +77,22 @@ public class HttpPageSourceReviewTests
     }
 
     [Test]
+    public void A_graph_delta_link_to_another_origin_fails_the_pass_that_receives_it_and_is_not_stored()
+    {
+        // Stored, it would be refused by every later sync: the store would be stuck on a link it can never request.
+        _server.Json("/v1.0/users/delta", """{"value":[{"id":"a","name":"Ann"}],"@odata.deltaLink":"http://203.0.113.9/v1.0/users/delta?$deltatoken=d"}""");
+        var store = new InMemorySyncStore<Named>();
+        var source = new SyncHttpPageSource<Named>(_http, SyncDialects.MicrosoftGraph, new Uri(_server.BaseUri, "/v1.0/users/delta"));
+
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+
+        Assert.That(failure!.Violation, Is.EqualTo(SyncProtocolViolation.MalformedResponse));
+        Assert.That(failure.Message, Does.Contain("not the endpoint's origin"));
+        Assert.That(store.SyncToken, Is.Null);
+        Assert.That(store.Items, Is.Empty);
+    }
+
+    [Test]
     public async Task Drive_with_zero_files_stores_the_start_token()
     {
         _server.Json("/drive/v3/changes/startPageToken", """{"startPageToken":"7"}""");
