@@ -118,6 +118,7 @@ public sealed class CommandLineTests : GraphSyncTestBase
     [TestCase(new[] { "sync", "--base-url", "not a url", "--store", "{store}" }, "'not a url' is not an absolute http(s) URL", TestName = "a base url that is no URL")]
     [TestCase(new[] { "sync", "--base-url", "ftp://127.0.0.1/v1.0", "--store", "{store}" }, "is not an absolute http(s) URL", TestName = "an ftp base url")]
     [TestCase(new[] { "sync", "--base-url", "{root}?$select=id", "--store", "{store}" }, "has a query or fragment", TestName = "a base url with a query")]
+    [TestCase(new[] { "sync", "--base-url", "http://me:s3cret@127.0.0.1:9/v1.0", "--store", "{store}" }, "has a user name or password", TestName = "a base url with a password")]
     [TestCase(new[] { "sync", "--base-url", "{root}", "--store", "{store}", "--timeout", "0" }, "--timeout must be 1 second or more", TestName = "a zero timeout")]
     [TestCase(new[] { "sync", "--base-url", "{root}", "--store", "{store}", "--credentials", "x.json" }, "--credentials", TestName = "an unknown flag")]
     [TestCase(new[] { "show", "--json" }, "--store", TestName = "show without --store")]
@@ -130,6 +131,7 @@ public sealed class CommandLineTests : GraphSyncTestBase
         var lines = result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.That(lines, Has.Length.EqualTo(1), result.StdErr);
         Assert.That(lines[0], Does.StartWith("error: ").And.Contain(expected));
+        Assert.That(lines[0], Does.Not.Contain("s3cret"), "a password is never echoed");
         Assert.That(File.Exists(StorePath), Is.False, "nothing was created");
         Assert.That(Graph.Requests, Is.Empty, "nothing was sent");
     }

@@ -87,6 +87,13 @@ internal static class SyncCommand
             throw new UsageException($"--base-url '{baseUrl}' is not an absolute http(s) URL");
         }
 
+        // Graph authenticates with a bearer token, never with a user name in the URL; refusing it here also keeps the
+        // password out of every message below (and out of the origin the links are compared with).
+        if (!string.IsNullOrEmpty(parsed.UserInfo))
+        {
+            throw new UsageException($"--base-url has a user name or password ({parsed.Scheme}://…@{parsed.Authority}); give only the Graph root, and a token in ${DirectoryClient.AccessTokenVariable}");
+        }
+
         // users/delta is appended to the root: a query or fragment would end up in the middle of the URL.
         if (!string.IsNullOrEmpty(parsed.Query) || baseUrl.Contains('#', StringComparison.Ordinal))
         {

@@ -44,7 +44,7 @@ public sealed record SyncDialect
     /// </summary>
     public string PageTokenParameter { get; init; } = "pageToken";
 
-    /// <summary>Parameters every full pass adds, e.g. People's <c>requestSyncToken=true</c>, without which no sync token comes back.</summary>
+    /// <summary>Parameters every full pass adds, e.g. People's <c>requestSyncToken=true</c>, without which no sync token comes back; one the endpoint's query already names is not added again.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> FullPassParameters { get; init; } = Array.Empty<KeyValuePair<string, string>>();
 
     /// <summary>

@@ -139,6 +139,13 @@ public sealed class SyncHttpPageSource<TItem>
         {
             using var document = await GetJsonAsync(RequestUri(cursor, fixedQuery), cancellationToken).ConfigureAwait(false);
             var page = Dialect.ReadPage(document.RootElement);
+            if (Dialect.RequestStyle == SyncRequestStyle.FollowLinks && page.NextSyncToken is { } deltaLink)
+            {
+                // Checked now, not when the next sync requests it: a link that can never be followed must fail this pass
+                // rather than be stored and fail every sync after it.
+                Link(deltaLink, "sync link");
+            }
+
             return ToSyncPage(page, page.NextSyncToken);
         };
     }
@@ -153,7 +160,12 @@ public sealed class SyncHttpPageSource<TItem>
         }
         else
         {
-            query.AddRange(Dialect.FullPassParameters.Select(p => Escaped(p.Key, p.Value)));
+            // A parameter the endpoint already carries (People's requestSyncToken=true written into the URL) is not
+            // sent twice: a repeated singular parameter is ambiguous, and a strict server refuses the request.
+            query.AddRange(Dialect.FullPassParameters
+                .Where(p => !query.Exists(written => string.Equals(written.Name, p.Key, StringComparison.Ordinal)))
+                .Select(p => Escaped(p.Key, p.Value))
+                .ToList());
         }
 
         return query;
@@ -202,14 +214,18 @@ public sealed class SyncHttpPageSource<TItem>
             throw new JsonException($"the {Dialect.Name} {what} '{SyncTokenText.Abbreviate(link)}' is not an absolute URL");
         }
 
-        if (!string.Equals(uri.GetLeftPart(UriPartial.Authority), Endpoint.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+        // The origin is scheme, host and port: a user name or password in the endpoint is not part of it (the server's
+        // links never carry one), and must never appear in a message.
+        if (!string.Equals(Origin(uri), Origin(Endpoint), StringComparison.OrdinalIgnoreCase))
         {
             throw new JsonException(
-                $"the {Dialect.Name} {what} points at {uri.GetLeftPart(UriPartial.Authority)}, not the endpoint's origin {Endpoint.GetLeftPart(UriPartial.Authority)}; it is not followed, so credentials never leave the API");
+                $"the {Dialect.Name} {what} points at {Origin(uri)}, not the endpoint's origin {Origin(Endpoint)}; it is not followed, so credentials never leave the API");
         }
 
         return uri;
     }
+
+    private static string Origin(Uri uri) => uri.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped);
 
     private async Task<string> ReadStartTokenAsync(SyncFullListing listing, CancellationToken cancellationToken)
     {

@@ -79,8 +79,9 @@ public sealed class FakeSyncServer : IAsyncDisposable
         _options = options;
         Origin = origin;
         BaseUri = new Uri(origin + "/" + dialect.RootPath.Trim('/') + (dialect.RootPath.Trim('/').Length == 0 ? string.Empty : "/"));
-        Endpoint = new Uri(BaseUri, dialect.FeedPath.TrimStart('/'));
+        // The endpoint handed out is exactly the path served (slashes around FeedPath trimmed as the server trims them).
         _feedPath = DialectRequests.FeedPath(dialect);
+        Endpoint = new Uri(origin + _feedPath);
         (_startTokenPath, _listingPath) = DialectRequests.ListingPaths(dialect) is { } paths ? (paths.StartToken, paths.Listing) : (null, null);
     }
 

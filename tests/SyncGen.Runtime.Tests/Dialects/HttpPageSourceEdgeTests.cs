@@ -99,7 +99,7 @@ public class HttpPageSourceEdgeTests
     [TestCase("/v1.0/users/delta?$select=displayName,mail", "Graph", "/v1.0/users/delta?$select=displayName,mail")]
     public async Task The_endpoints_query_is_sent_as_written(string endpoint, string dialect, string expected)
     {
-        _server.Json(expected, """{"connections":[],"value":[],"nextSyncToken":"s1","@odata.deltaLink":"http://127.0.0.1/x"}""");
+        _server.Json(expected, $$"""{"connections":[],"value":[],"nextSyncToken":"s1","@odata.deltaLink":"{{_server.BaseUri}}x"}""");
         var source = new SyncHttpPageSource<Named>(_http, dialect == "People" ? SyncDialects.GooglePeople : SyncDialects.MicrosoftGraph, new Uri(_server.BaseUri, endpoint));
 
         await source.SyncAsync(new InMemorySyncStore<Named>(), Fast);

@@ -170,6 +170,40 @@ public sealed class FakeSyncServerTests
         Assert.That(message, Does.Contain("/v1.0/groups/delta is not served").And.Contain("GET /v1.0/users/delta"));
     }
 
+    [TestCase("/v1", "people/me/connections")]
+    [TestCase("/teams/42/v2/", "/records/archive/")]
+    public async Task The_endpoint_handed_out_is_the_path_served_however_the_paths_are_slashed(string rootPath, string feedPath)
+    {
+        // A user's FeedPath written with slashes around it must not yield an endpoint the server answers with 404.
+        var served = FakeDialects.GooglePeople with { RootPath = rootPath, FeedPath = feedPath };
+        await using var server = await FakeSyncServer.StartAsync(served);
+        server.Upsert("people/c1", "Ann");
+        using var http = new HttpClient();
+        var source = new SyncHttpPageSource<Person>(http, SyncDialects.GooglePeople, new Uri(server.Endpoint + "?personFields=names"));
+        var store = new InMemorySyncStore<Person>();
+
+        await source.SyncAsync(store, FastOptions);
+
+        Assert.That(store.Items.Keys, Is.EqualTo(new[] { "people/c1" }));
+        Assert.That(server.Endpoint.AbsolutePath, Is.EqualTo("/" + rootPath.Trim('/') + "/" + feedPath.Trim('/')));
+    }
+
+    [TestCaseSource(nameof(BuiltInDialects))]
+    public async Task Every_built_in_dialect_answers_an_unserved_path_with_a_404_naming_its_feed(SyncDialect dialect)
+    {
+        await using var server = await FakeSyncServer.StartAsync(dialect);
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(new Uri(server.BaseUri, "not/a/feed"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        var message = JsonDocument.Parse(body).RootElement.GetProperty("error").GetProperty("message").GetString();
+        Assert.That(message, Does.Contain(dialect.Name).And.Contain("not/a/feed is not served").And.Contain("GET " + server.Endpoint.AbsolutePath));
+    }
+
+    private static IEnumerable<SyncDialect> BuiltInDialects() =>
+        new[] { SyncDialects.GoogleCalendar, SyncDialects.GooglePeople, SyncDialects.MicrosoftGraph, SyncDialects.GoogleDrive };
+
     [Test]
     public void An_unknown_dialect_needs_its_own_serving()
     {
