@@ -160,14 +160,17 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
 
     /// <summary>
     /// Opens the store at <paramref name="path"/> for reading only: nothing in the file changes (no table, no journal
-    /// mode, no mark), and a file the user may not write can be read. A file without SyncGen's tables reads as a store
-    /// that never synced; one of another program is refused with <see cref="SyncStoreUnusableException"/>.
+    /// mode, no mark), and a file the user may not write can be read. An empty database reads as a store that never
+    /// synced; one of another program (its own tables and none of SyncGen's, or another application id) is refused with
+    /// <see cref="SyncStoreUnusableException"/> on first use, as <see cref="OpenFile"/> refuses it, rather than reading
+    /// as an empty mirror.
     /// </summary>
     /// <param name="path">The database file; it must exist.</param>
     /// <param name="collection">The collection to read.</param>
     /// <param name="serializerOptions">How items are serialized; <see cref="JsonSerializerDefaults.Web"/> when omitted.</param>
+    /// <param name="allowOtherTables">Read a database that holds other programs' tables (see <see cref="AllowOtherTables"/>).</param>
     /// <exception cref="SyncStoreUnusableException">The file does not exist, or is a directory.</exception>
-    public static SqliteSyncStore<TItem> OpenFileReadOnly(string path, string collection, JsonSerializerOptions? serializerOptions = null)
+    public static SqliteSyncStore<TItem> OpenFileReadOnly(string path, string collection, JsonSerializerOptions? serializerOptions = null, bool allowOtherTables = false)
     {
         var fullPath = FullPath(path);
         if (Directory.Exists(fullPath))
@@ -181,7 +184,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
         }
 
         var builder = new SqliteConnectionStringBuilder { DataSource = fullPath, Mode = SqliteOpenMode.ReadOnly, Pooling = true };
-        return new SqliteSyncStore<TItem>(builder.ToString(), collection, serializerOptions) { AllowOtherTables = true };
+        return new SqliteSyncStore<TItem>(builder.ToString(), collection, serializerOptions) { AllowOtherTables = allowOtherTables };
     }
 
     /// <summary>Whether the store was opened read-only (<see cref="SqliteOpenMode.ReadOnly"/>): passes cannot begin.</summary>

@@ -62,12 +62,17 @@ public sealed class SqliteStoreFileTests
     }
 
     [Test]
-    public async Task A_read_only_open_of_another_programs_database_adds_no_table_and_keeps_its_journal_mode()
+    public async Task A_read_only_open_of_another_programs_database_is_refused_unless_allowed_and_writes_nothing()
     {
         await ExecuteAsync("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('x');");
         var before = Hash(_path);
 
-        var store = SqliteSyncStore<TestItem>.OpenFileReadOnly(_path, "events");
+        // Refused as the writable open refuses it: reading it as "never synced" would show an empty mirror of a file
+        // that is not a mirror at all.
+        var refused = Assert.ThrowsAsync<SyncStoreUnusableException>(async () => await SqliteSyncStore<TestItem>.OpenFileReadOnly(_path, "events").ReadSyncTokenAsync());
+        Assert.That(refused!.Message, Does.Contain("notes").And.Contain(_path));
+
+        var store = SqliteSyncStore<TestItem>.OpenFileReadOnly(_path, "events", allowOtherTables: true);
 
         Assert.That(await store.ReadSyncTokenAsync(), Is.Null);
         Assert.That(await store.ReadItemsAsync(), Is.Empty);
