@@ -6,7 +6,10 @@ using NUnit.Framework;
 
 namespace SyncGen.Runtime.Tests.Dialects;
 
-/// <summary>What the HTTP page source refuses, over real HTTP on 127.0.0.1: the store is left as it was each time.</summary>
+/// <summary>
+/// What the HTTP page source refuses, and the edge answers a demanding user meets, over real HTTP on 127.0.0.1: a refused
+/// answer leaves the store as it was each time.
+/// </summary>
 public class HttpPageSourceEdgeTests
 {
     private ScriptedApi _server = null!;
@@ -105,5 +108,137 @@ public class HttpPageSourceEdgeTests
         await source.SyncAsync(new InMemorySyncStore<Named>(), Fast);
 
         Assert.That(_server.RawTargets.First(), Is.EqualTo(expected));
+    }
+
+    // Edge answers a demanding user meets, each built-in dialect.
+
+    [Test]
+    public async Task People_endpoint_that_already_asks_for_a_sync_token_sends_it_once()
+    {
+        const string expected = "/v1/people/me/connections?personFields=names&requestSyncToken=true";
+        _server.Json(expected, """{"connections":[],"nextSyncToken":"s1"}""");
+        var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GooglePeople, new Uri(_server.BaseUri, expected));
+
+        await source.SyncAsync(new InMemorySyncStore<Named>(), Fast);
+
+        Assert.That(_server.RawTargets.First(), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task A_graph_next_link_with_another_path_on_the_same_origin_is_followed_verbatim()
+    {
+        _server.Json("/v1.0/users/delta", $$"""{"value":[{"id":"a","name":"Ann"}],"@odata.nextLink":"{{_server.BaseUri}}beta/users/delta2?$skiptoken=x%24y"}""");
+        _server.Json("/beta/users/delta2?$skiptoken=x%24y", $$"""{"value":[{"id":"b","name":"Bob"}],"@odata.deltaLink":"{{_server.BaseUri}}v1.0/users/delta?$deltatoken=d1"}""");
+        var store = new InMemorySyncStore<Named>();
+        var source = new SyncHttpPageSource<Named>(_http, SyncDialects.MicrosoftGraph, new Uri(_server.BaseUri, "/v1.0/users/delta"));
+
+        await source.SyncAsync(store, Fast);
+
+        Assert.That(_server.RawTargets.ToArray(), Is.EqualTo(new[] { "/v1.0/users/delta", "/beta/users/delta2?$skiptoken=x%24y" }));
+        Assert.That(store.Items.Keys.Order().ToArray(), Is.EqualTo(new[] { "a", "b" }));
+        Assert.That(store.SyncToken, Is.EqualTo($"{_server.BaseUri}v1.0/users/delta?$deltatoken=d1"));
+    }
+
+    [Test]
+    public async Task A_user_name_in_the_endpoint_does_not_make_its_own_links_foreign_nor_leak_into_messages()
+    {
+        var origin = _server.BaseUri.GetLeftPart(UriPartial.Authority);
+        var withUser = new UriBuilder(_server.BaseUri) { UserName = "me", Password = "s3cret", Path = "/v1.0/users/delta" }.Uri;
+        _server.Json("/v1.0/users/delta", $$"""{"value":[{"id":"a","name":"Ann"}],"@odata.nextLink":"{{origin}}/v1.0/users/delta?$skiptoken=x"}""");
+        _server.Json("/v1.0/users/delta?$skiptoken=x", """{"value":[],"@odata.nextLink":"http://203.0.113.9/v1.0/users/delta?$skiptoken=y"}""");
+        var store = new InMemorySyncStore<Named>();
+        var source = new SyncHttpPageSource<Named>(_http, SyncDialects.MicrosoftGraph, withUser);
+
+        // The first next link (same scheme, host and port) is followed; the foreign one is refused without the password.
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+
+        Assert.That(_server.RawTargets.ToArray(), Is.EqualTo(new[] { "/v1.0/users/delta", "/v1.0/users/delta?$skiptoken=x" }));
+        Assert.That(failure!.Message, Does.Contain("not the endpoint's origin").And.Not.Contain("s3cret"));
+        Assert.That(store.SyncToken, Is.Null);
+    }
+
+    [Test]
+    public void A_graph_delta_link_to_another_origin_fails_the_pass_that_receives_it_and_is_not_stored()
+    {
+        // Stored, it would be refused by every later sync: the store would be stuck on a link it can never request.
+        _server.Json("/v1.0/users/delta", """{"value":[{"id":"a","name":"Ann"}],"@odata.deltaLink":"http://203.0.113.9/v1.0/users/delta?$deltatoken=d"}""");
+        var store = new InMemorySyncStore<Named>();
+        var source = new SyncHttpPageSource<Named>(_http, SyncDialects.MicrosoftGraph, new Uri(_server.BaseUri, "/v1.0/users/delta"));
+
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+
+        Assert.That(failure!.Violation, Is.EqualTo(SyncProtocolViolation.MalformedResponse));
+        Assert.That(failure.Message, Does.Contain("not the endpoint's origin"));
+        Assert.That(store.SyncToken, Is.Null);
+        Assert.That(store.Items, Is.Empty);
+    }
+
+    [Test]
+    public async Task Drive_with_zero_files_stores_the_start_token()
+    {
+        _server.Json("/drive/v3/changes/startPageToken", """{"startPageToken":"7"}""");
+        _server.Json("/drive/v3/files", """{"files":[]}""");
+        var store = new InMemorySyncStore<Named>();
+        var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes"));
+
+        await source.SyncAsync(store, Fast);
+
+        Assert.That(store.SyncToken, Is.EqualTo("7"));
+        Assert.That(store.Items, Is.Empty);
+    }
+
+    [TestCase("""{"items":null,"nextSyncToken":"s1"}""")]
+    [TestCase("""{"nextSyncToken":"s1"}""")]
+    public async Task Items_null_or_missing_is_an_empty_page(string body)
+    {
+        _server.Json("/list", body);
+        var store = new InMemorySyncStore<Named>();
+        var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleCalendar, new Uri(_server.BaseUri, "/list"));
+
+        await source.SyncAsync(store, Fast);
+
+        Assert.That(store.SyncToken, Is.EqualTo("s1"));
+        Assert.That(store.Items, Is.Empty);
+    }
+
+    [Test]
+    public void A_key_of_the_wrong_json_type_is_a_malformed_response()
+    {
+        _server.Json("/list", """{"items":[{"id":{"x":1},"name":"A"}],"nextSyncToken":"s1"}""");
+        var store = new InMemorySyncStore<Named>();
+        var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleCalendar, new Uri(_server.BaseUri, "/list"));
+
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+
+        Assert.That(failure!.Violation, Is.EqualTo(SyncProtocolViolation.MalformedResponse));
+        Assert.That(failure.Message, Does.Contain("'id'"));
+        Assert.That(store.SyncToken, Is.Null);
+    }
+
+    [Test]
+    public async Task Duplicate_keys_in_one_page_keep_the_last()
+    {
+        _server.Json("/list", """{"items":[{"id":"a","name":"first"},{"id":"a","name":"second"}],"nextSyncToken":"s1"}""");
+        var store = new InMemorySyncStore<Named>();
+        var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleCalendar, new Uri(_server.BaseUri, "/list"));
+
+        await source.SyncAsync(store, Fast);
+
+        Assert.That(store.Items["a"].Name, Is.EqualTo("second"));
+    }
+
+    [Test]
+    public void An_empty_final_token_fails_and_stores_nothing()
+    {
+        _server.Json("/list", """{"items":[{"id":"a","name":"A"}],"nextSyncToken":""}""");
+        var store = new InMemorySyncStore<Named>();
+        var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleCalendar, new Uri(_server.BaseUri, "/list"));
+
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+
+        // An empty token reads as no token: the page ends nothing, and nothing is stored.
+        Assert.That(failure!.Message, Does.Contain("neither a next page token nor a next sync token"));
+        Assert.That(store.SyncToken, Is.Null);
+        Assert.That(store.Items, Is.Empty);
     }
 }
