@@ -26,9 +26,13 @@ public sealed partial class SqliteSyncStore<TItem>
         private readonly string _buffer = "syncgen_pass_" + Guid.NewGuid().ToString("N");
 
         // The buffer's insert, prepared once for the whole pass (null until the first non-empty page creates the buffer).
-        private SqliteCommand? _insert;
-        private SqliteParameter? _key;
-        private SqliteParameter? _json;
+        // It runs through SQLite's C API: per row, Microsoft.Data.Sqlite's ExecuteNonQuery builds a data reader and
+        // re-infers each parameter's type, which cost as much as SQLite's own work for the row.
+        private SQLitePCL.sqlite3_stmt? _insert;
+
+        // Each item is serialized into this one buffer, bound from it and overwritten by the next: no array per item.
+        private System.Buffers.ArrayBufferWriter<byte>? _itemJson;
+        private Utf8JsonWriter? _itemWriter;
         private long _buffered; // changes buffered so far (keys repeated across pages counted each time)
 
         // The buffer as runs of consecutive changes of one kind (upserts or deletes), in pass order, by sequence number.
@@ -56,28 +60,29 @@ public sealed partial class SqliteSyncStore<TItem>
                 return;
             }
 
-            // Serialize first: a serialization error then leaves the pass as it was. Straight to UTF-8, SQLite's own text
-            // encoding: a .NET string would be transcoded twice (by the serializer to UTF-16, by the binding back to UTF-8).
-            var json = new byte[]?[changes.Count];
-            for (var i = 0; i < changes.Count; i++)
-            {
-                var change = changes[i];
-                json[i] = change.IsDelete ? null : JsonSerializer.SerializeToUtf8Bytes(change.Item, _store._serializerOptions);
-            }
-
             var insert = _insert ?? await CreateBufferAsync(cancellationToken).ConfigureAwait(false);
 
             // A deferred transaction that writes only the temp database takes no lock on the database file: other
-            // collections and other processes go on committing while this pass buffers. It makes the page all or nothing.
+            // collections and other processes go on committing while this pass buffers. It makes the page all or nothing:
+            // a row SQLite refuses, an item that does not serialize or a cancellation rolls the whole page back.
             var transaction = _connection.BeginTransaction(deferred: true);
             await using (transaction.ConfigureAwait(false))
             {
-                insert.Transaction = transaction;
-                for (var i = 0; i < changes.Count; i++)
+                try
                 {
-                    _key!.Value = changes[i].Key;
-                    _json!.Value = (object?)json[i] ?? DBNull.Value;
-                    await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    for (var i = 0; i < changes.Count; i++)
+                    {
+                        if ((i & 255) == 255)
+                        {
+                            cancellationToken.ThrowIfCancellationRequested();
+                        }
+
+                        InsertIntoBuffer(insert, changes[i]);
+                    }
+                }
+                finally
+                {
+                    SQLitePCL.raw.sqlite3_reset(insert);
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -225,7 +230,42 @@ public sealed partial class SqliteSyncStore<TItem>
             return sql.ToString();
         }
 
-        private async ValueTask<SqliteCommand> CreateBufferAsync(CancellationToken cancellationToken)
+        /// <summary>Appends one change to the buffer: its key, and its item as UTF-8 JSON text (NULL for a delete).</summary>
+        private void InsertIntoBuffer(SQLitePCL.sqlite3_stmt insert, SyncChange<TItem> change)
+        {
+            var rc = SQLitePCL.raw.sqlite3_bind_text(insert, 1, change.Key);
+            if (rc == SQLitePCL.raw.SQLITE_OK)
+            {
+                if (change.IsDelete)
+                {
+                    rc = SQLitePCL.raw.sqlite3_bind_null(insert, 2);
+                }
+                else
+                {
+                    var json = _itemJson!;
+                    var writer = _itemWriter!;
+                    json.ResetWrittenCount();
+                    writer.Reset(json);
+                    JsonSerializer.Serialize(writer, change.Item, _store._serializerOptions);
+                    writer.Flush();
+                    rc = SQLitePCL.raw.sqlite3_bind_text(insert, 2, json.WrittenSpan);
+                }
+            }
+
+            if (rc == SQLitePCL.raw.SQLITE_OK)
+            {
+                rc = SQLitePCL.raw.sqlite3_step(insert);
+            }
+
+            if (rc != SQLitePCL.raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
+            }
+
+            SQLitePCL.raw.sqlite3_reset(insert);
+        }
+
+        private async ValueTask<SQLitePCL.sqlite3_stmt> CreateBufferAsync(CancellationToken cancellationToken)
         {
             // temp_store = FILE: a pass of a million events buffers hundreds of megabytes, which belong in a temporary
             // file (never synced, deleted on close), not in memory; a few megabytes of cache keep small passes in memory.
@@ -243,14 +283,25 @@ public sealed partial class SqliteSyncStore<TItem>
 
             // An append in pass order: no index to maintain, no per-key lookup while pages arrive. seq is the rowid, which
             // SQLite sets to one more than the largest in the table: 1, 2, 3... in pass order, as the runs count them (a
-            // failed page rolls its rows back, so it leaves no gap). The JSON is bound as UTF-8 bytes (a blob) and stored
-            // as text: CAST only relabels the bytes, it converts nothing.
-            var insert = _connection.CreateCommand();
-            insert.CommandText = $"INSERT INTO temp.{_buffer} (key, json) VALUES ($key, CAST($json AS TEXT));";
-            _key = insert.Parameters.Add("$key", SqliteType.Text);
-            _json = insert.Parameters.Add("$json", SqliteType.Blob);
-            _insert = insert;
-            return insert;
+            // failed page rolls its rows back, so it leaves no gap). The JSON is bound as UTF-8 text, SQLite's own encoding.
+            var rc = SQLitePCL.raw.sqlite3_prepare_v2(_connection.Handle, $"INSERT INTO temp.{_buffer} (key, json) VALUES (?1, ?2);", out var insert);
+            if (rc != SQLitePCL.raw.SQLITE_OK)
+            {
+                insert?.Dispose();
+                SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
+            }
+
+            // The writer writes what JsonSerializer.SerializeToUtf8Bytes would with the store's options.
+            var options = _store._serializerOptions;
+            _itemJson = new System.Buffers.ArrayBufferWriter<byte>(1024);
+            _itemWriter = new Utf8JsonWriter(_itemJson, new JsonWriterOptions
+            {
+                Encoder = options.Encoder,
+                Indented = options.WriteIndented,
+                MaxDepth = options.MaxDepth,
+            });
+            _insert = insert!;
+            return insert!;
         }
 
         private async ValueTask<string?> StoredTokenAsync(CancellationToken cancellationToken)
@@ -265,7 +316,9 @@ public sealed partial class SqliteSyncStore<TItem>
             var reusable = true;
             if (_insert is not null)
             {
+                // Finalized before the DROP, which SQLite refuses while a statement on the table is still prepared.
                 _insert.Dispose();
+                _itemWriter?.Dispose();
                 try
                 {
                     using var drop = _connection.CreateCommand();

@@ -36,6 +36,18 @@ public sealed record SyncOptions
     public bool PrefetchNextPage { get; init; } = true;
 
     /// <summary>
+    /// Send the first request of a call before the store has read the sync token, when this repository instance's
+    /// previous call ended on a token: that request travels while the store reads the token and begins the pass (a
+    /// SQLite read, a PostgreSQL round trip and lease), which makes a call that finds nothing new about as fast as
+    /// the request alone. If the store then holds another token (another process or instance synced meanwhile, or the
+    /// store was cleared), the early request is cancelled, its answer is never looked at, and the call starts again
+    /// from the stored token, so the result is the same as with this off. The cost is that one request, sent for
+    /// nothing in that case, and also when beginning the pass fails (for instance another machine holds the
+    /// collection's lease). Default on; off reads the store before any request.
+    /// </summary>
+    public bool SendFirstRequestEarly { get; init; } = true;
+
+    /// <summary>
     /// Longest time one page request may take, body included; past it the attempt is cancelled and counts as a timeout,
     /// which is transient (retried). Default 30 seconds; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> for none.
     /// </summary>

@@ -62,19 +62,19 @@ public sealed class SyncEngine<TItem>
 
         try
         {
-            var token = await _store.ReadSyncTokenAsync(cancellationToken).ConfigureAwait(false);
+            var (token, early) = await ReadSyncTokenAsync(gate, pipeline, retries, cancellationToken).ConfigureAwait(false);
             var startedAs = token is null ? SyncPassKind.Full : SyncPassKind.Incremental;
             SyncLog.SyncStarting(_logger, repository, startedAs);
             var expiries = 0;
             for (var passNumber = 1; ; passNumber++)
             {
-                var pass = token is null
+                var pass = early?.Pass ?? (token is null
                     ? new SyncPass(SyncPassKind.Full, null, passNumber)
-                    : new SyncPass(SyncPassKind.Incremental, token, passNumber);
+                    : new SyncPass(SyncPassKind.Incremental, token, passNumber));
                 PassOutcome outcome;
                 try
                 {
-                    outcome = await RunPassAsync(pass, pipeline, retries, progress, cancellationToken).ConfigureAwait(false);
+                    outcome = await RunPassAsync(pass, early, pipeline, retries, progress, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TokenExpiredSignal expired)
                 {
@@ -89,6 +89,8 @@ public sealed class SyncEngine<TItem>
                     // The staged pass was discarded when its writer was disposed; the mirror is replaced only when the
                     // full pass commits, so readers never see it half-wiped.
                     token = null;
+                    early = null;
+                    gate.LastSyncToken = null;
                     continue;
                 }
 
@@ -105,6 +107,7 @@ public sealed class SyncEngine<TItem>
                     Duration = elapsed,
                     SyncToken = outcome.SyncToken,
                 };
+                gate.LastSyncToken = outcome.SyncToken;
                 SyncTelemetry.Duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("syncgen.repository", repository));
                 SyncLog.SyncCompleted(_logger, repository, result.Kind, result.Pages, result.Upserts, result.Deletes, expiries, result.Retries, elapsed);
                 activity?.SetTag("syncgen.kind", result.Kind.ToString());
@@ -119,22 +122,92 @@ public sealed class SyncEngine<TItem>
         }
     }
 
-    private async Task<PassOutcome> RunPassAsync(SyncPass pass, RetryPipeline pipeline, RetryCounter retries, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the stored token. When this instance's last call ended on a token (and
+    /// <see cref="SyncOptions.SendFirstRequestEarly"/> allows), the first request of an incremental pass from that token
+    /// is sent first, to travel while the store reads; it is returned only if the store holds that same token, and
+    /// otherwise cancelled and discarded unseen.
+    /// </summary>
+    private async Task<(string? Token, StartedPass? Early)> ReadSyncTokenAsync(SyncGate gate, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken)
+    {
+        if (!_options.SendFirstRequestEarly || gate.LastSyncToken is not { } guess)
+        {
+            var read = await _store.ReadSyncTokenAsync(cancellationToken).ConfigureAwait(false);
+            gate.LastSyncToken = read;
+            return (read, null);
+        }
+
+        var early = StartPass(new SyncPass(SyncPassKind.Incremental, guess, 1), pipeline, retries, cancellationToken);
+        string? token;
+        try
+        {
+            token = await _store.ReadSyncTokenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await early.AbandonAsync().ConfigureAwait(false);
+            gate.LastSyncToken = null;
+            throw;
+        }
+
+        gate.LastSyncToken = token;
+        if (string.Equals(token, guess, StringComparison.Ordinal))
+        {
+            return (token, early);
+        }
+
+        await early.AbandonAsync().ConfigureAwait(false);
+        SyncLog.EarlyRequestDiscarded(_logger, _definition.RepositoryName);
+        return (token, null);
+    }
+
+    /// <summary>Opens a pass and sends the request of its first page.</summary>
+    private StartedPass StartPass(SyncPass pass, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken)
+    {
+        var fetch = _definition.OpenPass(pass);
+        var prefetch = new PagePrefetch(cancellationToken);
+        try
+        {
+            return new StartedPass(pass, fetch, prefetch, FetchAsync(fetch, new SyncCursor(pass, null, 1), pipeline, retries, prefetch.Token));
+        }
+        catch
+        {
+            prefetch.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<PassOutcome> RunPassAsync(SyncPass pass, StartedPass? started, RetryPipeline pipeline, RetryCounter retries, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
         var repository = _definition.RepositoryName;
         var tag = new KeyValuePair<string, object?>("syncgen.repository", repository);
         using var activity = SyncTelemetry.ActivitySource.StartActivity("SyncGen.Pass");
         activity?.SetTag("syncgen.pass.kind", pass.Kind.ToString());
-        var fetch = _definition.OpenPass(pass);
-        await using var writer = await _store.BeginPassAsync(pass.Kind, cancellationToken).ConfigureAwait(false);
-        using var prefetch = new PagePrefetch(cancellationToken);
+        ISyncPassWriter<TItem> writer;
+        try
+        {
+            writer = await _store.BeginPassAsync(pass.Kind, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (started is not null)
+        {
+            await started.AbandonAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        await using var writerScope = writer.ConfigureAwait(false);
+
+        // Unless sent early, the first request goes out once the pass could begin: a store that cannot take a pass
+        // (read-only, a lease held elsewhere) costs no request.
+        started ??= StartPass(pass, pipeline, retries, cancellationToken);
+        var fetch = started.Fetch;
+        using var prefetch = started.Prefetch;
         var followedPageTokens = new HashSet<string>(StringComparer.Ordinal);
 
         // Only with the mass-removal guard on: the keys a full pass keeps, to count what its commit would remove.
         var keptKeys = pass.Kind == SyncPassKind.Full && _options.MaxReplaceRemovalFraction is not null ? new HashSet<string>(StringComparer.Ordinal) : null;
         int upserts = 0, deletes = 0;
         var cursor = new SyncCursor(pass, null, 1);
-        var pending = FetchAsync(fetch, cursor, pipeline, retries, prefetch.Token);
+        var pending = started.FirstPage;
         try
         {
             while (true)
@@ -353,6 +426,17 @@ public sealed class SyncEngine<TItem>
         span.TotalMinutes >= 1 && span.Seconds == 0 && span.Milliseconds == 0 ? $"{span.TotalMinutes:0}-minute" : $"{span.TotalSeconds:0.###}-second";
 
     private readonly record struct PassOutcome(int Pages, int Upserts, int Deletes, string SyncToken);
+
+    /// <summary>A pass whose fetcher is open and whose first page is requested; its prefetch owns that request.</summary>
+    private sealed record StartedPass(SyncPass Pass, SyncPageFetcher<TItem> Fetch, PagePrefetch Prefetch, Task<SyncPage<TItem>> FirstPage)
+    {
+        /// <summary>Cancels the first page's request, waits for it to end without looking at its outcome, and releases it.</summary>
+        public async Task AbandonAsync()
+        {
+            await Prefetch.AbandonAsync(FirstPage).ConfigureAwait(false);
+            Prefetch.Dispose();
+        }
+    }
 
     /// <summary>
     /// Owns the cancellation of page fetches within one pass, so that a page fetched ahead is cancelled and observed

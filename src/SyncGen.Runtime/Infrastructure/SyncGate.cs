@@ -20,6 +20,13 @@ public sealed class SyncGate
     /// </summary>
     internal RetryPipeline? Pipeline { get; set; }
 
+    /// <summary>
+    /// The sync token this instance's last call read from or committed to its store, which the next call's first
+    /// request may be sent with before the store confirms it (see <see cref="SyncOptions.SendFirstRequestEarly"/>).
+    /// Only a guess: the call checks it against the store before using the answer. Read and written only inside the gate.
+    /// </summary>
+    internal string? LastSyncToken { get; set; }
+
     /// <summary>Waits for the gate; dispose the result to release it.</summary>
     public async ValueTask<IDisposable> EnterAsync(CancellationToken cancellationToken)
     {

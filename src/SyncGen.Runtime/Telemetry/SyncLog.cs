@@ -23,4 +23,7 @@ internal static partial class SyncLog
 
     [LoggerMessage(6, LogLevel.Error, "{Repository}: sync failed; the stored token and items are unchanged")]
     public static partial void SyncFailed(ILogger logger, string repository, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Debug, "{Repository}: the store holds another sync token than this instance's last call ended on; the request sent early with the old one is discarded")]
+    public static partial void EarlyRequestDiscarded(ILogger logger, string repository);
 }

@@ -72,13 +72,14 @@ public class RetryPipelineReuseTests
         var gate = new SyncGate();
         var failures = 0;
         var definition = Definition(gate, () => failures--);
+        var store = new InMemorySyncStore<Item>();
 
         // First call: a classifier that retries. Second call, same pipeline: a classifier that calls the failure fatal.
-        await new SyncEngine<Item>(definition, new InMemorySyncStore<Item>(), new SyncOptions { Retry = Fast, ErrorClassifier = new Always(SyncErrorKind.Transient) }).RunAsync();
+        await new SyncEngine<Item>(definition, store, new SyncOptions { Retry = Fast, ErrorClassifier = new Always(SyncErrorKind.Transient) }).RunAsync();
         var built = gate.Pipeline;
         failures = 1;
         var error = Assert.ThrowsAsync<SyncRequestFailedException>(() =>
-            new SyncEngine<Item>(definition, new InMemorySyncStore<Item>(), new SyncOptions { Retry = Fast, ErrorClassifier = new Always(SyncErrorKind.Fatal) }).RunAsync());
+            new SyncEngine<Item>(definition, store, new SyncOptions { Retry = Fast, ErrorClassifier = new Always(SyncErrorKind.Fatal) }).RunAsync());
 
         Assert.That(gate.Pipeline, Is.SameAs(built));
         Assert.That(error!.Attempts, Is.EqualTo(1), "the second call's classifier said fatal: no retry");

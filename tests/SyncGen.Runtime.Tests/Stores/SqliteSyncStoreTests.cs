@@ -420,4 +420,37 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
             Assert.That((await ItemsAsync(Store)).Single(kv => kv.Key == "a").Value.Title, Is.EqualTo("Café ☕ 𝄞 \"quoted\""));
         }
     }
+
+    /// <summary>
+    /// Items are serialized row by row while the page is written to the pass buffer (issue 12): an item that fails to
+    /// serialize half-way through a page must still leave nothing of that page, and the pass must go on as if the page
+    /// had never been applied. Keys outside ASCII are bound as UTF-8 text and come back byte for byte.
+    /// </summary>
+    [TestCase(SyncPassKind.Full)]
+    [TestCase(SyncPassKind.Incremental)]
+    public async Task AnItemThatFailsToSerialize_MidPage_LeavesNothingOfItsPage_AndThePassGoesOn(SyncPassKind kind)
+    {
+        var store = SqliteSyncStore<Fragile>.OpenFile(_path, "fragile");
+        var writer = await store.BeginPassAsync(kind);
+        await using (writer)
+        {
+            await writer.ApplyAsync([SyncChange<Fragile>.Upsert("a", new("a", false)), SyncChange<Fragile>.Upsert("ключ-𝄞", new("ключ-𝄞", false))]);
+            var error = Assert.ThrowsAsync<InvalidOperationException>(async () => await writer.ApplyAsync(
+                [SyncChange<Fragile>.Upsert("c", new("c", false)), SyncChange<Fragile>.Delete("a"), SyncChange<Fragile>.Upsert("d", new("d", true)), SyncChange<Fragile>.Upsert("e", new("e", false))]));
+            Assert.That(error!.Message, Is.EqualTo("d does not serialize"));
+            await writer.ApplyAsync([SyncChange<Fragile>.Upsert("f", new("f", false))]);
+            await writer.CommitAsync("t1");
+        }
+
+        var items = await store.ReadItemsAsync();
+        Assert.That(items.Select(kv => kv.Key), Is.EqualTo(new[] { "a", "f", "ключ-𝄞" }), "nothing of the failed page: not c, e, nor its delete of a");
+        Assert.That(items.Select(kv => kv.Value.Id), Is.EqualTo(new[] { "a", "f", "ключ-𝄞" }));
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM syncgen_items WHERE collection = 'fragile' AND key = 'ключ-𝄞';"), Is.EqualTo(1));
+        Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("t1"));
+    }
+
+    public sealed record Fragile(string Id, bool Explode)
+    {
+        public string Check => Explode ? throw new InvalidOperationException($"{Id} does not serialize") : "ok";
+    }
 }

@@ -1,0 +1,201 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using NUnit.Framework;
+using SyncGen.Infrastructure;
+using SyncGen.Testing.FakeServer;
+
+namespace SyncGen.Runtime.Tests.Engine;
+
+/// <summary>
+/// <see cref="SyncOptions.SendFirstRequestEarly"/>: a repository instance that remembers the token its last call ended
+/// on sends the next call's first request before its store has read the token, and uses the answer only if the store
+/// holds that same token.
+/// </summary>
+public class EarlyFirstRequestTests
+{
+    private FakeCalendarServer _server = null!;
+    private HttpClient _http = null!;
+    private DirectoryInfo _directory = null!;
+
+    [SetUp]
+    public async Task StartAsync()
+    {
+        _server = await FakeCalendarServer.StartAsync();
+        _http = new HttpClient();
+        _directory = Directory.CreateTempSubdirectory("syncgen-early-");
+    }
+
+    [TearDown]
+    public async Task StopAsync()
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _directory.Delete(recursive: true);
+    }
+
+    private static readonly SyncOptions Fast = new()
+    {
+        Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
+    };
+
+    [TestCase(true, new[] { "fetch", "read", "begin" })]
+    [TestCase(false, new[] { "read", "begin", "fetch" })]
+    public async Task The_next_call_of_an_instance_sends_its_first_request_before_the_store_reads(bool early, string[] expectedOrder)
+    {
+        _server.Primary.AddMany(3);
+        var steps = new List<string>();
+        var store = new OrderedStore<JsonEvent>(SqliteSyncStore<JsonEvent>.OpenFile(Path.Combine(_directory.FullName, "mirror.db"), "primary"), steps);
+        var fetcher = new HttpJsonFetcher(_http, _server.EventsUri());
+        var definition = HttpJsonFetcher.Definition(pass => Recording(fetcher.Open(pass), steps), new SyncGate());
+        var options = Fast with { SendFirstRequestEarly = early };
+        var first = await new SyncEngine<JsonEvent>(definition, store, options).RunAsync();
+        Assert.That(steps, Is.EqualTo(new[] { "read", "begin", "fetch" }), "the first call of an instance has no token to guess");
+
+        steps.Clear();
+        var second = await new SyncEngine<JsonEvent>(definition, store, options).RunAsync();
+
+        Assert.That(steps, Is.EqualTo(expectedOrder));
+        Assert.That(second.Kind, Is.EqualTo(SyncPassKind.Incremental));
+        Assert.That(second.SyncToken, Is.EqualTo(first.SyncToken));
+        Assert.That(fetcher.SentUrls[^1], Does.Contain("syncToken=" + Uri.EscapeDataString(first.SyncToken)));
+    }
+
+    [Test]
+    public async Task An_early_request_with_a_token_another_instance_replaced_is_discarded_and_the_call_starts_from_the_stored_token()
+    {
+        _server.Primary.AddMany(4);
+        var path = Path.Combine(_directory.FullName, "shared.db");
+        var fetcherA = new HttpJsonFetcher(_http, _server.EventsUri());
+        var definitionA = HttpJsonFetcher.Definition(fetcherA.Open, new SyncGate());
+        var definitionB = HttpJsonFetcher.Definition(new HttpJsonFetcher(_http, _server.EventsUri()).Open, new SyncGate());
+        var storeA = SqliteSyncStore<JsonEvent>.OpenFile(path, "primary");
+        var storeB = SqliteSyncStore<JsonEvent>.OpenFile(path, "primary");
+        var remembered = (await new SyncEngine<JsonEvent>(definitionA, storeA, Fast).RunAsync()).SyncToken;
+
+        // Another instance on the same file syncs a rename; then an event is deleted.
+        _server.Primary.Upsert(new FakeEvent("evt-000001", "renamed", new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero)));
+        var stored = (await new SyncEngine<JsonEvent>(definitionB, storeB, Fast).RunAsync()).SyncToken;
+        _server.Primary.Delete("evt-000002");
+        fetcherA.SentUrls.Clear();
+
+        var result = await new SyncEngine<JsonEvent>(definitionA, storeA, Fast).RunAsync();
+
+        Assert.That(fetcherA.SentUrls, Has.Count.EqualTo(2));
+        Assert.That(fetcherA.SentUrls[0], Does.Contain("syncToken=" + Uri.EscapeDataString(remembered)), "sent early with the remembered token");
+        Assert.That(fetcherA.SentUrls[1], Does.Contain("syncToken=" + Uri.EscapeDataString(stored)), "then from the token the store holds");
+        Assert.That((result.Upserts, result.Deletes), Is.EqualTo((0, 1)), "only the changes since the stored token: the early answer (the rename too) was not applied");
+        var mirror = await storeA.ReadItemsAsync();
+        Assert.That(mirror.Select(p => p.Key), Is.EqualTo(_server.Primary.LiveEvents.Select(e => e.Id).Order()));
+        Assert.That(mirror.Single(p => p.Key == "evt-000001").Value.Summary, Is.EqualTo("renamed"));
+        Assert.That(await storeA.ReadSyncTokenAsync(), Is.EqualTo(_server.Primary.CurrentSyncToken));
+    }
+
+    [Test]
+    public async Task An_early_request_is_discarded_when_the_store_was_emptied_and_a_full_pass_runs()
+    {
+        _server.Primary.AddMany(3);
+        var fetcher = new HttpJsonFetcher(_http, _server.EventsUri());
+        var definition = HttpJsonFetcher.Definition(fetcher.Open, new SyncGate());
+        await new SyncEngine<JsonEvent>(definition, new InMemorySyncStore<JsonEvent>(), Fast).RunAsync();
+        fetcher.SentUrls.Clear();
+
+        var empty = new InMemorySyncStore<JsonEvent>();
+        var result = await new SyncEngine<JsonEvent>(definition, empty, Fast).RunAsync();
+
+        Assert.That(result.Kind, Is.EqualTo(SyncPassKind.Full));
+        Assert.That(fetcher.SentUrls.Select(u => u.Contains("syncToken=", StringComparison.Ordinal)), Is.EqualTo(new[] { true, false }));
+        Assert.That(empty.Items.Keys.Order(), Is.EqualTo(_server.Primary.LiveEvents.Select(e => e.Id).Order()));
+    }
+
+    [TestCase("read")]
+    [TestCase("begin")]
+    public async Task A_store_that_fails_while_the_early_request_travels_cancels_it_and_the_call_fails_with_the_stores_error(string failingStep)
+    {
+        var stuck = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var requests = 0;
+        var definition = new SyncDefinition<JsonEvent>
+        {
+            RepositoryName = "EarlyFirstRequestTests",
+            Gate = new SyncGate(),
+            GetKey = e => e.Id,
+            IsDeleted = _ => false,
+
+            // The first call's request answers; the next one never does until cancelled, and says it was.
+            OpenPass = _ => async (_, cancellationToken) =>
+            {
+                if (Interlocked.Increment(ref requests) == 1)
+                {
+                    return SyncPage<JsonEvent>.Create([new JsonEvent("a", null, "first")], null, "token-1");
+                }
+
+                using (cancellationToken.Register(() => stuck.TrySetResult(true)))
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+
+                throw new InvalidOperationException("unreachable");
+            },
+        };
+        var inner = new InMemorySyncStore<JsonEvent>();
+        await new SyncEngine<JsonEvent>(definition, inner, Fast).RunAsync();
+        var failing = new OrderedStore<JsonEvent>(inner, new List<string>()) { FailAt = failingStep };
+
+        var error = Assert.ThrowsAsync<IOException>(() => new SyncEngine<JsonEvent>(definition, failing, Fast).RunAsync());
+
+        Assert.That(error!.Message, Is.EqualTo($"{failingStep} failed"));
+        Assert.That(stuck.Task.IsCompleted, Is.True, "the early request was cancelled before the call returned");
+        Assert.That(requests, Is.EqualTo(2));
+        Assert.That(inner.SyncToken, Is.EqualTo("token-1"));
+        Assert.That(inner.Items.Keys, Is.EqualTo(new[] { "a" }));
+    }
+
+    private static SyncPageFetcher<JsonEvent> Recording(SyncPageFetcher<JsonEvent> fetch, List<string> steps) => (cursor, cancellationToken) =>
+    {
+        lock (steps)
+        {
+            steps.Add("fetch");
+        }
+
+        return fetch(cursor, cancellationToken);
+    };
+
+    /// <summary>A store that notes when the engine reads its token and begins a pass, and can fail at either.</summary>
+    private sealed class OrderedStore<TItem>(ISyncStore<TItem> inner, List<string> steps) : ISyncStore<TItem>
+    {
+        public string? FailAt { get; init; }
+
+        public ValueTask<string?> ReadSyncTokenAsync(CancellationToken cancellationToken = default)
+        {
+            Note("read");
+            return inner.ReadSyncTokenAsync(cancellationToken);
+        }
+
+        public ValueTask<ISyncPassWriter<TItem>> BeginPassAsync(SyncPassKind kind, CancellationToken cancellationToken = default)
+        {
+            Note("begin");
+            return inner.BeginPassAsync(kind, cancellationToken);
+        }
+
+        public ValueTask<IReadOnlyList<KeyValuePair<string, TItem>>> ReadItemsAsync(CancellationToken cancellationToken = default) =>
+            inner.ReadItemsAsync(cancellationToken);
+
+        private void Note(string step)
+        {
+            lock (steps)
+            {
+                steps.Add(step);
+            }
+
+            if (step == FailAt)
+            {
+                throw new IOException($"{step} failed");
+            }
+        }
+    }
+}
