@@ -7,7 +7,11 @@ namespace SyncGen;
 
 public sealed partial class SqliteSyncStore<TItem> : IAsyncDisposable, IDisposable
 {
-    // The connection the store keeps between operations (null when none is idle), and what releases it.
+    // The connection the store keeps between operations (null when none is idle), and what releases it. Keeping a
+    // connection, arming the timer and disposing happen under _keepGate, so a Dispose racing an operation's Return
+    // can neither leave a connection kept nor meet a timer that Return is arming or has just created; renting and
+    // the timer's release stay lock-free (one Interlocked.Exchange each).
+    private readonly object _keepGate = new();
     private Lease? _kept;
     private Timer? _idleTimer;
     private volatile bool _disposed;
@@ -46,9 +50,19 @@ public sealed partial class SqliteSyncStore<TItem> : IAsyncDisposable, IDisposab
     /// </summary>
     public void Dispose()
     {
-        _disposed = true;
-        _idleTimer?.Dispose();
-        Interlocked.Exchange(ref _kept, null)?.Dispose();
+        Timer? timer;
+        Lease? kept;
+        lock (_keepGate)
+        {
+            _disposed = true;
+            timer = _idleTimer;
+            _idleTimer = null;
+            kept = Interlocked.Exchange(ref _kept, null);
+        }
+
+        // Closing a connection can take a while (a WAL checkpoint): outside the gate.
+        timer?.Dispose();
+        kept?.Dispose();
     }
 
     /// <inheritdoc cref="Dispose"/>
@@ -65,38 +79,31 @@ public sealed partial class SqliteSyncStore<TItem> : IAsyncDisposable, IDisposab
         return Interlocked.Exchange(ref _kept, null) ?? new Lease(await OpenAsync(cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>Keeps the connection for the next operation, or gives it back to the pool when one is kept already.</summary>
+    /// <summary>
+    /// Keeps the connection for the next operation, or gives it back to the pool when one is kept already, none is to
+    /// be kept, or the store is disposed (also while this runs: the gate orders the two).
+    /// </summary>
     private void Return(Lease lease)
     {
-        if (_disposed || _idleConnectionTimeout == TimeSpan.Zero || Interlocked.CompareExchange(ref _kept, lease, null) is not null)
+        if (!_disposed && _idleConnectionTimeout > TimeSpan.Zero)
         {
-            lease.Dispose();
-            return;
+            lock (_keepGate)
+            {
+                if (!_disposed && Interlocked.CompareExchange(ref _kept, lease, null) is null)
+                {
+                    _idleTimer ??= CreateIdleTimer();
+                    _idleTimer.Change(_idleConnectionTimeout, Timeout.InfiniteTimeSpan);
+                    return;
+                }
+            }
         }
 
-        var timer = _idleTimer ?? CreateIdleTimer();
-        timer.Change(_idleConnectionTimeout, Timeout.InfiniteTimeSpan);
-
-        // Disposed meanwhile: the kept connection must not outlive the store's disposal.
-        if (_disposed)
-        {
-            Interlocked.Exchange(ref _kept, null)?.Dispose();
-        }
+        lease.Dispose();
     }
 
-    private Timer CreateIdleTimer()
-    {
-        // The timer holds the store only while it is armed, so an abandoned store is still collected.
-        var timer = new Timer(static state => ((SqliteSyncStore<TItem>)state!).ReleaseIdle(), this, Timeout.Infinite, Timeout.Infinite);
-        var existing = Interlocked.CompareExchange(ref _idleTimer, timer, null);
-        if (existing is not null)
-        {
-            timer.Dispose();
-            return existing;
-        }
-
-        return timer;
-    }
+    // The timer holds the store only while it is armed, so an abandoned store is still collected.
+    private Timer CreateIdleTimer() =>
+        new(static state => ((SqliteSyncStore<TItem>)state!).ReleaseIdle(), this, Timeout.Infinite, Timeout.Infinite);
 
     private void ReleaseIdle() => Interlocked.Exchange(ref _kept, null)?.Dispose();
 

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
@@ -45,13 +44,12 @@ public sealed class GraphErrorReader : ISyncErrorReader
             headers[name] = string.Join(",", values);
         }
 
-        return new SyncErrorFacts
+        // The SDK has already read the body into its error model, so no body goes in: FromResponse contributes the
+        // status, the headers and their Retry-After (read as SyncGen reads it everywhere else).
+        return SyncErrorFacts.FromResponse(exception.ResponseStatusCode, body: null, headers: headers) with
         {
-            StatusCode = exception.ResponseStatusCode,
             Reasons = reasons,
             Message = message,
-            Headers = headers,
-            RetryAfter = headers.TryGetValue("Retry-After", out var retryAfter) ? ParseRetryAfter(retryAfter) : null,
         };
     }
 
@@ -69,23 +67,5 @@ public sealed class GraphErrorReader : ISyncErrorReader
             .Select(code => code!)
             .Distinct(StringComparer.Ordinal)
             .ToList();
-    }
-
-    /// <summary><c>Retry-After</c> as seconds or as an HTTP date; anything else is ignored (the loop's own backoff applies).</summary>
-    private static TimeSpan? ParseRetryAfter(string value)
-    {
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-        {
-            return TimeSpan.FromSeconds(seconds);
-        }
-
-        if (!DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
-        {
-            return null;
-        }
-
-        // A date in the past means "now".
-        var delay = date - DateTimeOffset.UtcNow;
-        return delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
     }
 }

@@ -63,7 +63,10 @@ public sealed record SyncErrorFacts
     /// </summary>
     /// <param name="statusCode">The HTTP status.</param>
     /// <param name="body">The error body, or <see langword="null"/>.</param>
-    /// <param name="retryAfter">The server's <c>Retry-After</c>, when it sent one.</param>
+    /// <param name="retryAfter">
+    /// The server's <c>Retry-After</c>, when the caller already read it; <see langword="null"/> reads it from
+    /// <paramref name="headers"/> (seconds or an HTTP date; a malformed value is ignored).
+    /// </param>
     /// <param name="headers">Response headers, case-insensitive; <see langword="null"/> for none.</param>
     public static SyncErrorFacts FromResponse(int statusCode, string? body, TimeSpan? retryAfter = null, IReadOnlyDictionary<string, string>? headers = null)
     {
@@ -73,9 +76,36 @@ public sealed record SyncErrorFacts
             StatusCode = statusCode,
             Reasons = reasons,
             Message = message,
-            RetryAfter = retryAfter,
+            RetryAfter = retryAfter ?? RetryAfterHeader.Read(HeaderValue(headers, "Retry-After")),
             Headers = headers ?? NoHeaders,
         };
+    }
+
+    /// <summary>
+    /// A header's value whatever the dictionary's comparer: a reader may hand over a case-sensitive dictionary that
+    /// holds the name as the server spelled it (<c>retry-after</c> over HTTP/2).
+    /// </summary>
+    private static string? HeaderValue(IReadOnlyDictionary<string, string>? headers, string name)
+    {
+        if (headers is null)
+        {
+            return null;
+        }
+
+        if (headers.TryGetValue(name, out var value))
+        {
+            return value;
+        }
+
+        foreach (var header in headers)
+        {
+            if (string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return header.Value;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Facts of an exception no reader recognised: no status, nothing transient, nothing to read.</summary>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Net.Http;
+using System.Net.Http.Headers;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -105,9 +106,18 @@ public sealed class SyncHttpException : Exception
 /// <summary>Reads <c>Retry-After</c> in either of its forms (seconds, or an HTTP date).</summary>
 internal static class RetryAfterHeader
 {
-    public static TimeSpan? Read(HttpResponseMessage response)
+    public static TimeSpan? Read(HttpResponseMessage response) => Read(response.Headers.RetryAfter);
+
+    /// <summary>
+    /// A raw header value, as client libraries that hand over a header dictionary (Kiota, the Graph SDK) carry it.
+    /// It goes through the same parser as <see cref="HttpResponseMessage"/>'s typed header, so both paths agree; a
+    /// malformed value gives <see langword="null"/> and the loop's own backoff applies.
+    /// </summary>
+    public static TimeSpan? Read(string? value) =>
+        value is not null && RetryConditionHeaderValue.TryParse(value.Trim(), out var header) ? Read(header) : null;
+
+    private static TimeSpan? Read(RetryConditionHeaderValue? header)
     {
-        var header = response.Headers.RetryAfter;
         if (header?.Delta is TimeSpan delta)
         {
             return delta;

@@ -200,19 +200,57 @@ internal static class DialectRenderer
         return Item(version, dialect.Key);
     }
 
-    private static JsonObject Item(FeedVersion version, SyncJsonPath key)
+    private static JsonObject Item(FeedVersion version, SyncJsonPath key) =>
+        JsonNode.Parse(version.FieldsJson!) is JsonObject fields ? Item(version.Id, fields, key) : Item(version.Id, new JsonObject(), key);
+
+    /// <summary>An item as a page holds it: its key, then its fields, which win over the key where they name it.</summary>
+    private static JsonObject Item(string id, JsonObject fields, SyncJsonPath key)
     {
         var item = new JsonObject();
-        Set(item, key, version.Id);
-        if (JsonNode.Parse(version.FieldsJson!) is JsonObject fields)
+        Set(item, key, id);
+        foreach (var pair in fields.ToArray())
         {
-            foreach (var pair in fields.ToArray())
-            {
-                fields.Remove(pair.Key);
-                item[pair.Key] = pair.Value;
-            }
+            fields.Remove(pair.Key);
+            item[pair.Key] = pair.Value;
         }
 
         return item;
+    }
+
+    /// <summary>
+    /// Where an item's fields would make its pages name another key than <paramref name="id"/>: the key path, and what
+    /// a client reads there (another id, or nothing when the fields replace the key's object). Null when every key path
+    /// the item is rendered at (the feed's, or the full listing's for a wrapped or listed item) reads back <paramref name="id"/>.
+    /// </summary>
+    public static (SyncJsonPath Key, string Rendered)? KeyConflict(FakeDialect served, string id, JsonObject fields)
+    {
+        var dialect = served.Dialect;
+        var keys = new List<SyncJsonPath> { dialect.ItemValue is not null ? dialect.FullListing?.Key ?? dialect.Key : dialect.Key };
+        if (dialect.FullListing is { } listing && !keys.Contains(listing.Key))
+        {
+            keys.Add(listing.Key);
+        }
+
+        foreach (var key in keys)
+        {
+            // Rendered from a copy, exactly as a page renders it, and read back as the client reads it.
+            using var rendered = JsonDocument.Parse(Item(id, (JsonObject)fields.DeepClone(), key).ToJsonString());
+            string? read;
+            try
+            {
+                read = key.ReadString(rendered.RootElement);
+            }
+            catch (JsonException)
+            {
+                read = null;
+            }
+
+            if (!string.Equals(read, id, StringComparison.Ordinal))
+            {
+                return (key, key.TryGet(rendered.RootElement, out var value) ? value.GetRawText() : "no key at all");
+            }
+        }
+
+        return null;
     }
 }

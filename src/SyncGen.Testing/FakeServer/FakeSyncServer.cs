@@ -158,9 +158,24 @@ public sealed class FakeSyncServer : IAsyncDisposable
     /// <summary>Adds or replaces an item (a deleted key comes back to life). Appends one change.</summary>
     /// <param name="item">The key and the fields.</param>
     /// <returns>The item.</returns>
+    /// <exception cref="ArgumentException">
+    /// The item's fields name its key property (<see cref="SyncDialect.Key"/>, or the full listing's key for a wrapped or
+    /// listed item) with another value than <see cref="FakeItem.Id"/>: its pages would show a different item than the one
+    /// stored, and deleting it would remove a key no client ever saw.
+    /// </exception>
     public FakeItem Upsert(FakeItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
+        ArgumentException.ThrowIfNullOrEmpty(item.Id, nameof(item));
+        ArgumentNullException.ThrowIfNull(item.Fields, nameof(item));
+        if (DialectRenderer.KeyConflict(Dialect, item.Id, item.Fields) is var (key, rendered))
+        {
+            throw new ArgumentException(
+                $"The item stored under key '{item.Id}' would render {rendered} at its key '{key}' ({Dialect.Dialect.Name}), because its fields set '{key.Segments[0]}'. " +
+                $"Leave '{key.Segments[0]}' out of the fields (the server writes the key itself) or store the item under the key its fields name.",
+                nameof(item));
+        }
+
         _feed.Upsert(item.Id, item.Fields);
         return item;
     }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
 using NUnit.Framework;
@@ -158,6 +159,65 @@ public sealed class SqliteKeptConnectionTests : PersistentSyncStoreContractTests
         await CommitPassAsync(store, SyncPassKind.Full, "t1", [Up("c", "C1")]);
 
         Assert.That(await store.ReadItemsAsync(), Is.EqualTo(new[] { Kv("c", "C1") }));
+    }
+
+    [Test]
+    public async Task DisposingWhileOperationsReturnTheirConnection_FailsNoneOfThem_AndKeepsNoConnection()
+    {
+        // The race to survive: Dispose landing while an operation keeps its connection and arms (or first creates)
+        // the idle timer. That window is a few instructions wide, so this is a stress test: many rounds of readers,
+        // each round disposed once the readers are under way, with no timing in the assertions.
+        const int Rounds = 300;
+        const int Readers = 4;
+        const int ReadsPerReader = 40;
+        var failures = new List<Exception>();
+        var tokens = new List<string?>();
+        var seed = Open(TimeSpan.Zero);
+        await CommitPassAsync(seed, SyncPassKind.Full, "t1", [Up("a", "A1")]);
+
+        for (var round = 0; round < Rounds && failures.Count == 0; round++)
+        {
+            var store = SqliteSyncStore<TestItem>.OpenFile(_path, "events");
+            store.IdleConnectionTimeout = TimeSpan.FromMinutes(5);
+            if (round % 2 == 0)
+            {
+                // Every other round the timer exists before the race; in the others the racing reads create it.
+                Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("t1"));
+            }
+
+            // Dispose once the readers are well under way, so that it meets operations in flight.
+            var reads = 0;
+            var readers = Enumerable.Range(0, Readers).Select(_ => Task.Run(async () =>
+            {
+                var read = new List<string?>();
+                for (var i = 0; i < ReadsPerReader; i++)
+                {
+                    read.Add(await store.ReadSyncTokenAsync());
+                    Interlocked.Increment(ref reads);
+                }
+
+                return read;
+            })).ToList();
+
+            SpinWait.SpinUntil(() => Volatile.Read(ref reads) >= Readers * ReadsPerReader / 4 || readers.All(r => r.IsCompleted));
+            store.Dispose();
+            foreach (var reader in readers)
+            {
+                try
+                {
+                    tokens.AddRange(await reader);
+                }
+                catch (Exception e)
+                {
+                    failures.Add(e);
+                }
+            }
+        }
+
+        Assert.That(failures, Is.Empty, "no operation may fail because the store was disposed while it returned its connection");
+        Assert.That(tokens, Has.Count.EqualTo(Rounds * Readers * ReadsPerReader).And.All.EqualTo("t1"));
+        SqliteConnection.ClearAllPools();
+        Assert.That(OpenHandlesOnTheStoreFile(), Is.Zero, "every disposed store let go of the file");
     }
 
     [Test]

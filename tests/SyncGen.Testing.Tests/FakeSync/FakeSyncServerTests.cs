@@ -4,6 +4,7 @@ using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Threading.Tasks;
 using NUnit.Framework;
@@ -203,6 +204,54 @@ public sealed class FakeSyncServerTests
 
     private static IEnumerable<SyncDialect> BuiltInDialects() =>
         new[] { SyncDialects.GoogleCalendar, SyncDialects.GooglePeople, SyncDialects.MicrosoftGraph, SyncDialects.GoogleDrive };
+
+    private static IEnumerable<TestCaseData> KeyProperties() => new[]
+    {
+        new TestCaseData(SyncDialects.MicrosoftGraph, "id").SetArgDisplayNames("Graph", "id"),
+        new TestCaseData(SyncDialects.GooglePeople, "resourceName").SetArgDisplayNames("People", "resourceName"),
+        new TestCaseData(SyncDialects.GoogleCalendar, "id").SetArgDisplayNames("Calendar", "id"),
+
+        // Drive's changes carry the key in fileId beside the file, but the file itself (and the files listing) is keyed by id.
+        new TestCaseData(SyncDialects.GoogleDrive, "id").SetArgDisplayNames("Drive", "id"),
+    };
+
+    [TestCaseSource(nameof(KeyProperties))]
+    public async Task An_item_whose_fields_name_another_key_is_refused_with_both_keys(SyncDialect dialect, string keyProperty)
+    {
+        await using var server = await FakeSyncServer.StartAsync(dialect);
+        var item = new FakeItem("k1", new JsonObject { [keyProperty] = "k2", ["name"] = "Ada" });
+
+        var error = Assert.Throws<ArgumentException>(() => server.Upsert(item));
+
+        Assert.That(error!.ParamName, Is.EqualTo("item"));
+        Assert.That(error.Message, Does.Contain("'k1'").And.Contain("\"k2\"").And.Contain($"'{keyProperty}'"));
+        Assert.That(server.Position, Is.Zero, "nothing was appended");
+        Assert.That(server.LiveItems, Is.Empty);
+    }
+
+    [Test]
+    public async Task An_item_whose_fields_drop_its_key_is_refused()
+    {
+        await using var server = await FakeSyncServer.StartAsync(SyncDialects.MicrosoftGraph);
+
+        var error = Assert.Throws<ArgumentException>(() => server.Upsert(new FakeItem("u1", new JsonObject { ["id"] = null, ["displayName"] = "Ada" })));
+
+        Assert.That(error!.Message, Does.Contain("'u1'").And.Contain("null"));
+        Assert.That(server.Position, Is.Zero);
+    }
+
+    [Test]
+    public async Task An_item_whose_fields_repeat_its_own_key_is_stored_and_served_under_it()
+    {
+        await using var server = await FakeSyncServer.StartAsync(SyncDialects.MicrosoftGraph);
+        server.Upsert(new FakeItem("u1", new JsonObject { ["id"] = "u1", ["displayName"] = "Ada" }));
+        using var http = new HttpClient();
+
+        var page = JsonDocument.Parse(await http.GetStringAsync(server.Endpoint)).RootElement;
+
+        Assert.That(page.GetProperty("value")[0].GetRawText(), Is.EqualTo("{\"id\":\"u1\",\"displayName\":\"Ada\"}"));
+        Assert.That(server.LiveItems.Select(i => i.Id), Is.EqualTo(new[] { "u1" }));
+    }
 
     [Test]
     public void An_unknown_dialect_needs_its_own_serving()
