@@ -156,17 +156,56 @@ public sealed record SyncFullListing
     /// <summary>Where the start token is asked for, relative to the endpoint (Drive: <c>changes/startPageToken</c>).</summary>
     public required string StartTokenRequest { get; init; }
 
+    /// <summary>
+    /// The endpoint's query parameters the start-token request repeats, each as the endpoint writes it (Drive:
+    /// <c>driveId</c> and <c>supportsAllDrives</c>, so a shared drive's token is asked for rather than My Drive's). Any
+    /// other endpoint parameter is not sent there: the start-token method would refuse it or read it differently.
+    /// Compared case-sensitively, as the APIs do. Default none.
+    /// </summary>
+    public IReadOnlyList<string> StartTokenParameters { get; init; } = Array.Empty<string>();
+
     /// <summary>The start token in that answer (Drive: <c>startPageToken</c>).</summary>
     public required SyncJsonPath StartToken { get; init; }
 
     /// <summary>Where the collection is listed, relative to the endpoint (Drive: <c>files</c>).</summary>
     public required string ListingRequest { get; init; }
 
+    /// <summary>
+    /// The endpoint's query parameters every listing page repeats, each as the endpoint writes it (Drive:
+    /// <c>driveId</c>, <c>corpora</c>, <c>includeItemsFromAllDrives</c>, <c>supportsAllDrives</c>, <c>spaces</c>, ...),
+    /// so the listing selects what the change feed will report. Any other endpoint parameter is not sent there.
+    /// Compared case-sensitively, as the APIs do. Default none.
+    /// </summary>
+    public IReadOnlyList<string> ListingParameters { get; init; } = Array.Empty<string>();
+
+    /// <summary>
+    /// Parameters the listing adds when the forwarded query has a parameter that needs them and lacks them itself (Drive:
+    /// <c>corpora=drive</c> beside <c>driveId</c>, which files.list refuses otherwise). A value the endpoint writes is
+    /// never replaced. Default none.
+    /// </summary>
+    public IReadOnlyList<SyncParameterDefault> ListingParameterDefaults { get; init; } = Array.Empty<SyncParameterDefault>();
+
     /// <summary>The items array of a listing page (Drive: <c>files</c>); the next page token is the dialect's.</summary>
     public required SyncJsonPath Items { get; init; }
 
     /// <summary>The key of a listed item (Drive: <c>id</c>).</summary>
     public required SyncJsonPath Key { get; init; }
+}
+
+/// <summary>A parameter a request adds when another one is present and it is not.</summary>
+/// <param name="WhenPresent">The parameter whose presence calls for <paramref name="Name"/>, e.g. <c>driveId</c>.</param>
+/// <param name="Name">The parameter added, e.g. <c>corpora</c>.</param>
+/// <param name="Value">Its value, e.g. <c>drive</c>.</param>
+public sealed record SyncParameterDefault(string WhenPresent, string Name, string Value)
+{
+    /// <summary>The parameter whose presence calls for <see cref="Name"/>.</summary>
+    public string WhenPresent { get; init; } = WhenPresent ?? throw new ArgumentNullException(nameof(WhenPresent));
+
+    /// <summary>The parameter added.</summary>
+    public string Name { get; init; } = Name ?? throw new ArgumentNullException(nameof(Name));
+
+    /// <summary>Its value.</summary>
+    public string Value { get; init; } = Value ?? throw new ArgumentNullException(nameof(Value));
 }
 
 /// <summary>One page as a dialect reads it.</summary>

@@ -66,6 +66,12 @@ public static class SyncDialects
     /// stored token goes in <c>pageToken</c>. The change feed cannot list what exists, so a full pass takes
     /// <c>changes/startPageToken</c> first, lists <c>files</c> page by page, and ends with that start token: a change
     /// made during the listing comes again in the next incremental pass. Expiry per <see cref="SyncExpiryRules.Google"/>.
+    /// Each request of a full pass repeats the endpoint parameters its method accepts (Drive v3 reference):
+    /// <c>changes/startPageToken</c> takes <c>driveId</c> and <c>supportsAllDrives</c>; <c>files</c> takes
+    /// <c>driveId</c>, <c>corpora</c> (<c>drive</c> when <c>driveId</c> is given and it is not), <c>includeItemsFromAllDrives</c>,
+    /// <c>supportsAllDrives</c>, <c>spaces</c>, <c>pageSize</c>, <c>includeLabels</c> and <c>includePermissionsForView</c>;
+    /// both take the deprecated team-drive names and <c>key</c>, <c>quotaUser</c> and <c>access_token</c>. The change feed
+    /// gets the endpoint's whole query.
     /// </summary>
     public static SyncDialect GoogleDrive { get; } = new()
     {
@@ -82,8 +88,18 @@ public static class SyncDialects
         FullListing = new SyncFullListing
         {
             StartTokenRequest = "changes/startPageToken",
+            StartTokenParameters = new[] { "driveId", "supportsAllDrives", "teamDriveId", "supportsTeamDrives", "key", "quotaUser", "access_token" },
             StartToken = SyncJsonPath.Property("startPageToken"),
             ListingRequest = "files",
+            ListingParameters = new[]
+            {
+                "driveId", "corpora", "includeItemsFromAllDrives", "supportsAllDrives", "spaces", "pageSize", "includeLabels", "includePermissionsForView",
+                "teamDriveId", "includeTeamDriveItems", "supportsTeamDrives", "key", "quotaUser", "access_token",
+            },
+
+            // files.list refuses driveId unless corpora is drive (teamDriveIdRequiresTeamDriveCorpora), and lists the
+            // user's corpus when corpora is absent; changes.list has no corpora, so the endpoint rarely names it.
+            ListingParameterDefaults = new[] { new SyncParameterDefault("driveId", "corpora", "drive"), new SyncParameterDefault("teamDriveId", "corpora", "drive") },
             Items = SyncJsonPath.Property("files"),
             Key = SyncJsonPath.Property("id"),
         },

@@ -118,6 +118,7 @@ public sealed class SyncHttpPageSource<TItem>
         {
             string? startToken = null;
             var listingUri = new Uri(Endpoint, listing.ListingRequest);
+            var listingQuery = ListingQuery(listing);
             return async (cursor, cancellationToken) =>
             {
                 // Taken before the first listing page (and again if that page is retried): changes made while the
@@ -127,7 +128,13 @@ public sealed class SyncHttpPageSource<TItem>
                     startToken = await ReadStartTokenAsync(listing, cancellationToken).ConfigureAwait(false);
                 }
 
-                var uri = WithQuery(listingUri, cursor.PageToken is null ? Array.Empty<QueryPart>() : new[] { Escaped(Dialect.PageTokenParameter, cursor.PageToken) });
+                var parts = new List<QueryPart>(listingQuery);
+                if (cursor.PageToken is { } pageToken)
+                {
+                    parts.Add(Escaped(Dialect.PageTokenParameter, pageToken));
+                }
+
+                var uri = WithQuery(listingUri, parts);
                 using var document = await GetJsonAsync(uri, cancellationToken).ConfigureAwait(false);
                 var page = Dialect.ReadFullListingPage(document.RootElement);
                 return ToSyncPage(page, page.NextPageToken is null ? startToken : null);
@@ -166,6 +173,33 @@ public sealed class SyncHttpPageSource<TItem>
                 .Where(p => !query.Exists(written => string.Equals(written.Name, p.Key, StringComparison.Ordinal)))
                 .Select(p => Escaped(p.Key, p.Value))
                 .ToList());
+        }
+
+        return query;
+    }
+
+    /// <summary>
+    /// The endpoint's parameters a full listing's request accepts, as written and in the endpoint's order. The listing
+    /// and the start token are other methods than the change feed: a feed parameter they lack would be refused, and one
+    /// they share (a shared drive's <c>driveId</c>) must reach them, or the pass lists one collection and follows the
+    /// changes of another.
+    /// </summary>
+    private List<QueryPart> Forwarded(IReadOnlyList<string> accepted) =>
+        ParseQuery(Endpoint.Query).Where(p => accepted.Contains(p.Name, StringComparer.Ordinal)).ToList();
+
+    /// <summary>The listing's forwarded parameters plus the defaults they call for.</summary>
+    private List<QueryPart> ListingQuery(SyncFullListing listing)
+    {
+        // A query written into the dialect's ListingRequest itself comes first, as the request path's own.
+        var query = ParseQuery(new Uri(Endpoint, listing.ListingRequest).Query);
+        query.AddRange(Forwarded(listing.ListingParameters));
+        bool Names(string name) => query.Exists(p => string.Equals(p.Name, name, StringComparison.Ordinal));
+        foreach (var added in listing.ListingParameterDefaults)
+        {
+            if (Names(added.WhenPresent) && !Names(added.Name))
+            {
+                query.Add(Escaped(added.Name, added.Value));
+            }
         }
 
         return query;
@@ -229,7 +263,9 @@ public sealed class SyncHttpPageSource<TItem>
 
     private async Task<string> ReadStartTokenAsync(SyncFullListing listing, CancellationToken cancellationToken)
     {
-        using var document = await GetJsonAsync(new Uri(Endpoint, listing.StartTokenRequest), cancellationToken).ConfigureAwait(false);
+        var request = new Uri(Endpoint, listing.StartTokenRequest);
+        var uri = WithQuery(request, ParseQuery(request.Query).Concat(Forwarded(listing.StartTokenParameters)).ToList());
+        using var document = await GetJsonAsync(uri, cancellationToken).ConfigureAwait(false);
         return listing.StartToken.ReadString(document.RootElement)
             ?? throw new JsonException($"the {Dialect.Name} start token answer has no '{listing.StartToken}'");
     }

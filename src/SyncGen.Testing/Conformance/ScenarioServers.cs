@@ -111,7 +111,7 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
             return new ScenarioTarget(_server.BaseUri, new Uri(_server.EventsUri() + "?maxResults=" + pageSize));
         }
 
-        // A request without the page-size parameter (Drive's files listing) gets the scenario's page size too.
+        // A request without the page-size parameter (a full listing that does not repeat it) gets the scenario's page size too.
         _syncServer = await FakeSyncServer.StartAsync(_dialect, new FakeSyncServerOptions { DefaultPageSize = scenario.Scenario.PageSize }, cancellationToken).ConfigureAwait(false);
         var endpoint = _dialect.PageSizeParameter is { } parameter
             ? new Uri(_syncServer.Endpoint + "?" + Uri.EscapeDataString(parameter).Replace("%24", "$", StringComparison.Ordinal) + "=" + pageSize)

@@ -40,7 +40,8 @@ namespace SyncGen.Testing.FakeServer;
 /// <para>
 /// People (<c>{BaseUri}people/me/connections</c>): a full pass needs <c>requestSyncToken=true</c> for its last page to
 /// carry <c>nextSyncToken</c>; expiry is 400 <c>FAILED_PRECONDITION</c>. Drive (<c>{BaseUri}changes</c>): a full pass is
-/// <c>changes/startPageToken</c>, then <c>files</c>; the stored token goes in <c>pageToken</c>.
+/// <c>changes/startPageToken</c>, then <c>files</c>; the stored token goes in <c>pageToken</c>. It serves one drive, so
+/// shared-drive parameters are accepted and have no effect; <c>pageSize</c> cuts the <c>files</c> pages too.
 /// </para>
 /// <para>
 /// A request to any other path gets a 404 whose body names what this server serves. The page size is the dialect's

@@ -209,7 +209,8 @@ internal static class WireMockScenarioCompiler
             case DialectRequestKind.StartToken:
                 return query;
             case DialectRequestKind.Listing:
-                // The page source's listing sends only the page token; its page size is the server's.
+                // The listing repeats only the endpoint parameters its method accepts (Drive: pageSize, the shared-drive
+                // ones); the page token is what tells one scripted listing page from another.
                 query[protocol.PageTokenParameter] = EqualOrAbsent(exchange.PageToken);
                 return query;
         }

@@ -174,6 +174,104 @@ public class HttpPageSourceEdgeTests
         Assert.That(store.Items, Is.Empty);
     }
 
+    // A shared drive is served only to requests that name it, as Drive does: without driveId the start token is My
+    // Drive's and files.list lists the user's corpus. Each request gets the endpoint parameters its method accepts
+    // (Drive v3 reference): includeRemoved and fields are changes.list's only, includeItemsFromAllDrives is not
+    // getStartPageToken's, and files.list needs corpora=drive beside driveId.
+    private const string SharedDrive = "driveId=0ASharedDrive9PVA&supportsAllDrives=true&includeItemsFromAllDrives=true";
+
+    [Test]
+    public async Task Drive_sends_each_request_of_a_shared_drive_the_endpoint_parameters_its_method_accepts()
+    {
+        const string own = SharedDrive + "&spaces=drive&includeRemoved=true&fields=nextPageToken,newStartPageToken,changes(fileId,removed,file(id,name))&quotaUser=team-a";
+        _server.Json("/drive/v3/changes/startPageToken?driveId=0ASharedDrive9PVA&supportsAllDrives=true&quotaUser=team-a", """{"startPageToken":"100"}""");
+        const string listing = "/drive/v3/files?" + SharedDrive + "&spaces=drive&quotaUser=team-a&corpora=drive";
+        _server.Json(listing, """{"files":[{"id":"s1","name":"plan.txt"}],"nextPageToken":"f2"}""");
+        _server.Json(listing + "&pageToken=f2", """{"files":[{"id":"s2","name":"budget.xlsx"}]}""");
+        _server.Json("/drive/v3/changes?" + own + "&pageToken=100", """{"changes":[],"newStartPageToken":"100"}""");
+        var store = new InMemorySyncStore<Named>();
+        var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes?" + own));
+
+        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, Fast);
+
+        Assert.That(_server.Unrouted, Is.Empty);
+        Assert.That(_server.Targets.ToArray(), Is.EqualTo(new[]
+        {
+            "/drive/v3/changes/startPageToken?driveId=0ASharedDrive9PVA&supportsAllDrives=true&quotaUser=team-a",
+            listing,
+            listing + "&pageToken=f2",
+            "/drive/v3/changes?" + own + "&pageToken=100",
+        }));
+    }
+
+    [TestCase("corpora=drive&" + SharedDrive, "driveId=0ASharedDrive9PVA&supportsAllDrives=true", "corpora=drive&" + SharedDrive)]
+    [TestCase("includeItemsFromAllDrives=true&supportsAllDrives=true&corpora=allDrives", "supportsAllDrives=true", "includeItemsFromAllDrives=true&supportsAllDrives=true&corpora=allDrives")]
+    [TestCase("teamDriveId=0ATeam9PVA&supportsTeamDrives=true&includeTeamDriveItems=true", "teamDriveId=0ATeam9PVA&supportsTeamDrives=true", "teamDriveId=0ATeam9PVA&supportsTeamDrives=true&includeTeamDriveItems=true&corpora=drive")]
+    [TestCase("spaces=appDataFolder&pageSize=500&restrictToMyDrive=true", "", "spaces=appDataFolder&pageSize=500")]
+    public async Task Drive_full_pass_forwards_what_each_method_accepts_and_keeps_a_written_corpora(string endpointQuery, string startTokenQuery, string listingQuery)
+    {
+        static string Target(string path, string query) => query.Length == 0 ? path : path + "?" + query;
+        _server.Json(Target("/drive/v3/changes/startPageToken", startTokenQuery), """{"startPageToken":"7"}""");
+        _server.Json(Target("/drive/v3/files", listingQuery), """{"files":[{"id":"f1","name":"a"}]}""");
+        var store = new InMemorySyncStore<Named>();
+        var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes?" + endpointQuery));
+
+        await source.SyncAsync(store, Fast);
+
+        Assert.That(_server.Targets.ToArray(), Is.EqualTo(new[] { Target("/drive/v3/changes/startPageToken", startTokenQuery), Target("/drive/v3/files", listingQuery) }));
+        Assert.That(store.SyncToken, Is.EqualTo("7"));
+    }
+
+    [Test]
+    public async Task A_query_written_into_a_full_listings_requests_is_kept_before_the_forwarded_parameters()
+    {
+        var dialect = SyncDialects.GoogleDrive with
+        {
+            FullListing = SyncDialects.GoogleDrive.FullListing! with { StartTokenRequest = "changes/startPageToken?alt=json", ListingRequest = "files?orderBy=name" },
+        };
+        _server.Json("/drive/v3/changes/startPageToken?alt=json&driveId=0ASharedDrive9PVA&supportsAllDrives=true", """{"startPageToken":"7"}""");
+        _server.Json("/drive/v3/files?orderBy=name&" + SharedDrive + "&corpora=drive", """{"files":[{"id":"s1","name":"a"}]}""");
+        var store = new InMemorySyncStore<Named>();
+        var source = new SyncHttpPageSource<Named>(_http, dialect, new Uri(_server.BaseUri, "/drive/v3/changes?" + SharedDrive));
+
+        await source.SyncAsync(store, Fast);
+
+        Assert.That(_server.Unrouted, Is.Empty);
+        Assert.That(store.Items.Keys.ToArray(), Is.EqualTo(new[] { "s1" }));
+    }
+
+    [Test]
+    public async Task Drive_full_then_incremental_pass_over_a_shared_drive_mirrors_the_shared_drives_files()
+    {
+        // My Drive answers the requests that do not name the shared drive: a pass that drops the endpoint's query
+        // mirrors these instead, and follows My Drive's changes from My Drive's token.
+        _server.Json("/drive/v3/changes/startPageToken", """{"startPageToken":"900"}""");
+        _server.Json("/drive/v3/files", """{"files":[{"id":"m1","name":"mine.txt"}]}""");
+        _server.Json("/drive/v3/changes?" + SharedDrive + "&pageToken=900", """{"changes":[{"changeType":"file","removed":false,"fileId":"m2","file":{"id":"m2","name":"also-mine.txt"}}],"newStartPageToken":"901"}""");
+
+        _server.Json("/drive/v3/changes/startPageToken?driveId=0ASharedDrive9PVA&supportsAllDrives=true", """{"startPageToken":"100"}""");
+        const string listing = "/drive/v3/files?" + SharedDrive + "&corpora=drive";
+        _server.Json(listing, """{"files":[{"id":"s1","name":"plan.txt"},{"id":"s2","name":"budget.xlsx"}],"nextPageToken":"f2"}""");
+        _server.Json(listing + "&pageToken=f2", """{"files":[{"id":"s3","name":"notes.md"}]}""");
+        _server.Json("/drive/v3/changes?" + SharedDrive + "&pageToken=100", """{"changes":[{"changeType":"file","removed":true,"fileId":"s2"}],"nextPageToken":"101"}""");
+        _server.Json("/drive/v3/changes?" + SharedDrive + "&pageToken=101", """{"changes":[{"changeType":"file","removed":false,"fileId":"s4","file":{"id":"s4","name":"minutes.md"}},{"changeType":"drive","removed":false,"driveId":"0ASharedDrive9PVA"}],"newStartPageToken":"102"}""");
+        var store = new InMemorySyncStore<Named>();
+        var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes?" + SharedDrive));
+
+        await source.SyncAsync(store, Fast);
+
+        Assert.That(store.Items.Keys.Order().ToArray(), Is.EqualTo(new[] { "s1", "s2", "s3" }));
+        Assert.That(store.SyncToken, Is.EqualTo("100"), "the shared drive's start token, not My Drive's");
+
+        await source.SyncAsync(store, Fast);
+
+        Assert.That(store.Items.Keys.Order().ToArray(), Is.EqualTo(new[] { "s1", "s3", "s4" }));
+        Assert.That(store.Items["s4"].Name, Is.EqualTo("minutes.md"));
+        Assert.That(store.SyncToken, Is.EqualTo("102"));
+        Assert.That(_server.Unrouted, Is.Empty);
+    }
+
     [TestCase("""{"items":null,"nextSyncToken":"s1"}""")]
     [TestCase("""{"nextSyncToken":"s1"}""")]
     public async Task Items_null_or_missing_is_an_empty_page(string body)

@@ -141,8 +141,9 @@ public sealed class FakeSyncServerTests
     [Test]
     public async Task Drive_takes_the_start_token_lists_files_then_follows_changes()
     {
-        // The page source's files listing sends no pageSize of its own: the server's default cuts its pages.
-        await using var server = await FakeSyncServer.StartAsync(FakeDialects.GoogleDrive, new FakeSyncServerOptions { DefaultPageSize = 2 });
+        // files.list accepts pageSize too, so the listing repeats the endpoint's: its pages are cut at 2, not at the
+        // server's default.
+        await using var server = await FakeSyncServer.StartAsync(FakeDialects.GoogleDrive, new FakeSyncServerOptions { DefaultPageSize = 10 });
         server.Upsert("f1", "one.txt");
         server.Upsert("f2", "two.txt");
         server.Upsert("f3", "three.txt");
