@@ -23,6 +23,30 @@ public abstract class SyncDeletionMarker
     /// <summary>Deleted when <paramref name="path"/> is present and not null, whatever it holds (Graph: an <c>@removed</c> object with any reason).</summary>
     public static SyncDeletionMarker Present(SyncJsonPath path) => new Presence(path);
 
+    /// <summary>
+    /// Deleted when any of <paramref name="markers"/> says so, e.g. Drive: <c>removed</c> is true, or the change's
+    /// <c>file.trashed</c> is true (a trashed file comes as a change with <c>removed</c> false). <see cref="Mark"/> writes
+    /// the first marker only: that is the tombstone an API writes for a deletion (Drive: <c>removed: true</c>).
+    /// </summary>
+    /// <param name="markers">At least one marker; none null.</param>
+    /// <exception cref="ArgumentException">No marker is given, or one of them is null.</exception>
+    public static SyncDeletionMarker AnyOf(params SyncDeletionMarker[] markers)
+    {
+        if (markers is null || markers.Length == 0)
+        {
+            throw new ArgumentException("AnyOf needs at least one deletion marker.", nameof(markers));
+        }
+
+        var copy = (SyncDeletionMarker[])markers.Clone();
+        var missing = Array.IndexOf(copy, null);
+        if (missing >= 0)
+        {
+            throw new ArgumentException($"Deletion marker {missing} of AnyOf is null.", nameof(markers));
+        }
+
+        return new Any(copy);
+    }
+
     /// <summary>Whether <paramref name="item"/> (the list entry, before any <see cref="SyncDialect.ItemValue"/>) is a deletion.</summary>
     public abstract bool IsDeleted(JsonElement item);
 
@@ -103,5 +127,14 @@ public abstract class SyncDeletionMarker
         public override void Mark(JsonObject entry) => Set(_path, entry, new JsonObject { ["reason"] = "deleted" });
 
         public override string ToString() => $"{_path} present";
+    }
+
+    private sealed class Any(SyncDeletionMarker[] markers) : SyncDeletionMarker
+    {
+        public override bool IsDeleted(JsonElement item) => Array.Exists(markers, m => m.IsDeleted(item));
+
+        public override void Mark(JsonObject entry) => markers[0].Mark(entry);
+
+        public override string ToString() => string.Join(" or ", Array.ConvertAll(markers, m => m.ToString()));
     }
 }

@@ -167,7 +167,11 @@ public sealed record SyncFullListing
     /// <summary>The start token in that answer (Drive: <c>startPageToken</c>).</summary>
     public required SyncJsonPath StartToken { get; init; }
 
-    /// <summary>Where the collection is listed, relative to the endpoint (Drive: <c>files</c>).</summary>
+    /// <summary>
+    /// Where the collection is listed, relative to the endpoint, with any query every listing page sends whatever the
+    /// endpoint says, written escaped and sent first (Drive: <c>files?q=trashed%20%3D%20false</c>, so trashed files are
+    /// not listed).
+    /// </summary>
     public required string ListingRequest { get; init; }
 
     /// <summary>

@@ -62,10 +62,13 @@ public static class SyncDialects
 
     /// <summary>
     /// Google Drive <c>changes.list</c>, endpoint <c>.../drive/v3/changes</c>: <c>changes</c>, <c>nextPageToken</c>,
-    /// <c>newStartPageToken</c>, key <c>fileId</c>, deleted when <c>removed</c> is true, the item in <c>file</c>; the
-    /// stored token goes in <c>pageToken</c>. The change feed cannot list what exists, so a full pass takes
-    /// <c>changes/startPageToken</c> first, lists <c>files</c> page by page, and ends with that start token: a change
-    /// made during the listing comes again in the next incremental pass. Expiry per <see cref="SyncExpiryRules.Google"/>.
+    /// <c>newStartPageToken</c>, key <c>fileId</c>, the item in <c>file</c>; the stored token goes in <c>pageToken</c>. A
+    /// change is a deletion when <c>removed</c> is true or its <c>file.trashed</c> is true: Drive reports a file moved to
+    /// the trash as a change with <c>removed</c> false and the file marked trashed, so a <c>fields</c> mask on the endpoint
+    /// must name <c>file(trashed)</c> for a trashed file to leave the mirror. The change feed cannot list what exists, so
+    /// a full pass takes <c>changes/startPageToken</c> first, lists <c>files</c> page by page with
+    /// <c>q=trashed = false</c> (files.list lists trashed files unless asked not to), and ends with that start token: a
+    /// change made during the listing comes again in the next incremental pass. Expiry per <see cref="SyncExpiryRules.Google"/>.
     /// Each request of a full pass repeats the endpoint parameters its method accepts (Drive v3 reference):
     /// <c>changes/startPageToken</c> takes <c>driveId</c> and <c>supportsAllDrives</c>; <c>files</c> takes
     /// <c>driveId</c>, <c>corpora</c> (<c>drive</c> when <c>driveId</c> is given and it is not), <c>includeItemsFromAllDrives</c>,
@@ -82,7 +85,9 @@ public static class SyncDialects
         NextPageToken = SyncJsonPath.Property("nextPageToken"),
         NextSyncToken = SyncJsonPath.Property("newStartPageToken"),
         Key = SyncJsonPath.Property("fileId"),
-        Deletion = SyncDeletionMarker.Flag(SyncJsonPath.Property("removed")),
+        // Trashing is not removal: the change keeps removed false and carries the file with trashed true (Drive v3
+        // reference, Change.removed and File.trashed), and the file can come back from the trash later.
+        Deletion = SyncDeletionMarker.AnyOf(SyncDeletionMarker.Flag(SyncJsonPath.Property("removed")), SyncDeletionMarker.Flag(SyncJsonPath.Nested("file", "trashed"))),
         ItemValue = SyncJsonPath.Property("file"),
         IsExpiry = SyncExpiryRules.Google,
         FullListing = new SyncFullListing
@@ -90,7 +95,10 @@ public static class SyncDialects
             StartTokenRequest = "changes/startPageToken",
             StartTokenParameters = new[] { "driveId", "supportsAllDrives", "teamDriveId", "supportsTeamDrives", "key", "quotaUser", "access_token" },
             StartToken = SyncJsonPath.Property("startPageToken"),
-            ListingRequest = "files",
+            // files.list returns trashed files too unless the query excludes them, and its default fields leave out
+            // trashed, so the server must filter: a listed file could not be told apart from a live one here. The
+            // endpoint's own q is never forwarded (changes.list has no q), so this one is the listing's only q.
+            ListingRequest = "files?q=trashed%20%3D%20false",
             ListingParameters = new[]
             {
                 "driveId", "corpora", "includeItemsFromAllDrives", "supportsAllDrives", "spaces", "pageSize", "includeLabels", "includePermissionsForView",

@@ -80,6 +80,38 @@ public class BuiltInDialectTests
     }
 
     [Test]
+    public void Drive_reads_a_change_whose_file_is_trashed_as_a_deletion()
+    {
+        // What Drive sends when a file goes to the trash and when it comes back: removed stays false both times.
+        using var document = JsonDocument.Parse("""
+            {"changes":[{"changeType":"file","removed":false,"fileId":"f1","file":{"id":"f1","name":"plan.txt","trashed":true}},
+                        {"changeType":"file","removed":false,"fileId":"f2","file":{"id":"f2","name":"back.txt","trashed":false}},
+                        {"changeType":"file","removed":false,"fileId":"f3","file":{"id":"f3","name":"no-field.txt"}}],
+             "newStartPageToken":"12"}
+            """);
+
+        var page = SyncDialects.GoogleDrive.ReadPage(document.RootElement);
+
+        Assert.That(Keys(page), Is.EqualTo(new[] { ("f1", true), ("f2", false), ("f3", false) }));
+        Assert.That(SyncDialects.GoogleDrive.Deletion.ToString(), Is.EqualTo("removed == true or file.trashed == true"));
+    }
+
+    [Test]
+    public void Drive_trashed_that_is_not_a_boolean_is_a_json_error_naming_its_path()
+    {
+        var error = Assert.Throws<JsonException>(() =>
+            Read(SyncDialects.GoogleDrive, """{"changes":[{"removed":false,"fileId":"f1","file":{"id":"f1","trashed":"yes"}}]}"""));
+
+        Assert.That(error!.Message, Does.Contain("'file.trashed' is a JSON String"));
+    }
+
+    [Test]
+    public void Drive_full_listing_asks_files_list_to_leave_trashed_files_out()
+    {
+        Assert.That(SyncDialects.GoogleDrive.FullListing!.ListingRequest, Is.EqualTo("files?q=trashed%20%3D%20false"));
+    }
+
+    [Test]
     public void Drive_full_listing_reads_files_and_no_deletions()
     {
         using var document = JsonDocument.Parse("""{"kind":"drive#fileList","files":[{"id":"f1","name":"a"},{"id":"f2","name":"b"}],"nextPageToken":"~!!~AI9"}""");

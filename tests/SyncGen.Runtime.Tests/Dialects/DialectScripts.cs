@@ -147,13 +147,14 @@ public sealed class DriveScript : DialectScript
 
     public override string EndpointPath => "/drive/v3/changes";
 
-    public override string FirstFullTarget => "/drive/v3/files";
+    // files.list lists trashed files too unless asked not to (Drive v3 reference), and the mirror must not hold them.
+    public override string FirstFullTarget => "/drive/v3/files?q=trashed = false";
 
     public override void FullPass(ScriptedApiHandle api)
     {
         api.Json("/drive/v3/changes/startPageToken", """{"kind":"drive#startPageToken","startPageToken":"100"}""");
-        api.Json("/drive/v3/files", """{"kind":"drive#fileList","files":[{"kind":"drive#file","id":"a","name":"Ann"},{"id":"b","name":"Bob"}],"nextPageToken":"f2"}""");
-        api.Json("/drive/v3/files?pageToken=f2", """{"kind":"drive#fileList","files":[{"id":"c","name":"Cy"}]}""");
+        api.Json("/drive/v3/files?q=trashed = false", """{"kind":"drive#fileList","files":[{"kind":"drive#file","id":"a","name":"Ann"},{"id":"b","name":"Bob"}],"nextPageToken":"f2"}""");
+        api.Json("/drive/v3/files?q=trashed = false&pageToken=f2", """{"kind":"drive#fileList","files":[{"id":"c","name":"Cy"}]}""");
     }
 
     public override string FullToken(Uri baseUri) => "100";

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Net.Http;
 using System.Threading.Tasks;
@@ -76,7 +77,7 @@ public class HttpPageSourceEdgeTests
 
         await source.SyncAsync(store, Fast);
 
-        Assert.That(_server.Targets.ToArray(), Is.EqualTo(new[] { "/drive/v3/changes/startPageToken", "/drive/v3/files", "/drive/v3/files?pageToken=f2" }));
+        Assert.That(_server.Targets.ToArray(), Is.EqualTo(new[] { "/drive/v3/changes/startPageToken", DriveListing, DriveListing + "&pageToken=f2" }));
         Assert.That(store.SyncToken, Is.EqualTo("100"));
     }
 
@@ -164,7 +165,7 @@ public class HttpPageSourceEdgeTests
     public async Task Drive_with_zero_files_stores_the_start_token()
     {
         _server.Json("/drive/v3/changes/startPageToken", """{"startPageToken":"7"}""");
-        _server.Json("/drive/v3/files", """{"files":[]}""");
+        _server.Json(DriveListing, """{"files":[]}""");
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes"));
 
@@ -185,7 +186,7 @@ public class HttpPageSourceEdgeTests
     {
         const string own = SharedDrive + "&spaces=drive&includeRemoved=true&fields=nextPageToken,newStartPageToken,changes(fileId,removed,file(id,name))&quotaUser=team-a";
         _server.Json("/drive/v3/changes/startPageToken?driveId=0ASharedDrive9PVA&supportsAllDrives=true&quotaUser=team-a", """{"startPageToken":"100"}""");
-        const string listing = "/drive/v3/files?" + SharedDrive + "&spaces=drive&quotaUser=team-a&corpora=drive";
+        const string listing = DriveListing + "&" + SharedDrive + "&spaces=drive&quotaUser=team-a&corpora=drive";
         _server.Json(listing, """{"files":[{"id":"s1","name":"plan.txt"}],"nextPageToken":"f2"}""");
         _server.Json(listing + "&pageToken=f2", """{"files":[{"id":"s2","name":"budget.xlsx"}]}""");
         _server.Json("/drive/v3/changes?" + own + "&pageToken=100", """{"changes":[],"newStartPageToken":"100"}""");
@@ -211,15 +212,15 @@ public class HttpPageSourceEdgeTests
     [TestCase("spaces=appDataFolder&pageSize=500&restrictToMyDrive=true", "", "spaces=appDataFolder&pageSize=500")]
     public async Task Drive_full_pass_forwards_what_each_method_accepts_and_keeps_a_written_corpora(string endpointQuery, string startTokenQuery, string listingQuery)
     {
-        static string Target(string path, string query) => query.Length == 0 ? path : path + "?" + query;
+        static string Target(string path, string query) => query.Length == 0 ? path : path + (path.Contains('?') ? "&" : "?") + query;
         _server.Json(Target("/drive/v3/changes/startPageToken", startTokenQuery), """{"startPageToken":"7"}""");
-        _server.Json(Target("/drive/v3/files", listingQuery), """{"files":[{"id":"f1","name":"a"}]}""");
+        _server.Json(Target(DriveListing, listingQuery), """{"files":[{"id":"f1","name":"a"}]}""");
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes?" + endpointQuery));
 
         await source.SyncAsync(store, Fast);
 
-        Assert.That(_server.Targets.ToArray(), Is.EqualTo(new[] { Target("/drive/v3/changes/startPageToken", startTokenQuery), Target("/drive/v3/files", listingQuery) }));
+        Assert.That(_server.Targets.ToArray(), Is.EqualTo(new[] { Target("/drive/v3/changes/startPageToken", startTokenQuery), Target(DriveListing, listingQuery) }));
         Assert.That(store.SyncToken, Is.EqualTo("7"));
     }
 
@@ -247,11 +248,11 @@ public class HttpPageSourceEdgeTests
         // My Drive answers the requests that do not name the shared drive: a pass that drops the endpoint's query
         // mirrors these instead, and follows My Drive's changes from My Drive's token.
         _server.Json("/drive/v3/changes/startPageToken", """{"startPageToken":"900"}""");
-        _server.Json("/drive/v3/files", """{"files":[{"id":"m1","name":"mine.txt"}]}""");
+        _server.Json(DriveListing, """{"files":[{"id":"m1","name":"mine.txt"}]}""");
         _server.Json("/drive/v3/changes?" + SharedDrive + "&pageToken=900", """{"changes":[{"changeType":"file","removed":false,"fileId":"m2","file":{"id":"m2","name":"also-mine.txt"}}],"newStartPageToken":"901"}""");
 
         _server.Json("/drive/v3/changes/startPageToken?driveId=0ASharedDrive9PVA&supportsAllDrives=true", """{"startPageToken":"100"}""");
-        const string listing = "/drive/v3/files?" + SharedDrive + "&corpora=drive";
+        const string listing = DriveListing + "&" + SharedDrive + "&corpora=drive";
         _server.Json(listing, """{"files":[{"id":"s1","name":"plan.txt"},{"id":"s2","name":"budget.xlsx"}],"nextPageToken":"f2"}""");
         _server.Json(listing + "&pageToken=f2", """{"files":[{"id":"s3","name":"notes.md"}]}""");
         _server.Json("/drive/v3/changes?" + SharedDrive + "&pageToken=100", """{"changes":[{"changeType":"file","removed":true,"fileId":"s2"}],"nextPageToken":"101"}""");
@@ -270,6 +271,95 @@ public class HttpPageSourceEdgeTests
         Assert.That(store.Items["s4"].Name, Is.EqualTo("minutes.md"));
         Assert.That(store.SyncToken, Is.EqualTo("102"));
         Assert.That(_server.Unrouted, Is.Empty);
+    }
+
+    // Drive as its v3 reference describes trash: files.list lists trashed files unless q says trashed = false, and its
+    // default fields (kind, id, name, mimeType) do not say which are trashed; a file moved to the trash is a change with
+    // removed false and the file's trashed true, and a restored one a change with trashed false.
+    private const string DriveListing = "/drive/v3/files?q=trashed = false";
+
+    private void DriveWithOneTrashedFile()
+    {
+        _server.Json("/drive/v3/changes/startPageToken", """{"startPageToken":"100"}""");
+        _server.Json("/drive/v3/files", """{"kind":"drive#fileList","files":[{"kind":"drive#file","id":"f1","name":"plan.txt","mimeType":"text/plain"},{"kind":"drive#file","id":"f2","name":"old.txt","mimeType":"text/plain"}]}""");
+        _server.Json(DriveListing, """{"kind":"drive#fileList","files":[{"kind":"drive#file","id":"f1","name":"plan.txt","mimeType":"text/plain"}]}""");
+    }
+
+    // A drive with nothing in the trash lists the same files with or without q: the incremental tests then fail on
+    // the change feed alone.
+    private void DriveListingWithoutTrash(string body)
+    {
+        _server.Json("/drive/v3/files", body);
+        _server.Json(DriveListing, body);
+    }
+
+    [Test]
+    public async Task Drive_full_pass_does_not_mirror_a_trashed_file()
+    {
+        DriveWithOneTrashedFile();
+        var store = new InMemorySyncStore<Named>();
+        var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes"));
+
+        await source.SyncAsync(store, Fast);
+
+        Assert.That(store.Items.Keys.ToArray(), Is.EqualTo(new[] { "f1" }), "the trashed f2 is not in the mirror");
+        Assert.That(store.SyncToken, Is.EqualTo("100"));
+        Assert.That(_server.Targets.ToArray(), Is.EqualTo(new[] { "/drive/v3/changes/startPageToken", DriveListing }));
+        Assert.That(_server.RawTargets.Last(), Is.EqualTo("/drive/v3/files?q=trashed%20%3D%20false"), "the query is sent escaped");
+    }
+
+    [Test]
+    public async Task Drive_incremental_pass_removes_a_trashed_file_and_brings_it_back_when_restored_in_a_sqlite_mirror()
+    {
+        var directory = Directory.CreateTempSubdirectory("syncgen-trash-");
+        try
+        {
+            _server.Json("/drive/v3/changes/startPageToken", """{"startPageToken":"100"}""");
+            DriveListingWithoutTrash("""{"files":[{"id":"f1","name":"plan.txt"},{"id":"f2","name":"budget.xlsx"}]}""");
+            _server.Json("/drive/v3/changes?pageToken=100",
+                """{"changes":[{"kind":"drive#change","changeType":"file","removed":false,"fileId":"f2","file":{"id":"f2","name":"budget.xlsx","trashed":true}}],"newStartPageToken":"101"}""");
+            _server.Json("/drive/v3/changes?pageToken=101",
+                """{"changes":[{"kind":"drive#change","changeType":"file","removed":false,"fileId":"f2","file":{"id":"f2","name":"budget-2027.xlsx","trashed":false}}],"newStartPageToken":"102"}""");
+            await using var store = SqliteSyncStore<Named>.OpenFile(Path.Combine(directory.FullName, "mirror.db"), "files");
+            var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes"));
+            async Task<string[]> MirrorAsync() => (await store.ReadItemsAsync()).Select(p => $"{p.Key}={p.Value.Name}").Order(StringComparer.Ordinal).ToArray();
+
+            await source.SyncAsync(store, Fast);
+            Assert.That(await MirrorAsync(), Is.EqualTo(new[] { "f1=plan.txt", "f2=budget.xlsx" }));
+
+            await source.SyncAsync(store, Fast);
+            Assert.That(await MirrorAsync(), Is.EqualTo(new[] { "f1=plan.txt" }), "a trashed file leaves the mirror");
+            Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("101"));
+
+            await source.SyncAsync(store, Fast);
+            Assert.That(await MirrorAsync(), Is.EqualTo(new[] { "f1=plan.txt", "f2=budget-2027.xlsx" }), "a restored file comes back");
+            Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("102"));
+            Assert.That(_server.Unrouted, Is.Empty);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task Drive_incremental_pass_removes_a_trashed_file_from_an_in_memory_mirror()
+    {
+        _server.Json("/drive/v3/changes/startPageToken", """{"startPageToken":"100"}""");
+        DriveListingWithoutTrash("""{"files":[{"id":"f1","name":"plan.txt"},{"id":"f2","name":"budget.xlsx"}]}""");
+        _server.Json("/drive/v3/changes?pageToken=100",
+            """{"changes":[{"changeType":"file","removed":false,"fileId":"f1","file":{"id":"f1","name":"plan-v2.txt","trashed":false}},{"changeType":"file","removed":false,"fileId":"f2","file":{"id":"f2","name":"budget.xlsx","trashed":true}}],"newStartPageToken":"101"}""");
+        var store = new InMemorySyncStore<Named>();
+        var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes"));
+
+        await source.SyncAsync(store, Fast);
+        var result = await source.SyncAsync(store, Fast);
+
+        Assert.That(store.Items.Keys.ToArray(), Is.EqualTo(new[] { "f1" }));
+        Assert.That(store.Items["f1"].Name, Is.EqualTo("plan-v2.txt"));
+        Assert.That(result.Deletes, Is.EqualTo(1));
+        Assert.That(result.Upserts, Is.EqualTo(1));
+        Assert.That(store.SyncToken, Is.EqualTo("101"));
     }
 
     [TestCase("""{"items":null,"nextSyncToken":"s1"}""")]
