@@ -193,11 +193,28 @@ internal static class DialectRenderer
         {
             var entry = new JsonObject();
             Set(entry, dialect.Key, version.Id);
+            AddChangeMembers(served, entry);
             Set(entry, wrapped, Item(version, dialect.FullListing?.Key ?? dialect.Key));
             return entry;
         }
 
-        return Item(version, dialect.Key);
+        var item = Item(version, dialect.Key);
+        AddChangeMembers(served, item);
+        return item;
+    }
+
+    private static void AddChangeMembers(FakeDialect served, JsonObject entry)
+    {
+        if (served.ChangeMembers?.Invoke() is not { } members)
+        {
+            return;
+        }
+
+        foreach (var pair in members.ToArray())
+        {
+            members.Remove(pair.Key);
+            entry[pair.Key] = pair.Value;
+        }
     }
 
     private static JsonObject Item(FeedVersion version, SyncJsonPath key) =>

@@ -51,6 +51,23 @@ public sealed record FakeDialect
     public Func<string, JsonObject> NameFields { get; init; } = static name => new JsonObject { ["name"] = name };
 
     /// <summary>
+    /// Members every change-feed entry about a live item carries beside its key and item, as the API writes them (Drive:
+    /// <c>"changeType": "file"</c> and <c>"removed": false</c>); null (the default) for none. A deletion carries only its
+    /// key and the dialect's marker, and full-listing items carry none of these.
+    /// </summary>
+    public Func<JsonObject>? ChangeMembers { get; init; }
+
+    /// <summary>
+    /// Where an item records that it is in the trash, for an API whose trash keeps items its change feed still reports
+    /// as changes rather than removals (Drive: the file's <c>trashed</c>); null (the default) when there is no trash.
+    /// With it, <see cref="FakeServer.FakeSyncServer.Trash"/> and <see cref="FakeServer.FakeSyncServer.Untrash"/> set it to
+    /// true and false, and the full listing filters on it with Drive's files.list query: no <c>q</c> lists trashed items
+    /// too (marked), <c>q=trashed = false</c> leaves them out and <c>q=trashed = true</c> lists only them; any other
+    /// <c>q</c> is answered 400 <c>invalid</c>.
+    /// </summary>
+    public SyncJsonPath? Trashed { get; init; }
+
+    /// <summary>
     /// The answer to a request with an expired (or unknown) sync token, given how many such answers the server gave before
     /// (0 for the first), so a dialect can rotate through every documented shape of its expiry.
     /// </summary>

@@ -88,8 +88,10 @@ public static class FakeDialects
 
     /// <summary>
     /// Google Drive changes.list: <c>/drive/v3/changes</c>, <c>pageSize</c>; changes
-    /// <c>{"fileId", "file": {"id", "name"}}</c> and removals <c>{"fileId", "removed": true}</c>; the full pass is
-    /// <c>changes/startPageToken</c>, then <c>files</c> pages, then that start token. Expiry as Google: 410.
+    /// <c>{"fileId", "changeType": "file", "removed": false, "file": {"id", "name", "mimeType"}}</c> and removals
+    /// <c>{"fileId", "removed": true}</c>; a trashed file (<see cref="FakeServer.FakeSyncServer.Trash"/>) is a change whose
+    /// file has <c>"trashed": true</c>, as Drive reports it. The full pass is <c>changes/startPageToken</c>, then
+    /// <c>files</c> pages (honouring <c>q=trashed = false</c>), then that start token. Expiry as Google: 410.
     /// </summary>
     public static FakeDialect GoogleDrive { get; } = new()
     {
@@ -98,6 +100,8 @@ public static class FakeDialects
         FeedPath = "changes",
         PageSizeParameter = "pageSize",
         NameFields = static name => new JsonObject { ["name"] = name, ["mimeType"] = "text/plain" },
+        ChangeMembers = static () => new JsonObject { ["changeType"] = "file", ["removed"] = false },
+        Trashed = SyncJsonPath.Property("trashed"),
         ExpiredToken = static _ => new FakeErrorResponse(410, Encoding.UTF8.GetString(
             GoogleErrors.Body(410, "global", "fullSyncRequired", GoogleErrors.FullSyncRequiredMessage, "parameter", "pageToken"))),
         Unsupported = new Dictionary<ScenarioCapability, string>

@@ -95,6 +95,27 @@ internal sealed class FakeSyncFeed
         }
     }
 
+    /// <summary>
+    /// Appends a new version of a live item whose fields <paramref name="edit"/> changes in place, read and appended under
+    /// one lock so no other change slips between them. False when there is no live item with that key or
+    /// <paramref name="edit"/> returns false (it changed nothing); then nothing is appended.
+    /// </summary>
+    public bool Edit(string id, Func<JsonObject, bool> edit)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(edit);
+        lock (_gate)
+        {
+            if (!_log.TryGetLatest(id, out var current) || current.Deleted || JsonNode.Parse(current.FieldsJson!) is not JsonObject fields || !edit(fields))
+            {
+                return false;
+            }
+
+            AppendLocked(id, fields.ToJsonString(Dialects.FakeDialects.Json.Options));
+            return true;
+        }
+    }
+
     public void ExpireSyncTokens()
     {
         lock (_gate)

@@ -41,7 +41,10 @@ namespace SyncGen.Testing.FakeServer;
 /// People (<c>{BaseUri}people/me/connections</c>): a full pass needs <c>requestSyncToken=true</c> for its last page to
 /// carry <c>nextSyncToken</c>; expiry is 400 <c>FAILED_PRECONDITION</c>. Drive (<c>{BaseUri}changes</c>): a full pass is
 /// <c>changes/startPageToken</c>, then <c>files</c>; the stored token goes in <c>pageToken</c>. It serves one drive, so
-/// shared-drive parameters are accepted and have no effect; <c>pageSize</c> cuts the <c>files</c> pages too.
+/// shared-drive parameters are accepted and have no effect; <c>pageSize</c> cuts the <c>files</c> pages too. A file moved
+/// to the trash with <see cref="Trash"/> comes in the change feed as Drive sends it, <c>"removed": false</c> with the file's
+/// <c>"trashed": true</c>; <c>files</c> lists it (with <c>"trashed": true</c>) unless the request has
+/// <c>q=trashed = false</c>, as files.list does.
 /// </para>
 /// <para>
 /// A request to any other path gets a 404 whose body names what this server serves. The page size is the dialect's
@@ -114,9 +117,9 @@ public sealed class FakeSyncServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The live items, ordered by key.</summary>
+    /// <summary>The live items, ordered by key: what a mirror should hold, so neither deleted nor trashed (<see cref="Trash"/>) ones.</summary>
     public IReadOnlyList<FakeItem> LiveItems =>
-        _feed.Live.Select(v => new FakeItem(v.Id, (JsonObject)JsonNode.Parse(v.FieldsJson!)!)).ToArray();
+        _feed.Live.Where(v => !IsTrashed(v)).Select(v => new FakeItem(v.Id, (JsonObject)JsonNode.Parse(v.FieldsJson!)!)).ToArray();
 
     /// <summary>A snapshot of the request journal, in arrival order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => _state.Requests;
@@ -187,6 +190,26 @@ public sealed class FakeSyncServer : IAsyncDisposable
     public bool Delete(string id) => _feed.Delete(id);
 
     /// <summary>
+    /// Moves an item to the trash, as Drive's files.update with <c>trashed: true</c> does: one change is appended that
+    /// still holds the item, now with the dialect's <see cref="FakeDialect.Trashed"/> member set to true (Drive: a change
+    /// with <c>removed: false</c> and <c>file.trashed: true</c>, not a removal); the full listing lists it only when its
+    /// query asks for trashed items. <see cref="Untrash"/> restores it; <see cref="Delete"/> deletes it for good.
+    /// </summary>
+    /// <param name="id">The key.</param>
+    /// <returns>False when there is no live item with that key or it is already in the trash (nothing is appended).</returns>
+    /// <exception cref="InvalidOperationException">The dialect has no trash (<see cref="FakeDialect.Trashed"/> is null).</exception>
+    public bool Trash(string id) => SetTrashed(id, true);
+
+    /// <summary>
+    /// Restores an item from the trash: one change is appended holding the item with <see cref="FakeDialect.Trashed"/>
+    /// set to false, so an incremental pass brings it back and the full listing lists it again.
+    /// </summary>
+    /// <param name="id">The key.</param>
+    /// <returns>False when there is no live item with that key or it is not in the trash (nothing is appended).</returns>
+    /// <exception cref="InvalidOperationException">The dialect has no trash (<see cref="FakeDialect.Trashed"/> is null).</exception>
+    public bool Untrash(string id) => SetTrashed(id, false);
+
+    /// <summary>
     /// Invalidates every sync token (and deltaLink) handed out so far: the next request with one gets the dialect's expiry
     /// answer (<see cref="FakeDialect.ExpiredToken"/>). Page tokens and nextLinks of a pass under way stay valid.
     /// </summary>
@@ -198,6 +221,49 @@ public sealed class FakeSyncServer : IAsyncDisposable
     /// <summary>Stops the server; requests still waiting on a delay fault are cancelled.</summary>
     /// <returns>A task that completes when the server has stopped.</returns>
     public ValueTask DisposeAsync() => _state.StopAsync(_app);
+
+    private bool SetTrashed(string id, bool trashed)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var path = Dialect.Trashed
+            ?? throw new InvalidOperationException($"The {Dialect.Dialect.Name} dialect has no trash: set {nameof(FakeDialect)}.{nameof(FakeDialect.Trashed)} to where an item records it.");
+        return _feed.Edit(id, fields =>
+        {
+            if (IsTrashed(fields, path) == trashed)
+            {
+                return false;
+            }
+
+            DialectRenderer.Set(fields, path, JsonValue.Create(trashed));
+            return true;
+        });
+    }
+
+    private bool IsTrashed(FeedVersion version) =>
+        Dialect.Trashed is { } path && !version.Deleted && JsonNode.Parse(version.FieldsJson!) is JsonObject fields && IsTrashed(fields, path);
+
+    private static bool IsTrashed(JsonObject fields, SyncJsonPath path)
+    {
+        JsonNode? node = fields;
+        foreach (var segment in path.Segments)
+        {
+            node = node is JsonObject parent ? parent[segment] : null;
+        }
+
+        return node is JsonValue value && value.TryGetValue<bool>(out var flag) && flag;
+    }
+
+    /// <summary>
+    /// Reads the full listing's <c>q</c> as Drive's files.list does for the two queries this server evaluates:
+    /// <c>trashed = false</c> (only items out of the trash) and <c>trashed = true</c> (only those in it). False for any
+    /// other query: answering it with everything would let a test pass that Drive would fail.
+    /// </summary>
+    private static bool TryReadTrashQuery(string q, out bool trashed)
+    {
+        var compact = string.Concat(q.Where(c => !char.IsWhiteSpace(c)));
+        trashed = string.Equals(compact, "trashed=true", StringComparison.OrdinalIgnoreCase);
+        return trashed || string.Equals(compact, "trashed=false", StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>What this server serves, for the 404 of anything else.</summary>
     internal string ServedDescription
@@ -305,6 +371,16 @@ public sealed class FakeSyncServer : IAsyncDisposable
         }
 
         var entries = _feed.Listing(snapshot, since);
+        if (listing && Dialect.Trashed is not null && request.GetQueryValue("q") is { } q)
+        {
+            if (!TryReadTrashQuery(q, out var wanted))
+            {
+                return (await WriteErrorAsync(context, 400, "invalid", $"Invalid Value: this test server evaluates only q=trashed = false or q=trashed = true, not '{q}'.").ConfigureAwait(false), false);
+            }
+
+            entries.RemoveAll(v => IsTrashed(v) != wanted);
+        }
+
         var pageSize = PageSize(request);
         var window = PageWindow.Of(entries.Count, offset, fault is { Kind: FaultKind.ShortPage } ? fault.ItemCount : pageSize);
         var model = new ServedPage<FeedVersion>(entries.GetRange(window.Offset, window.Count), snapshot, since, FakeTokens.EncodePageToken(new PageTokenData(snapshot, since, 0, 1, identity)));

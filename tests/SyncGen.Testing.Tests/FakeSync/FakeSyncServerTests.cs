@@ -162,6 +162,102 @@ public sealed class FakeSyncServerTests
     }
 
     [Test]
+    public async Task Drive_serves_a_trashed_file_as_a_change_with_removed_false_and_the_file_trashed()
+    {
+        await using var server = await FakeSyncServer.StartAsync(SyncDialects.GoogleDrive);
+        server.Upsert("f1", "one.txt");
+        using var http = new HttpClient();
+        var token = JsonDocument.Parse(await http.GetStringAsync(new Uri(server.BaseUri, "changes/startPageToken"))).RootElement.GetProperty("startPageToken").GetString();
+
+        Assert.That(server.Trash("f1"), Is.True);
+        var page = JsonDocument.Parse(await http.GetStringAsync(server.Endpoint + "?pageToken=" + Uri.EscapeDataString(token!))).RootElement;
+
+        Assert.That(page.GetProperty("changes").GetArrayLength(), Is.EqualTo(1));
+        Assert.That(page.GetProperty("changes")[0].GetRawText(),
+            Is.EqualTo("""{"fileId":"f1","changeType":"file","removed":false,"file":{"id":"f1","name":"one.txt","mimeType":"text/plain","trashed":true}}"""));
+    }
+
+    [Test]
+    public async Task Drive_files_lists_trashed_files_marked_unless_q_leaves_them_out()
+    {
+        await using var server = await FakeSyncServer.StartAsync(SyncDialects.GoogleDrive);
+        server.Upsert("f1", "one.txt");
+        server.Upsert("f2", "two.txt");
+        server.Trash("f2");
+        using var http = new HttpClient();
+        async Task<string[]> ListAsync(string query) =>
+            JsonDocument.Parse(await http.GetStringAsync(new Uri(server.BaseUri, "files" + query))).RootElement.GetProperty("files").EnumerateArray()
+                .Select(f => f.GetProperty("id").GetString() + (f.TryGetProperty("trashed", out var trashed) ? "/trashed=" + trashed.GetRawText() : string.Empty))
+                .ToArray();
+
+        Assert.That(await ListAsync(string.Empty), Is.EqualTo(new[] { "f1", "f2/trashed=true" }), "files.list lists trashed files unless asked not to");
+        Assert.That(await ListAsync("?q=trashed%20%3D%20false"), Is.EqualTo(new[] { "f1" }));
+        Assert.That(await ListAsync("?q=trashed=true"), Is.EqualTo(new[] { "f2/trashed=true" }));
+        Assert.That(server.LiveItems.Select(i => i.Id), Is.EqualTo(new[] { "f1" }), "what a mirror should hold");
+
+        using var unsupported = await http.GetAsync(new Uri(server.BaseUri, "files?q=name%20contains%20%27one%27"));
+        Assert.That(unsupported.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await unsupported.Content.ReadAsStringAsync(), Does.Contain("name contains 'one'"));
+    }
+
+    [Test]
+    public async Task Drive_page_source_drops_a_trashed_file_never_lists_it_and_brings_it_back_when_untrashed()
+    {
+        await using var server = await FakeSyncServer.StartAsync(SyncDialects.GoogleDrive);
+        server.Upsert("f1", "one.txt");
+        server.Upsert("f2", "two.txt");
+        using var http = new HttpClient();
+        var source = new SyncHttpPageSource<DriveFile>(http, SyncDialects.GoogleDrive, server.Endpoint);
+        var store = new InMemorySyncStore<DriveFile>();
+        await source.SyncAsync(store, FastOptions);
+        Assert.That(store.Items.Keys, Is.EquivalentTo(new[] { "f1", "f2" }));
+
+        server.Trash("f2");
+        var trashed = await source.SyncAsync(store, FastOptions);
+        Assert.That(trashed.WasFullSync, Is.False);
+        Assert.That(trashed.Deletes, Is.EqualTo(1));
+        Assert.That(store.Items.Keys, Is.EquivalentTo(new[] { "f1" }));
+
+        var fresh = new InMemorySyncStore<DriveFile>();
+        await source.SyncAsync(fresh, FastOptions);
+        Assert.That(fresh.Items.Keys, Is.EquivalentTo(new[] { "f1" }), "a full pass does not mirror the trashed file");
+
+        Assert.That(server.Untrash("f2"), Is.True);
+        await source.SyncAsync(store, FastOptions);
+        await source.SyncAsync(fresh, FastOptions);
+        Assert.That(store.Items.Keys, Is.EquivalentTo(new[] { "f1", "f2" }));
+        Assert.That(fresh.Items.Keys, Is.EquivalentTo(new[] { "f1", "f2" }));
+        Assert.That(store.Items["f2"].Name, Is.EqualTo("two.txt"));
+    }
+
+    [Test]
+    public async Task Trash_and_untrash_append_nothing_when_there_is_nothing_to_change()
+    {
+        await using var server = await FakeSyncServer.StartAsync(SyncDialects.GoogleDrive);
+        server.Upsert("f1", "one.txt");
+        server.Upsert("f2", "two.txt");
+        server.Delete("f2");
+
+        Assert.That((server.Trash("nope"), server.Trash("f2"), server.Untrash("f1")), Is.EqualTo((false, false, false)));
+        Assert.That(server.Position, Is.EqualTo(3));
+        Assert.That(server.Trash("f1"), Is.True);
+        Assert.That(server.Trash("f1"), Is.False, "already in the trash");
+        Assert.That(server.Position, Is.EqualTo(4));
+    }
+
+    [Test]
+    public async Task Trash_in_a_dialect_without_a_trash_is_refused_naming_the_setting()
+    {
+        await using var server = await FakeSyncServer.StartAsync(SyncDialects.MicrosoftGraph);
+        server.Upsert("u1", "Ada");
+
+        var error = Assert.Throws<InvalidOperationException>(() => server.Trash("u1"));
+
+        Assert.That(error!.Message, Does.Contain("Microsoft Graph delta").And.Contain("FakeDialect.Trashed"));
+        Assert.That(server.Position, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task A_request_the_server_does_not_serve_gets_a_404_naming_what_it_serves()
     {
         await using var server = await FakeSyncServer.StartAsync(SyncDialects.MicrosoftGraph);
