@@ -44,7 +44,7 @@ public class EarlyFirstRequestTests
         Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
     };
 
-    [TestCase(true, new[] { "fetch", "read", "begin" })]
+    [TestCase(true, new[] { "fetch", "begin", "read" })]
     [TestCase(false, new[] { "read", "begin", "fetch" })]
     public async Task The_next_call_of_an_instance_sends_its_first_request_before_the_store_reads(bool early, string[] expectedOrder)
     {
@@ -113,6 +113,61 @@ public class EarlyFirstRequestTests
         Assert.That(empty.Items.Keys.Order(), Is.EqualTo(_server.Primary.LiveEvents.Select(e => e.Id).Order()));
     }
 
+    /// <summary>
+    /// The early answer describes the collection when it was sent. Another instance may commit a newer pass after that
+    /// and before this call's pass begins (under PostgreSQL's lease: while it waits for it); applying the older answer
+    /// over that pass would bring back what it deleted and store a token from before it. The call must see that pass
+    /// and start from its token, exactly as with the option off.
+    /// </summary>
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task A_pass_another_instance_commits_after_the_early_answer_and_before_the_pass_begins_is_not_overwritten_with_that_answer(bool early)
+    {
+        _server.Primary.AddMany(3);
+        var path = Path.Combine(_directory.FullName, "shared.db");
+        var options = Fast with { SendFirstRequestEarly = early };
+        var fetcherA = new HttpJsonFetcher(_http, _server.EventsUri());
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = 0;
+        var definitionA = HttpJsonFetcher.Definition(pass => async (cursor, cancellationToken) =>
+        {
+            Interlocked.Increment(ref sent);
+            var page = await fetcherA.Open(pass)(cursor, cancellationToken);
+            answered.TrySetResult();
+            return page;
+        }, new SyncGate());
+        var definitionB = HttpJsonFetcher.Definition(new HttpJsonFetcher(_http, _server.EventsUri()).Open, new SyncGate());
+        var storeA = SqliteSyncStore<JsonEvent>.OpenFile(path, "primary");
+        var storeB = SqliteSyncStore<JsonEvent>.OpenFile(path, "primary");
+        await new SyncEngine<JsonEvent>(definitionA, storeA, options).RunAsync();
+        _server.Primary.Upsert(new FakeEvent("evt-000001", "renamed", new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero)));
+        sent = 0;
+        answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Once A's early request (if any) has its answer, the event it renamed is deleted and B commits that, all
+        // before A's pass begins.
+        var racing = new OrderedStore<JsonEvent>(storeA, new List<string>())
+        {
+            BeforeFirstBegin = async () =>
+            {
+                if (Volatile.Read(ref sent) > 0)
+                {
+                    await answered.Task;
+                }
+
+                _server.Primary.Delete("evt-000001");
+                await new SyncEngine<JsonEvent>(definitionB, storeB, options).RunAsync();
+            },
+        };
+
+        var result = await new SyncEngine<JsonEvent>(definitionA, racing, options).RunAsync();
+
+        var mirror = await storeA.ReadItemsAsync();
+        Assert.That(mirror.Select(p => p.Key), Is.EqualTo(_server.Primary.LiveEvents.Select(e => e.Id).Order()), "the deletion B committed stays");
+        Assert.That(await storeA.ReadSyncTokenAsync(), Is.EqualTo(_server.Primary.CurrentSyncToken), "the stored token does not go back");
+        Assert.That(result.SyncToken, Is.EqualTo(_server.Primary.CurrentSyncToken));
+    }
+
     [TestCase("read")]
     [TestCase("begin")]
     public async Task A_store_that_fails_while_the_early_request_travels_cancels_it_and_the_call_fails_with_the_stores_error(string failingStep)
@@ -170,16 +225,26 @@ public class EarlyFirstRequestTests
     {
         public string? FailAt { get; init; }
 
+        /// <summary>Runs once, when the engine first asks to begin a pass, before the inner store begins it.</summary>
+        public Func<Task>? BeforeFirstBegin { get; init; }
+
+        private int _begun;
+
         public ValueTask<string?> ReadSyncTokenAsync(CancellationToken cancellationToken = default)
         {
             Note("read");
             return inner.ReadSyncTokenAsync(cancellationToken);
         }
 
-        public ValueTask<ISyncPassWriter<TItem>> BeginPassAsync(SyncPassKind kind, CancellationToken cancellationToken = default)
+        public async ValueTask<ISyncPassWriter<TItem>> BeginPassAsync(SyncPassKind kind, CancellationToken cancellationToken = default)
         {
             Note("begin");
-            return inner.BeginPassAsync(kind, cancellationToken);
+            if (BeforeFirstBegin is { } before && Interlocked.Exchange(ref _begun, 1) == 0)
+            {
+                await before();
+            }
+
+            return await inner.BeginPassAsync(kind, cancellationToken);
         }
 
         public ValueTask<IReadOnlyList<KeyValuePair<string, TItem>>> ReadItemsAsync(CancellationToken cancellationToken = default) =>
