@@ -62,7 +62,10 @@ public sealed class SyncEngine<TItem>
 
         try
         {
-            var (token, early) = await ReadSyncTokenAsync(gate, pipeline, retries, cancellationToken).ConfigureAwait(false);
+            var (token, early) = await ReadSyncTokenAsync(gate, pipeline, cancellationToken).ConfigureAwait(false);
+
+            // The early request's retries count once its answer is used: a discarded one belonged to no pass.
+            var earlyRetries = early?.Retries;
             var startedAs = token is null ? SyncPassKind.Full : SyncPassKind.Incremental;
             SyncLog.SyncStarting(_logger, repository, startedAs);
             var expiries = 0;
@@ -103,7 +106,7 @@ public sealed class SyncEngine<TItem>
                     Upserts = outcome.Upserts,
                     Deletes = outcome.Deletes,
                     ExpiriesRecovered = expiries,
-                    Retries = retries.Count,
+                    Retries = retries.Count + (earlyRetries?.Count ?? 0),
                     Duration = elapsed,
                     SyncToken = outcome.SyncToken,
                 };
@@ -135,7 +138,7 @@ public sealed class SyncEngine<TItem>
     /// token read after the begin, so the answer is discarded; read before the begin, that pass would be overwritten
     /// by the older answer, bringing back what it deleted and storing a token from before it.
     /// </remarks>
-    private async Task<(string? Token, EarlyPass? Early)> ReadSyncTokenAsync(SyncGate gate, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken)
+    private async Task<(string? Token, EarlyPass? Early)> ReadSyncTokenAsync(SyncGate gate, RetryPipeline pipeline, CancellationToken cancellationToken)
     {
         if (!_options.SendFirstRequestEarly || gate.LastSyncToken is not { } guess)
         {
@@ -144,6 +147,7 @@ public sealed class SyncEngine<TItem>
             return (read, null);
         }
 
+        var retries = new RetryCounter();
         var early = StartPass(new SyncPass(SyncPassKind.Incremental, guess, 1), pipeline, retries, cancellationToken);
         ISyncPassWriter<TItem>? writer = null;
         string? token;
@@ -162,7 +166,7 @@ public sealed class SyncEngine<TItem>
         gate.LastSyncToken = token;
         if (string.Equals(token, guess, StringComparison.Ordinal))
         {
-            return (token, new EarlyPass(early, writer));
+            return (token, new EarlyPass(early, writer, retries));
         }
 
         await DiscardAsync(early, writer).ConfigureAwait(false);
@@ -442,8 +446,8 @@ public sealed class SyncEngine<TItem>
 
     private readonly record struct PassOutcome(int Pages, int Upserts, int Deletes, string SyncToken);
 
-    /// <summary>A pass started early (see <see cref="ReadSyncTokenAsync"/>) and begun in the store.</summary>
-    private sealed record EarlyPass(StartedPass Started, ISyncPassWriter<TItem> Writer);
+    /// <summary>A pass started early (see <see cref="ReadSyncTokenAsync"/>) and begun in the store; its first request's retries are counted apart.</summary>
+    private sealed record EarlyPass(StartedPass Started, ISyncPassWriter<TItem> Writer, RetryCounter Retries);
 
     /// <summary>A pass whose fetcher is open and whose first page is requested; its prefetch owns that request.</summary>
     private sealed record StartedPass(SyncPass Pass, SyncPageFetcher<TItem> Fetch, PagePrefetch Prefetch, Task<SyncPage<TItem>> FirstPage)

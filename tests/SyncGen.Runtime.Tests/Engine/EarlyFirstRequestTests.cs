@@ -168,6 +168,92 @@ public class EarlyFirstRequestTests
         Assert.That(result.SyncToken, Is.EqualTo(_server.Primary.CurrentSyncToken));
     }
 
+    /// <summary>
+    /// <see cref="SyncResult.Retries"/> counts the retries of the requests whose answers the call applied: a request
+    /// sent early and then discarded (the store held another token) belongs to no pass of the call, so its retries are
+    /// not in the result (they still show in the logs and the retry metric, which count what went on the wire).
+    /// </summary>
+    [Test]
+    public async Task Retries_of_a_discarded_early_request_are_not_counted_in_the_result()
+    {
+        var retried = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var attempts = 0;
+        var definition = new SyncDefinition<JsonEvent>
+        {
+            RepositoryName = "EarlyFirstRequestTests",
+            Gate = new SyncGate(),
+            GetKey = e => e.Id,
+            IsDeleted = _ => false,
+
+            // Attempt 1: the first call. 2: the early request, a transport failure. 3: its retry, which waits to be
+            // cancelled. 4: the request from the stored token.
+            OpenPass = _ => async (cursor, cancellationToken) =>
+            {
+                switch (Interlocked.Increment(ref attempts))
+                {
+                    case 1:
+                        return SyncPage<JsonEvent>.Create([new JsonEvent("a", null, "first")], null, "token-1");
+                    case 2:
+                        throw new HttpRequestException("connection reset");
+                    case 3:
+                        retried.TrySetResult();
+                        await Task.Delay(Timeout.Infinite, cancellationToken);
+                        throw new InvalidOperationException("unreachable");
+                    default:
+                        Assert.That(cursor.SyncToken, Is.EqualTo("token-2"));
+                        return SyncPage<JsonEvent>.Create([], null, "token-3");
+                }
+            },
+        };
+        var inner = new InMemorySyncStore<JsonEvent>();
+        await new SyncEngine<JsonEvent>(definition, inner, Fast).RunAsync();
+
+        // Another instance syncs meanwhile.
+        var other = await inner.BeginPassAsync(SyncPassKind.Incremental);
+        await using (other)
+        {
+            await other.CommitAsync("token-2");
+        }
+
+        var store = new OrderedStore<JsonEvent>(inner, new List<string>()) { BeforeRead = () => retried.Task };
+        var result = await new SyncEngine<JsonEvent>(definition, store, Fast).RunAsync();
+
+        Assert.That(attempts, Is.EqualTo(4));
+        Assert.That(result.Retries, Is.EqualTo(0), "the early request's retry is not a retry of this call's pass");
+        Assert.That(result.SyncToken, Is.EqualTo("token-3"));
+        Assert.That(inner.SyncToken, Is.EqualTo("token-3"));
+    }
+
+    [Test]
+    public async Task Retries_of_an_early_request_whose_answer_is_used_are_counted_in_the_result()
+    {
+        var attempts = 0;
+        var definition = new SyncDefinition<JsonEvent>
+        {
+            RepositoryName = "EarlyFirstRequestTests",
+            Gate = new SyncGate(),
+            GetKey = e => e.Id,
+            IsDeleted = _ => false,
+
+            // Attempt 1: the first call. 2: the early request, a transport failure. 3: its retry, answered.
+            OpenPass = _ => (_, _) => Interlocked.Increment(ref attempts) switch
+            {
+                1 => Task.FromResult(SyncPage<JsonEvent>.Create([new JsonEvent("a", null, "first")], null, "token-1")),
+                2 => throw new HttpRequestException("connection reset"),
+                _ => Task.FromResult(SyncPage<JsonEvent>.Create([new JsonEvent("b", null, "second")], null, "token-2")),
+            },
+        };
+        var store = new InMemorySyncStore<JsonEvent>();
+        await new SyncEngine<JsonEvent>(definition, store, Fast).RunAsync();
+
+        var result = await new SyncEngine<JsonEvent>(definition, store, Fast).RunAsync();
+
+        Assert.That(attempts, Is.EqualTo(3));
+        Assert.That(result.Retries, Is.EqualTo(1));
+        Assert.That(store.Items.Keys.Order(), Is.EqualTo(new[] { "a", "b" }));
+        Assert.That(store.SyncToken, Is.EqualTo("token-2"));
+    }
+
     [TestCase("read")]
     [TestCase("begin")]
     public async Task A_store_that_fails_while_the_early_request_travels_cancels_it_and_the_call_fails_with_the_stores_error(string failingStep)
@@ -225,15 +311,23 @@ public class EarlyFirstRequestTests
     {
         public string? FailAt { get; init; }
 
+        /// <summary>Awaited each time the engine reads the token, before the inner store reads it.</summary>
+        public Func<Task>? BeforeRead { get; init; }
+
         /// <summary>Runs once, when the engine first asks to begin a pass, before the inner store begins it.</summary>
         public Func<Task>? BeforeFirstBegin { get; init; }
 
         private int _begun;
 
-        public ValueTask<string?> ReadSyncTokenAsync(CancellationToken cancellationToken = default)
+        public async ValueTask<string?> ReadSyncTokenAsync(CancellationToken cancellationToken = default)
         {
             Note("read");
-            return inner.ReadSyncTokenAsync(cancellationToken);
+            if (BeforeRead is { } before)
+            {
+                await before();
+            }
+
+            return await inner.ReadSyncTokenAsync(cancellationToken);
         }
 
         public async ValueTask<ISyncPassWriter<TItem>> BeginPassAsync(SyncPassKind kind, CancellationToken cancellationToken = default)
