@@ -66,6 +66,50 @@ public sealed class EarlyFirstRequestTests
         },
     };
 
+    /// <summary>
+    /// After worker A's early request is answered and before A's pass takes the lease, worker B takes it and commits a
+    /// pass deleting "a". A must see B's pass: the early answer, older than it, must not bring "a" back nor store a
+    /// token from before B's.
+    /// </summary>
+    [Test]
+    public async Task APassCommittedByAnotherWorkerBeforeTheLeaseIsTaken_IsNotOverwrittenByTheOlderEarlyAnswer(CancellationToken cancellationToken)
+    {
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = new List<string?>();
+        var answers = new Queue<Func<SyncCursor, SyncPage<TestItem>?>>();
+        answers.Enqueue(_ => SyncPage<TestItem>.Create([new TestItem("a", "A1")], null, "token-1"));
+        answers.Enqueue(_ =>
+        {
+            // The early request, from token-1: "a" was renamed.
+            answered.TrySetResult();
+            return SyncPage<TestItem>.Create([new TestItem("a", "A2")], null, "token-2");
+        });
+        answers.Enqueue(cursor => SyncPage<TestItem>.Create([], null, cursor.SyncToken == "token-3" ? "token-4" : "unexpected-" + cursor.SyncToken));
+        var repository = Repository(answers, sent, cancelled);
+        var storeA = _workerA.OpenStore<TestItem>(_collection);
+        await new SyncEngine<TestItem>(repository, storeA).RunAsync(cancellationToken: cancellationToken);
+
+        var storeB = _workerB.OpenStore<TestItem>(_collection);
+        var racing = new BeforeFirstBegin<TestItem>(storeA, async () =>
+        {
+            await answered.Task;
+            var deleting = await storeB.BeginPassAsync(SyncPassKind.Incremental, cancellationToken);
+            await using (deleting)
+            {
+                await deleting.ApplyAsync([SyncChange<TestItem>.Delete("a")], cancellationToken);
+                await deleting.CommitAsync("token-3", cancellationToken);
+            }
+        });
+
+        var result = await new SyncEngine<TestItem>(repository, racing).RunAsync(cancellationToken: cancellationToken);
+
+        Assert.That(sent, Is.EqualTo(new[] { null, "token-1", "token-3" }), "after the early request, one from the token B stored");
+        Assert.That(result.SyncToken, Is.EqualTo("token-4"));
+        Assert.That(await storeA.ReadSyncTokenAsync(cancellationToken), Is.EqualTo("token-4"));
+        Assert.That(await storeA.ReadItemsAsync(cancellationToken), Is.Empty, "B's deletion of a stays");
+    }
+
     [Test]
     public async Task WhileAnotherWorkerHoldsTheLease_TheCallFailsWithSyncLeaseHeldException_AndTheEarlyRequestIsCancelled(CancellationToken cancellationToken)
     {
@@ -121,5 +165,25 @@ public sealed class EarlyFirstRequestTests
         Assert.That(await storeA.ReadSyncTokenAsync(cancellationToken), Is.EqualTo("token-3"));
         Assert.That((await storeA.ReadItemsAsync(cancellationToken)).Select(pair => pair.Key), Is.EqualTo(new[] { "a", "b", "c" }));
         Assert.That((await _workerA.ReadLeaseAsync(_collection, cancellationToken))!.IsLive, Is.False, "no lease left behind");
+    }
+
+    /// <summary>A store that runs <paramref name="before"/> once, when the engine first asks to begin a pass.</summary>
+    private sealed class BeforeFirstBegin<TItem>(ISyncStore<TItem> inner, Func<Task> before) : ISyncStore<TItem>
+    {
+        private int _begun;
+
+        public ValueTask<string?> ReadSyncTokenAsync(CancellationToken cancellationToken = default) => inner.ReadSyncTokenAsync(cancellationToken);
+
+        public async ValueTask<ISyncPassWriter<TItem>> BeginPassAsync(SyncPassKind kind, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Exchange(ref _begun, 1) == 0)
+            {
+                await before();
+            }
+
+            return await inner.BeginPassAsync(kind, cancellationToken);
+        }
+
+        public ValueTask<IReadOnlyList<KeyValuePair<string, TItem>>> ReadItemsAsync(CancellationToken cancellationToken = default) => inner.ReadItemsAsync(cancellationToken);
     }
 }
