@@ -140,15 +140,15 @@ public sealed class SyncEngine<TItem>
     /// </remarks>
     private async Task<(string? Token, EarlyPass? Early)> ReadSyncTokenAsync(SyncGate gate, RetryPipeline pipeline, CancellationToken cancellationToken)
     {
-        if (!_options.SendFirstRequestEarly || gate.LastSyncToken is not { } guess)
+        var retries = new RetryCounter();
+        if (!_options.SendFirstRequestEarly || gate.LastSyncToken is not { } guess
+            || TryStartPass(new SyncPass(SyncPassKind.Incremental, guess, 1), pipeline, retries, cancellationToken) is not { } early)
         {
             var read = await _store.ReadSyncTokenAsync(cancellationToken).ConfigureAwait(false);
             gate.LastSyncToken = read;
             return (read, null);
         }
 
-        var retries = new RetryCounter();
-        var early = StartPass(new SyncPass(SyncPassKind.Incremental, guess, 1), pipeline, retries, cancellationToken);
         ISyncPassWriter<TItem>? writer = null;
         string? token;
         try
@@ -187,6 +187,24 @@ public sealed class SyncEngine<TItem>
             {
                 await writer.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="StartPass"/> for the early request, or <see langword="null"/> if opening the pass throws: that runs the
+    /// repository's own code for a pass the call may never run (the store may hold another token, or none), so its
+    /// failure must not fail the call. Without the early request the call then runs as with the option off, and a pass
+    /// from the stored token that still cannot open fails there.
+    /// </summary>
+    private StartedPass? TryStartPass(SyncPass pass, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return StartPass(pass, pipeline, retries, cancellationToken);
+        }
+        catch (Exception)
+        {
+            return null;
         }
     }
 

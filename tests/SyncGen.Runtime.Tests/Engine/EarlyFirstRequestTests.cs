@@ -254,6 +254,35 @@ public class EarlyFirstRequestTests
         Assert.That(store.SyncToken, Is.EqualTo("token-2"));
     }
 
+    /// <summary>
+    /// Opening the early pass runs the repository's own code (a request factory, say) before the store is read. If that
+    /// fails, the call must go on as it would with the option off: here the store was emptied, so the call is a full
+    /// pass, which never opens an incremental one and succeeds.
+    /// </summary>
+    [Test]
+    public async Task An_early_pass_that_fails_to_open_leaves_the_call_as_it_would_be_without_it()
+    {
+        var calls = 0;
+        var definition = new SyncDefinition<JsonEvent>
+        {
+            RepositoryName = "EarlyFirstRequestTests",
+            Gate = new SyncGate(),
+            GetKey = e => e.Id,
+            IsDeleted = _ => false,
+            OpenPass = pass => Interlocked.Increment(ref calls) == 1 || pass.IsFull
+                ? (_, _) => Task.FromResult(SyncPage<JsonEvent>.Create([new JsonEvent("a", null, "first")], null, "token-" + calls))
+                : throw new InvalidOperationException("this source cannot open an incremental pass now"),
+        };
+        await new SyncEngine<JsonEvent>(definition, new InMemorySyncStore<JsonEvent>(), Fast).RunAsync();
+
+        var emptied = new InMemorySyncStore<JsonEvent>();
+        var result = await new SyncEngine<JsonEvent>(definition, emptied, Fast).RunAsync();
+
+        Assert.That(result.Kind, Is.EqualTo(SyncPassKind.Full));
+        Assert.That(emptied.SyncToken, Is.EqualTo("token-3"), "opened: the first call's pass, the failed early one, the full one");
+        Assert.That(emptied.Items.Keys, Is.EqualTo(new[] { "a" }));
+    }
+
     [TestCase("read")]
     [TestCase("begin")]
     public async Task A_store_that_fails_while_the_early_request_travels_cancels_it_and_the_call_fails_with_the_stores_error(string failingStep)
