@@ -33,6 +33,9 @@ public sealed partial class SqliteSyncStore<TItem>
         // Each item is serialized into this one buffer, bound from it and overwritten by the next: no array per item.
         private System.Buffers.ArrayBufferWriter<byte>? _itemJson;
         private Utf8JsonWriter? _itemWriter;
+
+        // Each key's UTF-8 bytes, bound with their length (see BindKey); grown to the longest key so far.
+        private byte[] _keyUtf8 = [];
         private long _buffered; // changes buffered so far (keys repeated across pages counted each time)
 
         // The buffer as runs of consecutive changes of one kind (upserts or deletes), in pass order, by sequence number.
@@ -233,7 +236,7 @@ public sealed partial class SqliteSyncStore<TItem>
         /// <summary>Appends one change to the buffer: its key, and its item as UTF-8 JSON text (NULL for a delete).</summary>
         private void InsertIntoBuffer(SQLitePCL.sqlite3_stmt insert, SyncChange<TItem> change)
         {
-            var rc = SQLitePCL.raw.sqlite3_bind_text(insert, 1, change.Key);
+            var rc = BindKey(insert, change.Key);
             if (rc == SQLitePCL.raw.SQLITE_OK)
             {
                 if (change.IsDelete)
@@ -263,6 +266,23 @@ public sealed partial class SqliteSyncStore<TItem>
             }
 
             SQLitePCL.raw.sqlite3_reset(insert);
+        }
+
+        /// <summary>
+        /// Binds a key as UTF-8 text of explicit length. SQLitePCL's string overload hands a long string to SQLite
+        /// NUL-terminated, which cuts the key at its first U+0000: two keys differing only after it would become one
+        /// row, and a delete of one would remove the other.
+        /// </summary>
+        private int BindKey(SQLitePCL.sqlite3_stmt insert, string key)
+        {
+            var length = System.Text.Encoding.UTF8.GetByteCount(key);
+            if (_keyUtf8.Length < length)
+            {
+                _keyUtf8 = new byte[Math.Max(length, 2 * _keyUtf8.Length)];
+            }
+
+            var written = System.Text.Encoding.UTF8.GetBytes(key, _keyUtf8);
+            return SQLitePCL.raw.sqlite3_bind_text(insert, 1, _keyUtf8.AsSpan(0, written));
         }
 
         private async ValueTask<SQLitePCL.sqlite3_stmt> CreateBufferAsync(CancellationToken cancellationToken)

@@ -37,13 +37,15 @@ public sealed record SyncOptions
 
     /// <summary>
     /// Send the first request of a call before the store has read the sync token, when this repository instance's
-    /// previous call ended on a token: that request travels while the store reads the token and begins the pass (a
+    /// previous call ended on a token: that request travels while the store begins the pass and reads the token (a
     /// SQLite read, a PostgreSQL round trip and lease), which makes a call that finds nothing new about as fast as
-    /// the request alone. If the store then holds another token (another process or instance synced meanwhile, or the
-    /// store was cleared), the early request is cancelled, its answer is never looked at, and the call starts again
-    /// from the stored token, so the result is the same as with this off. The cost is that one request, sent for
-    /// nothing in that case, and also when beginning the pass fails (for instance another machine holds the
-    /// collection's lease). Default on; off reads the store before any request.
+    /// the request alone. The token is read once the pass has begun (under PostgreSQL, once the lease is held), so any
+    /// pass committed after the request left shows. If the store then holds another token (another process or instance
+    /// synced meanwhile, or the store was cleared), the early request is cancelled, its answer is never looked at, the
+    /// pass begun for it is discarded, and the call starts again from the stored token, so the result is the same as
+    /// with this off. The cost is that one request, sent for nothing in that case, and also when beginning the pass
+    /// fails (for instance another machine holds the collection's lease). Default on; off reads the store before any
+    /// request.
     /// </summary>
     public bool SendFirstRequestEarly { get; init; } = true;
 

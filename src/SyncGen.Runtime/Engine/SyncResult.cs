@@ -23,7 +23,11 @@ public sealed record SyncResult
     /// <summary>Expired sync tokens recovered from by a full sync within this call.</summary>
     public required int ExpiriesRecovered { get; init; }
 
-    /// <summary>Requests retried after a transient failure, over all passes of the call.</summary>
+    /// <summary>
+    /// Requests retried after a transient failure, over all passes of the call. The retries of a first request sent
+    /// early (<see cref="SyncOptions.SendFirstRequestEarly"/>) and then discarded are not counted: that request belonged
+    /// to no pass. The retry log messages and metric count every retry sent.
+    /// </summary>
     public required int Retries { get; init; }
 
     /// <summary>Wall-clock duration of the call.</summary>

@@ -62,13 +62,16 @@ public sealed class SyncEngine<TItem>
 
         try
         {
-            var (token, early) = await ReadSyncTokenAsync(gate, pipeline, retries, cancellationToken).ConfigureAwait(false);
+            var (token, early) = await ReadSyncTokenAsync(gate, pipeline, cancellationToken).ConfigureAwait(false);
+
+            // The early request's retries count once its answer is used: a discarded one belonged to no pass.
+            var earlyRetries = early?.Retries;
             var startedAs = token is null ? SyncPassKind.Full : SyncPassKind.Incremental;
             SyncLog.SyncStarting(_logger, repository, startedAs);
             var expiries = 0;
             for (var passNumber = 1; ; passNumber++)
             {
-                var pass = early?.Pass ?? (token is null
+                var pass = early?.Started.Pass ?? (token is null
                     ? new SyncPass(SyncPassKind.Full, null, passNumber)
                     : new SyncPass(SyncPassKind.Incremental, token, passNumber));
                 PassOutcome outcome;
@@ -103,7 +106,7 @@ public sealed class SyncEngine<TItem>
                     Upserts = outcome.Upserts,
                     Deletes = outcome.Deletes,
                     ExpiriesRecovered = expiries,
-                    Retries = retries.Count,
+                    Retries = retries.Count + (earlyRetries?.Count ?? 0),
                     Duration = elapsed,
                     SyncToken = outcome.SyncToken,
                 };
@@ -125,40 +128,84 @@ public sealed class SyncEngine<TItem>
     /// <summary>
     /// Reads the stored token. When this instance's last call ended on a token (and
     /// <see cref="SyncOptions.SendFirstRequestEarly"/> allows), the first request of an incremental pass from that token
-    /// is sent first, to travel while the store reads; it is returned only if the store holds that same token, and
-    /// otherwise cancelled and discarded unseen.
+    /// is sent first, to travel while the store begins that pass and then reads the token; the pass is returned, its
+    /// writer begun, only if the store holds that same token, and otherwise discarded, its answer unseen.
     /// </summary>
-    private async Task<(string? Token, StartedPass? Early)> ReadSyncTokenAsync(SyncGate gate, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The pass begins before the token is read, not after: the early answer describes the collection as it was when
+    /// the request left, so it may be applied only over a mirror that no pass committed after that. A pass another
+    /// instance commits before this one begins (under PostgreSQL's lease: one that held the lease meanwhile) changes the
+    /// token read after the begin, so the answer is discarded; read before the begin, that pass would be overwritten
+    /// by the older answer, bringing back what it deleted and storing a token from before it.
+    /// </remarks>
+    private async Task<(string? Token, EarlyPass? Early)> ReadSyncTokenAsync(SyncGate gate, RetryPipeline pipeline, CancellationToken cancellationToken)
     {
-        if (!_options.SendFirstRequestEarly || gate.LastSyncToken is not { } guess)
+        var retries = new RetryCounter();
+        if (!_options.SendFirstRequestEarly || gate.LastSyncToken is not { } guess
+            || TryStartPass(new SyncPass(SyncPassKind.Incremental, guess, 1), pipeline, retries, cancellationToken) is not { } early)
         {
             var read = await _store.ReadSyncTokenAsync(cancellationToken).ConfigureAwait(false);
             gate.LastSyncToken = read;
             return (read, null);
         }
 
-        var early = StartPass(new SyncPass(SyncPassKind.Incremental, guess, 1), pipeline, retries, cancellationToken);
+        ISyncPassWriter<TItem>? writer = null;
         string? token;
         try
         {
+            writer = await _store.BeginPassAsync(SyncPassKind.Incremental, cancellationToken).ConfigureAwait(false);
             token = await _store.ReadSyncTokenAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await early.AbandonAsync().ConfigureAwait(false);
             gate.LastSyncToken = null;
+            await DiscardAsync(early, writer).ConfigureAwait(false);
             throw;
         }
 
         gate.LastSyncToken = token;
         if (string.Equals(token, guess, StringComparison.Ordinal))
         {
-            return (token, early);
+            return (token, new EarlyPass(early, writer, retries));
         }
 
-        await early.AbandonAsync().ConfigureAwait(false);
+        await DiscardAsync(early, writer).ConfigureAwait(false);
         SyncLog.EarlyRequestDiscarded(_logger, _definition.RepositoryName);
         return (token, null);
+    }
+
+    /// <summary>Cancels an early request and ends, uncommitted, the pass begun for it (if it was).</summary>
+    private static async Task DiscardAsync(StartedPass early, ISyncPassWriter<TItem>? writer)
+    {
+        try
+        {
+            await early.AbandonAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (writer is not null)
+            {
+                await writer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="StartPass"/> for the early request, or <see langword="null"/> if opening the pass throws: that runs the
+    /// repository's own code for a pass the call may never run (the store may hold another token, or none), so its
+    /// failure must not fail the call. Without the early request the call then runs as with the option off, and a pass
+    /// from the stored token that still cannot open fails there.
+    /// </summary>
+    private StartedPass? TryStartPass(SyncPass pass, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return StartPass(pass, pipeline, retries, cancellationToken);
+        }
+        catch (Exception)
+        {
+            return null;
+        }
     }
 
     /// <summary>Opens a pass and sends the request of its first page.</summary>
@@ -177,28 +224,18 @@ public sealed class SyncEngine<TItem>
         }
     }
 
-    private async Task<PassOutcome> RunPassAsync(SyncPass pass, StartedPass? started, RetryPipeline pipeline, RetryCounter retries, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    private async Task<PassOutcome> RunPassAsync(SyncPass pass, EarlyPass? early, RetryPipeline pipeline, RetryCounter retries, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
         var repository = _definition.RepositoryName;
         var tag = new KeyValuePair<string, object?>("syncgen.repository", repository);
         using var activity = SyncTelemetry.ActivitySource.StartActivity("SyncGen.Pass");
         activity?.SetTag("syncgen.pass.kind", pass.Kind.ToString());
-        ISyncPassWriter<TItem> writer;
-        try
-        {
-            writer = await _store.BeginPassAsync(pass.Kind, cancellationToken).ConfigureAwait(false);
-        }
-        catch when (started is not null)
-        {
-            await started.AbandonAsync().ConfigureAwait(false);
-            throw;
-        }
-
+        var writer = early?.Writer ?? await _store.BeginPassAsync(pass.Kind, cancellationToken).ConfigureAwait(false);
         await using var writerScope = writer.ConfigureAwait(false);
 
         // Unless sent early, the first request goes out once the pass could begin: a store that cannot take a pass
         // (read-only, a lease held elsewhere) costs no request.
-        started ??= StartPass(pass, pipeline, retries, cancellationToken);
+        var started = early?.Started ?? StartPass(pass, pipeline, retries, cancellationToken);
         var fetch = started.Fetch;
         using var prefetch = started.Prefetch;
         var followedPageTokens = new HashSet<string>(StringComparer.Ordinal);
@@ -426,6 +463,9 @@ public sealed class SyncEngine<TItem>
         span.TotalMinutes >= 1 && span.Seconds == 0 && span.Milliseconds == 0 ? $"{span.TotalMinutes:0}-minute" : $"{span.TotalSeconds:0.###}-second";
 
     private readonly record struct PassOutcome(int Pages, int Upserts, int Deletes, string SyncToken);
+
+    /// <summary>A pass started early (see <see cref="ReadSyncTokenAsync"/>) and begun in the store; its first request's retries are counted apart.</summary>
+    private sealed record EarlyPass(StartedPass Started, ISyncPassWriter<TItem> Writer, RetryCounter Retries);
 
     /// <summary>A pass whose fetcher is open and whose first page is requested; its prefetch owns that request.</summary>
     private sealed record StartedPass(SyncPass Pass, SyncPageFetcher<TItem> Fetch, PagePrefetch Prefetch, Task<SyncPage<TItem>> FirstPage)

@@ -44,7 +44,7 @@ public class EarlyFirstRequestTests
         Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
     };
 
-    [TestCase(true, new[] { "fetch", "read", "begin" })]
+    [TestCase(true, new[] { "fetch", "begin", "read" })]
     [TestCase(false, new[] { "read", "begin", "fetch" })]
     public async Task The_next_call_of_an_instance_sends_its_first_request_before_the_store_reads(bool early, string[] expectedOrder)
     {
@@ -113,6 +113,176 @@ public class EarlyFirstRequestTests
         Assert.That(empty.Items.Keys.Order(), Is.EqualTo(_server.Primary.LiveEvents.Select(e => e.Id).Order()));
     }
 
+    /// <summary>
+    /// The early answer describes the collection when it was sent. Another instance may commit a newer pass after that
+    /// and before this call's pass begins (under PostgreSQL's lease: while it waits for it); applying the older answer
+    /// over that pass would bring back what it deleted and store a token from before it. The call must see that pass
+    /// and start from its token, exactly as with the option off.
+    /// </summary>
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task A_pass_another_instance_commits_after_the_early_answer_and_before_the_pass_begins_is_not_overwritten_with_that_answer(bool early)
+    {
+        _server.Primary.AddMany(3);
+        var path = Path.Combine(_directory.FullName, "shared.db");
+        var options = Fast with { SendFirstRequestEarly = early };
+        var fetcherA = new HttpJsonFetcher(_http, _server.EventsUri());
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = 0;
+        var definitionA = HttpJsonFetcher.Definition(pass => async (cursor, cancellationToken) =>
+        {
+            Interlocked.Increment(ref sent);
+            var page = await fetcherA.Open(pass)(cursor, cancellationToken);
+            answered.TrySetResult();
+            return page;
+        }, new SyncGate());
+        var definitionB = HttpJsonFetcher.Definition(new HttpJsonFetcher(_http, _server.EventsUri()).Open, new SyncGate());
+        var storeA = SqliteSyncStore<JsonEvent>.OpenFile(path, "primary");
+        var storeB = SqliteSyncStore<JsonEvent>.OpenFile(path, "primary");
+        await new SyncEngine<JsonEvent>(definitionA, storeA, options).RunAsync();
+        _server.Primary.Upsert(new FakeEvent("evt-000001", "renamed", new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero)));
+        sent = 0;
+        answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Once A's early request (if any) has its answer, the event it renamed is deleted and B commits that, all
+        // before A's pass begins.
+        var racing = new OrderedStore<JsonEvent>(storeA, new List<string>())
+        {
+            BeforeFirstBegin = async () =>
+            {
+                if (Volatile.Read(ref sent) > 0)
+                {
+                    await answered.Task;
+                }
+
+                _server.Primary.Delete("evt-000001");
+                await new SyncEngine<JsonEvent>(definitionB, storeB, options).RunAsync();
+            },
+        };
+
+        var result = await new SyncEngine<JsonEvent>(definitionA, racing, options).RunAsync();
+
+        var mirror = await storeA.ReadItemsAsync();
+        Assert.That(mirror.Select(p => p.Key), Is.EqualTo(_server.Primary.LiveEvents.Select(e => e.Id).Order()), "the deletion B committed stays");
+        Assert.That(await storeA.ReadSyncTokenAsync(), Is.EqualTo(_server.Primary.CurrentSyncToken), "the stored token does not go back");
+        Assert.That(result.SyncToken, Is.EqualTo(_server.Primary.CurrentSyncToken));
+    }
+
+    /// <summary>
+    /// <see cref="SyncResult.Retries"/> counts the retries of the requests whose answers the call applied: a request
+    /// sent early and then discarded (the store held another token) belongs to no pass of the call, so its retries are
+    /// not in the result (they still show in the logs and the retry metric, which count what went on the wire).
+    /// </summary>
+    [Test]
+    public async Task Retries_of_a_discarded_early_request_are_not_counted_in_the_result()
+    {
+        var retried = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var attempts = 0;
+        var definition = new SyncDefinition<JsonEvent>
+        {
+            RepositoryName = "EarlyFirstRequestTests",
+            Gate = new SyncGate(),
+            GetKey = e => e.Id,
+            IsDeleted = _ => false,
+
+            // Attempt 1: the first call. 2: the early request, a transport failure. 3: its retry, which waits to be
+            // cancelled. 4: the request from the stored token.
+            OpenPass = _ => async (cursor, cancellationToken) =>
+            {
+                switch (Interlocked.Increment(ref attempts))
+                {
+                    case 1:
+                        return SyncPage<JsonEvent>.Create([new JsonEvent("a", null, "first")], null, "token-1");
+                    case 2:
+                        throw new HttpRequestException("connection reset");
+                    case 3:
+                        retried.TrySetResult();
+                        await Task.Delay(Timeout.Infinite, cancellationToken);
+                        throw new InvalidOperationException("unreachable");
+                    default:
+                        Assert.That(cursor.SyncToken, Is.EqualTo("token-2"));
+                        return SyncPage<JsonEvent>.Create([], null, "token-3");
+                }
+            },
+        };
+        var inner = new InMemorySyncStore<JsonEvent>();
+        await new SyncEngine<JsonEvent>(definition, inner, Fast).RunAsync();
+
+        // Another instance syncs meanwhile.
+        var other = await inner.BeginPassAsync(SyncPassKind.Incremental);
+        await using (other)
+        {
+            await other.CommitAsync("token-2");
+        }
+
+        var store = new OrderedStore<JsonEvent>(inner, new List<string>()) { BeforeRead = () => retried.Task };
+        var result = await new SyncEngine<JsonEvent>(definition, store, Fast).RunAsync();
+
+        Assert.That(attempts, Is.EqualTo(4));
+        Assert.That(result.Retries, Is.EqualTo(0), "the early request's retry is not a retry of this call's pass");
+        Assert.That(result.SyncToken, Is.EqualTo("token-3"));
+        Assert.That(inner.SyncToken, Is.EqualTo("token-3"));
+    }
+
+    [Test]
+    public async Task Retries_of_an_early_request_whose_answer_is_used_are_counted_in_the_result()
+    {
+        var attempts = 0;
+        var definition = new SyncDefinition<JsonEvent>
+        {
+            RepositoryName = "EarlyFirstRequestTests",
+            Gate = new SyncGate(),
+            GetKey = e => e.Id,
+            IsDeleted = _ => false,
+
+            // Attempt 1: the first call. 2: the early request, a transport failure. 3: its retry, answered.
+            OpenPass = _ => (_, _) => Interlocked.Increment(ref attempts) switch
+            {
+                1 => Task.FromResult(SyncPage<JsonEvent>.Create([new JsonEvent("a", null, "first")], null, "token-1")),
+                2 => throw new HttpRequestException("connection reset"),
+                _ => Task.FromResult(SyncPage<JsonEvent>.Create([new JsonEvent("b", null, "second")], null, "token-2")),
+            },
+        };
+        var store = new InMemorySyncStore<JsonEvent>();
+        await new SyncEngine<JsonEvent>(definition, store, Fast).RunAsync();
+
+        var result = await new SyncEngine<JsonEvent>(definition, store, Fast).RunAsync();
+
+        Assert.That(attempts, Is.EqualTo(3));
+        Assert.That(result.Retries, Is.EqualTo(1));
+        Assert.That(store.Items.Keys.Order(), Is.EqualTo(new[] { "a", "b" }));
+        Assert.That(store.SyncToken, Is.EqualTo("token-2"));
+    }
+
+    /// <summary>
+    /// Opening the early pass runs the repository's own code (a request factory, say) before the store is read. If that
+    /// fails, the call must go on as it would with the option off: here the store was emptied, so the call is a full
+    /// pass, which never opens an incremental one and succeeds.
+    /// </summary>
+    [Test]
+    public async Task An_early_pass_that_fails_to_open_leaves_the_call_as_it_would_be_without_it()
+    {
+        var calls = 0;
+        var definition = new SyncDefinition<JsonEvent>
+        {
+            RepositoryName = "EarlyFirstRequestTests",
+            Gate = new SyncGate(),
+            GetKey = e => e.Id,
+            IsDeleted = _ => false,
+            OpenPass = pass => Interlocked.Increment(ref calls) == 1 || pass.IsFull
+                ? (_, _) => Task.FromResult(SyncPage<JsonEvent>.Create([new JsonEvent("a", null, "first")], null, "token-" + calls))
+                : throw new InvalidOperationException("this source cannot open an incremental pass now"),
+        };
+        await new SyncEngine<JsonEvent>(definition, new InMemorySyncStore<JsonEvent>(), Fast).RunAsync();
+
+        var emptied = new InMemorySyncStore<JsonEvent>();
+        var result = await new SyncEngine<JsonEvent>(definition, emptied, Fast).RunAsync();
+
+        Assert.That(result.Kind, Is.EqualTo(SyncPassKind.Full));
+        Assert.That(emptied.SyncToken, Is.EqualTo("token-3"), "opened: the first call's pass, the failed early one, the full one");
+        Assert.That(emptied.Items.Keys, Is.EqualTo(new[] { "a" }));
+    }
+
     [TestCase("read")]
     [TestCase("begin")]
     public async Task A_store_that_fails_while_the_early_request_travels_cancels_it_and_the_call_fails_with_the_stores_error(string failingStep)
@@ -170,16 +340,34 @@ public class EarlyFirstRequestTests
     {
         public string? FailAt { get; init; }
 
-        public ValueTask<string?> ReadSyncTokenAsync(CancellationToken cancellationToken = default)
+        /// <summary>Awaited each time the engine reads the token, before the inner store reads it.</summary>
+        public Func<Task>? BeforeRead { get; init; }
+
+        /// <summary>Runs once, when the engine first asks to begin a pass, before the inner store begins it.</summary>
+        public Func<Task>? BeforeFirstBegin { get; init; }
+
+        private int _begun;
+
+        public async ValueTask<string?> ReadSyncTokenAsync(CancellationToken cancellationToken = default)
         {
             Note("read");
-            return inner.ReadSyncTokenAsync(cancellationToken);
+            if (BeforeRead is { } before)
+            {
+                await before();
+            }
+
+            return await inner.ReadSyncTokenAsync(cancellationToken);
         }
 
-        public ValueTask<ISyncPassWriter<TItem>> BeginPassAsync(SyncPassKind kind, CancellationToken cancellationToken = default)
+        public async ValueTask<ISyncPassWriter<TItem>> BeginPassAsync(SyncPassKind kind, CancellationToken cancellationToken = default)
         {
             Note("begin");
-            return inner.BeginPassAsync(kind, cancellationToken);
+            if (BeforeFirstBegin is { } before && Interlocked.Exchange(ref _begun, 1) == 0)
+            {
+                await before();
+            }
+
+            return await inner.BeginPassAsync(kind, cancellationToken);
         }
 
         public ValueTask<IReadOnlyList<KeyValuePair<string, TItem>>> ReadItemsAsync(CancellationToken cancellationToken = default) =>

@@ -449,6 +449,30 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
         Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("t1"));
     }
 
+    /// <summary>
+    /// A key is stored exactly, whatever its length: one holding U+0000 must not be cut there (two keys differing only
+    /// after it would collide, and a delete of one would remove the other). Short and long keys take different paths
+    /// when bound, hence both; the empty key must stay an empty key, not NULL.
+    /// </summary>
+    [TestCase(SyncPassKind.Full)]
+    [TestCase(SyncPassKind.Incremental)]
+    public async Task KeysHoldingNul_ShortOrLong_AreStoredExactly_AndStayDistinct(SyncPassKind kind)
+    {
+        var stem = new string('k', 600);
+        string[] keys = ["", "a\0b", "a\0c", "a", stem, stem + "\0x", stem + "\0y", new string('é', 400) + "\0z"];
+        await CommitPassAsync(Store, kind, "t1", keys.Select((key, i) => SyncChange<TestItem>.Upsert(key, new TestItem("id" + i, "T" + i))).ToArray());
+
+        var items = await ItemsAsync(Store);
+
+        var expected = keys.Order(StringComparer.Ordinal).ToArray();
+        Assert.That(items.Select(pair => pair.Key), Is.EqualTo(expected));
+        Assert.That(items.Select(pair => pair.Value.Title), Is.EqualTo(expected.Select(key => "T" + Array.IndexOf(keys, key))));
+
+        // A delete reaches exactly its own key.
+        await CommitPassAsync(Store, SyncPassKind.Incremental, "t2", [Del("a\0b"), Del(stem + "\0x")]);
+        Assert.That((await ItemsAsync(Store)).Select(pair => pair.Key), Is.EqualTo(expected.Except(["a\0b", stem + "\0x"])));
+    }
+
     public sealed record Fragile(string Id, bool Explode)
     {
         public string Check => Explode ? throw new InvalidOperationException($"{Id} does not serialize") : "ok";
