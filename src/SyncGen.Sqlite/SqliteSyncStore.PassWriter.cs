@@ -311,7 +311,8 @@ public sealed partial class SqliteSyncStore<TItem>
                 SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
             }
 
-            // The writer writes what JsonSerializer.SerializeToUtf8Bytes would with the store's options.
+            // The writer takes the encoder, indentation and depth of the store's options, as SerializeToUtf8Bytes would
+            // (net8.0's writer has no IndentCharacter, IndentSize or NewLine: with WriteIndented, whitespace may differ).
             var options = _store._serializerOptions;
             _itemJson = new System.Buffers.ArrayBufferWriter<byte>(1024);
             _itemWriter = new Utf8JsonWriter(_itemJson, new JsonWriterOptions
