@@ -178,33 +178,26 @@ public class EarlyFirstRequestTests
     {
         var retried = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var attempts = 0;
-        var definition = new SyncDefinition<JsonEvent>
-        {
-            RepositoryName = "EarlyFirstRequestTests",
-            Gate = new SyncGate(),
-            GetKey = e => e.Id,
-            IsDeleted = _ => false,
 
-            // Attempt 1: the first call. 2: the early request, a transport failure. 3: its retry, which waits to be
-            // cancelled. 4: the request from the stored token.
-            OpenPass = _ => async (cursor, cancellationToken) =>
+        // Attempt 1: the first call. 2: the early request, a transport failure. 3: its retry, which waits to be
+        // cancelled. 4: the request from the stored token.
+        var definition = HttpJsonFetcher.Definition(_ => async (cursor, cancellationToken) =>
+        {
+            switch (Interlocked.Increment(ref attempts))
             {
-                switch (Interlocked.Increment(ref attempts))
-                {
-                    case 1:
-                        return SyncPage<JsonEvent>.Create([new JsonEvent("a", null, "first")], null, "token-1");
-                    case 2:
-                        throw new HttpRequestException("connection reset");
-                    case 3:
-                        retried.TrySetResult();
-                        await Task.Delay(Timeout.Infinite, cancellationToken);
-                        throw new InvalidOperationException("unreachable");
-                    default:
-                        Assert.That(cursor.SyncToken, Is.EqualTo("token-2"));
-                        return SyncPage<JsonEvent>.Create([], null, "token-3");
-                }
-            },
-        };
+                case 1:
+                    return SyncPage<JsonEvent>.Create([new JsonEvent("a", null, "first")], null, "token-1");
+                case 2:
+                    throw new HttpRequestException("connection reset");
+                case 3:
+                    retried.TrySetResult();
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                    throw new InvalidOperationException("unreachable");
+                default:
+                    Assert.That(cursor.SyncToken, Is.EqualTo("token-2"));
+                    return SyncPage<JsonEvent>.Create([], null, "token-3");
+            }
+        });
         var inner = new InMemorySyncStore<JsonEvent>();
         await new SyncEngine<JsonEvent>(definition, inner, Fast).RunAsync();
 
@@ -228,21 +221,14 @@ public class EarlyFirstRequestTests
     public async Task Retries_of_an_early_request_whose_answer_is_used_are_counted_in_the_result()
     {
         var attempts = 0;
-        var definition = new SyncDefinition<JsonEvent>
-        {
-            RepositoryName = "EarlyFirstRequestTests",
-            Gate = new SyncGate(),
-            GetKey = e => e.Id,
-            IsDeleted = _ => false,
 
-            // Attempt 1: the first call. 2: the early request, a transport failure. 3: its retry, answered.
-            OpenPass = _ => (_, _) => Interlocked.Increment(ref attempts) switch
-            {
-                1 => Task.FromResult(SyncPage<JsonEvent>.Create([new JsonEvent("a", null, "first")], null, "token-1")),
-                2 => throw new HttpRequestException("connection reset"),
-                _ => Task.FromResult(SyncPage<JsonEvent>.Create([new JsonEvent("b", null, "second")], null, "token-2")),
-            },
-        };
+        // Attempt 1: the first call. 2: the early request, a transport failure. 3: its retry, answered.
+        var definition = HttpJsonFetcher.Definition(_ => (_, _) => Interlocked.Increment(ref attempts) switch
+        {
+            1 => Task.FromResult(SyncPage<JsonEvent>.Create([new JsonEvent("a", null, "first")], null, "token-1")),
+            2 => throw new HttpRequestException("connection reset"),
+            _ => Task.FromResult(SyncPage<JsonEvent>.Create([new JsonEvent("b", null, "second")], null, "token-2")),
+        });
         var store = new InMemorySyncStore<JsonEvent>();
         await new SyncEngine<JsonEvent>(definition, store, Fast).RunAsync();
 
@@ -263,16 +249,9 @@ public class EarlyFirstRequestTests
     public async Task An_early_pass_that_fails_to_open_leaves_the_call_as_it_would_be_without_it()
     {
         var calls = 0;
-        var definition = new SyncDefinition<JsonEvent>
-        {
-            RepositoryName = "EarlyFirstRequestTests",
-            Gate = new SyncGate(),
-            GetKey = e => e.Id,
-            IsDeleted = _ => false,
-            OpenPass = pass => Interlocked.Increment(ref calls) == 1 || pass.IsFull
-                ? (_, _) => Task.FromResult(SyncPage<JsonEvent>.Create([new JsonEvent("a", null, "first")], null, "token-" + calls))
-                : throw new InvalidOperationException("this source cannot open an incremental pass now"),
-        };
+        var definition = HttpJsonFetcher.Definition(pass => Interlocked.Increment(ref calls) == 1 || pass.IsFull
+            ? (_, _) => Task.FromResult(SyncPage<JsonEvent>.Create([new JsonEvent("a", null, "first")], null, "token-" + calls))
+            : throw new InvalidOperationException("this source cannot open an incremental pass now"));
         await new SyncEngine<JsonEvent>(definition, new InMemorySyncStore<JsonEvent>(), Fast).RunAsync();
 
         var emptied = new InMemorySyncStore<JsonEvent>();
@@ -289,29 +268,22 @@ public class EarlyFirstRequestTests
     {
         var stuck = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var requests = 0;
-        var definition = new SyncDefinition<JsonEvent>
+
+        // The first call's request answers; the next one never does until cancelled, and says it was.
+        var definition = HttpJsonFetcher.Definition(_ => async (_, cancellationToken) =>
         {
-            RepositoryName = "EarlyFirstRequestTests",
-            Gate = new SyncGate(),
-            GetKey = e => e.Id,
-            IsDeleted = _ => false,
-
-            // The first call's request answers; the next one never does until cancelled, and says it was.
-            OpenPass = _ => async (_, cancellationToken) =>
+            if (Interlocked.Increment(ref requests) == 1)
             {
-                if (Interlocked.Increment(ref requests) == 1)
-                {
-                    return SyncPage<JsonEvent>.Create([new JsonEvent("a", null, "first")], null, "token-1");
-                }
+                return SyncPage<JsonEvent>.Create([new JsonEvent("a", null, "first")], null, "token-1");
+            }
 
-                using (cancellationToken.Register(() => stuck.TrySetResult(true)))
-                {
-                    await Task.Delay(Timeout.Infinite, cancellationToken);
-                }
+            using (cancellationToken.Register(() => stuck.TrySetResult(true)))
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
 
-                throw new InvalidOperationException("unreachable");
-            },
-        };
+            throw new InvalidOperationException("unreachable");
+        });
         var inner = new InMemorySyncStore<JsonEvent>();
         await new SyncEngine<JsonEvent>(definition, inner, Fast).RunAsync();
         var failing = new OrderedStore<JsonEvent>(inner, new List<string>()) { FailAt = failingStep };
