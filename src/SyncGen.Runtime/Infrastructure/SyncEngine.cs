@@ -202,8 +202,9 @@ public sealed class SyncEngine<TItem>
         {
             return StartPass(pass, pipeline, retries, cancellationToken);
         }
-        catch (Exception)
+        catch (Exception exception)
         {
+            SyncLog.EarlyPassNotOpened(_logger, _definition.RepositoryName, exception);
             return null;
         }
     }

@@ -26,4 +26,7 @@ internal static partial class SyncLog
 
     [LoggerMessage(7, LogLevel.Debug, "{Repository}: the store holds another sync token than this instance's last call ended on; the request sent early with the old one is discarded")]
     public static partial void EarlyRequestDiscarded(ILogger logger, string repository);
+
+    [LoggerMessage(8, LogLevel.Debug, "{Repository}: the pass for the early first request could not be opened; the call reads the store first instead")]
+    public static partial void EarlyPassNotOpened(ILogger logger, string repository, Exception exception);
 }

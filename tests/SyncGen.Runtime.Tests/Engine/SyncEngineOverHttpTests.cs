@@ -187,22 +187,4 @@ public class SyncEngineOverHttpTests
             Assert.That(new SyncPass(SyncPassKind.Incremental, "t", 2).ToString(), Is.EqualTo("incremental pass #2"));
         });
     }
-
-    private sealed class ListLogger : ILogger
-    {
-        public List<string> Lines { get; } = new();
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (Lines)
-            {
-                Lines.Add(formatter(state, exception));
-            }
-        }
-    }
 }
