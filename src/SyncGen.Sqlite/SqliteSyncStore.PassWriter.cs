@@ -11,16 +11,22 @@ namespace SyncGen;
 public sealed partial class SqliteSyncStore<TItem>
 {
     /// <summary>
-    /// One pass: one connection from <see cref="BeginPassAsync"/> to the end of the pass, its changes buffered in a temp
-    /// table of that connection (see the class remarks), one transaction on the database at commit. Not thread-safe: one
-    /// pass is driven by one caller, page after page.
+    /// One pass: one connection from its first use to the end of the pass, its changes buffered in a temp table of that
+    /// connection (see the class remarks), one transaction on the database at commit. Not thread-safe: one pass is driven
+    /// by one caller, page after page.
     /// </summary>
+    /// <remarks>
+    /// The connection is taken when <see cref="BeginPassAsync"/> is the store's first, and otherwise when the pass first
+    /// needs it (a page with changes, a commit that writes): a pass that finds nothing new and ends on the token read at
+    /// the start of the call (most calls of a store that is polled) takes no connection at all.
+    /// </remarks>
     private sealed class PassWriter : ISyncPassWriter<TItem>
     {
         private readonly SqliteSyncStore<TItem> _store;
         private readonly SyncPassKind _kind;
-        private readonly Lease _lease;
-        private readonly SqliteConnection _connection;
+        // Null until the pass first needs the database (see the remarks); _connection is the lease's, set with it.
+        private Lease? _lease;
+        private SqliteConnection _connection = null!;
 
         // A name no other pass will use, even one that later gets this pooled connection.
         private readonly string _buffer = "syncgen_pass_" + Guid.NewGuid().ToString("N");
@@ -44,12 +50,14 @@ public sealed partial class SqliteSyncStore<TItem>
         private readonly List<Run> _runs = new();
         private bool _done;
 
-        public PassWriter(SqliteSyncStore<TItem> store, SyncPassKind kind, Lease lease)
+        public PassWriter(SqliteSyncStore<TItem> store, SyncPassKind kind, Lease? lease)
         {
             _store = store;
             _kind = kind;
-            _lease = lease;
-            _connection = lease.Connection;
+            if (lease is not null)
+            {
+                Take(lease);
+            }
         }
 
         public async ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, CancellationToken cancellationToken = default)
@@ -63,6 +71,7 @@ public sealed partial class SqliteSyncStore<TItem>
                 return;
             }
 
+            await EnsureConnectionAsync(cancellationToken).ConfigureAwait(false);
             var insert = _insert ?? await CreateBufferAsync(cancellationToken).ConfigureAwait(false);
 
             // A deferred transaction that writes only the temp database takes no lock on the database file: other
@@ -129,6 +138,7 @@ public sealed partial class SqliteSyncStore<TItem>
                 return;
             }
 
+            await EnsureConnectionAsync(cancellationToken).ConfigureAwait(false);
             var transaction = await BeginImmediateAsync(_connection, cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
@@ -327,13 +337,34 @@ public sealed partial class SqliteSyncStore<TItem>
 
         private async ValueTask<string?> StoredTokenAsync(CancellationToken cancellationToken)
         {
-            return await _lease.ReadToken(_store._collection).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            await EnsureConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await _lease!.ReadToken(_store._collection).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+        }
+
+        /// <summary>Takes the pass's connection from the store if it has none yet (see the remarks).</summary>
+        private async ValueTask EnsureConnectionAsync(CancellationToken cancellationToken)
+        {
+            if (_lease is null)
+            {
+                Take(await _store.RentWritableAsync(cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        private void Take(Lease lease)
+        {
+            _lease = lease;
+            _connection = lease.Connection;
         }
 
         /// <summary>Ends the writer: drops the buffer and gives the connection back to the store.</summary>
         private async ValueTask FinishAsync()
         {
             _done = true;
+            if (_lease is null)
+            {
+                return;
+            }
+
             var reusable = true;
             if (_insert is not null)
             {

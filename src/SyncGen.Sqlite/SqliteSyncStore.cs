@@ -32,7 +32,8 @@ namespace SyncGen;
 /// <c>DELETE</c>) and stores the token: each row is written to the database file once, and a pass without deletes is
 /// one statement whatever its size. An incremental pass therefore applies its changes to the mirror
 /// committed at the time of its commit. An incremental pass with no change that ends on the token it started from (as
-/// read by <see cref="ReadSyncTokenAsync"/>) or on the stored one writes nothing at all: no write lock, no WAL frame.
+/// read by <see cref="ReadSyncTokenAsync"/>) or on the stored one writes nothing at all: no write lock, no WAL frame, and
+/// (after the store's first pass, which opens its connection up front to report an unusable file early) no connection.
 /// </para>
 /// <para>
 /// A writer disposed without commit drops its buffer. A process that dies mid-pass leaves nothing in the database file:
@@ -89,6 +90,9 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
     // it, so an unchanged incremental pass that ends on this token may leave the file as it is, whatever another
     // process committed since: the file holds a consistent state either way.
     private volatile string? _lastSeenToken;
+
+    // Whether a pass of this store has opened the file for writing (see BeginPassAsync).
+    private volatile bool _writableSeen;
 
     /// <summary>Creates a store for <paramref name="collection"/> in the database named by a connection string.</summary>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string naming a database file.</param>
@@ -263,19 +267,30 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
             throw new InvalidOperationException($"The sync store '{_dataSource}' was opened read-only; open it with OpenFile to sync into it.");
         }
 
-        // The pass's one connection: opening it here surfaces a bad path, a missing native library or an unreadable
-        // database before any page is fetched. It holds no lock between operations.
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // The first pass of this store opens its connection here: that surfaces a bad path, a missing native library, an
+        // unreadable or unwritable database before any page is fetched. Once a pass has found the file writable, later
+        // passes take their connection when they first need one, so that a call with nothing to write opens none.
+        // Either way the connection holds no lock between operations.
+        return new PassWriter(this, kind, _writableSeen ? null : await RentWritableAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>A connection for a pass, refused with a typed error when this process cannot write the file.</summary>
+    private async ValueTask<Lease> RentWritableAsync(CancellationToken cancellationToken)
+    {
         var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
 
         // SQLite opens a file the user may not write to read-only without a word, and would only refuse the commit,
-        // after every page was fetched: say so now.
+        // after every page was fetched: say so as soon as a pass takes its connection.
         if (SQLitePCL.raw.sqlite3_db_readonly(lease.Connection.Handle, "main") == 1)
         {
             lease.Dispose();
             throw SqliteStoreFile.ReadOnlyForThisUser(_dataSource);
         }
 
-        return new PassWriter(this, kind, lease);
+        _writableSeen = true;
+        return lease;
     }
 
     /// <inheritdoc />

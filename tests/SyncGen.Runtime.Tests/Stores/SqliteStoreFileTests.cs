@@ -138,4 +138,38 @@ public sealed class SqliteStoreFileTests
         Assert.That(() => SqliteSyncStore<TestItem>.OpenFileReadOnly(_path, "events"), Throws.TypeOf<SyncStoreUnusableException>().With.Message.Contains("does not exist"));
         Assert.That(() => SqliteSyncStore<TestItem>.OpenFileReadOnly(_directory, "events"), Throws.TypeOf<SyncStoreUnusableException>().With.Message.Contains("directory"));
     }
+
+    [Test]
+    public async Task After_its_first_pass_a_store_opens_nothing_for_a_pass_with_nothing_to_write_and_refuses_an_unusable_file_at_the_first_write()
+    {
+        var store = SqliteSyncStore<TestItem>.OpenFile(_path, "events");
+        await CommitAsync(store, "t1", "a");
+        Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("t1"));
+
+        // The file becomes a directory, and the pool's idle connections (which still hold the old file) are closed: from
+        // now on, any connection the store opens fails.
+        SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(_directory))
+        {
+            File.Delete(file);
+        }
+
+        Directory.CreateDirectory(_path);
+
+        // A pass that finds nothing and ends on the token read at the start of the call needs no connection.
+        var unchanged = await store.BeginPassAsync(SyncPassKind.Incremental);
+        await unchanged.ApplyAsync(Array.Empty<SyncChange<TestItem>>());
+        await unchanged.CommitAsync("t1");
+        Assert.That(async () => await unchanged.ApplyAsync(Array.Empty<SyncChange<TestItem>>()), Throws.InvalidOperationException.With.Message.Contains("already committed"));
+
+        // One with changes opens its connection at its first page and is refused there, naming the file.
+        await using var changed = await store.BeginPassAsync(SyncPassKind.Incremental);
+        var refused = Assert.ThrowsAsync<SyncStoreUnusableException>(async () => await changed.ApplyAsync(new[] { SyncChange<TestItem>.Upsert("b", new TestItem("b", "title")) }));
+        Assert.That(refused!.Message, Does.Contain(_path));
+
+        // As is one whose commit must write (another token), and the call's own token read.
+        await using var newToken = await store.BeginPassAsync(SyncPassKind.Incremental);
+        Assert.ThrowsAsync<SyncStoreUnusableException>(async () => await newToken.CommitAsync("t2"));
+        Assert.ThrowsAsync<SyncStoreUnusableException>(async () => await store.ReadSyncTokenAsync());
+    }
 }
