@@ -89,7 +89,7 @@ public sealed partial class SqliteSyncStore<TItem>
                             cancellationToken.ThrowIfCancellationRequested();
                         }
 
-                        InsertIntoBuffer(insert, changes[i]);
+                        InsertIntoBuffer(insert, changes[i], i);
                     }
                 }
                 finally
@@ -243,8 +243,12 @@ public sealed partial class SqliteSyncStore<TItem>
             return sql.ToString();
         }
 
-        /// <summary>Appends one change to the buffer: its key, and its item as UTF-8 JSON text (NULL for a delete).</summary>
-        private void InsertIntoBuffer(SQLitePCL.sqlite3_stmt insert, SyncChange<TItem> change)
+        /// <summary>
+        /// Appends change #<paramref name="index"/> of its page to the buffer: its key, and its item as UTF-8 JSON text
+        /// (NULL for a delete). An item that serializes to JSON null is refused here, inside the page's transaction, so
+        /// that its page rolls back.
+        /// </summary>
+        private void InsertIntoBuffer(SQLitePCL.sqlite3_stmt insert, SyncChange<TItem> change, int index)
         {
             var rc = BindKey(insert, change.Key);
             if (rc == SQLitePCL.raw.SQLITE_OK)
@@ -261,6 +265,7 @@ public sealed partial class SqliteSyncStore<TItem>
                     writer.Reset(json);
                     JsonSerializer.Serialize(writer, change.Item, _store._serializerOptions);
                     writer.Flush();
+                    SyncChangeValidation.ValidateSerializedItem(json.WrittenSpan, index, change.Key, "changes");
                     rc = SQLitePCL.raw.sqlite3_bind_text(insert, 2, json.WrittenSpan);
                 }
             }

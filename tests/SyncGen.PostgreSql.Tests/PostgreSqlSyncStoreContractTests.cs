@@ -1,3 +1,6 @@
+using System.Collections.Generic;
+using System.Text.Json;
+using System.Threading.Tasks;
 using NUnit.Framework;
 using SyncGen.Testing.Stores;
 
@@ -8,16 +11,38 @@ namespace SyncGen.PostgreSql.Tests;
 public sealed class PostgreSqlSyncStoreContractTests : PersistentSyncStoreContractTests
 {
     private PostgreSqlSyncDatabase? _database;
+    private readonly List<PostgreSqlSyncDatabase> _extraDatabases = new();
     private string _collection = "";
 
     [OneTimeSetUp]
     public void OpenDatabase() => _database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString);
 
     [OneTimeTearDown]
-    public async System.Threading.Tasks.Task CloseDatabaseAsync() => await _database!.DisposeAsync();
+    public async Task CloseDatabaseAsync() => await _database!.DisposeAsync();
 
     [SetUp]
     public void NewCollection() => _collection = PostgreSqlCluster.NewCollection();
 
     protected override ISyncStore<TestItem> CreateStore() => _database!.OpenStore<TestItem>(_collection);
+
+    // Serializer options belong to the database: a second one over the same cluster, disposed with the test.
+    protected override ISyncStore<TestItem> CreateStore(JsonSerializerOptions serializerOptions)
+    {
+        var database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { SerializerOptions = serializerOptions });
+        _extraDatabases.Add(database);
+        return database.OpenStore<TestItem>(_collection);
+    }
+
+    protected override ISyncStore<JsonElement> CreateJsonElementStore() => _database!.OpenStore<JsonElement>(_collection + "-elements");
+
+    [TearDown]
+    public async Task DisposeExtraDatabasesAsync()
+    {
+        foreach (var database in _extraDatabases)
+        {
+            await database.DisposeAsync();
+        }
+
+        _extraDatabases.Clear();
+    }
 }

@@ -183,13 +183,19 @@ public sealed class PostgreSqlSyncStore<TItem> : ISyncStore<TItem>
             cancellationToken.ThrowIfCancellationRequested();
             SyncChangeValidation.Validate(changes, nameof(changes));
 
-            // Serialize first: a serialization error leaves the pass as it was.
+            // Serialize first: a serialization error, or an item that serializes to JSON null (which jsonb would store as
+            // a null item, not a missing one), leaves the pass as it was.
             var keys = new string[changes.Count];
             var items = new string?[changes.Count];
             for (var i = 0; i < changes.Count; i++)
             {
                 keys[i] = changes[i].Key;
-                items[i] = changes[i].IsDelete ? null : JsonSerializer.Serialize(changes[i].Item, store._database.SerializerOptions);
+                if (!changes[i].IsDelete)
+                {
+                    var json = JsonSerializer.Serialize(changes[i].Item, store._database.SerializerOptions);
+                    SyncChangeValidation.ValidateSerializedItem(json, i, changes[i].Key, nameof(changes));
+                    items[i] = json;
+                }
             }
 
             // One statement, so one implicit transaction: the lease is renewed and the page staged only if the epoch is

@@ -36,6 +36,11 @@ public interface ISyncPassWriter<TItem> : IAsyncDisposable
     /// reuses its storage for the next page, so copy what you keep (reading it later throws InvalidOperationException).</param>
     /// <param name="cancellationToken">Cancels the apply; the pass is then discarded.</param>
     /// <returns>A task that completes when the changes are staged.</returns>
+    /// <exception cref="ArgumentException">
+    /// The page holds a change without key (a <c>default</c> <see cref="SyncChange{TItem}"/>), an upsert without item, a key
+    /// that is not valid UTF-16 (a lone surrogate), or, in a store that serializes items as JSON, an upsert whose item
+    /// serializes to JSON <c>null</c>. The whole page is refused: nothing of it is staged, and the pass may go on.
+    /// </exception>
     ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, CancellationToken cancellationToken = default);
 
     /// <summary>Makes the staged pass visible and stores <paramref name="syncToken"/>, atomically.</summary>

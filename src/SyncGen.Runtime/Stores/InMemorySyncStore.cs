@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using SyncGen.Infrastructure;
 
 namespace SyncGen;
 
@@ -53,8 +54,12 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>
 
         public ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, CancellationToken cancellationToken = default)
         {
+            ArgumentNullException.ThrowIfNull(changes);
             ThrowIfDone();
             cancellationToken.ThrowIfCancellationRequested();
+
+            // The whole page first, as the persistent stores do: a bad page stages nothing and the pass goes on.
+            SyncChangeValidation.Validate(changes, nameof(changes));
             foreach (var change in changes)
             {
                 if (change.IsDelete)

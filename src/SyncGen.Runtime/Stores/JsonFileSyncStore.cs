@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -383,14 +384,29 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
     {
         private Dictionary<string, TItem>? _staged = staged;
 
+        // Each upsert is serialized into this one buffer when its page is applied, then dropped (null until needed).
+        private ArrayBufferWriter<byte>? _itemJson;
+        private Utf8JsonWriter? _itemWriter;
+
         public ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, CancellationToken cancellationToken = default)
         {
             ArgumentNullException.ThrowIfNull(changes);
             var target = _staged ?? throw Done();
             cancellationToken.ThrowIfCancellationRequested();
 
-            // Validate the whole page first so that a bad page leaves the staged pass exactly as it was.
+            // Validate the whole page first so that a bad page leaves the staged pass exactly as it was. Items are written
+            // only at commit, but an item that serializes to null or not at all must be refused here, with its page, as
+            // the database stores refuse it: at commit it would fail the whole pass, or be stored and break every read.
+            // It costs a second serialization of the page's items, next to the commit's rewrite of every item.
             SyncChangeValidation.Validate(changes, nameof(changes));
+            for (var i = 0; i < changes.Count; i++)
+            {
+                if (!changes[i].IsDelete)
+                {
+                    SyncChangeValidation.ValidateSerializedItem(Serialize(changes[i].Item!), i, changes[i].Key, nameof(changes));
+                }
+            }
+
             foreach (var change in changes)
             {
                 if (change.IsDelete)
@@ -426,13 +442,39 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
 
             // Only a successful commit ends the writer: after a failed or cancelled one the pass is still staged and the
             // commit may be retried.
-            _staged = null;
+            End();
         }
 
         public ValueTask DisposeAsync()
         {
-            _staged = null;
+            End();
             return default;
+        }
+
+        private ReadOnlySpan<byte> Serialize(TItem item)
+        {
+            // The writer takes the settings the commit's writer gives the item (encoder, indentation, depth).
+            var options = store._serializerOptions;
+            _itemJson ??= new ArrayBufferWriter<byte>(1024);
+            _itemWriter ??= new Utf8JsonWriter(_itemJson, new JsonWriterOptions
+            {
+                Encoder = options.Encoder,
+                Indented = options.WriteIndented,
+                MaxDepth = Math.Max(options.MaxDepth, 64),
+            });
+            _itemJson.ResetWrittenCount();
+            _itemWriter.Reset(_itemJson);
+            JsonSerializer.Serialize(_itemWriter, item, options);
+            _itemWriter.Flush();
+            return _itemJson.WrittenSpan;
+        }
+
+        private void End()
+        {
+            _staged = null;
+            _itemWriter?.Dispose();
+            _itemWriter = null;
+            _itemJson = null;
         }
 
         private static InvalidOperationException Done() => new("This pass writer was already committed or disposed.");

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Threading;
 using System.Threading.Tasks;
 using NUnit.Framework;
@@ -331,6 +333,100 @@ public abstract class SyncStoreContractTests
         });
     }
 
+    /// <summary>Contract: Page with a default change, is rejected, and stages nothing of that page.</summary>
+    [Test]
+    public async Task PageWithADefaultChange_IsRejected_AndStagesNothingOfThatPage()
+    {
+        await SeedAsync();
+        var writer = await Store.BeginPassAsync(SyncPassKind.Incremental);
+        await using (writer)
+        {
+            var error = Assert.ThrowsAsync<ArgumentException>(async () => await writer.ApplyAsync([Up("c", "C2"), default]));
+            Assert.That(error!.ParamName, Is.EqualTo("changes"));
+
+            await writer.CommitAsync("t2");
+        }
+
+        await Assert.MultipleAsync(async () =>
+        {
+            Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+            Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("a", "A1"), Kv("b", "B1") }));
+        });
+    }
+
+    /// <summary>Contract: Apply with null page, throws argument null exception.</summary>
+    [Test]
+    public async Task ApplyWithNullPage_ThrowsArgumentNullException()
+    {
+        var writer = await Store.BeginPassAsync(SyncPassKind.Full);
+        await using (writer)
+        {
+            var error = Assert.ThrowsAsync<ArgumentNullException>(async () => await writer.ApplyAsync(null!));
+            Assert.That(error!.ParamName, Is.EqualTo("changes"));
+        }
+    }
+
+    /// <summary>
+    /// Contract: a key holding a lone UTF-16 surrogate is refused, naming the change, and nothing of its page is staged.
+    /// Such a key has no UTF-8 form: a store that encodes keys as UTF-8 would turn it into U+FFFD and merge distinct keys
+    /// into one row, so every store refuses it rather than each deciding on its own.
+    /// </summary>
+    /// <param name="shape">Which bad key (named, not given: attribute strings are stored as UTF-8, which has no lone surrogates).</param>
+    /// <param name="delete">Whether the bad key comes in a deletion rather than an upsert.</param>
+    [TestCase("high surrogate at the end", false)]
+    [TestCase("low surrogate at the end", false)]
+    [TestCase("pair in the wrong order", false)]
+    [TestCase("high surrogate after a pair, then a letter", false)]
+    [TestCase("low surrogate at the end", true)]
+    public async Task KeyWithALoneSurrogate_IsRejected_NamingTheChange_AndStagesNothingOfThatPage(string shape, bool delete)
+    {
+        var key = shape switch
+        {
+            "high surrogate at the end" => "a\uD800",
+            "low surrogate at the end" => "a\uDC00",
+            "pair in the wrong order" => "\uDE00\uD83D",
+            "high surrogate after a pair, then a letter" => "\uD83D\uDE00\uD800b",
+            _ => throw new ArgumentOutOfRangeException(nameof(shape), shape, "Unknown key shape."),
+        };
+        await SeedAsync();
+        var writer = await Store.BeginPassAsync(SyncPassKind.Incremental);
+        await using (writer)
+        {
+            var bad = delete ? SyncChange<TestItem>.Delete(key) : SyncChange<TestItem>.Upsert(key, new TestItem("bad", "X2"));
+            var error = Assert.ThrowsAsync<ArgumentException>(async () => await writer.ApplyAsync([Up("c", "C2"), Del("a"), bad]));
+            Assert.Multiple(() =>
+            {
+                Assert.That(error!.ParamName, Is.EqualTo("changes"));
+                Assert.That(error.Message, Does.StartWith("Change #2 of the page"));
+                Assert.That(error.Message, Does.Contain("is not valid UTF-16"));
+            });
+
+            // Refused before anything was staged: neither the pass nor the committed state saw the page.
+            await AssertSeededAsync(Store);
+            await writer.ApplyAsync([Up("d", "D2")]);
+            await writer.CommitAsync("t2");
+        }
+
+        await Assert.MultipleAsync(async () =>
+        {
+            Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+            Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("a", "A1"), Kv("b", "B1"), Kv("d", "D2") }));
+        });
+    }
+
+    /// <summary>Contract: keys with surrogate pairs (supplementary characters) are valid UTF-16 and stay distinct.</summary>
+    [Test]
+    public async Task KeysWithSurrogatePairs_AreAccepted_AndStayDistinct()
+    {
+        string[] keys = ["a\U0001F600", "a\U0001F601", "\U00010000", "\U0010FFFF", "a\uFFFD"];
+        await CommitPassAsync(Store, SyncPassKind.Full, "t1", keys.Select(key => Up(key, "T" + key)).ToArray());
+
+        var items = await ItemsAsync(Store);
+
+        var expected = keys.Order(StringComparer.Ordinal).ToArray();
+        Assert.That(items, Is.EqualTo(expected.Select(key => Kv(key, "T" + key))));
+    }
+
     /// <summary>Contract: Items, are read in ordinal key order.</summary>
     [Test]
     public async Task Items_AreReadInOrdinalKeyOrder()
@@ -386,36 +482,151 @@ public abstract class PersistentSyncStoreContractTests : SyncStoreContractTests
         });
     }
 
-    /// <summary>Contract: Page with a default change, is rejected, and stages nothing of that page.</summary>
-    [Test]
-    public async Task PageWithADefaultChange_IsRejected_AndStagesNothingOfThatPage()
+    /// <summary>
+    /// Opens the store under test over this test's storage, as <see cref="SyncStoreContractTests.CreateStore"/> does, but
+    /// serializing items with <paramref name="serializerOptions"/>. Return <see langword="null"/> (the default) for a
+    /// store that does not serialize items with System.Text.Json: the tests that need it are then ignored.
+    /// </summary>
+    /// <param name="serializerOptions">How the store must serialize and deserialize its items.</param>
+    /// <returns>A new store instance over the same storage as <see cref="SyncStoreContractTests.CreateStore"/>, or <see langword="null"/>.</returns>
+    protected virtual ISyncStore<TestItem>? CreateStore(JsonSerializerOptions serializerOptions) => null;
+
+    /// <summary>
+    /// Contract: an upsert whose item serializes to JSON <c>null</c> (here through a converter, as a custom one or a
+    /// <see cref="JsonElement"/> of kind Null would) is refused when its page is applied, naming the change; nothing of
+    /// that page is staged and the pass goes on. Stored, such an item would make every later read fail.
+    /// </summary>
+    /// <param name="kind">The kind of the pass.</param>
+    [TestCase(SyncPassKind.Full)]
+    [TestCase(SyncPassKind.Incremental)]
+    public async Task UpsertWhoseItemSerializesToJsonNull_IsRejected_NamingTheChange_AndStagesNothingOfThatPage(SyncPassKind kind)
     {
         await SeedAsync();
-        var writer = await Store.BeginPassAsync(SyncPassKind.Incremental);
+        var store = CreateStore(NullTitleConverter.Options());
+        if (store is null)
+        {
+            Assert.Ignore("The store does not serialize with System.Text.Json (CreateStore(JsonSerializerOptions) is not overridden).");
+            return;
+        }
+
+        var writer = await store.BeginPassAsync(kind);
         await using (writer)
         {
-            var error = Assert.ThrowsAsync<ArgumentException>(async () => await writer.ApplyAsync([Up("c", "C2"), default]));
-            Assert.That(error!.ParamName, Is.EqualTo("changes"));
+            var error = Assert.ThrowsAsync<ArgumentException>(async () => await writer.ApplyAsync(
+                [Up("c", "C2"), Del("a"), Up("n", NullTitleConverter.NullTitle), Up("d", "D2")]));
+            Assert.Multiple(() =>
+            {
+                Assert.That(error!.ParamName, Is.EqualTo("changes"));
+                Assert.That(error.Message, Does.StartWith("Change #2 of the page (key 'n') is an upsert whose item serializes to JSON null"));
+            });
 
+            // Refused before anything was staged: the committed state is untouched and the pass can still commit.
+            await AssertSeededAsync(Store);
+            await writer.ApplyAsync([Up("e", "E2")]);
             await writer.CommitAsync("t2");
         }
 
+        var expected = kind == SyncPassKind.Full ? new[] { Kv("e", "E2") } : new[] { Kv("a", "A1"), Kv("b", "B1"), Kv("e", "E2") };
         await Assert.MultipleAsync(async () =>
         {
             Assert.That(await Store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
-            Assert.That(await ItemsAsync(Store), Is.EqualTo(new[] { Kv("a", "A1"), Kv("b", "B1") }));
+            Assert.That(await ItemsAsync(Store), Is.EqualTo(expected));
+            Assert.That(await ItemsAsync(store), Is.EqualTo(expected));
         });
     }
 
-    /// <summary>Contract: Apply with null page, throws argument null exception.</summary>
-    [Test]
-    public async Task ApplyWithNullPage_ThrowsArgumentNullException()
+    /// <summary>
+    /// Opens a store of <see cref="JsonElement"/> items over storage of this test (another collection or file than
+    /// <see cref="SyncStoreContractTests.CreateStore"/>'s will do). Return <see langword="null"/> (the default) for a
+    /// store that does not serialize items with System.Text.Json: the tests that need it are then ignored.
+    /// </summary>
+    /// <returns>A store of <see cref="JsonElement"/> items, or <see langword="null"/>.</returns>
+    protected virtual ISyncStore<JsonElement>? CreateJsonElementStore() => null;
+
+    /// <summary>
+    /// Contract: a <see cref="JsonElement"/> item of kind Null serializes to JSON <c>null</c> and is refused with its page
+    /// as any such item is; one of kind Undefined (<c>default(JsonElement)</c>) does not serialize at all, and its page
+    /// fails with the serializer's <see cref="InvalidOperationException"/>, as any item that fails to serialize does.
+    /// Either way nothing of the page is stored, the token stays, and the pass goes on.
+    /// </summary>
+    /// <param name="kind">"Null" or "Undefined".</param>
+    [TestCase("Null")]
+    [TestCase("Undefined")]
+    public async Task JsonElementItemOfKindNullOrUndefined_IsRefusedWithItsPage_AndThePassGoesOn(string kind)
     {
-        var writer = await Store.BeginPassAsync(SyncPassKind.Full);
+        var store = CreateJsonElementStore();
+        if (store is null)
+        {
+            Assert.Ignore("The store does not serialize with System.Text.Json (CreateJsonElementStore is not overridden).");
+            return;
+        }
+
+        using var document = JsonDocument.Parse("""[{"v":1}, {"v":2}, null]""");
+        var one = document.RootElement[0].Clone();
+        var two = document.RootElement[1].Clone();
+        var bad = kind == "Null" ? document.RootElement[2].Clone() : default;
+        var seed = await store.BeginPassAsync(SyncPassKind.Full);
+        await using (seed)
+        {
+            await seed.ApplyAsync([SyncChange<JsonElement>.Upsert("a", one)]);
+            await seed.CommitAsync("t1");
+        }
+
+        var writer = await store.BeginPassAsync(SyncPassKind.Incremental);
         await using (writer)
         {
-            var error = Assert.ThrowsAsync<ArgumentNullException>(async () => await writer.ApplyAsync(null!));
-            Assert.That(error!.ParamName, Is.EqualTo("changes"));
+            var page = new[] { SyncChange<JsonElement>.Upsert("b", two), SyncChange<JsonElement>.Delete("a"), SyncChange<JsonElement>.Upsert("n", bad) };
+            if (kind == "Null")
+            {
+                var error = Assert.ThrowsAsync<ArgumentException>(async () => await writer.ApplyAsync(page));
+                Assert.Multiple(() =>
+                {
+                    Assert.That(error!.ParamName, Is.EqualTo("changes"));
+                    Assert.That(error.Message, Does.StartWith("Change #2 of the page (key 'n') is an upsert whose item serializes to JSON null"));
+                });
+            }
+            else
+            {
+                Assert.ThrowsAsync<InvalidOperationException>(async () => await writer.ApplyAsync(page));
+            }
+
+            Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("t1"));
+            await writer.ApplyAsync([SyncChange<JsonElement>.Upsert("c", two)]);
+            await writer.CommitAsync("t2");
+        }
+
+        var items = await store.ReadItemsAsync();
+        await Assert.MultipleAsync(async () =>
+        {
+            Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("t2"));
+            Assert.That(items.Select(pair => pair.Key), Is.EqualTo(new[] { "a", "c" }));
+            Assert.That(items.Select(pair => pair.Value.GetProperty("v").GetInt32()), Is.EqualTo(new[] { 1, 2 }));
+        });
+    }
+
+    /// <summary>Writes a <see cref="TestItem"/> whose title is <see cref="NullTitle"/> as JSON null, every other one as usual.</summary>
+    private sealed class NullTitleConverter : JsonConverter<TestItem>
+    {
+        public const string NullTitle = "(serializes to null)";
+
+        // The options without this converter, to read and write the item as the store's default options would.
+        private readonly JsonSerializerOptions _plain = new(JsonSerializerDefaults.Web);
+
+        public static JsonSerializerOptions Options() => new(JsonSerializerDefaults.Web) { Converters = { new NullTitleConverter() } };
+
+        public override TestItem? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            JsonSerializer.Deserialize<TestItem>(ref reader, _plain);
+
+        public override void Write(Utf8JsonWriter writer, TestItem value, JsonSerializerOptions options)
+        {
+            if (value.Title == NullTitle)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                JsonSerializer.Serialize(writer, value, _plain);
+            }
         }
     }
 

@@ -33,6 +33,10 @@ public sealed class JsonFileSyncStoreTests : PersistentSyncStoreContractTests
 
     protected override ISyncStore<TestItem> CreateStore() => new JsonFileSyncStore<TestItem>(_path);
 
+    protected override ISyncStore<TestItem> CreateStore(JsonSerializerOptions serializerOptions) => new JsonFileSyncStore<TestItem>(_path, serializerOptions);
+
+    protected override ISyncStore<JsonElement> CreateJsonElementStore() => new JsonFileSyncStore<JsonElement>(Path.Combine(_directory, "elements.json"));
+
     [Test]
     public async Task Commit_WritesTheDocumentedFormat_WithKeysSortedOrdinally()
     {

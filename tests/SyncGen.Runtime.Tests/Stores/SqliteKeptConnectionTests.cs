@@ -18,6 +18,7 @@ namespace SyncGen.Runtime.Tests.Stores;
 public sealed class SqliteKeptConnectionTests : PersistentSyncStoreContractTests
 {
     private readonly List<SqliteSyncStore<TestItem>> _stores = new();
+    private readonly List<SqliteSyncStore<System.Text.Json.JsonElement>> _elementStores = new();
     private string _directory = "";
     private string _path = "";
 
@@ -38,6 +39,12 @@ public sealed class SqliteKeptConnectionTests : PersistentSyncStoreContractTests
         }
 
         _stores.Clear();
+        foreach (var store in _elementStores)
+        {
+            await store.DisposeAsync();
+        }
+
+        _elementStores.Clear();
         SqliteConnection.ClearAllPools();
         if (Directory.Exists(_directory))
         {
@@ -47,9 +54,19 @@ public sealed class SqliteKeptConnectionTests : PersistentSyncStoreContractTests
 
     protected override ISyncStore<TestItem> CreateStore() => Open(TimeSpan.FromMinutes(5));
 
-    private SqliteSyncStore<TestItem> Open(TimeSpan idleConnectionTimeout)
+    protected override ISyncStore<TestItem> CreateStore(System.Text.Json.JsonSerializerOptions serializerOptions) => Open(TimeSpan.FromMinutes(5), serializerOptions);
+
+    protected override ISyncStore<System.Text.Json.JsonElement> CreateJsonElementStore()
     {
-        var store = SqliteSyncStore<TestItem>.OpenFile(_path, "events");
+        var store = SqliteSyncStore<System.Text.Json.JsonElement>.OpenFile(_path, "elements");
+        store.IdleConnectionTimeout = TimeSpan.FromMinutes(5);
+        _elementStores.Add(store);
+        return store;
+    }
+
+    private SqliteSyncStore<TestItem> Open(TimeSpan idleConnectionTimeout, System.Text.Json.JsonSerializerOptions? serializerOptions = null)
+    {
+        var store = SqliteSyncStore<TestItem>.OpenFile(_path, "events", serializerOptions);
         store.IdleConnectionTimeout = idleConnectionTimeout;
         _stores.Add(store);
         return store;

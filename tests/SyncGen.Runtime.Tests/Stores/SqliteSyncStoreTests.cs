@@ -35,6 +35,11 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
 
     protected override ISyncStore<TestItem> CreateStore() => SqliteSyncStore<TestItem>.OpenFile(_path, "events");
 
+    protected override ISyncStore<TestItem> CreateStore(System.Text.Json.JsonSerializerOptions serializerOptions) =>
+        SqliteSyncStore<TestItem>.OpenFile(_path, "events", serializerOptions);
+
+    protected override ISyncStore<System.Text.Json.JsonElement> CreateJsonElementStore() => SqliteSyncStore<System.Text.Json.JsonElement>.OpenFile(_path, "elements");
+
     private async Task<T> ScalarAsync<T>(string sql)
     {
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
