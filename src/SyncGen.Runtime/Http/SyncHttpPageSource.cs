@@ -74,6 +74,7 @@ public sealed class SyncHttpPageSource<TItem>
 
         Endpoint = endpoint;
         _options = options ?? throw new ArgumentNullException(nameof(options));
+        CheckFieldsMasks();
     }
 
     /// <summary>The wire protocol.</summary>
@@ -155,6 +156,24 @@ public sealed class SyncHttpPageSource<TItem>
 
             return ToSyncPage(page, page.NextSyncToken);
         };
+    }
+
+    /// <summary>
+    /// Refuses, before any request, a partial-response mask on the endpoint that leaves out what the dialect reads (see
+    /// <see cref="SyncDialect.FieldsParameter"/>): the server would honour it, and a deletion it drops reads as a live item.
+    /// </summary>
+    private void CheckFieldsMasks()
+    {
+        if (Dialect.FieldsParameter is not { } parameter)
+        {
+            return;
+        }
+
+        foreach (var part in ParseQuery(Endpoint.Query).Where(p => string.Equals(p.Name, parameter, StringComparison.Ordinal)))
+        {
+            var equals = part.Raw.IndexOf('=');
+            Dialect.CheckFieldsMask(equals < 0 ? string.Empty : Uri.UnescapeDataString(part.Raw.Substring(equals + 1).Replace('+', ' ')));
+        }
     }
 
     /// <summary>The endpoint's own query, without full-pass-only parameters on an incremental pass, plus the dialect's full-pass parameters.</summary>
