@@ -89,10 +89,11 @@ public sealed record SyncDialect
     /// The query parameter that carries a Google partial-response mask (<c>fields</c>), or <see langword="null"/> (the
     /// default) when the API has none or it is not to be checked. When it is set and the endpoint carries that parameter,
     /// <see cref="SyncHttpPageSource{TItem}"/> refuses, when it is built, a mask that leaves out a member this dialect
-    /// reads: <see cref="Items"/>, <see cref="NextPageToken"/>, <see cref="NextSyncToken"/>, and in each entry
-    /// <see cref="Key"/>, every member <see cref="Deletion"/> reads and <see cref="ItemValue"/> (plus what the
-    /// <see cref="FullListing"/> reads from a request the parameter is forwarded to). A server honours the mask, so a
-    /// deletion marker it leaves out never arrives and a deleted item reads as a live one.
+    /// reads, with a <see cref="SyncFieldsMaskException"/> naming each: <see cref="Items"/>, <see cref="NextPageToken"/>,
+    /// <see cref="NextSyncToken"/>, and in each entry <see cref="Key"/>, every member <see cref="Deletion"/> reads and
+    /// <see cref="ItemValue"/> (plus what the <see cref="FullListing"/> reads from a request the parameter is forwarded
+    /// to). A server honours the mask, so a deletion marker it leaves out never arrives and a deleted item reads as a
+    /// live one.
     /// </summary>
     public string? FieldsParameter { get; init; }
 
