@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -58,6 +60,9 @@ public abstract class SyncDeletionMarker
     /// <param name="entry">The list entry being rendered.</param>
     public abstract void Mark(JsonObject entry);
 
+    /// <summary>The members of an entry this marker reads, so that a partial-response mask can be checked to keep them.</summary>
+    internal abstract IEnumerable<SyncJsonPath> Paths { get; }
+
     private static void Set(SyncJsonPath path, JsonObject entry, JsonNode value)
     {
         if (entry is null)
@@ -90,6 +95,8 @@ public abstract class SyncDeletionMarker
 
         public override void Mark(JsonObject entry) => Set(_path, entry, JsonValue.Create(_value));
 
+        internal override IEnumerable<SyncJsonPath> Paths => new[] { _path };
+
         public override string ToString() => $"{_path} == \"{_value}\"";
     }
 
@@ -114,6 +121,8 @@ public abstract class SyncDeletionMarker
 
         public override void Mark(JsonObject entry) => Set(_path, entry, JsonValue.Create(true));
 
+        internal override IEnumerable<SyncJsonPath> Paths => new[] { _path };
+
         public override string ToString() => $"{_path} == true";
     }
 
@@ -126,6 +135,8 @@ public abstract class SyncDeletionMarker
         // Any non-null value marks a deletion; an object naming the reason is what Graph writes (@removed).
         public override void Mark(JsonObject entry) => Set(_path, entry, new JsonObject { ["reason"] = "deleted" });
 
+        internal override IEnumerable<SyncJsonPath> Paths => new[] { _path };
+
         public override string ToString() => $"{_path} present";
     }
 
@@ -134,6 +145,8 @@ public abstract class SyncDeletionMarker
         public override bool IsDeleted(JsonElement item) => Array.Exists(markers, m => m.IsDeleted(item));
 
         public override void Mark(JsonObject entry) => markers[0].Mark(entry);
+
+        internal override IEnumerable<SyncJsonPath> Paths => markers.SelectMany(m => m.Paths);
 
         public override string ToString() => string.Join(" or ", Array.ConvertAll(markers, m => m.ToString()));
     }

@@ -65,7 +65,8 @@ public static class SyncDialects
     /// <c>newStartPageToken</c>, key <c>fileId</c>, the item in <c>file</c>; the stored token goes in <c>pageToken</c>. A
     /// change is a deletion when <c>removed</c> is true or its <c>file.trashed</c> is true: Drive reports a file moved to
     /// the trash as a change with <c>removed</c> false and the file marked trashed, so a <c>fields</c> mask on the endpoint
-    /// must name <c>file(trashed)</c> for a trashed file to leave the mirror. The change feed cannot list what exists, so
+    /// must name <c>file(trashed)</c> for a trashed file to leave the mirror; <see cref="SyncHttpPageSource{TItem}"/> refuses
+    /// one that leaves out a member the dialect reads (<see cref="SyncDialect.FieldsParameter"/>). The change feed cannot list what exists, so
     /// a full pass takes <c>changes/startPageToken</c> first, lists <c>files</c> page by page with
     /// <c>q=trashed = false</c> (files.list lists trashed files unless asked not to), and ends with that start token: a
     /// change made during the listing comes again in the next incremental pass. Expiry per <see cref="SyncExpiryRules.Google"/>.
@@ -79,6 +80,9 @@ public static class SyncDialects
     public static SyncDialect GoogleDrive { get; } = new()
     {
         Name = "Google Drive changes",
+
+        // A mask without file(trashed) would keep every trashed file in the mirror as a live one; refused up front.
+        FieldsParameter = "fields",
         SyncTokenParameter = "pageToken",
         PageTokenParameter = "pageToken",
         Items = SyncJsonPath.Property("changes"),

@@ -38,6 +38,7 @@ public sealed class SyncHttpPageSource<TItem>
     /// <param name="dialect">The API's wire protocol, e.g. <see cref="SyncDialects.MicrosoftGraph"/>.</param>
     /// <param name="endpoint">The absolute URL of the list (or delta) request, with any fixed query parameters.</param>
     /// <param name="itemType">The item's metadata from a <c>JsonSerializerContext</c>.</param>
+    /// <exception cref="SyncFieldsMaskException">The endpoint's partial-response mask leaves out a member the dialect reads (<see cref="SyncDialect.FieldsParameter"/>).</exception>
     public SyncHttpPageSource(HttpClient http, SyncDialect dialect, Uri endpoint, JsonTypeInfo<TItem> itemType)
         : this(http, dialect, endpoint, itemType?.Options ?? throw new ArgumentNullException(nameof(itemType)))
     {
@@ -48,6 +49,7 @@ public sealed class SyncHttpPageSource<TItem>
     /// <param name="http">The client; its handlers add authentication.</param>
     /// <param name="dialect">The API's wire protocol, e.g. <see cref="SyncDialects.GooglePeople"/>.</param>
     /// <param name="endpoint">The absolute URL of the list (or delta) request, with any fixed query parameters.</param>
+    /// <exception cref="SyncFieldsMaskException">The endpoint's partial-response mask leaves out a member the dialect reads (<see cref="SyncDialect.FieldsParameter"/>).</exception>
     public SyncHttpPageSource(HttpClient http, SyncDialect dialect, Uri endpoint)
         : this(http, dialect, endpoint, WebOptions)
     {
@@ -58,6 +60,7 @@ public sealed class SyncHttpPageSource<TItem>
     /// <param name="dialect">The API's wire protocol, e.g. <see cref="SyncDialects.GooglePeople"/>.</param>
     /// <param name="endpoint">The absolute URL of the list (or delta) request, with any fixed query parameters.</param>
     /// <param name="options">Serializer options.</param>
+    /// <exception cref="SyncFieldsMaskException">The endpoint's partial-response mask leaves out a member the dialect reads (<see cref="SyncDialect.FieldsParameter"/>).</exception>
     public SyncHttpPageSource(HttpClient http, SyncDialect dialect, Uri endpoint, JsonSerializerOptions options)
     {
         _http = http ?? throw new ArgumentNullException(nameof(http));
@@ -74,6 +77,7 @@ public sealed class SyncHttpPageSource<TItem>
 
         Endpoint = endpoint;
         _options = options ?? throw new ArgumentNullException(nameof(options));
+        CheckFieldsMasks();
     }
 
     /// <summary>The wire protocol.</summary>
@@ -155,6 +159,24 @@ public sealed class SyncHttpPageSource<TItem>
 
             return ToSyncPage(page, page.NextSyncToken);
         };
+    }
+
+    /// <summary>
+    /// Refuses, before any request, a partial-response mask on the endpoint that leaves out what the dialect reads (see
+    /// <see cref="SyncDialect.FieldsParameter"/>): the server would honour it, and a deletion it drops reads as a live item.
+    /// </summary>
+    private void CheckFieldsMasks()
+    {
+        if (Dialect.FieldsParameter is not { } parameter)
+        {
+            return;
+        }
+
+        foreach (var part in ParseQuery(Endpoint.Query).Where(p => string.Equals(p.Name, parameter, StringComparison.Ordinal)))
+        {
+            var equals = part.Raw.IndexOf('=');
+            Dialect.CheckFieldsMask(equals < 0 ? string.Empty : Uri.UnescapeDataString(part.Raw.Substring(equals + 1).Replace('+', ' ')));
+        }
     }
 
     /// <summary>The endpoint's own query, without full-pass-only parameters on an incremental pass, plus the dialect's full-pass parameters.</summary>

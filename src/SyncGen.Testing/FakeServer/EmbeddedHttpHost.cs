@@ -173,6 +173,10 @@ internal sealed class EmbeddedServerState
 {
     private readonly object _journalGate = new();
     private readonly List<RecordedRequest> _journal = new();
+
+    // Requests being answered, and the waiters for none; both guarded by _journalGate.
+    private int _answering;
+    private TaskCompletionSource? _idle;
     private int _disposed;
 
     /// <summary>Cancelled when the server stops, so delay faults end.</summary>
@@ -190,11 +194,49 @@ internal sealed class EmbeddedServerState
         }
     }
 
-    public void Record(RecordedRequest entry)
+    /// <summary>Marks a request as being answered; <see cref="Record"/> ends it.</summary>
+    public void BeginRequest()
     {
         lock (_journalGate)
         {
+            _answering++;
+        }
+    }
+
+    /// <summary>Journals a request begun with <see cref="BeginRequest"/>, which ends it.</summary>
+    public void Record(RecordedRequest entry)
+    {
+        TaskCompletionSource? idle = null;
+        lock (_journalGate)
+        {
             _journal.Add(entry);
+            if (--_answering == 0)
+            {
+                (idle, _idle) = (_idle, null);
+            }
+        }
+
+        idle?.TrySetResult();
+    }
+
+    /// <summary>
+    /// Completes when no request is being answered, so the journal holds every request whose answer a client has seen.
+    /// A handler journals its request after the answer went out (an aborted connection reaches the client before the
+    /// handler's last line runs), so a journal read as soon as the client's call returns could miss that request, and
+    /// the next call's journal, emptied first, would then receive it. Bounded by the handlers themselves: a delay fault
+    /// ends with its delay or with the client's disconnect.
+    /// </summary>
+    public Task WhenIdleAsync(CancellationToken cancellationToken)
+    {
+        lock (_journalGate)
+        {
+            if (_answering == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            _idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _idle.Task.WaitAsync(cancellationToken);
         }
     }
 

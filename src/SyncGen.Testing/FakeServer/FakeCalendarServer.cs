@@ -90,6 +90,9 @@ public sealed class FakeCalendarServer : IAsyncDisposable
     /// <summary>Empties the request journal.</summary>
     public void ClearRequests() => _state.ClearRequests();
 
+    /// <summary>Completes when no request is being answered: every request whose answer a client has seen is then in <see cref="Requests"/>.</summary>
+    internal Task WhenRequestsAnsweredAsync(CancellationToken cancellationToken) => _state.WhenIdleAsync(cancellationToken);
+
     /// <summary>Stops the server; requests still waiting on a delay fault are cancelled.</summary>
     /// <returns>A task that completes when the server has stopped.</returns>
     public ValueTask DisposeAsync() => _state.StopAsync(_app);
@@ -100,6 +103,7 @@ public sealed class FakeCalendarServer : IAsyncDisposable
         var request = ParseRequest(context);
         var fault = request.CalendarId is null ? null : Faults.Take(request);
         var status = 0;
+        _state.BeginRequest();
         try
         {
             status = await RespondAsync(context, request, fault).ConfigureAwait(false);

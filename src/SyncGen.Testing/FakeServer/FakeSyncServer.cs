@@ -218,6 +218,9 @@ public sealed class FakeSyncServer : IAsyncDisposable
     /// <summary>Empties the request journal.</summary>
     public void ClearRequests() => _state.ClearRequests();
 
+    /// <summary>Completes when no request is being answered: every request whose answer a client has seen is then in <see cref="Requests"/>.</summary>
+    internal Task WhenRequestsAnsweredAsync(CancellationToken cancellationToken) => _state.WhenIdleAsync(cancellationToken);
+
     /// <summary>Stops the server; requests still waiting on a delay fault are cancelled.</summary>
     /// <returns>A task that completes when the server has stopped.</returns>
     public ValueTask DisposeAsync() => _state.StopAsync(_app);
@@ -287,6 +290,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
         var fault = kind is DialectRequestKind.Feed or DialectRequestKind.Listing ? Faults.Take(request) : null;
         var status = 0;
         var expiry = false;
+        _state.BeginRequest();
         try
         {
             (status, expiry) = await RespondAsync(context, request, kind, fault).ConfigureAwait(false);

@@ -1,0 +1,29 @@
+using System;
+using System.Collections.Generic;
+
+namespace SyncGen;
+
+/// <summary>
+/// An endpoint's partial-response mask (Google's <c>fields</c>, see <see cref="SyncDialect.FieldsParameter"/>) that would
+/// make the sync read wrong data: it leaves out a member the dialect reads, or it is not a mask at all. Thrown when the
+/// page source is built, before any request: a dropped deletion member (Drive's <c>file.trashed</c>) would not fail a
+/// sync, it would keep a deleted item in the mirror as a live one.
+/// </summary>
+public sealed class SyncFieldsMaskException : ArgumentException
+{
+    internal SyncFieldsMaskException(string message, string mask, IReadOnlyList<string> missingFields, Exception? innerException = null)
+        : base(message, "endpoint", innerException)
+    {
+        Mask = mask;
+        MissingFields = missingFields;
+    }
+
+    /// <summary>The mask as the endpoint carries it, unescaped.</summary>
+    public string Mask { get; }
+
+    /// <summary>
+    /// The members the mask leaves out, each in the mask's own syntax, ready to add to it (e.g. <c>changes/file/trashed</c>);
+    /// empty when the mask could not be read.
+    /// </summary>
+    public IReadOnlyList<string> MissingFields { get; }
+}
