@@ -27,6 +27,12 @@ public static class Program
             return await PeakWorkingSetBenchmark.MeasureInChildAsync(args.Skip(1).ToArray()).ConfigureAwait(false);
         }
 
+        // The child process that times both sizes of the process-memory benchmark in turn (see PeakWorkingSetBenchmark).
+        if (args.Length > 0 && args[0] == PeakWorkingSetBenchmark.PairedChildVerb)
+        {
+            return await PeakWorkingSetBenchmark.MeasurePairsInChildAsync(args.Skip(1).ToArray()).ConfigureAwait(false);
+        }
+
         var quick = args.Contains("--quick");
         var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
         if (selected.Count == 0 || selected.Contains("all"))

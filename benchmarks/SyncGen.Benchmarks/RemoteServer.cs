@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -19,6 +20,14 @@ internal sealed class RemoteServer : IAsyncDisposable
     public const string ServeVerb = "serve";
 
     private const string PrerenderedFlag = "--prerendered";
+    private const string CalendarFlag = "--calendar";
+
+    /// <summary>
+    /// The first event number of the calendars named with <c>extraCalendars</c>: every event of them then has a number of
+    /// seven digits, so its id and summary are as long in a calendar of 100,000 events as in one of 1,000,000, and so is
+    /// each page.
+    /// </summary>
+    private const int ExtraCalendarFirstIndex = 1_000_000;
     private const string RendersVerb = "renders";
 
     private readonly Process _process;
@@ -37,13 +46,20 @@ internal sealed class RemoteServer : IAsyncDisposable
     /// Whether the client talks to a <see cref="PrerenderedPageServer"/> in front of the fake server, which replays every
     /// response it has rendered once, so that the server does not take CPU from the measured client.
     /// </param>
-    public static async Task<RemoteServer> StartAsync(int events, bool prerendered = false)
+    /// <param name="extraCalendars">More calendars to serve, by id, with their number of events (numbered from 1,000,000).</param>
+    public static async Task<RemoteServer> StartAsync(int events, bool prerendered = false, IReadOnlyDictionary<string, int>? extraCalendars = null)
     {
         var start = SelfStartInfo(ServeVerb);
         start.ArgumentList.Add(events.ToString(CultureInfo.InvariantCulture));
         if (prerendered)
         {
             start.ArgumentList.Add(PrerenderedFlag);
+        }
+
+        foreach (var (calendar, count) in extraCalendars ?? new Dictionary<string, int>())
+        {
+            start.ArgumentList.Add(CalendarFlag);
+            start.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"{calendar}={count}"));
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("The server process did not start.");
         try
@@ -94,6 +110,15 @@ internal sealed class RemoteServer : IAsyncDisposable
         var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 0;
         await using var server = await FakeCalendarServer.StartAsync().ConfigureAwait(false);
         server.Primary.AddMany(events);
+        for (var i = 0; i < args.Length - 1; i++)
+        {
+            if (args[i] == CalendarFlag)
+            {
+                var (calendar, count) = (args[i + 1].Split('=')[0], int.Parse(args[i + 1].Split('=')[1], CultureInfo.InvariantCulture));
+                server.GetCalendar(calendar).AddMany(count, firstIndex: ExtraCalendarFirstIndex);
+            }
+        }
+
         await using var front = args.Contains(PrerenderedFlag) ? await PrerenderedPageServer.StartAsync(server.BaseUri).ConfigureAwait(false) : null;
         Console.WriteLine($"READY {front?.BaseUri ?? server.BaseUri}");
         Console.Out.Flush();
