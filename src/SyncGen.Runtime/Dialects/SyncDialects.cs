@@ -9,11 +9,17 @@ public static class SyncDialects
     /// Google Calendar <c>events.list</c>: <c>items</c>, <c>nextPageToken</c>, <c>nextSyncToken</c>, key <c>id</c>,
     /// deleted when <c>status</c> is <c>cancelled</c>, expiry per <see cref="SyncExpiryRules.Google"/>. The filters a
     /// sync token already carries (<c>timeMin</c>, <c>timeMax</c>, <c>updatedMin</c>, <c>q</c>, <c>orderBy</c>,
-    /// <c>iCalUID</c>, <c>privateExtendedProperty</c>, <c>sharedExtendedProperty</c>) are full-pass only.
+    /// <c>iCalUID</c>, <c>privateExtendedProperty</c>, <c>sharedExtendedProperty</c>) are full-pass only. A <c>fields</c>
+    /// mask on the endpoint must keep <c>nextPageToken</c>, <c>nextSyncToken</c> and each item's <c>id</c> and
+    /// <c>status</c>; <see cref="SyncHttpPageSource{TItem}"/> refuses one that does not (<see cref="SyncDialect.FieldsParameter"/>).
     /// </summary>
     public static SyncDialect GoogleCalendar { get; } = new()
     {
         Name = "Google Calendar",
+
+        // Calendar honours the standard fields parameter (guide "Improve performance", partial response): a mask
+        // without items(status) would turn every cancelled event into a live one, so it is refused up front.
+        FieldsParameter = "fields",
         FullPassOnlyParameters = new[] { "timeMin", "timeMax", "updatedMin", "q", "orderBy", "iCalUID", "privateExtendedProperty", "sharedExtendedProperty" },
         Items = SyncJsonPath.Property("items"),
         NextPageToken = SyncJsonPath.Property("nextPageToken"),
@@ -27,11 +33,21 @@ public static class SyncDialects
     /// Google People <c>people.connections.list</c>: <c>connections</c>, <c>nextPageToken</c>, <c>nextSyncToken</c>, key
     /// <c>resourceName</c>, deleted when <c>metadata.deleted</c> is true, expiry per <see cref="SyncExpiryRules.GooglePeople"/>.
     /// Every full pass sends <c>requestSyncToken=true</c> (without it no sync token comes back). Put <c>personFields</c>
-    /// in the endpoint's query: People wants the same parameters on every request of a pass.
+    /// in the endpoint's query: People wants the same parameters on every request of a pass. A <c>fields</c> mask on the
+    /// endpoint must keep <c>nextPageToken</c>, <c>nextSyncToken</c> and each connection's <c>resourceName</c> and
+    /// <c>metadata.deleted</c>; <see cref="SyncHttpPageSource{TItem}"/> refuses one that does not
+    /// (<see cref="SyncDialect.FieldsParameter"/>). <c>personFields</c> is not checked.
     /// </summary>
     public static SyncDialect GooglePeople { get; } = new()
     {
         Name = "Google People",
+
+        // fields is the standard partial-response parameter, applied to the whole answer after the method ran: a mask
+        // without connections(metadata(deleted)) would turn every deleted contact into a live one, so it is refused.
+        // personFields is the method's own list of person fields and is left alone: the reference says a sync request
+        // returns a deleted contact with metadata.deleted true without tying that to personFields naming metadata, and
+        // resourceName is not a person field at all, so nothing proves a personFields list could drop what is read.
+        FieldsParameter = "fields",
         FullPassParameters = new[] { new KeyValuePair<string, string>("requestSyncToken", "true") },
         Items = SyncJsonPath.Property("connections"),
         NextPageToken = SyncJsonPath.Property("nextPageToken"),
