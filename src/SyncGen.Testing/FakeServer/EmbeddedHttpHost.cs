@@ -228,6 +228,12 @@ internal sealed class EmbeddedServerState
     /// </summary>
     public Task WhenIdleAsync(CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // A cancelled wait is cancelled even when there is nothing to wait for, as callers of a public wait expect.
+            return Task.FromCanceled(cancellationToken);
+        }
+
         lock (_journalGate)
         {
             if (_answering == 0)

@@ -58,7 +58,11 @@ public sealed class FakeCalendarServer : IAsyncDisposable
     /// <summary>The armed faults.</summary>
     public FaultQueue Faults { get; } = new();
 
-    /// <summary>A snapshot of the request journal, in arrival order.</summary>
+    /// <summary>
+    /// A snapshot of the request journal, in arrival order. A request is journaled once its answer has gone out, so one
+    /// whose answer (or reset) the client has just seen can still be missing: await
+    /// <see cref="WhenRequestsAnsweredAsync"/> before reading the journal after a call.
+    /// </summary>
     public IReadOnlyList<RecordedRequest> Requests => _state.Requests;
 
     /// <summary>Starts a server on 127.0.0.1 (an ephemeral port unless <see cref="FakeCalendarServerOptions.Port"/> is set).</summary>
@@ -90,8 +94,16 @@ public sealed class FakeCalendarServer : IAsyncDisposable
     /// <summary>Empties the request journal.</summary>
     public void ClearRequests() => _state.ClearRequests();
 
-    /// <summary>Completes when no request is being answered: every request whose answer a client has seen is then in <see cref="Requests"/>.</summary>
-    internal Task WhenRequestsAnsweredAsync(CancellationToken cancellationToken) => _state.WhenIdleAsync(cancellationToken);
+    /// <summary>
+    /// Completes when no request is being answered, so every request whose answer a client has seen is then in
+    /// <see cref="Requests"/>. Call it after a client call returns and before reading <see cref="Requests"/>: the server
+    /// journals a request only after its answer went out, and an aborted connection (<see cref="Fault.Abort"/>) or a
+    /// response reaches the client before that, so a journal read at once can miss the last request. A request held by a
+    /// delay fault keeps it pending until the delay ends or its client disconnects.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the wait; the returned task is then cancelled.</param>
+    /// <returns>A task that completes when the server answers no request.</returns>
+    public Task WhenRequestsAnsweredAsync(CancellationToken cancellationToken = default) => _state.WhenIdleAsync(cancellationToken);
 
     /// <summary>Stops the server; requests still waiting on a delay fault are cancelled.</summary>
     /// <returns>A task that completes when the server has stopped.</returns>
