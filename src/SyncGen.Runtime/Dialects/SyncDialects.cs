@@ -9,11 +9,16 @@ public static class SyncDialects
     /// Google Calendar <c>events.list</c>: <c>items</c>, <c>nextPageToken</c>, <c>nextSyncToken</c>, key <c>id</c>,
     /// deleted when <c>status</c> is <c>cancelled</c>, expiry per <see cref="SyncExpiryRules.Google"/>. The filters a
     /// sync token already carries (<c>timeMin</c>, <c>timeMax</c>, <c>updatedMin</c>, <c>q</c>, <c>orderBy</c>,
-    /// <c>iCalUID</c>, <c>privateExtendedProperty</c>, <c>sharedExtendedProperty</c>) are full-pass only.
+    /// <c>iCalUID</c>, <c>privateExtendedProperty</c>, <c>sharedExtendedProperty</c>) are full-pass only. A <c>fields</c>
+    /// mask on the endpoint must keep <c>items(id,status)</c>, <c>nextPageToken</c> and <c>nextSyncToken</c>;
+    /// <see cref="SyncHttpPageSource{TItem}"/> refuses one that does not (<see cref="SyncDialect.FieldsParameter"/>).
     /// </summary>
     public static SyncDialect GoogleCalendar { get; } = new()
     {
         Name = "Google Calendar",
+
+        // A mask without items/status would keep every cancelled event in the mirror as a live one; refused up front.
+        FieldsParameter = "fields",
         FullPassOnlyParameters = new[] { "timeMin", "timeMax", "updatedMin", "q", "orderBy", "iCalUID", "privateExtendedProperty", "sharedExtendedProperty" },
         Items = SyncJsonPath.Property("items"),
         NextPageToken = SyncJsonPath.Property("nextPageToken"),
@@ -27,11 +32,16 @@ public static class SyncDialects
     /// Google People <c>people.connections.list</c>: <c>connections</c>, <c>nextPageToken</c>, <c>nextSyncToken</c>, key
     /// <c>resourceName</c>, deleted when <c>metadata.deleted</c> is true, expiry per <see cref="SyncExpiryRules.GooglePeople"/>.
     /// Every full pass sends <c>requestSyncToken=true</c> (without it no sync token comes back). Put <c>personFields</c>
-    /// in the endpoint's query: People wants the same parameters on every request of a pass.
+    /// in the endpoint's query: People wants the same parameters on every request of a pass. A <c>fields</c> mask on the
+    /// endpoint must keep <c>connections(resourceName,metadata/deleted)</c>, <c>nextPageToken</c> and <c>nextSyncToken</c>;
+    /// <see cref="SyncHttpPageSource{TItem}"/> refuses one that does not (<see cref="SyncDialect.FieldsParameter"/>).
     /// </summary>
     public static SyncDialect GooglePeople { get; } = new()
     {
         Name = "Google People",
+
+        // A mask without connections/metadata/deleted would keep every deleted contact in the mirror as a live one.
+        FieldsParameter = "fields",
         FullPassParameters = new[] { new KeyValuePair<string, string>("requestSyncToken", "true") },
         Items = SyncJsonPath.Property("connections"),
         NextPageToken = SyncJsonPath.Property("nextPageToken"),
