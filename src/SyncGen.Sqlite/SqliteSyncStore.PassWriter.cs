@@ -62,6 +62,30 @@ public sealed partial class SqliteSyncStore<TItem>
 
         public async ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, CancellationToken cancellationToken = default)
         {
+            try
+            {
+                await ApplyCoreAsync(changes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SqliteException ex) when (_store.Unusable(ex) is { } unusable)
+            {
+                throw unusable;
+            }
+        }
+
+        public async ValueTask CommitAsync(string syncToken, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await CommitCoreAsync(syncToken, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SqliteException ex) when (_store.Unusable(ex) is { } unusable)
+            {
+                throw unusable;
+            }
+        }
+
+        private async ValueTask ApplyCoreAsync(IReadOnlyList<SyncChange<TItem>> changes, CancellationToken cancellationToken)
+        {
             ArgumentNullException.ThrowIfNull(changes);
             ThrowIfDone();
             cancellationToken.ThrowIfCancellationRequested();
@@ -118,7 +142,7 @@ public sealed partial class SqliteSyncStore<TItem>
             _buffered += changes.Count;
         }
 
-        public async ValueTask CommitAsync(string syncToken, CancellationToken cancellationToken = default)
+        private async ValueTask CommitCoreAsync(string syncToken, CancellationToken cancellationToken)
         {
             if (string.IsNullOrEmpty(syncToken))
             {

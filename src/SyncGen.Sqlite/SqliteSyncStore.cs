@@ -248,6 +248,10 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
             _lastSeenToken = token;
             return token;
         }
+        catch (SqliteException ex) when (Unusable(ex) is { } unusable)
+        {
+            throw unusable;
+        }
         finally
         {
             Return(lease);
@@ -321,6 +325,10 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
                 }
             }
         }
+        catch (SqliteException ex) when (Unusable(ex) is { } unusable)
+        {
+            throw unusable;
+        }
         finally
         {
             Return(lease);
@@ -350,6 +358,13 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
 
         return item ?? throw new SyncStoreCorruptException(DescribeItem(key), "the stored item is JSON null.");
     }
+
+    /// <summary>
+    /// The typed error for a failure that says the file itself is unusable. The file's layout is checked once, when the
+    /// store first opens it, and pooled or kept connections open without reading it: a file overwritten, truncated or
+    /// made unwritable after that is first met by an operation's own statement, which must report it as the open would.
+    /// </summary>
+    private SyncStoreUnusableException? Unusable(SqliteException exception) => SqliteStoreFile.Explain(exception, _dataSource, IsReadOnly);
 
     private string DescribeItem(string key) => $"{_dataSource} (collection '{_collection}', key '{key}')";
 

@@ -55,6 +55,22 @@ public class FieldsMaskCheckTests
         Assert.That(Source(SyncDialects.GoogleDrive, Feed).Endpoint.Query, Does.Contain(Feed), "Drive sends fields to changes.list only");
     }
 
+    [Test]
+    public void Calendar_and_People_masks_that_drop_the_deletion_marker_or_a_token_are_refused()
+    {
+        // Both APIs take Google's standard fields parameter; a cancelled event or a deleted contact that arrives without
+        // its marker reads as a live item, and a mask without nextSyncToken leaves a pass that can never end.
+        var calendar = Assert.Throws<SyncFieldsMaskException>(() => Source(SyncDialects.GoogleCalendar, "items(id,summary),nextPageToken,nextSyncToken"))!;
+        Assert.That(calendar.MissingFields, Is.EqualTo(new[] { "items/status" }));
+        var token = Assert.Throws<SyncFieldsMaskException>(() => Source(SyncDialects.GoogleCalendar, "items(id,status),nextPageToken"))!;
+        Assert.That(token.MissingFields, Is.EqualTo(new[] { "nextSyncToken" }));
+        Assert.That(Source(SyncDialects.GoogleCalendar, "items(id,status,summary),nextPageToken,nextSyncToken").Endpoint.Query, Does.Contain("items(id,status,summary)"));
+
+        var people = Assert.Throws<SyncFieldsMaskException>(() => Source(SyncDialects.GooglePeople, "connections(resourceName,names),nextPageToken,nextSyncToken"))!;
+        Assert.That(people.MissingFields, Is.EqualTo(new[] { "connections/metadata/deleted" }));
+        Assert.That(Source(SyncDialects.GooglePeople, "connections(resourceName,names,metadata/deleted),nextPageToken,nextSyncToken").Endpoint.Query, Does.Contain("metadata/deleted"));
+    }
+
     private static SyncHttpPageSource<object> Source(SyncDialect dialect, string mask)
     {
         using var http = new HttpClient();

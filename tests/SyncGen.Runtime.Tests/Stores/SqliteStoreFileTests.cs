@@ -172,4 +172,35 @@ public sealed class SqliteStoreFileTests
         Assert.ThrowsAsync<SyncStoreUnusableException>(async () => await newToken.CommitAsync("t2"));
         Assert.ThrowsAsync<SyncStoreUnusableException>(async () => await store.ReadSyncTokenAsync());
     }
+
+    [Test]
+    public async Task A_file_overwritten_with_other_bytes_between_passes_is_refused_with_the_typed_error_by_every_operation()
+    {
+        var store = SqliteSyncStore<TestItem>.OpenFile(_path, "events");
+        await CommitAsync(store, "t1", "a");
+
+        // Another program overwrites the file (its WAL and shared memory gone with the pool's connections): the store
+        // has already checked the file's layout, so the next operations meet the bytes in their own statements.
+        SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(_directory))
+        {
+            File.Delete(file);
+        }
+
+        await File.WriteAllBytesAsync(_path, System.Text.Encoding.ASCII.GetBytes(new string('x', 8192)));
+
+        var read = Assert.ThrowsAsync<SyncStoreUnusableException>(async () => await store.ReadSyncTokenAsync());
+        Assert.That(read!.Message, Does.Contain(_path).And.Contain("not a SQLite database"));
+        Assert.ThrowsAsync<SyncStoreUnusableException>(async () => await store.ReadItemsAsync());
+
+        await using var changed = await store.BeginPassAsync(SyncPassKind.Incremental);
+        var apply = Assert.ThrowsAsync<SyncStoreUnusableException>(async () => await changed.ApplyAsync(new[] { SyncChange<TestItem>.Upsert("b", new TestItem("b", "title")) }));
+        Assert.That(apply!.Message, Does.Contain("not a SQLite database"));
+
+        await using var newToken = await store.BeginPassAsync(SyncPassKind.Incremental);
+        Assert.ThrowsAsync<SyncStoreUnusableException>(async () => await newToken.CommitAsync("t2"));
+
+        await using var full = await store.BeginPassAsync(SyncPassKind.Full);
+        Assert.ThrowsAsync<SyncStoreUnusableException>(async () => await full.CommitAsync("t3"));
+    }
 }
