@@ -105,6 +105,41 @@ public sealed class SchemaTests
         Assert.That(error!.Location, Does.Contain("key 'a'").And.Contain("collection 'c'"));
     }
 
+    [Test]
+    public async Task AStoredItemItsConverterRefusesToRead_IsReportedAsCorrupt_WithItsKey(CancellationToken cancellationToken)
+    {
+        // A converter may refuse stored JSON with InvalidOperationException or NotSupportedException rather than
+        // JsonException; each means the same to the store, as in the SQLite and JSON file stores.
+        var schema = NewSchema();
+        var options = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        options.Converters.Add(new WriteOnlyTestItemConverter());
+        await using var database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Schema = schema, SerializerOptions = options });
+        var store = database.OpenStore<TestItem>("c");
+        await using (var writer = await store.BeginPassAsync(SyncPassKind.Full, cancellationToken))
+        {
+            await writer.ApplyAsync([SyncChange<TestItem>.Upsert("a", new TestItem("a", "A"))], cancellationToken);
+            await writer.CommitAsync("t1", cancellationToken);
+        }
+
+        var error = Assert.ThrowsAsync<SyncStoreCorruptException>(async () => await store.ReadItemsAsync(cancellationToken));
+        Assert.That(error!.Location, Does.Contain("key 'a'").And.Contain("collection 'c'"));
+        Assert.That(error.InnerException, Is.TypeOf<InvalidOperationException>());
+    }
+
+    /// <summary>Writes a <see cref="TestItem"/> as the default converter would, and refuses to read one back.</summary>
+    private sealed class WriteOnlyTestItemConverter : System.Text.Json.Serialization.JsonConverter<TestItem>
+    {
+        public override TestItem Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+            throw new InvalidOperationException("this converter does not read");
+
+        public override void Write(System.Text.Json.Utf8JsonWriter writer, TestItem value, System.Text.Json.JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", value.Id);
+            writer.WriteEndObject();
+        }
+    }
+
     [TestCase("")]
     [TestCase("Public")]
     [TestCase("x; DROP TABLE y")]

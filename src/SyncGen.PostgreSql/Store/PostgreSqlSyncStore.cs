@@ -151,8 +151,9 @@ public sealed class PostgreSqlSyncStore<TItem> : ISyncStore<TItem>
             return JsonSerializer.Deserialize<TItem>(json, _database.SerializerOptions)
                 ?? throw new SyncStoreCorruptException(Location(key), "the stored item is JSON null.");
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
         {
+            // As the other stores: a converter may refuse stored JSON with any of the three, and each means the same.
             throw new SyncStoreCorruptException(Location(key), $"the stored item does not deserialize as {typeof(TItem).Name}: {ex.Message}", ex);
         }
     }

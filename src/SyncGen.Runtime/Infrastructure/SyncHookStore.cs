@@ -53,8 +53,14 @@ public sealed class SyncHookStore<TItem> : ISyncStore<TItem>
 
         public ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, CancellationToken cancellationToken = default)
         {
+            ArgumentNullException.ThrowIfNull(changes);
             cancellationToken.ThrowIfCancellationRequested();
-            (_changes ?? throw Ended()).AddRange(changes);
+            var buffered = _changes ?? throw Ended();
+
+            // The same page checks as every store's, before any of the page is buffered: ApplyPassAsync is the user's own
+            // storage, and must not get a change without key or a key no UTF-8 store could keep apart from another.
+            SyncChangeValidation.Validate(changes, nameof(changes));
+            buffered.AddRange(changes);
             return default;
         }
 
