@@ -110,29 +110,71 @@ public sealed partial class SqliteSyncStore<TItem> : IAsyncDisposable, IDisposab
     /// <summary>A connection of the store and the statements prepared on it.</summary>
     private sealed class Lease : IDisposable
     {
-        private SqliteCommand? _readToken;
+        // The token query, prepared once per connection through SQLite's C API with the collection bound once: a call
+        // with nothing to sync is mostly this query, and Microsoft.Data.Sqlite would build a command, a parameter and
+        // a data reader for it every time.
+        private SQLitePCL.sqlite3_stmt? _readToken;
 
         public Lease(SqliteConnection connection) => Connection = connection;
 
         public SqliteConnection Connection { get; }
 
-        /// <summary>The token query, prepared once per connection.</summary>
-        public SqliteCommand ReadToken(string collection)
+        /// <summary>The collection's stored token, or null when it has none.</summary>
+        public string? ReadToken(string collection)
         {
-            if (_readToken is null)
+            var statement = _readToken ??= PrepareReadToken(collection);
+            try
             {
-                var command = Connection.CreateCommand();
-                command.CommandText = "SELECT sync_token FROM syncgen_state WHERE collection = $collection;";
-                command.Parameters.AddWithValue("$collection", collection);
-                command.Prepare();
-                _readToken = command;
+                var rc = SQLitePCL.raw.sqlite3_step(statement);
+                return rc switch
+                {
+                    SQLitePCL.raw.SQLITE_ROW when SQLitePCL.raw.sqlite3_column_type(statement, 0) != SQLitePCL.raw.SQLITE_NULL =>
+                        SQLitePCL.raw.sqlite3_column_text(statement, 0).utf8_to_string(),
+                    SQLitePCL.raw.SQLITE_ROW or SQLitePCL.raw.SQLITE_DONE => null,
+                    _ => throw Failure(rc),
+                };
+            }
+            finally
+            {
+                SQLitePCL.raw.sqlite3_reset(statement);
+            }
+        }
+
+        private SQLitePCL.sqlite3_stmt PrepareReadToken(string collection)
+        {
+            var rc = SQLitePCL.raw.sqlite3_prepare_v2(Connection.Handle, "SELECT sync_token FROM syncgen_state WHERE collection = ?1;", out var statement);
+            if (rc == SQLitePCL.raw.SQLITE_OK)
+            {
+                // Bound as UTF-8 of explicit length, as the pass buffer binds keys: a NUL in the name must not cut it.
+                rc = SQLitePCL.raw.sqlite3_bind_text(statement, 1, System.Text.Encoding.UTF8.GetBytes(collection).AsSpan());
             }
 
-            return _readToken;
+            if (rc != SQLitePCL.raw.SQLITE_OK)
+            {
+                statement?.Dispose();
+                throw Failure(rc);
+            }
+
+            return statement!;
+        }
+
+        private SqliteException Failure(int rc)
+        {
+            try
+            {
+                SqliteException.ThrowExceptionForRC(rc, Connection.Handle);
+            }
+            catch (SqliteException ex)
+            {
+                return ex;
+            }
+
+            return new SqliteException($"SQLite Error {rc}.", rc);
         }
 
         public void Dispose()
         {
+            // Finalized before the connection goes back to the pool or closes: a statement left prepared would keep it busy.
             _readToken?.Dispose();
             Connection.Dispose();
         }

@@ -367,7 +367,7 @@ public sealed partial class SqliteSyncStore<TItem>
         private async ValueTask<string?> StoredTokenAsync(CancellationToken cancellationToken)
         {
             await EnsureConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return await _lease!.ReadToken(_store._collection).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            return _lease!.ReadToken(_store._collection);
         }
 
         /// <summary>Takes the pass's connection from the store if it has none yet (see the remarks).</summary>

@@ -244,7 +244,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
                 return null;
             }
 
-            var token = await lease.ReadToken(_collection).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            var token = lease.ReadToken(_collection);
             _lastSeenToken = token;
             return token;
         }
