@@ -38,7 +38,7 @@ public static class SyncChangeValidation
 
             if (!change.IsDelete && change.Item is null)
             {
-                throw new ArgumentException($"Change #{i} of the page (key '{change.Key}') is an upsert without an item.", parameterName);
+                throw new ArgumentException($"Change #{i} of the page (key '{Escape(change.Key)}') is an upsert without an item.", parameterName);
             }
 
             var lone = IndexOfLoneSurrogate(change.Key);
