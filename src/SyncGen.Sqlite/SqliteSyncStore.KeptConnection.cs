@@ -126,13 +126,17 @@ public sealed partial class SqliteSyncStore<TItem> : IAsyncDisposable, IDisposab
             try
             {
                 var rc = SQLitePCL.raw.sqlite3_step(statement);
-                return rc switch
+                if (rc == SQLitePCL.raw.SQLITE_ROW && SQLitePCL.raw.sqlite3_column_type(statement, 0) != SQLitePCL.raw.SQLITE_NULL)
                 {
-                    SQLitePCL.raw.SQLITE_ROW when SQLitePCL.raw.sqlite3_column_type(statement, 0) != SQLitePCL.raw.SQLITE_NULL =>
-                        SQLitePCL.raw.sqlite3_column_text(statement, 0).utf8_to_string(),
-                    SQLitePCL.raw.SQLITE_ROW or SQLitePCL.raw.SQLITE_DONE => null,
-                    _ => throw Failure(rc),
-                };
+                    return SQLitePCL.raw.sqlite3_column_text(statement, 0).utf8_to_string();
+                }
+
+                if (rc is not (SQLitePCL.raw.SQLITE_ROW or SQLitePCL.raw.SQLITE_DONE))
+                {
+                    SqliteException.ThrowExceptionForRC(rc, Connection.Handle);
+                }
+
+                return null;
             }
             finally
             {
@@ -152,24 +156,10 @@ public sealed partial class SqliteSyncStore<TItem> : IAsyncDisposable, IDisposab
             if (rc != SQLitePCL.raw.SQLITE_OK)
             {
                 statement?.Dispose();
-                throw Failure(rc);
+                SqliteException.ThrowExceptionForRC(rc, Connection.Handle);
             }
 
             return statement!;
-        }
-
-        private SqliteException Failure(int rc)
-        {
-            try
-            {
-                SqliteException.ThrowExceptionForRC(rc, Connection.Handle);
-            }
-            catch (SqliteException ex)
-            {
-                return ex;
-            }
-
-            return new SqliteException($"SQLite Error {rc}.", rc);
         }
 
         public void Dispose()
