@@ -15,8 +15,6 @@ namespace SyncGen.Dialects.Tests;
 [TestFixture]
 public sealed class CalendarFieldsMaskTests
 {
-    private static readonly SyncOptions Fast = new() { Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(2) } };
-
     [TestCase("nextPageToken,nextSyncToken,items(id,status,summary)")]
     [TestCase("nextPageToken,nextSyncToken,items/id,items/status,items/summary")]
     [TestCase("nextPageToken,nextSyncToken,items")]
@@ -29,7 +27,7 @@ public sealed class CalendarFieldsMaskTests
         server.Upsert("e2", "Retro");
         using var http = new HttpClient();
         var store = new InMemorySyncStore<CalendarEvent>();
-        var mirror = new CalendarMirror(http, WithFields(server, mask), store, Fast);
+        var mirror = new CalendarMirror(http, FieldsMaskEndpoints.WithQuery(server, "fields=" + mask), store, FieldsMaskEndpoints.FastRetries);
 
         await mirror.SyncAsync();
         server.Delete("e2");
@@ -50,7 +48,7 @@ public sealed class CalendarFieldsMaskTests
         var store = new InMemorySyncStore<CalendarEvent>();
         const string mask = "nextPageToken,nextSyncToken,items(id,summary)";
 
-        var error = Assert.Throws<SyncFieldsMaskException>(() => new CalendarMirror(http, WithFields(server, mask), store, Fast))!;
+        var error = Assert.Throws<SyncFieldsMaskException>(() => new CalendarMirror(http, FieldsMaskEndpoints.WithQuery(server, "fields=" + mask), store, FieldsMaskEndpoints.FastRetries))!;
 
         Assert.That(error.Message, Does.Contain("'status' of each 'items' entry"));
         Assert.That(error.Message, Does.Contain("Google Calendar"));
@@ -70,7 +68,7 @@ public sealed class CalendarFieldsMaskTests
         await using var server = await FakeSyncServer.StartAsync(SyncDialects.GoogleCalendar);
         using var http = new HttpClient();
 
-        var error = Assert.Throws<SyncFieldsMaskException>(() => new CalendarMirror(http, WithFields(server, mask), new InMemorySyncStore<CalendarEvent>(), Fast))!;
+        var error = Assert.Throws<SyncFieldsMaskException>(() => new CalendarMirror(http, FieldsMaskEndpoints.WithQuery(server, "fields=" + mask), new InMemorySyncStore<CalendarEvent>(), FieldsMaskEndpoints.FastRetries))!;
 
         Assert.That(error.MissingFields, Is.EqualTo(missing.Split(',')));
         Assert.That(server.Requests, Is.Empty);
@@ -79,8 +77,4 @@ public sealed class CalendarFieldsMaskTests
     [Test]
     public void The_calendar_dialect_checks_the_standard_fields_parameter() =>
         Assert.That(SyncDialects.GoogleCalendar.FieldsParameter, Is.EqualTo("fields"));
-
-    /// <summary>The server's events endpoint with <paramref name="mask"/> as written (escaped or not) in its query.</summary>
-    private static Uri WithFields(FakeSyncServer server, string mask) =>
-        new(server.Endpoint + (string.IsNullOrEmpty(server.Endpoint.Query) ? "?" : "&") + "fields=" + mask);
 }

@@ -16,8 +16,6 @@ namespace SyncGen.Dialects.Tests;
 [TestFixture]
 public sealed class DriveFieldsMaskTests
 {
-    private static readonly SyncOptions Fast = new() { Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(2) } };
-
     // Each keeps every member the dialect reads: parentheses, slashes, spaces, '*', a whole 'changes', and the mask
     // escaped as a client library writes it (%2C, %28, '+' for a space).
     [TestCase("nextPageToken,newStartPageToken,changes(fileId,removed,file(id,name,trashed))")]
@@ -37,7 +35,7 @@ public sealed class DriveFieldsMaskTests
         server.Upsert("f2", "two.txt");
         using var http = new HttpClient();
         var store = new InMemorySyncStore<DriveFile>();
-        var mirror = new DriveMirror(http, WithFields(server, mask), store, Fast);
+        var mirror = new DriveMirror(http, FieldsMaskEndpoints.WithQuery(server, "fields=" + mask), store, FieldsMaskEndpoints.FastRetries);
 
         await mirror.SyncAsync();
         server.Trash("f2");
@@ -58,7 +56,7 @@ public sealed class DriveFieldsMaskTests
         var store = new InMemorySyncStore<DriveFile>();
         const string mask = "nextPageToken,newStartPageToken,changes(fileId,removed,file(id,name))";
 
-        var error = Assert.Throws<SyncFieldsMaskException>(() => new DriveMirror(http, WithFields(server, mask), store, Fast))!;
+        var error = Assert.Throws<SyncFieldsMaskException>(() => new DriveMirror(http, FieldsMaskEndpoints.WithQuery(server, "fields=" + mask), store, FieldsMaskEndpoints.FastRetries))!;
 
         Assert.That(error.Message, Does.Contain("'file.trashed' of each 'changes' entry"));
         Assert.That(error.Message, Does.Contain(mask));
@@ -84,7 +82,7 @@ public sealed class DriveFieldsMaskTests
         await using var server = await FakeSyncServer.StartAsync(SyncDialects.GoogleDrive);
         using var http = new HttpClient();
 
-        var error = Assert.Throws<SyncFieldsMaskException>(() => new DriveMirror(http, WithFields(server, mask), new InMemorySyncStore<DriveFile>(), Fast))!;
+        var error = Assert.Throws<SyncFieldsMaskException>(() => new DriveMirror(http, FieldsMaskEndpoints.WithQuery(server, "fields=" + mask), new InMemorySyncStore<DriveFile>(), FieldsMaskEndpoints.FastRetries))!;
 
         Assert.That(error.MissingFields, Is.EqualTo(missing.Split(',')));
         Assert.That(server.Requests, Is.Empty);
@@ -99,7 +97,7 @@ public sealed class DriveFieldsMaskTests
         await using var server = await FakeSyncServer.StartAsync(SyncDialects.GoogleDrive);
         using var http = new HttpClient();
 
-        var error = Assert.Throws<SyncFieldsMaskException>(() => new DriveMirror(http, WithFields(server, mask), new InMemorySyncStore<DriveFile>(), Fast))!;
+        var error = Assert.Throws<SyncFieldsMaskException>(() => new DriveMirror(http, FieldsMaskEndpoints.WithQuery(server, "fields=" + mask), new InMemorySyncStore<DriveFile>(), FieldsMaskEndpoints.FastRetries))!;
 
         Assert.That(error.Message, Does.Contain(detail));
         Assert.That(error.MissingFields, Is.Empty);
@@ -114,7 +112,7 @@ public sealed class DriveFieldsMaskTests
         server.Upsert("f2", "two.txt");
         using var http = new HttpClient();
         var store = new InMemorySyncStore<DriveFile>();
-        var mirror = new DriveMirror(http, new Uri(server.Endpoint + "?fields="), store, Fast);
+        var mirror = new DriveMirror(http, FieldsMaskEndpoints.WithQuery(server, "fields="), store, FieldsMaskEndpoints.FastRetries);
 
         await mirror.SyncAsync();
         server.Trash("f2");
@@ -136,7 +134,4 @@ public sealed class DriveFieldsMaskTests
         Assert.That(source.Endpoint.Query, Is.EqualTo("?fields=changes(fileId)"));
         Assert.That(SyncDialects.GoogleDrive.FieldsParameter, Is.EqualTo("fields"));
     }
-
-    /// <summary>The server's changes endpoint with <paramref name="mask"/> as written (escaped or not) in its query.</summary>
-    private static Uri WithFields(FakeSyncServer server, string mask) => new(server.Endpoint + "?fields=" + mask);
 }

@@ -16,8 +16,6 @@ namespace SyncGen.Dialects.Tests;
 [TestFixture]
 public sealed class PeopleFieldsMaskTests
 {
-    private static readonly SyncOptions Fast = new() { Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(2) } };
-
     [TestCase("nextPageToken,nextSyncToken,connections(resourceName,names,metadata/deleted)")]
     [TestCase("nextPageToken,nextSyncToken,connections(resourceName,names,metadata(deleted,sources))")]
     [TestCase("nextPageToken,nextSyncToken,connections")]
@@ -30,7 +28,7 @@ public sealed class PeopleFieldsMaskTests
         server.Upsert("people/c2", "Grace");
         using var http = new HttpClient();
         var store = new InMemorySyncStore<Person>();
-        var mirror = new Contacts(http, WithFields(server, "personFields=names&fields=" + mask), store, Fast);
+        var mirror = new Contacts(http, FieldsMaskEndpoints.WithQuery(server, "personFields=names&fields=" + mask), store, FieldsMaskEndpoints.FastRetries);
 
         await mirror.SyncAsync();
         server.Delete("people/c2");
@@ -51,7 +49,7 @@ public sealed class PeopleFieldsMaskTests
         var store = new InMemorySyncStore<Person>();
         const string mask = "nextPageToken,nextSyncToken,connections(resourceName,names)";
 
-        var error = Assert.Throws<SyncFieldsMaskException>(() => new Contacts(http, WithFields(server, "personFields=names&fields=" + mask), store, Fast))!;
+        var error = Assert.Throws<SyncFieldsMaskException>(() => new Contacts(http, FieldsMaskEndpoints.WithQuery(server, "personFields=names&fields=" + mask), store, FieldsMaskEndpoints.FastRetries))!;
 
         Assert.That(error.Message, Does.Contain("'metadata.deleted' of each 'connections' entry"));
         Assert.That(error.Message, Does.Contain("Google People"));
@@ -71,7 +69,7 @@ public sealed class PeopleFieldsMaskTests
         await using var server = await FakeSyncServer.StartAsync(SyncDialects.GooglePeople);
         using var http = new HttpClient();
 
-        var error = Assert.Throws<SyncFieldsMaskException>(() => new Contacts(http, WithFields(server, "personFields=names&fields=" + mask), new InMemorySyncStore<Person>(), Fast))!;
+        var error = Assert.Throws<SyncFieldsMaskException>(() => new Contacts(http, FieldsMaskEndpoints.WithQuery(server, "personFields=names&fields=" + mask), new InMemorySyncStore<Person>(), FieldsMaskEndpoints.FastRetries))!;
 
         Assert.That(error.MissingFields, Is.EqualTo(missing.Split(',')));
         Assert.That(server.Requests, Is.Empty);
@@ -88,7 +86,7 @@ public sealed class PeopleFieldsMaskTests
         server.Upsert("people/c2", "Grace");
         using var http = new HttpClient();
         var store = new InMemorySyncStore<Person>();
-        var mirror = new Contacts(http, WithFields(server, "personFields=names,emailAddresses"), store, Fast);
+        var mirror = new Contacts(http, FieldsMaskEndpoints.WithQuery(server, "personFields=names,emailAddresses"), store, FieldsMaskEndpoints.FastRetries);
 
         await mirror.SyncAsync();
         server.Delete("people/c2");
@@ -97,8 +95,4 @@ public sealed class PeopleFieldsMaskTests
         Assert.That(store.Items.Keys, Is.EquivalentTo(new[] { "people/c1" }));
         Assert.That(SyncDialects.GooglePeople.FieldsParameter, Is.EqualTo("fields"));
     }
-
-    /// <summary>The server's connections endpoint with <paramref name="query"/> (escaped or not) added to its query.</summary>
-    private static Uri WithFields(FakeSyncServer server, string query) =>
-        new(server.Endpoint + (string.IsNullOrEmpty(server.Endpoint.Query) ? "?" : "&") + query);
 }
