@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using System.Threading.Tasks;
 using NUnit.Framework;
 using SyncGen.Generator.Diagnostics;
 using SyncGen.Tests.Infrastructure;
@@ -121,6 +122,37 @@ public class GeneratorBehaviourTests
         Assert.That(run.SingleSource, Does.Contain("(definition, global::D.Repo.Shared, "));
         Assert.That(run.SingleSource, Does.Contain("await global::D.Repo.FetchAsync(cursor, cancellationToken)"));
         Assert.That(run.SingleSource, Does.Contain("GetKey = static item => item.@class,"));
+    }
+
+    [Test]
+    public async Task A_store_declared_nullable_and_left_null_fails_the_call_naming_the_member()
+    {
+        var source = Prelude + """
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private ISyncStore<Item>? _store = null;
+                Task<Page> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new Page());
+
+                public static async Task<string> RunAsync()
+                {
+                    try
+                    {
+                        await new Repo().SyncAsync();
+                        return "no error";
+                    }
+                    catch (InvalidOperationException error)
+                    {
+                        return error.Message;
+                    }
+                }
+            }
+            """;
+
+        var run = GeneratorRunner.Run(source);
+        var message = await CompiledAssembly.RunHarnessAsync(CompiledAssembly.Emit(run), "D.Repo");
+
+        Assert.That(message, Is.EqualTo("'_store' of D.Repo is null; set it before calling SyncAsync."));
     }
 
     [Test]
