@@ -218,9 +218,14 @@ public class GeneratorShapeTests
             public partial class Repo(ISyncStore<Item> store) { private readonly ISyncStore<Item> _store = store; {{Fetch}} }
             """);
         yield return new Shape("primary-constructor store also passed to the base class", Prelude + $$"""
-            public class Base(ISyncStore<Item> store) { protected ISyncStore<Item> Inner => store; }
+            public class Base(ISyncStore<Item> store) { public object Inner => store; }
             [IncrementalSync]
             public partial class Repo(ISyncStore<Item> store) : Base(store) { {{Fetch}} }
+            """, "SYNCGEN009", "Repo|'store' is a primary-constructor parameter passed to the base class");
+        yield return new Shape("primary-constructor store passed to the base class and assigned to a field", Prelude + $$"""
+            public class Base(ISyncStore<Item> store) { public object Inner => store; }
+            [IncrementalSync]
+            public partial class Repo(ISyncStore<Item> store) : Base(store) { private readonly ISyncStore<Item> _store = store; {{Fetch}} }
             """);
         yield return new Shape("primary-constructor store also used in an initializer", Prelude + $$"""
             [IncrementalSync]

@@ -687,18 +687,51 @@ internal static class SyncClassParser
         private List<ISymbol> Candidates(Func<ITypeSymbol, bool> predicate)
         {
             var members = ValueMembers().Where(m => predicate(SymbolHelpers.ValueType(m)!)).ToList();
-            return members.Count > 0 ? members : PrimaryConstructorParameters().Where(p => predicate(p.Type)).ToList<ISymbol>();
+            return members.Count > 0 ? members
+                : PrimaryConstructorParameters().Where(p => !p.PassedToBase && predicate(p.Parameter.Type)).Select(p => (ISymbol)p.Parameter).ToList();
         }
 
         /// <summary>
         /// The parameters of the class's primary constructor (C# 12, or a record's) that code in the class can read by
-        /// name: a member of the same name hides one (a positional record's property, for example).
+        /// name (a member of the same name hides one: a positional record's property, for example), and whether the
+        /// class passes it to its base class's constructor: capturing such a parameter as well is warning CS9107 in the
+        /// user's code, so it is not a candidate.
         /// </summary>
-        private IEnumerable<IParameterSymbol> PrimaryConstructorParameters() =>
-            _type.InstanceConstructors
-                .Where(c => !c.IsImplicitlyDeclared && c.DeclaringSyntaxReferences.Any(r => r.GetSyntax(_cancellationToken) is TypeDeclarationSyntax))
-                .SelectMany(c => c.Parameters)
-                .Where(p => !SymbolHelpers.AllMembers(_type, p.Name).Any());
+        private IEnumerable<(IParameterSymbol Parameter, bool PassedToBase)> PrimaryConstructorParameters()
+        {
+            foreach (var constructor in _type.InstanceConstructors.Where(c => !c.IsImplicitlyDeclared))
+            {
+                var declaration = constructor.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<TypeDeclarationSyntax>().FirstOrDefault();
+                if (declaration is null)
+                {
+                    continue;
+                }
+
+                var passedToBase = new HashSet<string>(
+                    (declaration.BaseList?.Types ?? default).OfType<PrimaryConstructorBaseTypeSyntax>()
+                        .SelectMany(b => b.ArgumentList.DescendantNodes().OfType<IdentifierNameSyntax>())
+                        .Select(name => name.Identifier.ValueText),
+                    StringComparer.Ordinal);
+                foreach (var parameter in constructor.Parameters.Where(p => !SymbolHelpers.AllMembers(_type, p.Name).Any()))
+                {
+                    yield return (parameter, passedToBase.Contains(parameter.Name));
+                }
+            }
+        }
+
+        /// <summary>Why a store the class seems to hold cannot be its store, for SYNCGEN009's message, or empty.</summary>
+        private string UnusableStoreNote()
+        {
+            var explicitStore = SymbolHelpers.AllMembers(_type).FirstOrDefault(m => IsExplicitImplementation(m) && StoreInterface(SymbolHelpers.ValueType(m)!) is not null);
+            if (explicitStore is not null)
+            {
+                return $" ('{explicitStore.Name}' is an explicit interface implementation, which the generated code cannot read by name)";
+            }
+
+            var passed = PrimaryConstructorParameters().FirstOrDefault(p => p.PassedToBase && StoreInterface(p.Parameter.Type) is not null).Parameter;
+            return passed is null ? string.Empty
+                : $" ('{passed.Name}' is a primary-constructor parameter passed to the base class, which the generated code would capture a second time (CS9107): assign it to a field)";
+        }
 
         private static ITypeSymbol? StoreInterface(ITypeSymbol type)
         {
@@ -730,9 +763,7 @@ internal static class SyncClassParser
             {
                 if (stores.Count == 0)
                 {
-                    var hidden = SymbolHelpers.AllMembers(_type).FirstOrDefault(m => IsExplicitImplementation(m) && StoreInterface(SymbolHelpers.ValueType(m)!) is not null);
-                    Report(DiagnosticDescriptors.MissingStore, _classLocation, ClassName, itemName,
-                        hidden is null ? string.Empty : $" ('{hidden.Name}' is an explicit interface implementation, which the generated code cannot read by name)",
+                    Report(DiagnosticDescriptors.MissingStore, _classLocation, ClassName, itemName, UnusableStoreNote(),
                         $"add one such as 'private readonly ISyncStore<{itemName}> _store', or implement the partial hook methods '{LoadSyncTokenHook}' and '{ApplyPassHook}' to apply the changes yourself");
                 }
                 else
