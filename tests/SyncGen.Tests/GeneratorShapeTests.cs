@@ -185,6 +185,32 @@ public class GeneratorShapeTests
                 Task<NullablePage> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new NullablePage());
             }
             """);
+        yield return new Shape("store of nullable items", Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo { private readonly ISyncStore<Item?> _store = new InMemorySyncStore<Item?>(); {{Fetch}} }
+            """);
+        yield return new Shape("nullable static store and nullable dialect field", Prelude + """
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private static InMemorySyncStore<Item>? Shared = new();
+                private readonly SyncHttpPageSource<Item>? _source = null;
+                public static void Reset() => Shared = null;
+            }
+            """);
+        yield return new Shape("record with hooks", Prelude + $$"""
+            [IncrementalSync]
+            internal sealed partial record Repo
+            {
+                {{Fetch}}
+                private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken) => default;
+                private partial ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken) => default;
+            }
+            """);
+        yield return new Shape("nullable primary-constructor logger and options", Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo(ISyncStore<Item>? store, Microsoft.Extensions.Logging.ILogger? logger, SyncOptions? options) { {{Fetch}} }
+            """);
         yield return new Shape("key obsolete as an error", Prelude.Replace("public class Item { public string? Id", "public class Item { [Obsolete(\"Use Key.\", error: true)] public string? Id", StringComparison.Ordinal) + $$"""
             [IncrementalSync]
             public partial class Repo { {{Store}} {{Fetch}} }

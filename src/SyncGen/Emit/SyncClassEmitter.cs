@@ -119,7 +119,7 @@ internal static class SyncClassEmitter
                     RepositoryName = {{Literal(model.RepositoryName)}},
                     OpenPass = this.__SyncGenOpenPass,
                     GetKey = static item => {{(model.IsDialectSource ? "null" : KeyOf(model))}},
-                    IsDeleted = static item => {{(model.IsDialectSource ? "false" : IsDeleted(model.Deletion))}},
+                    IsDeleted = static item => {{(model.IsDialectSource ? "false" : IsDeleted(model))}},
                     Gate = this.__syncGenGate,
                 };
                 var engine = new {{Infrastructure}}.SyncEngine<{{item}}>(definition, {{store}}, options: {{options}}, logger: {{logger}});
@@ -310,16 +310,24 @@ internal static class SyncClassEmitter
 
     private static string KeyOf(SyncClassModel model)
     {
-        var read = "item." + Identifier(model.KeyMember);
+        var read = Item(model) + "." + Identifier(model.KeyMember);
         return model.KeyIsString ? read : $"global::System.Convert.ToString({read}, global::System.Globalization.CultureInfo.InvariantCulture)";
     }
 
-    private static string IsDeleted(DeletionMarker marker) => marker.Kind switch
+    private static string IsDeleted(SyncClassModel model)
     {
-        DeletionMarkerKind.Bool => "item." + Identifier(marker.Member),
-        DeletionMarkerKind.NullableBool => "item." + Identifier(marker.Member) + " == true",
-        _ => $"global::System.String.Equals(item.{Identifier(marker.Member)}, {Literal(marker.DeletedStatus ?? string.Empty)}, global::System.StringComparison.Ordinal)",
-    };
+        var read = Item(model) + "." + Identifier(model.Deletion.Member);
+        return model.Deletion.Kind switch
+        {
+            DeletionMarkerKind.Bool => read,
+            DeletionMarkerKind.NullableBool => read + " == true",
+            _ => $"global::System.String.Equals({read}, {Literal(model.Deletion.DeletedStatus ?? string.Empty)}, global::System.StringComparison.Ordinal)",
+        };
+    }
+
+    /// <summary>The item as GetKey and IsDeleted read it.</summary>
+    /// <remarks>The engine never passes them a null item; with a store of <c>Item?</c> the item type cannot say so, hence the <c>!</c>.</remarks>
+    private static string Item(SyncClassModel model) => model.ItemMayBeNull ? "item!" : "item";
 
     /// <summary>
     /// How code inside the class reads one of its members: through the class name when static, else <c>this</c>; a

@@ -36,6 +36,9 @@ public sealed record SyncClassModel
     /// <summary>The item type, fully qualified.</summary>
     public required string ItemType { get; init; }
 
+    /// <summary>The item type is an annotated nullable reference type (the store is an <c>ISyncStore&lt;Item?&gt;</c>).</summary>
+    public bool ItemMayBeNull { get; init; }
+
     /// <summary>The store member, or <c>null</c> in hooks mode (the class implements the partial hook methods instead).</summary>
     public required ClassMember? Store { get; init; }
 

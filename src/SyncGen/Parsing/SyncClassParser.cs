@@ -253,6 +253,7 @@ internal static class SyncClassParser
             ReadsObsoleteMembers = _readsObsolete,
             RepositoryName = _type.ToDisplayString(),
             ItemType = itemType.ToDisplayString(SymbolHelpers.TypeFormat),
+            ItemMayBeNull = itemType is { IsReferenceType: true, NullableAnnotation: NullableAnnotation.Annotated },
             Store = store is null ? null : Member(store),
             DeclareLoadSyncTokenHook = useHooks && !DeclaresHookDefinition(LoadSyncTokenHook, CancellationTokenType()),
             DeclareApplyPassHook = useHooks && !DeclaresHookDefinition(ApplyPassHook, ApplyPassParameterTypes(itemType)),
