@@ -156,6 +156,53 @@ public class GeneratorBehaviourTests
     }
 
     [Test]
+    public async Task A_positional_record_and_a_class_with_a_primary_constructor_store_sync_into_that_store()
+    {
+        var source = Prelude + """
+            public static class Pages
+            {
+                public static Task<Page> OneAsync() => Task.FromResult(new Page
+                {
+                    Items = new List<Item> { new() { Id = "a" }, new() { Id = "b", Status = "cancelled" } },
+                    NextSyncToken = "t1",
+                });
+            }
+
+            [IncrementalSync]
+            public sealed partial record RecordRepo(ISyncStore<Item> Store)
+            {
+                Task<Page> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Pages.OneAsync();
+            }
+
+            [IncrementalSync]
+            public sealed partial class ParameterRepo(ISyncStore<Item> store)
+            {
+                Task<Page> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Pages.OneAsync();
+            }
+
+            public static class Harness
+            {
+                public static async Task<string> RunAsync()
+                {
+                    var first = new InMemorySyncStore<Item>();
+                    var second = new InMemorySyncStore<Item>();
+                    var record = await new RecordRepo(first).SyncAsync();
+                    var parameter = await new ParameterRepo(second).SyncAsync();
+                    return $"record upserts={record.Upserts} token={first.SyncToken} items={string.Join(",", first.Items.Keys)}; "
+                        + $"parameter upserts={parameter.Upserts} token={second.SyncToken} items={string.Join(",", second.Items.Keys)}";
+                }
+            }
+            """;
+
+        var run = GeneratorRunner.Run(source);
+        var log = await CompiledAssembly.RunHarnessAsync(CompiledAssembly.Emit(run), "D.Harness");
+
+        Assert.That(run.GeneratedSources.Keys, Is.EquivalentTo(new[] { "D.RecordRepo.SyncGen.g.cs", "D.ParameterRepo.SyncGen.g.cs" }));
+        Assert.That(run.GeneratedSources["D.RecordRepo.SyncGen.g.cs"], Does.Contain("public partial record RecordRepo"));
+        Assert.That(log, Is.EqualTo("record upserts=1 token=t1 items=a; parameter upserts=1 token=t1 items=a"));
+    }
+
+    [Test]
     public void Every_diagnostic_id_has_a_section_in_docs_diagnostics_md()
     {
         var docs = File.ReadAllText(DocsPath());
