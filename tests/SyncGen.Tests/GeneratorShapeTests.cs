@@ -211,6 +211,42 @@ public class GeneratorShapeTests
             [IncrementalSync]
             public partial class Repo(ISyncStore<Item>? store, Microsoft.Extensions.Logging.ILogger? logger, SyncOptions? options) { {{Fetch}} }
             """);
+        yield return new Shape("explicit interface SyncHttpPageSource only", Prelude + """
+            public interface IHasSource { SyncHttpPageSource<Item> Source { get; } }
+            [IncrementalSync]
+            public partial class Repo : IHasSource
+            {
+                private readonly ISyncStore<Item> _store = new InMemorySyncStore<Item>();
+                SyncHttpPageSource<Item> IHasSource.Source => null!;
+            }
+            """, "SYNCGEN003", "Repo|'D.IHasSource.Source' is an explicit interface implementation");
+        yield return new Shape("explicit interface fetch method only", Prelude + $$"""
+            public interface IFetch { Task<Page> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken); }
+            [IncrementalSync]
+            public partial class Repo : IFetch
+            {
+                {{Store}}
+                Task<Page> IFetch.FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new Page());
+            }
+            """, "SYNCGEN003", "Repo|'D.IFetch.FetchAsync' is an explicit interface implementation");
+        yield return new Shape("store and fetch method obsolete as a warning", Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                [Obsolete("old")] private readonly ISyncStore<Item> _store = new InMemorySyncStore<Item>();
+                [Obsolete] Task<Page> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new Page());
+            }
+            """);
+        yield return new Shape("request token property obsolete as an error", Prelude + $$"""
+            public class Request
+            {
+                [Obsolete("no", true)] public string? SyncToken { get; set; }
+                public string? PageToken { get; set; }
+                public Task<Page> ExecuteAsync(CancellationToken cancellationToken) => Task.FromResult(new Page());
+            }
+            [IncrementalSync]
+            public partial class Repo { {{Store}} Request Create(SyncPass pass) => new(); }
+            """, "SYNCGEN016", "Create|'Request.SyncToken' is [Obsolete] as an error, and class 'Repo' would read it as a request token");
         yield return new Shape("key obsolete as an error", Prelude.Replace("public class Item { public string? Id", "public class Item { [Obsolete(\"Use Key.\", error: true)] public string? Id", StringComparison.Ordinal) + $$"""
             [IncrementalSync]
             public partial class Repo { {{Store}} {{Fetch}} }

@@ -415,7 +415,7 @@ internal static class SyncClassParser
                 }
 
                 var location = named is null ? _classLocation : SymbolHelpers.SourceLocation(methods[0], _classLocation);
-                Report(DiagnosticDescriptors.NoPageSource, location, ClassName, named is null ? string.Empty : $" named '{named}' of an accepted shape");
+                Report(DiagnosticDescriptors.NoPageSource, location, ClassName, named is null ? ExplicitPageSourceNote() : $" named '{named}' of an accepted shape");
                 return null;
             }
 
@@ -433,6 +433,19 @@ internal static class SyncClassParser
 
             var method = shaped[0].Method;
             return new PageSource(method, shaped[0].Kind!.Value, SymbolHelpers.SourceLocation(method, _classLocation));
+        }
+
+        /// <summary>
+        /// For SYNCGEN003's message: a page source the class implements explicitly, which the generated code cannot call
+        /// by name; or empty.
+        /// </summary>
+        private string ExplicitPageSourceNote()
+        {
+            var hidden = SymbolHelpers.AllMembers(_type).FirstOrDefault(m =>
+                (IsExplicitImplementation(m) && IsDialectSourceType(SymbolHelpers.ValueType(m)!))
+                || (m is IMethodSymbol { MethodKind: MethodKind.ExplicitInterfaceImplementation } method && Classify(method) is not null));
+            return hidden is null ? string.Empty
+                : $" ('{hidden.Name}' is an explicit interface implementation, which the generated code cannot call by name: implement it implicitly, or add a private member it calls)";
         }
 
         private PageSourceKind? Classify(IMethodSymbol method)
@@ -726,7 +739,7 @@ internal static class SyncClassParser
             var explicitStore = SymbolHelpers.AllMembers(_type).FirstOrDefault(m => IsExplicitImplementation(m) && StoreInterface(SymbolHelpers.ValueType(m)!) is not null);
             if (explicitStore is not null)
             {
-                return $" ('{explicitStore.Name}' is an explicit interface implementation, which the generated code cannot read by name)";
+                return $" ('{explicitStore.Name}' is an explicit interface implementation, which the generated code cannot read by name: keep the store in a field the property returns)";
             }
 
             var passed = PrimaryConstructorParameters().FirstOrDefault(p => p.PassedToBase && StoreInterface(p.Parameter.Type) is not null).Parameter;
