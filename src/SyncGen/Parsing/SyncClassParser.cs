@@ -34,7 +34,7 @@ internal static class SyncClassParser
         cancellationToken.ThrowIfCancellationRequested();
         var declaration = (TypeDeclarationSyntax)context.TargetNode;
         var type = (INamedTypeSymbol)context.TargetSymbol;
-        if (!IsFirstAttributedDeclaration(type, declaration, cancellationToken))
+        if (!IsFirstAttributedDeclaration(type, declaration))
         {
             // The attribute on a second partial declaration is the compiler's CS0579 there; the class gets one generated
             // part, from its first, instead of two files of the same name (which made the generator fail: CS8785).
@@ -49,7 +49,7 @@ internal static class SyncClassParser
     /// Whether <paramref name="declaration"/> is the first of the class's partial declarations, in compilation order, that
     /// carries [IncrementalSync].
     /// </summary>
-    private static bool IsFirstAttributedDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)
+    private static bool IsFirstAttributedDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax declaration)
     {
         if (type.DeclaringSyntaxReferences.Length < 2)
         {
