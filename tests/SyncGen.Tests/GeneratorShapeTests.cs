@@ -247,6 +247,24 @@ public class GeneratorShapeTests
             [IncrementalSync]
             public partial class Repo { {{Store}} Request Create(SyncPass pass) => new(); }
             """, "SYNCGEN016", "Create|'Request.SyncToken' is [Obsolete] as an error, and class 'Repo' would read it as a request token");
+        yield return new Shape("hooks beside a property named like a hook", Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken) => default;
+                public int ApplyPassAsync { get; set; }
+            }
+            """, "SYNCGEN015", "ApplyPassAsync|SyncGen generates the partial hook 'ApplyPassAsync(SyncPassKind, ");
+        yield return new Shape("hook methods written without partial", Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                private ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken) => default;
+                private ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken) => default;
+            }
+            """, "SYNCGEN015", "LoadSyncTokenAsync|declare it 'private partial' so that it implements the hook");
         yield return new Shape("key obsolete as an error", Prelude.Replace("public class Item { public string? Id", "public class Item { [Obsolete(\"Use Key.\", error: true)] public string? Id", StringComparison.Ordinal) + $$"""
             [IncrementalSync]
             public partial class Repo { {{Store}} {{Fetch}} }

@@ -104,7 +104,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MemberConflict = Create(
         "SYNCGEN015",
         "Member conflicts with generated code",
-        "Class '{0}' {1} '{2}', and SyncGen generates {3} in the same class; rename or remove that member (the generated SyncAsync runs the sync)");
+        "Class '{0}' {1} '{2}', and SyncGen generates {3} in the same class; {4}");
 
     /// <summary>SYNCGEN016: a member or type the generated code reads is [Obsolete] with error: true.</summary>
     public static readonly DiagnosticDescriptor ObsoleteAsError = Create(

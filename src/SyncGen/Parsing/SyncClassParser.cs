@@ -140,6 +140,11 @@ internal static class SyncClassParser
                 : null;
             var key = itemType is null ? null : ReadKey(itemType);
             var deleted = itemType is null ? null : ReadDeleted(itemType);
+            if (useHooks && itemType is not null)
+            {
+                ReportConflictsWithHooks(itemType);
+            }
+
             ReadsClassMembers(itemType, store, logger, options, source?.Method);
 
             if (_diagnostics.Count > 0 || source is null || page is null || (store is null && !useHooks) || itemType is null || key is null || deleted is null
@@ -195,6 +200,11 @@ internal static class SyncClassParser
             var logger = FindSingle(IsLogger, "ILogger member", "keep only one logger field or property");
             var options = FindSingle(IsOptions, "SyncOptions member", "keep only one SyncOptions field or property");
             ReportSettingsTheDialectIgnores(source);
+            if (useHooks)
+            {
+                ReportConflictsWithHooks(itemType);
+            }
+
             ReadsClassMembers(itemType, store, logger, options, source);
             if (_diagnostics.Count > 0 || (store is null && !useHooks))
             {
@@ -320,8 +330,7 @@ internal static class SyncClassParser
                     return "the methods 'SyncAsync(CancellationToken)' and 'SyncAsync(IProgress<SyncProgress>?, CancellationToken)'";
                 }
 
-                var same = !method.IsGenericMethod && signatures.Any(types => types.Length == method.Parameters.Length
-                    && types.Select((t, i) => SymbolEqualityComparer.Default.Equals(t, method.Parameters[i].Type)).All(equal => equal));
+                var same = signatures.Any(types => HasParameters(method, types));
                 return same ? "'" + method.Name + (method.Parameters.Length == 1 ? "(CancellationToken)'" : "(IProgress<SyncProgress>?, CancellationToken)'") : null;
             }
 
@@ -331,7 +340,8 @@ internal static class SyncClassParser
                 if (!own && type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeMetadataName))
                 {
                     Report(DiagnosticDescriptors.MemberConflict, _classLocation, ClassName, "inherits",
-                        type.ToShortName() + ".SyncAsync (generated for its own [IncrementalSync])", "'SyncAsync(CancellationToken)'");
+                        type.ToShortName() + ".SyncAsync (generated for its own [IncrementalSync])", "'SyncAsync(CancellationToken)'",
+                        "derive from a base class without [IncrementalSync] instead");
                     return;
                 }
 
@@ -341,11 +351,58 @@ internal static class SyncClassParser
                     if (generated is not null)
                     {
                         Report(DiagnosticDescriptors.MemberConflict, own ? SymbolHelpers.SourceLocation(member, _classLocation) : _classLocation, ClassName,
-                            own ? "declares" : "inherits", member.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), generated);
+                            own ? "declares" : "inherits", member.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), generated,
+                            "rename or remove that member (the generated SyncAsync runs the sync)");
                     }
                 }
             }
         }
+
+        /// <summary>
+        /// Hooks mode: the generated part declares each hook whose defining declaration the class does not hold. A member
+        /// of the hook's name that is not a method, or a method of the hook's parameters that is not <c>partial</c>, is
+        /// CS0102 or CS0111 inside the generated file; an accessible one inherited, a hiding warning there. Reported like
+        /// <see cref="ReportConflictsWithGeneratedMembers"/>.
+        /// </summary>
+        private void ReportConflictsWithHooks(ITypeSymbol itemType)
+        {
+            var hooks = new[]
+            {
+                (Name: LoadSyncTokenHook, Declared: !DeclaresHookDefinition(LoadSyncTokenHook, CancellationTokenType()),
+                    Parameters: new[] { CancellationTokenType() }, Display: "(CancellationToken)"),
+                (Name: ApplyPassHook, Declared: !DeclaresHookDefinition(ApplyPassHook, ApplyPassParameterTypes(itemType)),
+                    Parameters: ApplyPassParameterTypes(itemType), Display: "(SyncPassKind, IReadOnlyList<SyncChange<TItem>>, string, CancellationToken)"),
+            };
+            foreach (var hook in hooks.Where(h => h.Declared))
+            {
+                foreach (var type in SymbolHelpers.BaseTypesAndSelf(_type).TakeWhile(t => t.SpecialType != SpecialType.System_Object))
+                {
+                    var own = SymbolEqualityComparer.Default.Equals(type, _type);
+                    foreach (var member in type.GetMembers(hook.Name).Where(m => !m.IsImplicitlyDeclared && (own || _compilation.IsSymbolAccessibleWithin(m, _type))))
+                    {
+                        var method = member as IMethodSymbol;
+                        if (method is not null && !(HasParameters(method, hook.Parameters) && !(own && IsDeclaredPartial(method))))
+                        {
+                            continue;
+                        }
+
+                        Report(DiagnosticDescriptors.MemberConflict, own ? SymbolHelpers.SourceLocation(member, _classLocation) : _classLocation, ClassName,
+                            own ? "declares" : "inherits", member.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
+                            $"the partial hook '{hook.Name}{hook.Display}'",
+                            own && method is { IsStatic: false } ? "declare it 'private partial' so that it implements the hook" : "rename that member");
+                    }
+                }
+            }
+        }
+
+        private static bool HasParameters(IMethodSymbol method, ITypeSymbol?[] types) =>
+            !method.IsGenericMethod && method.Parameters.Length == types.Length
+            && types.Select((t, i) => SymbolEqualityComparer.Default.Equals(t, method.Parameters[i].Type)).All(equal => equal);
+
+        /// <summary>Whether the user wrote <c>partial</c> on the method: a lone implementing part has no symbol flag that says so.</summary>
+        private bool IsDeclaredPartial(IMethodSymbol method) =>
+            method.IsPartialDefinition || method.PartialDefinitionPart is not null
+            || method.DeclaringSyntaxReferences.Any(r => r.GetSyntax(_cancellationToken) is MethodDeclarationSyntax declaration && declaration.Modifiers.Any(SyntaxKind.PartialKeyword));
 
         /// <summary>What the generated code reads of the class itself: the item type it names, and the members it calls.</summary>
         private void ReadsClassMembers(ITypeSymbol? itemType, ISymbol? store, ISymbol? logger, ISymbol? options, ISymbol? source)
