@@ -402,7 +402,8 @@ internal static class SyncClassParser
         /// <summary>Whether the user wrote <c>partial</c> on the method: a lone implementing part has no symbol flag that says so.</summary>
         private bool IsDeclaredPartial(IMethodSymbol method) =>
             method.IsPartialDefinition || method.PartialDefinitionPart is not null
-            || method.DeclaringSyntaxReferences.Any(r => r.GetSyntax(_cancellationToken) is MethodDeclarationSyntax declaration && declaration.Modifiers.Any(SyntaxKind.PartialKeyword));
+            || method.DeclaringSyntaxReferences.Any(r =>
+                r.GetSyntax(_cancellationToken) is MethodDeclarationSyntax declaration && declaration.Modifiers.Any(SyntaxKind.PartialKeyword));
 
         /// <summary>What the generated code reads of the class itself: the item type it names, and the members it calls.</summary>
         private void ReadsClassMembers(ITypeSymbol? itemType, ISymbol? store, ISymbol? logger, ISymbol? options, ISymbol? source)
@@ -793,7 +794,8 @@ internal static class SyncClassParser
         /// <summary>Why a store the class seems to hold cannot be its store, for SYNCGEN009's message, or empty.</summary>
         private string UnusableStoreNote()
         {
-            var explicitStore = SymbolHelpers.AllMembers(_type).FirstOrDefault(m => IsExplicitImplementation(m) && StoreInterface(SymbolHelpers.ValueType(m)!) is not null);
+            var explicitStore = SymbolHelpers.AllMembers(_type)
+                .FirstOrDefault(m => IsExplicitImplementation(m) && StoreInterface(SymbolHelpers.ValueType(m)!) is not null);
             if (explicitStore is not null)
             {
                 return $" ('{explicitStore.Name}' is an explicit interface implementation, which the generated code cannot read by name: keep the store in a field the property returns)";
