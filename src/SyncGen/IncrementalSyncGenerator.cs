@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using SyncGen.Generator.Emit;
 using SyncGen.Generator.Parsing;
@@ -19,7 +20,8 @@ public sealed class IncrementalSyncGenerator : IIncrementalGenerator
         var results = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 SyncClassParser.AttributeMetadataName,
-                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                // A record (record class) is a class; a record struct is not, and the attribute does not apply to it.
+                predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword },
                 transform: SyncClassParser.Parse)
             .WithTrackingName(TrackingNames.Parse);
 

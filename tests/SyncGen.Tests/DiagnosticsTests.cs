@@ -534,7 +534,7 @@ public class DiagnosticsTests
     {
         var ids = DiagnosticDescriptors.All.Select(d => d.Id).ToList();
 
-        Assert.That(ids, Is.EqualTo(Enumerable.Range(1, 14).Select(i => $"SYNCGEN{i:000}")));
+        Assert.That(ids, Is.EqualTo(Enumerable.Range(1, 16).Select(i => $"SYNCGEN{i:000}")));
         foreach (var descriptor in DiagnosticDescriptors.All)
         {
             Assert.That(descriptor.DefaultSeverity, Is.EqualTo(DiagnosticSeverity.Error), descriptor.Id);

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using System.Threading.Tasks;
 using NUnit.Framework;
 using SyncGen.Generator.Diagnostics;
 using SyncGen.Tests.Infrastructure;
@@ -121,6 +122,84 @@ public class GeneratorBehaviourTests
         Assert.That(run.SingleSource, Does.Contain("(definition, global::D.Repo.Shared, "));
         Assert.That(run.SingleSource, Does.Contain("await global::D.Repo.FetchAsync(cursor, cancellationToken)"));
         Assert.That(run.SingleSource, Does.Contain("GetKey = static item => item.@class,"));
+    }
+
+    [Test]
+    public async Task A_store_declared_nullable_and_left_null_fails_the_call_naming_the_member()
+    {
+        var source = Prelude + """
+            [IncrementalSync]
+            public partial class Repo
+            {
+                private ISyncStore<Item>? _store = null;
+                Task<Page> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Task.FromResult(new Page());
+
+                public static async Task<string> RunAsync()
+                {
+                    try
+                    {
+                        await new Repo().SyncAsync();
+                        return "no error";
+                    }
+                    catch (InvalidOperationException error)
+                    {
+                        return error.Message;
+                    }
+                }
+            }
+            """;
+
+        var run = GeneratorRunner.Run(source);
+        var message = await CompiledAssembly.RunHarnessAsync(CompiledAssembly.Emit(run), "D.Repo");
+
+        Assert.That(message, Is.EqualTo("'_store' of D.Repo is null; set it before calling SyncAsync."));
+    }
+
+    [Test]
+    public async Task A_positional_record_and_a_class_with_a_primary_constructor_store_sync_into_that_store()
+    {
+        var source = Prelude + """
+            public static class Pages
+            {
+                public static Task<Page> OneAsync() => Task.FromResult(new Page
+                {
+                    Items = new List<Item> { new() { Id = "a" }, new() { Id = "b", Status = "cancelled" } },
+                    NextSyncToken = "t1",
+                });
+            }
+
+            [IncrementalSync]
+            public sealed partial record RecordRepo(ISyncStore<Item> Store)
+            {
+                Task<Page> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Pages.OneAsync();
+            }
+
+            [IncrementalSync]
+            public sealed partial class ParameterRepo(ISyncStore<Item> store)
+            {
+                Task<Page> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken) => Pages.OneAsync();
+            }
+
+            public static class Harness
+            {
+                public static async Task<string> RunAsync()
+                {
+                    var first = new InMemorySyncStore<Item>();
+                    var second = new InMemorySyncStore<Item>();
+                    var record = await new RecordRepo(first).SyncAsync();
+                    var parameter = await new ParameterRepo(second).SyncAsync();
+                    return $"record upserts={record.Upserts} token={first.SyncToken} items={string.Join(",", first.Items.Keys)}; "
+                        + $"parameter upserts={parameter.Upserts} token={second.SyncToken} items={string.Join(",", second.Items.Keys)}";
+                }
+            }
+            """;
+
+        var run = GeneratorRunner.Run(source);
+        var log = await CompiledAssembly.RunHarnessAsync(CompiledAssembly.Emit(run), "D.Harness");
+
+        Assert.That(run.GeneratedSources.Keys, Is.EquivalentTo(new[] { "D.RecordRepo.SyncGen.g.cs", "D.ParameterRepo.SyncGen.g.cs" }));
+        Assert.That(run.GeneratedSources["D.RecordRepo.SyncGen.g.cs"], Does.Contain("public partial record RecordRepo"));
+        Assert.That(log, Is.EqualTo("record upserts=1 token=t1 items=a; parameter upserts=1 token=t1 items=a"));
     }
 
     [Test]

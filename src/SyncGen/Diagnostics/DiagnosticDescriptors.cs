@@ -19,11 +19,11 @@ public static class DiagnosticDescriptors
         "Class must be partial",
         "Class '{0}' is marked [IncrementalSync] but is not partial; add the 'partial' modifier so SyncGen can add SyncAsync to it");
 
-    /// <summary>SYNCGEN002: the class is nested, generic or static.</summary>
+    /// <summary>SYNCGEN002: the class is nested, generic, static or file-local.</summary>
     public static readonly DiagnosticDescriptor UnsupportedClass = Create(
         "SYNCGEN002",
         "Class shape is not supported",
-        "Class '{0}' is {1}, which [IncrementalSync] does not support; declare the repository as a non-generic, non-static class directly in a namespace");
+        "Class '{0}' is {1}, which [IncrementalSync] does not support; declare the repository directly in a namespace as a class that is not generic, static or file-local");
 
     /// <summary>SYNCGEN003: no page-source method.</summary>
     public static readonly DiagnosticDescriptor NoPageSource = Create(
@@ -100,12 +100,25 @@ public static class DiagnosticDescriptors
         "Setting has no effect with a dialect page source",
         "IncrementalSync.{0} has no effect on class '{1}': its page source '{2}' is a SyncHttpPageSource, whose dialect reads {3} from the JSON; remove the setting, or describe {3} in the dialect (SyncDialect.{4})");
 
+    /// <summary>SYNCGEN015: the class declares or inherits a member named like one the generated code declares.</summary>
+    public static readonly DiagnosticDescriptor MemberConflict = Create(
+        "SYNCGEN015",
+        "Member conflicts with generated code",
+        "Class '{0}' {1} '{2}', and SyncGen generates {3} in the same class; {4}");
+
+    /// <summary>SYNCGEN016: a member or type the generated code reads is [Obsolete] with error: true.</summary>
+    public static readonly DiagnosticDescriptor ObsoleteAsError = Create(
+        "SYNCGEN016",
+        "Generated code would read a member obsolete as an error",
+        "'{0}' is [Obsolete] as an error, and class '{1}' would read it as {2}; name another member in [IncrementalSync], or drop error: true from the attribute");
+
     /// <summary>All descriptors, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
         ClassNotPartial, UnsupportedClass, NoPageSource, MissingItemsMember, MissingNextPageTokenMember,
         MissingNextSyncTokenMember, AmbiguousMembers, MissingKeyMember, MissingStore, InvalidRequestType,
-        MissingDeletionMarker, InvalidMsBuildProperty, MissingIntegrationPackage, SettingIgnoredByDialect,
+        MissingDeletionMarker, InvalidMsBuildProperty, MissingIntegrationPackage, SettingIgnoredByDialect, MemberConflict,
+        ObsoleteAsError,
     };
 
     /// <summary>Finds a descriptor by id.</summary>

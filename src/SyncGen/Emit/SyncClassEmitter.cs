@@ -29,6 +29,12 @@ internal static class SyncClassEmitter
             #nullable enable
 
             """);
+        if (model.ReadsObsoleteMembers)
+        {
+            // The class names (or keeps the default name of) a member marked [Obsolete]: its choice, not a warning to raise here.
+            writer.WriteLine("#pragma warning disable CS0612, CS0618");
+            writer.WriteLine();
+        }
 
         var blockNamespace = model.Namespace.Length > 0 && !model.FileScopedNamespace;
         if (blockNamespace)
@@ -42,7 +48,7 @@ internal static class SyncClassEmitter
             writer.WriteLine();
         }
 
-        writer.WriteLine($"{(model.IsPublic ? "public" : "internal")} partial class {Identifier(model.ClassName)}");
+        writer.WriteLine($"{(model.IsPublic ? "public" : "internal")} partial {(model.IsRecord ? "record" : "class")} {Identifier(model.ClassName)}");
         writer.OpenBlock();
         WriteGate(writer);
         writer.WriteLine();
@@ -73,17 +79,20 @@ internal static class SyncClassEmitter
     private static void WriteSyncAsync(SourceWriter writer, SyncClassModel model, MsBuildDefaults defaults)
     {
         var item = model.ItemType;
-        var store = model.Store is { } member ? Access(model, member) : HookStore(model);
+        var store = model.Store is { } member ? Required(model, member) : HookStore(model);
         var options = model.Options is { } optionsMember ? Access(model, optionsMember) : OptionsFromDefaults(defaults);
         if (model.IsDialectSource)
         {
             // The dialect is the one place that says how expiry shows; its rule replaces the options' classifier.
-            var source = Access(model, model.PageSourceMethod);
+            var source = Required(model, model.PageSourceMethod);
             var baseOptions = options == "null" ? "global::SyncGen.SyncOptions.Default" : $"({options} ?? global::SyncGen.SyncOptions.Default)";
             options = $"{baseOptions} with {{ ErrorClassifier = {source}.Dialect.CreateErrorClassifier() }}";
         }
 
         var logger = model.Logger is { } loggerMember ? Access(model, loggerMember) : "null";
+
+        // The first overload passes a typed null: beside a SyncAsync(string?, CancellationToken) of the user's, a bare null
+        // would be ambiguous (CS0121).
         writer.WriteLines($$"""
             /// <summary>
             /// Runs one sync call: an incremental pass from the stored sync token, or a full pass when there is none;
@@ -93,7 +102,7 @@ internal static class SyncClassEmitter
             /// <returns>What the call did: pass kind, pages, upserts, deletes and the stored sync token.</returns>
             {{GeneratedCode}}
             public {{ResultTask}} SyncAsync({{CancellationToken}} cancellationToken = default)
-                => SyncAsync(null, cancellationToken);
+                => SyncAsync((global::System.IProgress<global::SyncGen.SyncProgress>?)null, cancellationToken);
 
             /// <summary>
             /// Runs one sync call: an incremental pass from the stored sync token, or a full pass when there is none;
@@ -110,7 +119,7 @@ internal static class SyncClassEmitter
                     RepositoryName = {{Literal(model.RepositoryName)}},
                     OpenPass = this.__SyncGenOpenPass,
                     GetKey = static item => {{(model.IsDialectSource ? "null" : KeyOf(model))}},
-                    IsDeleted = static item => {{(model.IsDialectSource ? "false" : IsDeleted(model.Deletion))}},
+                    IsDeleted = static item => {{(model.IsDialectSource ? "false" : IsDeleted(model))}},
                     Gate = this.__syncGenGate,
                 };
                 var engine = new {{Infrastructure}}.SyncEngine<{{item}}>(definition, {{store}}, options: {{options}}, logger: {{logger}});
@@ -131,7 +140,7 @@ internal static class SyncClassEmitter
         {
             writer.WriteLines($$"""
                 // The dialect page source reads each entry's key and deletion from the JSON (SyncPage.Identities).
-                return {{Access(model, model.PageSourceMethod)}}.OpenPass(pass);
+                return {{Required(model, model.PageSourceMethod)}}.OpenPass(pass);
                 """);
         }
         else if (model.Request is { } request)
@@ -291,27 +300,47 @@ internal static class SyncClassEmitter
     private static string CreatePage(SyncClassModel model)
     {
         var access = model.PageIsValueType ? "." : "?.";
+        // Nullable items (List<Item?>) go on as items: the engine checks each one, and treats a null item as an item without a key.
+        var items = $"page{access}{Identifier(model.ItemsMember)}";
+        items = model.ItemsMayHoldNull ? $"({items})!" : items;
         var nextPage = $"page{access}{Identifier(model.NextPageTokenMember)}" + (model.NextPageTokenIsUri ? "?.OriginalString" : string.Empty);
         var nextSync = $"page{access}{Identifier(model.NextSyncTokenMember)}" + (model.NextSyncTokenIsUri ? "?.OriginalString" : string.Empty);
-        return $"{Infrastructure}.SyncPage<{model.ItemType}>.Create(page{access}{Identifier(model.ItemsMember)}, {nextPage}, {nextSync})";
+        return $"{Infrastructure}.SyncPage<{model.ItemType}>.Create({items}, {nextPage}, {nextSync})";
     }
 
     private static string KeyOf(SyncClassModel model)
     {
-        var read = "item." + Identifier(model.KeyMember);
+        var read = Item(model) + "." + Identifier(model.KeyMember);
         return model.KeyIsString ? read : $"global::System.Convert.ToString({read}, global::System.Globalization.CultureInfo.InvariantCulture)";
     }
 
-    private static string IsDeleted(DeletionMarker marker) => marker.Kind switch
+    private static string IsDeleted(SyncClassModel model)
     {
-        DeletionMarkerKind.Bool => "item." + Identifier(marker.Member),
-        DeletionMarkerKind.NullableBool => "item." + Identifier(marker.Member) + " == true",
-        _ => $"global::System.String.Equals(item.{Identifier(marker.Member)}, {Literal(marker.DeletedStatus ?? string.Empty)}, global::System.StringComparison.Ordinal)",
-    };
+        var read = Item(model) + "." + Identifier(model.Deletion.Member);
+        return model.Deletion.Kind switch
+        {
+            DeletionMarkerKind.Bool => read,
+            DeletionMarkerKind.NullableBool => read + " == true",
+            _ => $"global::System.String.Equals({read}, {Literal(model.Deletion.DeletedStatus ?? string.Empty)}, global::System.StringComparison.Ordinal)",
+        };
+    }
 
-    /// <summary>How code inside the class reads one of its members: through the class name when static, else <c>this</c>.</summary>
+    /// <summary>The item as GetKey and IsDeleted read it.</summary>
+    /// <remarks>The engine never passes them a null item; with a store of <c>Item?</c> the item type cannot say so, hence the <c>!</c>.</remarks>
+    private static string Item(SyncClassModel model) => model.ItemMayBeNull ? "item!" : "item";
+
+    /// <summary>
+    /// How code inside the class reads one of its members: through the class name when static, else <c>this</c>; a
+    /// primary-constructor parameter by its name.
+    /// </summary>
     private static string Access(SyncClassModel model, ClassMember member) =>
-        (member.IsStatic ? model.ClassType : "this") + "." + Identifier(member.Name);
+        member.IsParameter ? Identifier(member.Name) : (member.IsStatic ? model.ClassType : "this") + "." + Identifier(member.Name);
+
+    /// <summary>A member the sync cannot run without: when declared nullable, a null is an error that names it.</summary>
+    private static string Required(SyncClassModel model, ClassMember member) =>
+        member.MayBeNull
+            ? $"({Access(model, member)} ?? throw new global::System.InvalidOperationException({Literal($"'{member.Name}' of {model.RepositoryName} is null; set it before calling SyncAsync.")}))"
+            : Access(model, member);
 
     private static string Identifier(string name) =>
         SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) == SyntaxKind.UnderscoreToken

@@ -24,11 +24,20 @@ public sealed record SyncClassModel
     /// <summary>Whether the class is public (else internal).</summary>
     public required bool IsPublic { get; init; }
 
+    /// <summary>The class is a record (a record class), whose generated part is declared <c>partial record</c>.</summary>
+    public bool IsRecord { get; init; }
+
+    /// <summary>The generated code reads a member or type marked [Obsolete] as a warning (CS0612, CS0618), which it silences.</summary>
+    public bool ReadsObsoleteMembers { get; init; }
+
     /// <summary>The repository's name in logs and errors: the class's full name.</summary>
     public required string RepositoryName { get; init; }
 
     /// <summary>The item type, fully qualified.</summary>
     public required string ItemType { get; init; }
+
+    /// <summary>The item type is an annotated nullable reference type (the store is an <c>ISyncStore&lt;Item?&gt;</c>).</summary>
+    public bool ItemMayBeNull { get; init; }
 
     /// <summary>The store member, or <c>null</c> in hooks mode (the class implements the partial hook methods instead).</summary>
     public required ClassMember? Store { get; init; }
@@ -75,6 +84,12 @@ public sealed record SyncClassModel
     /// <summary>The next sync token member is a <c>System.Uri</c> (a link), read with its <c>OriginalString</c>.</summary>
     public bool NextSyncTokenIsUri { get; init; }
 
+    /// <summary>
+    /// The page's items are declared nullable (<c>List&lt;Item?&gt;</c>) while the item type is not: passed on with the
+    /// nullable warning suppressed, since the engine checks each item and treats a null one as an item without a key.
+    /// </summary>
+    public bool ItemsMayHoldNull { get; init; }
+
     /// <summary>Item member holding the key.</summary>
     public required string KeyMember { get; init; }
 
@@ -91,10 +106,17 @@ public sealed record SyncClassModel
     public bool UsesHooks => Store is null;
 }
 
-/// <summary>A field, property or method of the repository class.</summary>
+/// <summary>A field, property or method of the repository class, or a parameter of its primary constructor.</summary>
 /// <param name="Name">The member name, unescaped.</param>
 /// <param name="IsStatic">Whether it is static (read through the class name, else through <c>this</c>).</param>
-public sealed record ClassMember(string Name, bool IsStatic);
+public sealed record ClassMember(string Name, bool IsStatic)
+{
+    /// <summary>A primary-constructor parameter, read by its bare name (a parameter is not a member of <c>this</c>).</summary>
+    public bool IsParameter { get; init; }
+
+    /// <summary>Its type is annotated nullable: the generated code checks it before use, naming it in the error.</summary>
+    public bool MayBeNull { get; init; }
+}
 
 /// <summary>The request object a request-shaped page source returns.</summary>
 public sealed record RequestShape

@@ -49,11 +49,12 @@ internal static class SymbolHelpers
         }
     }
 
-    /// <summary>The type of a field or (non-indexer) property, or <c>null</c> for other members.</summary>
+    /// <summary>The type of a field, (non-indexer) property or parameter, or <c>null</c> for other members.</summary>
     public static ITypeSymbol? ValueType(ISymbol member) => member switch
     {
         IFieldSymbol field when !field.IsImplicitlyDeclared => field.Type,
         IPropertySymbol property when !property.IsIndexer => property.Type,
+        IParameterSymbol parameter => parameter.Type,
         _ => null,
     };
 
@@ -91,6 +92,24 @@ internal static class SymbolHelpers
 
     public static bool IsObsolete(ISymbol symbol) =>
         symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.ObsoleteAttribute");
+
+    /// <summary>
+    /// For a symbol marked [Obsolete] (it, or the type that contains it): whether as an error; <c>null</c> when it is not
+    /// obsolete.
+    /// </summary>
+    public static bool? ObsoleteAsError(ISymbol symbol)
+    {
+        for (var current = symbol; current is not null; current = current.ContainingType)
+        {
+            var attribute = current.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.ObsoleteAttribute");
+            if (attribute is not null)
+            {
+                return attribute.ConstructorArguments.Length == 2 && attribute.ConstructorArguments[1].Value is true;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The <c>T</c> of a <c>T[]</c> or a type that is or implements exactly one <c>IEnumerable&lt;T&gt;</c>.</summary>
     public static ITypeSymbol? ElementType(ITypeSymbol type)

@@ -32,23 +32,52 @@ internal static class SyncClassParser
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var declaration = (ClassDeclarationSyntax)context.TargetNode;
+        var declaration = (TypeDeclarationSyntax)context.TargetNode;
         var type = (INamedTypeSymbol)context.TargetSymbol;
+        if (!IsFirstAttributedDeclaration(type, declaration))
+        {
+            // The attribute on a second partial declaration is the compiler's CS0579 there; the class gets one generated
+            // part, from its first, instead of two files of the same name (which made the generator fail: CS8785).
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
         var parser = new Parser(context, declaration, type, cancellationToken);
         return parser.Run();
+    }
+
+    /// <summary>
+    /// Whether <paramref name="declaration"/> is the first of the class's partial declarations, in compilation order, that
+    /// carries [IncrementalSync].
+    /// </summary>
+    private static bool IsFirstAttributedDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax declaration)
+    {
+        if (type.DeclaringSyntaxReferences.Length < 2)
+        {
+            return true;
+        }
+
+        var attributes = type.GetAttributes()
+            .Where(a => a.AttributeClass?.ToDisplayString() == AttributeMetadataName)
+            .Select(a => a.ApplicationSyntaxReference)
+            .Where(r => r is not null)
+            .ToList();
+        var first = type.DeclaringSyntaxReferences.FirstOrDefault(d =>
+            attributes.Any(a => a!.SyntaxTree == d.SyntaxTree && d.Span.Contains(a.Span)));
+        return first is null || (first.SyntaxTree == declaration.SyntaxTree && first.Span == declaration.Span);
     }
 
     private sealed class Parser
     {
         private readonly Compilation _compilation;
-        private readonly ClassDeclarationSyntax _declaration;
+        private readonly TypeDeclarationSyntax _declaration;
         private readonly INamedTypeSymbol _type;
         private readonly AttributeSettings _settings;
         private readonly CancellationToken _cancellationToken;
         private readonly Location _classLocation;
         private readonly List<DiagnosticInfo> _diagnostics = new();
+        private bool _readsObsolete;
 
-        public Parser(GeneratorAttributeSyntaxContext context, ClassDeclarationSyntax declaration, INamedTypeSymbol type, CancellationToken cancellationToken)
+        public Parser(GeneratorAttributeSyntaxContext context, TypeDeclarationSyntax declaration, INamedTypeSymbol type, CancellationToken cancellationToken)
         {
             _compilation = context.SemanticModel.Compilation;
             _declaration = declaration;
@@ -70,11 +99,14 @@ internal static class SyncClassParser
             var unsupported = _type.ContainingType is not null ? $"nested in '{_type.ContainingType.Name}'"
                 : _type.IsGenericType ? "generic"
                 : _type.IsStatic ? "static"
+                : _type.IsFileLocal ? "file-local (its generated part lives in another file, and a file-local type cannot be extended from there)"
                 : null;
             if (unsupported is not null)
             {
                 Report(DiagnosticDescriptors.UnsupportedClass, _classLocation, ClassName, unsupported);
             }
+
+            ReportConflictsWithGeneratedMembers();
 
             if (_diagnostics.Count > 0)
             {
@@ -108,6 +140,12 @@ internal static class SyncClassParser
                 : null;
             var key = itemType is null ? null : ReadKey(itemType);
             var deleted = itemType is null ? null : ReadDeleted(itemType);
+            if (useHooks && itemType is not null)
+            {
+                ReportConflictsWithHooks(itemType);
+            }
+
+            ReadsClassMembers(itemType, store, logger, options, source?.Method);
 
             if (_diagnostics.Count > 0 || source is null || page is null || (store is null && !useHooks) || itemType is null || key is null || deleted is null
                 || (source.Kind == PageSourceKind.Request && request is null))
@@ -128,7 +166,7 @@ internal static class SyncClassParser
         {
             problem = false;
             var named = _settings.Get("PageSource");
-            var sources = ValueMembers().Where(m => IsDialectSourceType(SymbolHelpers.ValueType(m)!) && (named is null || m.Name == named)).ToList();
+            var sources = Candidates(IsDialectSourceType).Where(m => named is null || m.Name == named).ToList();
             if (sources.Count == 0)
             {
                 return null;
@@ -162,6 +200,12 @@ internal static class SyncClassParser
             var logger = FindSingle(IsLogger, "ILogger member", "keep only one logger field or property");
             var options = FindSingle(IsOptions, "SyncOptions member", "keep only one SyncOptions field or property");
             ReportSettingsTheDialectIgnores(source);
+            if (useHooks)
+            {
+                ReportConflictsWithHooks(itemType);
+            }
+
+            ReadsClassMembers(itemType, store, logger, options, source);
             if (_diagnostics.Count > 0 || (store is null && !useHooks))
             {
                 return Result(null);
@@ -215,8 +259,11 @@ internal static class SyncClassParser
             ClassName = _type.Name,
             ClassType = _type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             IsPublic = _type.DeclaredAccessibility == Accessibility.Public,
+            IsRecord = _type.IsRecord,
+            ReadsObsoleteMembers = _readsObsolete,
             RepositoryName = _type.ToDisplayString(),
             ItemType = itemType.ToDisplayString(SymbolHelpers.TypeFormat),
+            ItemMayBeNull = itemType is { IsReferenceType: true, NullableAnnotation: NullableAnnotation.Annotated },
             Store = store is null ? null : Member(store),
             DeclareLoadSyncTokenHook = useHooks && !DeclaresHookDefinition(LoadSyncTokenHook, CancellationTokenType()),
             DeclareApplyPassHook = useHooks && !DeclaresHookDefinition(ApplyPassHook, ApplyPassParameterTypes(itemType)),
@@ -234,6 +281,7 @@ internal static class SyncClassParser
             KeyMember = key.Member,
             KeyIsString = key.IsString,
             Deletion = deletion,
+            ItemsMayHoldNull = page?.ElementType is { IsReferenceType: true, NullableAnnotation: NullableAnnotation.Annotated },
         };
 
         private ParseResult Result(SyncClassModel? model) => new(model, new EquatableArray<DiagnosticInfo>(_diagnostics));
@@ -241,7 +289,151 @@ internal static class SyncClassParser
         private void Report(DiagnosticDescriptor descriptor, Location location, params string[] args) =>
             _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
 
-        private static ClassMember Member(ISymbol member) => new(member.Name, member.IsStatic);
+        private static ClassMember Member(ISymbol member) => new(member.Name, member.IsStatic)
+        {
+            IsParameter = member is IParameterSymbol,
+            MayBeNull = SymbolHelpers.ValueType(member) is { IsReferenceType: true, NullableAnnotation: NullableAnnotation.Annotated },
+        };
+
+        // ---- generated members ------------------------------------------------------------------------------------
+
+        private const string GateField = "__syncGenGate";
+        private const string OpenPassMethod = "__SyncGenOpenPass";
+        private const string SyncMethod = "SyncAsync";
+
+        /// <summary>
+        /// A member named like one the generated part declares is a compile error inside the generated file (CS0102,
+        /// CS0111), and an inherited one a hiding warning there (CS0108): each is reported on the user's member, or on
+        /// the class when it is inherited. A base class with [IncrementalSync] of its own gets its SyncAsync only from the
+        /// generator, so the symbol is not there yet: the attribute stands for it.
+        /// </summary>
+        private void ReportConflictsWithGeneratedMembers()
+        {
+            var syncProgress = _compilation.GetTypeByMetadataName("SyncGen.SyncProgress");
+            var progress = syncProgress is null ? null : _compilation.GetTypeByMetadataName("System.IProgress`1")?.Construct(syncProgress);
+            var signatures = new[] { new[] { CancellationTokenType() }, new[] { progress, CancellationTokenType() } };
+
+            string? Generated(ISymbol member)
+            {
+                if (member.Name == GateField)
+                {
+                    return $"the field '{GateField}'";
+                }
+
+                if (member.Name == OpenPassMethod)
+                {
+                    return $"the method '{OpenPassMethod}(SyncPass)'";
+                }
+
+                if (member is not IMethodSymbol method)
+                {
+                    return "the methods 'SyncAsync(CancellationToken)' and 'SyncAsync(IProgress<SyncProgress>?, CancellationToken)'";
+                }
+
+                var same = signatures.Any(types => HasParameters(method, types));
+                return same ? "'" + method.Name + (method.Parameters.Length == 1 ? "(CancellationToken)'" : "(IProgress<SyncProgress>?, CancellationToken)'") : null;
+            }
+
+            foreach (var type in SymbolHelpers.BaseTypesAndSelf(_type).TakeWhile(t => t.SpecialType != SpecialType.System_Object))
+            {
+                var own = SymbolEqualityComparer.Default.Equals(type, _type);
+                if (!own && type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeMetadataName))
+                {
+                    Report(DiagnosticDescriptors.MemberConflict, _classLocation, ClassName, "inherits",
+                        type.ToShortName() + ".SyncAsync (generated for its own [IncrementalSync])", "'SyncAsync(CancellationToken)'",
+                        "derive from a base class without [IncrementalSync] instead");
+                    return;
+                }
+
+                foreach (var member in new[] { SyncMethod, GateField, OpenPassMethod }.SelectMany(name => type.GetMembers(name)))
+                {
+                    var generated = member.IsImplicitlyDeclared || (!own && !_compilation.IsSymbolAccessibleWithin(member, _type)) ? null : Generated(member);
+                    if (generated is not null)
+                    {
+                        Report(DiagnosticDescriptors.MemberConflict, own ? SymbolHelpers.SourceLocation(member, _classLocation) : _classLocation, ClassName,
+                            own ? "declares" : "inherits", member.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), generated,
+                            "rename or remove that member (the generated SyncAsync runs the sync)");
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Hooks mode: the generated part declares each hook whose defining declaration the class does not hold. A member
+        /// of the hook's name that is not a method, or a method of the hook's parameters that is not <c>partial</c>, is
+        /// CS0102 or CS0111 inside the generated file; an accessible one inherited, a hiding warning there. Reported like
+        /// <see cref="ReportConflictsWithGeneratedMembers"/>.
+        /// </summary>
+        private void ReportConflictsWithHooks(ITypeSymbol itemType)
+        {
+            var hooks = new[]
+            {
+                (Name: LoadSyncTokenHook, Declared: !DeclaresHookDefinition(LoadSyncTokenHook, CancellationTokenType()),
+                    Parameters: new[] { CancellationTokenType() }, Display: "(CancellationToken)"),
+                (Name: ApplyPassHook, Declared: !DeclaresHookDefinition(ApplyPassHook, ApplyPassParameterTypes(itemType)),
+                    Parameters: ApplyPassParameterTypes(itemType), Display: "(SyncPassKind, IReadOnlyList<SyncChange<TItem>>, string, CancellationToken)"),
+            };
+            foreach (var hook in hooks.Where(h => h.Declared))
+            {
+                foreach (var type in SymbolHelpers.BaseTypesAndSelf(_type).TakeWhile(t => t.SpecialType != SpecialType.System_Object))
+                {
+                    var own = SymbolEqualityComparer.Default.Equals(type, _type);
+                    foreach (var member in type.GetMembers(hook.Name).Where(m => !m.IsImplicitlyDeclared && (own || _compilation.IsSymbolAccessibleWithin(m, _type))))
+                    {
+                        var method = member as IMethodSymbol;
+                        if (method is not null && !(HasParameters(method, hook.Parameters) && !(own && IsDeclaredPartial(method))))
+                        {
+                            continue;
+                        }
+
+                        Report(DiagnosticDescriptors.MemberConflict, own ? SymbolHelpers.SourceLocation(member, _classLocation) : _classLocation, ClassName,
+                            own ? "declares" : "inherits", member.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
+                            $"the partial hook '{hook.Name}{hook.Display}'",
+                            own && method is { IsStatic: false } ? "declare it 'private partial' so that it implements the hook" : "rename that member");
+                    }
+                }
+            }
+        }
+
+        private static bool HasParameters(IMethodSymbol method, ITypeSymbol?[] types) =>
+            !method.IsGenericMethod && method.Parameters.Length == types.Length
+            && types.Select((t, i) => SymbolEqualityComparer.Default.Equals(t, method.Parameters[i].Type)).All(equal => equal);
+
+        /// <summary>Whether the user wrote <c>partial</c> on the method: a lone implementing part has no symbol flag that says so.</summary>
+        private bool IsDeclaredPartial(IMethodSymbol method) =>
+            method.IsPartialDefinition || method.PartialDefinitionPart is not null
+            || method.DeclaringSyntaxReferences.Any(r =>
+                r.GetSyntax(_cancellationToken) is MethodDeclarationSyntax declaration && declaration.Modifiers.Any(SyntaxKind.PartialKeyword));
+
+        /// <summary>What the generated code reads of the class itself: the item type it names, and the members it calls.</summary>
+        private void ReadsClassMembers(ITypeSymbol? itemType, ISymbol? store, ISymbol? logger, ISymbol? options, ISymbol? source)
+        {
+            Reads(itemType, "its item type", _classLocation);
+            foreach (var (member, role) in new[] { (store, "its sync store"), (logger, "its logger"), (options, "its SyncOptions"), (source, "its page source") })
+            {
+                Reads(member, role, member is null ? _classLocation : SymbolHelpers.SourceLocation(member, _classLocation));
+            }
+        }
+
+        /// <summary>
+        /// Notes a member or type the generated code reads. Obsolete as an error, it would be CS0619 inside the generated
+        /// file: SYNCGEN016 at <paramref name="location"/> instead. Obsolete as a warning, the generated file silences
+        /// CS0612 and CS0618, since the class named it (or kept its default name) on purpose and a warning there would
+        /// break a build with warnings as errors.
+        /// </summary>
+        private void Reads(ISymbol? symbol, string role, Location location)
+        {
+            // Inside an obsolete class nothing obsolete is reported, and the generated part is inside it.
+            var error = symbol is null || SymbolHelpers.ObsoleteAsError(_type) is not null ? null : SymbolHelpers.ObsoleteAsError(symbol);
+            if (error == true)
+            {
+                Report(DiagnosticDescriptors.ObsoleteAsError, location, symbol!.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), ClassName, role);
+            }
+            else if (error == false)
+            {
+                _readsObsolete = true;
+            }
+        }
 
         // ---- page source ------------------------------------------------------------------------------------------
 
@@ -281,7 +473,7 @@ internal static class SyncClassParser
                 }
 
                 var location = named is null ? _classLocation : SymbolHelpers.SourceLocation(methods[0], _classLocation);
-                Report(DiagnosticDescriptors.NoPageSource, location, ClassName, named is null ? string.Empty : $" named '{named}' of an accepted shape");
+                Report(DiagnosticDescriptors.NoPageSource, location, ClassName, named is null ? ExplicitPageSourceNote() : $" named '{named}' of an accepted shape");
                 return null;
             }
 
@@ -299,6 +491,19 @@ internal static class SyncClassParser
 
             var method = shaped[0].Method;
             return new PageSource(method, shaped[0].Kind!.Value, SymbolHelpers.SourceLocation(method, _classLocation));
+        }
+
+        /// <summary>
+        /// For SYNCGEN003's message: a page source the class implements explicitly, which the generated code cannot call
+        /// by name; or empty.
+        /// </summary>
+        private string ExplicitPageSourceNote()
+        {
+            var hidden = SymbolHelpers.AllMembers(_type).FirstOrDefault(m =>
+                (IsExplicitImplementation(m) && IsDialectSourceType(SymbolHelpers.ValueType(m)!))
+                || (m is IMethodSymbol { MethodKind: MethodKind.ExplicitInterfaceImplementation } method && Classify(method) is not null));
+            return hidden is null ? string.Empty
+                : $" ('{hidden.Name}' is an explicit interface implementation, which the generated code cannot call by name: implement it implicitly, or add a private member it calls)";
         }
 
         private PageSourceKind? Classify(IMethodSymbol method)
@@ -397,18 +602,19 @@ internal static class SyncClassParser
                     return null;
                 }
 
+                Reads(property, "a request token", _settings.LocationOfSetting(setting, source.Location));
                 return property;
             }
 
             var syncToken = TokenProperty("SyncTokenMember", "SyncToken");
             var pageToken = TokenProperty("PageTokenMember", "PageToken");
 
-            var execute = SymbolHelpers.AllMembers(requestType, "ExecuteAsync")
+            var executeMethod = SymbolHelpers.AllMembers(requestType, "ExecuteAsync")
                 .OfType<IMethodSymbol>()
-                .Where(m => !m.IsStatic && !m.IsGenericMethod && m.Parameters.Length == 1 && IsCancellationToken(m.Parameters[0].Type)
-                    && _compilation.IsSymbolAccessibleWithin(m, _type, requestType))
-                .Select(m => SymbolHelpers.TaskResultType(m.ReturnType))
-                .FirstOrDefault(t => t is not null);
+                .FirstOrDefault(m => !m.IsStatic && !m.IsGenericMethod && m.Parameters.Length == 1 && IsCancellationToken(m.Parameters[0].Type)
+                    && _compilation.IsSymbolAccessibleWithin(m, _type, requestType) && SymbolHelpers.TaskResultType(m.ReturnType) is not null);
+            var execute = executeMethod is null ? null : SymbolHelpers.TaskResultType(executeMethod.ReturnType);
+            Reads(executeMethod, "the request's ExecuteAsync", source.Location);
             if (execute is null)
             {
                 Report(DiagnosticDescriptors.InvalidRequestType, source.Location, requestName, methodName,
@@ -493,6 +699,7 @@ internal static class SyncClassParser
             if (items is not null)
             {
                 elementType = SymbolHelpers.ElementType(SymbolHelpers.ValueType(items)!);
+                Reads(items, "the page's items", _settings.LocationOfSetting("ItemsMember", sourceLocation));
             }
 
             if (elementType is null)
@@ -515,6 +722,7 @@ internal static class SyncClassParser
                     return null;
                 }
 
+                Reads(member, "a page token", _settings.LocationOfSetting(setting, sourceLocation));
                 return member.Name;
             }
 
@@ -532,9 +740,71 @@ internal static class SyncClassParser
 
         // ---- class members ----------------------------------------------------------------------------------------
 
+        /// <summary>
+        /// The readable fields and properties of the class, without explicit interface implementations: the generated
+        /// code reads a member as <c>this.Name</c>, and such a property has no name it could use.
+        /// </summary>
         private IEnumerable<ISymbol> ValueMembers() =>
             SymbolHelpers.AllMembers(_type)
-                .Where(m => SymbolHelpers.ValueType(m) is not null && SymbolHelpers.IsReadable(_compilation, m, _type));
+                .Where(m => SymbolHelpers.ValueType(m) is not null && SymbolHelpers.IsReadable(_compilation, m, _type) && !IsExplicitImplementation(m));
+
+        private static bool IsExplicitImplementation(ISymbol member) => member is IPropertySymbol { ExplicitInterfaceImplementations.Length: > 0 };
+
+        /// <summary>
+        /// The fields and properties whose type passes <paramref name="predicate"/>, or, when there is none, the primary
+        /// constructor's parameters whose type does (the generated part reads them by name, which captures them). A
+        /// member wins over a parameter, so a class that assigns its parameter to a field (<c>_store = store</c>) means
+        /// the field, and is not ambiguous.
+        /// </summary>
+        private List<ISymbol> Candidates(Func<ITypeSymbol, bool> predicate)
+        {
+            var members = ValueMembers().Where(m => predicate(SymbolHelpers.ValueType(m)!)).ToList();
+            return members.Count > 0 ? members
+                : PrimaryConstructorParameters().Where(p => !p.PassedToBase && predicate(p.Parameter.Type)).Select(p => (ISymbol)p.Parameter).ToList();
+        }
+
+        /// <summary>
+        /// The parameters of the class's primary constructor (C# 12, or a record's) that code in the class can read by
+        /// name (a member of the same name hides one: a positional record's property, for example), and whether the
+        /// class passes it to its base class's constructor: capturing such a parameter as well is warning CS9107 in the
+        /// user's code, so it is not a candidate.
+        /// </summary>
+        private IEnumerable<(IParameterSymbol Parameter, bool PassedToBase)> PrimaryConstructorParameters()
+        {
+            foreach (var constructor in _type.InstanceConstructors.Where(c => !c.IsImplicitlyDeclared))
+            {
+                var declaration = constructor.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<TypeDeclarationSyntax>().FirstOrDefault();
+                if (declaration is null)
+                {
+                    continue;
+                }
+
+                var passedToBase = new HashSet<string>(
+                    (declaration.BaseList?.Types ?? default).OfType<PrimaryConstructorBaseTypeSyntax>()
+                        .SelectMany(b => b.ArgumentList.DescendantNodes().OfType<IdentifierNameSyntax>())
+                        .Select(name => name.Identifier.ValueText),
+                    StringComparer.Ordinal);
+                foreach (var parameter in constructor.Parameters.Where(p => !SymbolHelpers.AllMembers(_type, p.Name).Any()))
+                {
+                    yield return (parameter, passedToBase.Contains(parameter.Name));
+                }
+            }
+        }
+
+        /// <summary>Why a store the class seems to hold cannot be its store, for SYNCGEN009's message, or empty.</summary>
+        private string UnusableStoreNote()
+        {
+            var explicitStore = SymbolHelpers.AllMembers(_type)
+                .FirstOrDefault(m => IsExplicitImplementation(m) && StoreInterface(SymbolHelpers.ValueType(m)!) is not null);
+            if (explicitStore is not null)
+            {
+                return $" ('{explicitStore.Name}' is an explicit interface implementation, which the generated code cannot read by name: keep the store in a field the property returns)";
+            }
+
+            var passed = PrimaryConstructorParameters().FirstOrDefault(p => p.PassedToBase && StoreInterface(p.Parameter.Type) is not null).Parameter;
+            return passed is null ? string.Empty
+                : $" ('{passed.Name}' is a primary-constructor parameter passed to the base class, which the generated code would capture a second time (CS9107): assign it to a field)";
+        }
 
         private static ITypeSymbol? StoreInterface(ITypeSymbol type)
         {
@@ -550,7 +820,7 @@ internal static class SyncClassParser
         private ISymbol? FindStore(ITypeSymbol? elementType, out bool useHooks)
         {
             useHooks = false;
-            var stores = ValueMembers().Where(m => StoreInterface(SymbolHelpers.ValueType(m)!) is not null).ToList();
+            var stores = Candidates(t => StoreInterface(t) is not null);
             if (stores.Count == 0 && DeclaresAnyHook())
             {
                 useHooks = true;
@@ -566,7 +836,7 @@ internal static class SyncClassParser
             {
                 if (stores.Count == 0)
                 {
-                    Report(DiagnosticDescriptors.MissingStore, _classLocation, ClassName, itemName, string.Empty,
+                    Report(DiagnosticDescriptors.MissingStore, _classLocation, ClassName, itemName, UnusableStoreNote(),
                         $"add one such as 'private readonly ISyncStore<{itemName}> _store', or implement the partial hook methods '{LoadSyncTokenHook}' and '{ApplyPassHook}' to apply the changes yourself");
                 }
                 else
@@ -641,7 +911,7 @@ internal static class SyncClassParser
 
         private ISymbol? FindSingle(System.Func<ITypeSymbol, bool> predicate, string what, string fix)
         {
-            var found = ValueMembers().Where(m => predicate(SymbolHelpers.ValueType(m)!)).ToList();
+            var found = Candidates(predicate);
             if (found.Count > 1)
             {
                 Report(DiagnosticDescriptors.AmbiguousMembers, _classLocation, ClassName, what,
@@ -664,6 +934,7 @@ internal static class SyncClassParser
                 return null;
             }
 
+            Reads(member, "the item's key", _settings.LocationOfSetting("KeyMember", _classLocation));
             return (member.Name, SymbolHelpers.IsString(SymbolHelpers.ValueType(member)));
         }
 
@@ -697,6 +968,7 @@ internal static class SyncClassParser
             {
                 var member = SymbolHelpers.FindReadable(_compilation, itemType, deletedName, _type);
                 var memberType = member is null ? null : SymbolHelpers.ValueType(member);
+                Reads(member, "the deletion marker", _settings.LocationOf("DeletedMember", _classLocation));
                 if (member is not null && SymbolHelpers.IsBool(memberType))
                 {
                     return new DeletionMarker(DeletionMarkerKind.Bool, member.Name, null);
@@ -721,6 +993,7 @@ internal static class SyncClassParser
                 return null;
             }
 
+            Reads(status, "the deletion status", _settings.LocationOfSetting("StatusMember", _classLocation));
             return new DeletionMarker(DeletionMarkerKind.Status, status.Name, _settings.Get("DeletedStatus") ?? "cancelled");
         }
     }
