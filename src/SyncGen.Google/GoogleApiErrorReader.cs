@@ -5,12 +5,13 @@ using Google;
 
 namespace SyncGen.Google;
 
-/// <summary>
-/// Reads Google.Apis' <see cref="GoogleApiException"/>: the status, every reason of the error (its parsed
-/// <c>errors[]</c> and whatever else the raw body names, such as People's <c>details[].reason</c>), the message,
-/// and the <c>Retry-After</c> kept by <see cref="RetryAfterRequestError"/>. A failure status decides whatever the body
-/// is; only a body that came without one (a 2xx page Google.Apis could not deserialize) is an unreadable page.
-/// </summary>
+/// <summary>Reads Google.Apis' <see cref="GoogleApiException"/> for the error classifier.</summary>
+/// <remarks>
+/// It reads the status, every reason of the error (its parsed <c>errors[]</c> and whatever else the raw body names,
+/// such as People's <c>details[].reason</c>), the message, and the <c>Retry-After</c> kept by
+/// <see cref="RetryAfterRequestError"/>. A failure status decides whatever the body is; only a body that came without
+/// one (a 2xx page Google.Apis could not deserialize) is an unreadable page.
+/// </remarks>
 public sealed class GoogleApiErrorReader : ISyncErrorReader
 {
     /// <summary>The shared instance.</summary>

@@ -7,26 +7,26 @@ using Google.Apis.Requests;
 
 namespace SyncGen.Google;
 
-/// <summary>
-/// A Google.Apis <see cref="RequestError"/> that also carries the response's <c>Retry-After</c>, which
-/// <c>GoogleApiException</c> otherwise drops. Return it from your service's
+/// <summary>A Google.Apis <see cref="RequestError"/> that also carries the response's <c>Retry-After</c>.</summary>
+/// <remarks>
+/// <c>GoogleApiException</c> otherwise drops the header. Return it from your service's
 /// <c>BaseClientService.DeserializeError</c> override so SyncGen's backoff honours the server's delay:
 /// <code>
 /// public override Task&lt;RequestError&gt; DeserializeError(HttpResponseMessage response) =>
 ///     RetryAfterRequestError.ReadAsync(response, base.DeserializeError);
 /// </code>
-/// </summary>
+/// </remarks>
 public sealed class RetryAfterRequestError : RequestError
 {
     /// <summary>The server's <c>Retry-After</c>, as a delay.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
-    /// <summary>
-    /// Reads the error of <paramref name="response"/> with <paramref name="deserialize"/> (the service's base
-    /// <c>DeserializeError</c>) and adds its <c>Retry-After</c>. A body that is not Google's JSON (a proxy's HTML 502, a
-    /// plain-text 503, an empty 429), which the base method refuses with an exception that loses the header, becomes an
-    /// error with the status, the start of the body as its message and the header kept: the status decides what it means.
-    /// </summary>
+    /// <summary>Reads the error of <paramref name="response"/> with <paramref name="deserialize"/> and adds its <c>Retry-After</c>.</summary>
+    /// <remarks>
+    /// A body that is not Google's JSON (a proxy's HTML 502, a plain-text 503, an empty 429), which the base method
+    /// refuses with an exception that loses the header, becomes an error with the status, the start of the body as its
+    /// message and the header kept: the status decides what it means.
+    /// </remarks>
     /// <param name="response">The unsuccessful response; its content is buffered (Google.Apis reads it as a string).</param>
     /// <param name="deserialize">The base <c>DeserializeError</c>.</param>
     public static async Task<RequestError> ReadAsync(HttpResponseMessage response, Func<HttpResponseMessage, Task<RequestError>> deserialize)

@@ -3,11 +3,11 @@ using System.Threading.Tasks;
 
 namespace SyncGen.Hosting;
 
-/// <summary>
-/// Runs one sync call of one collection: what the application registers so the worker can sync its collections. A
-/// typical implementation opens the collection's store (<c>PostgreSqlSyncDatabase.OpenStore</c>), builds the generated
+/// <summary>Runs one sync call of one collection; the application registers it so the worker can sync its collections.</summary>
+/// <remarks>
+/// A typical implementation opens the collection's store (<c>PostgreSqlSyncDatabase.OpenStore</c>), builds the generated
 /// repository for it and returns <c>repository.SyncAsync(cancellationToken)</c>.
-/// </summary>
+/// </remarks>
 public interface ISyncCollectionRunner
 {
     /// <summary>Syncs <paramref name="collection"/> once.</summary>

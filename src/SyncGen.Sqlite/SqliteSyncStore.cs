@@ -10,11 +10,11 @@ using SyncGen.Infrastructure;
 
 namespace SyncGen;
 
-/// <summary>
-/// A sync store in a SQLite database. Many collections (one per repository) may share one database file, and several
-/// processes may use it at once.
-/// </summary>
+/// <summary>A sync store in a SQLite database.</summary>
 /// <remarks>
+/// <para>
+/// Many collections (one per repository) may share one database file, and several processes may use it at once.
+/// </para>
 /// <para>
 /// Tables, created on first use: <c>syncgen_items(collection, key, json)</c> holds the committed mirrors and
 /// <c>syncgen_state(collection, sync_token)</c> their tokens. The database is switched to WAL mode so that readers never
@@ -162,13 +162,13 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
         return new SqliteSyncStore<TItem>(builder.ToString(), collection, serializerOptions) { AllowOtherTables = allowOtherTables };
     }
 
-    /// <summary>
-    /// Opens the store at <paramref name="path"/> for reading only: nothing in the file changes (no table, no journal
-    /// mode, no mark), and a file the user may not write can be read. An empty database reads as a store that never
-    /// synced; one of another program (its own tables and none of SyncGen's, or another application id) is refused with
-    /// <see cref="SyncStoreUnusableException"/> on first use, as <see cref="OpenFile"/> refuses it, rather than reading
-    /// as an empty mirror.
-    /// </summary>
+    /// <summary>Opens the store at <paramref name="path"/> for reading only.</summary>
+    /// <remarks>
+    /// Nothing in the file changes (no table, no journal mode, no mark), and a file the user may not write can be read.
+    /// An empty database reads as a store that never synced; one of another program (its own tables and none of
+    /// SyncGen's, or another application id) is refused with <see cref="SyncStoreUnusableException"/> on first use, as
+    /// <see cref="OpenFile"/> refuses it, rather than reading as an empty mirror.
+    /// </remarks>
     /// <param name="path">The database file; it must exist.</param>
     /// <param name="collection">The collection to read.</param>
     /// <param name="serializerOptions">How items are serialized; <see cref="JsonSerializerDefaults.Web"/> when omitted.</param>
@@ -194,11 +194,11 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
     /// <summary>Whether the store was opened read-only (<see cref="SqliteOpenMode.ReadOnly"/>): passes cannot begin.</summary>
     public bool IsReadOnly { get; }
 
-    /// <summary>
-    /// Whether the database may hold other programs' tables. When false (the default for <see cref="OpenFile"/>), a
-    /// database with other tables is refused with <see cref="SyncStoreUnusableException"/> instead of having SyncGen's
-    /// tables added to it.
-    /// </summary>
+    /// <summary>Whether the database may hold other programs' tables.</summary>
+    /// <value>
+    /// False by default (as for <see cref="OpenFile"/>): a database with other tables is refused with
+    /// <see cref="SyncStoreUnusableException"/> instead of having SyncGen's tables added to it.
+    /// </value>
     public bool AllowOtherTables { get; init; }
 
     private static string FullPath(string path)
@@ -221,11 +221,13 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
     /// <summary>The collection this store reads and writes.</summary>
     public string Collection => _collection;
 
-    /// <summary>
-    /// How long a pass staged by an earlier version of this store (in <c>syncgen_staging</c>) may stay idle before a commit
-    /// of any collection in the same database deletes its rows as abandoned by a crashed process. One day by default.
-    /// Passes of this version buffer in a temp table that dies with their connection and need no such cleanup.
-    /// </summary>
+    /// <summary>How long a pass staged by an earlier version of this store may stay idle before it counts as abandoned.</summary>
+    /// <value>One day by default.</value>
+    /// <remarks>
+    /// Passes of earlier versions staged their rows in <c>syncgen_staging</c>; once idle this long, a commit of any
+    /// collection in the same database deletes them as abandoned by a crashed process. Passes of this version buffer in
+    /// a temp table that dies with their connection and need no such cleanup.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
     public TimeSpan AbandonedPassRetention
     {

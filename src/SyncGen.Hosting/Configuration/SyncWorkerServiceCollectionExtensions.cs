@@ -8,12 +8,13 @@ namespace SyncGen.Hosting;
 /// <summary>Registers a clustered SyncGen worker.</summary>
 public static class SyncWorkerServiceCollectionExtensions
 {
-    /// <summary>
-    /// Adds a Quartz.NET scheduler clustered through its AdoJobStore on PostgreSQL (tables created when missing, job data
-    /// as System.Text.Json), one durable job per collection, and the hosted services that start it and schedule the
+    /// <summary>Adds a Quartz.NET worker that syncs the configured collections on a cluster over PostgreSQL.</summary>
+    /// <remarks>
+    /// The scheduler is clustered through Quartz's AdoJobStore on PostgreSQL (tables created when missing, job data as
+    /// System.Text.Json), with one durable job per collection and the hosted services that start it and schedule the
     /// configured collections. Register an <see cref="ISyncCollectionRunner"/> too. On shutdown running sync calls are
     /// cancelled and waited for: a pass is discarded or committed whole, never half.
-    /// </summary>
+    /// </remarks>
     /// <param name="services">The host's services.</param>
     /// <param name="configure">Sets the connection string, interval, concurrency, backoff and collections.</param>
     /// <returns><paramref name="services"/>.</returns>

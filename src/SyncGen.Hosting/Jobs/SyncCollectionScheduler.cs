@@ -10,11 +10,13 @@ using Quartz;
 
 namespace SyncGen.Hosting;
 
-/// <summary>
-/// Gives every collection its durable job and trigger in the cluster's Quartz store, once: the workers of a cluster all
-/// call this at start, and whichever comes first creates a collection's job; the others find it there.
-/// </summary>
+/// <summary>Gives every collection its durable job and trigger in the cluster's Quartz store, once.</summary>
 /// <remarks>
+/// <para>
+/// The workers of a cluster all call this at start, and whichever comes first creates a collection's job; the others
+/// find it there.
+/// </para>
+/// <para>
 /// Misfire policy: <see cref="SimpleTriggerMisfireInstruction.NextWithRemainingCount"/>, with a long misfire threshold
 /// (<see cref="SyncWorkerOptions.MisfireThreshold"/>, ten minutes by default). One sync call catches up every change since
 /// the last one, so missed firings are never replayed. A firing that is merely late (all threads busy) is still run, late
@@ -24,6 +26,7 @@ namespace SyncGen.Hosting;
 /// overloaded cluster was measured to starve: the misfire handler and the firings fight over Quartz's cluster lock; see
 /// docs/scale.md.) A job whose node died while running it is fired again at once on another node (it requests
 /// recovery), independently of this policy.
+/// </para>
 /// </remarks>
 public sealed partial class SyncCollectionScheduler(ISchedulerFactory schedulers, IOptions<SyncWorkerOptions> options, ILogger<SyncCollectionScheduler> logger) : IHostedService
 {

@@ -2,10 +2,11 @@ using System;
 
 namespace SyncGen;
 
-/// <summary>
-/// Base of every error a sync call reports. When a sync call throws one, the store is exactly as it was before the
-/// call: the sync token did not advance and no item changed.
-/// </summary>
+/// <summary>Base of every error a sync call reports.</summary>
+/// <remarks>
+/// When a sync call throws one, the store is exactly as it was before the call: the sync token did not advance and no
+/// item changed.
+/// </remarks>
 public abstract class SyncException : Exception
 {
     /// <summary>Creates the exception.</summary>
@@ -129,11 +130,11 @@ public sealed class SyncExpiryLoopException : SyncException
     public int Expiries { get; }
 }
 
-/// <summary>
-/// A full pass would have removed more of a non-empty mirror than <see cref="SyncOptions.MaxReplaceRemovalFraction"/>
-/// allows. Nothing was committed: the mirror and the token are as before, so the next call tries again. If the server
-/// really lost the items, raise or clear the option and sync again.
-/// </summary>
+/// <summary>A full pass would have removed more of the mirror than <see cref="SyncOptions.MaxReplaceRemovalFraction"/> allows.</summary>
+/// <remarks>
+/// Nothing was committed: the mirror and the token are as before, so the next call tries again. If the server really
+/// lost the items, raise or clear the option and sync again.
+/// </remarks>
 public sealed class SyncMassRemovalException : SyncException
 {
     /// <summary>Creates the exception.</summary>

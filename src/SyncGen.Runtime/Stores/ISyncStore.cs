@@ -5,11 +5,11 @@ using System.Threading.Tasks;
 
 namespace SyncGen;
 
-/// <summary>
-/// Keeps the local mirror of a remote collection and the sync token that describes it. Items and token change
-/// together or not at all: a pass is staged in an <see cref="ISyncPassWriter{TItem}"/> and becomes visible only
-/// when <see cref="ISyncPassWriter{TItem}.CommitAsync"/> stores the new token.
-/// </summary>
+/// <summary>Keeps the local mirror of a remote collection and the sync token that describes it.</summary>
+/// <remarks>
+/// Items and token change together or not at all: a pass is staged in an <see cref="ISyncPassWriter{TItem}"/> and
+/// becomes visible only when <see cref="ISyncPassWriter{TItem}.CommitAsync"/> stores the new token.
+/// </remarks>
 /// <typeparam name="TItem">The item type.</typeparam>
 public interface ISyncStore<TItem>
 {

@@ -8,10 +8,10 @@ using SyncGen.Infrastructure;
 
 namespace SyncGen;
 
-/// <summary>
-/// A sync store in process memory: for tests, caches and short-lived mirrors. Each commit publishes a new immutable
-/// snapshot, so readers see either the whole previous pass or the whole new one.
-/// </summary>
+/// <summary>A sync store in process memory: for tests, caches and short-lived mirrors.</summary>
+/// <remarks>
+/// Each commit publishes a new immutable snapshot, so readers see either the whole previous pass or the whole new one.
+/// </remarks>
 /// <typeparam name="TItem">The item type.</typeparam>
 public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>
 {

@@ -10,11 +10,12 @@ using SyncGen.Infrastructure;
 
 namespace SyncGen;
 
-/// <summary>
-/// A sync store kept in one JSON file: <c>{"syncToken": "...", "items": {"key": item, ...}}</c>, keys sorted ordinally
-/// so that the file diffs well. Meant for small mirrors, tools and samples: every commit rewrites the whole file.
-/// </summary>
+/// <summary>A sync store kept in one JSON file, for small mirrors, tools and samples.</summary>
 /// <remarks>
+/// <para>
+/// The file is <c>{"syncToken": "...", "items": {"key": item, ...}}</c>, keys sorted ordinally so that it diffs well.
+/// Every commit rewrites the whole file.
+/// </para>
 /// <para>
 /// A commit writes the complete new state to a temporary file in the same directory, makes it durable, then renames it
 /// over the store file. The rename is atomic, so a crash leaves either the previous file or the new one, never a

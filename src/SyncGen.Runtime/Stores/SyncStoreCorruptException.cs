@@ -2,12 +2,13 @@ using System;
 
 namespace SyncGen;
 
-/// <summary>
-/// A persistent sync store found stored state it cannot read: a JSON state file that is not valid JSON or does not
-/// have the expected shape, or a stored item that no longer deserializes. The store never treats such state as empty,
-/// because a silent reset would make the next pass look like a first sync and quietly lose the mirror; the stored state
-/// is left untouched so it can be inspected or restored.
-/// </summary>
+/// <summary>A persistent sync store found stored state it cannot read.</summary>
+/// <remarks>
+/// For example a JSON state file that is not valid JSON or does not have the expected shape, or a stored item that no
+/// longer deserializes. The store never treats such state as empty, because a silent reset would make the next pass
+/// look like a first sync and quietly lose the mirror; the stored state is left untouched so it can be inspected or
+/// restored.
+/// </remarks>
 public sealed class SyncStoreCorruptException : Exception
 {
     /// <summary>Creates the exception.</summary>

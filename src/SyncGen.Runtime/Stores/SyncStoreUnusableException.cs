@@ -2,11 +2,11 @@ using System;
 
 namespace SyncGen;
 
-/// <summary>
-/// A persistent sync store cannot be used as asked: the path is a directory or cannot be opened, the file is not a
-/// database or is damaged, it belongs to another program, it was written by a newer SyncGen, or it cannot be written
-/// (read-only, disk full). The file was left as it was.
-/// </summary>
+/// <summary>A persistent sync store cannot be used as asked; the file was left as it was.</summary>
+/// <remarks>
+/// The path is a directory or cannot be opened, the file is not a database or is damaged, it belongs to another
+/// program, it was written by a newer SyncGen, or it cannot be written (read-only, disk full).
+/// </remarks>
 public sealed class SyncStoreUnusableException : Exception
 {
     /// <summary>Creates the exception.</summary>

@@ -3,10 +3,10 @@ using System.Diagnostics.Metrics;
 
 namespace SyncGen;
 
-/// <summary>
-/// The <see cref="ActivitySource"/> and <see cref="Meter"/> SyncGen reports through, both named <c>SyncGen</c>.
+/// <summary>The <see cref="ActivitySource"/> and <see cref="Meter"/> SyncGen reports through, both named <c>SyncGen</c>.</summary>
+/// <remarks>
 /// Subscribe with OpenTelemetry (<c>AddSource("SyncGen")</c>, <c>AddMeter("SyncGen")</c>) or a listener.
-/// </summary>
+/// </remarks>
 public static class SyncTelemetry
 {
     /// <summary>The name of the activity source and the meter.</summary>
