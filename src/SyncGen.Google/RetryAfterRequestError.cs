@@ -1,9 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Net.Http;
 using System.Threading.Tasks;
 using Google;
 using Google.Apis.Requests;
-using SyncGen.Infrastructure;
 
 namespace SyncGen.Google;
 
@@ -53,7 +53,7 @@ public sealed class RetryAfterRequestError : RequestError
                 Code = (int)response.StatusCode,
                 Message = SyncErrorFacts.FromResponse((int)response.StatusCode, body).Message ?? $"HTTP {(int)response.StatusCode} {response.ReasonPhrase} with an empty body",
                 ErrorResponseContent = body,
-                RetryAfter = SyncHttpHeaders.ReadRetryAfter(response),
+                RetryAfter = ReadRetryAfter(response),
             };
         }
     }
@@ -77,7 +77,14 @@ public sealed class RetryAfterRequestError : RequestError
             Message = error.Message,
             Errors = error.Errors,
             ErrorResponseContent = error.ErrorResponseContent,
-            RetryAfter = SyncHttpHeaders.ReadRetryAfter(response),
+            RetryAfter = ReadRetryAfter(response),
         };
     }
+
+    /// <summary>The response's <c>Retry-After</c> (seconds or an HTTP date) as a delay, or <see langword="null"/>.</summary>
+    /// <remarks>Read through the runtime's public reader for other client libraries, so every package parses it alike.</remarks>
+    private static TimeSpan? ReadRetryAfter(HttpResponseMessage response) =>
+        response.Headers.RetryAfter is { } header
+            ? SyncErrorFacts.FromResponse((int)response.StatusCode, null, headers: new Dictionary<string, string> { ["Retry-After"] = header.ToString() }).RetryAfter
+            : null;
 }

@@ -8,7 +8,6 @@ using SyncGen.Testing.Conformance;
 using SyncGen.Testing.Dialects;
 using SyncGen.Testing.Journal;
 using SyncGen.Testing.Scenarios;
-using SyncGen.Testing.WireMock;
 
 namespace SyncGen.Dialects.Tests;
 
@@ -99,7 +98,7 @@ public sealed class DialectMutationTests(bool onWireMock)
             return new EmbeddedScenarioServer(dialect);
         }
 
-        var wireMock = await WireMockScenarioServer.StartAsync(new WireMockServerOptions { Backend = WireMockBackend.WireMockNet }, TestContext.CurrentContext.CancellationToken);
+        var wireMock = await WireMockScenarioServer.StartAsync(TestContext.CurrentContext.CancellationToken);
         wireMock.Dialect = dialect;
         return wireMock;
     }

@@ -2,7 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using NUnit.Framework;
-using SyncGen.Testing.PostgreSql;
+using SyncGen.TestSupport.PostgreSql;
 
 // Heavy tests (worker processes, a Quartz cluster): one at a time keeps the 2-core CI budget predictable.
 [assembly: NonParallelizable]

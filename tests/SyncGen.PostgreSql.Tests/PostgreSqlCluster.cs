@@ -2,7 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using NUnit.Framework;
-using SyncGen.Testing.PostgreSql;
+using SyncGen.TestSupport.PostgreSql;
 
 namespace SyncGen.PostgreSql.Tests;
 

@@ -5,7 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
 using NUnit.Framework;
-using SyncGen.Testing.PostgreSql;
+using SyncGen.TestSupport.PostgreSql;
 
 namespace SyncGen.PostgreSql.Tests;
 

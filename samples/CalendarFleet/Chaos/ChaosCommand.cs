@@ -5,7 +5,7 @@ using System.IO;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using SyncGen.Testing.PostgreSql;
+using SyncGen.TestSupport.PostgreSql;
 
 namespace CalendarFleet.Chaos;
 

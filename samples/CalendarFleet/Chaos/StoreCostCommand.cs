@@ -9,7 +9,7 @@ using System.Threading.Tasks;
 using CalendarFleet.Worker;
 using SyncGen;
 using SyncGen.PostgreSql;
-using SyncGen.Testing.PostgreSql;
+using SyncGen.TestSupport.PostgreSql;
 
 namespace CalendarFleet.Chaos;
 

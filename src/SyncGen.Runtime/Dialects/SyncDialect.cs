@@ -190,12 +190,12 @@ public sealed record SyncDialect
     /// disposing it.
     /// </summary>
     /// <param name="page">The page's JSON.</param>
-    public SyncDialectPage ReadPage(JsonElement page) => Read(page, Items, Key, Deletion, ItemValue, NextSyncToken);
+    internal SyncDialectPage ReadPage(JsonElement page) => Read(page, Items, Key, Deletion, ItemValue, NextSyncToken);
 
     /// <summary>Reads one page of the <see cref="FullListing"/>; its entries are the items themselves and none is a deletion.</summary>
     /// <param name="page">The page's JSON.</param>
     /// <exception cref="InvalidOperationException">The dialect has no <see cref="FullListing"/>.</exception>
-    public SyncDialectPage ReadFullListingPage(JsonElement page)
+    internal SyncDialectPage ReadFullListingPage(JsonElement page)
     {
         var listing = FullListing ?? throw new InvalidOperationException($"The {Name} dialect has no separate full listing.");
         return Read(page, listing.Items, listing.Key, null, null, null);
@@ -311,10 +311,10 @@ public sealed record SyncParameterDefault(string WhenPresent, string Name, strin
 /// <param name="Entries">The entries in server order.</param>
 /// <param name="NextPageToken">The next page's token or link, or <see langword="null"/> on the last page.</param>
 /// <param name="NextSyncToken">The next sync token or link, or <see langword="null"/> when the page does not end the pass.</param>
-public sealed record SyncDialectPage(IReadOnlyList<SyncDialectEntry> Entries, string? NextPageToken, string? NextSyncToken);
+internal sealed record SyncDialectPage(IReadOnlyList<SyncDialectEntry> Entries, string? NextPageToken, string? NextSyncToken);
 
 /// <summary>One list entry as a dialect reads it.</summary>
 /// <param name="Key">The item's key, or <see langword="null"/> when the entry has none (a protocol error).</param>
 /// <param name="IsDeleted">Whether the entry is a deletion.</param>
 /// <param name="Item">The item's JSON, or <see langword="null"/> when a wrapping entry holds none (a Drive removal).</param>
-public readonly record struct SyncDialectEntry(string? Key, bool IsDeleted, JsonElement? Item);
+internal readonly record struct SyncDialectEntry(string? Key, bool IsDeleted, JsonElement? Item);

@@ -6,7 +6,6 @@ using System.Threading.Tasks;
 using NUnit.Framework;
 using SyncGen.Testing.Dialects;
 using SyncGen.Testing.Scenarios;
-using SyncGen.Testing.WireMock;
 
 namespace SyncGen.Testing.Conformance;
 
@@ -18,9 +17,8 @@ namespace SyncGen.Testing.Conformance;
 /// </summary>
 /// <remarks>
 /// The scenarios of one fixture share its server and every scenario resets it, so the fixture is
-/// <c>[NonParallelizable]</c> (inherited by subclasses): an assembly-level <c>[Parallelizable]</c> can neither run two of
-/// its scenarios at once nor run it beside another conformance fixture that may drive the same <c>WIREMOCK_URL</c> server.
-/// Test assemblies still run in parallel: see <see cref="IncrementalSyncConformanceOnWireMock"/>.
+/// <c>[NonParallelizable]</c> (inherited by subclasses): an assembly-level <c>[Parallelizable]</c> cannot run two of its
+/// scenarios at once.
 /// </remarks>
 [NonParallelizable]
 public abstract class IncrementalSyncConformance
@@ -122,29 +120,17 @@ public abstract class IncrementalSyncConformance
     }
 }
 
-/// <summary>
-/// The conformance suite on a real WireMock: WireMock.Net in process by default (no Java, no npm), or the Java WireMock when
-/// asked for (<c>WIREMOCK_BACKEND=java</c>, <c>WIREMOCK_JAR</c> or <c>WIREMOCK_URL</c>, or <see cref="WireMockServerOptions.Backend"/>
-/// in an overridden <see cref="WireMockOptions"/>).
-/// </summary>
+/// <summary>The conformance suite on a real WireMock: WireMock.Net in process (no Java, no npm).</summary>
 /// <remarks>
-/// Each fixture starts its own WireMock on a free port of 127.0.0.1. With <c>WIREMOCK_URL</c> every fixture drives that one
-/// Java server, and each scenario resets its mappings, scenario states and request journal. Fixtures of one assembly take
-/// turns (the suite is <c>[NonParallelizable]</c>), but <c>dotnet test</c> runs test assemblies in parallel: give each test
-/// assembly its own server (or override <see cref="WireMockOptions"/>), or runs sharing one wipe each other's mappings.
+/// Each fixture starts its own WireMock.Net on a free port of 127.0.0.1, and each scenario resets its mappings, scenario
+/// states and request journal.
 /// </remarks>
 public abstract class IncrementalSyncConformanceOnWireMock : IncrementalSyncConformance
 {
-    /// <summary>
-    /// WireMock options; override to choose the backend or point at a jar or server. With the Java backend, missing Java or jar
-    /// fails every test with what to install.
-    /// </summary>
-    protected virtual WireMockServerOptions WireMockOptions => new();
-
     /// <inheritdoc />
     protected override async Task<IScenarioServer> StartServerAsync(CancellationToken cancellationToken)
     {
-        var server = await WireMockScenarioServer.StartAsync(WireMockOptions, cancellationToken).ConfigureAwait(false);
+        var server = await WireMockScenarioServer.StartAsync(cancellationToken).ConfigureAwait(false);
         server.Dialect = ServedDialect;
         return server;
     }

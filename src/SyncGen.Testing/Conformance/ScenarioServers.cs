@@ -236,10 +236,14 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
 }
 
 /// <summary>
-/// Replays scenarios on a real WireMock, WireMock.Net in process (the default) or the Java WireMock: each scenario compiles
-/// to stub mappings (<see cref="WireMockScenarioCompiler"/>), loaded after a reset; before each call the scenario state is
-/// moved to the call's first request. Both backends get the same mappings and are read the same way.
+/// Replays scenarios on a real WireMock (WireMock.Net, in process): each scenario compiles to stub mappings
+/// (<see cref="WireMockScenarioCompiler"/>), loaded after a reset; before each call the scenario state is moved to the
+/// call's first request.
 /// </summary>
+/// <remarks>
+/// The same mappings load into the Java WireMock (<see cref="WireMockMappingExport"/> writes them in its format); the
+/// repository's own tests replay the catalog on both and compare the verdicts.
+/// </remarks>
 public sealed class WireMockScenarioServer : IScenarioServer
 {
     private readonly IWireMockBackend _backend;
@@ -247,15 +251,8 @@ public sealed class WireMockScenarioServer : IScenarioServer
     private CompiledCall? _call;
     private IReadOnlyList<string> _unserved = Array.Empty<string>();
 
-    /// <summary>Drives a running Java WireMock.</summary>
-    /// <param name="wireMock">The server.</param>
-    /// <param name="ownsServer">Whether disposing this disposes the server.</param>
-    public WireMockScenarioServer(WireMockServer wireMock, bool ownsServer = false)
-        : this(new JavaWireMockBackend(wireMock, ownsServer))
-    {
-    }
-
-    private WireMockScenarioServer(IWireMockBackend backend) => _backend = backend;
+    /// <summary>Replays on another WireMock that speaks the same mappings (the repository's Java WireMock driver).</summary>
+    internal WireMockScenarioServer(IWireMockBackend backend) => _backend = backend ?? throw new ArgumentNullException(nameof(backend));
 
     /// <inheritdoc />
     public string Name => _backend.Name;
@@ -263,25 +260,13 @@ public sealed class WireMockScenarioServer : IScenarioServer
     /// <summary>The base URI of the WireMock in use (ends with a slash).</summary>
     public Uri BaseUri => _backend.BaseUri;
 
-    /// <summary>
-    /// Starts the WireMock that <see cref="WireMockServerOptions.Backend"/> names (WireMock.Net in process unless the Java
-    /// WireMock is asked for), owned by the returned replayer.
-    /// </summary>
-    /// <param name="options">WireMock options.</param>
+    /// <summary>Starts WireMock.Net in process on a free port of 127.0.0.1, owned by the returned replayer.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The replayer.</returns>
-    /// <exception cref="WireMockUnavailableException">The Java WireMock was asked for and Java or the jar is missing; the message says what to install.</exception>
-    public static async Task<WireMockScenarioServer> StartAsync(WireMockServerOptions? options = null, CancellationToken cancellationToken = default)
+    public static Task<WireMockScenarioServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        options ??= new WireMockServerOptions();
-        if (options.Backend == WireMockBackend.WireMockNet)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            return new WireMockScenarioServer(WireMockNetBackend.Start());
-        }
-
-        var java = await WireMockServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
-        return new WireMockScenarioServer(new JavaWireMockBackend(java, ownsServer: true));
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(new WireMockScenarioServer(WireMockNetBackend.Start()));
     }
 
     /// <summary>

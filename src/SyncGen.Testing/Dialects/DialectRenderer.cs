@@ -10,7 +10,7 @@ namespace SyncGen.Testing.Dialects;
 
 /// <summary>
 /// Writes pages and entries from a <see cref="SyncDialect"/>'s own paths (items, key, deletion marker, item value, next
-/// page and sync token), the mirror image of <see cref="SyncDialect.ReadPage"/>: what the server writes is what the
+/// page and sync token), the mirror image of the runtime's page reading: what the server writes is what the
 /// client reads, from one description.
 /// </summary>
 internal static class DialectRenderer

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace SyncGen.Testing.FakeServer;
 
 /// <summary>The status of a fake calendar event, as Google serializes it in <c>status</c>.</summary>
-public enum FakeEventStatus
+internal enum FakeEventStatus
 {
     /// <summary><c>"confirmed"</c>: a live event.</summary>
     Confirmed,
@@ -26,8 +26,8 @@ public sealed record FakeEvent(string Id, string Summary, DateTimeOffset Start, 
     /// <summary>The optional description.</summary>
     public string? Description { get; init; }
 
-    /// <summary>The status; <see cref="FakeEventStatus.Confirmed"/> unless the event was deleted.</summary>
-    public FakeEventStatus Status { get; init; } = FakeEventStatus.Confirmed;
+    /// <summary>The status; <see cref="FakeEventStatus.Confirmed"/> unless the server stored a deletion (<see cref="IsCancelled"/>).</summary>
+    internal FakeEventStatus Status { get; init; } = FakeEventStatus.Confirmed;
 
     /// <summary>RRULE/EXDATE lines of a recurring series, serialized as <c>recurrence</c>; null for a single event.</summary>
     public IReadOnlyList<string>? Recurrence { get; init; }

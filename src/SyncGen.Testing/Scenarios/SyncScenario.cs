@@ -156,13 +156,29 @@ public enum OutcomeKind
     Timeout,
 }
 
-/// <summary>A change of the server's history between sync calls.</summary>
-/// <param name="Kind">What changes.</param>
-/// <param name="Id">The event id (the series id for <see cref="HistoryChangeKind.CancelOccurrence"/>).</param>
-/// <param name="Summary">For upserts: the new summary.</param>
-/// <param name="OccurrenceIndex">For <see cref="HistoryChangeKind.CancelOccurrence"/>: which occurrence (0-based day offset).</param>
-public sealed record HistoryChange(HistoryChangeKind Kind, string Id, string? Summary = null, int OccurrenceIndex = 0)
+/// <summary>A change of the server's history between sync calls; made by the factory members below.</summary>
+public sealed record HistoryChange
 {
+    private HistoryChange(HistoryChangeKind kind, string id, string? summary = null, int occurrenceIndex = 0)
+    {
+        Kind = kind;
+        Id = id;
+        Summary = summary;
+        OccurrenceIndex = occurrenceIndex;
+    }
+
+    /// <summary>The event id (the series id for <see cref="CancelOccurrence"/>; empty for <see cref="ExpireTokens"/>).</summary>
+    public string Id { get; }
+
+    /// <summary>For upserts: the new summary.</summary>
+    public string? Summary { get; }
+
+    /// <summary>For <see cref="CancelOccurrence"/>: which occurrence (0-based day offset).</summary>
+    public int OccurrenceIndex { get; }
+
+    /// <summary>What changes; the servers that replay the change switch on it.</summary>
+    internal HistoryChangeKind Kind { get; }
+
     /// <summary>Creates or updates an event.</summary>
     /// <param name="id">The id.</param>
     /// <param name="summary">The summary.</param>
@@ -204,7 +220,7 @@ public sealed record HistoryChange(HistoryChangeKind Kind, string Id, string? Su
 }
 
 /// <summary>Kinds of <see cref="HistoryChange"/>.</summary>
-public enum HistoryChangeKind
+internal enum HistoryChangeKind
 {
     /// <summary>Create or update an event.</summary>
     Upsert,

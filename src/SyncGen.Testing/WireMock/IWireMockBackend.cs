@@ -7,8 +7,8 @@ namespace SyncGen.Testing.WireMock;
 
 /// <summary>
 /// What the scenario replayer needs from a WireMock: load compiled mappings, move a scenario's state, read and empty the
-/// request journal. Two implementations serve the same mappings: the in-process WireMock.Net
-/// (<see cref="WireMockNetBackend"/>, the default) and the Java WireMock (<see cref="JavaWireMockBackend"/>).
+/// request journal. The kit serves the mappings on WireMock.Net in process (<see cref="WireMockNetBackend"/>); the
+/// repository's test support drives the Java WireMock through the same interface, to check both agree.
 /// </summary>
 internal interface IWireMockBackend : IAsyncDisposable
 {
@@ -29,37 +29,4 @@ internal interface IWireMockBackend : IAsyncDisposable
 
     /// <summary>The requests received since the last reset, oldest first.</summary>
     Task<IReadOnlyList<WireMockLoggedRequest>> GetRequestsAsync(CancellationToken cancellationToken);
-}
-
-/// <summary>The Java WireMock (a process started here or <c>WIREMOCK_URL</c>), driven through its admin API.</summary>
-internal sealed class JavaWireMockBackend : IWireMockBackend
-{
-    private readonly WireMockServer _server;
-    private readonly bool _ownsServer;
-
-    public JavaWireMockBackend(WireMockServer server, bool ownsServer)
-    {
-        _server = server ?? throw new ArgumentNullException(nameof(server));
-        _ownsServer = ownsServer;
-    }
-
-    public string Name => "WireMock";
-
-    public Uri BaseUri => _server.BaseUri;
-
-    public async Task LoadMappingsAsync(IReadOnlyList<WireMockMapping> mappings, CancellationToken cancellationToken)
-    {
-        await _server.Admin.ResetAsync(cancellationToken).ConfigureAwait(false);
-        await _server.Admin.ImportMappingsAsync(mappings, true, cancellationToken).ConfigureAwait(false);
-    }
-
-    public Task SetScenarioStateAsync(string scenarioName, string state, CancellationToken cancellationToken) =>
-        _server.Admin.SetScenarioStateAsync(scenarioName, state, cancellationToken);
-
-    public Task ResetRequestsAsync(CancellationToken cancellationToken) => _server.Admin.ResetRequestsAsync(cancellationToken);
-
-    public Task<IReadOnlyList<WireMockLoggedRequest>> GetRequestsAsync(CancellationToken cancellationToken) =>
-        _server.Admin.GetRequestsAsync(cancellationToken);
-
-    public ValueTask DisposeAsync() => _ownsServer ? _server.DisposeAsync() : ValueTask.CompletedTask;
 }

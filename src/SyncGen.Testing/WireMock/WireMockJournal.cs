@@ -105,7 +105,7 @@ public sealed class WireMockLoggedRequest
 }
 
 /// <summary>The state of one WireMock scenario.</summary>
-public sealed class WireMockScenario
+internal sealed class WireMockScenario
 {
     /// <summary>The state every scenario starts in, and returns to on reset: <c>Started</c>.</summary>
     public const string StartedState = "Started";

@@ -160,6 +160,23 @@ public class PackageLayoutTests
         Assert.That(dependencies.Select(d => d.Id), Has.None.StartsWith("Microsoft.CodeAnalysis").And.None.StartsWith("NUnit3TestAdapter"));
     }
 
+    [Test]
+    public void Testing_package_ships_what_users_call_not_the_repositorys_own_plumbing()
+    {
+        var package = NuPackage.Open(PackedPackages.PathOf("SyncGen.Testing"));
+        using var pe = new PEReader(new MemoryStream(package.Read("lib/net8.0/SyncGen.Testing.dll")));
+        var reader = pe.GetMetadataReader();
+        var publicTypes = reader.TypeDefinitions.Select(reader.GetTypeDefinition)
+            .Where(t => (t.Attributes & System.Reflection.TypeAttributes.VisibilityMask) is System.Reflection.TypeAttributes.Public or System.Reflection.TypeAttributes.NestedPublic)
+            .Select(t => reader.GetString(t.Name))
+            .ToList();
+
+        Assert.That(publicTypes, Does.Contain("IncrementalSyncConformanceOnWireMock").And.Contain("FakeCalendarServer").And.Contain("WireMockMappingExport"));
+        Assert.That(publicTypes, Has.None.AnyOf("WireMockServer", "JavaWireMockServer", "WireMockAdminClient", "WireMockUnavailableException", "ThrowawayPostgreSql", "PostgreSqlUnavailableException"),
+            "the Java WireMock launcher and the throwaway PostgreSQL are the repository's test support, and no kit type takes WireMock.Net's WireMockServer name");
+        Assert.That(package.Files.Where(f => f.EndsWith(".targets", StringComparison.Ordinal)), Is.Empty, "no npm install of the Java WireMock comes with the kit");
+    }
+
     [TestCase("SyncGen.Google", "Google.Apis", "lib/net8.0/SyncGen.Google.dll")]
     [TestCase("SyncGen.Sqlite", "Microsoft.Data.Sqlite", "lib/net8.0/SyncGen.Sqlite.dll")]
     public void Integration_package_holds_its_library_and_depends_on_SyncGen_and_its_client(string id, string client, string library)

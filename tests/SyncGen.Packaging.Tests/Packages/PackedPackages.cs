@@ -1,8 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Text.RegularExpressions;
-using System.Xml.Linq;
 using NUnit.Framework;
 using SyncGen.Packaging.Tests.Infrastructure;
 
@@ -10,8 +8,9 @@ namespace SyncGen.Packaging.Tests.Packages;
 
 /// <summary>
 /// Packs the shipped packages once for every test in this namespace: into a temporary folder feed, with a unique
-/// prerelease version so that the machine's NuGet cache can never serve a stale copy, and with separate build output
-/// (<c>--artifacts-path</c>) so that the source tree's bin/obj stay untouched.
+/// prerelease version (MinVer's override, since MinVer sets the package version from git) so that the machine's NuGet
+/// cache can never serve a stale copy, and with separate build output (<c>--artifacts-path</c>) so that the source
+/// tree's bin/obj stay untouched.
 /// </summary>
 [SetUpFixture]
 public sealed class PackedPackages
@@ -46,7 +45,7 @@ public sealed class PackedPackages
         WorkDirectory = Path.Combine(Path.GetTempPath(), "syncgen-packaging-" + Guid.NewGuid().ToString("N")[..8]);
         Feed = Path.Combine(WorkDirectory, "feed");
         Directory.CreateDirectory(Feed);
-        Version = BaseVersion() + "-test.t" + Guid.NewGuid().ToString("N")[..12];
+        Version = "0.0.0-test.t" + Guid.NewGuid().ToString("N")[..12];
 
         // One `dotnet pack` over a solution filter of the shipped projects: one restore and one build of the shared
         // projects instead of one per package.
@@ -62,7 +61,7 @@ public sealed class PackedPackages
               }
             }
             """);
-        var pack = DotNet.Run(RepositoryPaths.Root, "pack", filter, "-c", "Release", "-o", Feed, "-p:Version=" + Version,
+        var pack = DotNet.Run(RepositoryPaths.Root, "pack", filter, "-c", "Release", "-o", Feed, "-p:MinVerVersionOverride=" + Version,
             "--artifacts-path", Path.Combine(WorkDirectory, "artifacts"), "-nodeReuse:false");
         Assert.That(pack.ExitCode, Is.Zero, pack.ToString());
         TestContext.Progress.WriteLine($"Packed {Shipped.Length} packages {Version} in {pack.Elapsed.TotalSeconds:F1} s.");
@@ -105,14 +104,6 @@ public sealed class PackedPackages
               </packageSources>
             </configuration>
             """);
-    }
-
-    /// <summary>The version in the root Directory.Build.props, the base of the unique prerelease version.</summary>
-    private static string BaseVersion()
-    {
-        var props = XDocument.Load(Path.Combine(RepositoryPaths.Root, "Directory.Build.props"));
-        var version = props.Descendants("Version").Select(e => e.Value.Trim()).FirstOrDefault() ?? "0.1.0";
-        return Regex.Replace(version, "-.*$", string.Empty);
     }
 
     private static void TryDelete(string path)

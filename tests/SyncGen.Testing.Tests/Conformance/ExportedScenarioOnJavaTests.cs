@@ -7,6 +7,7 @@ using NUnit.Framework;
 using SyncGen.Testing.Dialects;
 using SyncGen.Testing.Scenarios;
 using SyncGen.Testing.WireMock;
+using SyncGen.TestSupport.WireMock;
 
 namespace SyncGen.Testing.Tests.Conformance;
 
@@ -24,7 +25,7 @@ public sealed class ExportedScenarioOnJavaTests
         try
         {
             var files = await WireMockMappingExport.WriteScenarioAsync(folder.FullName, ScenarioCatalog.Get("full-sync-multi-page"), cancellationToken: cancellationToken);
-            await using var java = await WireMockServer.StartAsync(new WireMockServerOptions { ExternalUrl = null, RootDirectory = folder.FullName }, cancellationToken);
+            await using var java = await JavaWireMockServer.StartAsync(new JavaWireMockOptions { ExternalUrl = null, RootDirectory = folder.FullName }, cancellationToken);
             Assert.That(await java.Admin.GetMappingCountAsync(cancellationToken), Is.EqualTo(files.Count));
 
             using var http = java.CreateHttpClient();
@@ -51,7 +52,7 @@ public sealed class ExportedScenarioOnJavaTests
         {
             var origin = new Uri("http://localhost:8080");
             var files = await WireMockMappingExport.WriteScenarioInDialectAsync(folder.FullName, ScenarioCatalog.Get("full-sync-multi-page"), FakeDialects.MicrosoftGraph, origin, cancellationToken: cancellationToken);
-            await using var java = await WireMockServer.StartAsync(new WireMockServerOptions { ExternalUrl = null, RootDirectory = folder.FullName }, cancellationToken);
+            await using var java = await JavaWireMockServer.StartAsync(new JavaWireMockOptions { ExternalUrl = null, RootDirectory = folder.FullName }, cancellationToken);
             Assert.That(await java.Admin.GetMappingCountAsync(cancellationToken), Is.EqualTo(files.Count));
 
             using var http = java.CreateHttpClient();

@@ -6,7 +6,6 @@ using System.Threading.Tasks;
 using NUnit.Framework;
 using SyncGen.Testing.Conformance;
 using SyncGen.Testing.Scenarios;
-using SyncGen.Testing.WireMock;
 
 namespace SyncGen.Testing.Tests.Conformance;
 
@@ -25,7 +24,7 @@ public sealed class NotServedRequestTests(ServerKind kind)
     {
         var cancellationToken = TestContext.CurrentContext.CancellationToken;
         await using IScenarioServer server = kind == ServerKind.WireMock
-            ? await WireMockScenarioServer.StartAsync(new WireMockServerOptions { Backend = WireMockBackend.WireMockNet }, cancellationToken)
+            ? await WireMockScenarioServer.StartAsync(cancellationToken)
             : new EmbeddedScenarioServer();
         OtherApiClient? client = null;
 

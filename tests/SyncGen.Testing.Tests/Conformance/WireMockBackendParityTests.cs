@@ -7,7 +7,7 @@ using NUnit.Framework;
 using SyncGen.Testing.Conformance;
 using SyncGen.Testing.Dialects;
 using SyncGen.Testing.Scenarios;
-using SyncGen.Testing.WireMock;
+using SyncGen.TestSupport.WireMock;
 
 namespace SyncGen.Testing.Tests.Conformance;
 
@@ -28,8 +28,8 @@ public sealed class WireMockBackendParityTests
     public async Task StartAsync()
     {
         var cancellationToken = TestContext.CurrentContext.CancellationToken;
-        _wireMockNet = await WireMockScenarioServer.StartAsync(new WireMockServerOptions { Backend = WireMockBackend.WireMockNet }, cancellationToken);
-        _java = await WireMockScenarioServer.StartAsync(new WireMockServerOptions { Backend = WireMockBackend.Java, ExternalUrl = null }, cancellationToken);
+        _wireMockNet = await WireMockScenarioServer.StartAsync(cancellationToken);
+        _java = (await JavaWireMockServer.StartAsync(new JavaWireMockOptions { ExternalUrl = null }, cancellationToken)).CreateScenarioServer(ownsServer: true);
     }
 
     [OneTimeTearDown]

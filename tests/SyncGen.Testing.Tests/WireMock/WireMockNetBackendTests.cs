@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
@@ -45,26 +44,5 @@ public sealed class WireMockNetBackendTests
         Assert.That(await first.Content.ReadAsStringAsync(cancellationToken), Is.EqualTo("first"));
         Assert.That((int)second.StatusCode, Is.EqualTo(200));
         Assert.That(await second.Content.ReadAsStringAsync(cancellationToken), Is.EqualTo("second"));
-    }
-}
-
-/// <summary>The rule choosing the WireMock backend from WIREMOCK_BACKEND, WIREMOCK_URL and WIREMOCK_JAR.</summary>
-public sealed class WireMockBackendSelectionTests
-{
-    [TestCase(null, null, null, WireMockBackend.WireMockNet)]
-    [TestCase("", " ", "", WireMockBackend.WireMockNet)]
-    [TestCase(null, "http://localhost:8080/", null, WireMockBackend.Java)]
-    [TestCase(null, null, "/opt/wiremock.jar", WireMockBackend.Java)]
-    [TestCase("java", null, null, WireMockBackend.Java)]
-    [TestCase("JAVA", null, null, WireMockBackend.Java)]
-    [TestCase("wiremock.net", "http://localhost:8080/", "/opt/wiremock.jar", WireMockBackend.WireMockNet)]
-    public void The_backend_is_WireMock_Net_unless_a_Java_WireMock_is_asked_for(string? backend, string? url, string? jar, WireMockBackend expected) =>
-        Assert.That(WireMockServerOptions.ChooseBackend(backend, url, jar), Is.EqualTo(expected));
-
-    [Test]
-    public void An_unknown_backend_name_is_refused_naming_the_variable_and_the_choices()
-    {
-        var error = Assert.Throws<InvalidOperationException>(() => WireMockServerOptions.ChooseBackend("jetty", null, null));
-        Assert.That(error!.Message, Does.Contain("WIREMOCK_BACKEND='jetty'").And.Contain("'java' or 'wiremock.net'"));
     }
 }

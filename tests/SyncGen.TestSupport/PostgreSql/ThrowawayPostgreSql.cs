@@ -10,7 +10,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace SyncGen.Testing.PostgreSql;
+namespace SyncGen.TestSupport.PostgreSql;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster for tests and demos: <c>initdb</c> in a new temporary directory, then <c>pg_ctl start</c>

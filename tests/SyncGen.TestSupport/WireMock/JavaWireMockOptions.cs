@@ -2,37 +2,16 @@ using System;
 using System.Collections.Generic;
 using Microsoft.Extensions.Logging;
 
-namespace SyncGen.Testing.WireMock;
+namespace SyncGen.TestSupport.WireMock;
 
-/// <summary>Which WireMock serves the scenarios.</summary>
-public enum WireMockBackend
+/// <summary>Options of <see cref="JavaWireMockServer.StartAsync"/>.</summary>
+public sealed class JavaWireMockOptions
 {
-    /// <summary>WireMock.Net in process, on a free port of 127.0.0.1: no Java, no npm.</summary>
-    WireMockNet,
-
-    /// <summary>The Java WireMock: a process from the standalone jar, or the running server named by <c>WIREMOCK_URL</c>.</summary>
-    Java,
-}
-
-/// <summary>Options of <see cref="WireMockServer.StartAsync"/> and <see cref="Conformance.WireMockScenarioServer.StartAsync"/>.</summary>
-public sealed class WireMockServerOptions
-{
-    /// <summary>The environment variable choosing the backend: <c>WIREMOCK_BACKEND</c> (<c>java</c> or <c>wiremock.net</c>).</summary>
-    public const string BackendVariable = "WIREMOCK_BACKEND";
-
     /// <summary>The environment variable naming an already running WireMock (e.g. a container): <c>WIREMOCK_URL</c>.</summary>
     public const string ExternalUrlVariable = "WIREMOCK_URL";
 
     /// <summary>The environment variable naming the WireMock standalone jar: <c>WIREMOCK_JAR</c>.</summary>
     public const string JarPathVariable = "WIREMOCK_JAR";
-
-    /// <summary>
-    /// The WireMock the scenario replayer uses (<see cref="Conformance.WireMockScenarioServer.StartAsync"/>;
-    /// <see cref="WireMockServer.StartAsync"/> always starts the Java one). Defaults to <see cref="WireMockBackend.Java"/>
-    /// when <c>WIREMOCK_BACKEND=java</c>, or when <c>WIREMOCK_URL</c> or <c>WIREMOCK_JAR</c> is set (naming a Java
-    /// WireMock asks for it); otherwise <see cref="WireMockBackend.WireMockNet"/>, in process, no Java needed.
-    /// </summary>
-    public WireMockBackend Backend { get; init; } = DefaultBackend();
 
     /// <summary>
     /// The base URL of an already running WireMock (e.g. <c>http://localhost:8080/</c>). When set, no process is started:
@@ -77,27 +56,6 @@ public sealed class WireMockServerOptions
 
     /// <summary>Receives WireMock's output (Debug) and start/stop events (Information); nothing is logged when null.</summary>
     public ILogger? Logger { get; init; }
-
-    private static WireMockBackend DefaultBackend() => ChooseBackend(
-        Environment.GetEnvironmentVariable(BackendVariable),
-        Environment.GetEnvironmentVariable(ExternalUrlVariable),
-        Environment.GetEnvironmentVariable(JarPathVariable));
-
-    /// <summary>The selection rule of <see cref="Backend"/>, from the values of the three environment variables.</summary>
-    internal static WireMockBackend ChooseBackend(string? backend, string? externalUrl, string? jarPath)
-    {
-        if (NullIfEmpty(backend) is { } chosen)
-        {
-            return chosen.Trim().ToUpperInvariant() switch
-            {
-                "JAVA" => WireMockBackend.Java,
-                "WIREMOCK.NET" or "WIREMOCKNET" => WireMockBackend.WireMockNet,
-                _ => throw new InvalidOperationException($"{BackendVariable}='{chosen}' is not a WireMock backend: use 'java' or 'wiremock.net'."),
-            };
-        }
-
-        return NullIfEmpty(externalUrl) is not null || NullIfEmpty(jarPath) is not null ? WireMockBackend.Java : WireMockBackend.WireMockNet;
-    }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -6,23 +6,25 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
+using SyncGen.Testing.Conformance;
 
-namespace SyncGen.Testing.WireMock;
+namespace SyncGen.TestSupport.WireMock;
 
-/// <summary>
-/// A real WireMock (the Java standalone server) for protocol tests: either a process started on 127.0.0.1 from the jar that
-/// <c>npm ci</c> installs (package.json pins wiremock 3.13.2), or an already running WireMock named by
-/// <c>WIREMOCK_URL</c> / <see cref="WireMockServerOptions.ExternalUrl"/>. Dispose to stop the process (and its tree);
-/// an external server is reset on start and left running.
-/// </summary>
-public sealed class WireMockServer : IAsyncDisposable
+/// <summary>The Java WireMock (the standalone server) for the repository's protocol tests.</summary>
+/// <remarks>
+/// Either a process started on 127.0.0.1 from the jar that <c>npm ci</c> installs (package.json pins wiremock 3.13.2), or
+/// an already running WireMock named by <c>WIREMOCK_URL</c> / <see cref="JavaWireMockOptions.ExternalUrl"/>. Dispose to
+/// stop the process (and its tree); an external server is reset on start and left running. Named apart from
+/// WireMock.Net's <c>WireMockServer</c>, so a file can open both namespaces.
+/// </remarks>
+public sealed class JavaWireMockServer : IAsyncDisposable
 {
     private readonly WireMockProcess? _process;
     private readonly HttpClient _http;
     private readonly ILogger? _logger;
     private int _disposed;
 
-    private WireMockServer(Uri baseUri, HttpClient http, WireMockProcess? process, ILogger? logger, TimeSpan startTime)
+    private JavaWireMockServer(Uri baseUri, HttpClient http, WireMockProcess? process, ILogger? logger, TimeSpan startTime)
     {
         BaseUri = baseUri;
         _http = http;
@@ -36,7 +38,7 @@ public sealed class WireMockServer : IAsyncDisposable
     public Uri BaseUri { get; }
 
     /// <summary>The typed admin API client of this server.</summary>
-    public WireMockAdminClient Admin { get; }
+    internal WireMockAdminClient Admin { get; }
 
     /// <summary>Whether this server is an external one (<c>WIREMOCK_URL</c>) rather than a process started here.</summary>
     public bool IsExternal => _process is null;
@@ -54,47 +56,52 @@ public sealed class WireMockServer : IAsyncDisposable
     public IReadOnlyList<string> RecentOutput => _process?.RecentOutput ?? Array.Empty<string>();
 
     /// <summary>
-    /// Starts a WireMock, or connects to the external one named by <see cref="WireMockServerOptions.ExternalUrl"/> (which
+    /// Starts a WireMock, or connects to the external one named by <see cref="JavaWireMockOptions.ExternalUrl"/> (which
     /// defaults to <c>WIREMOCK_URL</c>) and resets it.
     /// </summary>
     /// <param name="options">Options; defaults are used when null.</param>
     /// <param name="cancellationToken">Cancels the start; a process already started is killed.</param>
     /// <returns>The running server.</returns>
     /// <exception cref="WireMockUnavailableException">
-    /// Java or the jar is missing, the process exited or did not answer within <see cref="WireMockServerOptions.StartTimeout"/>,
+    /// Java or the jar is missing, the process exited or did not answer within <see cref="JavaWireMockOptions.StartTimeout"/>,
     /// or the external server does not answer. The message says what to install or set.
     /// </exception>
-    public static async Task<WireMockServer> StartAsync(WireMockServerOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<JavaWireMockServer> StartAsync(JavaWireMockOptions? options = null, CancellationToken cancellationToken = default)
     {
-        options ??= new WireMockServerOptions();
+        options ??= new JavaWireMockOptions();
         var stopwatch = Stopwatch.StartNew();
         if (options.ExternalUrl is { } externalUrl)
         {
             var (baseUri, http) = await WireMockExternalServer.ConnectAsync(externalUrl, options, cancellationToken).ConfigureAwait(false);
-            return new WireMockServer(baseUri, http, null, options.Logger, stopwatch.Elapsed);
+            return new JavaWireMockServer(baseUri, http, null, options.Logger, stopwatch.Elapsed);
         }
 
         return await StartProcessAsync(options, stopwatch, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Finds the WireMock standalone jar: <see cref="WireMockServerOptions.JarPath"/> (which defaults to <c>WIREMOCK_JAR</c>),
+    /// Finds the WireMock standalone jar: <see cref="JavaWireMockOptions.JarPath"/> (which defaults to <c>WIREMOCK_JAR</c>),
     /// else <c>node_modules/wiremock/build/wiremock-standalone-*.jar</c> in a directory above
     /// <see cref="AppContext.BaseDirectory"/> or the current directory (highest version first).
     /// </summary>
     /// <param name="options">Options; defaults are used when null.</param>
     /// <returns>The full path of the jar.</returns>
     /// <exception cref="WireMockUnavailableException">No jar was found; the message says how to install it.</exception>
-    public static string FindJar(WireMockServerOptions? options = null) => WireMockDiscovery.FindJar(options);
+    public static string FindJar(JavaWireMockOptions? options = null) => WireMockDiscovery.FindJar(options);
 
     /// <summary>
-    /// Finds the java executable: <see cref="WireMockServerOptions.JavaPath"/>, else <c>$JAVA_HOME/bin/java</c>, else
+    /// Finds the java executable: <see cref="JavaWireMockOptions.JavaPath"/>, else <c>$JAVA_HOME/bin/java</c>, else
     /// <c>java</c> on PATH.
     /// </summary>
     /// <param name="options">Options; defaults are used when null.</param>
     /// <returns>The full path of java.</returns>
     /// <exception cref="WireMockUnavailableException">Java was not found; the message says how to install it.</exception>
-    public static string FindJava(WireMockServerOptions? options = null) => WireMockDiscovery.FindJava(options);
+    public static string FindJava(JavaWireMockOptions? options = null) => WireMockDiscovery.FindJava(options);
+
+    /// <summary>Replays the kit's scenarios on this server, through the same mappings as WireMock.Net.</summary>
+    /// <param name="ownsServer">Whether disposing the replayer disposes this server.</param>
+    /// <returns>The replayer.</returns>
+    public WireMockScenarioServer CreateScenarioServer(bool ownsServer = false) => new(new JavaWireMockBackend(this, ownsServer));
 
     /// <summary>Creates a new <see cref="HttpClient"/> whose base address is <see cref="BaseUri"/>; the caller disposes it.</summary>
     /// <returns>The client.</returns>
@@ -161,7 +168,7 @@ public sealed class WireMockServer : IAsyncDisposable
         }
     }
 
-    private static async Task<WireMockServer> StartProcessAsync(WireMockServerOptions options, Stopwatch stopwatch, CancellationToken cancellationToken)
+    private static async Task<JavaWireMockServer> StartProcessAsync(JavaWireMockOptions options, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
         var process = await WireMockProcess.StartAsync(options, cancellationToken).ConfigureAwait(false);
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -174,7 +181,7 @@ public sealed class WireMockServer : IAsyncDisposable
                 $"WireMock listened on port {process.Port} but its admin API did not answer within {options.StartTimeout.TotalSeconds:0} s. Output:{Environment.NewLine}{process.OutputText}")
                 .ConfigureAwait(false);
             options.Logger?.LogInformation("WireMock started at {BaseUri} (pid {Pid}) in {Elapsed} ms.", baseUri, process.Id, stopwatch.ElapsedMilliseconds);
-            return new WireMockServer(baseUri, http, process, options.Logger, stopwatch.Elapsed);
+            return new JavaWireMockServer(baseUri, http, process, options.Logger, stopwatch.Elapsed);
         }
         catch
         {

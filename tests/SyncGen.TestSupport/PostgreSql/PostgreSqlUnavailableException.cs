@@ -1,6 +1,6 @@
 using System;
 
-namespace SyncGen.Testing.PostgreSql;
+namespace SyncGen.TestSupport.PostgreSql;
 
 /// <summary>
 /// Thrown by <see cref="ThrowawayPostgreSql.StartAsync"/> when no cluster could be started: the PostgreSQL server

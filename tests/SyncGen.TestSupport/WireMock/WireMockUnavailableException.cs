@@ -1,9 +1,9 @@
 using System;
 
-namespace SyncGen.Testing.WireMock;
+namespace SyncGen.TestSupport.WireMock;
 
 /// <summary>
-/// Thrown by <see cref="WireMockServer.StartAsync"/> when no WireMock can be provided: Java is missing, the WireMock jar is
+/// Thrown by <see cref="JavaWireMockServer.StartAsync"/> when no WireMock can be provided: Java is missing, the WireMock jar is
 /// missing, or the process or external server never answered. The message names exactly what to install or set.
 /// </summary>
 public sealed class WireMockUnavailableException : Exception

@@ -10,6 +10,7 @@ using System.Threading.Tasks;
 using NUnit.Framework;
 using SyncGen.Testing.FakeServer;
 using SyncGen.Testing.WireMock;
+using SyncGen.TestSupport.WireMock;
 
 namespace SyncGen.Testing.Tests.WireMock;
 
@@ -19,12 +20,12 @@ namespace SyncGen.Testing.Tests.WireMock;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class WireMockServerTests
+public sealed class JavaWireMockServerTests
 {
-    private WireMockServer? _server;
+    private JavaWireMockServer? _server;
     private HttpClient? _http;
 
-    private WireMockServer Server => _server ?? throw new InvalidOperationException("WireMock did not start.");
+    private JavaWireMockServer Server => _server ?? throw new InvalidOperationException("WireMock did not start.");
 
     private HttpClient Http => _http ?? throw new InvalidOperationException("WireMock did not start.");
 
@@ -35,7 +36,7 @@ public sealed class WireMockServerTests
     public async Task StartServerAsync()
     {
         var stopwatch = Stopwatch.StartNew();
-        _server = await WireMockServer.StartAsync();
+        _server = await JavaWireMockServer.StartAsync();
         stopwatch.Stop();
         string message =
             $"WireMock {(Server.IsExternal ? "external" : "process " + Server.ProcessId)} at {Server.BaseUri} ready in {stopwatch.ElapsedMilliseconds} ms " +
@@ -332,7 +333,7 @@ public sealed class WireMockServerTests
             JsonNode? first = JsonNode.Parse(await File.ReadAllTextAsync(files[0]));
             Assert.That(first!["request"]!["queryParameters"]!["syncToken"]!["equalTo"]!.GetValue<string>(), Is.EqualTo(WireMockTestData.SyncToken));
 
-            await using WireMockServer second = await WireMockServer.StartAsync(new WireMockServerOptions { ExternalUrl = null, RootDirectory = folder });
+            await using JavaWireMockServer second = await JavaWireMockServer.StartAsync(new JavaWireMockOptions { ExternalUrl = null, RootDirectory = folder });
             TestContext.Out.WriteLine($"Second WireMock (--root-dir {folder}) ready in {second.StartTime.TotalMilliseconds:0} ms.");
             Assert.That(second.IsExternal, Is.False);
             Assert.That(second.BaseUri, Is.Not.EqualTo(Server.BaseUri));
@@ -370,7 +371,7 @@ public sealed class WireMockServerTests
         {
         }
 
-        await using (WireMockServer external = await WireMockServer.StartAsync(new WireMockServerOptions { ExternalUrl = Server.BaseUri.AbsoluteUri }))
+        await using (JavaWireMockServer external = await JavaWireMockServer.StartAsync(new JavaWireMockOptions { ExternalUrl = Server.BaseUri.AbsoluteUri }))
         {
             Assert.That(external.IsExternal, Is.True);
             Assert.That(external.ProcessId, Is.Null);
@@ -397,8 +398,8 @@ public sealed class WireMockServerTests
     [Test]
     public void ExternalUrl_NotAnswering_GivesUnavailable()
     {
-        var options = new WireMockServerOptions { ExternalUrl = "http://127.0.0.1:1/", StartTimeout = TimeSpan.FromSeconds(1) };
-        WireMockUnavailableException? ex = Assert.ThrowsAsync<WireMockUnavailableException>(() => WireMockServer.StartAsync(options));
+        var options = new JavaWireMockOptions { ExternalUrl = "http://127.0.0.1:1/", StartTimeout = TimeSpan.FromSeconds(1) };
+        WireMockUnavailableException? ex = Assert.ThrowsAsync<WireMockUnavailableException>(() => JavaWireMockServer.StartAsync(options));
         Assert.That(ex!.Message, Does.Contain("http://127.0.0.1:1/").And.Contain("WIREMOCK_URL"));
     }
 
@@ -406,8 +407,8 @@ public sealed class WireMockServerTests
     public void MissingJar_GivesUnavailableNamingNpmCiAndWireMockJar()
     {
         string missing = Path.Combine(Path.GetTempPath(), "no-such-dir-" + Guid.NewGuid().ToString("N"), "wiremock-standalone-3.13.2.jar");
-        var options = new WireMockServerOptions { ExternalUrl = null, JarPath = missing };
-        WireMockUnavailableException? ex = Assert.ThrowsAsync<WireMockUnavailableException>(() => WireMockServer.StartAsync(options));
+        var options = new JavaWireMockOptions { ExternalUrl = null, JarPath = missing };
+        WireMockUnavailableException? ex = Assert.ThrowsAsync<WireMockUnavailableException>(() => JavaWireMockServer.StartAsync(options));
         Assert.That(ex!.Message, Does.Contain("npm ci").And.Contain("WIREMOCK_JAR").And.Contain(missing).And.Contain("3.13.2"));
     }
 
@@ -415,15 +416,15 @@ public sealed class WireMockServerTests
     public void MissingJava_GivesUnavailableNamingJdkAndWireMockUrl()
     {
         string missing = Path.Combine(Path.GetTempPath(), "no-such-jdk-" + Guid.NewGuid().ToString("N"), "bin", "java");
-        var options = new WireMockServerOptions { ExternalUrl = null, JavaPath = missing };
-        WireMockUnavailableException? ex = Assert.ThrowsAsync<WireMockUnavailableException>(() => WireMockServer.StartAsync(options));
+        var options = new JavaWireMockOptions { ExternalUrl = null, JavaPath = missing };
+        WireMockUnavailableException? ex = Assert.ThrowsAsync<WireMockUnavailableException>(() => JavaWireMockServer.StartAsync(options));
         Assert.That(ex!.Message, Does.Contain("Java").And.Contain("17").And.Contain("openjdk-17-jre-headless").And.Contain("WIREMOCK_URL"));
     }
 
     [Test]
     public void FindJar_FindsTheNpmInstalledJar()
     {
-        string jar = WireMockServer.FindJar(new WireMockServerOptions { JarPath = null });
+        string jar = JavaWireMockServer.FindJar(new JavaWireMockOptions { JarPath = null });
         Assert.That(Path.GetFileName(jar), Does.Match(@"^wiremock-standalone-[0-9.]+\.jar$"));
         Assert.That(File.Exists(jar), Is.True);
         Assert.That(jar.Replace('\\', '/'), Does.Contain("node_modules/wiremock/build/"));

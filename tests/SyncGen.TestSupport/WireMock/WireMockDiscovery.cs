@@ -3,15 +3,15 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 
-namespace SyncGen.Testing.WireMock;
+namespace SyncGen.TestSupport.WireMock;
 
 /// <summary>Finds what a local WireMock needs: the standalone jar and a Java runtime. Messages say what to install.</summary>
 internal static class WireMockDiscovery
 {
-    /// <summary>See <see cref="WireMockServer.FindJar"/>.</summary>
-    public static string FindJar(WireMockServerOptions? options = null)
+    /// <summary>See <see cref="JavaWireMockServer.FindJar"/>.</summary>
+    public static string FindJar(JavaWireMockOptions? options = null)
     {
-        options ??= new WireMockServerOptions();
+        options ??= new JavaWireMockOptions();
         if (options.JarPath is { } configured)
         {
             string full = Path.GetFullPath(configured);
@@ -21,9 +21,9 @@ internal static class WireMockDiscovery
             }
 
             throw new WireMockUnavailableException(
-                $"The WireMock jar was not found at '{full}' (from WireMockServerOptions.JarPath or {WireMockServerOptions.JarPathVariable}). " +
+                $"The WireMock jar was not found at '{full}' (from JavaWireMockOptions.JarPath or {JavaWireMockOptions.JarPathVariable}). " +
                 $"Run `npm ci` in the repository root (package.json pins wiremock 3.13.2, which ships node_modules/wiremock/build/wiremock-standalone-3.13.2.jar), " +
-                $"set {WireMockServerOptions.JarPathVariable} to an existing wiremock-standalone jar, or set {WireMockServerOptions.ExternalUrlVariable} to a running WireMock.");
+                $"set {JavaWireMockOptions.JarPathVariable} to an existing wiremock-standalone jar, or set {JavaWireMockOptions.ExternalUrlVariable} to a running WireMock.");
         }
 
         var searched = new List<string>();
@@ -52,13 +52,13 @@ internal static class WireMockDiscovery
         throw new WireMockUnavailableException(
             "The WireMock jar was not found (no node_modules/wiremock/build/wiremock-standalone-*.jar above " +
             $"'{AppContext.BaseDirectory}' or the current directory). Run `npm ci` in the repository root (package.json pins wiremock 3.13.2), " +
-            $"or set {WireMockServerOptions.JarPathVariable} to a wiremock-standalone jar, or set {WireMockServerOptions.ExternalUrlVariable} to a running WireMock.");
+            $"or set {JavaWireMockOptions.JarPathVariable} to a wiremock-standalone jar, or set {JavaWireMockOptions.ExternalUrlVariable} to a running WireMock.");
     }
 
-    /// <summary>See <see cref="WireMockServer.FindJava"/>.</summary>
-    public static string FindJava(WireMockServerOptions? options = null)
+    /// <summary>See <see cref="JavaWireMockServer.FindJava"/>.</summary>
+    public static string FindJava(JavaWireMockOptions? options = null)
     {
-        options ??= new WireMockServerOptions();
+        options ??= new JavaWireMockOptions();
         string exe = OperatingSystem.IsWindows() ? "java.exe" : "java";
         if (options.JavaPath is { } configured)
         {
@@ -68,8 +68,8 @@ internal static class WireMockDiscovery
             }
 
             throw new WireMockUnavailableException(
-                $"Java was not found at '{configured}' (WireMockServerOptions.JavaPath). Install a JDK/JRE 17+ " +
-                $"(e.g. apt-get install openjdk-17-jre-headless), or set {WireMockServerOptions.ExternalUrlVariable} to a running WireMock.");
+                $"Java was not found at '{configured}' (JavaWireMockOptions.JavaPath). Install a JDK/JRE 17+ " +
+                $"(e.g. apt-get install openjdk-17-jre-headless), or set {JavaWireMockOptions.ExternalUrlVariable} to a running WireMock.");
         }
 
         string? javaHome = Environment.GetEnvironmentVariable("JAVA_HOME");
@@ -94,7 +94,7 @@ internal static class WireMockDiscovery
 
         throw new WireMockUnavailableException(
             "Java 17+ was not found on PATH (nor in $JAVA_HOME/bin); install a JDK or JRE 17+ " +
-            $"(e.g. apt-get install openjdk-17-jre-headless) or set {WireMockServerOptions.ExternalUrlVariable} to a running WireMock.");
+            $"(e.g. apt-get install openjdk-17-jre-headless) or set {JavaWireMockOptions.ExternalUrlVariable} to a running WireMock.");
     }
 
     private static Version ParseJarVersion(string path)

@@ -7,13 +7,14 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
+using SyncGen.Testing.WireMock;
 
-namespace SyncGen.Testing.WireMock;
+namespace SyncGen.TestSupport.WireMock;
 
 /// <summary>
 /// A typed client of WireMock's admin API (<c>/__admin/...</c>). It does not own the <see cref="HttpClient"/> it is given.
 /// </summary>
-public sealed class WireMockAdminClient
+internal sealed class WireMockAdminClient
 {
     private readonly HttpClient _http;
     private readonly Uri _adminUri;

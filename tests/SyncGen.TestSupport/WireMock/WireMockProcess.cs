@@ -10,7 +10,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 
-namespace SyncGen.Testing.WireMock;
+namespace SyncGen.TestSupport.WireMock;
 
 /// <summary>
 /// The lifecycle of a WireMock started here: the java process on 127.0.0.1, its root directory, the tail of its output,
@@ -69,13 +69,13 @@ internal sealed class WireMockProcess : IAsyncDisposable
     /// Starts WireMock from the jar and waits until it reports its port (not yet until its admin API answers).
     /// </summary>
     /// <exception cref="WireMockUnavailableException">Java or the jar is missing, the process exited, or no port within the timeout.</exception>
-    public static async Task<WireMockProcess> StartAsync(WireMockServerOptions options, CancellationToken cancellationToken)
+    public static async Task<WireMockProcess> StartAsync(JavaWireMockOptions options, CancellationToken cancellationToken)
     {
         string jar = WireMockDiscovery.FindJar(options);
         string java = WireMockDiscovery.FindJava(options);
         if (options.Port is < 0 or > 65535)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Port, "WireMockServerOptions.Port must be 0..65535.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.Port, "JavaWireMockOptions.Port must be 0..65535.");
         }
 
         string? temporaryRoot = null;
@@ -127,14 +127,14 @@ internal sealed class WireMockProcess : IAsyncDisposable
             {
                 if (!process.Start())
                 {
-                    throw new WireMockUnavailableException($"Java at '{java}' could not be started; install a JDK or JRE 17+ or set {WireMockServerOptions.ExternalUrlVariable}.");
+                    throw new WireMockUnavailableException($"Java at '{java}' could not be started; install a JDK or JRE 17+ or set {JavaWireMockOptions.ExternalUrlVariable}.");
                 }
             }
             catch (Win32Exception ex)
             {
                 throw new WireMockUnavailableException(
                     $"Java 17+ could not be started from '{java}' ({ex.Message}); install a JDK or JRE 17+ " +
-                    $"(e.g. apt-get install openjdk-17-jre-headless) or set {WireMockServerOptions.ExternalUrlVariable} to a running WireMock.",
+                    $"(e.g. apt-get install openjdk-17-jre-headless) or set {JavaWireMockOptions.ExternalUrlVariable} to a running WireMock.",
                     ex);
             }
 
@@ -205,7 +205,7 @@ internal sealed class WireMockProcess : IAsyncDisposable
         }
     }
 
-    private static ProcessStartInfo StartInfo(string java, string jar, string root, WireMockServerOptions options)
+    private static ProcessStartInfo StartInfo(string java, string jar, string root, JavaWireMockOptions options)
     {
         var startInfo = new ProcessStartInfo(java)
         {
