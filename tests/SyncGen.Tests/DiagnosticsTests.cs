@@ -305,6 +305,54 @@ public class DiagnosticsTests
         AssertSingle(source, "SYNCGEN007", "Repo", "public partial class Repo", "more than one ISyncStore<Item> member ('_store', '_backup')");
     }
 
+    [TestCase("ISyncStore<Item> store, ISyncStore<Item> backup", "ISyncStore<Item> primary-constructor parameter ('store', 'backup'); assign the one to use to a sync store field")]
+    [TestCase("ISyncStore<Item> store, Microsoft.Extensions.Logging.ILogger log, Microsoft.Extensions.Logging.ILogger audit",
+        "ILogger primary-constructor parameter ('log', 'audit'); assign the one to use to a logger field")]
+    public void SYNCGEN007_two_primary_constructor_parameters_are_named_as_parameters(string parameters, string message)
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo({{parameters}}) { {{Fetch}} }
+            """;
+
+        AssertSingle(source, "SYNCGEN007", "Repo", "public partial class Repo", "more than one " + message + ", which SyncGen reads instead of the parameters");
+    }
+
+    [Test]
+    public void SYNCGEN017_a_missing_hook_is_reported_at_the_class_with_its_declaration()
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken) => default;
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN017", "Repo", "public partial class Repo",
+            "Class 'Repo' applies its changes through hooks, but it declares the hook 'LoadSyncTokenAsync' and not 'ApplyPassAsync'; implement it as "
+            + "'private partial ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken)'");
+    }
+
+    [Test]
+    public void SYNCGEN017_a_hook_with_other_parameters_is_reported_at_that_method()
+    {
+        var source = Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                private ValueTask<string?> LoadSyncTokenAsync() => default;
+                private partial ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken) => default;
+            }
+            """;
+
+        AssertSingle(source, "SYNCGEN017", "LoadSyncTokenAsync", "private ValueTask<string?> LoadSyncTokenAsync()",
+            "but 'Repo.LoadSyncTokenAsync()' does not take the parameters of the hook 'LoadSyncTokenAsync'; implement it as "
+            + "'private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken)'");
+    }
+
     [Test]
     public void SYNCGEN008_key_missing()
     {
@@ -534,7 +582,7 @@ public class DiagnosticsTests
     {
         var ids = DiagnosticDescriptors.All.Select(d => d.Id).ToList();
 
-        Assert.That(ids, Is.EqualTo(Enumerable.Range(1, 16).Select(i => $"SYNCGEN{i:000}")));
+        Assert.That(ids, Is.EqualTo(Enumerable.Range(1, 17).Select(i => $"SYNCGEN{i:000}")));
         foreach (var descriptor in DiagnosticDescriptors.All)
         {
             Assert.That(descriptor.DefaultSeverity, Is.EqualTo(DiagnosticSeverity.Error), descriptor.Id);

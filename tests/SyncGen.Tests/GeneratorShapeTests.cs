@@ -265,6 +265,104 @@ public class GeneratorShapeTests
                 private ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken) => default;
             }
             """, "SYNCGEN015", "LoadSyncTokenAsync|declare it 'private partial' so that it implements the hook");
+        yield return new Shape("only LoadSyncTokenAsync of the two hooks", Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken) => default;
+            }
+            """, "SYNCGEN017", "Repo|private partial ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken)");
+        yield return new Shape("only ApplyPassAsync of the two hooks", Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                private partial ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken) => default;
+            }
+            """, "SYNCGEN017", "Repo|private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken)");
+        yield return new Shape("ApplyPassAsync hook taking a List", Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken) => default;
+                private partial ValueTask ApplyPassAsync(SyncPassKind kind, List<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken) => default;
+            }
+            """, "SYNCGEN017", "ApplyPassAsync|IReadOnlyList<SyncChange<Item>> changes");
+        yield return new Shape("ApplyPassAsync hook of another item type", Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken) => default;
+                private partial ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<string>> changes, string syncToken, CancellationToken cancellationToken) => default;
+            }
+            """, "SYNCGEN017", "ApplyPassAsync|IReadOnlyList<SyncChange<Item>> changes");
+        yield return new Shape("LoadSyncTokenAsync hook without its CancellationToken", Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                private partial ValueTask<string?> LoadSyncTokenAsync() => default;
+                private partial ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken) => default;
+            }
+            """, "SYNCGEN017", "LoadSyncTokenAsync|LoadSyncTokenAsync(CancellationToken cancellationToken)");
+        yield return new Shape("LoadSyncTokenAsync hook returning Task", Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                private partial Task<string?> LoadSyncTokenAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+                private partial ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken) => default;
+            }
+            """, "CS8817", "LoadSyncTokenAsync|must have the same return type");
+        yield return new Shape("LoadSyncTokenAsync hook returning a non-nullable token", Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                private partial ValueTask<string> LoadSyncTokenAsync(CancellationToken cancellationToken) => default;
+                private partial ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken) => default;
+            }
+            """, "CS8819", "LoadSyncTokenAsync|Nullability of reference types in return type");
+        yield return new Shape("ApplyPassAsync hook returning Task", Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken) => default;
+                private partial Task ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken) => Task.CompletedTask;
+            }
+            """, "CS8817", "ApplyPassAsync|must have the same return type");
+        yield return new Shape("public hooks", Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                public partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken) => default;
+                public partial ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken) => default;
+            }
+            """, "CS8799", "LoadSyncTokenAsync|identical accessibility modifiers");
+        yield return new Shape("hooks beside an overload of a hook's name", Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken) => default;
+                private partial ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken) => default;
+                public ValueTask ApplyPassAsync(IReadOnlyList<SyncChange<Item>> changes) => ApplyPassAsync(SyncPassKind.Incremental, changes, "", CancellationToken.None);
+            }
+            """);
+        yield return new Shape("hook definitions declared but not implemented", Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo
+            {
+                {{Fetch}}
+                private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken);
+                private partial ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken) => default;
+            }
+            """, "CS8795", "LoadSyncTokenAsync|LoadSyncTokenAsync");
         yield return new Shape("key obsolete as an error", Prelude.Replace("public class Item { public string? Id", "public class Item { [Obsolete(\"Use Key.\", error: true)] public string? Id", StringComparison.Ordinal) + $$"""
             [IncrementalSync]
             public partial class Repo { {{Store}} {{Fetch}} }

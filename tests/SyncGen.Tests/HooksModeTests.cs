@@ -8,7 +8,8 @@ namespace SyncGen.Tests;
 
 /// <summary>
 /// Hooks mode: a class with no ISyncStore member that declares a hook method gets the hooks declared as extended
-/// partial methods, so a hook it does not implement is a compile error naming it, never a runtime surprise.
+/// partial methods; a hook it lacks, or has with other parameters, is SYNCGEN017 naming it, never a runtime surprise
+/// nor an error inside the generated file.
 /// </summary>
 public class HooksModeTests
 {
@@ -32,25 +33,26 @@ public class HooksModeTests
         Assert.That(run.SingleSource, Does.Contain("new global::SyncGen.Infrastructure.SyncEngine<global::D.Item>(definition, new global::SyncGen.Infrastructure.SyncHookStore<global::D.Item>(\"D.Repo\", hookToken => this.LoadSyncTokenAsync(hookToken), (kind, changes, syncToken, hookToken) => this.ApplyPassAsync(kind, changes, syncToken, hookToken)), "));
     }
 
-    [TestCase("LoadSyncTokenAsync", ApplyHook)]
-    [TestCase("ApplyPassAsync", LoadHook)]
-    public void A_missing_hook_is_compile_error_CS8795_naming_it(string missing, string implemented)
+    [TestCase("LoadSyncTokenAsync", ApplyHook, "private partial ValueTask<string?> LoadSyncTokenAsync(CancellationToken cancellationToken)")]
+    [TestCase("ApplyPassAsync", LoadHook,
+        "private partial ValueTask ApplyPassAsync(SyncPassKind kind, IReadOnlyList<SyncChange<Item>> changes, string syncToken, CancellationToken cancellationToken)")]
+    public void A_missing_hook_is_SYNCGEN017_at_the_class_giving_its_declaration(string missing, string implemented, string declaration)
     {
         var run = GeneratorRunner.Run(Prelude + $$"""
             [IncrementalSync]
             public partial class Repo { {{Fetch}} {{implemented}} }
             """);
 
-        Assert.That(run.Diagnostics, Is.Empty, "no SyncGen diagnostic: the class is valid in hooks mode");
+        Assert.That(run.Diagnostics.Select(d => d.Id), Is.EqualTo(new[] { "SYNCGEN017" }));
+        Assert.That(run.Diagnostics[0].GetMessage(), Does.Contain($"and not '{missing}'; implement it as '{declaration}'"));
+        Assert.That(run.GeneratedSources, Is.Empty, "no generated declaration of the missing hook (it was CS8795 inside the generated file)");
         var errors = Errors(run);
-        Assert.That(errors.Select(d => d.Id), Is.EqualTo(new[] { "CS8795" }), string.Join("\n", errors.Select(d => d.ToString())));
-        Assert.That(errors[0].GetMessage(), Does.Contain($"Repo.{missing}("));
-        Assert.That(errors[0].GetMessage(), Does.Contain("must have an implementation part because it has accessibility modifiers"));
-        Assert.That(errors[0].Location.SourceTree!.FilePath, Does.EndWith("D.Repo.SyncGen.g.cs"), "reported on the generated declaration");
+        Assert.That(errors.Select(d => d.Id), Is.EqualTo(new[] { "CS0759" }), "the implemented hook has no defining declaration until the fix, as docs/diagnostics.md says");
+        Assert.That(errors[0].Location.SourceTree!.FilePath, Is.EqualTo(GeneratorRunner.UserFilePath));
     }
 
     [Test]
-    public void A_hook_with_the_wrong_signature_is_a_compile_error_too()
+    public void A_hook_with_other_parameters_is_SYNCGEN017_at_that_method()
     {
         var run = GeneratorRunner.Run(Prelude + $$"""
             [IncrementalSync]
@@ -62,9 +64,11 @@ public class HooksModeTests
             }
             """);
 
-        var errors = Errors(run);
-        Assert.That(errors.Select(d => d.Id), Is.EquivalentTo(new[] { "CS0759", "CS8795" }), string.Join("\n", errors.Select(d => d.ToString())));
-        Assert.That(errors.Select(d => d.GetMessage()), Has.All.Contain("ApplyPassAsync"));
+        Assert.That(run.Diagnostics.Select(d => d.Id), Is.EqualTo(new[] { "SYNCGEN017" }));
+        var location = run.Diagnostics[0].Location;
+        Assert.That(location.SourceTree!.GetText().ToString(location.SourceSpan), Is.EqualTo("ApplyPassAsync"));
+        Assert.That(run.Diagnostics[0].GetMessage(), Does.Contain("'Repo.ApplyPassAsync(IReadOnlyList<SyncChange<Item>>, string, CancellationToken)' does not take the parameters of the hook 'ApplyPassAsync'"));
+        Assert.That(Errors(run).Select(d => d.Location.SourceTree?.FilePath), Has.All.EqualTo(GeneratorRunner.UserFilePath), "compiler errors only in the user's file");
     }
 
     [Test]

@@ -7,6 +7,10 @@ namespace SyncGen;
 /// incremental sync loop with paging, sync-token persistence, expiry recovery and retries.
 /// </summary>
 /// <remarks>
+/// <para>The class is a <c>partial class</c> or <c>partial record</c> (not nested, generic, static or file-local). Where
+/// it needs a member below, a field, a property (not an explicit interface implementation) or a parameter of its
+/// primary constructor will do; a field or property is chosen before a parameter, so assigning the parameter to a
+/// field is not ambiguous, and a parameter the class also passes to its base constructor does not count.</para>
 /// <para>The class must declare exactly one page source:</para>
 /// <list type="bullet">
 /// <item>a request factory <c>TRequest CreateListRequest(SyncPass pass)</c> whose request type has settable
@@ -14,15 +18,15 @@ namespace SyncGen;
 /// returning the page (the Google.Apis shape); or</item>
 /// <item>a fetch method <c>Task&lt;TPage&gt; FetchPageAsync(SyncCursor cursor, CancellationToken cancellationToken)</c>
 /// for any HTTP JSON API; or</item>
-/// <item>a <see cref="SyncHttpPageSource{TItem}"/> field or property: the runtime does the HTTP and its
+/// <item>a <see cref="SyncHttpPageSource{TItem}"/> member: the runtime does the HTTP and its
 /// <see cref="SyncDialect"/> reads pages, keys and deletions, so the page, key and deletion settings below are not
 /// used, and the dialect's expiry rule replaces <see cref="SyncOptions.ErrorClassifier"/>.</item>
 /// </list>
-/// <para>Changes go either to an <see cref="ISyncStore{TItem}"/> field or property of the class, or, when it has
-/// none, to two partial hook methods it implements: <c>LoadSyncTokenAsync(CancellationToken)</c> returning the stored
+/// <para>Changes go either to an <see cref="ISyncStore{TItem}"/> member of the class, or, when it has none, to two
+/// <c>private partial</c> hook methods it implements: <c>LoadSyncTokenAsync(CancellationToken)</c> returning the stored
 /// token, and <c>ApplyPassAsync(SyncPassKind, IReadOnlyList&lt;SyncChange&lt;TItem&gt;&gt;, string, CancellationToken)</c>,
 /// called once per completed pass with its changes and new token to store together. Declaring either hook selects
-/// this mode, and the generator declares both, so a missing one is a compile error.</para>
+/// this mode; a missing hook, or one with other parameters, is error SYNCGEN017.</para>
 /// <para>The class may also hold an <c>ILogger</c> and a <see cref="SyncOptions"/> member. Every name below defaults
 /// to the Google Calendar v3 name; set a property only when your API differs.</para>
 /// </remarks>

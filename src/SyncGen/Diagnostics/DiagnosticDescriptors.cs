@@ -112,13 +112,19 @@ public static class DiagnosticDescriptors
         "Generated code would read a member obsolete as an error",
         "'{0}' is [Obsolete] as an error, and class '{1}' would read it as {2}; name another member in [IncrementalSync], or drop error: true from the attribute");
 
+    /// <summary>SYNCGEN017: hooks mode, and one hook is missing or takes other parameters than the hook's.</summary>
+    public static readonly DiagnosticDescriptor HookMissingOrMismatched = Create(
+        "SYNCGEN017",
+        "Hook missing or with other parameters",
+        "Class '{0}' applies its changes through hooks, but {1}; implement it as '{2}'");
+
     /// <summary>All descriptors, in id order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
         ClassNotPartial, UnsupportedClass, NoPageSource, MissingItemsMember, MissingNextPageTokenMember,
         MissingNextSyncTokenMember, AmbiguousMembers, MissingKeyMember, MissingStore, InvalidRequestType,
         MissingDeletionMarker, InvalidMsBuildProperty, MissingIntegrationPackage, SettingIgnoredByDialect, MemberConflict,
-        ObsoleteAsError,
+        ObsoleteAsError, HookMissingOrMismatched,
     };
 
     /// <summary>Finds a descriptor by id.</summary>

@@ -220,8 +220,9 @@ internal static class SyncClassEmitter
 
     /// <summary>
     /// Hooks mode: the defining declarations of the hook methods, as C# 9 extended partial methods (accessibility and a
-    /// return value), so that a hook the user does not implement is compile error CS8795 naming it. A hook whose
-    /// defining declaration the user wrote already is not declared again.
+    /// return value), so that the compiler holds the user's implementations to these signatures. The parser has checked
+    /// that both hooks exist with these parameters (SYNCGEN017). A hook whose defining declaration the user wrote already
+    /// is not declared again.
     /// </summary>
     private static void WriteHookDeclarations(SourceWriter writer, SyncClassModel model)
     {
@@ -266,8 +267,8 @@ internal static class SyncClassEmitter
 
     /// <summary>
     /// Hooks mode: the runtime's store over the repository's two hooks (private partial methods, reachable from here).
-    /// Lambdas rather than method groups: a hook the user has not written yet is then reported once, as CS8795 on its
-    /// declaration, and not a second time as a delegate error in generated code.
+    /// Lambdas rather than method groups: a hook the user declared (<c>private partial ...;</c>) but has not implemented
+    /// yet is then reported once, as CS8795 on that declaration, and not a second time as a delegate error in generated code.
     /// </summary>
     private static string HookStore(SyncClassModel model) =>
         $"new {Infrastructure}.SyncHookStore<{model.ItemType}>({Literal(model.RepositoryName)}, "

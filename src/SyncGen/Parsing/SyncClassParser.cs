@@ -132,8 +132,8 @@ internal static class SyncClassParser
             var page = pageType is null || source is null ? null : ReadPage(pageType, source.Location);
             _cancellationToken.ThrowIfCancellationRequested();
             var store = FindStore(page?.ElementType, out var useHooks);
-            var logger = FindSingle(IsLogger, "ILogger member", "keep only one logger field or property");
-            var options = FindSingle(IsOptions, "SyncOptions member", "keep only one SyncOptions field or property");
+            var logger = FindSingle(IsLogger, "ILogger", "logger");
+            var options = FindSingle(IsOptions, "SyncOptions", "SyncOptions");
             _cancellationToken.ThrowIfCancellationRequested();
             var itemType = store is not null ? ((INamedTypeSymbol)StoreInterface(SymbolHelpers.ValueType(store)!)!).TypeArguments[0]
                 : useHooks ? page?.ElementType?.WithNullableAnnotation(NullableAnnotation.NotAnnotated)
@@ -142,7 +142,7 @@ internal static class SyncClassParser
             var deleted = itemType is null ? null : ReadDeleted(itemType);
             if (useHooks && itemType is not null)
             {
-                ReportConflictsWithHooks(itemType);
+                ReportHookProblems(itemType);
             }
 
             ReadsClassMembers(itemType, store, logger, options, source?.Method);
@@ -197,12 +197,12 @@ internal static class SyncClassParser
         {
             var itemType = ((INamedTypeSymbol)SymbolHelpers.ValueType(source)!).TypeArguments[0];
             var store = FindStore(itemType, out var useHooks);
-            var logger = FindSingle(IsLogger, "ILogger member", "keep only one logger field or property");
-            var options = FindSingle(IsOptions, "SyncOptions member", "keep only one SyncOptions field or property");
+            var logger = FindSingle(IsLogger, "ILogger", "logger");
+            var options = FindSingle(IsOptions, "SyncOptions", "SyncOptions");
             ReportSettingsTheDialectIgnores(source);
             if (useHooks)
             {
-                ReportConflictsWithHooks(itemType);
+                ReportHookProblems(itemType);
             }
 
             ReadsClassMembers(itemType, store, logger, options, source);
@@ -358,6 +358,30 @@ internal static class SyncClassParser
             }
         }
 
+        /// <summary>The two hooks: name, parameter types, and the declaration to write, for messages.</summary>
+        private (string Name, ITypeSymbol?[] Parameters, string Display, string Declaration)[] Hooks(ITypeSymbol itemType)
+        {
+            var item = itemType.ToShortName();
+            return new[]
+            {
+                (LoadSyncTokenHook, new[] { CancellationTokenType() }, "(CancellationToken)",
+                    $"private partial ValueTask<string?> {LoadSyncTokenHook}(CancellationToken cancellationToken)"),
+                (ApplyPassHook, ApplyPassParameterTypes(itemType), "(SyncPassKind, IReadOnlyList<SyncChange<TItem>>, string, CancellationToken)",
+                    $"private partial ValueTask {ApplyPassHook}(SyncPassKind kind, IReadOnlyList<SyncChange<{item}>> changes, string syncToken, CancellationToken cancellationToken)"),
+            };
+        }
+
+        /// <summary>Hooks mode: <see cref="ReportConflictsWithHooks"/>, then, when none, <see cref="ReportMissingOrMismatchedHooks"/>.</summary>
+        private void ReportHookProblems(ITypeSymbol itemType)
+        {
+            var before = _diagnostics.Count;
+            ReportConflictsWithHooks(itemType);
+            if (_diagnostics.Count == before)
+            {
+                ReportMissingOrMismatchedHooks(itemType);
+            }
+        }
+
         /// <summary>
         /// Hooks mode: the generated part declares each hook whose defining declaration the class does not hold. A member
         /// of the hook's name that is not a method, or a method of the hook's parameters that is not <c>partial</c>, is
@@ -366,14 +390,7 @@ internal static class SyncClassParser
         /// </summary>
         private void ReportConflictsWithHooks(ITypeSymbol itemType)
         {
-            var hooks = new[]
-            {
-                (Name: LoadSyncTokenHook, Declared: !DeclaresHookDefinition(LoadSyncTokenHook, CancellationTokenType()),
-                    Parameters: new[] { CancellationTokenType() }, Display: "(CancellationToken)"),
-                (Name: ApplyPassHook, Declared: !DeclaresHookDefinition(ApplyPassHook, ApplyPassParameterTypes(itemType)),
-                    Parameters: ApplyPassParameterTypes(itemType), Display: "(SyncPassKind, IReadOnlyList<SyncChange<TItem>>, string, CancellationToken)"),
-            };
-            foreach (var hook in hooks.Where(h => h.Declared))
+            foreach (var hook in Hooks(itemType).Where(h => !DeclaresHookDefinition(h.Name, h.Parameters)))
             {
                 foreach (var type in SymbolHelpers.BaseTypesAndSelf(_type).TakeWhile(t => t.SpecialType != SpecialType.System_Object))
                 {
@@ -392,6 +409,37 @@ internal static class SyncClassParser
                             own && method is { IsStatic: false } ? "declare it 'private partial' so that it implements the hook" : "rename that member");
                     }
                 }
+            }
+        }
+
+        /// <summary>
+        /// Hooks mode needs both hooks, each with the hook's parameter types. The generated part declares a hook the
+        /// class lacks, or has only with other parameters (an overload, to the compiler), and that declaration without an
+        /// implementation was CS8795 inside the generated file: SYNCGEN017 instead, at the mismatched method or at the
+        /// class, with the declaration to write. A return type or accessibility that differs is left to the compiler,
+        /// which reports it on the user's method (CS8817, CS8819, CS8799).
+        /// </summary>
+        private void ReportMissingOrMismatchedHooks(ITypeSymbol itemType)
+        {
+            foreach (var hook in Hooks(itemType))
+            {
+                var methods = _type.GetMembers(hook.Name).OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary && !m.IsStatic).ToList();
+                if (methods.Any(m => HasParameters(m, hook.Parameters)))
+                {
+                    continue;
+                }
+
+                var other = hook.Name == LoadSyncTokenHook ? ApplyPassHook : LoadSyncTokenHook;
+                if (methods.Count == 0)
+                {
+                    Report(DiagnosticDescriptors.HookMissingOrMismatched, _classLocation, ClassName,
+                        $"it declares the hook '{other}' and not '{hook.Name}'", hook.Declaration);
+                    continue;
+                }
+
+                Report(DiagnosticDescriptors.HookMissingOrMismatched, SymbolHelpers.SourceLocation(methods[0], _classLocation), ClassName,
+                    $"'{methods[0].ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' does not take the parameters of the hook '{hook.Name}'",
+                    hook.Declaration);
             }
         }
 
@@ -851,8 +899,7 @@ internal static class SyncClassParser
 
             if (matching.Count > 1)
             {
-                Report(DiagnosticDescriptors.AmbiguousMembers, _classLocation, ClassName, $"ISyncStore<{itemName}> member",
-                    string.Join(", ", matching.Select(m => "'" + m.Name + "'")), "keep only one sync store field or property");
+                ReportAmbiguous(matching, $"ISyncStore<{itemName}>", "sync store");
                 return null;
             }
 
@@ -865,10 +912,9 @@ internal static class SyncClassParser
         private const string ApplyPassHook = "ApplyPassAsync";
 
         /// <summary>
-        /// Whether the class itself declares an instance method named like a hook: the opt-in to hooks mode. A wrong
-        /// signature is left to the compiler, which then names the hook (CS8795 on the generated declaration, CS0759 on
-        /// the user's method). A static helper of that name is not a hook, so a class that only forgot its store still
-        /// gets SYNCGEN009.
+        /// Whether the class itself declares an instance method named like a hook: the opt-in to hooks mode, whatever its
+        /// signature (a missing hook, or one with other parameters, is SYNCGEN017). A static helper of that name is not a
+        /// hook, so a class that only forgot its store still gets SYNCGEN009.
         /// </summary>
         private bool DeclaresAnyHook() =>
             _type.GetMembers(LoadSyncTokenHook).Concat(_type.GetMembers(ApplyPassHook))
@@ -909,17 +955,29 @@ internal static class SyncClassParser
 
         private static bool IsOptions(ITypeSymbol type) => IsRuntimeType(type, "SyncOptions");
 
-        private ISymbol? FindSingle(System.Func<ITypeSymbol, bool> predicate, string what, string fix)
+        private ISymbol? FindSingle(System.Func<ITypeSymbol, bool> predicate, string type, string role)
         {
             var found = Candidates(predicate);
             if (found.Count > 1)
             {
-                Report(DiagnosticDescriptors.AmbiguousMembers, _classLocation, ClassName, what,
-                    string.Join(", ", found.Select(m => "'" + m.Name + "'")), fix);
+                ReportAmbiguous(found, type, role);
                 return null;
             }
 
             return found.FirstOrDefault();
+        }
+
+        /// <summary>
+        /// SYNCGEN007 for two or more <see cref="Candidates"/> of <paramref name="type"/>: all fields and properties, or all
+        /// primary-constructor parameters (a member wins over parameters, which is also the fix for those).
+        /// </summary>
+        private void ReportAmbiguous(List<ISymbol> found, string type, string role)
+        {
+            var parameters = found[0] is IParameterSymbol;
+            Report(DiagnosticDescriptors.AmbiguousMembers, _classLocation, ClassName,
+                type + (parameters ? " primary-constructor parameter" : " member"),
+                string.Join(", ", found.Select(m => "'" + m.Name + "'")),
+                parameters ? $"assign the one to use to a {role} field, which SyncGen reads instead of the parameters" : $"keep only one {role} field or property");
         }
 
         // ---- item type --------------------------------------------------------------------------------------------
