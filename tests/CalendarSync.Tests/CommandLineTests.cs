@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Threading.Tasks;
 using NUnit.Framework;
 using SyncGen.Testing.FakeServer;
+using SyncGen.Tests.Shared;
 
 namespace CalendarSync.Tests;
 
@@ -77,12 +78,9 @@ public class CommandLineTests : CalendarSyncTestBase
     public async Task An_unreachable_server_fails_after_retries_with_one_line()
     {
         // A port nothing listens on: connection refused is a transport error, retried, then reported.
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        using var closed = new ClosedPort();
 
-        var sync = await RunAsync("sync", "--base-url", $"http://127.0.0.1:{port}/calendar/v3", "--store", StorePath);
+        var sync = await RunAsync("sync", "--base-url", $"http://127.0.0.1:{closed.Port}/calendar/v3", "--store", StorePath);
 
         Assert.That(sync.ExitCode, Is.EqualTo(1));
         Assert.That(sync.StdErr.Trim().Split('\n'), Has.Length.EqualTo(1));
