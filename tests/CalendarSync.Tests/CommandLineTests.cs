@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -87,6 +88,19 @@ public class CommandLineTests : CalendarSyncTestBase
         Assert.That(sync.StdErr, Does.Contain("no HTTP response"));
     }
 
+    [TestCase("soon")]
+    [TestCase("-5")]
+    [TestCase("40000")]
+    public async Task A_retry_delay_that_is_not_a_number_of_milliseconds_up_to_the_maximum_delay_is_a_usage_error(string delay)
+    {
+        var sync = await RunAsync(asNobody: false, new Dictionary<string, string> { ["SYNCGEN_RETRY_BASE_DELAY_MS"] = delay }, "sync", "--base-url", Server.BaseUri.ToString(), "--store", StorePath);
+
+        Assert.That(sync.ExitCode, Is.EqualTo(2), sync.StdErr);
+        Assert.That(sync.StdErr.Trim(), Is.EqualTo($"error: SYNCGEN_RETRY_BASE_DELAY_MS must be a whole number of milliseconds from 0 to 32000; it was '{delay}'"));
+        Assert.That(File.Exists(StorePath), Is.False, "nothing was created");
+        Assert.That(Server.Requests, Is.Empty, "nothing was sent");
+    }
+
     [Test]
     public async Task Show_of_a_missing_store_says_so()
     {
@@ -116,9 +130,20 @@ public class CommandLineTests : CalendarSyncTestBase
     /// Runs the sample; with <paramref name="asNobody"/> (only possible when the tests run as root) the process runs as
     /// the unprivileged user <c>nobody</c> through util-linux's <c>setpriv</c>, so that file modes are enforced on it.
     /// </summary>
-    internal static async Task<ProcessResult> RunAsync(bool asNobody, params string[] arguments)
+    internal static Task<ProcessResult> RunAsync(bool asNobody, params string[] arguments) => RunAsync(asNobody, null, arguments);
+
+    /// <summary>Runs the sample with <paramref name="environment"/> added to the test run's environment.</summary>
+    internal static async Task<ProcessResult> RunAsync(bool asNobody, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(asNobody ? "setpriv" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // Failures are retried after milliseconds, not seconds (the sample's hidden setting), so that a test of a
+        // failing server waits no real backoff.
+        start.Environment["SYNCGEN_RETRY_BASE_DELAY_MS"] = "10";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         if (asNobody)
         {
             foreach (var argument in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "--", "dotnet" })
