@@ -47,12 +47,16 @@ public sealed class FencedLeaseTests
         await writer.CommitAsync(token, cancellationToken);
     }
 
-    private async Task WaitUntilLeaseExpiredAsync(CancellationToken cancellationToken)
+    private Task WaitUntilLeaseExpiredAsync(CancellationToken cancellationToken) => WaitUntilLeaseExpiredAsync(_workerA, cancellationToken);
+
+    private async Task WaitUntilLeaseExpiredAsync(PostgreSqlSyncDatabase observer, CancellationToken cancellationToken)
     {
-        // The database's clock decides expiry; poll it rather than trusting a local sleep.
-        while ((await _workerA.ReadLeaseAsync(_collection, cancellationToken))?.IsLive == true)
+        // The database's clock decides expiry: wait until the lease says it ends, then ask the database again (the
+        // fixture's time limit bounds the wait).
+        while (await observer.ReadLeaseAsync(_collection, cancellationToken) is { IsLive: true } lease)
         {
-            await Task.Delay(100, cancellationToken);
+            var left = lease.ExpiresAt - DateTimeOffset.UtcNow;
+            await Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(10), cancellationToken);
         }
     }
 
@@ -184,10 +188,7 @@ public sealed class FencedLeaseTests
         await _workerA.DisposeAsync();
 
         Assert.ThrowsAsync<SyncLeaseHeldException>(async () => await storeB.BeginPassAsync(SyncPassKind.Incremental, cancellationToken));
-        while ((await _workerB.ReadLeaseAsync(_collection, cancellationToken))!.IsLive)
-        {
-            await Task.Delay(100, cancellationToken);
-        }
+        await WaitUntilLeaseExpiredAsync(_workerB, cancellationToken);
 
         await CommitAsync(storeB, SyncPassKind.Incremental, "token-2", cancellationToken, Up("b", "B2"));
 

@@ -190,7 +190,13 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
         await using (slow)
         {
             await slow.ApplyAsync([Up("a", "A1")]);
-            await Task.Delay(200);
+
+            // The pass idles past the retention, measured on the wall clock that the cleanup's cutoff reads.
+            var idleSince = DateTimeOffset.UtcNow;
+            while (DateTimeOffset.UtcNow - idleSince <= impatient.AbandonedPassRetention)
+            {
+                await Task.Delay(impatient.AbandonedPassRetention);
+            }
 
             // Another pass commits meanwhile, which is when abandoned passes are cleaned.
             await CommitPassAsync(SqliteSyncStore<TestItem>.OpenFile(_path, "other"), SyncPassKind.Full, "o1", [Up("o", "O1")]);

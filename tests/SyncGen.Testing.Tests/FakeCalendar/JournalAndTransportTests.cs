@@ -147,12 +147,10 @@ public sealed class FakeCalendarModelTests
     {
         var server = await FakeCalendarServer.StartAsync();
         using var api = new FakeCalendarApi(server);
-        server.Faults.Enqueue(Fault.Delay(TimeSpan.FromMinutes(5)));
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.Faults.Enqueue(new FaultRule(Fault.Delay(TimeSpan.FromMinutes(5))) { When = _ => held.TrySetResult() });
         var pending = api.GetAsync(string.Empty);
-        while (server.Faults.Count > 0)
-        {
-            await Task.Delay(10);
-        }
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         await server.DisposeAsync();
