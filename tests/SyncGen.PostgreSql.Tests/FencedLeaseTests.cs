@@ -61,7 +61,7 @@ public sealed class FencedLeaseTests
     }
 
     [Test]
-    public async Task WorkerPausedAfterItsLastPage_PastItsLease_IsRefusedAtCommit_AndTheTokenNeverGoesBack(CancellationToken cancellationToken)
+    public async Task Worker_paused_after_its_last_page_past_its_lease_is_refused_at_commit_and_the_token_never_goes_back(CancellationToken cancellationToken)
     {
         var storeA = _workerA.OpenStore<TestItem>(_collection);
         var storeB = _workerB.OpenStore<TestItem>(_collection);
@@ -98,7 +98,7 @@ public sealed class FencedLeaseTests
     }
 
     [Test]
-    public async Task StaleWorker_ApplyingAPageAfterTheTakeover_IsRefused_AndStagesNothing(CancellationToken cancellationToken)
+    public async Task Stale_worker_applying_a_page_after_the_takeover_is_refused_and_stages_nothing(CancellationToken cancellationToken)
     {
         var storeA = _workerA.OpenStore<TestItem>(_collection);
         var storeB = _workerB.OpenStore<TestItem>(_collection);
@@ -127,7 +127,7 @@ public sealed class FencedLeaseTests
     }
 
     [Test]
-    public async Task PassStartedWhileAnotherHoldsALiveLease_IsRefusedWithTheHolder_AndWritesNothing(CancellationToken cancellationToken)
+    public async Task Pass_started_while_another_holds_a_live_lease_is_refused_with_the_holder_and_writes_nothing(CancellationToken cancellationToken)
     {
         var storeA = _workerA.OpenStore<TestItem>(_collection);
         var storeB = _workerB.OpenStore<TestItem>(_collection);
@@ -176,7 +176,7 @@ public sealed class FencedLeaseTests
     }
 
     [Test]
-    public async Task WorkerThatDiedMidPass_BlocksItsCollectionOnlyUntilItsLeaseExpires(CancellationToken cancellationToken)
+    public async Task Worker_that_died_mid_pass_blocks_its_collection_only_until_its_lease_expires(CancellationToken cancellationToken)
     {
         var storeA = _workerA.OpenStore<TestItem>(_collection);
         var storeB = _workerB.OpenStore<TestItem>(_collection);
@@ -200,7 +200,7 @@ public sealed class FencedLeaseTests
     }
 
     [Test]
-    public async Task ManyCollectionsInOneDatabase_HaveIndependentMirrorsTokensAndLeases(CancellationToken cancellationToken)
+    public async Task Many_collections_in_one_database_have_independent_mirrors_tokens_and_leases(CancellationToken cancellationToken)
     {
         var first = _workerA.OpenStore<TestItem>(_collection + "-1");
         var second = _workerB.OpenStore<TestItem>(_collection + "-2");
