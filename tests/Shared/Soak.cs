@@ -4,10 +4,11 @@ namespace SyncGen.Tests.Shared;
 
 /// <summary>How deep the soak tests go: a reduced depth by default, the full depth with <c>SYNCGEN_SOAK=1</c>.</summary>
 /// <remarks>
-/// The reduced depth still runs every path of a soak test (every fault kind, kills before and after the commit, the
-/// recoveries), only fewer times, so that <c>dotnet test SyncGen.sln</c> stays within its few minutes on 2 cores. The
-/// full depth is for a release or a nightly run. One reader for every test project that links this file, so that the
-/// switch means the same everywhere.
+/// The reduced depth runs the same code of each soak test (the fault kinds, stores and timeouts of the random
+/// histories, kills at start-up and mid-pass with their recoveries, a fleet that loses workers), only fewer times, so
+/// that <c>dotnet test SyncGen.sln</c> stays within its few minutes on 2 cores; rare timings (a kill that lands just after
+/// a commit) may then not occur in a run. The full depth is for a release or a nightly run. One reader for every test
+/// project that links this file, so that the switch means the same everywhere.
 /// </remarks>
 internal static class Soak
 {
