@@ -43,8 +43,11 @@ public class InterruptTests : CalendarSyncTestBase
                 return false;
             },
         });
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { CommandLineTests.SampleAssemblyPath(), "sync", "--base-url", Server.BaseUri.ToString(), "--store", StorePath })
+        // Through coreutils' env, which gives the sample SIGINT's default disposition as an interactive shell does: a test
+        // run started with SIGINT ignored (a background job of a script) would pass that on, and .NET then leaves it
+        // ignored, so the test would wait for an exit that never comes.
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "--default-signal=INT", "dotnet", CommandLineTests.SampleAssemblyPath(), "sync", "--base-url", Server.BaseUri.ToString(), "--store", StorePath })
         {
             start.ArgumentList.Add(argument);
         }

@@ -258,7 +258,12 @@ public sealed class CommandLineTests : GraphSyncTestBase
 
     private static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // Through coreutils' env, which gives the sample SIGINT's default disposition as an interactive shell does: a test
+        // run started with SIGINT ignored (a background job of a script) would pass that on, and .NET then leaves it
+        // ignored, so the signal tests would wait for an exit that never comes.
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(SampleAssembly());
         foreach (var argument in arguments)
         {
