@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -6,6 +7,7 @@ using System.Text.Json;
 using System.Threading.Tasks;
 using NUnit.Framework;
 using SyncGen.Testing.FakeServer;
+using SyncGen.Tests.Shared;
 
 namespace CalendarSync.Tests;
 
@@ -77,16 +79,26 @@ public class CommandLineTests : CalendarSyncTestBase
     public async Task An_unreachable_server_fails_after_retries_with_one_line()
     {
         // A port nothing listens on: connection refused is a transport error, retried, then reported.
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        using var closed = new ClosedPort();
 
-        var sync = await RunAsync("sync", "--base-url", $"http://127.0.0.1:{port}/calendar/v3", "--store", StorePath);
+        var sync = await RunAsync("sync", "--base-url", $"http://127.0.0.1:{closed.Port}/calendar/v3", "--store", StorePath);
 
         Assert.That(sync.ExitCode, Is.EqualTo(1));
         Assert.That(sync.StdErr.Trim().Split('\n'), Has.Length.EqualTo(1));
         Assert.That(sync.StdErr, Does.Contain("no HTTP response"));
+    }
+
+    [TestCase("soon")]
+    [TestCase("-5")]
+    [TestCase("40000")]
+    public async Task A_retry_delay_that_is_not_a_number_of_milliseconds_up_to_the_maximum_delay_is_a_usage_error(string delay)
+    {
+        var sync = await RunAsync(asNobody: false, new Dictionary<string, string> { ["SYNCGEN_RETRY_BASE_DELAY_MS"] = delay }, "sync", "--base-url", Server.BaseUri.ToString(), "--store", StorePath);
+
+        Assert.That(sync.ExitCode, Is.EqualTo(2), sync.StdErr);
+        Assert.That(sync.StdErr.Trim(), Is.EqualTo($"error: SYNCGEN_RETRY_BASE_DELAY_MS must be a whole number of milliseconds from 0 to 32000; it was '{delay}'"));
+        Assert.That(File.Exists(StorePath), Is.False, "nothing was created");
+        Assert.That(Server.Requests, Is.Empty, "nothing was sent");
     }
 
     [Test]
@@ -118,9 +130,20 @@ public class CommandLineTests : CalendarSyncTestBase
     /// Runs the sample; with <paramref name="asNobody"/> (only possible when the tests run as root) the process runs as
     /// the unprivileged user <c>nobody</c> through util-linux's <c>setpriv</c>, so that file modes are enforced on it.
     /// </summary>
-    internal static async Task<ProcessResult> RunAsync(bool asNobody, params string[] arguments)
+    internal static Task<ProcessResult> RunAsync(bool asNobody, params string[] arguments) => RunAsync(asNobody, null, arguments);
+
+    /// <summary>Runs the sample with <paramref name="environment"/> added to the test run's environment.</summary>
+    internal static async Task<ProcessResult> RunAsync(bool asNobody, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(asNobody ? "setpriv" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // Failures are retried after milliseconds, not seconds (the sample's hidden setting), so that a test of a
+        // failing server waits no real backoff.
+        start.Environment["SYNCGEN_RETRY_BASE_DELAY_MS"] = "10";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         if (asNobody)
         {
             foreach (var argument in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "--", "dotnet" })

@@ -136,6 +136,19 @@ public sealed class CommandLineTests : GraphSyncTestBase
         Assert.That(Graph.Requests, Is.Empty, "nothing was sent");
     }
 
+    [TestCase("soon")]
+    [TestCase("-5")]
+    [TestCase("40000")]
+    public async Task A_retry_delay_that_is_not_a_number_of_milliseconds_up_to_the_maximum_delay_is_a_usage_error(string delay)
+    {
+        var sync = await RunAsync(new Dictionary<string, string> { ["SYNCGEN_RETRY_BASE_DELAY_MS"] = delay }, "sync", "--base-url", Graph.Root, "--store", StorePath);
+
+        Assert.That(sync.ExitCode, Is.EqualTo(2), sync.StdErr);
+        Assert.That(sync.StdErr.Trim(), Is.EqualTo($"error: SYNCGEN_RETRY_BASE_DELAY_MS must be a whole number of milliseconds from 0 to 32000; it was '{delay}'"));
+        Assert.That(File.Exists(StorePath), Is.False, "nothing was created");
+        Assert.That(Graph.Requests, Is.Empty, "nothing was sent");
+    }
+
     [Test]
     public async Task A_token_is_refused_over_plain_http_to_a_host_that_is_not_loopback()
     {
@@ -245,7 +258,12 @@ public sealed class CommandLineTests : GraphSyncTestBase
 
     private static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // Through coreutils' env, which gives the sample SIGINT's default disposition as an interactive shell does: a test
+        // run started with SIGINT ignored (a background job of a script) would pass that on, and .NET then leaves it
+        // ignored, so the signal tests would wait for an exit that never comes.
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(SampleAssembly());
         foreach (var argument in arguments)
         {
@@ -254,6 +272,9 @@ public sealed class CommandLineTests : GraphSyncTestBase
 
         // The test run's own environment might hold a token; each test says what the sample sees.
         start.Environment.Remove("GRAPH_ACCESS_TOKEN");
+        // Failures are retried after milliseconds, not seconds (the sample's hidden setting), so that a test of a
+        // failing server waits no real backoff.
+        start.Environment["SYNCGEN_RETRY_BASE_DELAY_MS"] = "10";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;

@@ -1,11 +1,10 @@
 using System;
 using System.Diagnostics;
 using System.IO;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using NUnit.Framework;
+using SyncGen.Tests.Shared;
 
 namespace SyncGen.Hosting.Tests;
 
@@ -30,20 +29,13 @@ public sealed class FleetCommandLineTests
     [CancelAfter(60_000)]
     public async Task Store_cost_against_an_unreachable_database_fails_in_one_line(CancellationToken cancellationToken)
     {
-        var (exitCode, stderr) = await RunFleetAsync(["store-cost", "--connection", $"Host=127.0.0.1;Port={ClosedPort()};Timeout=5"], cancellationToken);
+        using var closed = new ClosedPort();
+        var (exitCode, stderr) = await RunFleetAsync(["store-cost", "--connection", $"Host=127.0.0.1;Port={closed.Port};Timeout=5"], cancellationToken);
 
         Assert.That(exitCode, Is.EqualTo(1), stderr);
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.That(lines, Has.Length.EqualTo(1), stderr);
         Assert.That(lines[0], Does.StartWith("error: ").And.Contain("127.0.0.1"));
-    }
-
-    private static int ClosedPort()
-    {
-        // A port that was free a moment ago: nothing listens on it, so a connection is refused at once.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<(int ExitCode, string StdErr)> RunFleetAsync(string[] arguments, CancellationToken cancellationToken)

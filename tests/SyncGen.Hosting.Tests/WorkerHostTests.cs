@@ -38,7 +38,7 @@ public sealed class WorkerHostTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task Shutdown_DuringAPass_CancelsIt_NothingIsCommitted_AndTheLeaseIsHandedBack(CancellationToken cancellationToken)
+    public async Task Shutdown_during_a_pass_cancels_it_nothing_is_committed_and_the_lease_is_handed_back(CancellationToken cancellationToken)
     {
         await using var database = PostgreSqlSyncDatabase.Create(_connection);
         var collection = "shutdown-" + Guid.NewGuid().ToString("N")[..8];
@@ -69,7 +69,7 @@ public sealed class WorkerHostTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task FailingCollection_IsRetriedWithGrowingDelays_WhileOthersKeepTheirInterval(CancellationToken cancellationToken)
+    public async Task Failing_collection_is_retried_with_growing_delays_while_others_keep_their_interval(CancellationToken cancellationToken)
     {
         var runner = new FlakyRunner(failingCollection: "flaky", failures: 4);
         var backoffBase = TimeSpan.FromMilliseconds(400);
@@ -116,7 +116,7 @@ public sealed class WorkerHostTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task CollectionLeasedByAnotherWorker_IsRetriedJustAfterTheLeaseExpires_NotOnTheFailureBackoff(CancellationToken cancellationToken)
+    public async Task Collection_leased_by_another_worker_is_retried_just_after_the_lease_expires_not_on_the_failure_backoff(CancellationToken cancellationToken)
     {
         // Another worker's pass holds the real lease for 2 s; our worker's first call is refused with SyncLeaseHeldException.
         await using var other = PostgreSqlSyncDatabase.Create(_connection, new PostgreSqlSyncStoreOptions { Holder = "other-worker", LeaseDuration = TimeSpan.FromSeconds(2) });

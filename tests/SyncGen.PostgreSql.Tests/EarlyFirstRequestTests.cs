@@ -72,7 +72,7 @@ public sealed class EarlyFirstRequestTests
     /// token from before B's.
     /// </summary>
     [Test]
-    public async Task APassCommittedByAnotherWorkerBeforeTheLeaseIsTaken_IsNotOverwrittenByTheOlderEarlyAnswer(CancellationToken cancellationToken)
+    public async Task A_pass_committed_by_another_worker_before_the_lease_is_taken_is_not_overwritten_by_the_older_early_answer(CancellationToken cancellationToken)
     {
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -111,7 +111,7 @@ public sealed class EarlyFirstRequestTests
     }
 
     [Test]
-    public async Task WhileAnotherWorkerHoldsTheLease_TheCallFailsWithSyncLeaseHeldException_AndTheEarlyRequestIsCancelled(CancellationToken cancellationToken)
+    public async Task While_another_worker_holds_the_lease_the_call_fails_with_SyncLeaseHeldException_and_the_early_request_is_cancelled(CancellationToken cancellationToken)
     {
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sent = new List<string?>();
@@ -137,7 +137,7 @@ public sealed class EarlyFirstRequestTests
     }
 
     [Test]
-    public async Task AfterAnotherWorkerCommitted_TheLeaseTakenForTheDiscardedEarlyRequestIsHandedBack_AndTheCallRunsFromTheStoredToken(CancellationToken cancellationToken)
+    public async Task After_another_worker_committed_the_lease_taken_for_the_discarded_early_request_is_handed_back_and_the_call_runs_from_the_stored_token(CancellationToken cancellationToken)
     {
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sent = new List<string?>();

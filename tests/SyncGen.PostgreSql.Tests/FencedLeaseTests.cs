@@ -47,17 +47,21 @@ public sealed class FencedLeaseTests
         await writer.CommitAsync(token, cancellationToken);
     }
 
-    private async Task WaitUntilLeaseExpiredAsync(CancellationToken cancellationToken)
+    private Task WaitUntilLeaseExpiredAsync(CancellationToken cancellationToken) => WaitUntilLeaseExpiredAsync(_workerA, cancellationToken);
+
+    private async Task WaitUntilLeaseExpiredAsync(PostgreSqlSyncDatabase observer, CancellationToken cancellationToken)
     {
-        // The database's clock decides expiry; poll it rather than trusting a local sleep.
-        while ((await _workerA.ReadLeaseAsync(_collection, cancellationToken))?.IsLive == true)
+        // The database's clock decides expiry: wait until the lease says it ends, then ask the database again (the
+        // fixture's time limit bounds the wait).
+        while (await observer.ReadLeaseAsync(_collection, cancellationToken) is { IsLive: true } lease)
         {
-            await Task.Delay(100, cancellationToken);
+            var left = lease.ExpiresAt - DateTimeOffset.UtcNow;
+            await Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(10), cancellationToken);
         }
     }
 
     [Test]
-    public async Task WorkerPausedAfterItsLastPage_PastItsLease_IsRefusedAtCommit_AndTheTokenNeverGoesBack(CancellationToken cancellationToken)
+    public async Task Worker_paused_after_its_last_page_past_its_lease_is_refused_at_commit_and_the_token_never_goes_back(CancellationToken cancellationToken)
     {
         var storeA = _workerA.OpenStore<TestItem>(_collection);
         var storeB = _workerB.OpenStore<TestItem>(_collection);
@@ -94,7 +98,7 @@ public sealed class FencedLeaseTests
     }
 
     [Test]
-    public async Task StaleWorker_ApplyingAPageAfterTheTakeover_IsRefused_AndStagesNothing(CancellationToken cancellationToken)
+    public async Task Stale_worker_applying_a_page_after_the_takeover_is_refused_and_stages_nothing(CancellationToken cancellationToken)
     {
         var storeA = _workerA.OpenStore<TestItem>(_collection);
         var storeB = _workerB.OpenStore<TestItem>(_collection);
@@ -123,7 +127,7 @@ public sealed class FencedLeaseTests
     }
 
     [Test]
-    public async Task PassStartedWhileAnotherHoldsALiveLease_IsRefusedWithTheHolder_AndWritesNothing(CancellationToken cancellationToken)
+    public async Task Pass_started_while_another_holds_a_live_lease_is_refused_with_the_holder_and_writes_nothing(CancellationToken cancellationToken)
     {
         var storeA = _workerA.OpenStore<TestItem>(_collection);
         var storeB = _workerB.OpenStore<TestItem>(_collection);
@@ -172,7 +176,7 @@ public sealed class FencedLeaseTests
     }
 
     [Test]
-    public async Task WorkerThatDiedMidPass_BlocksItsCollectionOnlyUntilItsLeaseExpires(CancellationToken cancellationToken)
+    public async Task Worker_that_died_mid_pass_blocks_its_collection_only_until_its_lease_expires(CancellationToken cancellationToken)
     {
         var storeA = _workerA.OpenStore<TestItem>(_collection);
         var storeB = _workerB.OpenStore<TestItem>(_collection);
@@ -184,10 +188,7 @@ public sealed class FencedLeaseTests
         await _workerA.DisposeAsync();
 
         Assert.ThrowsAsync<SyncLeaseHeldException>(async () => await storeB.BeginPassAsync(SyncPassKind.Incremental, cancellationToken));
-        while ((await _workerB.ReadLeaseAsync(_collection, cancellationToken))!.IsLive)
-        {
-            await Task.Delay(100, cancellationToken);
-        }
+        await WaitUntilLeaseExpiredAsync(_workerB, cancellationToken);
 
         await CommitAsync(storeB, SyncPassKind.Incremental, "token-2", cancellationToken, Up("b", "B2"));
 
@@ -199,7 +200,7 @@ public sealed class FencedLeaseTests
     }
 
     [Test]
-    public async Task ManyCollectionsInOneDatabase_HaveIndependentMirrorsTokensAndLeases(CancellationToken cancellationToken)
+    public async Task Many_collections_in_one_database_have_independent_mirrors_tokens_and_leases(CancellationToken cancellationToken)
     {
         var first = _workerA.OpenStore<TestItem>(_collection + "-1");
         var second = _workerB.OpenStore<TestItem>(_collection + "-2");

@@ -16,7 +16,7 @@ public sealed class SchemaTests
     private static string NewSchema() => "s_" + Guid.NewGuid().ToString("N")[..16];
 
     [Test]
-    public async Task FirstUse_CreatesTheSchemaAtTheCurrentVersion_AndItemsAreJsonb(CancellationToken cancellationToken)
+    public async Task First_use_creates_the_schema_at_the_current_version_and_items_are_jsonb(CancellationToken cancellationToken)
     {
         var schema = NewSchema();
         await using var database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Schema = schema });
@@ -40,7 +40,7 @@ public sealed class SchemaTests
     }
 
     [Test]
-    public async Task WorkersStartingTogether_CreateTheSchemaOnce(CancellationToken cancellationToken)
+    public async Task Workers_starting_together_create_the_schema_once(CancellationToken cancellationToken)
     {
         var schema = NewSchema();
         var databases = Enumerable.Range(0, 6)
@@ -63,7 +63,7 @@ public sealed class SchemaTests
     }
 
     [Test]
-    public async Task ASchemaFromANewerVersion_IsRefusedWithATypedError_AndLeftUntouched(CancellationToken cancellationToken)
+    public async Task A_schema_from_a_newer_version_is_refused_with_a_typed_error_and_left_untouched(CancellationToken cancellationToken)
     {
         var schema = NewSchema();
         await using (var database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Schema = schema }))
@@ -87,7 +87,7 @@ public sealed class SchemaTests
     }
 
     [Test]
-    public async Task AStoredItemThatNoLongerDeserializes_IsReportedAsCorrupt_WithItsKey(CancellationToken cancellationToken)
+    public async Task A_stored_item_that_no_longer_deserializes_is_reported_as_corrupt_with_its_key(CancellationToken cancellationToken)
     {
         var schema = NewSchema();
         await using var database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Schema = schema });
@@ -106,7 +106,7 @@ public sealed class SchemaTests
     }
 
     [Test]
-    public async Task AStoredItemItsConverterRefusesToRead_IsReportedAsCorrupt_WithItsKey(CancellationToken cancellationToken)
+    public async Task A_stored_item_its_converter_refuses_to_read_is_reported_as_corrupt_with_its_key(CancellationToken cancellationToken)
     {
         // A converter may refuse stored JSON with InvalidOperationException or NotSupportedException rather than
         // JsonException; each means the same to the store, as in the SQLite and JSON file stores.
@@ -143,11 +143,11 @@ public sealed class SchemaTests
     [TestCase("")]
     [TestCase("Public")]
     [TestCase("x; DROP TABLE y")]
-    public void SchemaNameThatIsNotAPlainIdentifier_IsRefused(string name) =>
+    public void Schema_name_that_is_not_a_plain_identifier_is_refused(string name) =>
         Assert.Throws<ArgumentException>(() => _ = new PostgreSqlSyncStoreOptions { Schema = name });
 
     [Test]
-    public async Task BlankConnectionStringOrCollection_IsRefused()
+    public async Task Blank_connection_string_or_collection_is_refused()
     {
         await using var database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString);
         using (Assert.EnterMultipleScope())

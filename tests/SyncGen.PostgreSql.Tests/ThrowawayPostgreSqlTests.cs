@@ -16,7 +16,7 @@ namespace SyncGen.PostgreSql.Tests;
 public sealed class ThrowawayPostgreSqlTests
 {
     [Test]
-    public async Task Dispose_StopsTheServer_AndDeletesItsDirectory(CancellationToken cancellationToken)
+    public async Task Dispose_stops_the_server_and_deletes_its_directory(CancellationToken cancellationToken)
     {
         var cluster = await ThrowawayPostgreSql.StartAsync(cancellationToken: cancellationToken);
         var connection = await cluster.CreateDatabaseAsync("probe", cancellationToken);
@@ -36,7 +36,7 @@ public sealed class ThrowawayPostgreSqlTests
     }
 
     [Test]
-    public async Task AClusterWhoseOwnerDied_IsStoppedByTheNextStart(CancellationToken cancellationToken)
+    public async Task A_cluster_whose_owner_died_is_stopped_by_the_next_start(CancellationToken cancellationToken)
     {
         var orphan = await ThrowawayPostgreSql.StartAsync(cancellationToken: cancellationToken);
         try

@@ -42,6 +42,7 @@ internal static class SyncCommand
         try
         {
             var baseUri = Validate(arguments);
+            var retry = RetryDelay.FromEnvironment();
             var credential = arguments.CredentialsFile is null ? null : await LoadCredentialAsync(arguments.CredentialsFile, cancellationToken).ConfigureAwait(false);
             // Logs go to stderr and only with --verbose: without it, a failure is exactly one line on stderr.
             using var loggerFactory = LoggerFactory.Create(builder => builder
@@ -59,7 +60,7 @@ internal static class SyncCommand
             var repository = new CalendarEventsRepository(service, arguments.CalendarId, store, loggerFactory.CreateLogger<CalendarEventsRepository>())
             {
                 Fields = CalendarEventsRepository.MirroredFields,
-                Options = new SyncOptions { RequestTimeout = timeout },
+                Options = new SyncOptions { RequestTimeout = timeout, Retry = retry },
             };
             var result = await repository.SyncAsync(cancellationToken).ConfigureAwait(false);
             Console.Out.WriteLine(Summary.Describe(result));

@@ -46,6 +46,7 @@ internal static class SyncCommand
         try
         {
             var graphRoot = Validate(arguments);
+            var retry = RetryDelay.FromEnvironment();
             // Logs go to stderr and only with --verbose: without it, a failure is exactly one line on stderr.
             using var loggerFactory = LoggerFactory.Create(builder => builder
                 .AddSimpleConsole(o => o.SingleLine = true)
@@ -57,7 +58,7 @@ internal static class SyncCommand
             // as SyncGen's timeout.
             using var client = DirectoryClient.Create(graphRoot, arguments.AccessToken, timeout + TimeSpan.FromSeconds(5));
             var store = StoreFile.Open(arguments.StoreFile);
-            var repository = new DirectoryUsersRepository(client.Graph, store, new SyncOptions { RequestTimeout = timeout }, loggerFactory.CreateLogger<DirectoryUsersRepository>());
+            var repository = new DirectoryUsersRepository(client.Graph, store, new SyncOptions { RequestTimeout = timeout, Retry = retry }, loggerFactory.CreateLogger<DirectoryUsersRepository>());
             var result = await repository.SyncAsync(cancellationToken).ConfigureAwait(false);
             Console.Out.WriteLine(Summary.Describe(result));
             return ExitCodes.Success;

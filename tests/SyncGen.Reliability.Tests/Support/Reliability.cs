@@ -7,14 +7,19 @@ using System.Threading.Tasks;
 using CalendarSync.CalendarApi;
 using NUnit.Framework;
 using SyncGen.Testing.FakeServer;
+using SyncGen.Tests.Shared;
 
 namespace SyncGen.Reliability.Tests.Support;
 
 /// <summary>Knobs of the suite, read from the environment so that a CI run, a soak run and a replay share one code path.</summary>
+/// <remarks>
+/// The sizes default to the reduced depth, or to the full one with <c>SYNCGEN_SOAK=1</c> (<see cref="Soak"/>); a
+/// <c>SYNCGEN_RELIABILITY_*</c> variable overrides its one size either way.
+/// </remarks>
 internal static class ReliabilitySettings
 {
-    /// <summary>Random-history cases per run: <c>SYNCGEN_RELIABILITY_CASES</c>, default 1000.</summary>
-    public static int Cases => ReadInt("SYNCGEN_RELIABILITY_CASES", 1000, min: 1);
+    /// <summary>Random-history cases per run: <c>SYNCGEN_RELIABILITY_CASES</c>, default 100 (1000 with <c>SYNCGEN_SOAK=1</c>).</summary>
+    public static int Cases => ReadInt("SYNCGEN_RELIABILITY_CASES", Soak.Depth(reduced: 100, full: 1000), min: 1);
 
     /// <summary>First seed of a run: <c>SYNCGEN_RELIABILITY_FIRST_SEED</c>, default 1 (seeds are first .. first + cases - 1).</summary>
     public static int FirstSeed => ReadInt("SYNCGEN_RELIABILITY_FIRST_SEED", 1, min: 0);
@@ -24,14 +29,14 @@ internal static class ReliabilitySettings
         ? int.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture)
         : null;
 
-    /// <summary>Child processes killed mid-sync per run: <c>SYNCGEN_RELIABILITY_KILLS</c>, default 50.</summary>
-    public static int Kills => ReadInt("SYNCGEN_RELIABILITY_KILLS", 50, min: 1);
+    /// <summary>Child processes killed mid-sync per run: <c>SYNCGEN_RELIABILITY_KILLS</c>, default 10 (50 with <c>SYNCGEN_SOAK=1</c>).</summary>
+    public static int Kills => ReadInt("SYNCGEN_RELIABILITY_KILLS", Soak.Depth(reduced: 10, full: 50), min: 1);
 
     /// <summary>Seed of the crash test's random kill points: <c>SYNCGEN_RELIABILITY_CRASH_SEED</c>, default 20260301.</summary>
     public static int CrashSeed => ReadInt("SYNCGEN_RELIABILITY_CRASH_SEED", 20260301, min: 0);
 
-    /// <summary>Collections of the load test: <c>SYNCGEN_RELIABILITY_COLLECTIONS</c>, default 1000.</summary>
-    public static int LoadCollections => ReadInt("SYNCGEN_RELIABILITY_COLLECTIONS", 1000, min: 1);
+    /// <summary>Collections of the load test: <c>SYNCGEN_RELIABILITY_COLLECTIONS</c>, default 100 (1000 with <c>SYNCGEN_SOAK=1</c>).</summary>
+    public static int LoadCollections => ReadInt("SYNCGEN_RELIABILITY_COLLECTIONS", Soak.Depth(reduced: 100, full: 1000), min: 1);
 
     /// <summary>
     /// How many random histories run at once: <c>SYNCGEN_RELIABILITY_PARALLELISM</c>, default 4. (The load test's 16

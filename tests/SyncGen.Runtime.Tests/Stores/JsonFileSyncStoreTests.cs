@@ -38,7 +38,7 @@ public sealed class JsonFileSyncStoreTests : PersistentSyncStoreContractTests
     protected override ISyncStore<JsonElement> CreateJsonElementStore() => new JsonFileSyncStore<JsonElement>(Path.Combine(_directory, "elements.json"));
 
     [Test]
-    public async Task Commit_WritesTheDocumentedFormat_WithKeysSortedOrdinally()
+    public async Task Commit_writes_the_documented_format_with_keys_sorted_ordinally()
     {
         await CommitPassAsync(Store, SyncPassKind.Full, "tok-1", [Up("b", "B"), Up("B", "upper"), Up("a", "A")]);
 
@@ -54,7 +54,7 @@ public sealed class JsonFileSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task MissingFileAndDirectory_IsAnEmptyStore_AndTheFirstCommitCreatesThem()
+    public async Task Missing_file_and_directory_is_an_empty_store_and_the_first_commit_creates_them()
     {
         var path = Path.Combine(_directory, "not", "yet", "state.json");
         var store = new JsonFileSyncStore<TestItem>(path);
@@ -85,7 +85,7 @@ public sealed class JsonFileSyncStoreTests : PersistentSyncStoreContractTests
     [TestCase("{\"syncToken\": \"t1\", \"items\": {\"a\": null}}", "item 'a' is null")]
     [TestCase("{\"syncToken\": \"t1\", \"items\": {\"a\": \"text\"}}", "item 'a' cannot be read as TestItem")]
     [TestCase("{\"syncToken\": \"t1\", \"items\": {\"a\": {\"id\": \"a\"}, \"a\": {\"id\": \"a\"}}}", "item key 'a' appears twice")]
-    public async Task CorruptFile_ThrowsTheTypedException_AndLeavesTheFileUntouched(string content, string expectedDetail)
+    public async Task Corrupt_file_throws_the_typed_exception_and_leaves_the_file_untouched(string content, string expectedDetail)
     {
         await File.WriteAllTextAsync(_path, content);
         var before = await File.ReadAllBytesAsync(_path);
@@ -108,7 +108,7 @@ public sealed class JsonFileSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task NoTempFileRemains_AfterCommits()
+    public async Task No_temp_file_remains_after_commits()
     {
         await CommitPassAsync(Store, SyncPassKind.Full, "t1", [Up("a", "A1")]);
         await CommitPassAsync(Store, SyncPassKind.Incremental, "t2", [Up("b", "B2")]);
@@ -122,7 +122,7 @@ public sealed class JsonFileSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task CancelledCommit_LeavesTheFileUntouched_AndNoTempFile()
+    public async Task Cancelled_commit_leaves_the_file_untouched_and_no_temp_file()
     {
         await SeedAsync();
         var before = await File.ReadAllBytesAsync(_path);
@@ -144,7 +144,7 @@ public sealed class JsonFileSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task ConcurrentCommitsOfOneInstance_AllLand_AndTheFileIsAlwaysWhole()
+    public async Task Concurrent_commits_of_one_instance_all_land_and_the_file_is_always_whole()
     {
         var store = (JsonFileSyncStore<TestItem>)Store;
         var commits = Enumerable.Range(0, 16).Select(i => Task.Run(() => CommitPassAsync(store, SyncPassKind.Full, $"t{i}", [Up($"k{i}", $"V{i}")])));
@@ -163,7 +163,7 @@ public sealed class JsonFileSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task CustomSerializerOptions_AreUsedForItems()
+    public async Task Custom_serializer_options_are_used_for_items()
     {
         var options = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseUpper };
         var store = new JsonFileSyncStore<TestItem>(_path, options);
@@ -181,7 +181,7 @@ public sealed class JsonFileSyncStoreTests : PersistentSyncStoreContractTests
     [TestCase("")]
     [TestCase("   ")]
     [TestCase(null)]
-    public void Constructor_RejectsABlankPath(string? path)
+    public void Constructor_rejects_a_blank_path(string? path)
     {
         var error = Assert.Throws<ArgumentException>(() => _ = new JsonFileSyncStore<TestItem>(path!));
 

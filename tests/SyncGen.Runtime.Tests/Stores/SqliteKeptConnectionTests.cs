@@ -73,7 +73,7 @@ public sealed class SqliteKeptConnectionTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task ByDefault_NoConnectionIsKept_SoClearingThePoolReleasesTheFile()
+    public async Task By_default_no_connection_is_kept_so_clearing_the_pool_releases_the_file()
     {
         var store = SqliteSyncStore<TestItem>.OpenFile(_path, "events");
         await CommitPassAsync(store, SyncPassKind.Full, "t1", [Up("a", "A1")]);
@@ -86,7 +86,7 @@ public sealed class SqliteKeptConnectionTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task AKeptConnection_OutlivesClearPool_UntilTheStoreIsDisposed()
+    public async Task A_kept_connection_outlives_ClearPool_until_the_store_is_disposed()
     {
         var store = Open(TimeSpan.FromMinutes(5));
         await CommitPassAsync(store, SyncPassKind.Full, "t1", [Up("a", "A1")]);
@@ -106,7 +106,7 @@ public sealed class SqliteKeptConnectionTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task AKeptConnection_IsReleasedAfterTheIdleTimeout()
+    public async Task A_kept_connection_is_released_after_the_idle_timeout()
     {
         var store = Open(TimeSpan.FromMilliseconds(100));
         await CommitPassAsync(store, SyncPassKind.Full, "t1", [Up("a", "A1")]);
@@ -130,7 +130,7 @@ public sealed class SqliteKeptConnectionTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task AKeptConnection_ReadsWhatAnotherStoreCommittedMeanwhile()
+    public async Task A_kept_connection_reads_what_another_store_committed_meanwhile()
     {
         var kept = Open(TimeSpan.FromMinutes(5));
         await CommitPassAsync(kept, SyncPassKind.Full, "t1", [Up("a", "A1")]);
@@ -144,7 +144,7 @@ public sealed class SqliteKeptConnectionTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task AnUnchangedPass_OnTheKeptConnection_TakesNoWriteLock()
+    public async Task An_unchanged_pass_on_the_kept_connection_takes_no_write_lock()
     {
         var store = Open(TimeSpan.FromMinutes(5));
         await CommitPassAsync(store, SyncPassKind.Full, "t1", [Up("a", "A1")]);
@@ -165,7 +165,7 @@ public sealed class SqliteKeptConnectionTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task APassDisposedWithoutCommit_LeavesNoBufferOnTheKeptConnection()
+    public async Task A_pass_disposed_without_commit_leaves_no_buffer_on_the_kept_connection()
     {
         var store = Open(TimeSpan.FromMinutes(5));
         var writer = await store.BeginPassAsync(SyncPassKind.Full);
@@ -179,7 +179,7 @@ public sealed class SqliteKeptConnectionTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task DisposingWhileOperationsReturnTheirConnection_FailsNoneOfThem_AndKeepsNoConnection()
+    public async Task Disposing_while_operations_return_their_connection_fails_none_of_them_and_keeps_no_connection()
     {
         // The race to survive: Dispose landing while an operation keeps its connection and arms (or first creates)
         // the idle timer. That window is a few instructions wide, so this is a stress test: many rounds of readers,
@@ -238,7 +238,7 @@ public sealed class SqliteKeptConnectionTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public void ANegativeIdleTimeout_IsRefused()
+    public void A_negative_idle_timeout_is_refused()
     {
         var store = SqliteSyncStore<TestItem>.OpenFile(_path, "events");
 

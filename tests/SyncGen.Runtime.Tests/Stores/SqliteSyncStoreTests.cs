@@ -59,7 +59,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task NativeLibrary_Loads_AndTheDatabaseIsInWalMode()
+    public async Task Native_library_loads_and_the_database_is_in_wal_mode()
     {
         await SeedAsync();
 
@@ -74,7 +74,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task TwoCollectionsInOneFile_AreIndependent()
+    public async Task Two_collections_in_one_file_are_independent()
     {
         var a = SqliteSyncStore<TestItem>.OpenFile(_path, "A");
         var b = SqliteSyncStore<TestItem>.OpenFile(_path, "B");
@@ -95,7 +95,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task AnOpenPass_HoldsNoWriteLock_OnOtherCollections()
+    public async Task An_open_pass_holds_no_write_lock_on_other_collections()
     {
         var slow = SqliteSyncStore<TestItem>.OpenFile(_path, "slow");
         var fast = SqliteSyncStore<TestItem>.OpenFile(_path, "fast");
@@ -121,7 +121,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task ConcurrentCommitsFromEightStoresOnOneFile_AllSucceed_WithCorrectFinalState()
+    public async Task Concurrent_commits_from_eight_stores_on_one_file_all_succeed_with_correct_final_state()
     {
         const int stores = 8;
         const int passes = 10;
@@ -161,7 +161,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task WriterAbandonedWithoutDispose_DoesNotAffectTheNextPass_AndLeavesNothingInTheFile()
+    public async Task Writer_abandoned_without_dispose_does_not_affect_the_next_pass_and_leaves_nothing_in_the_file()
     {
         await SeedAsync();
 
@@ -182,7 +182,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task APassIdleLongerThanTheRetention_StillCommitsEverything()
+    public async Task A_pass_idle_longer_than_the_retention_still_commits_everything()
     {
         var connectionString = new SqliteConnectionStringBuilder { DataSource = _path }.ToString();
         var impatient = new SqliteSyncStore<TestItem>(connectionString, "events") { AbandonedPassRetention = TimeSpan.FromMilliseconds(50) };
@@ -190,7 +190,13 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
         await using (slow)
         {
             await slow.ApplyAsync([Up("a", "A1")]);
-            await Task.Delay(200);
+
+            // The pass idles past the retention, measured on the wall clock that the cleanup's cutoff reads.
+            var idleSince = DateTimeOffset.UtcNow;
+            while (DateTimeOffset.UtcNow - idleSince <= impatient.AbandonedPassRetention)
+            {
+                await Task.Delay(impatient.AbandonedPassRetention);
+            }
 
             // Another pass commits meanwhile, which is when abandoned passes are cleaned.
             await CommitPassAsync(SqliteSyncStore<TestItem>.OpenFile(_path, "other"), SyncPassKind.Full, "o1", [Up("o", "O1")]);
@@ -202,7 +208,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task StagedRowsOfAbandonedPassesOfAnEarlierVersion_AreCleanedByALaterCommit()
+    public async Task Staged_rows_of_abandoned_passes_of_an_earlier_version_are_cleaned_by_a_later_commit()
     {
         // A file written by the store's earlier versions, which staged passes in the database: one pass abandoned long
         // ago by a crashed process, one still fresh (it may belong to a process of the old version still running).
@@ -226,7 +232,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task DisposeWithoutCommit_DropsTheBuffer_BeforeTheConnectionGoesBackToThePool()
+    public async Task Dispose_without_commit_drops_the_buffer_before_the_connection_goes_back_to_the_pool()
     {
         // The store's connections come from this pool, so the connection opened last below is the pass's own.
         SqliteConnection.ClearAllPools();
@@ -244,9 +250,9 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
         Assert.That((long)(await command.ExecuteScalarAsync())!, Is.Zero, "the pooled connection carries no buffer of the disposed pass");
     }
 
-    [TestCase(false, TestName = "IncrementalPassWithNoChange_AndTheStoredToken_TakesNoWriteLock(the instance that read the token)")]
-    [TestCase(true, TestName = "IncrementalPassWithNoChange_AndTheStoredToken_TakesNoWriteLock(a new instance)")]
-    public async Task IncrementalPassWithNoChange_AndTheStoredToken_TakesNoWriteLock(bool newInstance)
+    [TestCase(false, TestName = "Incremental_pass_with_no_change_and_the_stored_token_takes_no_write_lock(the instance that read the token)")]
+    [TestCase(true, TestName = "Incremental_pass_with_no_change_and_the_stored_token_takes_no_write_lock(a new instance)")]
+    public async Task Incremental_pass_with_no_change_and_the_stored_token_takes_no_write_lock(bool newInstance)
     {
         await SeedAsync();
         var store = newInstance ? CreateStore() : Store;
@@ -271,7 +277,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task FullPassWithNoItems_AndTheStoredToken_StillEmptiesTheMirror()
+    public async Task Full_pass_with_no_items_and_the_stored_token_still_empties_the_mirror()
     {
         await SeedAsync();
 
@@ -285,7 +291,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task IncrementalPassWhoseChangesCancelOut_StillStoresItsToken()
+    public async Task Incremental_pass_whose_changes_cancel_out_still_stores_its_token()
     {
         await SeedAsync();
 
@@ -317,7 +323,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public async Task CorruptStoredItem_ThrowsTheTypedException()
+    public async Task Corrupt_stored_item_throws_the_typed_exception()
     {
         await SeedAsync();
         await ExecuteAsync("UPDATE syncgen_items SET json = '{\"id\": ' WHERE key = 'b';");
@@ -332,7 +338,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     }
 
     [Test]
-    public void ConnectionString_Constructor_WorksLikeOpenFile()
+    public void Connection_string_constructor_works_like_open_file()
     {
         var connectionString = new SqliteConnectionStringBuilder { DataSource = _path }.ToString();
 
@@ -349,7 +355,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     [TestCase("Data Source=x;Mode=Memory", "connectionString")]
     [TestCase("Data Source=", "connectionString")]
     [TestCase("Not A Key=1", "connectionString")]
-    public void Constructor_RejectsUnusableConnectionStrings(string connectionString, string parameter)
+    public void Constructor_rejects_unusable_connection_strings(string connectionString, string parameter)
     {
         var error = Assert.Throws<ArgumentException>(() => _ = new SqliteSyncStore<TestItem>(connectionString, "events"));
 
@@ -359,7 +365,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     [TestCase("")]
     [TestCase(" ")]
     [TestCase(null)]
-    public void Constructor_RejectsABlankCollection(string? collection)
+    public void Constructor_rejects_a_blank_collection(string? collection)
     {
         var error = Assert.Throws<ArgumentException>(() => _ = SqliteSyncStore<TestItem>.OpenFile(_path, collection!));
 
@@ -376,7 +382,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     [TestCase(3, SyncPassKind.Incremental)]
     [TestCase(4, SyncPassKind.Incremental)]
     [TestCase(5, SyncPassKind.Incremental)]
-    public async Task RandomPassesWithRepeatedKeysAndDeletes_LeaveWhatChangeByChangeApplicationLeaves(int seed, SyncPassKind kind)
+    public async Task Random_passes_with_repeated_keys_and_deletes_leave_what_change_by_change_application_leaves(int seed, SyncPassKind kind)
     {
         var random = new Random(seed);
         var sqlite = Store;
@@ -410,7 +416,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     /// </summary>
     [TestCase(SyncPassKind.Full)]
     [TestCase(SyncPassKind.Incremental)]
-    public async Task StoredJson_IsUtf8Text_ReadableBySql(SyncPassKind kind)
+    public async Task Stored_json_is_utf8_text_readable_by_sql(SyncPassKind kind)
     {
         await SeedAsync();
         await CommitPassAsync(Store, kind, "t2", [Up("a", "Café ☕ 𝄞 \"quoted\"")]);
@@ -433,7 +439,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     /// </summary>
     [TestCase(SyncPassKind.Full)]
     [TestCase(SyncPassKind.Incremental)]
-    public async Task AnItemThatFailsToSerialize_MidPage_LeavesNothingOfItsPage_AndThePassGoesOn(SyncPassKind kind)
+    public async Task An_item_that_fails_to_serialize_mid_page_leaves_nothing_of_its_page_and_the_pass_goes_on(SyncPassKind kind)
     {
         var store = SqliteSyncStore<Fragile>.OpenFile(_path, "fragile");
         var writer = await store.BeginPassAsync(kind);
@@ -461,7 +467,7 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
     /// </summary>
     [TestCase(SyncPassKind.Full)]
     [TestCase(SyncPassKind.Incremental)]
-    public async Task KeysHoldingNul_ShortOrLong_AreStoredExactly_AndStayDistinct(SyncPassKind kind)
+    public async Task Keys_holding_Nul_short_or_long_are_stored_exactly_and_stay_distinct(SyncPassKind kind)
     {
         var stem = new string('k', 600);
         string[] keys = ["", "a\0b", "a\0c", "a", stem, stem + "\0x", stem + "\0y", new string('é', 400) + "\0z"];

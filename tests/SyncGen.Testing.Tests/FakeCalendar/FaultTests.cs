@@ -20,7 +20,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     [TestCase(401, "authError", "global")]
     [TestCase(410, "fullSyncRequired", "calendar")]
     [TestCase(429, "rateLimitExceeded", "usageLimits")]
-    public async Task StatusFault_ServesGoogleErrorBody_OnceThenRecovers(int status, string reason, string domain)
+    public async Task Status_fault_serves_Google_error_body_once_then_recovers(int status, string reason, string domain)
     {
         Server.Primary.AddMany(3);
         Server.Faults.Enqueue(Fault.Status(status));
@@ -38,7 +38,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task RateLimited_SendsRetryAfter()
+    public async Task Rate_limited_sends_retry_after()
     {
         Server.Faults.Enqueue(Fault.RateLimited(TimeSpan.FromSeconds(1)));
         Server.Faults.Enqueue(Fault.RateLimited(statusCode: 403));
@@ -60,7 +60,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task Unauthorized_NamesTheAuthorizationHeader()
+    public async Task Unauthorized_names_the_authorization_header()
     {
         Server.Faults.Enqueue(Fault.Unauthorized());
 
@@ -74,7 +74,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task TokenExpired_OnAFullSync_ServesTheExact410Body()
+    public async Task Token_expired_on_a_full_sync_serves_the_exact_410_body()
     {
         Server.Faults.Enqueue(Fault.TokenExpired());
 
@@ -86,7 +86,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task MalformedJson_Is200WithABodyThatDoesNotParse()
+    public async Task Malformed_json_is_200_with_a_body_that_does_not_parse()
     {
         Server.Primary.AddMany(3);
         Server.Faults.Enqueue(Fault.MalformedJson());
@@ -99,7 +99,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task TruncatedBody_IsAPrefixOfTheRealBody()
+    public async Task Truncated_body_is_a_prefix_of_the_real_body()
     {
         Server.Primary.AddMany(20);
         Server.Faults.Enqueue(Fault.TruncatedBody(0.4));
@@ -114,7 +114,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task TruncatedBody_WithDishonestLength_FailsTheRead()
+    public async Task Truncated_body_with_dishonest_length_fails_the_read()
     {
         Server.Primary.AddMany(20);
         Server.Faults.Enqueue(Fault.TruncatedBody(honestContentLength: false));
@@ -124,7 +124,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task NoTokens_ServesRealItemsWithoutEitherToken()
+    public async Task No_tokens_serves_real_items_without_either_token()
     {
         Server.Primary.AddMany(5);
         Server.Faults.Enqueue(Fault.NoTokens(), r => r.PageNumber == 2);
@@ -138,7 +138,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task PageTokenLoop_RepeatsTheRequestedToken()
+    public async Task Page_token_loop_repeats_the_requested_token()
     {
         Server.Primary.AddMany(9);
         Server.Faults.Enqueue(Fault.PageTokenLoop(), r => r.PageToken is not null);
@@ -152,7 +152,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task PageTokenLoop_OnAFirstPage_SendsTheClientBackToTheFirstPage()
+    public async Task Page_token_loop_on_a_first_page_sends_the_client_back_to_the_first_page()
     {
         Server.Primary.AddMany(5);
         Server.Faults.Enqueue(Fault.PageTokenLoop());
@@ -167,7 +167,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task PageTokenLoop_WithAFixedToken_ServesThatToken()
+    public async Task Page_token_loop_with_a_fixed_token_serves_that_token()
     {
         Server.Faults.Enqueue(Fault.PageTokenLoop("loop-token"), times: 2);
 
@@ -179,7 +179,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task DuplicateItems_ListsEachItemTwice()
+    public async Task Duplicate_items_lists_each_item_twice()
     {
         Server.Primary.AddMany(2);
         Server.Faults.Enqueue(Fault.DuplicateItems());
@@ -191,7 +191,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task ShortPage_EmptyPageStillCarriesNextPageToken_AndThePassLosesNothing()
+    public async Task Short_page_empty_page_still_carries_next_page_token_and_the_pass_loses_nothing()
     {
         Server.Primary.AddMany(10);
         Server.Faults.Enqueue(Fault.ShortPage(0), r => r.PageNumber == 1);
@@ -205,7 +205,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task Delay_HoldsTheAnswer()
+    public async Task Delay_holds_the_answer()
     {
         Server.Primary.AddMany(1);
         Server.Faults.Enqueue(Fault.Delay(TimeSpan.FromMilliseconds(300)));
@@ -220,7 +220,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task Delay_ThenAnotherFault_ServesThatFault()
+    public async Task Delay_then_another_fault_serves_that_fault()
     {
         Server.Faults.Enqueue(Fault.Delay(TimeSpan.FromMilliseconds(50), Fault.ServiceUnavailable(TimeSpan.FromSeconds(2))));
 
@@ -231,7 +231,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task Delay_HonoursTheClientGivingUp()
+    public async Task Delay_honours_the_client_giving_up()
     {
         Server.Faults.Enqueue(Fault.Delay(TimeSpan.FromSeconds(30)));
         using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
@@ -250,7 +250,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task Abort_DropsTheConnection()
+    public async Task Abort_drops_the_connection()
     {
         Server.Faults.Enqueue(Fault.Abort());
 
@@ -260,7 +260,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task Rule_TargetsCalendarSyncTokenPageNumberAndCounts()
+    public async Task Rule_targets_calendar_sync_token_page_number_and_counts()
     {
         Server.Primary.AddMany(6);
         Server.GetCalendar("work").AddMany(6);
@@ -293,7 +293,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task Rule_OnPageThreeOfAPass_FiresOnlyThere()
+    public async Task Rule_on_page_three_of_a_pass_fires_only_there()
     {
         Server.Primary.AddMany(10);
         var rule = Server.Faults.Enqueue(Fault.Status(503), r => r.PageNumber == 3);
@@ -305,7 +305,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task ClearingFaults_DisarmsThem()
+    public async Task Clearing_faults_disarms_them()
     {
         Server.Faults.Enqueue(Fault.Abort(), times: int.MaxValue);
         Server.Faults.Clear();
@@ -316,7 +316,7 @@ public sealed class FaultTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task PageFault_OnAFailingRequest_LeavesTheRealErrorUnchanged()
+    public async Task Page_fault_on_a_failing_request_leaves_the_real_error_unchanged()
     {
         Server.Faults.Enqueue(Fault.NoTokens());
 

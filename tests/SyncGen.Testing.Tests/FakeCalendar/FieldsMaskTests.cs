@@ -11,7 +11,7 @@ namespace SyncGen.Testing.Tests.FakeCalendarTests;
 public sealed class FieldsMaskTests : FakeCalendarTestBase
 {
     [Test]
-    public async Task Mask_KeepsOnlyTheSelectedMembers_OfThePageAndOfEveryItem()
+    public async Task Mask_keeps_only_the_selected_members_of_the_page_and_of_every_item()
     {
         Server.Primary.AddMany(3);
 
@@ -25,7 +25,7 @@ public sealed class FieldsMaskTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task Mask_SelectsNestedMembers_WithSlashAndParentheses_AndStarSelectsALevel()
+    public async Task Mask_selects_nested_members_with_slash_and_parentheses_and_star_selects_a_level()
     {
         Server.Primary.Upsert(new FakeEvent("a1", "Standup", new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero)));
 
@@ -39,7 +39,7 @@ public sealed class FieldsMaskTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task Star_TakesEveryMemberWhole_EvenBesideANarrowerSelection_AndSpacesAreAllowed()
+    public async Task Star_takes_every_member_whole_even_beside_a_narrower_selection_and_spaces_are_allowed()
     {
         Server.Primary.AddMany(2);
 
@@ -57,7 +57,7 @@ public sealed class FieldsMaskTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task Mask_AppliesToTombstonesOfAnIncrementalSync_AndKeepsThePassIdentity()
+    public async Task Mask_applies_to_tombstones_of_an_incremental_sync_and_keeps_the_pass_identity()
     {
         var calendar = Server.Primary;
         calendar.AddMany(4);
@@ -77,7 +77,7 @@ public sealed class FieldsMaskTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task Mask_WithoutTheTokens_IsServedAsAsked()
+    public async Task Mask_without_the_tokens_is_served_as_asked()
     {
         Server.Primary.AddMany(3);
 
@@ -94,7 +94,7 @@ public sealed class FieldsMaskTests : FakeCalendarTestBase
     [TestCase("a//b", "/b")]
     [TestCase("items(id)x", "x")]
     [TestCase("it*ms", "*ms")]
-    public async Task MalformedMask_Is400Invalid_NamingTheRest(string mask, string rest)
+    public async Task Malformed_mask_is_400_invalid_naming_the_rest(string mask, string rest)
     {
         var page = await Api.GetAsync("fields=" + FakeCalendarApi.Escape(mask));
 

@@ -12,7 +12,7 @@ namespace SyncGen.Testing.Tests.FakeCalendarTests;
 public sealed class FullSyncTests : FakeCalendarTestBase
 {
     [Test]
-    public async Task MultiPageFullSync_CarriesSyncTokenOnlyOnLastPage_AndListsEveryEventOnceById()
+    public async Task Multi_page_full_sync_carries_sync_token_only_on_last_page_and_lists_every_event_once_by_id()
     {
         var ids = Server.Primary.AddMany(600);
 
@@ -27,7 +27,7 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task Pages_WriteGooglesMembersInGooglesOrder_TokensBetweenTheCalendarMembersAndTheItems()
+    public async Task Pages_write_Googles_members_in_Googles_order_tokens_between_the_calendar_members_and_the_items()
     {
         Server.Primary.AddMany(3);
 
@@ -42,7 +42,7 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task MaxResults_DefaultsTo250()
+    public async Task Max_results_defaults_to_250()
     {
         Server.Primary.AddMany(300);
 
@@ -54,7 +54,7 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task MaxResults_Above2500_IsClampedTo2500()
+    public async Task Max_results_above_2500_is_clamped_to_2500()
     {
         Server.Primary.AddMany(3000);
 
@@ -69,7 +69,7 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     [TestCase("-3")]
     [TestCase("abc")]
     [TestCase("")]
-    public async Task MaxResults_BelowOneOrNotANumber_Is400Invalid(string value)
+    public async Task Max_results_below_one_or_not_a_number_is_400_invalid(string value)
     {
         var page = await Api.GetAsync("maxResults=" + value);
 
@@ -79,7 +79,7 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task Response_HasGoogleShape_AndDeterministicTimes()
+    public async Task Response_has_Google_shape_and_deterministic_times()
     {
         Server.Primary.Upsert(new FakeEvent("a1", "Standup", new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero)) { Description = "daily" });
         Server.Primary.Upsert(new FakeEvent("b2", "Lunch", new DateTimeOffset(2026, 3, 2, 12, 0, 0, TimeSpan.FromHours(1)), new DateTimeOffset(2026, 3, 2, 13, 30, 0, TimeSpan.FromHours(1))));
@@ -117,7 +117,7 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task FullSync_IsolatesItsSnapshot_AndTheNextIncrementalListsTheChanges()
+    public async Task Full_sync_isolates_its_snapshot_and_the_next_incremental_lists_the_changes()
     {
         var calendar = Server.Primary;
         calendar.AddMany(6);
@@ -149,7 +149,7 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task TimeMinAndTimeMax_SelectEventsOverlappingTheWindow()
+    public async Task Time_min_and_time_max_select_events_overlapping_the_window()
     {
         var calendar = Server.Primary;
         calendar.Upsert(new FakeEvent("before", "b", DateTimeOffset.Parse("2026-04-01T08:00:00Z"), DateTimeOffset.Parse("2026-04-01T09:00:00Z")));
@@ -167,7 +167,7 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     [TestCase("timeMin=2026-04-01T10:00:00")]
     [TestCase("timeMax=yesterday")]
     [TestCase("updatedMin=2026-04-01")]
-    public async Task TimeParameterWithoutOffset_Is400(string query)
+    public async Task Time_parameter_without_offset_is_400(string query)
     {
         var page = await Api.GetAsync(query);
 
@@ -176,7 +176,7 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task FullSync_HidesDeletedEvents_UnlessShowDeleted_ButListsCancelledOccurrences()
+    public async Task Full_sync_hides_deleted_events_unless_show_deleted_but_lists_cancelled_occurrences()
     {
         var calendar = Server.Primary;
         calendar.AddMany(3);
@@ -195,7 +195,7 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task Q_MatchesSummarySubstringCaseInsensitively()
+    public async Task Q_matches_summary_substring_case_insensitively()
     {
         var calendar = Server.Primary;
         calendar.Upsert(new FakeEvent("x", "Team Standup", DateTimeOffset.Parse("2026-03-02T09:00:00Z")));
@@ -207,7 +207,7 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task OrderByStartTime_RequiresSingleEvents()
+    public async Task Order_by_start_time_requires_single_events()
     {
         var refused = await Api.GetAsync("orderBy=startTime");
         var accepted = await Api.GetAsync("orderBy=startTime&singleEvents=true");
@@ -218,7 +218,7 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task HundredThousandEvents_SeedFast_AndPageThroughIn40Pages()
+    public async Task Hundred_thousand_events_seed_fast_and_page_through_in_40_pages()
     {
         var watch = Stopwatch.StartNew();
         Server.Primary.AddMany(100_000);
@@ -235,7 +235,7 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task UnknownCalendar_IsCreatedOnDemand_AndEmpty()
+    public async Task Unknown_calendar_is_created_on_demand_and_empty()
     {
         var page = await Api.GetAsync(string.Empty, "team@example.com");
 
@@ -247,7 +247,7 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public void BaseUri_IsLoopbackWithApiRootAndTrailingSlash()
+    public void Base_uri_is_loopback_with_api_root_and_trailing_slash()
     {
         Assert.That(Server.BaseUri.Host, Is.EqualTo("127.0.0.1"));
         Assert.That(Server.BaseUri.Port, Is.GreaterThan(0));
@@ -256,7 +256,7 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task UnknownPath_Is404WithGoogleBody()
+    public async Task Unknown_path_is_404_with_Google_body()
     {
         using var response = await Api.Http.GetAsync(new Uri(Server.BaseUri, "users/me/calendarList"));
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;

@@ -16,7 +16,7 @@ public sealed class IncrementalSyncTests : FakeCalendarTestBase
         "{\"error\":{\"errors\":[{\"domain\":\"global\",\"reason\":\"syncTokenWithRequestRestrictions\",\"message\":\"Sync token cannot be used with other request restrictions.\"}],\"code\":400,\"message\":\"Sync token cannot be used with other request restrictions.\"}}";
 
     [Test]
-    public async Task Incremental_ListsChangesInOrder_WithCancelledItemsCarryingOnlyKindEtagIdStatus()
+    public async Task Incremental_lists_changes_in_order_with_cancelled_items_carrying_only_kind_etag_id_status()
     {
         var calendar = Server.Primary;
         calendar.AddMany(3);
@@ -39,7 +39,7 @@ public sealed class IncrementalSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task CancelledOccurrence_CarriesSeriesIdAndOriginalStart_AndTheSeriesStaysLive()
+    public async Task Cancelled_occurrence_carries_series_id_and_original_start_and_the_series_stays_live()
     {
         var calendar = Server.Primary;
         calendar.Upsert(new FakeEvent("series1", "Weekly", DateTimeOffset.Parse("2026-03-02T09:00:00Z")) { Recurrence = new[] { "RRULE:FREQ=WEEKLY" } });
@@ -60,7 +60,7 @@ public sealed class IncrementalSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task NothingChanged_ReturnsNoItemsAndTheSameToken()
+    public async Task Nothing_changed_returns_no_items_and_the_same_token()
     {
         Server.Primary.AddMany(5);
         var full = await Api.ListAllAsync();
@@ -75,7 +75,7 @@ public sealed class IncrementalSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task IncrementalPass_PagesWithTokenOnlyOnLastPage()
+    public async Task Incremental_pass_pages_with_token_only_on_last_page()
     {
         var calendar = Server.Primary;
         var full = await Api.ListAllAsync();
@@ -98,7 +98,7 @@ public sealed class IncrementalSyncTests : FakeCalendarTestBase
     [TestCase("timeMax=2026-12-01T00%3A00%3A00Z")]
     [TestCase("updatedMin=2026-01-01T00%3A00%3A00Z")]
     [TestCase("showDeleted=false")]
-    public async Task RestrictedParameterWithSyncToken_Is400SyncTokenWithRequestRestrictions(string restriction)
+    public async Task Restricted_parameter_with_sync_token_is_400_sync_token_with_request_restrictions(string restriction)
     {
         Server.Primary.AddMany(2);
         var token = Server.Primary.CurrentSyncToken;
@@ -112,7 +112,7 @@ public sealed class IncrementalSyncTests : FakeCalendarTestBase
     [TestCase("showDeleted=true")]
     [TestCase("singleEvents=true")]
     [TestCase("maxResults=10")]
-    public async Task AllowedParameterWithSyncToken_IsAccepted(string parameter)
+    public async Task Allowed_parameter_with_sync_token_is_accepted(string parameter)
     {
         var token = Server.Primary.CurrentSyncToken;
 
@@ -123,7 +123,7 @@ public sealed class IncrementalSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task ChangingAParameterBetweenPages_Is400Invalid()
+    public async Task Changing_a_parameter_between_pages_is_400_invalid()
     {
         Server.Primary.AddMany(10);
         var first = await Api.GetAsync("maxResults=4&q=Event");
@@ -141,7 +141,7 @@ public sealed class IncrementalSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task PageTokenOfAnotherCalendarOrGarbage_Is400()
+    public async Task Page_token_of_another_calendar_or_garbage_is_400()
     {
         Server.Primary.AddMany(10);
         Server.GetCalendar("other").AddMany(10);
@@ -157,7 +157,7 @@ public sealed class IncrementalSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task ExpireSyncTokens_Gives410WithTheExactBody_AndAFreshFullSyncRecovers()
+    public async Task Expire_sync_tokens_gives_410_with_the_exact_body_and_a_fresh_full_sync_recovers()
     {
         var calendar = Server.Primary;
         calendar.AddMany(3);
@@ -181,7 +181,7 @@ public sealed class IncrementalSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task ExpireSyncTokens_DuringAnIncrementalPass_Gives410OnPageN()
+    public async Task Expire_sync_tokens_during_an_incremental_pass_gives_410_on_page_N()
     {
         var calendar = Server.Primary;
         var full = await Api.ListAllAsync();
@@ -200,7 +200,7 @@ public sealed class IncrementalSyncTests : FakeCalendarTestBase
     [TestCase("garbage")]
     [TestCase("")]
     [TestCase("czEuMC45OTkucHJpbWFyeQ")]
-    public async Task UnreadableOrFutureSyncToken_Is410(string token)
+    public async Task Unreadable_or_future_sync_token_is_410(string token)
     {
         var page = await Api.GetAsync("syncToken=" + token);
 
@@ -209,7 +209,7 @@ public sealed class IncrementalSyncTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task SyncTokenOfAnotherCalendar_Is410()
+    public async Task Sync_token_of_another_calendar_is_410()
     {
         var otherToken = Server.GetCalendar("other").CurrentSyncToken;
 

@@ -15,7 +15,7 @@ namespace SyncGen.Testing.Tests.FakeCalendarTests;
 public sealed class JournalAndTransportTests : FakeCalendarTestBase
 {
     [Test]
-    public async Task Journal_RecordsQueryParametersInOrder_Decoded_WithStatusAndCalendar()
+    public async Task Journal_records_query_parameters_in_order_decoded_with_status_and_calendar()
     {
         Server.Primary.AddMany(1);
 
@@ -47,7 +47,7 @@ public sealed class JournalAndTransportTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task Journal_MarksFaultedRequests()
+    public async Task Journal_marks_faulted_requests()
     {
         Server.Faults.Enqueue(Fault.BackendError());
 
@@ -60,7 +60,7 @@ public sealed class JournalAndTransportTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task ConcurrentRequests_AreAllServedAndJournaled()
+    public async Task Concurrent_requests_are_all_served_and_journaled()
     {
         Server.Primary.AddMany(50);
 
@@ -73,7 +73,7 @@ public sealed class JournalAndTransportTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task Gzip_IsUsedWhenAccepted()
+    public async Task Gzip_is_used_when_accepted()
     {
         Server.Primary.AddMany(5);
         using var raw = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None });
@@ -97,7 +97,7 @@ public sealed class JournalAndTransportTests : FakeCalendarTestBase
     }
 
     [Test]
-    public async Task TwoServersWithTheSameHistory_ServeIdenticalBytes()
+    public async Task Two_servers_with_the_same_history_serve_identical_bytes()
     {
         await using var other = await FakeCalendarServer.StartAsync();
         using var otherApi = new FakeCalendarApi(other);
@@ -119,7 +119,7 @@ public sealed class JournalAndTransportTests : FakeCalendarTestBase
 public sealed class FakeCalendarModelTests
 {
     [Test]
-    public async Task Mutations_AppendVersionsOnTheDeterministicClock()
+    public async Task Mutations_append_versions_on_the_deterministic_clock()
     {
         await using var server = await FakeCalendarServer.StartAsync();
         var calendar = server.GetCalendar("c");
@@ -143,16 +143,14 @@ public sealed class FakeCalendarModelTests
     }
 
     [Test]
-    public async Task Dispose_CancelsRequestsHeldByADelay()
+    public async Task Dispose_cancels_requests_held_by_a_delay()
     {
         var server = await FakeCalendarServer.StartAsync();
         using var api = new FakeCalendarApi(server);
-        server.Faults.Enqueue(Fault.Delay(TimeSpan.FromMinutes(5)));
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.Faults.Enqueue(new FaultRule(Fault.Delay(TimeSpan.FromMinutes(5))) { When = _ => held.TrySetResult() });
         var pending = api.GetAsync(string.Empty);
-        while (server.Faults.Count > 0)
-        {
-            await Task.Delay(10);
-        }
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         await server.DisposeAsync();
@@ -163,7 +161,7 @@ public sealed class FakeCalendarModelTests
     }
 
     [Test]
-    public async Task InjectedTimeProvider_StampsUpdated()
+    public async Task Injected_TimeProvider_stamps_updated()
     {
         var clock = new FixedClock(DateTimeOffset.Parse("2030-05-06T07:08:09.1234567Z"));
         await using var server = await FakeCalendarServer.StartAsync(new FakeCalendarServerOptions { TimeProvider = clock });

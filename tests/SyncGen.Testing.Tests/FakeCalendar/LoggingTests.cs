@@ -11,7 +11,7 @@ namespace SyncGen.Testing.Tests.FakeCalendarTests;
 public sealed class LoggingTests
 {
     [Test]
-    public async Task LoggerFactory_ReceivesTheHostsLogs()
+    public async Task Logger_factory_receives_the_hosts_logs()
     {
         var provider = new CapturingProvider();
         using var factory = LoggerFactory.Create(builder => builder.AddProvider(provider).SetMinimumLevel(LogLevel.Information));

@@ -60,7 +60,7 @@ public sealed class JavaWireMockServerTests
     public async Task ResetAsync() => await Server.Admin.ResetAsync();
 
     [Test]
-    public void Server_IsBoundToLoopbackWithAdminClient()
+    public void Server_is_bound_to_loopback_with_admin_client()
     {
         Assert.That(Server.BaseUri.AbsoluteUri, Does.EndWith("/"));
         Assert.That(Server.Admin.BaseUri, Is.EqualTo(Server.BaseUri));
@@ -73,7 +73,7 @@ public sealed class JavaWireMockServerTests
     }
 
     [Test]
-    public async Task Scenario_ServesPagesInOrder_ThenGone_AndJournalIsChronological()
+    public async Task Scenario_serves_pages_in_order_then_gone_and_journal_is_chronological()
     {
         await Server.Admin.ImportMappingsAsync(WireMockTestData.PagedScenario());
 
@@ -117,7 +117,7 @@ public sealed class JavaWireMockServerTests
     }
 
     [Test]
-    public async Task ResetScenarios_StartsThePagesAgain()
+    public async Task Reset_scenarios_starts_the_pages_again()
     {
         await Server.Admin.ImportMappingsAsync(WireMockTestData.PagedScenario());
         using (HttpResponseMessage first = await Http.GetAsync(new Uri(EventsUrl(1), UriKind.Relative)))
@@ -139,7 +139,7 @@ public sealed class JavaWireMockServerTests
     }
 
     [Test]
-    public async Task Reset_RemovesMappingsJournalAndScenarios()
+    public async Task Reset_removes_mappings_journal_and_scenarios()
     {
         await Server.Admin.ImportMappingsAsync(WireMockTestData.PagedScenario());
         using (await Http.GetAsync(new Uri(EventsUrl(1), UriKind.Relative)))
@@ -159,7 +159,7 @@ public sealed class JavaWireMockServerTests
     }
 
     [Test]
-    public async Task QueryParameterAbsent_SeparatesFirstPageFromLaterPages()
+    public async Task Query_parameter_absent_separates_first_page_from_later_pages()
     {
         var first = new WireMockMapping
         {
@@ -197,7 +197,7 @@ public sealed class JavaWireMockServerTests
     [TestCase(nameof(WireMockFault.EmptyResponse))]
     [TestCase(nameof(WireMockFault.RandomDataThenClose))]
     [TestCase(nameof(WireMockFault.MalformedResponseChunk))]
-    public async Task Fault_MakesHttpClientThrow(string faultName)
+    public async Task Fault_makes_HttpClient_throw(string faultName)
     {
         // By name: the mapping model is internal to the kit, so a public test method cannot take it.
         var fault = Enum.Parse<WireMockFault>(faultName);
@@ -235,7 +235,7 @@ public sealed class JavaWireMockServerTests
     }
 
     [Test]
-    public async Task RetryAfter_AndFixedDelay_AreDelivered()
+    public async Task Retry_after_and_fixed_delay_are_delivered()
     {
         var rateLimited = new WireMockMapping
         {
@@ -274,7 +274,7 @@ public sealed class JavaWireMockServerTests
     }
 
     [Test]
-    public async Task RawJsonMappings_AreImported()
+    public async Task Raw_json_mappings_are_imported()
     {
         var raw = new JsonObject
         {
@@ -290,7 +290,7 @@ public sealed class JavaWireMockServerTests
     }
 
     [Test]
-    public async Task ImportWithoutDelete_KeepsExistingMappings()
+    public async Task Import_without_delete_keeps_existing_mappings()
     {
         var a = new WireMockMapping
         {
@@ -321,7 +321,7 @@ public sealed class JavaWireMockServerTests
     }
 
     [Test]
-    public async Task ExportedFolder_IsServedBySecondWireMockStartedWithRootDir()
+    public async Task Exported_folder_is_served_by_second_WireMock_started_with_root_dir()
     {
         string folder = Path.Combine(Path.GetTempPath(), "syncgen-wiremock-export-" + Guid.NewGuid().ToString("N"));
         try
@@ -364,7 +364,7 @@ public sealed class JavaWireMockServerTests
     }
 
     [Test]
-    public async Task ExternalUrl_UsesTheRunningServer_WithoutStartingAProcess()
+    public async Task External_url_uses_the_running_server_without_starting_a_process()
     {
         await Server.Admin.ImportMappingsAsync(WireMockTestData.PagedScenario());
         using (await Http.GetAsync(new Uri(EventsUrl(1), UriKind.Relative)))
@@ -396,7 +396,7 @@ public sealed class JavaWireMockServerTests
     }
 
     [Test]
-    public void ExternalUrl_NotAnswering_GivesUnavailable()
+    public void External_url_not_answering_gives_unavailable()
     {
         var options = new JavaWireMockOptions { ExternalUrl = "http://127.0.0.1:1/", StartTimeout = TimeSpan.FromSeconds(1) };
         WireMockUnavailableException? ex = Assert.ThrowsAsync<WireMockUnavailableException>(() => JavaWireMockServer.StartAsync(options));
@@ -404,7 +404,7 @@ public sealed class JavaWireMockServerTests
     }
 
     [Test]
-    public void MissingJar_GivesUnavailableNamingNpmCiAndWireMockJar()
+    public void Missing_jar_gives_unavailable_naming_npm_ci_and_WireMock_jar()
     {
         string missing = Path.Combine(Path.GetTempPath(), "no-such-dir-" + Guid.NewGuid().ToString("N"), "wiremock-standalone-3.13.2.jar");
         var options = new JavaWireMockOptions { ExternalUrl = null, JarPath = missing };
@@ -413,7 +413,7 @@ public sealed class JavaWireMockServerTests
     }
 
     [Test]
-    public void MissingJava_GivesUnavailableNamingJdkAndWireMockUrl()
+    public void Missing_Java_gives_unavailable_naming_jdk_and_WireMock_url()
     {
         string missing = Path.Combine(Path.GetTempPath(), "no-such-jdk-" + Guid.NewGuid().ToString("N"), "bin", "java");
         var options = new JavaWireMockOptions { ExternalUrl = null, JavaPath = missing };
@@ -422,7 +422,7 @@ public sealed class JavaWireMockServerTests
     }
 
     [Test]
-    public void FindJar_FindsTheNpmInstalledJar()
+    public void Find_jar_finds_the_npm_installed_jar()
     {
         string jar = JavaWireMockServer.FindJar(new JavaWireMockOptions { JarPath = null });
         Assert.That(Path.GetFileName(jar), Does.Match(@"^wiremock-standalone-[0-9.]+\.jar$"));

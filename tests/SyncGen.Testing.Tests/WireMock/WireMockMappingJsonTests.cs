@@ -11,7 +11,7 @@ namespace SyncGen.Testing.Tests.WireMock;
 public sealed class WireMockMappingJsonTests
 {
     [Test]
-    public void Mapping_SerialisesToWireMockFormat_WithoutNulls()
+    public void Mapping_serialises_to_WireMock_format_without_nulls()
     {
         var mapping = new WireMockMapping
         {
@@ -69,7 +69,7 @@ public sealed class WireMockMappingJsonTests
     [TestCase(nameof(WireMockFault.EmptyResponse), "EMPTY_RESPONSE")]
     [TestCase(nameof(WireMockFault.MalformedResponseChunk), "MALFORMED_RESPONSE_CHUNK")]
     [TestCase(nameof(WireMockFault.RandomDataThenClose), "RANDOM_DATA_THEN_CLOSE")]
-    public void Fault_UsesWireMockNames(string faultName, string expected)
+    public void Fault_uses_WireMock_names(string faultName, string expected)
     {
         // The fault travels by name: the mapping model is internal to the kit, so a public test method cannot take it.
         var fault = Enum.Parse<WireMockFault>(faultName);
@@ -78,7 +78,7 @@ public sealed class WireMockMappingJsonTests
     }
 
     [Test]
-    public void JsonBody_IsEmbeddedAsJson_AndStatusDefaultsTo200()
+    public void Json_body_is_embedded_as_json_and_status_defaults_to_200()
     {
         var body = new JsonObject { ["items"] = new JsonArray(), ["nextSyncToken"] = "t" };
         JsonObject json = WireMockJson.ToJsonObject(new WireMockMapping { Response = new WireMockResponseDefinition { JsonBody = body } });
@@ -88,7 +88,7 @@ public sealed class WireMockMappingJsonTests
     }
 
     [Test]
-    public void ExportFileNames_AreStableSlugs()
+    public void Export_file_names_are_stable_slugs()
     {
         Assert.That(WireMockMappingExport.FileNameFor(new WireMockMapping { Name = "Events: page 1!" }, 1), Is.EqualTo("001-events-page-1.json"));
         Assert.That(
@@ -101,7 +101,7 @@ public sealed class WireMockMappingJsonTests
     }
 
     [Test]
-    public void LoggedRequest_ParsesQueryFromUrl_InOrder_Decoded()
+    public void Logged_request_parses_query_from_url_in_order_decoded()
     {
         var entry = new WireMockLoggedRequest(
             "id",

@@ -4,7 +4,9 @@ using System.Threading.Tasks;
 using NUnit.Framework;
 using SyncGen.TestSupport.PostgreSql;
 
-namespace SyncGen.PostgreSql.Tests;
+// In the namespace every test project's own namespaces sit under, so that this set-up fixture covers the whole assembly
+// of each project that links the file.
+namespace SyncGen;
 
 /// <summary>One throwaway PostgreSQL cluster for the whole test assembly, started before the first test and stopped after the last.</summary>
 [SetUpFixture]
