@@ -316,20 +316,17 @@ public sealed class SyncHttpPageSource<TItem>
                 // A deletion needs only its key; its body (Graph's "@removed" stub, a Drive removal) is not an item.
                 items.Add(default!);
             }
-            else if (entry.Item is { } json)
-            {
-                items.Add(Deserialize(json));
-            }
             else
             {
-                // A wrapping entry about something other than an item (a Drive change to a shared drive itself).
-                continue;
+                // An entry about something other than an item was left out by the dialect (SyncDialect.EntryKind); an
+                // item entry that holds no item is refused by the engine, naming its key.
+                items.Add(entry.Item is { } json ? Deserialize(json) : default!);
             }
 
             identities.Add(new SyncItemIdentity(entry.Key, entry.IsDeleted));
         }
 
-        return SyncPage<TItem>.Create(items, page.NextPageToken, nextSyncToken) with { Identities = identities };
+        return SyncPage<TItem>.Create(items, page.NextPageToken, nextSyncToken) with { Identities = identities, SkippedEntries = page.SkippedEntries };
     }
 
     private TItem Deserialize(JsonElement json)

@@ -105,6 +105,7 @@ public sealed class SyncEngine<TItem>
                     Pages = outcome.Pages,
                     Upserts = outcome.Upserts,
                     Deletes = outcome.Deletes,
+                    SkippedEntries = outcome.Skipped,
                     ExpiriesRecovered = expiries,
                     Retries = retries.Count + (earlyRetries?.Count ?? 0),
                     Duration = elapsed,
@@ -243,7 +244,7 @@ public sealed class SyncEngine<TItem>
 
         // Only with the mass-removal guard on: the keys a full pass keeps, to count what its commit would remove.
         var keptKeys = pass.Kind == SyncPassKind.Full && _options.MaxReplaceRemovalFraction is not null ? new HashSet<string>(StringComparer.Ordinal) : null;
-        int upserts = 0, deletes = 0;
+        int upserts = 0, deletes = 0, skipped = 0;
         var cursor = new SyncCursor(pass, null, 1);
         var pending = started.FirstPage;
         try
@@ -272,6 +273,12 @@ public sealed class SyncEngine<TItem>
                 }
 
                 var changes = ToChanges(page.Items, page.Identities, cursor, ref upserts, ref deletes);
+                if (page.SkippedEntries > 0)
+                {
+                    skipped += page.SkippedEntries;
+                    SyncLog.EntriesSkipped(_logger, repository, cursor.PageNumber, pass, page.SkippedEntries);
+                }
+
                 if (keptKeys is not null)
                 {
                     for (var i = 0; i < changes.Count; i++)
@@ -321,7 +328,8 @@ public sealed class SyncEngine<TItem>
                 await writer.CommitAsync(page.NextSyncToken!, cancellationToken).ConfigureAwait(false);
                 SyncTelemetry.Upserts.Add(upserts, tag);
                 SyncTelemetry.Deletes.Add(deletes, tag);
-                return new PassOutcome(cursor.PageNumber, upserts, deletes, page.NextSyncToken!);
+                SyncTelemetry.Skipped.Add(skipped, tag);
+                return new PassOutcome(cursor.PageNumber, upserts, deletes, skipped, page.NextSyncToken!);
             }
         }
         finally
@@ -463,7 +471,7 @@ public sealed class SyncEngine<TItem>
     private static string Describe(TimeSpan span) =>
         span.TotalMinutes >= 1 && span.Seconds == 0 && span.Milliseconds == 0 ? $"{span.TotalMinutes:0}-minute" : $"{span.TotalSeconds:0.###}-second";
 
-    private readonly record struct PassOutcome(int Pages, int Upserts, int Deletes, string SyncToken);
+    private readonly record struct PassOutcome(int Pages, int Upserts, int Deletes, int Skipped, string SyncToken);
 
     /// <summary>A pass started early (see <see cref="ReadSyncTokenAsync"/>) and begun in the store; its first request's retries are counted apart.</summary>
     private sealed record EarlyPass(StartedPass Started, ISyncPassWriter<TItem> Writer, RetryCounter Retries);
