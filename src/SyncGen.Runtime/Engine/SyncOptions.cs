@@ -23,6 +23,23 @@ public sealed record SyncOptions
     /// </summary>
     public double? MaxReplaceRemovalFraction { get; init; }
 
+    /// <summary>
+    /// Most pages one pass may fetch; a server that asks for page <c>MaxPagesPerPass + 1</c> fails the call with
+    /// <see cref="SyncPageBudgetExceededException"/> and nothing is committed. Default 100,000 (ten million items at 100 a page).
+    /// </summary>
+    /// <remarks>A server that hands out a new next-page token forever would otherwise keep one call running without end.</remarks>
+    public int MaxPagesPerPass { get; init; } = 100_000;
+
+    /// <summary>
+    /// Most pages in a row without an entry one pass accepts before it fails with <see cref="SyncPageBudgetExceededException"/>
+    /// (a page with only skipped entries is not empty). Default 1,000.
+    /// </summary>
+    /// <remarks>
+    /// Real APIs do send some empty pages with a next-page token (a filtered listing, Drive's change feed), but not a
+    /// thousand in a row; this bound stops an endless empty feed long before <see cref="MaxPagesPerPass"/> would.
+    /// </remarks>
+    public int MaxEmptyPagesInARow { get; init; } = 1_000;
+
     /// <summary>Retry and backoff of transient failures.</summary>
     public SyncRetryOptions Retry { get; init; } = new();
 
@@ -63,6 +80,16 @@ public sealed record SyncOptions
         if (MaxExpiriesPerCall < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxExpiriesPerCall), MaxExpiriesPerCall, "SyncOptions.MaxExpiriesPerCall must be 1 or more.");
+        }
+
+        if (MaxPagesPerPass < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxPagesPerPass), MaxPagesPerPass, "SyncOptions.MaxPagesPerPass must be 1 or more.");
+        }
+
+        if (MaxEmptyPagesInARow < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxEmptyPagesInARow), MaxEmptyPagesInARow, "SyncOptions.MaxEmptyPagesInARow must be 1 or more.");
         }
 
         if (RequestTimeout <= TimeSpan.Zero && RequestTimeout != System.Threading.Timeout.InfiniteTimeSpan)

@@ -244,7 +244,7 @@ public sealed class SyncEngine<TItem>
 
         // Only with the mass-removal guard on: the keys a full pass keeps, to count what its commit would remove.
         var keptKeys = pass.Kind == SyncPassKind.Full && _options.MaxReplaceRemovalFraction is not null ? new HashSet<string>(StringComparer.Ordinal) : null;
-        int upserts = 0, deletes = 0, skipped = 0;
+        int upserts = 0, deletes = 0, skipped = 0, emptyInARow = 0;
         var cursor = new SyncCursor(pass, null, 1);
         var pending = started.FirstPage;
         try
@@ -262,6 +262,14 @@ public sealed class SyncEngine<TItem>
                 {
                     throw new SyncProtocolException(repository, SyncProtocolViolation.PageTokenLoop, cursor,
                         $"the server returned next page token {SyncTokenText.Abbreviate(page.NextPageToken)} a second time in one pass; following it would loop forever");
+                }
+
+                emptyInARow = page.Items.Count == 0 && page.SkippedEntries == 0 ? emptyInARow + 1 : 0;
+                if (page.NextPageToken is not null)
+                {
+                    // Checked before the next request goes out: a server that never stops handing out page tokens
+                    // (empty pages with new links, 1,873 requests in 90 s) would otherwise keep this call running forever.
+                    GuardPageBudget(cursor, emptyInARow);
                 }
 
                 var next = page.NextPageToken is null ? (SyncCursor?)null : new SyncCursor(pass, page.NextPageToken, cursor.PageNumber + 1);
@@ -335,6 +343,20 @@ public sealed class SyncEngine<TItem>
         finally
         {
             await prefetch.AbandonAsync(pending).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Throws <see cref="SyncPageBudgetExceededException"/> when the page after <paramref name="cursor"/> would exceed a bound of <see cref="SyncOptions"/>.</summary>
+    private void GuardPageBudget(SyncCursor cursor, int emptyInARow)
+    {
+        if (cursor.PageNumber >= _options.MaxPagesPerPass)
+        {
+            throw new SyncPageBudgetExceededException(_definition.RepositoryName, cursor, emptyInARow, _options.MaxPagesPerPass, nameof(SyncOptions.MaxPagesPerPass));
+        }
+
+        if (emptyInARow >= _options.MaxEmptyPagesInARow)
+        {
+            throw new SyncPageBudgetExceededException(_definition.RepositoryName, cursor, emptyInARow, _options.MaxEmptyPagesInARow, nameof(SyncOptions.MaxEmptyPagesInARow));
         }
     }
 
