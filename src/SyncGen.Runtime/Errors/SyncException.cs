@@ -39,6 +39,9 @@ public enum SyncProtocolViolation
 
     /// <summary>The response body was larger than the cap (<see cref="SyncResponseLimitHandler"/>); not retried.</summary>
     PageTooLarge,
+
+    /// <summary>The request was redirected to another origin than the endpoint's (<see cref="SyncRedirectRefusedException"/>); not retried.</summary>
+    RedirectToAnotherOrigin,
 }
 
 /// <summary>The server answered in a way the sync-token protocol does not allow.</summary>

@@ -21,11 +21,18 @@ namespace SyncGen;
 /// </summary>
 /// <remarks>
 /// Use it from an <c>[IncrementalSync]</c> class (a member of this type is its page source), or directly with
-/// <see cref="SyncAsync"/>. The <see cref="HttpClient"/> carries authentication; the source never disposes it.
+/// <see cref="SyncAsync"/>. The <see cref="HttpClient"/> carries authentication; the source never disposes it. Build it
+/// with <c>AllowAutoRedirect = false</c>: the source then follows redirects on the endpoint's origin itself and refuses
+/// one to any other origin before anything is sent there. A client that follows redirects on its own has already sent
+/// the request (with every header but <c>Authorization</c>) when the source sees where it went; the answer is refused
+/// unread either way (<see cref="SyncRedirectRefusedException"/>).
 /// </remarks>
 /// <typeparam name="TItem">The item type, deserialised from each entry (or from the dialect's <see cref="SyncDialect.ItemValue"/>).</typeparam>
 public sealed class SyncHttpPageSource<TItem>
 {
+    /// <summary>Redirects followed on the endpoint's origin per request; one more leaves the 3xx to fail as an HTTP error.</summary>
+    private const int MaxRedirects = 5;
+
     private static readonly JsonSerializerOptions WebOptions = new(JsonSerializerDefaults.Web);
 
     private readonly HttpClient _http;
@@ -292,18 +299,48 @@ public sealed class SyncHttpPageSource<TItem>
             ?? throw new JsonException($"the {Dialect.Name} start token answer has no '{listing.StartToken}'");
     }
 
+    /// <summary>
+    /// GETs <paramref name="uri"/> as JSON. A redirect the client hands back (<c>AllowAutoRedirect = false</c>) is followed
+    /// here, on the endpoint's origin only; an answer the client fetched from another origin by following a redirect
+    /// itself is refused unread. Either refusal is a <see cref="SyncRedirectRefusedException"/>.
+    /// </summary>
     private async Task<JsonDocument> GetJsonAsync(Uri uri, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        await SyncHttpException.ThrowIfUnsuccessfulAsync(response, cancellationToken).ConfigureAwait(false);
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        for (var redirects = 0; ; redirects++)
         {
-            return await JsonDocument.ParseAsync(stream, default, cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (response.RequestMessage?.RequestUri is { IsAbsoluteUri: true } answered && !IsEndpointOrigin(answered))
+            {
+                throw new SyncRedirectRefusedException(Dialect.Name, Origin(answered), Origin(Endpoint), followedByClient: true);
+            }
+
+            if (IsRedirect(response) && response.Headers.Location is { } location && redirects < MaxRedirects)
+            {
+                var target = location.IsAbsoluteUri ? location : new Uri(uri, location);
+                if (!IsEndpointOrigin(target))
+                {
+                    throw new SyncRedirectRefusedException(Dialect.Name, Origin(target), Origin(Endpoint), followedByClient: false);
+                }
+
+                uri = target;
+                continue;
+            }
+
+            await SyncHttpException.ThrowIfUnsuccessfulAsync(response, cancellationToken).ConfigureAwait(false);
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                return await JsonDocument.ParseAsync(stream, default, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
+
+    // 300 and 304 are not redirects to follow: one offers choices, the other answers a conditional request never sent.
+    private static bool IsRedirect(HttpResponseMessage response) => (int)response.StatusCode is 301 or 302 or 303 or 307 or 308;
+
+    private bool IsEndpointOrigin(Uri uri) => string.Equals(Origin(uri), Origin(Endpoint), StringComparison.OrdinalIgnoreCase);
 
     private SyncPage<TItem> ToSyncPage(SyncDialectPage page, string? nextSyncToken)
     {

@@ -452,6 +452,11 @@ public sealed class SyncEngine<TItem>
                 throw new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.PageTooLarge, cursor, tooLarge.Message, exception);
             }
 
+            if (ExceptionChain.Find<SyncRedirectRefusedException>(exception) is { } redirect)
+            {
+                throw new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.RedirectToAnotherOrigin, cursor, redirect.Message, exception);
+            }
+
             var classification = _options.ErrorClassifier.Classify(exception);
             throw classification.Kind switch
             {

@@ -127,8 +127,9 @@ internal sealed class RetryPipeline
             return false;
         }
 
-        // An oversized page will be oversized again: failing at once is the only way not to download it six times.
-        if (ExceptionChain.Find<SyncPageTooLargeException>(exception) is not null)
+        // An oversized page will be oversized again: failing at once is the only way not to download it six times. A
+        // redirect to another origin will point there again, and each retry would send the request there once more.
+        if (ExceptionChain.Find<SyncPageTooLargeException>(exception) is not null || ExceptionChain.Find<SyncRedirectRefusedException>(exception) is not null)
         {
             return false;
         }
