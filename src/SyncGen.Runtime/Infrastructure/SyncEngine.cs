@@ -62,7 +62,9 @@ public sealed class SyncEngine<TItem>
 
         try
         {
-            var (token, early) = await ReadSyncTokenAsync(gate, pipeline, cancellationToken).ConfigureAwait(false);
+            var (token, early) = await EarlyFirstRequest<TItem>.ReadSyncTokenAsync(
+                _store, gate, _options.SendFirstRequestEarly, (opening, counter) => StartPass(opening, pipeline, counter, cancellationToken), _logger, repository, cancellationToken)
+                .ConfigureAwait(false);
 
             // The early request's retries count once its answer is used: a discarded one belonged to no pass.
             var earlyRetries = early?.Retries;
@@ -126,98 +128,14 @@ public sealed class SyncEngine<TItem>
         }
     }
 
-    /// <summary>
-    /// Reads the stored token. When this instance's last call ended on a token (and
-    /// <see cref="SyncOptions.SendFirstRequestEarly"/> allows), the first request of an incremental pass from that token
-    /// is sent first, to travel while the store begins that pass and then reads the token; the pass is returned, its
-    /// writer begun, only if the store holds that same token, and otherwise discarded, its answer unseen.
-    /// </summary>
-    /// <remarks>
-    /// The pass begins before the token is read, not after: the early answer describes the collection as it was when
-    /// the request left, so it may be applied only over a mirror that no pass committed after that. A pass another
-    /// instance commits before this one begins (under PostgreSQL's lease: one that held the lease meanwhile) changes the
-    /// token read after the begin, so the answer is discarded; read before the begin, that pass would be overwritten
-    /// by the older answer, bringing back what it deleted and storing a token from before it.
-    /// </remarks>
-    private async Task<(string? Token, EarlyPass? Early)> ReadSyncTokenAsync(SyncGate gate, RetryPipeline pipeline, CancellationToken cancellationToken)
-    {
-        var retries = new RetryCounter();
-        if (!_options.SendFirstRequestEarly || gate.LastSyncToken is not { } guess
-            || TryStartPass(new SyncPass(SyncPassKind.Incremental, guess, 1), pipeline, retries, cancellationToken) is not { } early)
-        {
-            var read = await _store.ReadSyncTokenAsync(cancellationToken).ConfigureAwait(false);
-            gate.LastSyncToken = read;
-            return (read, null);
-        }
-
-        ISyncPassWriter<TItem>? writer = null;
-        string? token;
-        try
-        {
-            writer = await _store.BeginPassAsync(SyncPassKind.Incremental, cancellationToken).ConfigureAwait(false);
-            token = await _store.ReadSyncTokenAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            gate.LastSyncToken = null;
-            await DiscardAsync(early, writer).ConfigureAwait(false);
-            throw;
-        }
-
-        gate.LastSyncToken = token;
-        if (string.Equals(token, guess, StringComparison.Ordinal))
-        {
-            return (token, new EarlyPass(early, writer, retries));
-        }
-
-        await DiscardAsync(early, writer).ConfigureAwait(false);
-        SyncLog.EarlyRequestDiscarded(_logger, _definition.RepositoryName);
-        return (token, null);
-    }
-
-    /// <summary>Cancels an early request and ends, uncommitted, the pass begun for it (if it was).</summary>
-    private static async Task DiscardAsync(StartedPass early, ISyncPassWriter<TItem>? writer)
-    {
-        try
-        {
-            await early.AbandonAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            if (writer is not null)
-            {
-                await writer.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>
-    /// <see cref="StartPass"/> for the early request, or <see langword="null"/> if opening the pass throws: that runs the
-    /// repository's own code for a pass the call may never run (the store may hold another token, or none), so its
-    /// failure must not fail the call. Without the early request the call then runs as with the option off, and a pass
-    /// from the stored token that still cannot open fails there.
-    /// </summary>
-    private StartedPass? TryStartPass(SyncPass pass, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return StartPass(pass, pipeline, retries, cancellationToken);
-        }
-        catch (Exception exception)
-        {
-            SyncLog.EarlyPassNotOpened(_logger, _definition.RepositoryName, exception);
-            return null;
-        }
-    }
-
     /// <summary>Opens a pass and sends the request of its first page.</summary>
-    private StartedPass StartPass(SyncPass pass, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken)
+    private StartedPass<TItem> StartPass(SyncPass pass, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken)
     {
         var fetch = _definition.OpenPass(pass);
         var prefetch = new PagePrefetch(cancellationToken);
         try
         {
-            return new StartedPass(pass, fetch, prefetch, FetchAsync(fetch, new SyncCursor(pass, null, 1), pipeline, retries, prefetch.Token));
+            return new StartedPass<TItem>(pass, fetch, prefetch, FetchAsync(fetch, new SyncCursor(pass, null, 1), pipeline, retries, prefetch.Token));
         }
         catch
         {
@@ -226,7 +144,7 @@ public sealed class SyncEngine<TItem>
         }
     }
 
-    private async Task<PassOutcome> RunPassAsync(SyncPass pass, EarlyPass? early, RetryPipeline pipeline, RetryCounter retries, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    private async Task<PassOutcome> RunPassAsync(SyncPass pass, EarlyFirstRequest<TItem>? early, RetryPipeline pipeline, RetryCounter retries, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
         var repository = _definition.RepositoryName;
         var tag = new KeyValuePair<string, object?>("syncgen.repository", repository);
@@ -499,52 +417,6 @@ public sealed class SyncEngine<TItem>
         span.TotalMinutes >= 1 && span.Seconds == 0 && span.Milliseconds == 0 ? $"{span.TotalMinutes:0}-minute" : $"{span.TotalSeconds:0.###}-second";
 
     private readonly record struct PassOutcome(int Pages, int Upserts, int Deletes, int Skipped, string SyncToken);
-
-    /// <summary>A pass started early (see <see cref="ReadSyncTokenAsync"/>) and begun in the store; its first request's retries are counted apart.</summary>
-    private sealed record EarlyPass(StartedPass Started, ISyncPassWriter<TItem> Writer, RetryCounter Retries);
-
-    /// <summary>A pass whose fetcher is open and whose first page is requested; its prefetch owns that request.</summary>
-    private sealed record StartedPass(SyncPass Pass, SyncPageFetcher<TItem> Fetch, PagePrefetch Prefetch, Task<SyncPage<TItem>> FirstPage)
-    {
-        /// <summary>Cancels the first page's request, waits for it to end without looking at its outcome, and releases it.</summary>
-        public async Task AbandonAsync()
-        {
-            await Prefetch.AbandonAsync(FirstPage).ConfigureAwait(false);
-            Prefetch.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// Owns the cancellation of page fetches within one pass, so that a page fetched ahead is cancelled and observed
-    /// (never left running or faulting unobserved) when the pass ends early.
-    /// </summary>
-    private sealed class PagePrefetch(CancellationToken callerToken) : IDisposable
-    {
-        private readonly CancellationTokenSource _source = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
-
-        public CancellationToken Token => _source.Token;
-
-        public async Task AbandonAsync(Task pending)
-        {
-            if (pending.IsCompleted)
-            {
-                _ = pending.Exception; // observed: its failure, if any, was already reported or is moot
-                return;
-            }
-
-            _source.Cancel();
-            try
-            {
-                await pending.ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // The pass already ended (committed or failed); the abandoned page's outcome changes nothing.
-            }
-        }
-
-        public void Dispose() => _source.Dispose();
-    }
 
     /// <summary>Unwinds a pass (disposing, so discarding, its writer) to the call loop, which starts a full pass.</summary>
     private sealed class TokenExpiredSignal(SyncErrorClassification classification, Exception inner) : Exception("sync token expired", inner)
