@@ -5,7 +5,7 @@ namespace SyncGen;
 /// <summary>Settings of the sync loop. Give a repository a <see cref="SyncOptions"/> field or property to change them.</summary>
 public sealed record SyncOptions
 {
-    /// <summary>The defaults: Google error rules, at most 3 expired tokens per call, 5 retries per request.</summary>
+    /// <summary>The defaults: the page source's error rules (else Google's), at most 3 expired tokens per call, 5 retries per request.</summary>
     public static SyncOptions Default { get; } = new();
 
     /// <summary>
@@ -43,8 +43,15 @@ public sealed record SyncOptions
     /// <summary>Retry and backoff of transient failures.</summary>
     public SyncRetryOptions Retry { get; init; } = new();
 
-    /// <summary>Decides which failures are retried, which mean an expired token, and which are fatal. Default: Google's rules.</summary>
-    public ISyncErrorClassifier ErrorClassifier { get; init; } = SyncErrorClassifier.Google;
+    /// <summary>
+    /// Decides which failures are retried, which mean an expired token, and which are fatal, for a page source that
+    /// brings no rules of its own. Default <see langword="null"/>: Google's rules (<see cref="SyncErrorClassifier.Google"/>).
+    /// </summary>
+    /// <remarks>
+    /// The engine chooses once per call: the page source's classifier (a <see cref="SyncHttpPageSource{TItem}"/>'s is its
+    /// dialect's, so the dialect is the one place that says how expiry shows), then this one, then Google's.
+    /// </remarks>
+    public ISyncErrorClassifier? ErrorClassifier { get; init; }
 
     /// <summary>
     /// Fetch page N+1 while page N is applied to the store. Pages are still applied in order and the token rule is
@@ -100,11 +107,6 @@ public sealed record SyncOptions
         if (MaxReplaceRemovalFraction is { } fraction && !(fraction >= 0 && fraction < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(MaxReplaceRemovalFraction), fraction, "SyncOptions.MaxReplaceRemovalFraction must be in [0, 1), or null for no guard.");
-        }
-
-        if (ErrorClassifier is null)
-        {
-            throw new ArgumentException("SyncOptions.ErrorClassifier must not be null.", nameof(ErrorClassifier));
         }
 
         if (TimeProvider is null)

@@ -83,6 +83,7 @@ public sealed class SyncHttpPageSource<TItem>
         }
 
         Endpoint = endpoint;
+        ErrorClassifier = dialect.CreateErrorClassifier();
         _options = options ?? throw new ArgumentNullException(nameof(options));
         CheckFieldsMasks();
     }
@@ -93,9 +94,13 @@ public sealed class SyncHttpPageSource<TItem>
     /// <summary>The list (or delta) request of a full pass.</summary>
     public Uri Endpoint { get; }
 
+    /// <summary>The dialect's error rules (<see cref="SyncDialect.CreateErrorClassifier"/>), which a sync through this source uses in place of <see cref="SyncOptions.ErrorClassifier"/>.</summary>
+    public ISyncErrorClassifier ErrorClassifier { get; }
+
     /// <summary>
     /// Runs one sync call into <paramref name="store"/>, for code that has no <c>[IncrementalSync]</c> class. The
-    /// dialect's expiry rule replaces <see cref="SyncOptions.ErrorClassifier"/>. Calls on one source run one at a time.
+    /// dialect's expiry rule (<see cref="ErrorClassifier"/>) replaces <see cref="SyncOptions.ErrorClassifier"/>. Calls on
+    /// one source run one at a time.
     /// </summary>
     /// <param name="store">Where the mirror and the token live.</param>
     /// <param name="options">Loop settings; <see langword="null"/> for the defaults.</param>
@@ -104,16 +109,16 @@ public sealed class SyncHttpPageSource<TItem>
     /// <param name="cancellationToken">Cancels the call; a cancelled call leaves the store unchanged.</param>
     public Task<SyncResult> SyncAsync(ISyncStore<TItem> store, SyncOptions? options = null, ILogger? logger = null, IProgress<SyncProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        var effective = (options ?? SyncOptions.Default) with { ErrorClassifier = Dialect.CreateErrorClassifier() };
         var definition = new SyncDefinition<TItem>
         {
             RepositoryName = $"{Dialect.Name} {Endpoint.AbsolutePath}",
             OpenPass = OpenPass,
             GetKey = _ => null, // every page carries the keys the dialect read (SyncPage.Identities)
             IsDeleted = _ => false,
+            ErrorClassifier = ErrorClassifier,
             Gate = _gate,
         };
-        return new SyncEngine<TItem>(definition, store, effective, logger).RunAsync(progress, cancellationToken);
+        return new SyncEngine<TItem>(definition, store, options, logger).RunAsync(progress, cancellationToken);
     }
 
     /// <summary>Starts a pass: returns the fetcher of its pages. Generated code calls it once per pass.</summary>

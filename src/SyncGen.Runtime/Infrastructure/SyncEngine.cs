@@ -22,6 +22,7 @@ public sealed class SyncEngine<TItem>
     private readonly ISyncStore<TItem> _store;
     private readonly SyncOptions _options;
     private readonly ILogger _logger;
+    private readonly ISyncErrorClassifier _classifier;
     private readonly PageChangeBuffer<TItem> _pageChanges = new();
 
     /// <summary>Creates an engine for one call.</summary>
@@ -36,6 +37,9 @@ public sealed class SyncEngine<TItem>
         _options = options ?? SyncOptions.Default;
         _options.Validate();
         _logger = logger ?? NullLogger.Instance;
+
+        // Chosen once for the whole call: the page source's rules, then the options', then Google's.
+        _classifier = definition.ErrorClassifier ?? _options.ErrorClassifier ?? SyncErrorClassifier.Google;
     }
 
     /// <summary>Runs the call; see the class summary.</summary>
@@ -344,11 +348,12 @@ public sealed class SyncEngine<TItem>
     private async Task<SyncPage<TItem>> FetchAsync(SyncPageFetcher<TItem> fetch, SyncCursor cursor, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken)
     {
         var attempts = 0;
+        var classifier = new AttemptClassifier(_classifier);
         try
         {
             return await pipeline.ExecuteAsync(
                 cursor,
-                _options.ErrorClassifier,
+                classifier,
                 retries,
                 async token =>
                 {
@@ -375,7 +380,7 @@ public sealed class SyncEngine<TItem>
                 throw new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.RedirectToAnotherOrigin, cursor, redirect.Message, exception);
             }
 
-            var classification = _options.ErrorClassifier.Classify(exception);
+            var classification = classifier.Classify(exception);
             throw classification.Kind switch
             {
                 SyncErrorKind.TokenExpired => new TokenExpiredSignal(classification, exception),
