@@ -171,13 +171,16 @@ public sealed class SyncPageBudgetExceededException : SyncException
     /// <param name="request">The last page applied; the pass stopped before requesting the next one.</param>
     /// <param name="emptyPagesInARow">How many pages in a row, ending with that one, held no entry.</param>
     /// <param name="limit">The bound that was reached.</param>
-    /// <param name="option">The name of the option that sets it, for the message.</param>
-    public SyncPageBudgetExceededException(string repository, SyncCursor request, int emptyPagesInARow, int limit, string option)
-        : base(repository, $"{repository}: the pass reached {(option == nameof(SyncOptions.MaxEmptyPagesInARow) ? $"{limit} empty pages in a row" : $"{limit} pages")} and the server still gave a next page token (request: {request}); stopped so that one sync cannot run without end. Raise SyncOptions.{option} if the collection really needs more. The sync token and the stored items were left unchanged.", null)
+    /// <param name="emptyPagesBound">Whether the bound is <see cref="SyncOptions.MaxEmptyPagesInARow"/> rather than <see cref="SyncOptions.MaxPagesPerPass"/>.</param>
+    public SyncPageBudgetExceededException(string repository, SyncCursor request, int emptyPagesInARow, int limit, bool emptyPagesBound)
+        : base(repository, emptyPagesBound
+            ? $"{repository}: the pass reached {limit} empty pages in a row and the server still gave a next page token (request: {request}); stopped so that one sync cannot run without end. Raise SyncOptions.{nameof(SyncOptions.MaxEmptyPagesInARow)} if the feed really sends that many. The sync token and the stored items were left unchanged."
+            : $"{repository}: the pass reached {limit} pages and the server still gave a next page token (request: {request}); stopped so that one sync cannot run without end. Raise SyncOptions.{nameof(SyncOptions.MaxPagesPerPass)} if the collection really needs more. The sync token and the stored items were left unchanged.", null)
     {
         Request = request;
         EmptyPagesInARow = emptyPagesInARow;
         Limit = limit;
+        IsEmptyPagesBound = emptyPagesBound;
     }
 
     /// <summary>The last page applied; its number is <see cref="SyncCursor.PageNumber"/>.</summary>
@@ -188,4 +191,7 @@ public sealed class SyncPageBudgetExceededException : SyncException
 
     /// <summary>The bound that was reached: <see cref="SyncOptions.MaxPagesPerPass"/> or <see cref="SyncOptions.MaxEmptyPagesInARow"/>.</summary>
     public int Limit { get; }
+
+    /// <summary>Whether the bound reached is <see cref="SyncOptions.MaxEmptyPagesInARow"/> rather than <see cref="SyncOptions.MaxPagesPerPass"/>.</summary>
+    public bool IsEmptyPagesBound { get; }
 }

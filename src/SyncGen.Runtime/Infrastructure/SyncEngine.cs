@@ -273,12 +273,12 @@ public sealed class SyncEngine<TItem>
     {
         if (cursor.PageNumber >= _options.MaxPagesPerPass)
         {
-            throw new SyncPageBudgetExceededException(_definition.RepositoryName, cursor, emptyInARow, _options.MaxPagesPerPass, nameof(SyncOptions.MaxPagesPerPass));
+            throw new SyncPageBudgetExceededException(_definition.RepositoryName, cursor, emptyInARow, _options.MaxPagesPerPass, emptyPagesBound: false);
         }
 
         if (emptyInARow >= _options.MaxEmptyPagesInARow)
         {
-            throw new SyncPageBudgetExceededException(_definition.RepositoryName, cursor, emptyInARow, _options.MaxEmptyPagesInARow, nameof(SyncOptions.MaxEmptyPagesInARow));
+            throw new SyncPageBudgetExceededException(_definition.RepositoryName, cursor, emptyInARow, _options.MaxEmptyPagesInARow, emptyPagesBound: true);
         }
     }
 

@@ -104,7 +104,7 @@ public class NonItemEntryTests
     }
 
     [Test]
-    public void A_drive_change_kind_that_is_not_a_string_is_a_malformed_page()
+    public async Task A_drive_change_kind_that_is_not_a_string_is_a_malformed_page()
     {
         _server.Json("/drive/v3/changes/startPageToken", """{"startPageToken":"100"}""");
         _server.Json(DriveListing, """{"files":[]}""");
@@ -112,12 +112,12 @@ public class NonItemEntryTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes"));
 
-        Assert.ThrowsAsync<SyncProtocolException>(async () =>
-        {
-            await source.SyncAsync(store, Fast);
-            await source.SyncAsync(store, Fast);
-        });
+        await source.SyncAsync(store, Fast);
 
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+
+        Assert.That(failure!.Violation, Is.EqualTo(SyncProtocolViolation.MalformedResponse));
+        Assert.That(failure.Message, Does.Contain("'changeType' is a JSON Number"));
         Assert.That(store.SyncToken, Is.EqualTo("100"));
     }
 

@@ -66,6 +66,7 @@ public class PageBudgetTests
         var failure = Assert.ThrowsAsync<SyncPageBudgetExceededException>(() => source.SyncAsync(store, Fast with { MaxEmptyPagesInARow = 25 }));
 
         Assert.That(failure!.Limit, Is.EqualTo(25));
+        Assert.That(failure.IsEmptyPagesBound, Is.True);
         Assert.That(failure.EmptyPagesInARow, Is.EqualTo(25));
         Assert.That(failure.Request.PageNumber, Is.EqualTo(25));
         Assert.That(failure.Message, Does.Contain("25 empty pages in a row").And.Contain("SyncOptions.MaxEmptyPagesInARow"));
@@ -83,6 +84,7 @@ public class PageBudgetTests
         var failure = Assert.ThrowsAsync<SyncPageBudgetExceededException>(() => source.SyncAsync(store, Fast with { MaxPagesPerPass = 40 }));
 
         Assert.That(failure!.Limit, Is.EqualTo(40));
+        Assert.That(failure.IsEmptyPagesBound, Is.False);
         Assert.That(failure.Request.PageNumber, Is.EqualTo(40));
         Assert.That(failure.EmptyPagesInARow, Is.Zero);
         Assert.That(failure.Message, Does.Contain("reached 40 pages").And.Contain("SyncOptions.MaxPagesPerPass"));
