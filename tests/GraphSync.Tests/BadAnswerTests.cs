@@ -73,6 +73,37 @@ public sealed class BadAnswerTests : GraphSyncTestBase
         Assert.That(await ReadStateAsync(), Is.EqualTo(before));
     }
 
+    // The client follows no redirect and the SDK reads a 3xx as an answer without a page: the error must name the
+    // redirect, not report a page with neither link.
+    [TestCase(301)]
+    [TestCase(302)]
+    public async Task A_redirect_to_another_origin_is_refused_naming_that_origin(int status)
+    {
+        var before = await SyncedAsync();
+        Graph.On(DeltaLink1, new GraphDeltaStub.Answer(status, "", "text/plain", ("Location", "https://login.example.net/common/oauth2?state=x")));
+
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => Repository().SyncAsync());
+
+        Assert.That(failure!.Violation, Is.EqualTo(SyncProtocolViolation.RedirectToAnotherOrigin));
+        Assert.That(failure.Message, Does.Contain("redirected to https://login.example.net").And.Not.Contain("state=x"));
+        Assert.That(Graph.Requests, Has.Count.EqualTo(1), "not retried, not followed");
+        Assert.That(await ReadStateAsync(), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task A_redirect_on_the_root_origin_is_reported_as_a_redirect_with_its_status()
+    {
+        var before = await SyncedAsync();
+        Graph.On(DeltaLink1, new GraphDeltaStub.Answer(302, "", "text/plain", ("Location", $"{Graph.Root}/users/delta?$deltatoken=moved")));
+
+        var failure = Assert.ThrowsAsync<SyncRequestFailedException>(() => Repository().SyncAsync());
+
+        Assert.That(failure!.StatusCode, Is.EqualTo(302));
+        Assert.That(failure.Message, Does.Contain($"redirected to {Graph.Root}/users/delta;").And.Not.Contain("moved"));
+        Assert.That(Graph.Requests, Has.Count.EqualTo(1));
+        Assert.That(await ReadStateAsync(), Is.EqualTo(before));
+    }
+
     [Test]
     public async Task A_nextLink_that_repeats_is_a_page_token_loop()
     {

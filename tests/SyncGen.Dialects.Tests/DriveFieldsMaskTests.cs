@@ -11,23 +11,24 @@ namespace SyncGen.Dialects.Tests;
 /// <summary>
 /// A <c>fields</c> mask on a Drive endpoint, through a real <c>[IncrementalSync]</c> repository on the fake Drive server:
 /// Drive honours the mask, so one that drops <c>file.trashed</c> (or the key, <c>removed</c>, a token) would keep trashed
-/// or removed files in the mirror as live ones. Such a mask is refused when the repository is built, before any request.
+/// or removed files in the mirror as live ones, and one that drops <c>changeType</c> would read a change to a shared drive
+/// itself as a file without a key. Such a mask is refused when the repository is built, before any request.
 /// </summary>
 [TestFixture]
 public sealed class DriveFieldsMaskTests
 {
     // Each keeps every member the dialect reads: parentheses, slashes, spaces, '*', a whole 'changes', and the mask
     // escaped as a client library writes it (%2C, %28, '+' for a space).
-    [TestCase("nextPageToken,newStartPageToken,changes(fileId,removed,file(id,name,trashed))")]
-    [TestCase("nextPageToken,newStartPageToken,changes/fileId,changes/removed,changes/file/trashed,changes/file/name")]
-    [TestCase(" nextPageToken , newStartPageToken ,changes( fileId , removed , file( name , trashed ) ) ")]
-    [TestCase("nextPageToken,newStartPageToken,changes(fileId,removed,file/trashed,file/name)")]
+    [TestCase("nextPageToken,newStartPageToken,changes(fileId,changeType,removed,file(id,name,trashed))")]
+    [TestCase("nextPageToken,newStartPageToken,changes/fileId,changes/changeType,changes/removed,changes/file/trashed,changes/file/name")]
+    [TestCase(" nextPageToken , newStartPageToken ,changes( fileId , changeType , removed , file( name , trashed ) ) ")]
+    [TestCase("nextPageToken,newStartPageToken,changes(fileId,changeType,removed,file/trashed,file/name)")]
     [TestCase("nextPageToken,newStartPageToken,changes")]
     [TestCase("nextPageToken,newStartPageToken,changes(*)")]
     [TestCase("*")]
     [TestCase("*,changes(fileId)")]
-    [TestCase("nextPageToken%2CnewStartPageToken%2Cchanges%28fileId%2Cremoved%2Cfile%28name%2Ctrashed%29%29")]
-    [TestCase("nextPageToken,+newStartPageToken,changes(fileId,+removed,file(name,trashed))")]
+    [TestCase("nextPageToken%2CnewStartPageToken%2Cchanges%28fileId%2CchangeType%2Cremoved%2Cfile%28name%2Ctrashed%29%29")]
+    [TestCase("nextPageToken,+newStartPageToken,changes(fileId,+changeType,+removed,file(name,trashed))")]
     public async Task A_mask_that_keeps_what_the_dialect_reads_syncs_and_a_trashed_file_leaves_the_mirror(string mask)
     {
         await using var server = await FakeSyncServer.StartAsync(SyncDialects.GoogleDrive);
@@ -54,7 +55,7 @@ public sealed class DriveFieldsMaskTests
         server.Upsert("f1", "one.txt");
         using var http = new HttpClient();
         var store = new InMemorySyncStore<DriveFile>();
-        const string mask = "nextPageToken,newStartPageToken,changes(fileId,removed,file(id,name))";
+        const string mask = "nextPageToken,newStartPageToken,changes(fileId,changeType,removed,file(id,name))";
 
         var error = Assert.Throws<SyncFieldsMaskException>(() => new DriveMirror(http, FieldsMaskEndpoints.WithQuery(server, "fields=" + mask), store, FieldsMaskEndpoints.FastRetries))!;
 
@@ -69,13 +70,14 @@ public sealed class DriveFieldsMaskTests
 
     // Whatever the dialect reads, named in the mask's own syntax; a member inside a missing one is named once, by its
     // innermost path (adding changes/file/trashed adds changes/file too).
-    [TestCase("nextPageToken,newStartPageToken,changes(fileId,file(trashed))", "changes/removed")]
-    [TestCase("nextPageToken,newStartPageToken,changes(removed,file(trashed))", "changes/fileId")]
+    [TestCase("nextPageToken,newStartPageToken,changes(fileId,changeType,file(trashed))", "changes/removed")]
+    [TestCase("nextPageToken,newStartPageToken,changes(changeType,removed,file(trashed))", "changes/fileId")]
+    [TestCase("nextPageToken,newStartPageToken,changes(fileId,removed,file(trashed))", "changes/changeType")]
     [TestCase("nextPageToken,changes", "newStartPageToken")]
     [TestCase("newStartPageToken,changes", "nextPageToken")]
-    [TestCase("nextPageToken,newStartPageToken,changes(fileId,removed)", "changes/file/trashed")]
-    [TestCase("nextPageToken,newStartPageToken", "changes/fileId,changes/removed,changes/file/trashed")]
-    [TestCase("changes/file/trashed", "nextPageToken,newStartPageToken,changes/fileId,changes/removed")]
+    [TestCase("nextPageToken,newStartPageToken,changes(fileId,changeType,removed)", "changes/file/trashed")]
+    [TestCase("nextPageToken,newStartPageToken", "changes/fileId,changes/changeType,changes/removed,changes/file/trashed")]
+    [TestCase("changes/file/trashed", "nextPageToken,newStartPageToken,changes/fileId,changes/changeType,changes/removed")]
     [TestCase("kind,changes(*/trashed)", "nextPageToken,newStartPageToken")]
     public async Task A_mask_missing_any_member_the_dialect_reads_is_refused_naming_each(string mask, string missing)
     {

@@ -57,6 +57,9 @@ public sealed class DirectoryClient : IDisposable
             .Where(handler => handler is not (RetryHandler or RedirectHandler or ParametersNameDecodingHandler))
             .ToList();
         handlers.Add(new NonJsonAnswerHandler());
+
+        // Innermost, so it sees a 3xx before anything else reads it as an answer without a page.
+        handlers.Add(new RedirectAnswerHandler(graphRoot));
         var network = new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.All };
         var http = GraphClientFactory.Create(handlers, finalHandler: new SyncResponseLimitHandler(network, maxPageBytes));
         http.Timeout = timeout ?? TimeSpan.FromSeconds(100);

@@ -76,6 +76,18 @@ public sealed record SyncDialect
     /// </summary>
     public SyncJsonPath? ItemValue { get; init; }
 
+    /// <summary>
+    /// Which entries are about an item of the collection, when the feed also reports other things (Drive: a change
+    /// with <c>changeType</c> <c>drive</c> is about a shared drive itself and has no <c>fileId</c>); <see langword="null"/>
+    /// (the default) when every entry is an item.
+    /// </summary>
+    /// <remarks>
+    /// An entry that is not an item is skipped, logged and counted (<see cref="SyncResult.SkippedEntries"/>) and the rest of
+    /// the page applied. Without this rule an entry without a key fails the pass as a protocol error, since it could be a
+    /// deletion the mirror must not miss; with it, such an entry would fail the pass at the same page on every later sync.
+    /// </remarks>
+    public SyncEntryKind? EntryKind { get; init; }
+
     /// <summary>How an expired sync token shows; one of <see cref="SyncExpiryRules"/> or your own rule over the whole error.</summary>
     public required Func<SyncErrorFacts, bool> IsExpiry { get; init; }
 
@@ -152,6 +164,11 @@ public sealed record SyncDialect
         }
 
         var inEntry = new List<SyncJsonPath> { Key };
+        if (EntryKind is not null)
+        {
+            inEntry.Add(EntryKind.Path);
+        }
+
         inEntry.AddRange(Deletion.Paths);
         if (ItemValue is not null)
         {
@@ -190,7 +207,7 @@ public sealed record SyncDialect
     /// disposing it.
     /// </summary>
     /// <param name="page">The page's JSON.</param>
-    internal SyncDialectPage ReadPage(JsonElement page) => Read(page, Items, Key, Deletion, ItemValue, NextSyncToken);
+    internal SyncDialectPage ReadPage(JsonElement page) => Read(page, Items, Key, Deletion, ItemValue, EntryKind, NextSyncToken);
 
     /// <summary>Reads one page of the <see cref="FullListing"/>; its entries are the items themselves and none is a deletion.</summary>
     /// <param name="page">The page's JSON.</param>
@@ -198,10 +215,10 @@ public sealed record SyncDialect
     internal SyncDialectPage ReadFullListingPage(JsonElement page)
     {
         var listing = FullListing ?? throw new InvalidOperationException($"The {Name} dialect has no separate full listing.");
-        return Read(page, listing.Items, listing.Key, null, null, null);
+        return Read(page, listing.Items, listing.Key, null, null, null, null);
     }
 
-    private SyncDialectPage Read(JsonElement page, SyncJsonPath items, SyncJsonPath key, SyncDeletionMarker? deletion, SyncJsonPath? itemValue, SyncJsonPath? syncToken)
+    private SyncDialectPage Read(JsonElement page, SyncJsonPath items, SyncJsonPath key, SyncDeletionMarker? deletion, SyncJsonPath? itemValue, SyncEntryKind? entryKind, SyncJsonPath? syncToken)
     {
         if (page.ValueKind != JsonValueKind.Object)
         {
@@ -209,6 +226,7 @@ public sealed record SyncDialect
         }
 
         var entries = new List<SyncDialectEntry>();
+        var skipped = 0;
         if (items.TryGet(page, out var array) && array.ValueKind != JsonValueKind.Null)
         {
             if (array.ValueKind != JsonValueKind.Array)
@@ -224,6 +242,13 @@ public sealed record SyncDialect
                     throw new JsonException($"entry {index} of the {Name} page's '{items}' is a JSON {entry.ValueKind}, not an object");
                 }
 
+                index++;
+                if (entryKind is not null && !entryKind.IsItem(entry))
+                {
+                    skipped++;
+                    continue;
+                }
+
                 var deleted = deletion?.IsDeleted(entry) ?? false;
                 JsonElement? value = entry;
                 if (itemValue is not null)
@@ -232,11 +257,10 @@ public sealed record SyncDialect
                 }
 
                 entries.Add(new SyncDialectEntry(key.ReadString(entry), deleted, value));
-                index++;
             }
         }
 
-        return new SyncDialectPage(entries, NextPageToken.ReadString(page), syncToken?.ReadString(page));
+        return new SyncDialectPage(entries, NextPageToken.ReadString(page), syncToken?.ReadString(page)) { SkippedEntries = skipped };
     }
 }
 
@@ -311,7 +335,11 @@ public sealed record SyncParameterDefault(string WhenPresent, string Name, strin
 /// <param name="Entries">The entries in server order.</param>
 /// <param name="NextPageToken">The next page's token or link, or <see langword="null"/> on the last page.</param>
 /// <param name="NextSyncToken">The next sync token or link, or <see langword="null"/> when the page does not end the pass.</param>
-internal sealed record SyncDialectPage(IReadOnlyList<SyncDialectEntry> Entries, string? NextPageToken, string? NextSyncToken);
+internal sealed record SyncDialectPage(IReadOnlyList<SyncDialectEntry> Entries, string? NextPageToken, string? NextSyncToken)
+{
+    /// <summary>Entries left out of <see cref="Entries"/> because they are not about an item of the collection (<see cref="SyncDialect.EntryKind"/>).</summary>
+    public int SkippedEntries { get; init; }
+}
 
 /// <summary>One list entry as a dialect reads it.</summary>
 /// <param name="Key">The item's key, or <see langword="null"/> when the entry has none (a protocol error).</param>

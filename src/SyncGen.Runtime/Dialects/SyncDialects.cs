@@ -79,6 +79,8 @@ public static class SyncDialects
     /// <summary>
     /// Google Drive <c>changes.list</c>, endpoint <c>.../drive/v3/changes</c>: <c>changes</c>, <c>nextPageToken</c>,
     /// <c>newStartPageToken</c>, key <c>fileId</c>, the item in <c>file</c>; the stored token goes in <c>pageToken</c>. A
+    /// change whose <c>changeType</c> is not <c>file</c> (a shared drive itself changed or became unreachable) is skipped
+    /// and counted (<see cref="SyncDialect.EntryKind"/>), so a <c>fields</c> mask must name <c>changes/changeType</c>. A
     /// change is a deletion when <c>removed</c> is true or its <c>file.trashed</c> is true: Drive reports a file moved to
     /// the trash as a change with <c>removed</c> false and the file marked trashed, so a <c>fields</c> mask on the endpoint
     /// must name <c>file(trashed)</c> for a trashed file to leave the mirror; <see cref="SyncHttpPageSource{TItem}"/> refuses
@@ -109,6 +111,10 @@ public static class SyncDialects
         // reference, Change.removed and File.trashed), and the file can come back from the trash later.
         Deletion = SyncDeletionMarker.AnyOf(SyncDeletionMarker.Flag(SyncJsonPath.Property("removed")), SyncDeletionMarker.Flag(SyncJsonPath.Nested("file", "trashed"))),
         ItemValue = SyncJsonPath.Property("file"),
+
+        // A change about a shared drive itself (changeType drive: renamed, or the user lost access to it) has a driveId
+        // and no fileId; it is not a file of the collection, and failing on it would fail every later sync at that page.
+        EntryKind = new SyncEntryKind(SyncJsonPath.Property("changeType"), "file"),
         IsExpiry = SyncExpiryRules.Google,
         FullListing = new SyncFullListing
         {

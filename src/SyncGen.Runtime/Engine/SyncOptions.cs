@@ -5,7 +5,7 @@ namespace SyncGen;
 /// <summary>Settings of the sync loop. Give a repository a <see cref="SyncOptions"/> field or property to change them.</summary>
 public sealed record SyncOptions
 {
-    /// <summary>The defaults: Google error rules, at most 3 expired tokens per call, 5 retries per request.</summary>
+    /// <summary>The defaults: the page source's error rules (else Google's), at most 3 expired tokens per call, 5 retries per request.</summary>
     public static SyncOptions Default { get; } = new();
 
     /// <summary>
@@ -23,11 +23,35 @@ public sealed record SyncOptions
     /// </summary>
     public double? MaxReplaceRemovalFraction { get; init; }
 
+    /// <summary>
+    /// Most pages one pass may fetch; a server that asks for page <c>MaxPagesPerPass + 1</c> fails the call with
+    /// <see cref="SyncPageBudgetExceededException"/> and nothing is committed. Default 100,000 (ten million items at 100 a page).
+    /// </summary>
+    /// <remarks>A server that hands out a new next-page token forever would otherwise keep one call running without end.</remarks>
+    public int MaxPagesPerPass { get; init; } = 100_000;
+
+    /// <summary>
+    /// Most pages in a row without an entry one pass accepts before it fails with <see cref="SyncPageBudgetExceededException"/>
+    /// (a page with only skipped entries is not empty). Default 1,000.
+    /// </summary>
+    /// <remarks>
+    /// Real APIs do send some empty pages with a next-page token (a filtered listing, Drive's change feed), but not a
+    /// thousand in a row; this bound stops an endless empty feed long before <see cref="MaxPagesPerPass"/> would.
+    /// </remarks>
+    public int MaxEmptyPagesInARow { get; init; } = 1_000;
+
     /// <summary>Retry and backoff of transient failures.</summary>
     public SyncRetryOptions Retry { get; init; } = new();
 
-    /// <summary>Decides which failures are retried, which mean an expired token, and which are fatal. Default: Google's rules.</summary>
-    public ISyncErrorClassifier ErrorClassifier { get; init; } = SyncErrorClassifier.Google;
+    /// <summary>
+    /// Decides which failures are retried, which mean an expired token, and which are fatal, for a page source that
+    /// brings no rules of its own. Default <see langword="null"/>: Google's rules (<see cref="SyncErrorClassifier.Google"/>).
+    /// </summary>
+    /// <remarks>
+    /// The engine chooses once per call: the page source's classifier (a <see cref="SyncHttpPageSource{TItem}"/>'s is its
+    /// dialect's, so the dialect is the one place that says how expiry shows), then this one, then Google's.
+    /// </remarks>
+    public ISyncErrorClassifier? ErrorClassifier { get; init; }
 
     /// <summary>
     /// Fetch page N+1 while page N is applied to the store. Pages are still applied in order and the token rule is
@@ -65,6 +89,16 @@ public sealed record SyncOptions
             throw new ArgumentOutOfRangeException(nameof(MaxExpiriesPerCall), MaxExpiriesPerCall, "SyncOptions.MaxExpiriesPerCall must be 1 or more.");
         }
 
+        if (MaxPagesPerPass < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxPagesPerPass), MaxPagesPerPass, "SyncOptions.MaxPagesPerPass must be 1 or more.");
+        }
+
+        if (MaxEmptyPagesInARow < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxEmptyPagesInARow), MaxEmptyPagesInARow, "SyncOptions.MaxEmptyPagesInARow must be 1 or more.");
+        }
+
         if (RequestTimeout <= TimeSpan.Zero && RequestTimeout != System.Threading.Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout, "SyncOptions.RequestTimeout must be positive, or Timeout.InfiniteTimeSpan for none.");
@@ -73,11 +107,6 @@ public sealed record SyncOptions
         if (MaxReplaceRemovalFraction is { } fraction && !(fraction >= 0 && fraction < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(MaxReplaceRemovalFraction), fraction, "SyncOptions.MaxReplaceRemovalFraction must be in [0, 1), or null for no guard.");
-        }
-
-        if (ErrorClassifier is null)
-        {
-            throw new ArgumentException("SyncOptions.ErrorClassifier must not be null.", nameof(ErrorClassifier));
         }
 
         if (TimeProvider is null)

@@ -20,6 +20,12 @@ public sealed record SyncResult
     /// <summary>Deletions received by the completed pass (ids the store never held are ignored, but counted here).</summary>
     public required int Deletes { get; init; }
 
+    /// <summary>
+    /// Entries of the completed pass that were not about an item of the collection and were skipped (Drive: a change to
+    /// a shared drive itself, such as losing access to it; see <see cref="SyncDialect.EntryKind"/>).
+    /// </summary>
+    public int SkippedEntries { get; init; }
+
     /// <summary>Expired sync tokens recovered from by a full sync within this call.</summary>
     public required int ExpiriesRecovered { get; init; }
 

@@ -40,6 +40,9 @@ public enum SyncProtocolViolation
 
     /// <summary>The response body was larger than the cap (<see cref="SyncResponseLimitHandler"/>); not retried.</summary>
     PageTooLarge,
+
+    /// <summary>The request was redirected to another origin than the endpoint's (<see cref="SyncRedirectRefusedException"/>); not retried.</summary>
+    RedirectToAnotherOrigin,
 }
 
 /// <summary>The server answered in a way the sync-token protocol does not allow.</summary>
@@ -155,4 +158,41 @@ public sealed class SyncMassRemovalException : SyncException
 
     /// <summary>The share allowed (<see cref="SyncOptions.MaxReplaceRemovalFraction"/>).</summary>
     public double MaxFraction { get; }
+}
+
+/// <summary>
+/// A pass fetched more pages than <see cref="SyncOptions.MaxPagesPerPass"/>, or more empty pages in a row than
+/// <see cref="SyncOptions.MaxEmptyPagesInARow"/>, and was stopped: a server that keeps handing out new next-page tokens
+/// would otherwise keep one call running without end. Nothing was committed: the token and the items are as before.
+/// </summary>
+public sealed class SyncPageBudgetExceededException : SyncException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="repository">The repository whose sync failed.</param>
+    /// <param name="request">The last page applied; the pass stopped before requesting the next one.</param>
+    /// <param name="emptyPagesInARow">How many pages in a row, ending with that one, held no entry.</param>
+    /// <param name="limit">The bound that was reached.</param>
+    /// <param name="emptyPagesBound">Whether the bound is <see cref="SyncOptions.MaxEmptyPagesInARow"/> rather than <see cref="SyncOptions.MaxPagesPerPass"/>.</param>
+    public SyncPageBudgetExceededException(string repository, SyncCursor request, int emptyPagesInARow, int limit, bool emptyPagesBound)
+        : base(repository, emptyPagesBound
+            ? $"{repository}: the pass reached {limit} empty pages in a row and the server still gave a next page token (request: {request}); stopped so that one sync cannot run without end. Raise SyncOptions.{nameof(SyncOptions.MaxEmptyPagesInARow)} if the feed really sends that many. The sync token and the stored items were left unchanged."
+            : $"{repository}: the pass reached {limit} pages and the server still gave a next page token (request: {request}); stopped so that one sync cannot run without end. Raise SyncOptions.{nameof(SyncOptions.MaxPagesPerPass)} if the collection really needs more. The sync token and the stored items were left unchanged.", null)
+    {
+        Request = request;
+        EmptyPagesInARow = emptyPagesInARow;
+        Limit = limit;
+        IsEmptyPagesBound = emptyPagesBound;
+    }
+
+    /// <summary>The last page applied; its number is <see cref="SyncCursor.PageNumber"/>.</summary>
+    public SyncCursor Request { get; }
+
+    /// <summary>How many pages in a row, ending with <see cref="Request"/>, held no entry.</summary>
+    public int EmptyPagesInARow { get; }
+
+    /// <summary>The bound that was reached: <see cref="SyncOptions.MaxPagesPerPass"/> or <see cref="SyncOptions.MaxEmptyPagesInARow"/>.</summary>
+    public int Limit { get; }
+
+    /// <summary>Whether the bound reached is <see cref="SyncOptions.MaxEmptyPagesInARow"/> rather than <see cref="SyncOptions.MaxPagesPerPass"/>.</summary>
+    public bool IsEmptyPagesBound { get; }
 }

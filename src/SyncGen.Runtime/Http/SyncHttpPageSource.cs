@@ -21,11 +21,18 @@ namespace SyncGen;
 /// </summary>
 /// <remarks>
 /// Use it from an <c>[IncrementalSync]</c> class (a member of this type is its page source), or directly with
-/// <see cref="SyncAsync"/>. The <see cref="HttpClient"/> carries authentication; the source never disposes it.
+/// <see cref="SyncAsync"/>. The <see cref="HttpClient"/> carries authentication; the source never disposes it. Build it
+/// with <c>AllowAutoRedirect = false</c>: the source then follows redirects on the endpoint's origin itself and refuses
+/// one to any other origin before anything is sent there. A client that follows redirects on its own has already sent
+/// the request (with every header but <c>Authorization</c>) when the source sees where it went; the answer is refused
+/// unread either way (<see cref="SyncRedirectRefusedException"/>).
 /// </remarks>
 /// <typeparam name="TItem">The item type, deserialised from each entry (or from the dialect's <see cref="SyncDialect.ItemValue"/>).</typeparam>
 public sealed class SyncHttpPageSource<TItem>
 {
+    /// <summary>Redirects followed on the endpoint's origin per request; one more leaves the 3xx to fail as an HTTP error.</summary>
+    private const int MaxRedirects = 5;
+
     private static readonly JsonSerializerOptions WebOptions = new(JsonSerializerDefaults.Web);
 
     private readonly HttpClient _http;
@@ -76,6 +83,7 @@ public sealed class SyncHttpPageSource<TItem>
         }
 
         Endpoint = endpoint;
+        ErrorClassifier = dialect.CreateErrorClassifier();
         _options = options ?? throw new ArgumentNullException(nameof(options));
         CheckFieldsMasks();
     }
@@ -86,9 +94,13 @@ public sealed class SyncHttpPageSource<TItem>
     /// <summary>The list (or delta) request of a full pass.</summary>
     public Uri Endpoint { get; }
 
+    /// <summary>The dialect's error rules (<see cref="SyncDialect.CreateErrorClassifier"/>), which a sync through this source uses in place of <see cref="SyncOptions.ErrorClassifier"/>.</summary>
+    public ISyncErrorClassifier ErrorClassifier { get; }
+
     /// <summary>
     /// Runs one sync call into <paramref name="store"/>, for code that has no <c>[IncrementalSync]</c> class. The
-    /// dialect's expiry rule replaces <see cref="SyncOptions.ErrorClassifier"/>. Calls on one source run one at a time.
+    /// dialect's expiry rule (<see cref="ErrorClassifier"/>) replaces <see cref="SyncOptions.ErrorClassifier"/>. Calls on
+    /// one source run one at a time.
     /// </summary>
     /// <param name="store">Where the mirror and the token live.</param>
     /// <param name="options">Loop settings; <see langword="null"/> for the defaults.</param>
@@ -97,16 +109,16 @@ public sealed class SyncHttpPageSource<TItem>
     /// <param name="cancellationToken">Cancels the call; a cancelled call leaves the store unchanged.</param>
     public Task<SyncResult> SyncAsync(ISyncStore<TItem> store, SyncOptions? options = null, ILogger? logger = null, IProgress<SyncProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        var effective = (options ?? SyncOptions.Default) with { ErrorClassifier = Dialect.CreateErrorClassifier() };
         var definition = new SyncDefinition<TItem>
         {
             RepositoryName = $"{Dialect.Name} {Endpoint.AbsolutePath}",
             OpenPass = OpenPass,
             GetKey = _ => null, // every page carries the keys the dialect read (SyncPage.Identities)
             IsDeleted = _ => false,
+            ErrorClassifier = ErrorClassifier,
             Gate = _gate,
         };
-        return new SyncEngine<TItem>(definition, store, effective, logger).RunAsync(progress, cancellationToken);
+        return new SyncEngine<TItem>(definition, store, options, logger).RunAsync(progress, cancellationToken);
     }
 
     /// <summary>Starts a pass: returns the fetcher of its pages. Generated code calls it once per pass.</summary>
@@ -292,18 +304,48 @@ public sealed class SyncHttpPageSource<TItem>
             ?? throw new JsonException($"the {Dialect.Name} start token answer has no '{listing.StartToken}'");
     }
 
+    /// <summary>
+    /// GETs <paramref name="uri"/> as JSON. A redirect the client hands back (<c>AllowAutoRedirect = false</c>) is followed
+    /// here, on the endpoint's origin only; an answer the client fetched from another origin by following a redirect
+    /// itself is refused unread. Either refusal is a <see cref="SyncRedirectRefusedException"/>.
+    /// </summary>
     private async Task<JsonDocument> GetJsonAsync(Uri uri, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        await SyncHttpException.ThrowIfUnsuccessfulAsync(response, cancellationToken).ConfigureAwait(false);
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        for (var redirects = 0; ; redirects++)
         {
-            return await JsonDocument.ParseAsync(stream, default, cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (response.RequestMessage?.RequestUri is { IsAbsoluteUri: true } answered && !IsEndpointOrigin(answered))
+            {
+                throw new SyncRedirectRefusedException(Dialect.Name, Origin(answered), Origin(Endpoint), followedByClient: true);
+            }
+
+            if (IsRedirect(response) && response.Headers.Location is { } location && redirects < MaxRedirects)
+            {
+                var target = location.IsAbsoluteUri ? location : new Uri(uri, location);
+                if (!IsEndpointOrigin(target))
+                {
+                    throw new SyncRedirectRefusedException(Dialect.Name, Origin(target), Origin(Endpoint), followedByClient: false);
+                }
+
+                uri = target;
+                continue;
+            }
+
+            await SyncHttpException.ThrowIfUnsuccessfulAsync(response, cancellationToken).ConfigureAwait(false);
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                return await JsonDocument.ParseAsync(stream, default, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
+
+    // 300 and 304 are not redirects to follow: one offers choices, the other answers a conditional request never sent.
+    private static bool IsRedirect(HttpResponseMessage response) => (int)response.StatusCode is 301 or 302 or 303 or 307 or 308;
+
+    private bool IsEndpointOrigin(Uri uri) => string.Equals(Origin(uri), Origin(Endpoint), StringComparison.OrdinalIgnoreCase);
 
     private SyncPage<TItem> ToSyncPage(SyncDialectPage page, string? nextSyncToken)
     {
@@ -316,20 +358,17 @@ public sealed class SyncHttpPageSource<TItem>
                 // A deletion needs only its key; its body (Graph's "@removed" stub, a Drive removal) is not an item.
                 items.Add(default!);
             }
-            else if (entry.Item is { } json)
-            {
-                items.Add(Deserialize(json));
-            }
             else
             {
-                // A wrapping entry about something other than an item (a Drive change to a shared drive itself).
-                continue;
+                // An entry about something other than an item was left out by the dialect (SyncDialect.EntryKind); an
+                // item entry that holds no item is refused by the engine, naming its key.
+                items.Add(entry.Item is { } json ? Deserialize(json) : default!);
             }
 
             identities.Add(new SyncItemIdentity(entry.Key, entry.IsDeleted));
         }
 
-        return SyncPage<TItem>.Create(items, page.NextPageToken, nextSyncToken) with { Identities = identities };
+        return SyncPage<TItem>.Create(items, page.NextPageToken, nextSyncToken) with { Identities = identities, SkippedEntries = page.SkippedEntries };
     }
 
     private TItem Deserialize(JsonElement json)

@@ -12,7 +12,7 @@ namespace SyncGen;
 /// inflates to gigabytes) cannot exhaust memory: past the cap, reading the body throws
 /// <see cref="SyncPageTooLargeException"/>, which the sync loop reports as
 /// <see cref="SyncProtocolViolation.PageTooLarge"/> without retrying. Put it between <see cref="HttpClient"/> and the
-/// handler that decompresses, e.g. <c>new HttpClient(new SyncResponseLimitHandler(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.All }))</c>.
+/// handler that decompresses, e.g. <c>new HttpClient(new SyncResponseLimitHandler(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.All, AllowAutoRedirect = false }))</c>.
 /// </summary>
 public sealed class SyncResponseLimitHandler : DelegatingHandler
 {

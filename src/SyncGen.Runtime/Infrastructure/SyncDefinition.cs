@@ -33,6 +33,12 @@ public sealed class SyncDefinition<TItem>
     /// <summary>Says whether an item is a deletion (a tombstone).</summary>
     public required Func<TItem, bool> IsDeleted { get; init; }
 
+    /// <summary>
+    /// The page source's own error rules (a dialect's), or <see langword="null"/> when it has none; it wins over
+    /// <see cref="SyncOptions.ErrorClassifier"/>.
+    /// </summary>
+    public ISyncErrorClassifier? ErrorClassifier { get; init; }
+
     /// <summary>Serialises the calls of one repository instance.</summary>
     public required SyncGate Gate { get; init; }
 }

@@ -22,6 +22,7 @@ public sealed class SyncEngine<TItem>
     private readonly ISyncStore<TItem> _store;
     private readonly SyncOptions _options;
     private readonly ILogger _logger;
+    private readonly ISyncErrorClassifier _classifier;
     private readonly PageChangeBuffer<TItem> _pageChanges = new();
 
     /// <summary>Creates an engine for one call.</summary>
@@ -36,6 +37,9 @@ public sealed class SyncEngine<TItem>
         _options = options ?? SyncOptions.Default;
         _options.Validate();
         _logger = logger ?? NullLogger.Instance;
+
+        // Chosen once for the whole call: the page source's rules, then the options', then Google's.
+        _classifier = definition.ErrorClassifier ?? _options.ErrorClassifier ?? SyncErrorClassifier.Google;
     }
 
     /// <summary>Runs the call; see the class summary.</summary>
@@ -62,7 +66,9 @@ public sealed class SyncEngine<TItem>
 
         try
         {
-            var (token, early) = await ReadSyncTokenAsync(gate, pipeline, cancellationToken).ConfigureAwait(false);
+            var (token, early) = await EarlyFirstRequest<TItem>.ReadSyncTokenAsync(
+                _store, gate, _options.SendFirstRequestEarly, (opening, counter) => StartPass(opening, pipeline, counter, cancellationToken), _logger, repository, cancellationToken)
+                .ConfigureAwait(false);
 
             // The early request's retries count once its answer is used: a discarded one belonged to no pass.
             var earlyRetries = early?.Retries;
@@ -105,6 +111,7 @@ public sealed class SyncEngine<TItem>
                     Pages = outcome.Pages,
                     Upserts = outcome.Upserts,
                     Deletes = outcome.Deletes,
+                    SkippedEntries = outcome.Skipped,
                     ExpiriesRecovered = expiries,
                     Retries = retries.Count + (earlyRetries?.Count ?? 0),
                     Duration = elapsed,
@@ -125,98 +132,14 @@ public sealed class SyncEngine<TItem>
         }
     }
 
-    /// <summary>
-    /// Reads the stored token. When this instance's last call ended on a token (and
-    /// <see cref="SyncOptions.SendFirstRequestEarly"/> allows), the first request of an incremental pass from that token
-    /// is sent first, to travel while the store begins that pass and then reads the token; the pass is returned, its
-    /// writer begun, only if the store holds that same token, and otherwise discarded, its answer unseen.
-    /// </summary>
-    /// <remarks>
-    /// The pass begins before the token is read, not after: the early answer describes the collection as it was when
-    /// the request left, so it may be applied only over a mirror that no pass committed after that. A pass another
-    /// instance commits before this one begins (under PostgreSQL's lease: one that held the lease meanwhile) changes the
-    /// token read after the begin, so the answer is discarded; read before the begin, that pass would be overwritten
-    /// by the older answer, bringing back what it deleted and storing a token from before it.
-    /// </remarks>
-    private async Task<(string? Token, EarlyPass? Early)> ReadSyncTokenAsync(SyncGate gate, RetryPipeline pipeline, CancellationToken cancellationToken)
-    {
-        var retries = new RetryCounter();
-        if (!_options.SendFirstRequestEarly || gate.LastSyncToken is not { } guess
-            || TryStartPass(new SyncPass(SyncPassKind.Incremental, guess, 1), pipeline, retries, cancellationToken) is not { } early)
-        {
-            var read = await _store.ReadSyncTokenAsync(cancellationToken).ConfigureAwait(false);
-            gate.LastSyncToken = read;
-            return (read, null);
-        }
-
-        ISyncPassWriter<TItem>? writer = null;
-        string? token;
-        try
-        {
-            writer = await _store.BeginPassAsync(SyncPassKind.Incremental, cancellationToken).ConfigureAwait(false);
-            token = await _store.ReadSyncTokenAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            gate.LastSyncToken = null;
-            await DiscardAsync(early, writer).ConfigureAwait(false);
-            throw;
-        }
-
-        gate.LastSyncToken = token;
-        if (string.Equals(token, guess, StringComparison.Ordinal))
-        {
-            return (token, new EarlyPass(early, writer, retries));
-        }
-
-        await DiscardAsync(early, writer).ConfigureAwait(false);
-        SyncLog.EarlyRequestDiscarded(_logger, _definition.RepositoryName);
-        return (token, null);
-    }
-
-    /// <summary>Cancels an early request and ends, uncommitted, the pass begun for it (if it was).</summary>
-    private static async Task DiscardAsync(StartedPass early, ISyncPassWriter<TItem>? writer)
-    {
-        try
-        {
-            await early.AbandonAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            if (writer is not null)
-            {
-                await writer.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>
-    /// <see cref="StartPass"/> for the early request, or <see langword="null"/> if opening the pass throws: that runs the
-    /// repository's own code for a pass the call may never run (the store may hold another token, or none), so its
-    /// failure must not fail the call. Without the early request the call then runs as with the option off, and a pass
-    /// from the stored token that still cannot open fails there.
-    /// </summary>
-    private StartedPass? TryStartPass(SyncPass pass, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return StartPass(pass, pipeline, retries, cancellationToken);
-        }
-        catch (Exception exception)
-        {
-            SyncLog.EarlyPassNotOpened(_logger, _definition.RepositoryName, exception);
-            return null;
-        }
-    }
-
     /// <summary>Opens a pass and sends the request of its first page.</summary>
-    private StartedPass StartPass(SyncPass pass, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken)
+    private StartedPass<TItem> StartPass(SyncPass pass, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken)
     {
         var fetch = _definition.OpenPass(pass);
         var prefetch = new PagePrefetch(cancellationToken);
         try
         {
-            return new StartedPass(pass, fetch, prefetch, FetchAsync(fetch, new SyncCursor(pass, null, 1), pipeline, retries, prefetch.Token));
+            return new StartedPass<TItem>(pass, fetch, prefetch, FetchAsync(fetch, new SyncCursor(pass, null, 1), pipeline, retries, prefetch.Token));
         }
         catch
         {
@@ -225,7 +148,7 @@ public sealed class SyncEngine<TItem>
         }
     }
 
-    private async Task<PassOutcome> RunPassAsync(SyncPass pass, EarlyPass? early, RetryPipeline pipeline, RetryCounter retries, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    private async Task<PassOutcome> RunPassAsync(SyncPass pass, EarlyFirstRequest<TItem>? early, RetryPipeline pipeline, RetryCounter retries, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
         var repository = _definition.RepositoryName;
         var tag = new KeyValuePair<string, object?>("syncgen.repository", repository);
@@ -243,7 +166,7 @@ public sealed class SyncEngine<TItem>
 
         // Only with the mass-removal guard on: the keys a full pass keeps, to count what its commit would remove.
         var keptKeys = pass.Kind == SyncPassKind.Full && _options.MaxReplaceRemovalFraction is not null ? new HashSet<string>(StringComparer.Ordinal) : null;
-        int upserts = 0, deletes = 0;
+        int upserts = 0, deletes = 0, skipped = 0, emptyInARow = 0;
         var cursor = new SyncCursor(pass, null, 1);
         var pending = started.FirstPage;
         try
@@ -263,6 +186,14 @@ public sealed class SyncEngine<TItem>
                         $"the server returned next page token {SyncTokenText.Abbreviate(page.NextPageToken)} a second time in one pass; following it would loop forever");
                 }
 
+                emptyInARow = page.Items.Count == 0 && page.SkippedEntries == 0 ? emptyInARow + 1 : 0;
+                if (page.NextPageToken is not null)
+                {
+                    // Checked before the next request goes out: a server that never stops handing out page tokens
+                    // (empty pages with new links, 1,873 requests in 90 s) would otherwise keep this call running forever.
+                    GuardPageBudget(cursor, emptyInARow);
+                }
+
                 var next = page.NextPageToken is null ? (SyncCursor?)null : new SyncCursor(pass, page.NextPageToken, cursor.PageNumber + 1);
                 if (next is { } ahead && _options.PrefetchNextPage)
                 {
@@ -272,6 +203,12 @@ public sealed class SyncEngine<TItem>
                 }
 
                 var changes = ToChanges(page.Items, page.Identities, cursor, ref upserts, ref deletes);
+                if (page.SkippedEntries > 0)
+                {
+                    skipped += page.SkippedEntries;
+                    SyncLog.EntriesSkipped(_logger, repository, cursor.PageNumber, pass, page.SkippedEntries);
+                }
+
                 if (keptKeys is not null)
                 {
                     for (var i = 0; i < changes.Count; i++)
@@ -321,12 +258,27 @@ public sealed class SyncEngine<TItem>
                 await writer.CommitAsync(page.NextSyncToken!, cancellationToken).ConfigureAwait(false);
                 SyncTelemetry.Upserts.Add(upserts, tag);
                 SyncTelemetry.Deletes.Add(deletes, tag);
-                return new PassOutcome(cursor.PageNumber, upserts, deletes, page.NextSyncToken!);
+                SyncTelemetry.Skipped.Add(skipped, tag);
+                return new PassOutcome(cursor.PageNumber, upserts, deletes, skipped, page.NextSyncToken!);
             }
         }
         finally
         {
             await prefetch.AbandonAsync(pending).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Throws <see cref="SyncPageBudgetExceededException"/> when the page after <paramref name="cursor"/> would exceed a bound of <see cref="SyncOptions"/>.</summary>
+    private void GuardPageBudget(SyncCursor cursor, int emptyInARow)
+    {
+        if (cursor.PageNumber >= _options.MaxPagesPerPass)
+        {
+            throw new SyncPageBudgetExceededException(_definition.RepositoryName, cursor, emptyInARow, _options.MaxPagesPerPass, emptyPagesBound: false);
+        }
+
+        if (emptyInARow >= _options.MaxEmptyPagesInARow)
+        {
+            throw new SyncPageBudgetExceededException(_definition.RepositoryName, cursor, emptyInARow, _options.MaxEmptyPagesInARow, emptyPagesBound: true);
         }
     }
 
@@ -396,11 +348,12 @@ public sealed class SyncEngine<TItem>
     private async Task<SyncPage<TItem>> FetchAsync(SyncPageFetcher<TItem> fetch, SyncCursor cursor, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken)
     {
         var attempts = 0;
+        var classifier = new AttemptClassifier(_classifier);
         try
         {
             return await pipeline.ExecuteAsync(
                 cursor,
-                _options.ErrorClassifier,
+                classifier,
                 retries,
                 async token =>
                 {
@@ -422,7 +375,12 @@ public sealed class SyncEngine<TItem>
                 throw new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.PageTooLarge, cursor, tooLarge.Message, exception);
             }
 
-            var classification = _options.ErrorClassifier.Classify(exception);
+            if (ExceptionChain.Find<SyncRedirectRefusedException>(exception) is { } redirect)
+            {
+                throw new SyncProtocolException(_definition.RepositoryName, SyncProtocolViolation.RedirectToAnotherOrigin, cursor, redirect.Message, exception);
+            }
+
+            var classification = classifier.Classify(exception);
             throw classification.Kind switch
             {
                 SyncErrorKind.TokenExpired => new TokenExpiredSignal(classification, exception),
@@ -463,53 +421,7 @@ public sealed class SyncEngine<TItem>
     private static string Describe(TimeSpan span) =>
         span.TotalMinutes >= 1 && span.Seconds == 0 && span.Milliseconds == 0 ? $"{span.TotalMinutes:0}-minute" : $"{span.TotalSeconds:0.###}-second";
 
-    private readonly record struct PassOutcome(int Pages, int Upserts, int Deletes, string SyncToken);
-
-    /// <summary>A pass started early (see <see cref="ReadSyncTokenAsync"/>) and begun in the store; its first request's retries are counted apart.</summary>
-    private sealed record EarlyPass(StartedPass Started, ISyncPassWriter<TItem> Writer, RetryCounter Retries);
-
-    /// <summary>A pass whose fetcher is open and whose first page is requested; its prefetch owns that request.</summary>
-    private sealed record StartedPass(SyncPass Pass, SyncPageFetcher<TItem> Fetch, PagePrefetch Prefetch, Task<SyncPage<TItem>> FirstPage)
-    {
-        /// <summary>Cancels the first page's request, waits for it to end without looking at its outcome, and releases it.</summary>
-        public async Task AbandonAsync()
-        {
-            await Prefetch.AbandonAsync(FirstPage).ConfigureAwait(false);
-            Prefetch.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// Owns the cancellation of page fetches within one pass, so that a page fetched ahead is cancelled and observed
-    /// (never left running or faulting unobserved) when the pass ends early.
-    /// </summary>
-    private sealed class PagePrefetch(CancellationToken callerToken) : IDisposable
-    {
-        private readonly CancellationTokenSource _source = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
-
-        public CancellationToken Token => _source.Token;
-
-        public async Task AbandonAsync(Task pending)
-        {
-            if (pending.IsCompleted)
-            {
-                _ = pending.Exception; // observed: its failure, if any, was already reported or is moot
-                return;
-            }
-
-            _source.Cancel();
-            try
-            {
-                await pending.ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // The pass already ended (committed or failed); the abandoned page's outcome changes nothing.
-            }
-        }
-
-        public void Dispose() => _source.Dispose();
-    }
+    private readonly record struct PassOutcome(int Pages, int Upserts, int Deletes, int Skipped, string SyncToken);
 
     /// <summary>Unwinds a pass (disposing, so discarding, its writer) to the call loop, which starts a full pass.</summary>
     private sealed class TokenExpiredSignal(SyncErrorClassification classification, Exception inner) : Exception("sync token expired", inner)

@@ -23,6 +23,12 @@ public readonly record struct SyncPage<TItem>(IReadOnlyList<TItem> Items, string
     /// </summary>
     public IReadOnlyList<SyncItemIdentity>? Identities { get; init; }
 
+    /// <summary>
+    /// Entries of the answer the page source left out of <see cref="Items"/> because they are not about an item of the
+    /// collection (<see cref="SyncDialect.EntryKind"/>); the engine logs and counts them in <see cref="SyncResult.SkippedEntries"/>.
+    /// </summary>
+    public int SkippedEntries { get; init; }
+
     /// <summary>Builds a page, treating a missing item list as empty and empty tokens as absent.</summary>
     public static SyncPage<TItem> Create(IEnumerable<TItem>? items, string? nextPageToken, string? nextSyncToken)
     {

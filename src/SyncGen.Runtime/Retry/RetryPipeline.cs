@@ -94,7 +94,7 @@ internal sealed class RetryPipeline
     }
 
     /// <summary>Runs one page request with retries, counting them in <paramref name="counter"/>.</summary>
-    public async ValueTask<T> ExecuteAsync<T>(SyncCursor cursor, ISyncErrorClassifier classifier, RetryCounter counter, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    public async ValueTask<T> ExecuteAsync<T>(SyncCursor cursor, AttemptClassifier classifier, RetryCounter counter, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
@@ -120,15 +120,16 @@ internal sealed class RetryPipeline
     private static CallState StateOf(ResilienceContext context) =>
         context.Properties.TryGetValue(StateKey, out var state) ? state : throw new InvalidOperationException("A page request ran without its call's state.");
 
-    private static bool ShouldRetry(Exception? exception, CancellationToken callerToken, ISyncErrorClassifier classifier, SyncRetryOptions retry)
+    private static bool ShouldRetry(Exception? exception, CancellationToken callerToken, AttemptClassifier classifier, SyncRetryOptions retry)
     {
         if (exception is null or SyncException || (exception is OperationCanceledException && callerToken.IsCancellationRequested))
         {
             return false;
         }
 
-        // An oversized page will be oversized again: failing at once is the only way not to download it six times.
-        if (ExceptionChain.Find<SyncPageTooLargeException>(exception) is not null)
+        // An oversized page will be oversized again: failing at once is the only way not to download it six times. A
+        // redirect to another origin will point there again, and each retry would send the request there once more.
+        if (ExceptionChain.Find<SyncPageTooLargeException>(exception) is not null || ExceptionChain.Find<SyncRedirectRefusedException>(exception) is not null)
         {
             return false;
         }
@@ -139,5 +140,5 @@ internal sealed class RetryPipeline
     }
 
     /// <summary>What one execution needs that differs from call to call.</summary>
-    private sealed record CallState(SyncCursor Cursor, ISyncErrorClassifier Classifier, RetryCounter Counter);
+    private sealed record CallState(SyncCursor Cursor, AttemptClassifier Classifier, RetryCounter Counter);
 }

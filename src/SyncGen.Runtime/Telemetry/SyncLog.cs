@@ -29,4 +29,7 @@ internal static partial class SyncLog
 
     [LoggerMessage(8, LogLevel.Debug, "{Repository}: the pass for the early first request could not be opened; the call reads the store first instead")]
     public static partial void EarlyPassNotOpened(ILogger logger, string repository, Exception exception);
+
+    [LoggerMessage(9, LogLevel.Information, "{Repository}: page {Page} of {Pass}: skipped {Skipped} entries that are not about an item of the collection (e.g. a change to a shared drive itself)")]
+    public static partial void EntriesSkipped(ILogger logger, string repository, int page, SyncPass pass, int skipped);
 }

@@ -24,6 +24,8 @@ public static class SyncTelemetry
 
     internal static Counter<long> Deletes { get; } = Meter.CreateCounter<long>("syncgen.items.deleted", "{item}", "Deletions received.");
 
+    internal static Counter<long> Skipped { get; } = Meter.CreateCounter<long>("syncgen.entries.skipped", "{entry}", "Entries skipped because they are not about an item of the collection.");
+
     internal static Counter<long> Expiries { get; } = Meter.CreateCounter<long>("syncgen.token.expiries", "{expiry}", "Expired sync tokens seen.");
 
     internal static Counter<long> Retries { get; } = Meter.CreateCounter<long>("syncgen.retries", "{retry}", "Requests retried after a transient failure.");

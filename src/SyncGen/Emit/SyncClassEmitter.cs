@@ -81,13 +81,9 @@ internal static class SyncClassEmitter
         var item = model.ItemType;
         var store = model.Store is { } member ? Required(model, member) : HookStore(model);
         var options = model.Options is { } optionsMember ? Access(model, optionsMember) : OptionsFromDefaults(defaults);
-        if (model.IsDialectSource)
-        {
-            // The dialect is the one place that says how expiry shows; its rule replaces the options' classifier.
-            var source = Required(model, model.PageSourceMethod);
-            var baseOptions = options == "null" ? "global::SyncGen.SyncOptions.Default" : $"({options} ?? global::SyncGen.SyncOptions.Default)";
-            options = $"{baseOptions} with {{ ErrorClassifier = {source}.Dialect.CreateErrorClassifier() }}";
-        }
+
+        // The dialect is the one place that says how expiry shows: the engine prefers the page source's classifier.
+        var classifier = model.IsDialectSource ? $"\n        ErrorClassifier = {Required(model, model.PageSourceMethod)}.ErrorClassifier," : string.Empty;
 
         var logger = model.Logger is { } loggerMember ? Access(model, loggerMember) : "null";
 
@@ -120,7 +116,7 @@ internal static class SyncClassEmitter
                     OpenPass = this.__SyncGenOpenPass,
                     GetKey = static item => {{(model.IsDialectSource ? "null" : KeyOf(model))}},
                     IsDeleted = static item => {{(model.IsDialectSource ? "false" : IsDeleted(model))}},
-                    Gate = this.__syncGenGate,
+                    Gate = this.__syncGenGate,{{classifier}}
                 };
                 var engine = new {{Infrastructure}}.SyncEngine<{{item}}>(definition, {{store}}, options: {{options}}, logger: {{logger}});
                 return engine.RunAsync(progress, cancellationToken);

@@ -11,7 +11,7 @@ namespace SyncGen.Runtime.Tests.Dialects;
 /// </summary>
 public class FieldsMaskCheckTests
 {
-    private const string Feed = "nextPageToken,newStartPageToken,changes(fileId,removed,file(trashed))";
+    private const string Feed = "nextPageToken,newStartPageToken,changes(fileId,changeType,removed,file(trashed))";
 
     [Test]
     public void A_custom_dialect_is_checked_against_its_own_paths()

@@ -184,7 +184,7 @@ public class HttpPageSourceEdgeTests
     [Test]
     public async Task Drive_sends_each_request_of_a_shared_drive_the_endpoint_parameters_its_method_accepts()
     {
-        const string own = SharedDrive + "&spaces=drive&includeRemoved=true&fields=nextPageToken,newStartPageToken,changes(fileId,removed,file(id,name,trashed))&quotaUser=team-a";
+        const string own = SharedDrive + "&spaces=drive&includeRemoved=true&fields=nextPageToken,newStartPageToken,changes(fileId,changeType,removed,file(id,name,trashed))&quotaUser=team-a";
         _server.Json("/drive/v3/changes/startPageToken?driveId=0ASharedDrive9PVA&supportsAllDrives=true&quotaUser=team-a", """{"startPageToken":"100"}""");
         const string listing = DriveListing + "&" + SharedDrive + "&spaces=drive&quotaUser=team-a&corpora=drive";
         _server.Json(listing, """{"files":[{"id":"s1","name":"plan.txt"}],"nextPageToken":"f2"}""");
