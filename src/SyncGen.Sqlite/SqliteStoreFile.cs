@@ -66,6 +66,18 @@ internal static class SqliteStoreFile
         }
     }
 
+    /// <summary>
+    /// Refuses a path that names a FIFO, a device or a socket before SQLite opens it: opening a FIFO for reading blocks in
+    /// the kernel until a writer comes, where no cancellation or signal handler can end the wait.
+    /// </summary>
+    public static void RefuseSpecialFile(string path)
+    {
+        if (UnixFileStatus.TryGet(path) is { Type: not (UnixFileStatus.Kind.Regular or UnixFileStatus.Kind.Directory) } status)
+        {
+            throw new SyncStoreUnusableException(path, $"it is {status.TypeName}, not a regular file; give --store a SQLite file.");
+        }
+    }
+
     /// <summary>Reads what the file holds; refuses a foreign or newer file with <see cref="SyncStoreUnusableException"/>.</summary>
     /// <returns>What the file holds, and whether it already carries this version's mark.</returns>
     public static async Task<(Contents Contents, bool Stamped)> InspectAsync(SqliteConnection connection, string path, bool allowOtherTables, CancellationToken cancellationToken)

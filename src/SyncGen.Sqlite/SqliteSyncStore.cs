@@ -146,6 +146,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
     /// </param>
     /// <remarks>A new file is created owner-only (mode 0600) on Unix; an existing file keeps its mode.</remarks>
     /// <exception cref="ArgumentException"><paramref name="path"/> or <paramref name="collection"/> is blank, or the path is invalid.</exception>
+    /// <exception cref="SyncStoreUnusableException">The path names a FIFO, a device or a socket.</exception>
     public static SqliteSyncStore<TItem> OpenFile(string path, string collection, JsonSerializerOptions? serializerOptions = null, bool allowOtherTables = false)
     {
         var fullPath = FullPath(path);
@@ -157,6 +158,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
             Directory.CreateDirectory(directory);
         }
 
+        SqliteStoreFile.RefuseSpecialFile(fullPath);
         SqliteStoreFile.CreateOwnerOnlyIfMissing(fullPath);
         var builder = new SqliteConnectionStringBuilder { DataSource = fullPath, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true };
         return new SqliteSyncStore<TItem>(builder.ToString(), collection, serializerOptions) { AllowOtherTables = allowOtherTables };
@@ -173,7 +175,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
     /// <param name="collection">The collection to read.</param>
     /// <param name="serializerOptions">How items are serialized; <see cref="JsonSerializerDefaults.Web"/> when omitted.</param>
     /// <param name="allowOtherTables">Read a database that holds other programs' tables (see <see cref="AllowOtherTables"/>).</param>
-    /// <exception cref="SyncStoreUnusableException">The file does not exist, or is a directory.</exception>
+    /// <exception cref="SyncStoreUnusableException">The file does not exist, or is a directory or another file that is not a regular one (a FIFO, a device).</exception>
     public static SqliteSyncStore<TItem> OpenFileReadOnly(string path, string collection, JsonSerializerOptions? serializerOptions = null, bool allowOtherTables = false)
     {
         var fullPath = FullPath(path);
@@ -186,6 +188,8 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
         {
             throw new SyncStoreUnusableException(fullPath, "the file does not exist; run a sync first, or check the path.");
         }
+
+        SqliteStoreFile.RefuseSpecialFile(fullPath);
 
         var builder = new SqliteConnectionStringBuilder { DataSource = fullPath, Mode = SqliteOpenMode.ReadOnly, Pooling = true };
         return new SqliteSyncStore<TItem>(builder.ToString(), collection, serializerOptions) { AllowOtherTables = allowOtherTables };

@@ -39,6 +39,17 @@ public class BadInputCommandLineTests : CalendarSyncTestBase
         AssertOneLine(await CommandLineTests.RunAsync("show", "--store", StorePath), 3, "is a directory");
     }
 
+    [Test]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_store_path_that_is_a_fifo_is_refused_at_once_by_show_and_sync()
+    {
+        await CommandLineTests.MakeFifoAsync(StorePath);
+
+        // Opening a FIFO for reading waits for a writer in the kernel: show used to hang there, deaf to SIGTERM.
+        AssertOneLine(await CommandLineTests.RunAsync("show", "--store", StorePath), 3, "is a FIFO (named pipe), not a regular file");
+        AssertOneLine(await SyncAsync("--store", StorePath), 3, "is a FIFO (named pipe), not a regular file");
+    }
+
     private static readonly object[] NotADatabase =
     {
         new object[] { "random bytes", Enumerable.Range(0, 4096).Select(i => (byte)((i * 7919) % 251)).ToArray() },
@@ -212,6 +223,17 @@ public class BadInputCommandLineTests : CalendarSyncTestBase
         AssertOneLine(sync, 2, "query or fragment");
         Assert.That(sync.StdErr, Does.Contain(url));
         Assert.That(File.Exists(StorePath), Is.False);
+    }
+
+    [TestCase("0")]
+    [TestCase("3000000")]
+    public async Task A_timeout_outside_one_second_to_a_day_is_a_usage_error_naming_the_range(string seconds)
+    {
+        var sync = await SyncAsync("--store", StorePath, "--timeout", seconds);
+
+        AssertOneLine(sync, 2, $"--timeout must be 1 to 86400 seconds (a day); it was {seconds}");
+        Assert.That(File.Exists(StorePath), Is.False);
+        Assert.That(Server.Requests, Is.Empty);
     }
 
     [Test]
