@@ -80,12 +80,14 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
                 $"first full sync of every calendar took {warmUp.Elapsed.TotalSeconds:0}s from the workers' start")).ConfigureAwait(false);
             var committedBefore = await CountAsync(database, $"SELECT count(*) FROM {Schema}.token_history;", cancellationToken).ConfigureAwait(false);
             var phaseClock = Stopwatch.StartNew();
+            var pausing = PauseWorkersAsync(server, phaseClock, cancellationToken);
             var kills = await ChangeAndKillAsync(server, calendars, workerArguments, logDirectory, cancellationToken).ConfigureAwait(false);
+            var pauses = await pausing.ConfigureAwait(false);
             var committed = await CountAsync(database, $"SELECT count(*) FROM {Schema}.token_history;", cancellationToken).ConfigureAwait(false) - committedBefore;
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"throughput: {committed} passes committed in {phaseClock.Elapsed.TotalSeconds:0.0}s of changes = {committed / phaseClock.Elapsed.TotalSeconds:0.0} passes/s, {committed / phaseClock.Elapsed.TotalSeconds / options.Workers:0.0} per worker")).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"changes stopped at {clock.Elapsed.TotalSeconds:0}s after {kills} kills; waiting for convergence")).ConfigureAwait(false);
+                $"changes stopped at {clock.Elapsed.TotalSeconds:0}s after {kills} kills and {pauses} pauses; waiting for convergence")).ConfigureAwait(false);
 
             var converged = 0;
             var deadline = Stopwatch.StartNew();
@@ -108,7 +110,7 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
             var regressions = await FleetChecks.CountTokenRegressionsAsync(database, cancellationToken).ConfigureAwait(false);
             var refused = await CountAsync(database, $"SELECT count(*) FROM {Schema}.refusals;", cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"run took {clock.Elapsed.TotalSeconds:0}s; {kills} workers killed, {_workerCount} started")).ConfigureAwait(false);
+                $"run took {clock.Elapsed.TotalSeconds:0}s; {kills} workers killed, {pauses} paused past their lease, {_workerCount} started")).ConfigureAwait(false);
             await DropRunAsync(database).ConfigureAwait(false);
             var report = new FleetReport(calendars.Length, converged, passes, overlaps, refused, regressions);
             _keepLogs = !report.Passed || Environment.GetEnvironmentVariable("FLEET_KEEP_LOGS") == "1";
@@ -164,7 +166,7 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
             {
                 killAt.RemoveAt(0);
                 // Kill a worker that has been up long enough to be working (process start and Quartz start take a while).
-                var victims = _workers.Where(w => !w.HasExited && DateTimeOffset.UtcNow - w.Started > TimeSpan.FromSeconds(3)).ToList();
+                var victims = Working().ToList();
                 if (victims.Count > 0 && victims[_random.Next(victims.Count)].KillHard())
                 {
                     kills++;
@@ -180,6 +182,77 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
         }
 
         return kills;
+    }
+
+    /// <summary>Workers up long enough to be working (process start and Quartz start take a while), and not paused.</summary>
+    private IEnumerable<WorkerProcess> Working() =>
+        _workers.Where(w => !w.HasExited && !w.IsPaused && DateTimeOffset.UtcNow - w.Started > TimeSpan.FromSeconds(3));
+
+    /// <summary>
+    /// Freezes workers with SIGSTOP while one of their passes waits for a page, at evenly spread moments of the change
+    /// phase, for longer than the lease plus the cluster's failure detection, then resumes them with SIGCONT. Meanwhile
+    /// the lease expires and another worker takes the calendar with a newer epoch, so the frozen pass, resumed, must be
+    /// refused at its commit (a <c>SyncLeaseLostException</c>, counted as staleCommitsRefused) rather than overwrite it.
+    /// </summary>
+    private async Task<int> PauseWorkersAsync(FakeCalendarServer server, Stopwatch phase, CancellationToken cancellationToken)
+    {
+        var frozenFor = options.Lease + (2 * FleetSettings.DefaultCheckinInterval) + TimeSpan.FromSeconds(3);
+        var paused = 0;
+        for (var i = 0; i < options.Pauses; i++)
+        {
+            var due = options.ChangePhase * ((i + 0.5) / options.Pauses);
+            if (due > phase.Elapsed)
+            {
+                await Task.Delay(due - phase.Elapsed, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Up to ten tries to catch a worker in the middle of a pass; an idle one would hold no lease to lose.
+            for (var attempt = 0; attempt < 10; attempt++)
+            {
+                var candidates = Working().ToList();
+                if (candidates.Count == 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var victim = candidates[_random.Next(candidates.Count)];
+                var tagPrefix = victim.Name + ".";
+                var requested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+                // The server holds the victim's next page request for 2 s: the victim is then surely mid-pass, waiting.
+                server.Faults.Enqueue(
+                    Fault.Delay(TimeSpan.FromSeconds(2)),
+                    request => request.GetQueryValue("quotaUser") is { } tag && tag.StartsWith(tagPrefix, StringComparison.Ordinal) && requested.TrySetResult(),
+                    times: 1);
+                var arrived = await Task.WhenAny(requested.Task, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)).ConfigureAwait(false) == requested.Task;
+                if (!arrived)
+                {
+                    requested.TrySetCanceled(CancellationToken.None); // the armed rule then never fires
+                    continue;
+                }
+
+                if (victim.Pause())
+                {
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"paused {victim.Name} mid-pass for {frozenFor.TotalSeconds:0}s (SIGSTOP)")).ConfigureAwait(false);
+                    try
+                    {
+                        await Task.Delay(frozenFor, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        victim.Resume();
+                    }
+
+                    paused++;
+                }
+
+                break;
+            }
+        }
+
+        return paused;
     }
 
     private void ChangeOne(FakeCalendar calendar, ref int nextId)
