@@ -83,6 +83,10 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
     // Read-only stores only: the file held no SyncGen tables, so reads answer "never synced" instead of failing.
     private volatile bool _noStoreYet;
 
+    // OpenFileReadOnly stores only: the file, and a connection string that opens it immutable (see ReadQuietlyAsync).
+    private string? _quietPath;
+    private string? _quietConnectionString;
+
     // Whether the file still has the staging tables of the store's earlier versions (see the remarks).
     private volatile bool _hasLegacyStaging;
 
@@ -166,11 +170,21 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
 
     /// <summary>
     /// Opens the store at <paramref name="path"/> for reading only: nothing in the file changes (no table, no journal
-    /// mode, no mark), and a file the user may not write can be read. An empty database reads as a store that never
+    /// mode, no mark), no <c>-wal</c> or <c>-shm</c> file is created beside it when none is there (see the remarks), and a
+    /// file the user may not write can be read. An empty database reads as a store that never
     /// synced; one of another program (its own tables and none of SyncGen's, or another application id) is refused with
     /// <see cref="SyncStoreUnusableException"/> on first use, as <see cref="OpenFile"/> refuses it, rather than reading
     /// as an empty mirror.
     /// </summary>
+    /// <remarks>
+    /// SQLite opens a WAL database read-only by creating its <c>-wal</c> and <c>-shm</c> files when they are missing,
+    /// owned by the reading user, and a read-only connection cannot remove them: left beside a store the reader may not
+    /// write, they make it unwritable for its owner. So while no writer is at work (no side file, no rollback journal),
+    /// each read opens the file immutable, which reads the database file alone and creates nothing, and checks afterwards
+    /// that the file did not change meanwhile (same size, times and inode, still no side file); if it did, the read is
+    /// repeated. While a writer is at work its side files exist, and the read goes through them as usual. Off Linux, reads
+    /// always go the usual way.
+    /// </remarks>
     /// <param name="path">The database file; it must exist.</param>
     /// <param name="collection">The collection to read.</param>
     /// <param name="serializerOptions">How items are serialized; <see cref="JsonSerializerDefaults.Web"/> when omitted.</param>
@@ -192,7 +206,12 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
         SqliteStoreFile.RefuseSpecialFile(fullPath);
 
         var builder = new SqliteConnectionStringBuilder { DataSource = fullPath, Mode = SqliteOpenMode.ReadOnly, Pooling = true };
-        return new SqliteSyncStore<TItem>(builder.ToString(), collection, serializerOptions) { AllowOtherTables = allowOtherTables };
+        return new SqliteSyncStore<TItem>(builder.ToString(), collection, serializerOptions)
+        {
+            AllowOtherTables = allowOtherTables,
+            _quietPath = fullPath,
+            _quietConnectionString = SqliteStoreFile.ImmutableConnectionString(fullPath),
+        };
     }
 
     /// <summary>Whether the store was opened read-only (<see cref="SqliteOpenMode.ReadOnly"/>): passes cannot begin.</summary>
@@ -240,17 +259,15 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
     /// <inheritdoc />
     public async ValueTask<string?> ReadSyncTokenAsync(CancellationToken cancellationToken = default)
     {
+        if (_quietPath is not null)
+        {
+            return await ReadQuietlyAsync(static (store, lease, _) => new ValueTask<string?>(store.ReadToken(lease)), cancellationToken).ConfigureAwait(false);
+        }
+
         var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_noStoreYet)
-            {
-                return null;
-            }
-
-            var token = lease.ReadToken(_collection);
-            _lastSeenToken = token;
-            return token;
+            return ReadToken(lease);
         }
         catch (SqliteException ex) when (Unusable(ex) is { } unusable)
         {
@@ -260,6 +277,18 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
         {
             Return(lease);
         }
+    }
+
+    private string? ReadToken(Lease lease)
+    {
+        if (_noStoreYet)
+        {
+            return null;
+        }
+
+        var token = lease.ReadToken(_collection);
+        _lastSeenToken = token;
+        return token;
     }
 
     /// <inheritdoc />
@@ -291,7 +320,9 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
 
         // SQLite opens a file the user may not write to read-only without a word, and would only refuse the commit,
         // after every page was fetched: say so as soon as a pass takes its connection.
-        if (SQLitePCL.raw.sqlite3_db_readonly(lease.Connection.Handle, "main") == 1)
+        // Side files another user left (a reader with an older SyncGen, or another SQLite program) are as unwritable, and
+        // SQLite would only say so at the commit.
+        if (SQLitePCL.raw.sqlite3_db_readonly(lease.Connection.Handle, "main") == 1 || SqliteStoreFile.HasForeignSideFile(_dataSource))
         {
             lease.Dispose();
             throw SqliteStoreFile.ReadOnlyForThisUser(_dataSource);
@@ -305,18 +336,37 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
     /// <exception cref="SyncStoreCorruptException">A stored item no longer deserializes as <typeparamref name="TItem"/>.</exception>
     public async ValueTask<IReadOnlyList<KeyValuePair<string, TItem>>> ReadItemsAsync(CancellationToken cancellationToken = default)
     {
-        var items = new List<KeyValuePair<string, TItem>>();
+        if (_quietPath is not null)
+        {
+            return await ReadQuietlyAsync(static (store, lease, token) => store.ReadItemsAsync(lease, token), cancellationToken).ConfigureAwait(false);
+        }
+
         var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var connection = lease.Connection;
-            if (_noStoreYet)
-            {
-                return items;
-            }
+            return await ReadItemsAsync(lease, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex) when (Unusable(ex) is { } unusable)
+        {
+            throw unusable;
+        }
+        finally
+        {
+            Return(lease);
+        }
+    }
 
-            // One statement reads one WAL snapshot, so a commit running meanwhile is seen entirely or not at all.
-            using var command = connection.CreateCommand();
+    private async ValueTask<IReadOnlyList<KeyValuePair<string, TItem>>> ReadItemsAsync(Lease lease, CancellationToken cancellationToken)
+    {
+        var items = new List<KeyValuePair<string, TItem>>();
+        if (_noStoreYet)
+        {
+            return items;
+        }
+
+        // One statement reads one WAL snapshot, so a commit running meanwhile is seen entirely or not at all.
+        using (var command = lease.Connection.CreateCommand())
+        {
             command.CommandText = "SELECT key, json FROM syncgen_items WHERE collection = $collection ORDER BY key COLLATE BINARY;";
             command.Parameters.AddWithValue("$collection", _collection);
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -329,14 +379,6 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
                 }
             }
         }
-        catch (SqliteException ex) when (Unusable(ex) is { } unusable)
-        {
-            throw unusable;
-        }
-        finally
-        {
-            Return(lease);
-        }
 
         // SQLite's BINARY collation compares UTF-8 bytes, i.e. code points, while the contract promises .NET ordinal
         // (UTF-16) order; they differ only for keys mixing supplementary characters with U+E000..U+FFFF. Re-sort then.
@@ -346,6 +388,53 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
         }
 
         return items;
+    }
+
+    /// <summary>
+    /// A read of an <see cref="OpenFileReadOnly"/> store: on an immutable connection of its own (no side file created,
+    /// never pooled, since an immutable connection trusts its page cache forever) while the file is quiet, checked
+    /// unchanged afterwards; the usual way once a writer is at work or after three reads that met a change.
+    /// </summary>
+    private async ValueTask<T> ReadQuietlyAsync<T>(Func<SqliteSyncStore<TItem>, Lease, CancellationToken, ValueTask<T>> read, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 3 && SqliteStoreFile.QuietState.Take(_quietPath!) is { } before; attempt++)
+        {
+            var lease = new Lease(await OpenAsync(_quietConnectionString!, cancellationToken).ConfigureAwait(false));
+            try
+            {
+                var result = await read(this, lease, cancellationToken).ConfigureAwait(false);
+                if (before.Unchanged())
+                {
+                    return result;
+                }
+            }
+            catch (Exception ex) when (ex is SqliteException or SyncStoreCorruptException or SyncStoreUnusableException && !before.Unchanged())
+            {
+                // A writer changed the file under the immutable read: what was read means nothing; read again.
+            }
+            catch (SqliteException ex) when (Unusable(ex) is { } unusable)
+            {
+                throw unusable;
+            }
+            finally
+            {
+                lease.Dispose();
+            }
+        }
+
+        var usual = await RentAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await read(this, usual, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex) when (Unusable(ex) is { } unusable)
+        {
+            throw unusable;
+        }
+        finally
+        {
+            Return(usual);
+        }
     }
 
     private TItem Deserialize(string key, string json)
@@ -385,10 +474,20 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
         return true;
     }
 
-    private async ValueTask<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    private ValueTask<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(_connectionString, cancellationToken);
+
+    private async ValueTask<SqliteConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var connection = new SqliteConnection(_connectionString);
+
+        // SQLite opens a file this user may not write read-only without a word, creating its -wal and -shm as this user
+        // on the way; left there, they make the store unwritable for its owner. Refused before SQLite opens it.
+        if (!IsReadOnly && !_schemaReady && UnixFileStatus.IsWritable(_dataSource) == false && File.Exists(_dataSource))
+        {
+            throw SqliteStoreFile.ReadOnlyForThisUser(_dataSource);
+        }
+
+        var connection = new SqliteConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -85,8 +85,13 @@ internal readonly record struct UnixFileStatus(UnixFileStatus.Kind Type, uint Ow
             ModifiedNanoseconds: Timestamp(buffer, 112));
     }
 
-    /// <summary>The effective user id of this process, or null off Linux.</summary>
+    /// <summary>The effective user id of this process; null off Linux.</summary>
     public static uint? EffectiveUserId => OperatingSystem.IsLinux() ? NativeMethods.geteuid() : null;
+
+    /// <summary>Whether this process may write the path (<c>access(2)</c>); null off Linux.</summary>
+    public static bool? IsWritable(string path) => OperatingSystem.IsLinux() ? NativeMethods.access(path, WriteAccess) == 0 : null;
+
+    private const int WriteAccess = 2; // W_OK
 
     /// <summary>The type as a user reads it in an error message.</summary>
     public string TypeName => Type switch
@@ -115,5 +120,11 @@ internal readonly record struct UnixFileStatus(UnixFileStatus.Kind Type, uint Ow
         [DllImport("libc")]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         public static extern uint geteuid();
+
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+#pragma warning disable CA2101 // Strings are UTF-8 on Unix, which is what the kernel takes.
+        public static extern int access([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int mode);
+#pragma warning restore CA2101
     }
 }

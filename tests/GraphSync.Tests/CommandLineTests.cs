@@ -182,6 +182,23 @@ public sealed class CommandLineTests : GraphSyncTestBase
     }
 
     [Test]
+    public async Task Show_creates_no_side_files_beside_the_store()
+    {
+        Graph.On(Graph.DeltaEndpoint, GraphDeltaStub.Page([("u1", "Ann")], deltaLink: DeltaLink1));
+        Assert.That((await RunAsync("sync", "--base-url", Graph.Root, "--store", StorePath)).ExitCode, Is.Zero);
+        var folder = Path.GetDirectoryName(StorePath)!;
+        Assert.That(Directory.GetFiles(folder), Is.EqualTo(new[] { StorePath }), "the sync left no side files");
+
+        var show = await RunAsync("show", "--store", StorePath, "--json");
+
+        // SQLite opens a WAL file read-only by creating its -wal and -shm as the reader; left there by another user,
+        // they make the store unwritable for its owner.
+        Assert.That(show.ExitCode, Is.Zero, show.StdErr);
+        Assert.That(show.StdOut, Does.Contain("\"displayName\":\"Ann\""));
+        Assert.That(Directory.GetFiles(folder), Is.EqualTo(new[] { StorePath }), "show created side files");
+    }
+
+    [Test]
     public async Task A_store_path_that_is_a_fifo_is_refused_at_once_by_show_and_sync()
     {
         using (var mkfifo = Process.Start("mkfifo", new[] { StorePath })!)
