@@ -80,7 +80,7 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
                 $"first full sync of every calendar took {warmUp.Elapsed.TotalSeconds:0}s from the workers' start")).ConfigureAwait(false);
             var committedBefore = await CountAsync(database, $"SELECT count(*) FROM {Schema}.token_history;", cancellationToken).ConfigureAwait(false);
             var phaseClock = Stopwatch.StartNew();
-            var pausing = PauseWorkersAsync(server, phaseClock, cancellationToken);
+            var pausing = PauseWorkersAsync(server, database, phaseClock, cancellationToken);
             var kills = await ChangeAndKillAsync(server, calendars, workerArguments, logDirectory, cancellationToken).ConfigureAwait(false);
             var pauses = await pausing.ConfigureAwait(false);
             var committed = await CountAsync(database, $"SELECT count(*) FROM {Schema}.token_history;", cancellationToken).ConfigureAwait(false) - committedBefore;
@@ -194,7 +194,7 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
     /// the lease expires and another worker takes the calendar with a newer epoch, so the frozen pass, resumed, must be
     /// refused at its commit (a <c>SyncLeaseLostException</c>, counted as staleCommitsRefused) rather than overwrite it.
     /// </summary>
-    private async Task<int> PauseWorkersAsync(FakeCalendarServer server, Stopwatch phase, CancellationToken cancellationToken)
+    private async Task<int> PauseWorkersAsync(FakeCalendarServer server, PostgreSqlSyncDatabase database, Stopwatch phase, CancellationToken cancellationToken)
     {
         var frozenFor = options.Lease + (2 * FleetSettings.DefaultCheckinInterval) + TimeSpan.FromSeconds(3);
         var paused = 0;
@@ -220,9 +220,11 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
                 var tagPrefix = victim.Name + ".";
                 var requested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-                // The server holds the victim's next page request for 2 s: the victim is then surely mid-pass, waiting.
+                // The server holds the victim's next page request until 5 s after it is resumed: it is frozen mid-pass, and
+                // once resumed it still waits while the cluster sees it missed its check-ins and another worker takes the
+                // calendar over. A frozen worker may hold Quartz's cluster lock, which stalls every worker until it resumes.
                 server.Faults.Enqueue(
-                    Fault.Delay(TimeSpan.FromSeconds(2)),
+                    Fault.Delay(frozenFor + TimeSpan.FromSeconds(5)),
                     request => request.GetQueryValue("quotaUser") is { } tag && tag.StartsWith(tagPrefix, StringComparison.Ordinal) && requested.TrySetResult(),
                     times: 1);
                 var arrived = await Task.WhenAny(requested.Task, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)).ConfigureAwait(false) == requested.Task;
@@ -243,6 +245,15 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
                     finally
                     {
                         victim.Resume();
+                    }
+
+                    // Its held page is answered 5 s later: the run goes on (and may stop the workers) once the resumed pass
+                    // met the fence, or did not within 20 s.
+                    var waited = Stopwatch.StartNew();
+                    var refusals = $"SELECT count(*) FROM {Schema}.refusals WHERE worker = '{victim.Name}';";
+                    while (await CountAsync(database, refusals, cancellationToken).ConfigureAwait(false) == 0 && waited.Elapsed < TimeSpan.FromSeconds(20))
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
                     }
 
                     paused++;
