@@ -54,6 +54,18 @@ public sealed class FleetCommandLineTests
         Assert.That(lines[0], Does.StartWith("error: ").And.Contain("127.0.0.1"));
     }
 
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task A_chaos_run_against_an_unreachable_database_is_a_failure_while_running_not_a_usage_error(CancellationToken cancellationToken)
+    {
+        var (exitCode, stderr) = await RunFleetAsync(["chaos", "--connection", $"Host=127.0.0.1;Port={ClosedPort()};Timeout=5", "--calendars", "1"], cancellationToken);
+
+        Assert.That(exitCode, Is.EqualTo(1), stderr);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1), stderr);
+        Assert.That(lines[0], Does.StartWith("error: ").And.Contain("127.0.0.1"));
+    }
+
     private static int ClosedPort()
     {
         // A port that was free a moment ago: nothing listens on it, so a connection is refused at once.

@@ -78,10 +78,11 @@ internal static class ChaosCommand
             await Console.Error.WriteLineAsync("error: chaos run cancelled; workers were stopped").ConfigureAwait(false);
             return 130;
         }
-        catch (Exception exception) when (exception is PostgreSqlUnavailableException or Npgsql.NpgsqlException or InvalidOperationException or ArgumentException)
+        catch (Exception exception) when (exception is PostgreSqlUnavailableException or Npgsql.NpgsqlException or InvalidOperationException)
         {
-            await Console.Error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
-            return 2;
+            // A failure while running (no database, workers that all died), not a bad flag: those were checked before.
+            await Console.Error.WriteLineAsync($"error: {exception.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
+            return 1;
         }
         finally
         {

@@ -93,7 +93,15 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
             var deadline = Stopwatch.StartNew();
             while (true)
             {
-                converged = await FleetChecks.CountConvergedAsync(database, server, calendars, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    converged = await FleetChecks.CountConvergedAsync(database, server, calendars, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Npgsql.NpgsqlException exception) when (IsConnectionLoss(exception))
+                {
+                    // The database is away (restarted under the run): count again in a second.
+                }
+
                 if (converged == calendars.Length || deadline.Elapsed > options.ConvergeTimeout)
                 {
                     break;
@@ -285,11 +293,27 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
         }
     }
 
+    /// <summary>One count; retried for up to a minute while the database is away (restarted under the run), as the workers retry.</summary>
     private static async Task<long> CountAsync(PostgreSqlSyncDatabase database, string sql, CancellationToken cancellationToken)
     {
-        await using var command = database.DataSource.CreateCommand(sql);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        var away = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await using var command = database.DataSource.CreateCommand(sql);
+                return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+            catch (Npgsql.NpgsqlException exception) when (IsConnectionLoss(exception) && away.Elapsed < TimeSpan.FromMinutes(1))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
+
+    // Refused, reset, or ended by the server's shutdown (57P01) or start-up (57P03): the database is away, not wrong.
+    private static bool IsConnectionLoss(Npgsql.NpgsqlException exception) =>
+        exception is Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" } || exception is not Npgsql.PostgresException;
 
     /// <summary>Removes the run's schema and its scheduler's rows from Quartz's tables, so a shared database is left as found.</summary>
     private async Task DropRunAsync(PostgreSqlSyncDatabase database)
