@@ -399,9 +399,10 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
     {
         for (var attempt = 0; attempt < 3 && SqliteStoreFile.QuietState.Take(_quietPath!) is { } before; attempt++)
         {
-            var lease = new Lease(await OpenAsync(_quietConnectionString!, cancellationToken).ConfigureAwait(false));
+            Lease? lease = null;
             try
             {
+                lease = new Lease(await OpenAsync(_quietConnectionString!, cancellationToken).ConfigureAwait(false));
                 var result = await read(this, lease, cancellationToken).ConfigureAwait(false);
                 if (before.Unchanged())
                 {
@@ -418,7 +419,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
             }
             finally
             {
-                lease.Dispose();
+                lease?.Dispose();
             }
         }
 

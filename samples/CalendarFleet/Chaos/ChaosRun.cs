@@ -200,7 +200,7 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
     /// Freezes workers with SIGSTOP while one of their passes waits for a page, at evenly spread moments of the change
     /// phase, for longer than the lease plus the cluster's failure detection, then resumes them with SIGCONT. Meanwhile
     /// the lease expires and another worker takes the calendar with a newer epoch, so the frozen pass, resumed, must be
-    /// refused at its commit (a <c>SyncLeaseLostException</c>, counted as staleCommitsRefused) rather than overwrite it.
+    /// refused as it applies its page (a <c>SyncLeaseLostException</c>, counted as staleCommitsRefused), writing nothing.
     /// </summary>
     private async Task<int> PauseWorkersAsync(FakeCalendarServer server, PostgreSqlSyncDatabase database, Stopwatch phase, CancellationToken cancellationToken)
     {
