@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
@@ -63,6 +64,18 @@ internal static class SqliteStoreFile
         catch (IOException) when (File.Exists(path))
         {
             // Another process created it first: its mode stands.
+        }
+    }
+
+    /// <summary>
+    /// Refuses a path that names a FIFO, a device or a socket before SQLite opens it: opening a FIFO for reading blocks in
+    /// the kernel until a writer comes, where no cancellation or signal handler can end the wait.
+    /// </summary>
+    public static void RefuseSpecialFile(string path)
+    {
+        if (UnixFileStatus.TryGet(path) is { Type: not (UnixFileStatus.Kind.Regular or UnixFileStatus.Kind.Directory) } status)
+        {
+            throw new SyncStoreUnusableException(path, $"it is {status.TypeName}, not a regular file; give --store a SQLite file.");
         }
     }
 
@@ -138,10 +151,88 @@ internal static class SqliteStoreFile
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private const string ReadOnlyDetail = "it is read-only for this user; make it writable, or run as its owner.";
+    // The side files SQLite keeps next to a WAL database, and the rollback journal of one that is not.
+    private static readonly string[] SideFileSuffixes = { "-wal", "-shm", "-journal" };
 
-    /// <summary>The error for a store file this process may read but not write.</summary>
-    public static SyncStoreUnusableException ReadOnlyForThisUser(string path) => new(path, ReadOnlyDetail);
+    /// <summary>A read-only connection string that opens <paramref name="path"/> immutable: no lock, no side file.</summary>
+    public static string ImmutableConnectionString(string path)
+    {
+        // A URI filename: every byte outside the unreserved set is percent-encoded, so '?', '#' and '%' in a path stay
+        // part of the path.
+        var uri = new StringBuilder("file:");
+        foreach (var b in Encoding.UTF8.GetBytes(path))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || c is '/' or '-' or '.' or '_' or '~')
+            {
+                uri.Append(c);
+            }
+            else
+            {
+                uri.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+
+        uri.Append("?immutable=1");
+        return new SqliteConnectionStringBuilder { DataSource = uri.ToString(), Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
+    }
+
+    /// <summary>The state of a store file while no writer is at work, to tell afterwards whether one came meanwhile.</summary>
+    public readonly record struct QuietState(string Path, UnixFileStatus Status)
+    {
+        /// <summary>The file's state if it is a regular file with no side file and no journal; null otherwise or off Linux.</summary>
+        public static QuietState? Take(string path) =>
+            !AnySideFile(path) && UnixFileStatus.TryGet(path) is { Type: UnixFileStatus.Kind.Regular } status ? new QuietState(path, status) : null;
+
+        /// <summary>
+        /// Whether no writer touched the file since <see cref="Take"/>: still no side file, and the same inode, size and
+        /// change times. A writer creates the <c>-wal</c> as it opens the file and cannot remove it while it writes; a
+        /// checkpoint that wrote the file and removed the <c>-wal</c> meanwhile changes its times.
+        /// </summary>
+        public bool Unchanged() => !AnySideFile(Path) && UnixFileStatus.TryGet(Path) == Status;
+
+        private static bool AnySideFile(string path) => Array.Exists(SideFileSuffixes, suffix => File.Exists(path + suffix));
+    }
+
+    /// <summary>Whether a <c>-wal</c> or <c>-shm</c> file of another user beside the store exists that this process may not write.</summary>
+    public static bool HasForeignSideFile(string path) => ForeignSideFiles(path).Count > 0;
+
+    private static List<(string Name, UnixFileStatus Status)> ForeignSideFiles(string path)
+    {
+        var found = new List<(string, UnixFileStatus)>();
+        foreach (var suffix in new[] { "-wal", "-shm" })
+        {
+            if (UnixFileStatus.TryGet(path + suffix) is { } status && status.OwnerId != UnixFileStatus.EffectiveUserId && UnixFileStatus.IsWritable(path + suffix) == false)
+            {
+                found.Add((System.IO.Path.GetFileName(path) + suffix, status));
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The error for a store file this process may read but not write, naming the side files that cause it.</summary>
+    public static SyncStoreUnusableException ReadOnlyForThisUser(string path) => new(path, ReadOnlyDetail(path));
+
+    private static string ReadOnlyDetail(string path)
+    {
+        var foreign = ForeignSideFiles(path);
+        if (foreign.Count == 0)
+        {
+            return "it is read-only for this user; make it writable, or run as its owner.";
+        }
+
+        var names = string.Join(" and ", foreign.ConvertAll(side => side.Name));
+        var owner = foreign[0].Status.OwnerId;
+        var wal = foreign.Find(side => side.Name.EndsWith("-wal", StringComparison.Ordinal));
+
+        // An empty -wal holds nothing; one with frames holds commits not yet in the database, which only its owner can fold in.
+        var remedy = wal.Name is null || wal.Status.Size == 0
+            ? "once no process has the store open, delete them (they hold no data), or run as that user"
+            : string.Create(CultureInfo.InvariantCulture, $"run a sync as that user first (the -wal holds {wal.Status.Size} bytes not yet in the database), or run as that user");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"its side file{(foreign.Count > 1 ? "s" : string.Empty)} {names} belong{(foreign.Count > 1 ? string.Empty : "s")} to another user (uid {owner}) and this user may not write {(foreign.Count > 1 ? "them" : "it")} (a program run as that user left {(foreign.Count > 1 ? "them" : "it")}); {remedy}.");
+    }
 
     /// <summary>
     /// Turns SQLite's error while opening or preparing the file into one sentence naming the file and what to do; null
@@ -155,7 +246,7 @@ internal static class SqliteStoreFile
             14 => "the file cannot be opened (missing, or its folder is not accessible).",
             26 => "it is not a SQLite database (random bytes or a text file?); give --store a new file, or restore the store from a backup.",
             11 => "the database is damaged (truncated or overwritten); restore it from a backup, or delete it to run a full sync.",
-            8 => readOnly ? "the file cannot be read." : ReadOnlyDetail,
+            8 => readOnly ? "the file cannot be read." : ReadOnlyDetail(path),
             13 => "the disk is full; free some space and run the sync again (the store is unchanged).",
             3 or 23 => "permission denied; check the file's owner and mode.",
             10 => $"an I/O error occurred ({exception.Message}).",

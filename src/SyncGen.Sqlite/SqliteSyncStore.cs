@@ -83,6 +83,10 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
     // Read-only stores only: the file held no SyncGen tables, so reads answer "never synced" instead of failing.
     private volatile bool _noStoreYet;
 
+    // OpenFileReadOnly stores only: the file, and a connection string that opens it immutable (see ReadQuietlyAsync).
+    private string? _quietPath;
+    private string? _quietConnectionString;
+
     // Whether the file still has the staging tables of the store's earlier versions (see the remarks).
     private volatile bool _hasLegacyStaging;
 
@@ -146,6 +150,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
     /// </param>
     /// <remarks>A new file is created owner-only (mode 0600) on Unix; an existing file keeps its mode.</remarks>
     /// <exception cref="ArgumentException"><paramref name="path"/> or <paramref name="collection"/> is blank, or the path is invalid.</exception>
+    /// <exception cref="SyncStoreUnusableException">The path names a FIFO, a device or a socket.</exception>
     public static SqliteSyncStore<TItem> OpenFile(string path, string collection, JsonSerializerOptions? serializerOptions = null, bool allowOtherTables = false)
     {
         var fullPath = FullPath(path);
@@ -157,6 +162,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
             Directory.CreateDirectory(directory);
         }
 
+        SqliteStoreFile.RefuseSpecialFile(fullPath);
         SqliteStoreFile.CreateOwnerOnlyIfMissing(fullPath);
         var builder = new SqliteConnectionStringBuilder { DataSource = fullPath, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true };
         return new SqliteSyncStore<TItem>(builder.ToString(), collection, serializerOptions) { AllowOtherTables = allowOtherTables };
@@ -164,16 +170,26 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
 
     /// <summary>Opens the store at <paramref name="path"/> for reading only.</summary>
     /// <remarks>
-    /// Nothing in the file changes (no table, no journal mode, no mark), and a file the user may not write can be read.
-    /// An empty database reads as a store that never synced; one of another program (its own tables and none of
-    /// SyncGen's, or another application id) is refused with <see cref="SyncStoreUnusableException"/> on first use, as
-    /// <see cref="OpenFile"/> refuses it, rather than reading as an empty mirror.
+    /// Nothing in the file changes (no table, no journal mode, no mark), no <c>-wal</c> or <c>-shm</c> file is created
+    /// beside it when none is there, and a file the user may not write can be read. An empty database reads as a store
+    /// that never synced; one of another program (its own tables and none of SyncGen's, or another application id) is
+    /// refused with <see cref="SyncStoreUnusableException"/> on first use, as <see cref="OpenFile"/> refuses it, rather
+    /// than reading as an empty mirror.
+    /// <para>
+    /// SQLite opens a WAL database read-only by creating its <c>-wal</c> and <c>-shm</c> files when they are missing,
+    /// owned by the reading user, and a read-only connection cannot remove them: left beside a store the reader may not
+    /// write, they make it unwritable for its owner. So while no writer is at work (no side file, no rollback journal),
+    /// each read opens the file immutable, which reads the database file alone and creates nothing, and checks afterwards
+    /// that the file did not change meanwhile (same size, times and inode, still no side file); if it did, the read is
+    /// repeated. While a writer is at work its side files exist, and the read goes through them as usual. Off Linux, reads
+    /// always go the usual way.
+    /// </para>
     /// </remarks>
     /// <param name="path">The database file; it must exist.</param>
     /// <param name="collection">The collection to read.</param>
     /// <param name="serializerOptions">How items are serialized; <see cref="JsonSerializerDefaults.Web"/> when omitted.</param>
     /// <param name="allowOtherTables">Read a database that holds other programs' tables (see <see cref="AllowOtherTables"/>).</param>
-    /// <exception cref="SyncStoreUnusableException">The file does not exist, or is a directory.</exception>
+    /// <exception cref="SyncStoreUnusableException">The file does not exist, or is a directory or another file that is not a regular one (a FIFO, a device).</exception>
     public static SqliteSyncStore<TItem> OpenFileReadOnly(string path, string collection, JsonSerializerOptions? serializerOptions = null, bool allowOtherTables = false)
     {
         var fullPath = FullPath(path);
@@ -187,8 +203,15 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
             throw new SyncStoreUnusableException(fullPath, "the file does not exist; run a sync first, or check the path.");
         }
 
+        SqliteStoreFile.RefuseSpecialFile(fullPath);
+
         var builder = new SqliteConnectionStringBuilder { DataSource = fullPath, Mode = SqliteOpenMode.ReadOnly, Pooling = true };
-        return new SqliteSyncStore<TItem>(builder.ToString(), collection, serializerOptions) { AllowOtherTables = allowOtherTables };
+        return new SqliteSyncStore<TItem>(builder.ToString(), collection, serializerOptions)
+        {
+            AllowOtherTables = allowOtherTables,
+            _quietPath = fullPath,
+            _quietConnectionString = SqliteStoreFile.ImmutableConnectionString(fullPath),
+        };
     }
 
     /// <summary>Whether the store was opened read-only (<see cref="SqliteOpenMode.ReadOnly"/>): passes cannot begin.</summary>
@@ -238,17 +261,15 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
     /// <inheritdoc />
     public async ValueTask<string?> ReadSyncTokenAsync(CancellationToken cancellationToken = default)
     {
+        if (_quietPath is not null)
+        {
+            return await ReadQuietlyAsync(static (store, lease, _) => new ValueTask<string?>(store.ReadToken(lease)), cancellationToken).ConfigureAwait(false);
+        }
+
         var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_noStoreYet)
-            {
-                return null;
-            }
-
-            var token = lease.ReadToken(_collection);
-            _lastSeenToken = token;
-            return token;
+            return ReadToken(lease);
         }
         catch (SqliteException ex) when (Unusable(ex) is { } unusable)
         {
@@ -258,6 +279,18 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
         {
             Return(lease);
         }
+    }
+
+    private string? ReadToken(Lease lease)
+    {
+        if (_noStoreYet)
+        {
+            return null;
+        }
+
+        var token = lease.ReadToken(_collection);
+        _lastSeenToken = token;
+        return token;
     }
 
     /// <inheritdoc />
@@ -289,7 +322,9 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
 
         // SQLite opens a file the user may not write to read-only without a word, and would only refuse the commit,
         // after every page was fetched: say so as soon as a pass takes its connection.
-        if (SQLitePCL.raw.sqlite3_db_readonly(lease.Connection.Handle, "main") == 1)
+        // Side files another user left (a reader with an older SyncGen, or another SQLite program) are as unwritable, and
+        // SQLite would only say so at the commit.
+        if (SQLitePCL.raw.sqlite3_db_readonly(lease.Connection.Handle, "main") == 1 || SqliteStoreFile.HasForeignSideFile(_dataSource))
         {
             lease.Dispose();
             throw SqliteStoreFile.ReadOnlyForThisUser(_dataSource);
@@ -303,18 +338,37 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
     /// <exception cref="SyncStoreCorruptException">A stored item no longer deserializes as <typeparamref name="TItem"/>.</exception>
     public async ValueTask<IReadOnlyList<KeyValuePair<string, TItem>>> ReadItemsAsync(CancellationToken cancellationToken = default)
     {
-        var items = new List<KeyValuePair<string, TItem>>();
+        if (_quietPath is not null)
+        {
+            return await ReadQuietlyAsync(static (store, lease, token) => store.ReadItemsAsync(lease, token), cancellationToken).ConfigureAwait(false);
+        }
+
         var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var connection = lease.Connection;
-            if (_noStoreYet)
-            {
-                return items;
-            }
+            return await ReadItemsAsync(lease, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex) when (Unusable(ex) is { } unusable)
+        {
+            throw unusable;
+        }
+        finally
+        {
+            Return(lease);
+        }
+    }
 
-            // One statement reads one WAL snapshot, so a commit running meanwhile is seen entirely or not at all.
-            using var command = connection.CreateCommand();
+    private async ValueTask<IReadOnlyList<KeyValuePair<string, TItem>>> ReadItemsAsync(Lease lease, CancellationToken cancellationToken)
+    {
+        var items = new List<KeyValuePair<string, TItem>>();
+        if (_noStoreYet)
+        {
+            return items;
+        }
+
+        // One statement reads one WAL snapshot, so a commit running meanwhile is seen entirely or not at all.
+        using (var command = lease.Connection.CreateCommand())
+        {
             command.CommandText = "SELECT key, json FROM syncgen_items WHERE collection = $collection ORDER BY key COLLATE BINARY;";
             command.Parameters.AddWithValue("$collection", _collection);
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -327,14 +381,6 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
                 }
             }
         }
-        catch (SqliteException ex) when (Unusable(ex) is { } unusable)
-        {
-            throw unusable;
-        }
-        finally
-        {
-            Return(lease);
-        }
 
         // SQLite's BINARY collation compares UTF-8 bytes, i.e. code points, while the contract promises .NET ordinal
         // (UTF-16) order; they differ only for keys mixing supplementary characters with U+E000..U+FFFF. Re-sort then.
@@ -344,6 +390,54 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
         }
 
         return items;
+    }
+
+    /// <summary>
+    /// A read of an <see cref="OpenFileReadOnly"/> store: on an immutable connection of its own (no side file created,
+    /// never pooled, since an immutable connection trusts its page cache forever) while the file is quiet, checked
+    /// unchanged afterwards; the usual way once a writer is at work or after three reads that met a change.
+    /// </summary>
+    private async ValueTask<T> ReadQuietlyAsync<T>(Func<SqliteSyncStore<TItem>, Lease, CancellationToken, ValueTask<T>> read, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 3 && SqliteStoreFile.QuietState.Take(_quietPath!) is { } before; attempt++)
+        {
+            Lease? lease = null;
+            try
+            {
+                lease = new Lease(await OpenAsync(_quietConnectionString!, cancellationToken).ConfigureAwait(false));
+                var result = await read(this, lease, cancellationToken).ConfigureAwait(false);
+                if (before.Unchanged())
+                {
+                    return result;
+                }
+            }
+            catch (Exception ex) when (ex is SqliteException or SyncStoreCorruptException or SyncStoreUnusableException && !before.Unchanged())
+            {
+                // A writer changed the file under the immutable read: what was read means nothing; read again.
+            }
+            catch (SqliteException ex) when (Unusable(ex) is { } unusable)
+            {
+                throw unusable;
+            }
+            finally
+            {
+                lease?.Dispose();
+            }
+        }
+
+        var usual = await RentAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await read(this, usual, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex) when (Unusable(ex) is { } unusable)
+        {
+            throw unusable;
+        }
+        finally
+        {
+            Return(usual);
+        }
     }
 
     private TItem Deserialize(string key, string json)
@@ -383,10 +477,20 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
         return true;
     }
 
-    private async ValueTask<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    private ValueTask<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(_connectionString, cancellationToken);
+
+    private async ValueTask<SqliteConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var connection = new SqliteConnection(_connectionString);
+
+        // SQLite opens a file this user may not write read-only without a word, creating its -wal and -shm as this user
+        // on the way; left there, they make the store unwritable for its owner. Refused before SQLite opens it.
+        if (!IsReadOnly && !_schemaReady && UnixFileStatus.IsWritable(_dataSource) == false && File.Exists(_dataSource))
+        {
+            throw SqliteStoreFile.ReadOnlyForThisUser(_dataSource);
+        }
+
+        var connection = new SqliteConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);

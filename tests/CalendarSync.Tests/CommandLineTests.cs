@@ -166,8 +166,26 @@ public class CommandLineTests : CalendarSyncTestBase
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new System.Threading.CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A hung sample is a failed test, not a process left behind.
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"the sample did not exit within 2 minutes: {string.Join(' ', arguments)}");
+        }
+
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Creates a FIFO (named pipe) at <paramref name="path"/> with coreutils' <c>mkfifo</c>.</summary>
+    internal static async Task MakeFifoAsync(string path)
+    {
+        using var mkfifo = Process.Start("mkfifo", new[] { path })!;
+        await mkfifo.WaitForExitAsync();
+        Assert.That(mkfifo.ExitCode, Is.Zero, "mkfifo failed");
     }
 
     /// <summary>The sample's own build output (the test project references it, so it is built first).</summary>

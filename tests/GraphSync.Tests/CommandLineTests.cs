@@ -119,7 +119,8 @@ public sealed class CommandLineTests : GraphSyncTestBase
     [TestCase(new[] { "sync", "--base-url", "ftp://127.0.0.1/v1.0", "--store", "{store}" }, "is not an absolute http(s) URL", TestName = "an ftp base url")]
     [TestCase(new[] { "sync", "--base-url", "{root}?$select=id", "--store", "{store}" }, "has a query or fragment", TestName = "a base url with a query")]
     [TestCase(new[] { "sync", "--base-url", "http://me:s3cret@127.0.0.1:9/v1.0", "--store", "{store}" }, "has a user name or password", TestName = "a base url with a password")]
-    [TestCase(new[] { "sync", "--base-url", "{root}", "--store", "{store}", "--timeout", "0" }, "--timeout must be 1 second or more", TestName = "a zero timeout")]
+    [TestCase(new[] { "sync", "--base-url", "{root}", "--store", "{store}", "--timeout", "0" }, "--timeout must be 1 to 86400 seconds (a day); it was 0", TestName = "a zero timeout")]
+    [TestCase(new[] { "sync", "--base-url", "{root}", "--store", "{store}", "--timeout", "3000000" }, "--timeout must be 1 to 86400 seconds (a day); it was 3000000", TestName = "a timeout of 35 days")]
     [TestCase(new[] { "sync", "--base-url", "{root}", "--store", "{store}", "--credentials", "x.json" }, "--credentials", TestName = "an unknown flag")]
     [TestCase(new[] { "show", "--json" }, "--store", TestName = "show without --store")]
     [TestCase(new[] { "unsync" }, "unsync", TestName = "an unknown command")]
@@ -193,6 +194,44 @@ public sealed class CommandLineTests : GraphSyncTestBase
         Assert.That(show.StdErr, Does.Contain("does not exist"));
     }
 
+    [Test]
+    public async Task Show_creates_no_side_files_beside_the_store()
+    {
+        Graph.On(Graph.DeltaEndpoint, GraphDeltaStub.Page([("u1", "Ann")], deltaLink: DeltaLink1));
+        Assert.That((await RunAsync("sync", "--base-url", Graph.Root, "--store", StorePath)).ExitCode, Is.Zero);
+        var folder = Path.GetDirectoryName(StorePath)!;
+        Assert.That(Directory.GetFiles(folder), Is.EqualTo(new[] { StorePath }), "the sync left no side files");
+
+        var show = await RunAsync("show", "--store", StorePath, "--json");
+
+        // SQLite opens a WAL file read-only by creating its -wal and -shm as the reader; left there by another user,
+        // they make the store unwritable for its owner.
+        Assert.That(show.ExitCode, Is.Zero, show.StdErr);
+        Assert.That(show.StdOut, Does.Contain("\"displayName\":\"Ann\""));
+        Assert.That(Directory.GetFiles(folder), Is.EqualTo(new[] { StorePath }), "show created side files");
+    }
+
+    [Test]
+    public async Task A_store_path_that_is_a_fifo_is_refused_at_once_by_show_and_sync()
+    {
+        using (var mkfifo = Process.Start("mkfifo", new[] { StorePath })!)
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.That(mkfifo.ExitCode, Is.Zero, "mkfifo failed");
+        }
+
+        // Opening a FIFO for reading waits for a writer in the kernel: show used to hang there, deaf to SIGTERM.
+        foreach (var arguments in new[] { new[] { "show", "--store", StorePath }, new[] { "sync", "--base-url", Graph.Root, "--store", StorePath } })
+        {
+            var result = await RunAsync(arguments);
+
+            Assert.That(result.ExitCode, Is.EqualTo(3), result.StdErr);
+            Assert.That(result.StdErr.Trim(), Does.Not.Contain("\n").And.StartWith("error: ").And.Contain("is a FIFO (named pipe), not a regular file"));
+        }
+
+        Assert.That(Graph.Requests, Is.Empty, "nothing was sent");
+    }
+
     [TestCase("INT")]
     [TestCase("TERM")]
     public async Task A_signal_mid_pass_exits_130_and_leaves_the_store_unchanged(string signal)
@@ -252,7 +291,17 @@ public sealed class CommandLineTests : GraphSyncTestBase
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A hung sample is a failed test, not a process left behind.
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"the sample did not exit within 2 minutes: {string.Join(' ', arguments)}");
+        }
+
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
     }
 

@@ -60,6 +60,36 @@ public sealed class FleetClusterTests
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    [Test]
+    [CancelAfter(4 * 60 * 1000)]
+    public async Task A_worker_frozen_past_its_lease_mid_pass_has_its_commit_refused_and_every_mirror_still_converges(CancellationToken cancellationToken)
+    {
+        var fleet = Path.Combine(AppContext.BaseDirectory, "CalendarFleet.dll");
+        var connection = await PostgreSqlCluster.Cluster.CreateDatabaseAsync("fleet_pause_test", cancellationToken);
+
+        // Two workers, so one is left to take the frozen worker's calendar over; a 2 s lease keeps the freeze short.
+        var (exitCode, output) = await RunAsync(
+            fleet,
+            ["chaos", "--connection", connection, "--workers", "2", "--calendars", "20", "--kills", "0", "--pauses", "1",
+             "--change-seconds", "4", "--changes-per-second", "10", "--interval-seconds", "1", "--lease-seconds", "2",
+             "--converge-seconds", "60", "--seed", "7"],
+            cancellationToken);
+
+        TestContext.Out.WriteLine(output);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        using var summary = JsonDocument.Parse(lines[^1]);
+        var root = summary.RootElement;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(lines, Has.One.Contains("paused past their lease").And.Contains("1 paused"));
+            Assert.That(root.GetProperty("staleCommitsRefused").GetInt64(), Is.GreaterThanOrEqualTo(1), "the frozen pass was refused at its commit");
+            Assert.That(root.GetProperty("converged").GetInt32(), Is.EqualTo(20));
+            Assert.That(root.GetProperty("overlaps").GetInt32(), Is.Zero);
+            Assert.That(root.GetProperty("tokenRegressions").GetInt32(), Is.Zero);
+            Assert.That(exitCode, Is.Zero);
+        }
+    }
+
     private static async Task<(int ExitCode, string Output)> RunAsync(string dll, string[] arguments, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };

@@ -25,12 +25,41 @@ public sealed class FleetCommandLineTests
         Assert.That(stderr.Trim(), Is.EqualTo("error: --server 'notaurl' is not an absolute http(s) URL"));
     }
 
+    [TestCase(new[] { "worker", "--connection", "garbage===;;", "--server", "http://127.0.0.1:1/" }, "error: --connection is not an Npgsql connection string (a key Npgsql does not know, or a pair that is not key=value); give key=value pairs separated by ';', e.g. Host=localhost;Database=fleet;Username=fleet", TestName = "a worker with a connection string that is not one")]
+    [TestCase(new[] { "chaos", "--connection", "garbage===;;" }, "error: --connection is not an Npgsql connection string (a key Npgsql does not know, or a pair that is not key=value); give key=value pairs separated by ';', e.g. Host=localhost;Database=fleet;Username=fleet", TestName = "a chaos run with a connection string that is not one")]
+    [TestCase(new[] { "chaos", "--calendars", "2147483647" }, "error: --calendars must be 1 to 100000; it was 2147483647", TestName = "a chaos run of int.MaxValue calendars")]
+    [TestCase(new[] { "worker", "--connection", "Host=127.0.0.1", "--server", "http://127.0.0.1:1/", "--calendars", "0" }, "error: --calendars must be 1 to 100000; it was 0", TestName = "a worker of no calendar")]
+    [TestCase(new[] { "worker", "--connection", "Host=127.0.0.1", "--server", "http://127.0.0.1:1/", "--lease-seconds", "-1" }, "error: --lease-seconds must be more than 0 and at most 86400 seconds (a day); it was -1", TestName = "a worker with a negative lease")]
+    [TestCase(new[] { "chaos", "--pauses", "-1" }, "error: --pauses must be 0 to 100; it was -1", TestName = "a chaos run with negative pauses")]
+    [CancelAfter(60_000)]
+    public async Task Bad_arguments_are_a_usage_error_in_one_line_before_anything_starts(string[] arguments, string expected, CancellationToken cancellationToken)
+    {
+        var (exitCode, stderr) = await RunFleetAsync(arguments, cancellationToken);
+
+        // Checked before a throwaway cluster, a worker or a connection starts: nothing but the one line is printed.
+        Assert.That(exitCode, Is.EqualTo(2), stderr);
+        Assert.That(stderr.Trim(), Is.EqualTo(expected));
+    }
+
     [Test]
     [CancelAfter(60_000)]
     public async Task Store_cost_against_an_unreachable_database_fails_in_one_line(CancellationToken cancellationToken)
     {
         using var closed = new ClosedPort();
         var (exitCode, stderr) = await RunFleetAsync(["store-cost", "--connection", $"Host=127.0.0.1;Port={closed.Port};Timeout=5"], cancellationToken);
+
+        Assert.That(exitCode, Is.EqualTo(1), stderr);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1), stderr);
+        Assert.That(lines[0], Does.StartWith("error: ").And.Contain("127.0.0.1"));
+    }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task A_chaos_run_against_an_unreachable_database_is_a_failure_while_running_not_a_usage_error(CancellationToken cancellationToken)
+    {
+        using var closed = new ClosedPort();
+        var (exitCode, stderr) = await RunFleetAsync(["chaos", "--connection", $"Host=127.0.0.1;Port={closed.Port};Timeout=5", "--calendars", "1"], cancellationToken);
 
         Assert.That(exitCode, Is.EqualTo(1), stderr);
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -64,7 +93,7 @@ public sealed class FleetCommandLineTests
             }
         }
 
-        await stdout;
+        Assert.That(await stdout, Does.Not.Contain("starting a throwaway PostgreSQL cluster"));
         return (process.ExitCode, await stderr);
     }
 }

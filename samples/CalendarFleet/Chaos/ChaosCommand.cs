@@ -27,34 +27,32 @@ internal static class ChaosCommand
         var interval = new Option<double>("--interval-seconds") { Description = "Seconds between two syncs of one calendar.", DefaultValueFactory = _ => 5 };
         var lease = new Option<double>("--lease-seconds") { Description = "Collection lease length.", DefaultValueFactory = _ => 10 };
         var concurrency = new Option<int>("--concurrency") { Description = "Calendars synced at once per worker.", DefaultValueFactory = _ => 4 };
+        var pauses = new Option<int>("--pauses") { Description = "Workers stopped with SIGSTOP in the middle of a pass for longer than their lease, then resumed with SIGCONT: their commit must be refused (staleCommitsRefused).", DefaultValueFactory = _ => 0 };
         var timeout = new Option<double>("--converge-seconds") { Description = "How long to wait for convergence after the changes stop.", DefaultValueFactory = _ => 180 };
         var seed = new Option<int?>("--seed") { Description = "Random seed of changes and kills (random when omitted)." };
         var command = new Command("chaos", "Run a fleet against the embedded fake server, kill workers while calendars change, and check that every mirror converges.")
         {
-            connection, workers, calendars, kills, seconds, changes, interval, lease, concurrency, timeout, seed,
+            connection, workers, calendars, kills, pauses, seconds, changes, interval, lease, concurrency, timeout, seed,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            // Every flag is checked here, before a cluster, the fake server or a worker starts.
             var options = new ChaosOptions
             {
-                Workers = parse.GetValue(workers),
-                Calendars = parse.GetValue(calendars),
-                Kills = parse.GetValue(kills),
-                ChangePhase = TimeSpan.FromSeconds(parse.GetValue(seconds)),
-                ChangesPerSecond = parse.GetValue(changes),
-                Interval = TimeSpan.FromSeconds(parse.GetValue(interval)),
-                Lease = TimeSpan.FromSeconds(parse.GetValue(lease)),
-                Concurrency = parse.GetValue(concurrency),
-                ConvergeTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                Workers = FleetArguments.InRange("--workers", parse.GetValue(workers), 1, 100),
+                Calendars = FleetArguments.InRange("--calendars", parse.GetValue(calendars), 1, FleetArguments.MaxCalendars),
+                Kills = FleetArguments.InRange("--kills", parse.GetValue(kills), 0, 10_000),
+                Pauses = FleetArguments.InRange("--pauses", parse.GetValue(pauses), 0, 100),
+                ChangePhase = FleetArguments.Seconds("--change-seconds", parse.GetValue(seconds), allowZero: true),
+                ChangesPerSecond = FleetArguments.InRange("--changes-per-second", parse.GetValue(changes), 0, 100_000),
+                Interval = FleetArguments.Seconds("--interval-seconds", parse.GetValue(interval)),
+                Lease = FleetArguments.Seconds("--lease-seconds", parse.GetValue(lease)),
+                Concurrency = FleetArguments.InRange("--concurrency", parse.GetValue(concurrency), 1, 1000),
+                ConvergeTimeout = FleetArguments.Seconds("--converge-seconds", parse.GetValue(timeout)),
                 Seed = parse.GetValue(seed) ?? Random.Shared.Next(),
             };
-            if (options.Workers < 1 || options.Calendars < 1 || options.Kills < 0)
-            {
-                await Console.Error.WriteLineAsync("error: --workers and --calendars must be at least 1, --kills at least 0").ConfigureAwait(false);
-                return 2;
-            }
-
-            return await RunAsync(parse.GetValue(connection), options, Console.Out, cancellationToken).ConfigureAwait(false);
+            var connectionString = parse.GetValue(connection) is { } given ? FleetArguments.ConnectionString(given) : null;
+            return await RunAsync(connectionString, options, Console.Out, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
@@ -80,10 +78,11 @@ internal static class ChaosCommand
             await Console.Error.WriteLineAsync("error: chaos run cancelled; workers were stopped").ConfigureAwait(false);
             return 130;
         }
-        catch (Exception exception) when (exception is PostgreSqlUnavailableException or Npgsql.NpgsqlException or InvalidOperationException or ArgumentException)
+        catch (Exception exception) when (exception is PostgreSqlUnavailableException or Npgsql.NpgsqlException or InvalidOperationException)
         {
-            await Console.Error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
-            return 2;
+            // A failure while running (no database, workers that all died), not a bad flag: those were checked before.
+            await Console.Error.WriteLineAsync($"error: {exception.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
+            return 1;
         }
         finally
         {
@@ -104,6 +103,8 @@ internal sealed record ChaosOptions
 
     public int Kills { get; init; } = 5;
 
+    public int Pauses { get; init; }
+
     public TimeSpan ChangePhase { get; init; } = TimeSpan.FromSeconds(30);
 
     public double ChangesPerSecond { get; init; } = 40;
@@ -119,5 +120,5 @@ internal sealed record ChaosOptions
     public int Seed { get; init; }
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Workers} workers, {Calendars} calendars, {Kills} kills over {ChangePhase.TotalSeconds:0}s of changes at {ChangesPerSecond}/s, interval {Interval.TotalSeconds}s, lease {Lease.TotalSeconds}s, seed {Seed}");
+        $"{Workers} workers, {Calendars} calendars, {Kills} kills and {Pauses} pauses over {ChangePhase.TotalSeconds:0}s of changes at {ChangesPerSecond}/s, interval {Interval.TotalSeconds}s, lease {Lease.TotalSeconds}s, seed {Seed}");
 }

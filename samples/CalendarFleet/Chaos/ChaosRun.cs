@@ -80,18 +80,28 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
                 $"first full sync of every calendar took {warmUp.Elapsed.TotalSeconds:0}s from the workers' start")).ConfigureAwait(false);
             var committedBefore = await CountAsync(database, $"SELECT count(*) FROM {Schema}.token_history;", cancellationToken).ConfigureAwait(false);
             var phaseClock = Stopwatch.StartNew();
+            var pausing = PauseWorkersAsync(server, database, phaseClock, cancellationToken);
             var kills = await ChangeAndKillAsync(server, calendars, workerArguments, logDirectory, cancellationToken).ConfigureAwait(false);
+            var pauses = await pausing.ConfigureAwait(false);
             var committed = await CountAsync(database, $"SELECT count(*) FROM {Schema}.token_history;", cancellationToken).ConfigureAwait(false) - committedBefore;
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"throughput: {committed} passes committed in {phaseClock.Elapsed.TotalSeconds:0.0}s of changes = {committed / phaseClock.Elapsed.TotalSeconds:0.0} passes/s, {committed / phaseClock.Elapsed.TotalSeconds / options.Workers:0.0} per worker")).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"changes stopped at {clock.Elapsed.TotalSeconds:0}s after {kills} kills; waiting for convergence")).ConfigureAwait(false);
+                $"changes stopped at {clock.Elapsed.TotalSeconds:0}s after {kills} kills and {pauses} pauses; waiting for convergence")).ConfigureAwait(false);
 
             var converged = 0;
             var deadline = Stopwatch.StartNew();
             while (true)
             {
-                converged = await FleetChecks.CountConvergedAsync(database, server, calendars, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    converged = await FleetChecks.CountConvergedAsync(database, server, calendars, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Npgsql.NpgsqlException exception) when (IsConnectionLoss(exception))
+                {
+                    // The database is away (restarted under the run): count again in a second.
+                }
+
                 if (converged == calendars.Length || deadline.Elapsed > options.ConvergeTimeout)
                 {
                     break;
@@ -108,7 +118,7 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
             var regressions = await FleetChecks.CountTokenRegressionsAsync(database, cancellationToken).ConfigureAwait(false);
             var refused = await CountAsync(database, $"SELECT count(*) FROM {Schema}.refusals;", cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"run took {clock.Elapsed.TotalSeconds:0}s; {kills} workers killed, {_workerCount} started")).ConfigureAwait(false);
+                $"run took {clock.Elapsed.TotalSeconds:0}s; {kills} workers killed, {pauses} paused past their lease, {_workerCount} started")).ConfigureAwait(false);
             await DropRunAsync(database).ConfigureAwait(false);
             var report = new FleetReport(calendars.Length, converged, passes, overlaps, refused, regressions);
             _keepLogs = !report.Passed || Environment.GetEnvironmentVariable("FLEET_KEEP_LOGS") == "1";
@@ -164,7 +174,7 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
             {
                 killAt.RemoveAt(0);
                 // Kill a worker that has been up long enough to be working (process start and Quartz start take a while).
-                var victims = _workers.Where(w => !w.HasExited && DateTimeOffset.UtcNow - w.Started > TimeSpan.FromSeconds(3)).ToList();
+                var victims = Working().ToList();
                 if (victims.Count > 0 && victims[_random.Next(victims.Count)].KillHard())
                 {
                     kills++;
@@ -180,6 +190,88 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
         }
 
         return kills;
+    }
+
+    /// <summary>Workers up long enough to be working (process start and Quartz start take a while), and not paused.</summary>
+    private IEnumerable<WorkerProcess> Working() =>
+        _workers.Where(w => !w.HasExited && !w.IsPaused && DateTimeOffset.UtcNow - w.Started > TimeSpan.FromSeconds(3));
+
+    /// <summary>
+    /// Freezes workers with SIGSTOP while one of their passes waits for a page, at evenly spread moments of the change
+    /// phase, for longer than the lease plus the cluster's failure detection, then resumes them with SIGCONT. Meanwhile
+    /// the lease expires and another worker takes the calendar with a newer epoch, so the frozen pass, resumed, must be
+    /// refused as it applies its page (a <c>SyncLeaseLostException</c>, counted as staleCommitsRefused), writing nothing.
+    /// </summary>
+    private async Task<int> PauseWorkersAsync(FakeCalendarServer server, PostgreSqlSyncDatabase database, Stopwatch phase, CancellationToken cancellationToken)
+    {
+        var frozenFor = options.Lease + (2 * FleetSettings.DefaultCheckinInterval) + TimeSpan.FromSeconds(3);
+        var paused = 0;
+        for (var i = 0; i < options.Pauses; i++)
+        {
+            var due = options.ChangePhase * ((i + 0.5) / options.Pauses);
+            if (due > phase.Elapsed)
+            {
+                await Task.Delay(due - phase.Elapsed, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Up to ten tries to catch a worker in the middle of a pass; an idle one would hold no lease to lose.
+            for (var attempt = 0; attempt < 10; attempt++)
+            {
+                var candidates = Working().ToList();
+                if (candidates.Count == 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var victim = candidates[_random.Next(candidates.Count)];
+                var tagPrefix = victim.Name + ".";
+                var requested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+                // The server holds the victim's next page request until 5 s after it is resumed: it is frozen mid-pass, and
+                // once resumed it still waits while the cluster sees it missed its check-ins and another worker takes the
+                // calendar over. A frozen worker may hold Quartz's cluster lock, which stalls every worker until it resumes.
+                server.Faults.Enqueue(
+                    Fault.Delay(frozenFor + TimeSpan.FromSeconds(5)),
+                    request => request.GetQueryValue("quotaUser") is { } tag && tag.StartsWith(tagPrefix, StringComparison.Ordinal) && requested.TrySetResult(),
+                    times: 1);
+                var arrived = await Task.WhenAny(requested.Task, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)).ConfigureAwait(false) == requested.Task;
+                if (!arrived)
+                {
+                    requested.TrySetCanceled(CancellationToken.None); // the armed rule then never fires
+                    continue;
+                }
+
+                if (victim.Pause())
+                {
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"paused {victim.Name} mid-pass for {frozenFor.TotalSeconds:0}s (SIGSTOP)")).ConfigureAwait(false);
+                    try
+                    {
+                        await Task.Delay(frozenFor, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        victim.Resume();
+                    }
+
+                    // Its held page is answered 5 s later: the run goes on (and may stop the workers) once the resumed pass
+                    // met the fence, or did not within 20 s.
+                    var waited = Stopwatch.StartNew();
+                    var refusals = $"SELECT count(*) FROM {Schema}.refusals WHERE worker = '{victim.Name}';";
+                    while (await CountAsync(database, refusals, cancellationToken).ConfigureAwait(false) == 0 && waited.Elapsed < TimeSpan.FromSeconds(20))
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+                    }
+
+                    paused++;
+                }
+
+                break;
+            }
+        }
+
+        return paused;
     }
 
     private void ChangeOne(FakeCalendar calendar, ref int nextId)
@@ -201,11 +293,27 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
         }
     }
 
+    /// <summary>One count; retried for up to a minute while the database is away (restarted under the run), as the workers retry.</summary>
     private static async Task<long> CountAsync(PostgreSqlSyncDatabase database, string sql, CancellationToken cancellationToken)
     {
-        await using var command = database.DataSource.CreateCommand(sql);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        var away = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await using var command = database.DataSource.CreateCommand(sql);
+                return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+            catch (Npgsql.NpgsqlException exception) when (IsConnectionLoss(exception) && away.Elapsed < TimeSpan.FromMinutes(1))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
+
+    // Refused, reset, or ended by the server's shutdown (57P01) or start-up (57P03): the database is away, not wrong.
+    private static bool IsConnectionLoss(Npgsql.NpgsqlException exception) =>
+        exception is Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" } || exception is not Npgsql.PostgresException;
 
     /// <summary>Removes the run's schema and its scheduler's rows from Quartz's tables, so a shared database is left as found.</summary>
     private async Task DropRunAsync(PostgreSqlSyncDatabase database)

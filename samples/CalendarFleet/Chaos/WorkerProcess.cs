@@ -75,6 +75,32 @@ internal sealed class WorkerProcess : IDisposable
         return true;
     }
 
+    /// <summary>Whether the worker is stopped by <see cref="Pause"/>; a paused worker is never picked to be killed.</summary>
+    public bool IsPaused { get; private set; }
+
+    /// <summary>SIGSTOP: the process freezes mid-whatever, as a long GC pause or a suspended VM does. Returns whether it ran.</summary>
+    public bool Pause()
+    {
+        if (_process.HasExited || Signals.kill(_process.Id, Signals.SIGSTOP) != 0)
+        {
+            return false;
+        }
+
+        IsPaused = true;
+        return true;
+    }
+
+    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
+    public void Resume()
+    {
+        if (IsPaused && !_process.HasExited)
+        {
+            _ = Signals.kill(_process.Id, Signals.SIGCONT);
+        }
+
+        IsPaused = false;
+    }
+
     /// <summary>Asks for a graceful stop (closes standard input) and waits; kills it if it does not stop in time.</summary>
     public async Task StopAsync(TimeSpan patience)
     {
@@ -105,6 +131,7 @@ internal sealed class WorkerProcess : IDisposable
 
     public void Dispose()
     {
+        Resume();
         if (!_process.HasExited)
         {
             KillHard();
@@ -135,5 +162,15 @@ internal sealed class WorkerProcess : IDisposable
                 // The run is over.
             }
         }
+    }
+
+    // .NET sends only SIGKILL (Process.Kill); the chaos run runs on Linux, whose numbers these are.
+    private static class Signals
+    {
+        public const int SIGCONT = 18;
+        public const int SIGSTOP = 19;
+
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        public static extern int kill(int pid, int signal);
     }
 }

@@ -30,7 +30,10 @@ public sealed record FleetSettings
     public int Concurrency { get; init; } = 4;
 
     /// <summary>Cluster check-in interval (how soon a dead worker is noticed, with the threshold).</summary>
-    public TimeSpan CheckinInterval { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan CheckinInterval { get; init; } = DefaultCheckinInterval;
+
+    /// <summary>The check-in interval every worker of the chaos run uses.</summary>
+    public static readonly TimeSpan DefaultCheckinInterval = TimeSpan.FromSeconds(5);
 
     /// <summary>The calendar ids of the fleet.</summary>
     public static string CalendarId(int index) => $"cal-{index:D5}";

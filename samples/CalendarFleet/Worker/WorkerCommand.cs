@@ -31,18 +31,19 @@ internal static class WorkerCommand
         var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof };
         command.SetAction((parse, cancellationToken) =>
         {
+            // Every flag is checked here, before the host, the scheduler or a connection starts.
             var settings = new FleetSettings
             {
-                ConnectionString = parse.GetRequiredValue(connection),
+                ConnectionString = FleetArguments.ConnectionString(parse.GetRequiredValue(connection)),
                 ServerUri = Uri.TryCreate(parse.GetRequiredValue(server), UriKind.Absolute, out var serverUri) && serverUri.Scheme is "http" or "https"
                     ? serverUri
                     : throw new ArgumentException($"--server '{parse.GetRequiredValue(server)}' is not an absolute http(s) URL"),
-                Calendars = parse.GetValue(calendars),
+                Calendars = FleetArguments.InRange("--calendars", parse.GetValue(calendars), 1, FleetArguments.MaxCalendars),
                 StoreSchema = parse.GetRequiredValue(schema),
                 SchedulerName = parse.GetRequiredValue(scheduler),
-                Interval = TimeSpan.FromSeconds(parse.GetValue(interval)),
-                Lease = TimeSpan.FromSeconds(parse.GetValue(lease)),
-                Concurrency = parse.GetValue(concurrency),
+                Interval = FleetArguments.Seconds("--interval-seconds", parse.GetValue(interval)),
+                Lease = FleetArguments.Seconds("--lease-seconds", parse.GetValue(lease)),
+                Concurrency = FleetArguments.InRange("--concurrency", parse.GetValue(concurrency), 1, 1000),
             };
             return RunAsync(settings, parse.GetRequiredValue(name), parse.GetValue(stopOnEof), cancellationToken);
         });

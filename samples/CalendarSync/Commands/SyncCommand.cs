@@ -24,7 +24,7 @@ internal static class SyncCommand
         var credentials = new Option<FileInfo?>("--credentials") { Description = "Google credential JSON file (service account or authorized user) to sync a real calendar." };
         var timeout = new Option<int>("--timeout")
         {
-            Description = "Seconds one page request may take, body included, before it is retried as a timeout.",
+            Description = "Seconds one page request may take, body included, before it is retried as a timeout (1 to 86400).",
             DefaultValueFactory = _ => 30,
         };
         var verbose = new Option<bool>("--verbose") { Description = "Log every page and retry to stderr." };
@@ -34,6 +34,8 @@ internal static class SyncCommand
             cancellationToken));
         return command;
     }
+
+    private const int MaxTimeoutSeconds = 86_400;
 
     private sealed record Arguments(string? BaseUrl, string CalendarId, FileInfo StoreFile, FileInfo? CredentialsFile, int TimeoutSeconds, bool Verbose);
 
@@ -90,9 +92,10 @@ internal static class SyncCommand
             throw new UsageException("--calendar must name a calendar id (e.g. primary); it was empty");
         }
 
-        if (arguments.TimeoutSeconds < 1)
+        // HttpClient and the retry's timer take at most about 24 days; a page that may take a day is already no timeout.
+        if (arguments.TimeoutSeconds is < 1 or > MaxTimeoutSeconds)
         {
-            throw new UsageException($"--timeout must be 1 second or more; it was {arguments.TimeoutSeconds}");
+            throw new UsageException($"--timeout must be 1 to {MaxTimeoutSeconds} seconds (a day); it was {arguments.TimeoutSeconds}");
         }
 
         if (arguments.BaseUrl is not { } baseUrl)

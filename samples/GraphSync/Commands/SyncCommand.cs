@@ -23,7 +23,7 @@ internal static class SyncCommand
         var store = new Option<FileInfo>("--store") { Description = "SQLite file holding the mirror and its delta link.", Required = true };
         var timeout = new Option<int>("--timeout")
         {
-            Description = "Seconds one page request may take, body included, before it is retried as a timeout.",
+            Description = "Seconds one page request may take, body included, before it is retried as a timeout (1 to 86400).",
             DefaultValueFactory = _ => 30,
         };
         var verbose = new Option<bool>("--verbose") { Description = "Log every page and retry to stderr." };
@@ -38,6 +38,8 @@ internal static class SyncCommand
             cancellationToken));
         return command;
     }
+
+    private const int MaxTimeoutSeconds = 86_400;
 
     private sealed record Arguments(string BaseUrl, FileInfo StoreFile, int TimeoutSeconds, bool Verbose, string? AccessToken);
 
@@ -77,9 +79,10 @@ internal static class SyncCommand
     /// <summary>Checks the flags before anything is opened; returns the Graph root.</summary>
     private static Uri Validate(Arguments arguments)
     {
-        if (arguments.TimeoutSeconds < 1)
+        // HttpClient and the retry's timer take at most about 24 days; a page that may take a day is already no timeout.
+        if (arguments.TimeoutSeconds is < 1 or > MaxTimeoutSeconds)
         {
-            throw new UsageException($"--timeout must be 1 second or more; it was {arguments.TimeoutSeconds}");
+            throw new UsageException($"--timeout must be 1 to {MaxTimeoutSeconds} seconds (a day); it was {arguments.TimeoutSeconds}");
         }
 
         var baseUrl = arguments.BaseUrl;
