@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -30,6 +31,12 @@ public sealed partial class PostgreSqlSyncStore<TItem>
         // Every key of the pass, to tell whether the last-change-per-key work is needed at commit.
         private readonly HashSet<string> _passKeys = new(StringComparer.Ordinal);
         private bool _repeatedKeys;
+
+        // A full pass of a collection that never committed writes its pages straight into items: readers see a
+        // collection's items only once it has a token, and the pass that commits that first token removes whatever a
+        // dead pass left there when it takes the lease. Every other pass stages its pages.
+        private readonly bool _direct = kind == SyncPassKind.Full && start.Token is null;
+        private bool _deletes; // a delete was buffered or written (a direct page with one cannot be a plain COPY)
 
         private long? _epoch; // the lease epoch, once the pass took the lease to stage pages
         private long _staged; // changes staged so far; also the next seq
@@ -66,18 +73,35 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                 return;
             }
 
-            // Staged from now on: the buffer and this page go to the database together, and the pass holds the lease.
-            await StageAsync(keys, items, cancellationToken).ConfigureAwait(false);
+            // Written from now on: the buffer and this page go to the database together, and the pass holds the lease.
+            var plain = !_repeatedKeys && !_deletes && Array.IndexOf(items, null) < 0 && AllNew(keys);
+            await StageAsync(keys, items, plain, cancellationToken).ConfigureAwait(false);
             RememberKeys(keys);
-            _staged += _keys.Count + keys.Length;
+            _deletes |= Array.IndexOf(items, null) >= 0;
+            _staged += _direct ? 0 : _keys.Count + keys.Length;
             _keys.Clear();
             _items.Clear();
             _bufferedChars = 0;
         }
 
+        private bool AllNew(string[] keys)
+        {
+            var page = new HashSet<string>(keys.Length, StringComparer.Ordinal);
+            foreach (var key in keys)
+            {
+                if (_passKeys.Contains(key) || !page.Add(key))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         private void Buffer(string[] keys, string?[] items, long chars)
         {
             RememberKeys(keys);
+            _deletes |= Array.IndexOf(items, null) >= 0;
             _keys.AddRange(keys);
             _items.AddRange(items);
             _bufferedChars += chars;
@@ -92,10 +116,11 @@ public sealed partial class PostgreSqlSyncStore<TItem>
         }
 
         /// <summary>
-        /// One transaction: take the lease (first time) or renew it, then COPY the buffer and the page into staging. The
-        /// lease row stays locked until the end, so a pass taking it over waits and then finds it changed.
+        /// One transaction: take the lease (first time) or renew it, then write the buffer and the page: a binary COPY
+        /// into staging, or, for a direct pass, into items (an upsert instead when a key repeats or a change is a delete).
+        /// The lease row stays locked until the end, so a pass taking it over waits and then finds it changed.
         /// </summary>
-        private async Task StageAsync(string[] keys, string?[] items, CancellationToken cancellationToken)
+        private async Task StageAsync(string[] keys, string?[] items, bool plain, CancellationToken cancellationToken)
         {
             var connection = await store._database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
@@ -129,7 +154,14 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                         }
 
                         epoch = taken;
-                        if (start.Staged)
+                        if (_direct)
+                        {
+                            // The collection has no token, so no reader sees its items: any there were left by a dead pass.
+                            await using var clear = new NpgsqlCommand($"DELETE FROM {_s}.items WHERE collection = $1;", connection, transaction);
+                            clear.Parameters.AddWithValue(store._collection);
+                            await clear.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                        else if (start.Staged)
                         {
                             // The pass before died with staged rows: they can never commit.
                             await using var sweep = new NpgsqlCommand(SweepSql(_s), connection, transaction);
@@ -139,7 +171,28 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                         }
                     }
 
-                    if (_keys.Count + keys.Length > 0)
+                    if (_direct && !plain)
+                    {
+                        await UpsertDirectAsync(connection, transaction, keys, items, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (_direct)
+                    {
+                        var importer = await connection.BeginBinaryImportAsync(
+                            $"COPY {_s}.items (collection, key, item) FROM STDIN (FORMAT BINARY);", cancellationToken).ConfigureAwait(false);
+                        await using (importer.ConfigureAwait(false))
+                        {
+                            foreach (var (key, item) in Pending(keys, items))
+                            {
+                                await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                                await importer.WriteAsync(store._collection, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                                await importer.WriteAsync(key, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                                await importer.WriteAsync(item!, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+                            }
+
+                            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                    else if (_keys.Count + keys.Length > 0)
                     {
                         var importer = await connection.BeginBinaryImportAsync(
                             $"COPY {_s}.staging (collection, epoch, seq, key, item) FROM STDIN (FORMAT BINARY);", cancellationToken).ConfigureAwait(false);
@@ -165,6 +218,37 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                     store.ForgetLastRead();
                 }
             }
+        }
+
+        /// <summary>The buffered changes, then the page's.</summary>
+        private IEnumerable<(string Key, string? Item)> Pending(string[] keys, string?[] items)
+        {
+            for (var i = 0; i < _keys.Count; i++)
+            {
+                yield return (_keys[i], _items[i]);
+            }
+
+            for (var i = 0; i < keys.Length; i++)
+            {
+                yield return (keys[i], items[i]);
+            }
+        }
+
+        /// <summary>A direct pass's page whose keys repeat or that deletes: the last change of each key, as an upsert or a delete.</summary>
+        private async Task UpsertDirectAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] keys, string?[] items, CancellationToken cancellationToken)
+        {
+            var (upsertKeys, upsertItems, deleteKeys) = LastChangePerKey(Pending(keys, items).ToList());
+            await using var batch = Batch(connection, transaction, [
+                $"DELETE FROM {_s}.items WHERE collection = $1 AND key = ANY($2::text[]);",
+                $"""
+                INSERT INTO {_s}.items AS i (collection, key, item) SELECT $1, u.key, u.item FROM unnest($2::text[], $3::jsonb[]) AS u(key, item)
+                ON CONFLICT (collection, key) DO UPDATE SET item = excluded.item;
+                """,
+            ], epoch: null);
+            batch.BatchCommands[0].Parameters.Add(new NpgsqlParameter { Value = deleteKeys, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            batch.BatchCommands[1].Parameters.Add(new NpgsqlParameter { Value = upsertKeys, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            batch.BatchCommands[1].Parameters.Add(new NpgsqlParameter { Value = upsertItems, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         private async Task WriteRowAsync(NpgsqlBinaryImporter importer, long epoch, long seq, string key, string? item, CancellationToken cancellationToken)
@@ -251,7 +335,7 @@ public sealed partial class PostgreSqlSyncStore<TItem>
         /// </summary>
         private async Task CommitBufferedAsync(string syncToken, CancellationToken cancellationToken)
         {
-            var (upsertKeys, upsertItems, deleteKeys) = LastChangePerKey();
+            var (upsertKeys, upsertItems, deleteKeys) = LastChangePerKey(_keys.Select((key, i) => (key, _items[i])).ToList());
             var items = kind == SyncPassKind.Full
                 ? $"""
                   gone AS (
@@ -300,28 +384,29 @@ public sealed partial class PostgreSqlSyncStore<TItem>
             }
         }
 
-        /// <summary>The buffered changes reduced to the last change of each key: the upserts and the deletes, disjoint.</summary>
-        private (string[] UpsertKeys, string[] UpsertItems, string[] DeleteKeys) LastChangePerKey()
+        /// <summary>Changes reduced to the last change of each key: the upserts and the deletes, disjoint.</summary>
+        private static (string[] UpsertKeys, string[] UpsertItems, string[] DeleteKeys) LastChangePerKey(List<(string Key, string? Item)> changes)
         {
-            var upsertKeys = new List<string>(_keys.Count);
-            var upsertItems = new List<string>(_keys.Count);
+            var upsertKeys = new List<string>(changes.Count);
+            var upsertItems = new List<string>(changes.Count);
             var deleteKeys = new List<string>();
-            var decided = _repeatedKeys ? new HashSet<string>(StringComparer.Ordinal) : null;
-            for (var i = _keys.Count - 1; i >= 0; i--)
+            var decided = new HashSet<string>(changes.Count, StringComparer.Ordinal);
+            for (var i = changes.Count - 1; i >= 0; i--)
             {
-                if (decided is not null && !decided.Add(_keys[i]))
+                var (key, item) = changes[i];
+                if (!decided.Add(key))
                 {
                     continue; // a later change of this key decided it
                 }
 
-                if (_items[i] is { } item)
+                if (item is not null)
                 {
-                    upsertKeys.Add(_keys[i]);
+                    upsertKeys.Add(key);
                     upsertItems.Add(item);
                 }
                 else
                 {
-                    deleteKeys.Add(_keys[i]);
+                    deleteKeys.Add(key);
                 }
             }
 
@@ -361,7 +446,7 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                         throw new SyncLeaseLostException(store._collection, epoch, current, "commit");
                     }
 
-                    if (staged != _staged)
+                    if (!_direct && staged != _staged)
                     {
                         // The staging table is unlogged: a database crash empties it. Committing what is left would
                         // silently lose changes.
@@ -383,46 +468,10 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                         RETURNING 1;
                         """,
                     };
-                    if (kind == SyncPassKind.Full)
+                    if (!_direct)
                     {
-                        statements.Add($"DELETE FROM {_s}.items WHERE collection = $1;");
-                    }
-
-                    if (_repeatedKeys)
-                    {
-                        // The last staged change of each key decides its fate: replaying the pass in order and keeping
-                        // only the last change per key give the same result, and the set-based form is one statement.
-                        statements.Add(
-                            $"""
-                            WITH last AS (
-                                SELECT DISTINCT ON (key) key, item FROM {_s}.staging
-                                WHERE collection = $1 AND epoch = $2 ORDER BY key, seq DESC),
-                            gone AS (
-                                DELETE FROM {_s}.items AS i USING last
-                                WHERE i.collection = $1 AND i.key = last.key AND last.item IS NULL)
-                            INSERT INTO {_s}.items AS i (collection, key, item)
-                            SELECT $1, key, item FROM last WHERE item IS NOT NULL
-                            ON CONFLICT (collection, key) DO UPDATE SET item = excluded.item WHERE i.item IS DISTINCT FROM excluded.item;
-                            """);
-                    }
-                    else
-                    {
-                        // Every key once: no sort, the staged rows go over as they are.
-                        if (kind == SyncPassKind.Incremental)
-                        {
-                            statements.Add(
-                                $"""
-                                DELETE FROM {_s}.items AS i USING {_s}.staging AS s
-                                WHERE s.collection = $1 AND s.epoch = $2 AND s.item IS NULL AND i.collection = $1 AND i.key = s.key;
-                                """);
-                        }
-
-                        statements.Add(
-                            $"""
-                            INSERT INTO {_s}.items AS i (collection, key, item)
-                            SELECT $1, key, item FROM {_s}.staging WHERE collection = $1 AND epoch = $2 AND item IS NOT NULL
-                            ON CONFLICT (collection, key) DO UPDATE SET item = excluded.item WHERE i.item IS DISTINCT FROM excluded.item;
-                            """);
+                        // A direct pass's pages are in items already; the others are replayed from staging.
+                        AddReplay(statements);
                     }
 
                     statements.Add($"DELETE FROM {_s}.staging WHERE collection = $1 AND epoch = $2;");
@@ -448,6 +497,52 @@ public sealed partial class PostgreSqlSyncStore<TItem>
             }
         }
 
+        /// <summary>The statements that replay the staged changes onto the collection (emptied first for a full pass).</summary>
+        private void AddReplay(List<string> statements)
+        {
+            if (kind == SyncPassKind.Full)
+            {
+                statements.Add($"DELETE FROM {_s}.items WHERE collection = $1;");
+            }
+
+            if (_repeatedKeys)
+            {
+                // The last staged change of each key decides its fate: replaying the pass in order and keeping
+                // only the last change per key give the same result, and the set-based form is one statement.
+                statements.Add(
+                    $"""
+                    WITH last AS (
+                        SELECT DISTINCT ON (key) key, item FROM {_s}.staging
+                        WHERE collection = $1 AND epoch = $2 ORDER BY key, seq DESC),
+                    gone AS (
+                        DELETE FROM {_s}.items AS i USING last
+                        WHERE i.collection = $1 AND i.key = last.key AND last.item IS NULL)
+                    INSERT INTO {_s}.items AS i (collection, key, item)
+                    SELECT $1, key, item FROM last WHERE item IS NOT NULL
+                    ON CONFLICT (collection, key) DO UPDATE SET item = excluded.item WHERE i.item IS DISTINCT FROM excluded.item;
+                    """);
+            }
+            else
+            {
+                // Every key once: no sort, the staged rows go over as they are.
+                if (kind == SyncPassKind.Incremental)
+                {
+                    statements.Add(
+                        $"""
+                        DELETE FROM {_s}.items AS i USING {_s}.staging AS s
+                        WHERE s.collection = $1 AND s.epoch = $2 AND s.item IS NULL AND i.collection = $1 AND i.key = s.key;
+                        """);
+                }
+
+                statements.Add(
+                    $"""
+                    INSERT INTO {_s}.items AS i (collection, key, item)
+                    SELECT $1, key, item FROM {_s}.staging WHERE collection = $1 AND epoch = $2 AND item IS NOT NULL
+                    ON CONFLICT (collection, key) DO UPDATE SET item = excluded.item WHERE i.item IS DISTINCT FROM excluded.item;
+                    """);
+            }
+        }
+
         public async ValueTask DisposeAsync()
         {
             if (_done)
@@ -467,10 +562,21 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                 var connection = await store._database.DataSource.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
                 await using (connection.ConfigureAwait(false))
                 {
-                    await using var discard = Batch(connection, null, [
-                        $"DELETE FROM {_s}.staging WHERE collection = $1 AND epoch = $2;",
-                        $"UPDATE {_s}.leases SET expires_at = now(), staged = false WHERE collection = $1 AND epoch = $2;",
-                    ], epoch);
+                    // A direct pass's rows go too, while the lease is still this pass's (locked, so a pass taking it
+                    // over waits): after a takeover the items are the newer pass's.
+                    var statements = new List<string> { $"DELETE FROM {_s}.staging WHERE collection = $1 AND epoch = $2;" };
+                    if (_direct)
+                    {
+                        statements.Add(
+                            $"""
+                            WITH mine AS (SELECT 1 FROM {_s}.leases WHERE collection = $1 AND epoch = $2 FOR UPDATE)
+                            DELETE FROM {_s}.items WHERE collection = $1 AND EXISTS (SELECT 1 FROM mine)
+                            AND NOT EXISTS (SELECT 1 FROM {_s}.state WHERE collection = $1);
+                            """);
+                    }
+
+                    statements.Add($"UPDATE {_s}.leases SET expires_at = now(), staged = false WHERE collection = $1 AND epoch = $2;");
+                    await using var discard = Batch(connection, null, statements, epoch);
                     await discard.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
                     store.ForgetLastRead();
                 }
@@ -483,15 +589,19 @@ public sealed partial class PostgreSqlSyncStore<TItem>
         }
 
         // Statements with positional parameters cannot share one command; a batch still sends them in one round trip,
-        // and without a transaction runs them as one. Every statement gets the collection as $1 and the epoch as $2.
-        private NpgsqlBatch Batch(NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<string> statements, long epoch)
+        // and without a transaction runs them as one. Every statement gets the collection as $1 and the epoch (if any) as $2.
+        private NpgsqlBatch Batch(NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<string> statements, long? epoch)
         {
             var batch = new NpgsqlBatch(connection, transaction);
             foreach (var sql in statements)
             {
                 var command = new NpgsqlBatchCommand(sql);
                 command.Parameters.AddWithValue(store._collection);
-                command.Parameters.AddWithValue(epoch);
+                if (epoch is { } value)
+                {
+                    command.Parameters.AddWithValue(value);
+                }
+
                 batch.BatchCommands.Add(command);
             }
 

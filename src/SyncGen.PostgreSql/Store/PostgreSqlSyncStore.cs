@@ -87,7 +87,8 @@ public sealed partial class PostgreSqlSyncStore<TItem> : ISyncStore<TItem>
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var state = Interlocked.Exchange(ref _lastRead, null) is { } read && Stopwatch.GetElapsedTime(read.ReadAt) < ReadReuseWindow
+        // A live lease in a reused read may have been released since: only a fresh read refuses the pass.
+        var state = Interlocked.Exchange(ref _lastRead, null) is { LeaseIsLive: false } read && Stopwatch.GetElapsedTime(read.ReadAt) < ReadReuseWindow
             ? read
             : await ReadStateAsync(cancellationToken).ConfigureAwait(false);
         if (state.LeaseIsLive)
@@ -129,7 +130,7 @@ public sealed partial class PostgreSqlSyncStore<TItem> : ISyncStore<TItem>
         cancellationToken.ThrowIfCancellationRequested();
         await _database.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var items = new List<KeyValuePair<string, TItem>>();
-        await using (var command = _database.DataSource.CreateCommand($"SELECT key, item::text FROM {_s}.items WHERE collection = $1;"))
+        await using (var command = _database.DataSource.CreateCommand($"SELECT key, item::text FROM {_s}.items WHERE collection = $1 AND EXISTS (SELECT 1 FROM {_s}.state WHERE collection = $1);"))
         {
             command.Parameters.AddWithValue(_collection);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
