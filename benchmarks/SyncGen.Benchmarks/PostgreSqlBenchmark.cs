@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using System.Threading.Tasks;
 using CalendarSync.CalendarApi;
 using CalendarSync.Repository;
@@ -38,7 +37,7 @@ internal static class PostgreSqlBenchmark
         var connectionString = await cluster.CreateDatabaseAsync("bench").ConfigureAwait(false);
 
         // The same pool settings for the store and the hand loop: statements prepared after their second use.
-        connectionString += ";Max Auto Prepare=64;Auto Prepare Min Usages=2";
+        connectionString += Environment.GetEnvironmentVariable("SYNCGEN_BENCH_PG_POOL") ?? ";Max Auto Prepare=64;Auto Prepare Min Usages=2";
         await using var database = PostgreSqlSyncDatabase.Create(connectionString);
         await using var hand = NpgsqlDataSource.Create(connectionString);
         await database.EnsureSchemaAsync().ConfigureAwait(false);
@@ -48,15 +47,33 @@ internal static class PostgreSqlBenchmark
         }
 
         Report.Note("PostgreSQL 15 throwaway cluster, fsync and synchronous_commit on, shared_buffers 64MB, otherwise defaults; client and server on the same 2 cores");
+        // SYNCGEN_BENCH_PG_PARTS=full,incremental,no-change,fleet (default all) runs a subset; SYNCGEN_BENCH_PG_POOL
+        // replaces the pool settings appended to the connection string of both sides.
+        var parts = (Environment.GetEnvironmentVariable("SYNCGEN_BENCH_PG_PARTS") ?? "full,incremental,no-change,fleet").Split(',');
         Load("start");
-        await FullAsync(database, hand, quick).ConfigureAwait(false);
-        Load("after_full");
-        await IncrementalAsync(database, hand, quick).ConfigureAwait(false);
-        Load("after_incremental");
-        await NoChangeAsync(database, hand, quick).ConfigureAwait(false);
-        Load("after_no_change");
-        await FleetAsync(database, hand, quick).ConfigureAwait(false);
-        Load("end");
+        if (parts.Contains("full"))
+        {
+            await FullAsync(database, hand, quick).ConfigureAwait(false);
+            Load("after_full");
+        }
+
+        if (parts.Contains("incremental"))
+        {
+            await IncrementalAsync(database, hand, quick).ConfigureAwait(false);
+            Load("after_incremental");
+        }
+
+        if (parts.Contains("no-change"))
+        {
+            await NoChangeAsync(database, hand, quick).ConfigureAwait(false);
+            Load("after_no_change");
+        }
+
+        if (parts.Contains("fleet"))
+        {
+            await FleetAsync(database, hand, quick).ConfigureAwait(false);
+            Load("end");
+        }
     }
 
     private static void Load(string when) => Report.Line($"postgresql.loadavg.{when}", File.ReadAllText("/proc/loadavg").Trim());
@@ -258,6 +275,10 @@ internal static class PostgreSqlBenchmark
                 Check(await HandLoopDirectPostgreSql.SyncAsync(service, hand, calendar, PageSize).ConfigureAwait(false), FleetEvents))),
             new("generated_prefetch", _ => Parallel.ForEachAsync(calendars, parallel, async (calendar, _) =>
                 Check((await new CalendarEventsRepository(service, calendar, database.OpenStore<Event>(calendar)) { PageSize = PageSize }.SyncAsync().ConfigureAwait(false)).Upserts, FleetEvents))),
+
+            // Not a baseline: the same calls into a store in memory, to tell the engine's and client's share from the store's.
+            new("generated_memory_store", _ => Parallel.ForEachAsync(calendars, parallel, async (calendar, _) =>
+                Check((await new CalendarEventsRepository(service, calendar, new InMemorySyncStore<Event>()) { PageSize = PageSize }.SyncAsync().ConfigureAwait(false)).Upserts, FleetEvents))),
         };
 
         Report.Note($"fleet: {FleetCalendars} calendars of {FleetEvents} events, each synced once (a full pass) by {FleetParallelism} in parallel; tables emptied between runs");
