@@ -16,7 +16,7 @@ public sealed partial class PostgreSqlSyncStore<TItem>
     private const long MaxBufferedChars = 4 * 1024 * 1024;
 
     /// <summary>The sweep of a dead pass's staged rows: exactly its epoch's key range, never the dead rows of committed passes.</summary>
-    internal static string SweepSql(string schema) => $"DELETE FROM {schema}.staging WHERE collection = $1 AND epoch = $2;";
+    private static string SweepSql(string schema) => $"DELETE FROM {schema}.staging WHERE collection = $1 AND epoch = $2;";
 
     // Not thread-safe: one pass is driven by one caller, page after page.
     private sealed class Writer(PostgreSqlSyncStore<TItem> store, SyncPassKind kind, CollectionState start) : ISyncPassWriter<TItem>
