@@ -107,7 +107,7 @@ internal static class BandwidthBenchmark
     }
 
     /// <summary>Updates k distinct events spread over the collection.</summary>
-    private static void Change(FakeCalendar calendar, int k, int n, int round)
+    internal static void Change(FakeCalendar calendar, int k, int n, int round)
     {
         var step = Math.Max(1, n / k);
         var start = new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);

@@ -81,6 +81,9 @@ internal sealed class MachineLimits : IDisposable
     public void PrepareRows() =>
         _rows = _pages.SelectMany(body => JsonSerializer.Deserialize<Events>(body, Web)!.Items!).Select(item => (item.Id!, JsonSerializer.Serialize(item, Web))).ToList();
 
+    /// <summary>The rows <see cref="PrepareRows"/> built: each event's id and JSON as the stores serialize it.</summary>
+    public IReadOnlyList<(string Id, string Json)> Rows => _rows ?? throw new InvalidOperationException("PrepareRows first.");
+
     /// <summary>Parses every page into upserts, for <see cref="StoreAloneAsync"/> (not timed).</summary>
     public void PrepareChanges() =>
         _changes = _pages.Select(body => JsonSerializer.Deserialize<Events>(body, Web)!.Items!.Select(item => SyncChange<Event>.Upsert(item.Id!, item)).ToArray()).ToList();

@@ -6,12 +6,12 @@ using System.Threading.Tasks;
 namespace SyncGen.Benchmarks;
 
 /// <summary>
-/// dotnet run -c Release --project benchmarks/SyncGen.Benchmarks -- [all|generated-vs-hand|no-change|overlap|memory|process-memory|bandwidth|generator] [--quick]
+/// dotnet run -c Release --project benchmarks/SyncGen.Benchmarks -- [all|generated-vs-hand|no-change|overlap|memory|process-memory|bandwidth|generator|postgresql] [--quick]
 /// Every figure is printed as one <c>name: value</c> line so that runs can be diffed and pasted into docs/benchmarks.md.
 /// </summary>
 public static class Program
 {
-    private static readonly string[] Suites = { "generated-vs-hand", "no-change", "overlap", "memory", "process-memory", "bandwidth", "generator" };
+    private static readonly string[] Suites = { "generated-vs-hand", "no-change", "overlap", "memory", "process-memory", "bandwidth", "generator", "postgresql" };
 
     public static async Task<int> Main(string[] args)
     {
@@ -77,6 +77,9 @@ public static class Program
                     break;
                 case "generator":
                     GeneratorBenchmark.Run(quick);
+                    break;
+                case "postgresql":
+                    await PostgreSqlBenchmark.RunAsync(quick).ConfigureAwait(false);
                     break;
             }
         }

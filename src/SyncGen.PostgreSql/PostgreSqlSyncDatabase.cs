@@ -1,4 +1,5 @@
 using System;
+using System.Data.Common;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -44,6 +45,7 @@ public sealed class PostgreSqlSyncDatabase : IAsyncDisposable
     internal string Schema => Options.Schema;
 
     /// <summary>Opens a pool on <paramref name="connectionString"/>, owned (and disposed) by the returned database.</summary>
+    /// <remarks>The pool skips Npgsql's session reset when a connection is returned (<c>No Reset On Close</c>) unless the connection string sets it.</remarks>
     /// <param name="connectionString">An Npgsql connection string.</param>
     /// <param name="options">Schema, lease and serialization settings; defaults when <see langword="null"/>.</param>
     /// <exception cref="ArgumentException">The connection string is blank or malformed.</exception>
@@ -57,7 +59,7 @@ public sealed class PostgreSqlSyncDatabase : IAsyncDisposable
         NpgsqlDataSource dataSource;
         try
         {
-            dataSource = NpgsqlDataSource.Create(connectionString);
+            dataSource = NpgsqlDataSource.Create(WithoutSessionReset(connectionString));
         }
         catch (ArgumentException ex)
         {
@@ -65,6 +67,19 @@ public sealed class PostgreSqlSyncDatabase : IAsyncDisposable
         }
 
         return new PostgreSqlSyncDatabase(dataSource, options, ownsDataSource: true);
+    }
+
+    /// <summary>
+    /// The pool is the store's own and the store leaves no session state (no SET, no temporary table, only
+    /// transaction-scoped locks), so a connection going back to it needs no reset: Npgsql's reset is seven statements run
+    /// on the connection's next use, and a pass takes a connection twice. A connection string that says otherwise wins.
+    /// </summary>
+    private static string WithoutSessionReset(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        return given.ContainsKey("No Reset On Close") || given.ContainsKey("NoResetOnClose")
+            ? connectionString
+            : new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
     }
 
     /// <summary>Opens the store of one collection.</summary>

@@ -10,6 +10,7 @@ public sealed partial class PostgreSqlSyncStoreOptions
     private string _schema = "syncgen";
     private TimeSpan _leaseDuration = TimeSpan.FromMinutes(2);
     private string _holder = $"{Environment.MachineName}/{Environment.ProcessId}";
+    private int _maxBufferedChanges = 4096;
 
     /// <summary>
     /// The PostgreSQL schema holding the store's tables (<c>items</c>, <c>state</c>, <c>leases</c>, <c>staging</c>,
@@ -42,6 +43,21 @@ public sealed partial class PostgreSqlSyncStoreOptions
     {
         get => _holder;
         set => _holder = !string.IsNullOrWhiteSpace(value) ? value : throw new ArgumentException("The lease holder name must not be blank.", nameof(value));
+    }
+
+    /// <summary>How many changes a pass keeps in memory before it writes them to the database; 4,096 by default.</summary>
+    /// <remarks>
+    /// A pass that fits commits its changes, its token and the lease in one statement, one durable transaction: it
+    /// holds the lease only for that statement, and a pass with no change that ends on the token it started from writes
+    /// nothing at all. A larger pass takes the lease when it first writes, stages every page from then on (renewing the
+    /// lease) and replays them at commit. 0 writes every page with changes at once, so the lease is held from the first
+    /// such page. Items serialized to more than about 8 MB of JSON are written even below this count.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int MaxBufferedChanges
+    {
+        get => _maxBufferedChanges;
+        set => _maxBufferedChanges = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The number of buffered changes cannot be negative.");
     }
 
     /// <summary>How items are serialized to <c>jsonb</c>; <see cref="JsonSerializerDefaults.Web"/> when <see langword="null"/>.</summary>

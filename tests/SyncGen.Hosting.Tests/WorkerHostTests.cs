@@ -40,7 +40,8 @@ public sealed class WorkerHostTests
     [CancelAfter(60_000)]
     public async Task Shutdown_during_a_pass_cancels_it_nothing_is_committed_and_the_lease_is_handed_back(CancellationToken cancellationToken)
     {
-        await using var database = PostgreSqlSyncDatabase.Create(_connection);
+        // Nothing buffered: the pass holds the lease from its first page, as a big pass would.
+        await using var database = PostgreSqlSyncDatabase.Create(_connection, new PostgreSqlSyncStoreOptions { MaxBufferedChanges = 0 });
         var collection = "shutdown-" + Guid.NewGuid().ToString("N")[..8];
         var store = database.OpenStore<TestItem>(collection);
         var runner = new StallingRunner(store);
@@ -119,7 +120,7 @@ public sealed class WorkerHostTests
     public async Task Collection_leased_by_another_worker_is_retried_just_after_the_lease_expires_not_on_the_failure_backoff(CancellationToken cancellationToken)
     {
         // Another worker's pass holds the real lease for 2 s; our worker's first call is refused with SyncLeaseHeldException.
-        await using var other = PostgreSqlSyncDatabase.Create(_connection, new PostgreSqlSyncStoreOptions { Holder = "other-worker", LeaseDuration = TimeSpan.FromSeconds(2) });
+        await using var other = PostgreSqlSyncDatabase.Create(_connection, new PostgreSqlSyncStoreOptions { Holder = "other-worker", LeaseDuration = TimeSpan.FromSeconds(2), MaxBufferedChanges = 0 });
         await using var ours = PostgreSqlSyncDatabase.Create(_connection, new PostgreSqlSyncStoreOptions { Holder = "this-worker" });
         var collection = "leased-" + Guid.NewGuid().ToString("N")[..8];
         var runner = new StoreRunner(ours.OpenStore<TestItem>(collection));
@@ -133,6 +134,7 @@ public sealed class WorkerHostTests
         // Make the first firing happen now instead of somewhere in the 10-minute spread, while the other worker holds the lease.
         await host.StartAsync(cancellationToken);
         var held = await other.OpenStore<TestItem>(collection).BeginPassAsync(SyncPassKind.Full, cancellationToken);
+        await held.ApplyAsync([SyncChange<TestItem>.Upsert("b", new TestItem("b", "B"))], cancellationToken); // a pass holds the lease once it writes
         var lease = (await other.ReadLeaseAsync(collection, cancellationToken))!;
         try
         {

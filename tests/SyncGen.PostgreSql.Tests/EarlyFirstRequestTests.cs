@@ -11,7 +11,7 @@ namespace SyncGen.PostgreSql.Tests;
 
 /// <summary>
 /// <see cref="SyncOptions.SendFirstRequestEarly"/> over the fenced lease: the early request travels while the pass
-/// takes the lease, and the token is read under it. "Workers" are separate <see cref="PostgreSqlSyncDatabase"/> instances.
+/// begins (reading the lease row's version), and the token is read after that; the pass commits only if the row is unchanged. "Workers" are separate <see cref="PostgreSqlSyncDatabase"/> instances.
 /// </summary>
 [TestFixture]
 [CancelAfter(60_000)]
@@ -122,9 +122,12 @@ public sealed class EarlyFirstRequestTests
         var storeA = _workerA.OpenStore<TestItem>(_collection);
         await new SyncEngine<TestItem>(repository, storeA).RunAsync(cancellationToken: cancellationToken);
 
-        var running = await _workerB.OpenStore<TestItem>(_collection).BeginPassAsync(SyncPassKind.Incremental, cancellationToken);
+        // Worker B is in the middle of a pass that has staged a page, so it holds the lease.
+        await using var stagingWorker = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Holder = "worker-b", MaxBufferedChanges = 0 });
+        var running = await stagingWorker.OpenStore<TestItem>(_collection).BeginPassAsync(SyncPassKind.Incremental, cancellationToken);
         await using (running)
         {
+            await running.ApplyAsync([SyncChange<TestItem>.Upsert("b", new TestItem("b", "B2"))], cancellationToken);
             var held = Assert.ThrowsAsync<SyncLeaseHeldException>(() => new SyncEngine<TestItem>(repository, storeA).RunAsync(cancellationToken: cancellationToken));
 
             Assert.That(held!.Holder, Is.EqualTo("worker-b"));

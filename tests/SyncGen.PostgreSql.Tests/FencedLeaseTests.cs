@@ -9,9 +9,11 @@ using SyncGen.Testing.Stores;
 namespace SyncGen.PostgreSql.Tests;
 
 /// <summary>
-/// The fenced lease: every pass takes the collection's lease with a new, larger epoch; a pass whose epoch is no longer the
-/// collection's writes nothing. "Workers" are separate <see cref="PostgreSqlSyncDatabase"/> instances (own pools, own
-/// holder names), as separate processes would be.
+/// The fenced lease: every pass that writes takes the collection's lease with a new, larger epoch; a pass whose epoch is no
+/// longer the collection's writes nothing. "Workers" are separate <see cref="PostgreSqlSyncDatabase"/> instances (own pools,
+/// own holder names), as separate processes would be. They buffer nothing (<see cref="PostgreSqlSyncStoreOptions.MaxBufferedChanges"/>
+/// 0), so a pass holds the lease from its first page with changes; <see cref="BufferedPassFenceTests"/> covers passes that
+/// take it only at commit.
 /// </summary>
 [TestFixture]
 [CancelAfter(60_000)]
@@ -26,8 +28,8 @@ public sealed class FencedLeaseTests
     [SetUp]
     public void OpenWorkers()
     {
-        _workerA = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Holder = "worker-a", LeaseDuration = ShortLease });
-        _workerB = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Holder = "worker-b", LeaseDuration = ShortLease });
+        _workerA = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Holder = "worker-a", LeaseDuration = ShortLease, MaxBufferedChanges = 0 });
+        _workerB = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Holder = "worker-b", LeaseDuration = ShortLease, MaxBufferedChanges = 0 });
         _collection = PostgreSqlCluster.NewCollection("fence");
     }
 
@@ -153,7 +155,7 @@ public sealed class FencedLeaseTests
     }
 
     [Test]
-    public async Task Epoch_GrowsWithEveryPass_CommittedDiscardedOrRefused(CancellationToken cancellationToken)
+    public async Task Epoch_GrowsWithEveryPassThatWrites_CommittedOrDiscarded(CancellationToken cancellationToken)
     {
         var storeA = _workerA.OpenStore<TestItem>(_collection);
         var storeB = _workerB.OpenStore<TestItem>(_collection);
@@ -161,7 +163,11 @@ public sealed class FencedLeaseTests
 
         await CommitAsync(storeA, SyncPassKind.Full, "token-1", cancellationToken, Up("a", "A1"));
         epochs.Add((await _workerA.ReadLeaseAsync(_collection, cancellationToken))!.Epoch);
-        await (await storeB.BeginPassAsync(SyncPassKind.Incremental, cancellationToken)).DisposeAsync(); // discarded
+        await using (var discarded = await storeB.BeginPassAsync(SyncPassKind.Incremental, cancellationToken))
+        {
+            await discarded.ApplyAsync([Up("b", "B-discarded")], cancellationToken);
+        }
+
         epochs.Add((await _workerA.ReadLeaseAsync(_collection, cancellationToken))!.Epoch);
         await CommitAsync(storeA, SyncPassKind.Incremental, "token-2", cancellationToken);
         epochs.Add((await _workerA.ReadLeaseAsync(_collection, cancellationToken))!.Epoch);

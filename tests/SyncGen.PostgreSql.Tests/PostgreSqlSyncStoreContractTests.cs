@@ -7,15 +7,17 @@ using SyncGen.Testing.Stores;
 namespace SyncGen.PostgreSql.Tests;
 
 /// <summary>The shared store contract on PostgreSQL: every test gets its own collection in one shared database.</summary>
-[TestFixture]
-public sealed class PostgreSqlSyncStoreContractTests : PersistentSyncStoreContractTests
+/// <remarks>Run twice: with passes buffered in memory until commit (the default) and with every page staged at once.</remarks>
+[TestFixture(4096)]
+[TestFixture(0)]
+public sealed class PostgreSqlSyncStoreContractTests(int maxBufferedChanges) : PersistentSyncStoreContractTests
 {
     private PostgreSqlSyncDatabase? _database;
     private readonly List<PostgreSqlSyncDatabase> _extraDatabases = new();
     private string _collection = "";
 
     [OneTimeSetUp]
-    public void OpenDatabase() => _database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString);
+    public void OpenDatabase() => _database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { MaxBufferedChanges = maxBufferedChanges });
 
     [OneTimeTearDown]
     public async Task CloseDatabaseAsync() => await _database!.DisposeAsync();
@@ -28,7 +30,7 @@ public sealed class PostgreSqlSyncStoreContractTests : PersistentSyncStoreContra
     // Serializer options belong to the database: a second one over the same cluster, disposed with the test.
     protected override ISyncStore<TestItem> CreateStore(JsonSerializerOptions serializerOptions)
     {
-        var database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { SerializerOptions = serializerOptions });
+        var database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { SerializerOptions = serializerOptions, MaxBufferedChanges = maxBufferedChanges });
         _extraDatabases.Add(database);
         return database.OpenStore<TestItem>(_collection);
     }

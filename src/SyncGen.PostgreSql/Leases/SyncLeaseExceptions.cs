@@ -17,7 +17,7 @@ public sealed class SyncLeaseLostException : SyncException
     public SyncLeaseLostException(string collection, long passEpoch, long? currentEpoch, string operation)
         : base(
             collection,
-            $"{collection}: the lease of this pass (epoch {passEpoch}) was taken over{(currentEpoch is { } now ? $" by epoch {now}" : "")} before its {operation}, " +
+            $"{collection}: the lease of this pass (epoch {passEpoch}) {(currentEpoch is { } now && now != passEpoch ? $"was taken over by epoch {now}" : "expired or was used by another pass")} before its {operation}, " +
             "so the pass was refused and wrote nothing; the items and the sync token are those of the newer pass.",
             null)
     {

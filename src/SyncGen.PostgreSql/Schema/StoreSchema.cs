@@ -47,6 +47,16 @@ internal static class StoreSchema
             item jsonb,
             PRIMARY KEY (collection, epoch, seq));
         """,
+
+        // Version 2.
+        // leases.staged: whether the pass of this epoch may have left rows in staging. A pass sets it when it takes the
+        // lease to stage pages and clears it when its commit or discard drops them, so the next pass sweeps staging only
+        // after a pass that died, and then only that pass's epoch: it never scans the dead rows that committed passes
+        // left behind. Rows of older epochs can never commit: they are dropped here once, so the flag's rule holds from now on.
+        """
+        ALTER TABLE {s}.leases ADD COLUMN staged boolean NOT NULL DEFAULT true;
+        DELETE FROM {s}.staging AS st USING {s}.leases AS l WHERE st.collection = l.collection AND st.epoch < l.epoch;
+        """,
     ];
 
     /// <summary>The version this code creates and understands.</summary>
