@@ -199,8 +199,8 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
     /// <summary>
     /// Freezes workers with SIGSTOP while one of their passes waits for a page, at evenly spread moments of the change
     /// phase, for longer than the lease plus the cluster's failure detection, then resumes them with SIGCONT. Meanwhile
-    /// the lease expires and another worker takes the calendar with a newer epoch, so the frozen pass, resumed, must be
-    /// refused as it applies its page (a <c>SyncLeaseLostException</c>, counted as staleCommitsRefused), writing nothing.
+    /// the frozen worker's calendar changes and another worker takes it over and commits, so the frozen pass, resumed,
+    /// must be refused when it writes (a <c>SyncLeaseLostException</c>, counted as staleCommitsRefused), writing nothing.
     /// </summary>
     private async Task<int> PauseWorkersAsync(FakeCalendarServer server, PostgreSqlSyncDatabase database, Stopwatch phase, CancellationToken cancellationToken)
     {
@@ -226,14 +226,15 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
 
                 var victim = candidates[_random.Next(candidates.Count)];
                 var tagPrefix = victim.Name + ".";
-                var requested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var requested = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
 
                 // The server holds the victim's next page request until 5 s after it is resumed: it is frozen mid-pass, and
                 // once resumed it still waits while the cluster sees it missed its check-ins and another worker takes the
                 // calendar over. A frozen worker may hold Quartz's cluster lock, which stalls every worker until it resumes.
                 server.Faults.Enqueue(
                     Fault.Delay(frozenFor + TimeSpan.FromSeconds(5)),
-                    request => request.GetQueryValue("quotaUser") is { } tag && tag.StartsWith(tagPrefix, StringComparison.Ordinal) && requested.TrySetResult(),
+                    request => request.GetQueryValue("quotaUser") is { } tag && tag.StartsWith(tagPrefix, StringComparison.Ordinal)
+                        && request.CalendarId is { } calendarId && requested.TrySetResult(calendarId),
                     times: 1);
                 var arrived = await Task.WhenAny(requested.Task, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)).ConfigureAwait(false) == requested.Task;
                 if (!arrived)
@@ -244,6 +245,10 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
 
                 if (victim.Pause())
                 {
+                    // A change the frozen pass cannot have seen: the worker that takes the calendar over commits it, so the
+                    // frozen pass's commit, which must only land on the state it began from, is refused. (A takeover that
+                    // found nothing new would write nothing, and the frozen pass's commit would then rightly stand.)
+                    TouchOne(server.GetCalendar(await requested.Task.ConfigureAwait(false)));
                     await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                         $"paused {victim.Name} mid-pass for {frozenFor.TotalSeconds:0}s (SIGSTOP)")).ConfigureAwait(false);
                     try
@@ -272,6 +277,13 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
         }
 
         return paused;
+    }
+
+    private void TouchOne(FakeCalendar calendar)
+    {
+        // The first live event, not a random one: the change loop draws from the run's Random on another thread.
+        var target = calendar.LiveEvents[0];
+        calendar.Upsert(target with { Summary = $"{target.Summary} (changed while its worker was frozen)" });
     }
 
     private void ChangeOne(FakeCalendar calendar, ref int nextId)
