@@ -518,7 +518,16 @@ public class DiagnosticsTests
         }
         """;
 
-    private const string SyncGenGoogleStub = "namespace SyncGen.Google { public sealed class GoogleApiErrorReader { } }";
+    private const string SyncGenGoogleStub = """
+        namespace SyncGen.Google
+        {
+            public sealed class GoogleApiErrorReader : SyncGen.ISyncErrorReader
+            {
+                public static GoogleApiErrorReader Instance { get; } = new();
+                public SyncGen.SyncErrorFacts? Read(System.Exception exception) => null;
+            }
+        }
+        """;
 
     private const string GoogleApisRepository = """
         public sealed class ListRequest : Google.Apis.Requests.ClientServiceRequest<Page>
@@ -553,6 +562,8 @@ public class DiagnosticsTests
         var withPackage = GeneratorRunner.Run(Prelude + GoogleApisRepository, GoogleApisStub, SyncGenGoogleStub);
         Assert.That(withPackage.Diagnostics, Is.Empty);
         Assert.That(withPackage.GeneratedSources, Has.Count.EqualTo(1));
+        Assert.That(withPackage.SingleSource, Does.Contain("ErrorReader = global::SyncGen.Google.GoogleApiErrorReader.Instance,"),
+            "the generated code hands the engine SyncGen.Google's reader, so Google.Apis' errors are read without code of the user's");
 
         static string ToAcme(string text) => text.Replace("Google.Apis.Requests", "Acme.Requests", StringComparison.Ordinal);
         var otherLibrary = GeneratorRunner.Run(ToAcme(Prelude + GoogleApisRepository), ToAcme(GoogleApisStub));

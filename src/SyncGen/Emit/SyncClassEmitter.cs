@@ -83,7 +83,10 @@ internal static class SyncClassEmitter
         var options = model.Options is { } optionsMember ? Access(model, optionsMember) : OptionsFromDefaults(defaults);
 
         // The dialect is the one place that says how expiry shows: the engine prefers the page source's classifier.
-        var classifier = model.IsDialectSource ? $"\n        ErrorClassifier = {Required(model, model.PageSourceMethod)}.ErrorClassifier," : string.Empty;
+        // Another source may bring a reader of its client library's exceptions, which the engine's classifier then reads.
+        var classifier = model.IsDialectSource ? $"\n        ErrorClassifier = {Required(model, model.PageSourceMethod)}.ErrorClassifier,"
+            : model.ErrorReader is { } reader ? $"\n        ErrorReader = {reader},"
+            : string.Empty;
 
         var logger = model.Logger is { } loggerMember ? Access(model, loggerMember) : "null";
 
