@@ -557,6 +557,23 @@ public class DiagnosticsTests
     }
 
     [Test]
+    public void With_SyncGen_Google_referenced_a_fetch_method_gets_its_reader_too_and_without_it_no_reader_is_set()
+    {
+        // A fetch method may call Google.Apis as well; the runtime no longer finds the reader by its name.
+        var fetchRepository = Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo { private readonly ISyncStore<Item> _store = null!; {{Fetch}} }
+            """;
+
+        var withPackage = GeneratorRunner.Run(fetchRepository, SyncGenGoogleStub);
+        Assert.That(withPackage.SingleSource, Does.Contain("ErrorReader = global::SyncGen.Google.GoogleApiErrorReader.Instance,"));
+        Assert.That(withPackage.OutputCompilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
+
+        var without = GeneratorRunner.Run(fetchRepository);
+        Assert.That(without.SingleSource, Does.Not.Contain("ErrorReader"));
+    }
+
+    [Test]
     public void SYNCGEN013_is_not_reported_once_SyncGen_Google_is_referenced_or_for_a_request_of_another_library()
     {
         var withPackage = GeneratorRunner.Run(Prelude + GoogleApisRepository, GoogleApisStub, SyncGenGoogleStub);
