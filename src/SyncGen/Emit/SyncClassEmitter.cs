@@ -84,7 +84,7 @@ internal static class SyncClassEmitter
 
         // The dialect is the one place that says how expiry shows: the engine prefers the page source's classifier.
         // Another source may bring a reader of its client library's exceptions, which the engine's classifier then reads.
-        var classifier = model.IsDialectSource ? $"\n        ErrorClassifier = {Required(model, model.PageSourceMethod)}.ErrorClassifier,"
+        var errorPolicy = model.IsDialectSource ? $"\n        ErrorClassifier = {Required(model, model.PageSourceMethod)}.ErrorClassifier,"
             : model.ErrorReader is { } reader ? $"\n        ErrorReader = {reader},"
             : string.Empty;
 
@@ -119,7 +119,7 @@ internal static class SyncClassEmitter
                     OpenPass = this.__SyncGenOpenPass,
                     GetKey = static item => {{(model.IsDialectSource ? "null" : KeyOf(model))}},
                     IsDeleted = static item => {{(model.IsDialectSource ? "false" : IsDeleted(model))}},
-                    Gate = this.__syncGenGate,{{classifier}}
+                    Gate = this.__syncGenGate,{{errorPolicy}}
                 };
                 var engine = new {{Infrastructure}}.SyncEngine<{{item}}>(definition, {{store}}, options: {{options}}, logger: {{logger}});
                 return engine.RunAsync(progress, cancellationToken);
