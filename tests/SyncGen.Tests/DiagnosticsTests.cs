@@ -518,7 +518,16 @@ public class DiagnosticsTests
         }
         """;
 
-    private const string SyncGenGoogleStub = "namespace SyncGen.Google { public sealed class GoogleApiErrorReader { } }";
+    private const string SyncGenGoogleStub = """
+        namespace SyncGen.Google
+        {
+            public sealed class GoogleApiErrorReader : SyncGen.ISyncErrorReader
+            {
+                public static GoogleApiErrorReader Instance { get; } = new();
+                public SyncGen.SyncErrorFacts? Read(System.Exception exception) => null;
+            }
+        }
+        """;
 
     private const string GoogleApisRepository = """
         public sealed class ListRequest : Google.Apis.Requests.ClientServiceRequest<Page>
@@ -548,11 +557,30 @@ public class DiagnosticsTests
     }
 
     [Test]
+    public void With_SyncGen_Google_referenced_a_fetch_method_gets_its_reader_too_and_without_it_no_reader_is_set()
+    {
+        // A fetch method may call Google.Apis as well; the runtime no longer finds the reader by its name.
+        var fetchRepository = Prelude + $$"""
+            [IncrementalSync]
+            public partial class Repo { private readonly ISyncStore<Item> _store = null!; {{Fetch}} }
+            """;
+
+        var withPackage = GeneratorRunner.Run(fetchRepository, SyncGenGoogleStub);
+        Assert.That(withPackage.SingleSource, Does.Contain("ErrorReader = global::SyncGen.Google.GoogleApiErrorReader.Instance,"));
+        Assert.That(withPackage.OutputCompilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
+
+        var without = GeneratorRunner.Run(fetchRepository);
+        Assert.That(without.SingleSource, Does.Not.Contain("ErrorReader"));
+    }
+
+    [Test]
     public void SYNCGEN013_is_not_reported_once_SyncGen_Google_is_referenced_or_for_a_request_of_another_library()
     {
         var withPackage = GeneratorRunner.Run(Prelude + GoogleApisRepository, GoogleApisStub, SyncGenGoogleStub);
         Assert.That(withPackage.Diagnostics, Is.Empty);
         Assert.That(withPackage.GeneratedSources, Has.Count.EqualTo(1));
+        Assert.That(withPackage.SingleSource, Does.Contain("ErrorReader = global::SyncGen.Google.GoogleApiErrorReader.Instance,"),
+            "the generated code hands the engine SyncGen.Google's reader, so Google.Apis' errors are read without code of the user's");
 
         static string ToAcme(string text) => text.Replace("Google.Apis.Requests", "Acme.Requests", StringComparison.Ordinal);
         var otherLibrary = GeneratorRunner.Run(ToAcme(Prelude + GoogleApisRepository), ToAcme(GoogleApisStub));

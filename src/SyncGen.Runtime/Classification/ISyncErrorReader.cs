@@ -5,8 +5,9 @@ namespace SyncGen;
 /// <summary>
 /// Turns one library's exception into neutral <see cref="SyncErrorFacts"/>. The classifier asks its readers in order
 /// about the exception and then each inner exception; the first answer wins. SyncGen ships readers for
-/// <see cref="SyncHttpException"/>, <see cref="System.Net.Http.HttpRequestException"/>, transport and JSON errors,
-/// and Google.Apis' <c>GoogleApiException</c>; add one for another client library.
+/// <see cref="SyncHttpException"/>, <see cref="System.Net.Http.HttpRequestException"/>, transport and JSON errors;
+/// SyncGen.Google ships one for Google.Apis' <c>GoogleApiException</c>, which generated code hands the engine. Add one
+/// for another client library.
 /// </summary>
 public interface ISyncErrorReader
 {

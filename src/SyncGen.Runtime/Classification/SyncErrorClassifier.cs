@@ -47,12 +47,12 @@ public sealed class SyncErrorClassifier : ISyncErrorClassifier
     {
     }
 
-    /// <summary>
-    /// The readers used when none are given: those of the integration packages the application deploys (SyncGen.Google
-    /// reads Google.Apis' <c>GoogleApiException</c>), then plain HttpClient, <see cref="SyncHttpException"/> and
-    /// transport errors.
-    /// </summary>
-    public static IReadOnlyList<ISyncErrorReader> DefaultReaders { get; } = IntegrationErrorReaders.All.Append(HttpErrorReader.Instance).ToArray();
+    /// <summary>The readers used when none are given: plain HttpClient, <see cref="SyncHttpException"/> and transport errors.</summary>
+    /// <remarks>
+    /// A client library's reader comes with its page source instead (<see cref="WithReader"/>): the generated code
+    /// hands the engine SyncGen.Google's reader of Google.Apis' <c>GoogleApiException</c> when the project references it.
+    /// </remarks>
+    public static IReadOnlyList<ISyncErrorReader> DefaultReaders { get; } = new ISyncErrorReader[] { HttpErrorReader.Instance };
 
     /// <summary>Google Calendar and most Google list APIs; see <see cref="SyncExpiryRules.Google"/>.</summary>
     public static SyncErrorClassifier Google { get; } = new(SyncExpiryRules.Google);
@@ -62,6 +62,24 @@ public sealed class SyncErrorClassifier : ISyncErrorClassifier
 
     /// <summary>Microsoft Graph delta queries; see <see cref="SyncExpiryRules.MicrosoftGraph"/>.</summary>
     public static SyncErrorClassifier MicrosoftGraph { get; } = new(SyncExpiryRules.MicrosoftGraph);
+
+    /// <summary>This classifier's expiry rule, with <paramref name="reader"/> asked after its own readers.</summary>
+    /// <remarks>
+    /// The engine calls it with the page source's reader (<c>SyncDefinition.ErrorReader</c>), so the rules stay the
+    /// options' or the dialect's while the exceptions of the source's client library are read; readers given to the
+    /// constructor still come first and can read those exceptions their own way.
+    /// </remarks>
+    /// <param name="reader">Reads the exceptions of a client library.</param>
+    /// <returns>This classifier when it already asks <paramref name="reader"/>, otherwise a new one.</returns>
+    public SyncErrorClassifier WithReader(ISyncErrorReader reader)
+    {
+        if (reader is null)
+        {
+            throw new ArgumentNullException(nameof(reader));
+        }
+
+        return Array.IndexOf(_readers, reader) >= 0 ? this : new SyncErrorClassifier(_isExpiry, _readers.Append(reader));
+    }
 
     /// <inheritdoc />
     public SyncErrorClassification Classify(Exception exception)

@@ -39,6 +39,14 @@ public sealed class SyncDefinition<TItem>
     /// </summary>
     public ISyncErrorClassifier? ErrorClassifier { get; init; }
 
+    /// <summary>Reads the exceptions of the page source's client library, or <see langword="null"/> when it throws only HttpClient's.</summary>
+    /// <remarks>
+    /// Generated code sets SyncGen.Google's reader of <c>GoogleApiException</c> when the project references that package.
+    /// The engine adds it to the chosen classifier when that is a <see cref="SyncErrorClassifier"/>
+    /// (<see cref="SyncErrorClassifier.WithReader"/>); a classifier of your own reads exceptions itself.
+    /// </remarks>
+    public ISyncErrorReader? ErrorReader { get; init; }
+
     /// <summary>Serialises the calls of one repository instance.</summary>
     public required SyncGate Gate { get; init; }
 }

@@ -38,8 +38,10 @@ public sealed class SyncEngine<TItem>
         _options.Validate();
         _logger = logger ?? NullLogger.Instance;
 
-        // Chosen once for the whole call: the page source's rules, then the options', then Google's.
-        _classifier = definition.ErrorClassifier ?? _options.ErrorClassifier ?? SyncErrorClassifier.Google;
+        // Chosen once for the whole call: the page source's rules, then the options', then Google's; the built-in
+        // classifier also reads the exceptions of the page source's client library.
+        var classifier = definition.ErrorClassifier ?? _options.ErrorClassifier ?? SyncErrorClassifier.Google;
+        _classifier = definition.ErrorReader is { } reader && classifier is SyncErrorClassifier builtIn ? builtIn.WithReader(reader) : classifier;
     }
 
     /// <summary>Runs the call; see the class summary.</summary>

@@ -83,7 +83,10 @@ internal static class SyncClassEmitter
         var options = model.Options is { } optionsMember ? Access(model, optionsMember) : OptionsFromDefaults(defaults);
 
         // The dialect is the one place that says how expiry shows: the engine prefers the page source's classifier.
-        var classifier = model.IsDialectSource ? $"\n        ErrorClassifier = {Required(model, model.PageSourceMethod)}.ErrorClassifier," : string.Empty;
+        // Another source may bring a reader of its client library's exceptions, which the engine's classifier then reads.
+        var errorPolicy = model.IsDialectSource ? $"\n        ErrorClassifier = {Required(model, model.PageSourceMethod)}.ErrorClassifier,"
+            : model.ErrorReader is { } reader ? $"\n        ErrorReader = {reader},"
+            : string.Empty;
 
         var logger = model.Logger is { } loggerMember ? Access(model, loggerMember) : "null";
 
@@ -116,7 +119,7 @@ internal static class SyncClassEmitter
                     OpenPass = this.__SyncGenOpenPass,
                     GetKey = static item => {{(model.IsDialectSource ? "null" : KeyOf(model))}},
                     IsDeleted = static item => {{(model.IsDialectSource ? "false" : IsDeleted(model))}},
-                    Gate = this.__syncGenGate,{{classifier}}
+                    Gate = this.__syncGenGate,{{errorPolicy}}
                 };
                 var engine = new {{Infrastructure}}.SyncEngine<{{item}}>(definition, {{store}}, options: {{options}}, logger: {{logger}});
                 return engine.RunAsync(progress, cancellationToken);

@@ -63,6 +63,12 @@ public sealed record SyncClassModel
     /// </summary>
     public bool IsDialectSource { get; init; }
 
+    /// <summary>
+    /// The expression of the <c>ISyncErrorReader</c> for the page source's client library that generated code hands the
+    /// engine (SyncGen.Google's, when the project references it), or <c>null</c>.
+    /// </summary>
+    public string? ErrorReader { get; init; }
+
     /// <summary>The request shape's facts, or <c>null</c> for a fetch method.</summary>
     public required RequestShape? Request { get; init; }
 

@@ -19,16 +19,6 @@ internal static class SyncClassParser
 {
     public const string AttributeMetadataName = "SyncGen.IncrementalSyncAttribute";
 
-    /// <summary>A type of the SyncGen.Google package: present in the compilation when the project references it.</summary>
-    private const string GoogleIntegrationType = "SyncGen.Google.GoogleApiErrorReader";
-
-    /// <summary>Request properties that Google refuses next to a sync token; cleared on incremental passes.</summary>
-    private static readonly string[] FullSyncOnlyFilters =
-    {
-        "TimeMin", "TimeMax", "Q", "OrderBy", "UpdatedMin", "ICalUID", "PrivateExtendedProperty",
-        "SharedExtendedProperty", "MinAccessRole",
-    };
-
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -271,6 +261,9 @@ internal static class SyncClassParser
             Logger = logger is null ? null : Member(logger),
             PageSourceMethod = Member(source),
             IsDialectSource = page is null,
+
+            // A fetch method may call Google.Apis too: whenever the project references SyncGen.Google, its reader comes along.
+            ErrorReader = page is not null && GoogleApis.IsPackageReferenced(_compilation) ? GoogleApis.ErrorReaderInstance : null,
             Request = request,
             PageIsValueType = page?.IsValueType ?? false,
             ItemsMember = page?.Items ?? string.Empty,
@@ -676,9 +669,8 @@ internal static class SyncClassParser
             }
 
             var fullSyncOnly = new List<string>();
-            foreach (var filter in FullSyncOnlyFilters)
+            foreach (var filter in GoogleApis.FullSyncOnlyFilters)
             {
-                // Google.Apis marks typed date properties obsolete and keeps the wire value in a "...Raw" string property.
                 foreach (var name in new[] { filter, filter + "Raw" })
                 {
                     var property = SymbolHelpers.FindSettableProperty(_compilation, requestType, name, _type);
@@ -712,19 +704,10 @@ internal static class SyncClassParser
         /// </summary>
         private void CheckIntegrationPackage(PageSource source)
         {
-            for (var type = source.Method.ReturnType as INamedTypeSymbol; type is not null; type = type.BaseType)
+            if (GoogleApis.IsRequestType(source.Method.ReturnType) && !GoogleApis.IsPackageReferenced(_compilation))
             {
-                var ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
-                if (ns == "Google.Apis" || ns.StartsWith("Google.Apis.", StringComparison.Ordinal))
-                {
-                    if (_compilation.GetTypeByMetadataName(GoogleIntegrationType) is null)
-                    {
-                        Report(DiagnosticDescriptors.MissingIntegrationPackage, source.Location, ClassName, "a Google.Apis request",
-                            "SyncGen.Google", "Google.Apis' errors (expired sync tokens, rate limits, Retry-After)");
-                    }
-
-                    return;
-                }
+                Report(DiagnosticDescriptors.MissingIntegrationPackage, source.Location, ClassName, "a Google.Apis request",
+                    GoogleApis.PackageName, "Google.Apis' errors (expired sync tokens, rate limits, Retry-After)");
             }
         }
 

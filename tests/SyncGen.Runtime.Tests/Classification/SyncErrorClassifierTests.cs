@@ -14,6 +14,9 @@ namespace SyncGen.Runtime.Tests.Classification;
 
 public class SyncErrorClassifierTests
 {
+    /// <summary>The classifier the engine uses for a page source that hands it SyncGen.Google's reader.</summary>
+    private static readonly SyncErrorClassifier GoogleApisRules = SyncErrorClassifier.Google.WithReader(GoogleApiErrorReader.Instance);
+
     private static GoogleApiException Google(int status, string? reason, TimeSpan? retryAfter = null) => new("calendar", $"HTTP {status}")
     {
         HttpStatusCode = (HttpStatusCode)status,
@@ -43,7 +46,7 @@ public class SyncErrorClassifierTests
     [TestCase(404, "notFound", SyncErrorKind.Fatal)]
     public void Google_rules_classify_calendar_errors(int status, string? reason, SyncErrorKind expected)
     {
-        var classification = SyncErrorClassifier.Google.Classify(Google(status, reason));
+        var classification = GoogleApisRules.Classify(Google(status, reason));
 
         Assert.That(classification.Kind, Is.EqualTo(expected));
         Assert.That(classification.StatusCode, Is.EqualTo(status));
@@ -51,9 +54,35 @@ public class SyncErrorClassifierTests
     }
 
     [Test]
+    public void The_built_in_readers_leave_GoogleApiException_to_the_reader_SyncGen_Google_provides()
+    {
+        var gone = Google(410, "fullSyncRequired");
+
+        Assert.That(SyncErrorClassifier.DefaultReaders, Has.None.InstanceOf<GoogleApiErrorReader>());
+        Assert.That(SyncErrorClassifier.Google.Classify(gone).Kind, Is.EqualTo(SyncErrorKind.Fatal));
+        Assert.That(GoogleApisRules.Classify(gone).Kind, Is.EqualTo(SyncErrorKind.TokenExpired));
+    }
+
+    [Test]
+    public void WithReader_asks_the_classifiers_own_readers_first_and_adds_a_reader_once()
+    {
+        var own = new FixedReader(new SyncErrorFacts { StatusCode = 503 });
+        var classifier = new SyncErrorClassifier(SyncExpiryRules.Google, new ISyncErrorReader[] { own }).WithReader(GoogleApiErrorReader.Instance);
+
+        Assert.That(classifier.Classify(Google(410, "fullSyncRequired")).Kind, Is.EqualTo(SyncErrorKind.Transient), "the reader given to the constructor read it");
+        Assert.That(GoogleApisRules.WithReader(GoogleApiErrorReader.Instance), Is.SameAs(GoogleApisRules));
+        Assert.That(() => GoogleApisRules.WithReader(null!), Throws.ArgumentNullException);
+    }
+
+    private sealed class FixedReader(SyncErrorFacts facts) : ISyncErrorReader
+    {
+        public SyncErrorFacts? Read(Exception exception) => facts;
+    }
+
+    [Test]
     public void Retry_after_travels_from_the_wrapped_google_error()
     {
-        var classification = SyncErrorClassifier.Google.Classify(Google(429, "rateLimitExceeded", TimeSpan.FromSeconds(7)));
+        var classification = GoogleApisRules.Classify(Google(429, "rateLimitExceeded", TimeSpan.FromSeconds(7)));
 
         Assert.That(classification.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(7)));
     }
@@ -63,13 +92,13 @@ public class SyncErrorClassifierTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(SyncErrorClassifier.Google.Classify(new HttpRequestException("reset")).Kind, Is.EqualTo(SyncErrorKind.Transient));
-            Assert.That(SyncErrorClassifier.Google.Classify(new IOException("cut")).Kind, Is.EqualTo(SyncErrorKind.Transient));
-            Assert.That(SyncErrorClassifier.Google.Classify(new TaskCanceledException("timeout")).Kind, Is.EqualTo(SyncErrorKind.Transient));
-            Assert.That(SyncErrorClassifier.Google.Classify(new HttpRequestException("x", null, HttpStatusCode.BadRequest)).Kind, Is.EqualTo(SyncErrorKind.Fatal));
-            Assert.That(SyncErrorClassifier.Google.Classify(new InvalidOperationException("bug")).Kind, Is.EqualTo(SyncErrorKind.Fatal));
-            Assert.That(SyncErrorClassifier.Google.Classify(new Newtonsoft.Json.JsonReaderException("bad")).Kind, Is.EqualTo(SyncErrorKind.MalformedResponse));
-            Assert.That(SyncErrorClassifier.Google.Classify(new System.Text.Json.JsonException("bad")).Kind, Is.EqualTo(SyncErrorKind.MalformedResponse));
+            Assert.That(GoogleApisRules.Classify(new HttpRequestException("reset")).Kind, Is.EqualTo(SyncErrorKind.Transient));
+            Assert.That(GoogleApisRules.Classify(new IOException("cut")).Kind, Is.EqualTo(SyncErrorKind.Transient));
+            Assert.That(GoogleApisRules.Classify(new TaskCanceledException("timeout")).Kind, Is.EqualTo(SyncErrorKind.Transient));
+            Assert.That(GoogleApisRules.Classify(new HttpRequestException("x", null, HttpStatusCode.BadRequest)).Kind, Is.EqualTo(SyncErrorKind.Fatal));
+            Assert.That(GoogleApisRules.Classify(new InvalidOperationException("bug")).Kind, Is.EqualTo(SyncErrorKind.Fatal));
+            Assert.That(GoogleApisRules.Classify(new Newtonsoft.Json.JsonReaderException("bad")).Kind, Is.EqualTo(SyncErrorKind.MalformedResponse));
+            Assert.That(GoogleApisRules.Classify(new System.Text.Json.JsonException("bad")).Kind, Is.EqualTo(SyncErrorKind.MalformedResponse));
         });
     }
 

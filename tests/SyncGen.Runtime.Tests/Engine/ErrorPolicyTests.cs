@@ -2,7 +2,10 @@ using System;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using Google;
+using Google.Apis.Requests;
 using NUnit.Framework;
+using SyncGen.Google;
 using SyncGen.Infrastructure;
 using SyncGen.Testing.FakeServer;
 
@@ -36,18 +39,20 @@ public class ErrorPolicyTests
         await _server.DisposeAsync();
     }
 
-    private SyncEngine<JsonEvent> Engine(InMemorySyncStore<JsonEvent> store, SyncOptions options, ISyncErrorClassifier? pageSourceClassifier = null)
+    private SyncEngine<JsonEvent> Engine(
+        InMemorySyncStore<JsonEvent> store, SyncOptions options, ISyncErrorClassifier? pageSourceClassifier = null, ISyncErrorReader? pageSourceReader = null, Func<SyncPass, SyncPageFetcher<JsonEvent>>? openPass = null)
     {
         var definition = HttpJsonFetcher.Definition(_fetcher.Open);
         return new SyncEngine<JsonEvent>(
             new SyncDefinition<JsonEvent>
             {
                 RepositoryName = definition.RepositoryName,
-                OpenPass = definition.OpenPass,
+                OpenPass = openPass ?? definition.OpenPass,
                 GetKey = definition.GetKey,
                 IsDeleted = definition.IsDeleted,
                 Gate = definition.Gate,
                 ErrorClassifier = pageSourceClassifier,
+                ErrorReader = pageSourceReader,
             },
             store,
             options);
@@ -104,6 +109,40 @@ public class ErrorPolicyTests
         Assert.That(SyncOptions.Default.ErrorClassifier, Is.Null);
         var byDefault = Assert.ThrowsAsync<SyncRequestFailedException>(() => Engine(store, new SyncOptions { Retry = Fast }).RunAsync());
         Assert.That(byDefault!.StatusCode, Is.EqualTo(404));
+    }
+
+    // The page source's reader is how Google.Apis' errors are read: generated code passes SyncGen.Google's, and no
+    // reader is found by a type name at run time any more.
+    [Test]
+    public async Task The_page_sources_reader_lets_the_chosen_classifier_read_its_client_librarys_errors()
+    {
+        var store = new InMemorySyncStore<JsonEvent>();
+        await Engine(store, new SyncOptions { Retry = Fast }).RunAsync();
+        var gone = new GoogleApiException("calendar", "HTTP 410")
+        {
+            HttpStatusCode = System.Net.HttpStatusCode.Gone,
+            Error = new RequestError { Code = 410, Message = "Sync token is no longer valid", Errors = new[] { new SingleError { Reason = "fullSyncRequired" } } },
+        };
+        var expired = 0;
+        SyncPageFetcher<JsonEvent> ExpiringOnce(SyncPass pass)
+        {
+            var fetch = _fetcher.Open(pass);
+            return pass.IsFull || Interlocked.Increment(ref expired) > 1 ? fetch : (_, _) => throw gone;
+        }
+
+        var withReader = await Engine(store, new SyncOptions { Retry = Fast }, pageSourceReader: GoogleApiErrorReader.Instance, openPass: ExpiringOnce).RunAsync();
+        Assert.That(withReader.ExpiriesRecovered, Is.EqualTo(1));
+
+        // Also through a classifier of the options' own, which brings the expiry rule but not the reader.
+        expired = 0;
+        var custom = new SyncErrorClassifier(SyncExpiryRules.Google);
+        var viaOptions = await Engine(store, new SyncOptions { Retry = Fast, ErrorClassifier = custom }, pageSourceReader: GoogleApiErrorReader.Instance, openPass: ExpiringOnce).RunAsync();
+        Assert.That(viaOptions.ExpiriesRecovered, Is.EqualTo(1));
+
+        // Without it the built-in readers know only HttpClient's errors, and an unknown exception is fatal.
+        expired = 0;
+        var withoutReader = Assert.ThrowsAsync<SyncRequestFailedException>(() => Engine(store, new SyncOptions { Retry = Fast }, openPass: ExpiringOnce).RunAsync());
+        Assert.That(withoutReader!.InnerException, Is.SameAs(gone));
     }
 
     private sealed class Counting(ISyncErrorClassifier inner) : ISyncErrorClassifier
