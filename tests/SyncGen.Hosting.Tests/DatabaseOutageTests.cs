@@ -101,7 +101,7 @@ public sealed class DatabaseOutageTests
         // What a restart under a failing pass left behind in the fleet run (docs/scale.md): the pass's completion never
         // reached Quartz, so a firing row of a live node kept the collection's trigger BLOCKED for good. Made here the way
         // Quartz itself writes it (under its TRIGGER_ACCESS lock row), next to the other silent stop, a trigger gone.
-        string[] collections = ["healthy", "lost-completion", "lost-trigger"];
+        string[] collections = ["healthy", "lost-completion", "blocked-by-nothing", "lost-trigger"];
         var schedulerName = "check-" + Guid.NewGuid().ToString("N")[..8];
         await using var runner = new DatabaseRunner(_connection);
         var builder = Host.CreateApplicationBuilder();
@@ -133,7 +133,8 @@ public sealed class DatabaseOutageTests
 
             var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler(cancellationToken);
             await scheduler.UnscheduleJob(new TriggerKey("lost-trigger", "syncgen"), cancellationToken);
-            await LeaveFiringBehindAsync(schedulerName, "lost-completion", "node-1", cancellationToken);
+            await LeaveBlockedAsync(schedulerName, "lost-completion", firingOf: "node-1", cancellationToken);
+            await LeaveBlockedAsync(schedulerName, "blocked-by-nothing", firingOf: null, cancellationToken);
             broken = DateTimeOffset.UtcNow;
             var deadline = broken + TimeSpan.FromSeconds(30);
             do
@@ -151,8 +152,8 @@ public sealed class DatabaseOutageTests
         Assert.That(stragglers, Is.Empty, "collections never synced again");
     }
 
-    /// <summary>Writes the state a lost job completion leaves: an EXECUTING firing row of a live node and its trigger BLOCKED.</summary>
-    private async Task LeaveFiringBehindAsync(string schedulerName, string collection, string instance, CancellationToken cancellationToken)
+    /// <summary>Leaves a trigger BLOCKED, as a lost job completion does, with an EXECUTING firing row of a live node or none.</summary>
+    private async Task LeaveBlockedAsync(string schedulerName, string collection, string? firingOf, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(_connection);
         await connection.OpenAsync(cancellationToken);
@@ -161,14 +162,14 @@ public sealed class DatabaseOutageTests
             """
             SELECT 1 FROM qrtz_locks WHERE sched_name = @s AND lock_name = 'TRIGGER_ACCESS' FOR UPDATE;
             INSERT INTO qrtz_fired_triggers (sched_name, entry_id, trigger_name, trigger_group, instance_name, fired_time, sched_time, priority, state, job_name, job_group, is_nonconcurrent, requests_recovery)
-            VALUES (@s, 'left-behind', @c, 'syncgen', @i, @at, @at, 5, 'EXECUTING', @c, 'syncgen', true, true);
+            SELECT @s, 'left-behind-' || @c, @c, 'syncgen', @i, @at, @at, 5, 'EXECUTING', @c, 'syncgen', true, true WHERE @i IS NOT NULL;
             UPDATE qrtz_triggers SET trigger_state = 'BLOCKED' WHERE sched_name = @s AND trigger_name = @c AND trigger_group = 'syncgen';
             """,
             connection,
             transaction);
         command.Parameters.AddWithValue("s", schedulerName);
         command.Parameters.AddWithValue("c", collection);
-        command.Parameters.AddWithValue("i", instance);
+        command.Parameters.Add(new NpgsqlParameter<string?>("i", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = firingOf });
         command.Parameters.AddWithValue("at", (DateTimeOffset.UtcNow - TimeSpan.FromSeconds(5)).UtcTicks);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -13,20 +13,23 @@ namespace SyncGen.Hosting;
 
 /// <summary>
 /// Every <see cref="SyncWorkerOptions.TriggerCheckInterval"/>, puts back on its interval any collection whose trigger
-/// can no longer fire: gone, in error, or blocked by a firing of this node that no longer runs.
+/// can no longer fire: gone, in error, blocked by a firing of this node that no longer runs or by none, acquired by none.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Quartz keeps a serial job's trigger BLOCKED while a firing row (<c>qrtz_fired_triggers</c>, state EXECUTING) says the
 /// job runs, and only the node that ran it (its job completion) or the recovery of a dead node removes that row. A
-/// PostgreSQL restart under a running pass was seen to leave such a row behind on a node that stayed alive: its
-/// collection was never fired again, because the node that owned the row neither completed nor died. The same check
-/// catches the other ways a collection can silently stop: its trigger deleted, or put in ERROR.
+/// PostgreSQL restart under failing passes was seen to leave collections that were never fired again while their
+/// workers lived (3 of 200, each one whose pass the restart cut; docs/scale.md): a trigger BLOCKED by a row that nobody
+/// completes, or by no row at all. The same check catches the other ways a collection can silently stop: its trigger
+/// deleted, put in ERROR, or ACQUIRED with no firing row.
 /// </para>
 /// <para>
-/// Each node releases only its own firings, and only those older than the check interval that are not among the jobs
-/// it is running, so a pass in progress anywhere is never touched; the release takes Quartz's own
-/// <c>TRIGGER_ACCESS</c> lock row, so it is serialized with Quartz's firing and completion. One query per check finds
+/// Each node deletes only its own firing rows, and only those older than the check interval that are not among the
+/// passes it is running, so a pass in progress anywhere is never touched. A trigger is then reset to WAITING only when
+/// it is overdue by more than the check interval and no firing row stands for it, which Quartz itself never leaves
+/// committed (it writes the row and the state in one transaction). All of it runs under Quartz's own
+/// <c>TRIGGER_ACCESS</c> lock row, serialized with Quartz's firing and completion; one more query per check finds
 /// every collection whose trigger is gone or in error, whatever the number of collections.
 /// </para>
 /// </remarks>
@@ -99,18 +102,18 @@ internal sealed partial class SyncTriggerCheck(ISchedulerFactory schedulers, Run
         await using var command = new NpgsqlCommand(
             $"""
             SELECT 1 FROM {Prefix}locks WHERE sched_name = @sched AND lock_name = 'TRIGGER_ACCESS' FOR UPDATE;
-            WITH stale AS (
-                DELETE FROM {Prefix}fired_triggers
-                WHERE sched_name = @sched AND instance_name = @instance AND job_group = @group AND state = 'EXECUTING'
-                  AND fired_time < @staleBefore AND entry_id <> ALL(@running)
-                RETURNING job_name)
+            DELETE FROM {Prefix}fired_triggers
+            WHERE sched_name = @sched AND instance_name = @instance AND job_group = @group AND state = 'EXECUTING'
+              AND fired_time < @staleBefore AND entry_id <> ALL(@running);
             UPDATE {Prefix}triggers t SET trigger_state = 'WAITING'
-            FROM (SELECT DISTINCT job_name FROM stale) s
-            WHERE t.sched_name = @sched AND t.job_group = @group AND t.job_name = s.job_name AND t.trigger_state = 'BLOCKED'
-              AND NOT EXISTS (SELECT 1 FROM {Prefix}fired_triggers f
-                              WHERE f.sched_name = t.sched_name AND f.job_group = t.job_group AND f.job_name = t.job_name
-                                AND f.state = 'EXECUTING' AND f.instance_name <> @instance)
-            RETURNING t.job_name;
+            WHERE t.sched_name = @sched AND t.trigger_group = @group AND t.next_fire_time < @staleBefore
+              AND ((t.trigger_state = 'BLOCKED'
+                    AND NOT EXISTS (SELECT 1 FROM {Prefix}fired_triggers f
+                                    WHERE f.sched_name = t.sched_name AND f.job_group = t.job_group AND f.job_name = t.job_name))
+                OR (t.trigger_state = 'ACQUIRED'
+                    AND NOT EXISTS (SELECT 1 FROM {Prefix}fired_triggers f
+                                    WHERE f.sched_name = t.sched_name AND f.trigger_group = t.trigger_group AND f.trigger_name = t.trigger_name)))
+            RETURNING t.trigger_name;
             """,
             connection,
             transaction);
@@ -122,7 +125,9 @@ internal sealed partial class SyncTriggerCheck(ISchedulerFactory schedulers, Run
         var released = new List<string>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the lock row
+            // Past the lock row and the deletion.
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 released.Add(reader.GetString(0));
