@@ -97,11 +97,6 @@ public sealed class SyncWorkerOptions
             throw new InvalidOperationException($"SyncWorkerOptions.ConnectionString is not a valid Npgsql connection string: {exception.Message}", exception);
         }
 
-        if (TriggerCheckInterval <= TimeSpan.Zero)
-        {
-            throw new InvalidOperationException($"SyncWorkerOptions.TriggerCheckInterval must be positive; it is {TriggerCheckInterval}.");
-        }
-
         if (QuartzIdleInTransactionTimeout is { } idle)
         {
             // First: of two -c of one name the later wins, so a value the application passes in Options itself is kept.
@@ -122,6 +117,11 @@ public sealed class SyncWorkerOptions
         if (Interval <= TimeSpan.Zero || BackoffBase <= TimeSpan.Zero || BackoffMax < BackoffBase)
         {
             throw new InvalidOperationException($"SyncWorkerOptions: Interval ({Interval}) and BackoffBase ({BackoffBase}) must be positive and BackoffMax ({BackoffMax}) at least BackoffBase.");
+        }
+
+        if (TriggerCheckInterval <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"SyncWorkerOptions.TriggerCheckInterval must be positive; it is {TriggerCheckInterval}.");
         }
 
         if (QuartzIdleInTransactionTimeout is { } idle && (idle < TimeSpan.FromMilliseconds(1) || idle.TotalMilliseconds > int.MaxValue))

@@ -50,9 +50,9 @@ internal sealed partial class SyncTriggerCheck(ISchedulerFactory schedulers, Run
             {
                 await CheckAsync(dataSource, stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is NpgsqlException or SchedulerException or TimeoutException)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                // The database is away, most likely: the next tick tries again.
+                // The database is away, most likely: the next tick tries again. Never let it end the host.
                 Log.CheckFailed(logger, exception);
             }
         }
@@ -125,13 +125,18 @@ internal sealed partial class SyncTriggerCheck(ISchedulerFactory schedulers, Run
         var released = new List<string>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            // Past the lock row and the deletion.
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            do
             {
-                released.Add(reader.GetString(0));
+                // Only the update's rows name triggers; the lock row's result is skipped.
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (reader.GetName(0) == "trigger_name")
+                    {
+                        released.Add(reader.GetString(0));
+                    }
+                }
             }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -170,7 +175,7 @@ internal sealed partial class SyncTriggerCheck(ISchedulerFactory schedulers, Run
 
     private static partial class Log
     {
-        [LoggerMessage(120, LogLevel.Warning, "{Collection}: released a firing of this node that no longer runs; the collection is back on its interval")]
+        [LoggerMessage(120, LogLevel.Warning, "{Collection}: its trigger was left BLOCKED or ACQUIRED with no running firing behind it; back on its interval")]
         public static partial void Released(ILogger logger, string collection);
 
         [LoggerMessage(121, LogLevel.Warning, "{Collection}: its trigger was gone or in error; scheduled it again")]
