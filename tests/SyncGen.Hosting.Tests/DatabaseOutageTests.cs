@@ -14,7 +14,7 @@ using Quartz;
 
 namespace SyncGen.Hosting.Tests;
 
-/// <summary>The worker host in process while its PostgreSQL goes away and comes back under running passes.</summary>
+/// <summary>The worker host in process while its PostgreSQL restarts under running passes or Quartz's state is left stuck; the settings of Quartz's sessions.</summary>
 [TestFixture]
 public sealed class DatabaseOutageTests
 {
