@@ -25,6 +25,7 @@ public static class SyncWorkerServiceCollectionExtensions
         var options = new SyncWorkerOptions();
         configure(options);
         options.Validate();
+        var quartzConnectionString = options.QuartzConnectionString();
         services.AddSingleton<IOptions<SyncWorkerOptions>>(Options.Create(options));
 
         services.AddQuartz(quartz =>
@@ -43,7 +44,7 @@ public static class SyncWorkerServiceCollectionExtensions
             quartz.UseDefaultThreadPool(pool => pool.MaxConcurrency = options.MaxConcurrency);
             quartz.UsePersistentStore(store =>
             {
-                store.UsePostgres(options.ConnectionString);
+                store.UsePostgres(quartzConnectionString);
                 store.UseSystemTextJsonSerializer();
                 store.ProvisionSchema();
                 store.ConfigureStore(ado => ado.MisfireThreshold = options.MisfireThreshold);
@@ -64,8 +65,10 @@ public static class SyncWorkerServiceCollectionExtensions
         // On shutdown, running jobs are told to stop (their cancellation token) and then waited for.
         services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
         services.AddTransient<SyncCollectionJob>();
+        services.AddSingleton<RunningFirings>();
         services.AddSingleton<SyncCollectionScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<SyncCollectionScheduler>());
+        services.AddHostedService<SyncTriggerCheck>();
         return services;
     }
 }

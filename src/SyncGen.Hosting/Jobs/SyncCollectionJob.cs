@@ -18,11 +18,24 @@ namespace SyncGen.Hosting;
 /// </summary>
 [DisallowConcurrentExecution]
 [PersistJobDataAfterExecution]
-internal sealed partial class SyncCollectionJob(ISyncCollectionRunner runner, IOptions<SyncWorkerOptions> options, ILogger<SyncCollectionJob> logger) : IJob
+internal sealed partial class SyncCollectionJob(ISyncCollectionRunner runner, RunningFirings firings, IOptions<SyncWorkerOptions> options, ILogger<SyncCollectionJob> logger) : IJob
 {
     private readonly SyncWorkerOptions _options = options.Value;
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        firings.Add(context.FireInstanceId);
+        try
+        {
+            await RunAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            firings.Remove(context.FireInstanceId);
+        }
+    }
+
+    private async Task RunAsync(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var collection = context.MergedJobDataMap.GetString(JobKeys.CollectionKey) ?? context.JobDetail.Key.Name;
         var failures = context.JobDetail.JobDataMap.TryGetInt(JobKeys.FailuresKey, out var count) ? count : 0;
@@ -101,11 +114,19 @@ internal sealed partial class SyncCollectionJob(ISyncCollectionRunner runner, IO
         var trigger = SyncCollectionScheduler.BuildTrigger(collection, _options.Interval, DateTimeOffset.UtcNow + delay);
         try
         {
-            await context.Scheduler.RescheduleJob(JobKeys.Trigger(collection), trigger, CancellationToken.None).ConfigureAwait(false);
+            if (await context.Scheduler.RescheduleJob(JobKeys.Trigger(collection), trigger, CancellationToken.None).ConfigureAwait(false) is null)
+            {
+                // No trigger to move (gone): without one the collection would never be synced again.
+                await context.Scheduler.ScheduleJob(trigger, default, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (ObjectAlreadyExistsException)
+        {
+            // Put back meanwhile by the trigger check of some worker.
         }
         catch (SchedulerException exception)
         {
-            // The trigger keeps its normal interval: the collection is retried later than planned, never lost.
+            // The trigger keeps its normal interval, and the trigger check repairs it if it was left unable to fire.
             Log.RescheduleFailed(logger, collection, exception);
         }
     }

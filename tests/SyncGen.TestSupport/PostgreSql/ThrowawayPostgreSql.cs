@@ -129,6 +129,12 @@ public sealed class ThrowawayPostgreSql : IAsyncDisposable
         return ConnectionString(name);
     }
 
+    /// <summary>Restarts the server as an operator would (<c>pg_ctl restart -m fast</c>): every session is ended, the port stays.</summary>
+    /// <remarks>For availability tests: clients see their connections dropped and, until the server is back, refused.</remarks>
+    /// <param name="cancellationToken">Cancels the wait for the restart.</param>
+    public Task RestartAsync(CancellationToken cancellationToken = default) =>
+        RunAsync(Tool("pg_ctl"), ["-D", DataDirectory, "-l", LogFile, "-m", "fast", "-w", "-t", "60", "restart"], _asPostgresUser, cancellationToken);
+
     /// <summary>Stops the server (immediate shutdown) and deletes its directory.</summary>
     public async ValueTask DisposeAsync()
     {
