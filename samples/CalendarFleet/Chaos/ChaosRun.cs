@@ -4,9 +4,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using CalendarFleet.Worker;
+using Microsoft.Extensions.Logging.Abstractions;
 using SyncGen.Testing.FakeServer;
 using SyncGen.PostgreSql;
 using SyncGen.Testing;
@@ -199,8 +201,8 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
     /// <summary>
     /// Freezes workers with SIGSTOP while one of their passes waits for a page, at evenly spread moments of the change
     /// phase, for longer than the lease plus the cluster's failure detection, then resumes them with SIGCONT. Meanwhile
-    /// the frozen worker's calendar changes and another worker takes it over and commits, so the frozen pass, resumed,
-    /// must be refused when it writes (a <c>SyncLeaseLostException</c>, counted as staleCommitsRefused), writing nothing.
+    /// the frozen worker's calendar changes and a second firing of its job commits it, so the frozen pass, resumed, must
+    /// be refused when it writes (a <c>SyncLeaseLostException</c>, counted as staleCommitsRefused), writing nothing.
     /// </summary>
     private async Task<int> PauseWorkersAsync(FakeCalendarServer server, PostgreSqlSyncDatabase database, Stopwatch phase, CancellationToken cancellationToken)
     {
@@ -248,12 +250,22 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
                     // A change the frozen pass cannot have seen: the worker that takes the calendar over commits it, so the
                     // frozen pass's commit, which must only land on the state it began from, is refused. (A takeover that
                     // found nothing new would write nothing, and the frozen pass's commit would then rightly stand.)
-                    TouchOne(server.GetCalendar(await requested.Task.ConfigureAwait(false)));
+                    var calendar = await requested.Task.ConfigureAwait(false);
+                    TouchOne(server.GetCalendar(calendar));
                     await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                         $"paused {victim.Name} mid-pass for {frozenFor.TotalSeconds:0}s (SIGSTOP)")).ConfigureAwait(false);
                     try
                     {
-                        await Task.Delay(frozenFor, cancellationToken).ConfigureAwait(false);
+                        // Quartz rightly defers recovering a job that may still run on the frozen worker, so no worker of the
+                        // fleet takes the calendar over. The run fires the job a second time itself once the frozen pass's
+                        // lease has expired, as a scheduler's misfire race or an operator's manual sync would.
+                        var frozen = Stopwatch.StartNew();
+                        await Task.Delay(options.Lease + TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                        await FireAgainAsync(server, calendar, cancellationToken).ConfigureAwait(false);
+                        if (frozenFor > frozen.Elapsed)
+                        {
+                            await Task.Delay(frozenFor - frozen.Elapsed, cancellationToken).ConfigureAwait(false);
+                        }
                     }
                     finally
                     {
@@ -277,6 +289,22 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
         }
 
         return paused;
+    }
+
+    /// <summary>One pass of <paramref name="calendar"/> run by this process, through the same runner and store as a worker's.</summary>
+    private async Task FireAgainAsync(FakeCalendarServer server, string calendar, CancellationToken cancellationToken)
+    {
+        var name = "chaos-" + _runId;
+        await using var database = PostgreSqlSyncDatabase.Create(connectionString, new PostgreSqlSyncStoreOptions
+        {
+            Schema = Schema,
+            LeaseDuration = options.Lease,
+            Holder = name,
+        });
+        using var http = new HttpClient();
+        var settings = new FleetSettings { ConnectionString = connectionString, ServerUri = server.BaseUri, Calendars = options.Calendars, StoreSchema = Schema };
+        var runner = new CalendarRunner(database, http, settings, new PassTags(name), name, NullLogger<CalendarEventsRepository>.Instance);
+        await runner.SyncAsync(calendar, cancellationToken).ConfigureAwait(false);
     }
 
     private void TouchOne(FakeCalendar calendar)
