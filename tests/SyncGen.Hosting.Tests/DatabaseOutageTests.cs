@@ -32,23 +32,11 @@ public sealed class DatabaseOutageTests
         var collections = Enumerable.Range(0, 30).Select(i => $"blip-{i:00}").ToArray();
         var schedulerName = "outage-" + Guid.NewGuid().ToString("N")[..8];
         await using var runner = new DatabaseRunner(_connection);
-        var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddSingleton<ISyncCollectionRunner>(runner);
-        builder.Services.AddSyncGenWorker(options =>
+        using var host = BuildWorker(runner, schedulerName, collections, options =>
         {
-            options.ConnectionString = _connection;
-            options.SchedulerName = schedulerName;
-            options.InstanceId = "node-1";
-            options.Interval = TimeSpan.FromSeconds(1);
             options.BackoffBase = TimeSpan.FromMilliseconds(500);
             options.BackoffMax = TimeSpan.FromSeconds(2);
-            options.IdleWaitTime = TimeSpan.FromSeconds(1);
-            foreach (var collection in collections)
-            {
-                options.Collections.Add(collection);
-            }
         });
-        using var host = builder.Build();
 
         await host.StartAsync(cancellationToken);
         DateTimeOffset restarted;
@@ -106,22 +94,7 @@ public sealed class DatabaseOutageTests
         string[] collections = ["healthy", "lost-completion", "blocked-by-nothing", "lost-trigger"];
         var schedulerName = "check-" + Guid.NewGuid().ToString("N")[..8];
         await using var runner = new DatabaseRunner(_connection);
-        var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddSingleton<ISyncCollectionRunner>(runner);
-        builder.Services.AddSyncGenWorker(options =>
-        {
-            options.ConnectionString = _connection;
-            options.SchedulerName = schedulerName;
-            options.InstanceId = "node-1";
-            options.Interval = TimeSpan.FromSeconds(1);
-            options.IdleWaitTime = TimeSpan.FromSeconds(1);
-            options.TriggerCheckInterval = TimeSpan.FromSeconds(2);
-            foreach (var collection in collections)
-            {
-                options.Collections.Add(collection);
-            }
-        });
-        using var host = builder.Build();
+        using var host = BuildWorker(runner, schedulerName, collections, options => options.TriggerCheckInterval = TimeSpan.FromSeconds(2));
 
         await host.StartAsync(cancellationToken);
         DateTimeOffset broken;
@@ -155,6 +128,28 @@ public sealed class DatabaseOutageTests
     }
 
     /// <summary>Leaves a trigger BLOCKED, as a lost job completion does, with an EXECUTING firing row of a live node or none.</summary>
+    /// <summary>One worker node syncing <paramref name="collections"/> every second through <paramref name="runner"/>.</summary>
+    private IHost BuildWorker(DatabaseRunner runner, string schedulerName, IReadOnlyList<string> collections, Action<SyncWorkerOptions> configure)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSingleton<ISyncCollectionRunner>(runner);
+        builder.Services.AddSyncGenWorker(options =>
+        {
+            options.ConnectionString = _connection;
+            options.SchedulerName = schedulerName;
+            options.InstanceId = "node-1";
+            options.Interval = TimeSpan.FromSeconds(1);
+            options.IdleWaitTime = TimeSpan.FromSeconds(1);
+            foreach (var collection in collections)
+            {
+                options.Collections.Add(collection);
+            }
+
+            configure(options);
+        });
+        return builder.Build();
+    }
+
     private async Task LeaveBlockedAsync(string schedulerName, string collection, string? firingOf, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(_connection);
