@@ -15,26 +15,9 @@ namespace SyncGen.PostgreSql.Tests;
 /// </summary>
 [TestFixture]
 [CancelAfter(60_000)]
-public sealed class EarlyFirstRequestTests
+public sealed class EarlyFirstRequestTests : TwoWorkerFixture
 {
-    private PostgreSqlSyncDatabase _workerA = null!;
-    private PostgreSqlSyncDatabase _workerB = null!;
-    private string _collection = "";
-
-    [SetUp]
-    public void OpenWorkers()
-    {
-        _workerA = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Holder = "worker-a" });
-        _workerB = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Holder = "worker-b" });
-        _collection = PostgreSqlCluster.NewCollection("early");
-    }
-
-    [TearDown]
-    public async Task CloseWorkersAsync()
-    {
-        await _workerA.DisposeAsync();
-        await _workerB.DisposeAsync();
-    }
+    protected override string CollectionPrefix => "early";
 
     /// <summary>A repository whose server answers each request with the next of <paramref name="answers"/>; null waits to be cancelled.</summary>
     private static SyncDefinition<TestItem> Repository(Queue<Func<SyncCursor, SyncPage<TestItem>?>> answers, List<string?> sentTokens, TaskCompletionSource cancelled) => new()
@@ -87,10 +70,10 @@ public sealed class EarlyFirstRequestTests
         });
         answers.Enqueue(cursor => SyncPage<TestItem>.Create([], null, cursor.SyncToken == "token-3" ? "token-4" : "unexpected-" + cursor.SyncToken));
         var repository = Repository(answers, sent, cancelled);
-        var storeA = _workerA.OpenStore<TestItem>(_collection);
+        var storeA = WorkerA.OpenStore<TestItem>(Collection);
         await new SyncEngine<TestItem>(repository, storeA).RunAsync(cancellationToken: cancellationToken);
 
-        var storeB = _workerB.OpenStore<TestItem>(_collection);
+        var storeB = WorkerB.OpenStore<TestItem>(Collection);
         var racing = new BeforeFirstBegin<TestItem>(storeA, async () =>
         {
             await answered.Task;
@@ -119,12 +102,12 @@ public sealed class EarlyFirstRequestTests
         answers.Enqueue(_ => SyncPage<TestItem>.Create([new TestItem("a", "A1")], null, "token-1"));
         answers.Enqueue(_ => null);
         var repository = Repository(answers, sent, cancelled);
-        var storeA = _workerA.OpenStore<TestItem>(_collection);
+        var storeA = WorkerA.OpenStore<TestItem>(Collection);
         await new SyncEngine<TestItem>(repository, storeA).RunAsync(cancellationToken: cancellationToken);
 
         // Worker B is in the middle of a pass that has staged a page, so it holds the lease.
         await using var stagingWorker = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Holder = "worker-b", MaxBufferedChanges = 0 });
-        var running = await stagingWorker.OpenStore<TestItem>(_collection).BeginPassAsync(SyncPassKind.Incremental, cancellationToken);
+        var running = await stagingWorker.OpenStore<TestItem>(Collection).BeginPassAsync(SyncPassKind.Incremental, cancellationToken);
         await using (running)
         {
             await running.ApplyAsync([SyncChange<TestItem>.Upsert("b", new TestItem("b", "B2"))], cancellationToken);
@@ -149,11 +132,11 @@ public sealed class EarlyFirstRequestTests
         answers.Enqueue(_ => null);
         answers.Enqueue(_ => SyncPage<TestItem>.Create([new TestItem("c", "C3")], null, "token-3"));
         var repository = Repository(answers, sent, cancelled);
-        var storeA = _workerA.OpenStore<TestItem>(_collection);
+        var storeA = WorkerA.OpenStore<TestItem>(Collection);
         await new SyncEngine<TestItem>(repository, storeA).RunAsync(cancellationToken: cancellationToken);
 
         // Worker B syncs meanwhile: token-2.
-        var other = await _workerB.OpenStore<TestItem>(_collection).BeginPassAsync(SyncPassKind.Incremental, cancellationToken);
+        var other = await WorkerB.OpenStore<TestItem>(Collection).BeginPassAsync(SyncPassKind.Incremental, cancellationToken);
         await using (other)
         {
             await other.ApplyAsync([SyncChange<TestItem>.Upsert("b", new TestItem("b", "B2"))], cancellationToken);
@@ -167,7 +150,7 @@ public sealed class EarlyFirstRequestTests
         Assert.That(result.SyncToken, Is.EqualTo("token-3"));
         Assert.That(await storeA.ReadSyncTokenAsync(cancellationToken), Is.EqualTo("token-3"));
         Assert.That((await storeA.ReadItemsAsync(cancellationToken)).Select(pair => pair.Key), Is.EqualTo(new[] { "a", "b", "c" }));
-        Assert.That((await _workerA.ReadLeaseAsync(_collection, cancellationToken))!.IsLive, Is.False, "no lease left behind");
+        Assert.That((await WorkerA.ReadLeaseAsync(Collection, cancellationToken))!.IsLive, Is.False, "no lease left behind");
     }
 
     /// <summary>A store that runs <paramref name="before"/> once, when the engine first asks to begin a pass.</summary>

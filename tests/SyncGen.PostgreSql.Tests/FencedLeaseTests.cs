@@ -17,30 +17,13 @@ namespace SyncGen.PostgreSql.Tests;
 /// </summary>
 [TestFixture]
 [CancelAfter(60_000)]
-public sealed class FencedLeaseTests
+public sealed class FencedLeaseTests : TwoWorkerFixture
 {
     private static readonly TimeSpan ShortLease = TimeSpan.FromMilliseconds(800);
 
-    private PostgreSqlSyncDatabase _workerA = null!;
-    private PostgreSqlSyncDatabase _workerB = null!;
-    private string _collection = "";
+    protected override string CollectionPrefix => "fence";
 
-    [SetUp]
-    public void OpenWorkers()
-    {
-        _workerA = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Holder = "worker-a", LeaseDuration = ShortLease, MaxBufferedChanges = 0 });
-        _workerB = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Holder = "worker-b", LeaseDuration = ShortLease, MaxBufferedChanges = 0 });
-        _collection = PostgreSqlCluster.NewCollection("fence");
-    }
-
-    [TearDown]
-    public async Task CloseWorkersAsync()
-    {
-        await _workerA.DisposeAsync();
-        await _workerB.DisposeAsync();
-    }
-
-    private static SyncChange<TestItem> Up(string id, string title) => SyncChange<TestItem>.Upsert(id, new TestItem(id, title));
+    protected override PostgreSqlSyncStoreOptions Options(string holder) => new() { Holder = holder, LeaseDuration = ShortLease, MaxBufferedChanges = 0 };
 
     private static async Task CommitAsync(PostgreSqlSyncStore<TestItem> store, SyncPassKind kind, string token, CancellationToken cancellationToken, params SyncChange<TestItem>[] changes)
     {
@@ -49,13 +32,13 @@ public sealed class FencedLeaseTests
         await writer.CommitAsync(token, cancellationToken);
     }
 
-    private Task WaitUntilLeaseExpiredAsync(CancellationToken cancellationToken) => WaitUntilLeaseExpiredAsync(_workerA, cancellationToken);
+    private Task WaitUntilLeaseExpiredAsync(CancellationToken cancellationToken) => WaitUntilLeaseExpiredAsync(WorkerA, cancellationToken);
 
     private async Task WaitUntilLeaseExpiredAsync(PostgreSqlSyncDatabase observer, CancellationToken cancellationToken)
     {
         // The database's clock decides expiry: wait until the lease says it ends, then ask the database again (the
         // fixture's time limit bounds the wait).
-        while (await observer.ReadLeaseAsync(_collection, cancellationToken) is { IsLive: true } lease)
+        while (await observer.ReadLeaseAsync(Collection, cancellationToken) is { IsLive: true } lease)
         {
             var left = lease.ExpiresAt - DateTimeOffset.UtcNow;
             await Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(10), cancellationToken);
@@ -65,8 +48,8 @@ public sealed class FencedLeaseTests
     [Test]
     public async Task Worker_paused_after_its_last_page_past_its_lease_is_refused_at_commit_and_the_token_never_goes_back(CancellationToken cancellationToken)
     {
-        var storeA = _workerA.OpenStore<TestItem>(_collection);
-        var storeB = _workerB.OpenStore<TestItem>(_collection);
+        var storeA = WorkerA.OpenStore<TestItem>(Collection);
+        var storeB = WorkerB.OpenStore<TestItem>(Collection);
         await CommitAsync(storeA, SyncPassKind.Full, "token-1", cancellationToken, Up("a", "A1"), Up("b", "B1"));
 
         // Worker A runs an incremental pass from token-1 to its last page, then stalls (a GC pause, a partition).
@@ -74,21 +57,21 @@ public sealed class FencedLeaseTests
         await using (stale)
         {
             await stale.ApplyAsync([Up("a", "A-stale"), SyncChange<TestItem>.Delete("b")], cancellationToken);
-            var staleEpoch = (await _workerA.ReadLeaseAsync(_collection, cancellationToken))!.Epoch;
+            var staleEpoch = (await WorkerA.ReadLeaseAsync(Collection, cancellationToken))!.Epoch;
             await WaitUntilLeaseExpiredAsync(cancellationToken);
 
             // Worker B takes the lease over and completes a newer pass.
             await CommitAsync(storeB, SyncPassKind.Incremental, "token-3", cancellationToken, Up("a", "A3"), Up("c", "C3"));
-            var afterB = await _workerB.ReadStateAsync(_collection, cancellationToken);
+            var afterB = await WorkerB.ReadStateAsync(Collection, cancellationToken);
 
             // Worker A wakes up and commits: refused, typed, nothing written.
             var refused = Assert.ThrowsAsync<SyncLeaseLostException>(async () => await stale.CommitAsync("token-2", cancellationToken));
 
-            var state = await _workerA.ReadStateAsync(_collection, cancellationToken);
+            var state = await WorkerA.ReadStateAsync(Collection, cancellationToken);
             var items = await storeA.ReadItemsAsync(cancellationToken);
             using (Assert.EnterMultipleScope())
             {
-                Assert.That(refused!.Collection, Is.EqualTo(_collection));
+                Assert.That(refused!.Collection, Is.EqualTo(Collection));
                 Assert.That(refused.PassEpoch, Is.EqualTo(staleEpoch));
                 Assert.That(refused.CurrentEpoch, Is.GreaterThan(staleEpoch));
                 Assert.That(refused, Is.InstanceOf<SyncException>(), "a sync error like any other: the engine and the host treat it as a failed call");
@@ -102,8 +85,8 @@ public sealed class FencedLeaseTests
     [Test]
     public async Task Stale_worker_applying_a_page_after_the_takeover_is_refused_and_stages_nothing(CancellationToken cancellationToken)
     {
-        var storeA = _workerA.OpenStore<TestItem>(_collection);
-        var storeB = _workerB.OpenStore<TestItem>(_collection);
+        var storeA = WorkerA.OpenStore<TestItem>(Collection);
+        var storeB = WorkerB.OpenStore<TestItem>(Collection);
         var stale = await storeA.BeginPassAsync(SyncPassKind.Full, cancellationToken);
         await using (stale)
         {
@@ -131,8 +114,8 @@ public sealed class FencedLeaseTests
     [Test]
     public async Task Pass_started_while_another_holds_a_live_lease_is_refused_with_the_holder_and_writes_nothing(CancellationToken cancellationToken)
     {
-        var storeA = _workerA.OpenStore<TestItem>(_collection);
-        var storeB = _workerB.OpenStore<TestItem>(_collection);
+        var storeA = WorkerA.OpenStore<TestItem>(Collection);
+        var storeB = WorkerB.OpenStore<TestItem>(Collection);
         var running = await storeA.BeginPassAsync(SyncPassKind.Full, cancellationToken);
         await using (running)
         {
@@ -143,7 +126,7 @@ public sealed class FencedLeaseTests
             using (Assert.EnterMultipleScope())
             {
                 Assert.That(held!.Holder, Is.EqualTo("worker-a"));
-                Assert.That(held.Epoch, Is.EqualTo((await _workerA.ReadLeaseAsync(_collection, cancellationToken))!.Epoch), "the refused start did not bump the epoch");
+                Assert.That(held.Epoch, Is.EqualTo((await WorkerA.ReadLeaseAsync(Collection, cancellationToken))!.Epoch), "the refused start did not bump the epoch");
             }
 
             await running.CommitAsync("token-1", cancellationToken);
@@ -157,21 +140,21 @@ public sealed class FencedLeaseTests
     [Test]
     public async Task Epoch_GrowsWithEveryPassThatWrites_CommittedOrDiscarded(CancellationToken cancellationToken)
     {
-        var storeA = _workerA.OpenStore<TestItem>(_collection);
-        var storeB = _workerB.OpenStore<TestItem>(_collection);
+        var storeA = WorkerA.OpenStore<TestItem>(Collection);
+        var storeB = WorkerB.OpenStore<TestItem>(Collection);
         var epochs = new System.Collections.Generic.List<long>();
 
         await CommitAsync(storeA, SyncPassKind.Full, "token-1", cancellationToken, Up("a", "A1"));
-        epochs.Add((await _workerA.ReadLeaseAsync(_collection, cancellationToken))!.Epoch);
+        epochs.Add((await WorkerA.ReadLeaseAsync(Collection, cancellationToken))!.Epoch);
         await using (var discarded = await storeB.BeginPassAsync(SyncPassKind.Incremental, cancellationToken))
         {
             await discarded.ApplyAsync([Up("b", "B-discarded")], cancellationToken);
         }
 
-        epochs.Add((await _workerA.ReadLeaseAsync(_collection, cancellationToken))!.Epoch);
+        epochs.Add((await WorkerA.ReadLeaseAsync(Collection, cancellationToken))!.Epoch);
         await CommitAsync(storeA, SyncPassKind.Incremental, "token-2", cancellationToken);
-        epochs.Add((await _workerA.ReadLeaseAsync(_collection, cancellationToken))!.Epoch);
-        var state = await _workerA.ReadStateAsync(_collection, cancellationToken);
+        epochs.Add((await WorkerA.ReadLeaseAsync(Collection, cancellationToken))!.Epoch);
+        var state = await WorkerA.ReadStateAsync(Collection, cancellationToken);
 
         using (Assert.EnterMultipleScope())
         {
@@ -182,19 +165,19 @@ public sealed class FencedLeaseTests
     }
 
     [Test]
-    public async Task Worker_that_died_mid_pass_blocks_its_collection_only_until_its_lease_expires(CancellationToken cancellationToken)
+    public async Task Worker_that_died_mid_pass_blocks_itsCollection_only_until_its_lease_expires(CancellationToken cancellationToken)
     {
-        var storeA = _workerA.OpenStore<TestItem>(_collection);
-        var storeB = _workerB.OpenStore<TestItem>(_collection);
+        var storeA = WorkerA.OpenStore<TestItem>(Collection);
+        var storeB = WorkerB.OpenStore<TestItem>(Collection);
         await CommitAsync(storeA, SyncPassKind.Full, "token-1", cancellationToken, Up("a", "A1"));
 
         // Worker A stages a page and "dies": its writer is never committed nor disposed, its pool is gone.
         var orphan = await storeA.BeginPassAsync(SyncPassKind.Full, cancellationToken);
         await orphan.ApplyAsync([Up("z", "Z")], cancellationToken);
-        await _workerA.DisposeAsync();
+        await WorkerA.DisposeAsync();
 
         Assert.ThrowsAsync<SyncLeaseHeldException>(async () => await storeB.BeginPassAsync(SyncPassKind.Incremental, cancellationToken));
-        await WaitUntilLeaseExpiredAsync(_workerB, cancellationToken);
+        await WaitUntilLeaseExpiredAsync(WorkerB, cancellationToken);
 
         await CommitAsync(storeB, SyncPassKind.Incremental, "token-2", cancellationToken, Up("b", "B2"));
 
@@ -206,10 +189,10 @@ public sealed class FencedLeaseTests
     }
 
     [Test]
-    public async Task Many_collections_in_one_database_have_independent_mirrors_tokens_and_leases(CancellationToken cancellationToken)
+    public async Task ManyCollections_in_one_database_have_independent_mirrors_tokens_and_leases(CancellationToken cancellationToken)
     {
-        var first = _workerA.OpenStore<TestItem>(_collection + "-1");
-        var second = _workerB.OpenStore<TestItem>(_collection + "-2");
+        var first = WorkerA.OpenStore<TestItem>(Collection + "-1");
+        var second = WorkerB.OpenStore<TestItem>(Collection + "-2");
         var open = await first.BeginPassAsync(SyncPassKind.Full, cancellationToken);
         await using (open)
         {
@@ -231,8 +214,8 @@ public sealed class FencedLeaseTests
 
     private async Task<long> StagedRowsAsync(CancellationToken cancellationToken)
     {
-        await using var command = _workerB.DataSource.CreateCommand("SELECT count(*) FROM syncgen.staging WHERE collection = $1;");
-        command.Parameters.AddWithValue(_collection);
+        await using var command = WorkerB.DataSource.CreateCommand("SELECT count(*) FROM syncgen.staging WHERE collection = $1;");
+        command.Parameters.AddWithValue(Collection);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

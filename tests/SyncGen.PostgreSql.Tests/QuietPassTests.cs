@@ -14,33 +14,14 @@ namespace SyncGen.PostgreSql.Tests;
 /// </summary>
 [TestFixture]
 [CancelAfter(60_000)]
-public sealed class QuietPassTests
+public sealed class QuietPassTests : TwoWorkerFixture
 {
-    private PostgreSqlSyncDatabase _workerA = null!;
-    private PostgreSqlSyncDatabase _workerB = null!;
-    private string _collection = "";
-
-    [SetUp]
-    public void OpenWorkers()
-    {
-        _workerA = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Holder = "worker-a" });
-        _workerB = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Holder = "worker-b" });
-        _collection = PostgreSqlCluster.NewCollection("quiet");
-    }
-
-    [TearDown]
-    public async Task CloseWorkersAsync()
-    {
-        await _workerA.DisposeAsync();
-        await _workerB.DisposeAsync();
-    }
-
-    private static SyncChange<TestItem> Up(string id, string title) => SyncChange<TestItem>.Upsert(id, new TestItem(id, title));
+    protected override string CollectionPrefix => "quiet";
 
     /// <summary>Every row version of the collection: a row written in any way (even to the same values) gets a new xmin and ctid.</summary>
     private async Task<string> RowVersionsAsync(CancellationToken cancellationToken)
     {
-        await using var command = _workerA.DataSource.CreateCommand(
+        await using var command = WorkerA.DataSource.CreateCommand(
             """
             SELECT concat_ws(' | ',
                 (SELECT xmin::text || ctid::text FROM syncgen.leases WHERE collection = $1),
@@ -48,24 +29,24 @@ public sealed class QuietPassTests
                 (SELECT string_agg(key || xmin::text || ctid::text, ',' ORDER BY key) FROM syncgen.items WHERE collection = $1),
                 (SELECT count(*)::text FROM syncgen.staging WHERE collection = $1));
             """);
-        command.Parameters.AddWithValue(_collection);
+        command.Parameters.AddWithValue(Collection);
         return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     [TestCase(4096)]
     [TestCase(0)]
-    public async Task A_poll_with_no_change_and_the_same_token_writes_no_row_of_the_collection(int maxBufferedChanges, CancellationToken cancellationToken)
+    public async Task A_poll_with_no_change_and_the_same_token_writes_no_row_of_theCollection(int maxBufferedChanges, CancellationToken cancellationToken)
     {
         await using var database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { MaxBufferedChanges = maxBufferedChanges });
-        var store = database.OpenStore<TestItem>(_collection);
+        var store = database.OpenStore<TestItem>(Collection);
         await using (var full = await store.BeginPassAsync(SyncPassKind.Full, cancellationToken))
         {
             await full.ApplyAsync([Up("a", "A1"), Up("b", "B1")], cancellationToken);
             await full.CommitAsync("token-1", cancellationToken);
         }
 
-        var lease = await database.ReadLeaseAsync(_collection, cancellationToken);
-        var state = await database.ReadStateAsync(_collection, cancellationToken);
+        var lease = await database.ReadLeaseAsync(Collection, cancellationToken);
+        var state = await database.ReadStateAsync(Collection, cancellationToken);
         var before = await RowVersionsAsync(cancellationToken);
 
         for (var poll = 0; poll < 3; poll++)
@@ -79,8 +60,8 @@ public sealed class QuietPassTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(await RowVersionsAsync(cancellationToken), Is.EqualTo(before), "no lease, state, item or staging row was written");
-            Assert.That(await database.ReadLeaseAsync(_collection, cancellationToken), Is.EqualTo(lease), "the epoch did not grow");
-            Assert.That(await database.ReadStateAsync(_collection, cancellationToken), Is.EqualTo(state), "no commit was counted");
+            Assert.That(await database.ReadLeaseAsync(Collection, cancellationToken), Is.EqualTo(lease), "the epoch did not grow");
+            Assert.That(await database.ReadStateAsync(Collection, cancellationToken), Is.EqualTo(state), "no commit was counted");
             Assert.That((await store.ReadItemsAsync(cancellationToken)).Select(pair => pair.Value), Is.EqualTo(new[] { new TestItem("a", "A1"), new TestItem("b", "B1") }));
         }
     }
@@ -88,7 +69,7 @@ public sealed class QuietPassTests
     [Test]
     public async Task A_poll_with_no_change_ending_on_a_new_token_stores_it_without_rewriting_the_items(CancellationToken cancellationToken)
     {
-        var store = _workerA.OpenStore<TestItem>(_collection);
+        var store = WorkerA.OpenStore<TestItem>(Collection);
         await using (var full = await store.BeginPassAsync(SyncPassKind.Full, cancellationToken))
         {
             await full.ApplyAsync([Up("a", "A1")], cancellationToken);
@@ -106,17 +87,17 @@ public sealed class QuietPassTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(await store.ReadSyncTokenAsync(cancellationToken), Is.EqualTo("token-2"));
-            Assert.That((await _workerA.ReadStateAsync(_collection, cancellationToken))!.Commits, Is.EqualTo(2));
+            Assert.That((await WorkerA.ReadStateAsync(Collection, cancellationToken))!.Commits, Is.EqualTo(2));
             Assert.That(after.Split(" | ")[2], Is.EqualTo(before.Split(" | ")[2]), "the item rows are untouched");
-            Assert.That((await _workerA.ReadLeaseAsync(_collection, cancellationToken))!.IsLive, Is.False, "the lease was handed back in the same statement");
+            Assert.That((await WorkerA.ReadLeaseAsync(Collection, cancellationToken))!.IsLive, Is.False, "the lease was handed back in the same statement");
         }
     }
 
     [Test]
     public async Task Of_two_small_passes_begun_from_the_same_state_the_later_commit_is_refused_and_writes_nothing(CancellationToken cancellationToken)
     {
-        var storeA = _workerA.OpenStore<TestItem>(_collection);
-        var storeB = _workerB.OpenStore<TestItem>(_collection);
+        var storeA = WorkerA.OpenStore<TestItem>(Collection);
+        var storeB = WorkerB.OpenStore<TestItem>(Collection);
         await using (var full = await storeA.BeginPassAsync(SyncPassKind.Full, cancellationToken))
         {
             await full.ApplyAsync([Up("a", "A1"), Up("b", "B1")], cancellationToken);
@@ -149,8 +130,8 @@ public sealed class QuietPassTests
     [Test]
     public async Task A_poll_with_no_change_that_began_before_another_commit_leaves_the_newer_token(CancellationToken cancellationToken)
     {
-        var storeA = _workerA.OpenStore<TestItem>(_collection);
-        var storeB = _workerB.OpenStore<TestItem>(_collection);
+        var storeA = WorkerA.OpenStore<TestItem>(Collection);
+        var storeB = WorkerB.OpenStore<TestItem>(Collection);
         await using (var full = await storeA.BeginPassAsync(SyncPassKind.Full, cancellationToken))
         {
             await full.ApplyAsync([Up("a", "A1")], cancellationToken);
@@ -174,7 +155,7 @@ public sealed class QuietPassTests
     [Test]
     public async Task A_small_pass_after_a_worker_died_mid_pass_drops_that_passs_staged_rows_when_it_commits(CancellationToken cancellationToken)
     {
-        var storeB = _workerB.OpenStore<TestItem>(_collection);
+        var storeB = WorkerB.OpenStore<TestItem>(Collection);
         await using (var full = await storeB.BeginPassAsync(SyncPassKind.Full, cancellationToken))
         {
             await full.ApplyAsync([Up("a", "A1")], cancellationToken);
@@ -183,10 +164,10 @@ public sealed class QuietPassTests
 
         // A worker that stages every page takes the lease, stages one and dies (its writer is never committed nor disposed).
         var dying = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Holder = "dying", LeaseDuration = TimeSpan.FromMilliseconds(500), MaxBufferedChanges = 0 });
-        var orphan = await dying.OpenStore<TestItem>(_collection).BeginPassAsync(SyncPassKind.Full, cancellationToken);
+        var orphan = await dying.OpenStore<TestItem>(Collection).BeginPassAsync(SyncPassKind.Full, cancellationToken);
         await orphan.ApplyAsync([Up("z", "Z")], cancellationToken);
         await dying.DisposeAsync();
-        while ((await _workerB.ReadLeaseAsync(_collection, cancellationToken))!.IsLive)
+        while ((await WorkerB.ReadLeaseAsync(Collection, cancellationToken))!.IsLive)
         {
             await Task.Delay(50, cancellationToken);
         }
