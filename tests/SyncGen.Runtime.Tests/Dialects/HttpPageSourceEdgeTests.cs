@@ -16,11 +16,6 @@ public class HttpPageSourceEdgeTests
     private ScriptedApi _server = null!;
     private HttpClient _http = null!;
 
-    private static SyncOptions Fast => new()
-    {
-        Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
-    };
-
     [SetUp]
     public void Start()
     {
@@ -45,7 +40,7 @@ public class HttpPageSourceEdgeTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.MicrosoftGraph, new Uri(_server.BaseUri, "/v1.0/users/delta"));
 
-        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, FastRetry.Options));
 
         Assert.That(failure!.Violation, Is.EqualTo(SyncProtocolViolation.MalformedResponse));
         Assert.That(failure.Message, Does.Contain("not the endpoint's origin"));
@@ -61,7 +56,7 @@ public class HttpPageSourceEdgeTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleCalendar, new Uri(_server.BaseUri, "/list"));
 
-        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, FastRetry.Options));
 
         Assert.That(failure!.Violation, Is.EqualTo(SyncProtocolViolation.MalformedResponse));
         Assert.That(_server.Targets, Has.Count.EqualTo(1));
@@ -75,7 +70,7 @@ public class HttpPageSourceEdgeTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes"));
 
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(_server.Targets.ToArray(), Is.EqualTo(new[] { "/drive/v3/changes/startPageToken", DriveListing, DriveListing + "&pageToken=f2" }));
         Assert.That(store.SyncToken, Is.EqualTo("100"));
@@ -96,7 +91,7 @@ public class HttpPageSourceEdgeTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleCalendar, new Uri(_server.BaseUri, "/list"));
 
-        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, FastRetry.Options));
 
         Assert.That(failure!.Violation, Is.EqualTo(SyncProtocolViolation.MissingItemKey));
         Assert.That(store.SyncToken, Is.Null);
@@ -109,7 +104,7 @@ public class HttpPageSourceEdgeTests
         _server.Json(expected, $$"""{"connections":[],"value":[],"nextSyncToken":"s1","@odata.deltaLink":"{{_server.BaseUri}}x"}""");
         var source = new SyncHttpPageSource<Named>(_http, dialect == "People" ? SyncDialects.GooglePeople : SyncDialects.MicrosoftGraph, new Uri(_server.BaseUri, endpoint));
 
-        await source.SyncAsync(new InMemorySyncStore<Named>(), Fast);
+        await source.SyncAsync(new InMemorySyncStore<Named>(), FastRetry.Options);
 
         Assert.That(_server.RawTargets.First(), Is.EqualTo(expected));
     }
@@ -123,7 +118,7 @@ public class HttpPageSourceEdgeTests
         _server.Json(expected, """{"connections":[],"nextSyncToken":"s1"}""");
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GooglePeople, new Uri(_server.BaseUri, expected));
 
-        await source.SyncAsync(new InMemorySyncStore<Named>(), Fast);
+        await source.SyncAsync(new InMemorySyncStore<Named>(), FastRetry.Options);
 
         Assert.That(_server.RawTargets.First(), Is.EqualTo(expected));
     }
@@ -136,7 +131,7 @@ public class HttpPageSourceEdgeTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.MicrosoftGraph, new Uri(_server.BaseUri, "/v1.0/users/delta"));
 
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(_server.RawTargets.ToArray(), Is.EqualTo(new[] { "/v1.0/users/delta", "/beta/users/delta2?$skiptoken=x%24y" }));
         Assert.That(store.Items.Keys.Order().ToArray(), Is.EqualTo(new[] { "a", "b" }));
@@ -154,7 +149,7 @@ public class HttpPageSourceEdgeTests
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.MicrosoftGraph, withUser);
 
         // The first next link (same scheme, host and port) is followed; the foreign one is refused without the password.
-        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, FastRetry.Options));
 
         Assert.That(_server.RawTargets.ToArray(), Is.EqualTo(new[] { "/v1.0/users/delta", "/v1.0/users/delta?$skiptoken=x" }));
         Assert.That(failure!.Message, Does.Contain("not the endpoint's origin").And.Not.Contain("s3cret"));
@@ -169,7 +164,7 @@ public class HttpPageSourceEdgeTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes"));
 
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(store.SyncToken, Is.EqualTo("7"));
         Assert.That(store.Items, Is.Empty);
@@ -193,8 +188,8 @@ public class HttpPageSourceEdgeTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes?" + own));
 
-        await source.SyncAsync(store, Fast);
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
+        await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(_server.Unrouted, Is.Empty);
         Assert.That(_server.Targets.ToArray(), Is.EqualTo(new[]
@@ -218,7 +213,7 @@ public class HttpPageSourceEdgeTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes?" + endpointQuery));
 
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(_server.Targets.ToArray(), Is.EqualTo(new[] { Target("/drive/v3/changes/startPageToken", startTokenQuery), Target(DriveListing, listingQuery) }));
         Assert.That(store.SyncToken, Is.EqualTo("7"));
@@ -236,7 +231,7 @@ public class HttpPageSourceEdgeTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, dialect, new Uri(_server.BaseUri, "/drive/v3/changes?" + SharedDrive));
 
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(_server.Unrouted, Is.Empty);
         Assert.That(store.Items.Keys.ToArray(), Is.EqualTo(new[] { "s1" }));
@@ -260,12 +255,12 @@ public class HttpPageSourceEdgeTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes?" + SharedDrive));
 
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(store.Items.Keys.Order().ToArray(), Is.EqualTo(new[] { "s1", "s2", "s3" }));
         Assert.That(store.SyncToken, Is.EqualTo("100"), "the shared drive's start token, not My Drive's");
 
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(store.Items.Keys.Order().ToArray(), Is.EqualTo(new[] { "s1", "s3", "s4" }));
         Assert.That(store.Items["s4"].Name, Is.EqualTo("minutes.md"));
@@ -300,7 +295,7 @@ public class HttpPageSourceEdgeTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes"));
 
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(store.Items.Keys.ToArray(), Is.EqualTo(new[] { "f1" }), "the trashed f2 is not in the mirror");
         Assert.That(store.SyncToken, Is.EqualTo("100"));
@@ -324,14 +319,14 @@ public class HttpPageSourceEdgeTests
             var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes"));
             async Task<string[]> MirrorAsync() => (await store.ReadItemsAsync()).Select(p => $"{p.Key}={p.Value.Name}").Order(StringComparer.Ordinal).ToArray();
 
-            await source.SyncAsync(store, Fast);
+            await source.SyncAsync(store, FastRetry.Options);
             Assert.That(await MirrorAsync(), Is.EqualTo(new[] { "f1=plan.txt", "f2=budget.xlsx" }));
 
-            await source.SyncAsync(store, Fast);
+            await source.SyncAsync(store, FastRetry.Options);
             Assert.That(await MirrorAsync(), Is.EqualTo(new[] { "f1=plan.txt" }), "a trashed file leaves the mirror");
             Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("101"));
 
-            await source.SyncAsync(store, Fast);
+            await source.SyncAsync(store, FastRetry.Options);
             Assert.That(await MirrorAsync(), Is.EqualTo(new[] { "f1=plan.txt", "f2=budget-2027.xlsx" }), "a restored file comes back");
             Assert.That(await store.ReadSyncTokenAsync(), Is.EqualTo("102"));
             Assert.That(_server.Unrouted, Is.Empty);
@@ -352,8 +347,8 @@ public class HttpPageSourceEdgeTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes"));
 
-        await source.SyncAsync(store, Fast);
-        var result = await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
+        var result = await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(store.Items.Keys.ToArray(), Is.EqualTo(new[] { "f1" }));
         Assert.That(store.Items["f1"].Name, Is.EqualTo("plan-v2.txt"));
@@ -370,7 +365,7 @@ public class HttpPageSourceEdgeTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleCalendar, new Uri(_server.BaseUri, "/list"));
 
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(store.SyncToken, Is.EqualTo("s1"));
         Assert.That(store.Items, Is.Empty);
@@ -383,7 +378,7 @@ public class HttpPageSourceEdgeTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleCalendar, new Uri(_server.BaseUri, "/list"));
 
-        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, FastRetry.Options));
 
         Assert.That(failure!.Violation, Is.EqualTo(SyncProtocolViolation.MalformedResponse));
         Assert.That(failure.Message, Does.Contain("'id'"));
@@ -397,7 +392,7 @@ public class HttpPageSourceEdgeTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleCalendar, new Uri(_server.BaseUri, "/list"));
 
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(store.Items["a"].Name, Is.EqualTo("second"));
     }
@@ -409,7 +404,7 @@ public class HttpPageSourceEdgeTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleCalendar, new Uri(_server.BaseUri, "/list"));
 
-        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, FastRetry.Options));
 
         // An empty token reads as no token: the page ends nothing, and nothing is stored.
         Assert.That(failure!.Message, Does.Contain("neither a next page token nor a next sync token"));

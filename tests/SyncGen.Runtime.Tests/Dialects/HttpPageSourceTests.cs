@@ -20,11 +20,6 @@ public class HttpPageSourceTests(DialectScript script)
 
     public static DialectScript[] Scripts { get; } = { new CalendarScript(), new PeopleScript(), new GraphScript(), new DriveScript() };
 
-    private static SyncOptions Fast => new()
-    {
-        Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
-    };
-
     [SetUp]
     public void Start()
     {
@@ -50,7 +45,7 @@ public class HttpPageSourceTests(DialectScript script)
         script.FullPass(_api);
         var store = new InMemorySyncStore<Named>();
 
-        var result = await Source().SyncAsync(store, Fast);
+        var result = await Source().SyncAsync(store, FastRetry.Options);
 
         Assert.That(result.Kind, Is.EqualTo(SyncPassKind.Full));
         Assert.That(result.Pages, Is.EqualTo(2));
@@ -65,9 +60,9 @@ public class HttpPageSourceTests(DialectScript script)
         var next = script.Incremental(_api);
         var store = new InMemorySyncStore<Named>();
         var source = Source();
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
 
-        var result = await source.SyncAsync(store, Fast);
+        var result = await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(result.Kind, Is.EqualTo(SyncPassKind.Incremental));
         Assert.That((result.Upserts, result.Deletes), Is.EqualTo((1, 1)));
@@ -83,11 +78,11 @@ public class HttpPageSourceTests(DialectScript script)
         var stale = script.Incremental(_api);
         var store = new InMemorySyncStore<Named>();
         var source = Source();
-        await source.SyncAsync(store, Fast);
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
+        await source.SyncAsync(store, FastRetry.Options);
         script.Expire(_api, stale);
 
-        var result = await source.SyncAsync(store, Fast);
+        var result = await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(result.ExpiriesRecovered, Is.EqualTo(1));
         Assert.That(result.Kind, Is.EqualTo(SyncPassKind.Full));
@@ -102,7 +97,7 @@ public class HttpPageSourceTests(DialectScript script)
         _server.Once(script.FirstFullTarget, 502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>");
         var store = new InMemorySyncStore<Named>();
 
-        var result = await Source().SyncAsync(store, Fast);
+        var result = await Source().SyncAsync(store, FastRetry.Options);
 
         Assert.That(result.Retries, Is.EqualTo(1));
         Assert.That(Names(store), Is.EqualTo(new[] { "Ann", "Bob", "Cy" }));
@@ -115,12 +110,12 @@ public class HttpPageSourceTests(DialectScript script)
         script.Incremental(_api);
         var store = new InMemorySyncStore<Named>();
         var source = Source();
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
         var token = store.SyncToken;
         var incrementalTarget = IncrementalTarget();
         _server.Once(incrementalTarget, 400, "text/plain", "Bad Request: upstream said no");
 
-        var failure = Assert.ThrowsAsync<SyncRequestFailedException>(() => source.SyncAsync(store, Fast));
+        var failure = Assert.ThrowsAsync<SyncRequestFailedException>(() => source.SyncAsync(store, FastRetry.Options));
 
         Assert.That(failure!.StatusCode, Is.EqualTo(400));
         Assert.That(failure.InnerException, Is.TypeOf<SyncHttpException>().With.Property(nameof(SyncHttpException.ErrorMessage)).Contains("upstream said no"));

@@ -19,11 +19,6 @@ public class NonItemEntryTests
     private ScriptedApi _server = null!;
     private HttpClient _http = null!;
 
-    private static SyncOptions Fast => new()
-    {
-        Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
-    };
-
     [SetUp]
     public void Start()
     {
@@ -50,10 +45,10 @@ public class NonItemEntryTests
         _server.Json("/drive/v3/changes?pageToken=101", """{"changes":[],"newStartPageToken":"101"}""");
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes"));
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
         var log = new ListLogger();
 
-        var result = await source.SyncAsync(store, Fast, log);
+        var result = await source.SyncAsync(store, FastRetry.Options, log);
 
         Assert.That(store.Items.Keys.Order().ToArray(), Is.EqualTo(new[] { "f1", "f3" }));
         Assert.That(store.SyncToken, Is.EqualTo("101"), "the token moves past the page");
@@ -61,7 +56,7 @@ public class NonItemEntryTests
         Assert.That(result.Upserts + result.Deletes, Is.EqualTo(2));
         Assert.That(log.Lines, Has.One.Contains("skipped 1 entries that are not about an item"));
 
-        var next = await source.SyncAsync(store, Fast);
+        var next = await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(next.SkippedEntries, Is.Zero);
         Assert.That(store.SyncToken, Is.EqualTo("101"));
@@ -76,9 +71,9 @@ public class NonItemEntryTests
             """{"changes":[{"changeType":"label","labelId":"L1"},{"removed":false,"fileId":"f1","file":{"id":"f1","name":"a"}}],"newStartPageToken":"101"}""");
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes"));
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
 
-        var result = await source.SyncAsync(store, Fast);
+        var result = await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(result.SkippedEntries, Is.EqualTo(1));
         Assert.That(store.Items.Keys.ToArray(), Is.EqualTo(new[] { "f1" }));
@@ -93,9 +88,9 @@ public class NonItemEntryTests
         _server.Json("/drive/v3/changes?pageToken=100", """{"changes":[{"changeType":"file","removed":false,"fileId":"f1"}],"newStartPageToken":"101"}""");
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes"));
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
 
-        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, FastRetry.Options));
 
         Assert.That(failure!.Violation, Is.EqualTo(SyncProtocolViolation.MalformedResponse));
         Assert.That(failure.Message, Does.Contain("key 'f1'").And.Contain("carries no item"));
@@ -112,9 +107,9 @@ public class NonItemEntryTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleDrive, new Uri(_server.BaseUri, "/drive/v3/changes"));
 
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
 
-        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, FastRetry.Options));
 
         Assert.That(failure!.Violation, Is.EqualTo(SyncProtocolViolation.MalformedResponse));
         Assert.That(failure.Message, Does.Contain("'changeType' is a JSON Number"));
@@ -132,7 +127,7 @@ public class NonItemEntryTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.MicrosoftGraph, new Uri(_server.BaseUri, "/v1.0/groups/delta"));
 
-        var result = await source.SyncAsync(store, Fast);
+        var result = await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(store.Items.Keys.ToArray(), Is.EqualTo(new[] { "g1" }));
         Assert.That(result.Deletes, Is.EqualTo(1));
@@ -152,7 +147,7 @@ public class NonItemEntryTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, dialect, new Uri(_server.BaseUri, path));
 
-        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, FastRetry.Options));
 
         Assert.That(failure!.Violation, Is.EqualTo(SyncProtocolViolation.MissingItemKey));
         Assert.That(store.SyncToken, Is.Null);

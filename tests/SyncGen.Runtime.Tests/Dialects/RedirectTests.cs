@@ -22,11 +22,6 @@ public class RedirectTests
     private volatile string _location = string.Empty;
     private volatile int _status;
 
-    private static SyncOptions Fast => new()
-    {
-        Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
-    };
-
     [SetUp]
     public void Start()
     {
@@ -80,7 +75,7 @@ public class RedirectTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(http, SyncDialects.GoogleCalendar, new Uri(_api.BaseUri, "/events"));
 
-        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, FastRetry.Options));
 
         Assert.That(failure!.Violation, Is.EqualTo(SyncProtocolViolation.RedirectToAnotherOrigin));
         var refused = failure.InnerException as SyncRedirectRefusedException;
@@ -105,7 +100,7 @@ public class RedirectTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(http, SyncDialects.GoogleCalendar, new Uri(_api.BaseUri, "/events"));
 
-        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, Fast));
+        var failure = Assert.ThrowsAsync<SyncProtocolException>(() => source.SyncAsync(store, FastRetry.Options));
 
         Assert.That(failure!.Violation, Is.EqualTo(SyncProtocolViolation.RedirectToAnotherOrigin));
         Assert.That(((SyncRedirectRefusedException)failure.InnerException!).FollowedByClient, Is.True);
@@ -123,7 +118,7 @@ public class RedirectTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(http, SyncDialects.GoogleCalendar, new Uri(_api.BaseUri, "/events"));
 
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
 
         Assert.That(store.SyncToken, Is.EqualTo("s-moved"));
         Assert.That(store.Items.Keys.ToArray(), Is.EqualTo(new[] { "m1" }));
@@ -138,7 +133,7 @@ public class RedirectTests
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(http, SyncDialects.GoogleCalendar, new Uri(_api.BaseUri, "/events"));
 
-        var failure = Assert.ThrowsAsync<SyncRequestFailedException>(() => source.SyncAsync(store, Fast));
+        var failure = Assert.ThrowsAsync<SyncRequestFailedException>(() => source.SyncAsync(store, FastRetry.Options));
 
         Assert.That(failure!.StatusCode, Is.EqualTo(302));
         Assert.That(_api.Requests, Is.EqualTo(6), "the request and five redirects, not retried");

@@ -21,8 +21,6 @@ public class ErrorPolicyTests
     private HttpClient _http = null!;
     private HttpJsonFetcher _fetcher = null!;
 
-    private static SyncRetryOptions Fast => new() { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) };
-
     [SetUp]
     public async Task StartAsync()
     {
@@ -68,7 +66,7 @@ public class ErrorPolicyTests
         var counting = new Counting(SyncErrorClassifier.Google);
         var store = new InMemorySyncStore<JsonEvent>();
 
-        var result = await Engine(store, new SyncOptions { Retry = Fast, ErrorClassifier = counting }).RunAsync();
+        var result = await Engine(store, new SyncOptions { Retry = FastRetry.Retry, ErrorClassifier = counting }).RunAsync();
 
         Assert.That(result.Retries, Is.EqualTo(2));
         Assert.That(counting.Calls, Is.EqualTo(2));
@@ -81,7 +79,7 @@ public class ErrorPolicyTests
         var counting = new Counting(SyncErrorClassifier.Google);
         var store = new InMemorySyncStore<JsonEvent>();
 
-        var failure = Assert.ThrowsAsync<SyncRequestFailedException>(() => Engine(store, new SyncOptions { Retry = Fast, ErrorClassifier = counting }).RunAsync());
+        var failure = Assert.ThrowsAsync<SyncRequestFailedException>(() => Engine(store, new SyncOptions { Retry = FastRetry.Retry, ErrorClassifier = counting }).RunAsync());
 
         Assert.That(failure!.StatusCode, Is.EqualTo(400));
         Assert.That(counting.Calls, Is.EqualTo(1));
@@ -91,23 +89,23 @@ public class ErrorPolicyTests
     public async Task The_page_sources_classifier_wins_over_the_options_and_the_options_over_the_default()
     {
         var store = new InMemorySyncStore<JsonEvent>();
-        await Engine(store, new SyncOptions { Retry = Fast }).RunAsync();
+        await Engine(store, new SyncOptions { Retry = FastRetry.Retry }).RunAsync();
 
         // A 404 is fatal by Google's rules; each classifier below calls it an expiry or fatal, and the outcome shows which ran.
         var expiryOn404 = new Counting(new SyncErrorClassifier(facts => facts.StatusCode == 404));
         var fatal = new Counting(SyncErrorClassifier.Google);
         _server.Faults.Enqueue(Fault.Status(404, "notFound"), r => r.SyncToken is not null);
-        var recovered = await Engine(store, new SyncOptions { Retry = Fast, ErrorClassifier = fatal }, pageSourceClassifier: expiryOn404).RunAsync();
+        var recovered = await Engine(store, new SyncOptions { Retry = FastRetry.Retry, ErrorClassifier = fatal }, pageSourceClassifier: expiryOn404).RunAsync();
         Assert.That(recovered.ExpiriesRecovered, Is.EqualTo(1));
         Assert.That((expiryOn404.Calls, fatal.Calls), Is.EqualTo((1, 0)));
 
         _server.Faults.Enqueue(Fault.Status(404, "notFound"), r => r.SyncToken is not null);
-        var viaOptions = await Engine(store, new SyncOptions { Retry = Fast, ErrorClassifier = expiryOn404 }).RunAsync();
+        var viaOptions = await Engine(store, new SyncOptions { Retry = FastRetry.Retry, ErrorClassifier = expiryOn404 }).RunAsync();
         Assert.That(viaOptions.ExpiriesRecovered, Is.EqualTo(1));
 
         _server.Faults.Enqueue(Fault.Status(404, "notFound"), r => r.SyncToken is not null);
         Assert.That(SyncOptions.Default.ErrorClassifier, Is.Null);
-        var byDefault = Assert.ThrowsAsync<SyncRequestFailedException>(() => Engine(store, new SyncOptions { Retry = Fast }).RunAsync());
+        var byDefault = Assert.ThrowsAsync<SyncRequestFailedException>(() => Engine(store, new SyncOptions { Retry = FastRetry.Retry }).RunAsync());
         Assert.That(byDefault!.StatusCode, Is.EqualTo(404));
     }
 
@@ -117,7 +115,7 @@ public class ErrorPolicyTests
     public async Task The_page_sources_reader_lets_the_chosen_classifier_read_its_client_librarys_errors()
     {
         var store = new InMemorySyncStore<JsonEvent>();
-        await Engine(store, new SyncOptions { Retry = Fast }).RunAsync();
+        await Engine(store, new SyncOptions { Retry = FastRetry.Retry }).RunAsync();
         var gone = new GoogleApiException("calendar", "HTTP 410")
         {
             HttpStatusCode = System.Net.HttpStatusCode.Gone,
@@ -130,18 +128,18 @@ public class ErrorPolicyTests
             return pass.IsFull || Interlocked.Increment(ref expired) > 1 ? fetch : (_, _) => throw gone;
         }
 
-        var withReader = await Engine(store, new SyncOptions { Retry = Fast }, pageSourceReader: GoogleApiErrorReader.Instance, openPass: ExpiringOnce).RunAsync();
+        var withReader = await Engine(store, new SyncOptions { Retry = FastRetry.Retry }, pageSourceReader: GoogleApiErrorReader.Instance, openPass: ExpiringOnce).RunAsync();
         Assert.That(withReader.ExpiriesRecovered, Is.EqualTo(1));
 
         // Also through a classifier of the options' own, which brings the expiry rule but not the reader.
         expired = 0;
         var custom = new SyncErrorClassifier(SyncExpiryRules.Google);
-        var viaOptions = await Engine(store, new SyncOptions { Retry = Fast, ErrorClassifier = custom }, pageSourceReader: GoogleApiErrorReader.Instance, openPass: ExpiringOnce).RunAsync();
+        var viaOptions = await Engine(store, new SyncOptions { Retry = FastRetry.Retry, ErrorClassifier = custom }, pageSourceReader: GoogleApiErrorReader.Instance, openPass: ExpiringOnce).RunAsync();
         Assert.That(viaOptions.ExpiriesRecovered, Is.EqualTo(1));
 
         // Without it the built-in readers know only HttpClient's errors, and an unknown exception is fatal.
         expired = 0;
-        var withoutReader = Assert.ThrowsAsync<SyncRequestFailedException>(() => Engine(store, new SyncOptions { Retry = Fast }, openPass: ExpiringOnce).RunAsync());
+        var withoutReader = Assert.ThrowsAsync<SyncRequestFailedException>(() => Engine(store, new SyncOptions { Retry = FastRetry.Retry }, openPass: ExpiringOnce).RunAsync());
         Assert.That(withoutReader!.InnerException, Is.SameAs(gone));
     }
 

@@ -19,11 +19,6 @@ public class NonJsonErrorBodyOverHttpTests
     private HttpClient _http = null!;
     private HttpJsonFetcher _fetcher = null!;
 
-    private static SyncOptions Fast => new()
-    {
-        Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
-    };
-
     [SetUp]
     public async Task StartAsync()
     {
@@ -39,7 +34,7 @@ public class NonJsonErrorBodyOverHttpTests
         await _server.DisposeAsync();
     }
 
-    private SyncEngine<JsonEvent> Engine(InMemorySyncStore<JsonEvent> store) => new(HttpJsonFetcher.Definition(_fetcher.Open), store, Fast);
+    private SyncEngine<JsonEvent> Engine(InMemorySyncStore<JsonEvent> store) => new(HttpJsonFetcher.Definition(_fetcher.Open), store, FastRetry.Options);
 
     [TestCase(503, "text/plain", "Service Unavailable")]
     [TestCase(502, "text/html", "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>")]

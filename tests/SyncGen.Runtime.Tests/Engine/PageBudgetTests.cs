@@ -20,11 +20,6 @@ public class PageBudgetTests
     private HttpClient _http = null!;
     private volatile Func<string, string> _answer = null!;
 
-    private static SyncOptions Fast => new()
-    {
-        Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
-    };
-
     [SetUp]
     public void Start()
     {
@@ -51,7 +46,7 @@ public class PageBudgetTests
     {
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleCalendar, new Uri(_server.BaseUri, "/events"));
-        await source.SyncAsync(store, Fast);
+        await source.SyncAsync(store, FastRetry.Options);
         Assert.That(store.SyncToken, Is.EqualTo("s1"));
         return (store, source);
     }
@@ -63,7 +58,7 @@ public class PageBudgetTests
         var before = _server.Requests;
         _answer = target => Endless(target, 0);
 
-        var failure = Assert.ThrowsAsync<SyncPageBudgetExceededException>(() => source.SyncAsync(store, Fast with { MaxEmptyPagesInARow = 25 }));
+        var failure = Assert.ThrowsAsync<SyncPageBudgetExceededException>(() => source.SyncAsync(store, FastRetry.Options with { MaxEmptyPagesInARow = 25 }));
 
         Assert.That(failure!.Limit, Is.EqualTo(25));
         Assert.That(failure.IsEmptyPagesBound, Is.True);
@@ -81,7 +76,7 @@ public class PageBudgetTests
         var (store, source) = await SyncedAsync();
         _answer = target => Endless(target, 2);
 
-        var failure = Assert.ThrowsAsync<SyncPageBudgetExceededException>(() => source.SyncAsync(store, Fast with { MaxPagesPerPass = 40 }));
+        var failure = Assert.ThrowsAsync<SyncPageBudgetExceededException>(() => source.SyncAsync(store, FastRetry.Options with { MaxPagesPerPass = 40 }));
 
         Assert.That(failure!.Limit, Is.EqualTo(40));
         Assert.That(failure.IsEmptyPagesBound, Is.False);
@@ -105,7 +100,7 @@ public class PageBudgetTests
             var n => $"{{\"items\":[],\"nextPageToken\":\"t{n + 1}\"}}",
         };
 
-        var result = await source.SyncAsync(store, Fast with { MaxEmptyPagesInARow = 16, MaxPagesPerPass = 31 });
+        var result = await source.SyncAsync(store, FastRetry.Options with { MaxEmptyPagesInARow = 16, MaxPagesPerPass = 31 });
 
         Assert.That(result.Pages, Is.EqualTo(31));
         Assert.That(store.SyncToken, Is.EqualTo("s2"));
@@ -120,9 +115,9 @@ public class PageBudgetTests
 
         var store = new InMemorySyncStore<Named>();
         var source = new SyncHttpPageSource<Named>(_http, SyncDialects.GoogleCalendar, new Uri(_server.BaseUri, "/events"));
-        var error = Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => source.SyncAsync(store, Fast with { MaxPagesPerPass = 0 }));
+        var error = Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => source.SyncAsync(store, FastRetry.Options with { MaxPagesPerPass = 0 }));
         Assert.That(error!.ParamName, Is.EqualTo(nameof(SyncOptions.MaxPagesPerPass)));
-        Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => source.SyncAsync(store, Fast with { MaxEmptyPagesInARow = 0 }));
+        Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => source.SyncAsync(store, FastRetry.Options with { MaxEmptyPagesInARow = 0 }));
         Assert.That(_server.Requests, Is.Zero);
     }
 }

@@ -22,11 +22,6 @@ public class SyncEngineOverHttpTests
     private HttpClient _http = null!;
     private HttpJsonFetcher _fetcher = null!;
 
-    private static SyncOptions Fast => new()
-    {
-        Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
-    };
-
     [SetUp]
     public async Task StartAsync()
     {
@@ -43,7 +38,7 @@ public class SyncEngineOverHttpTests
     }
 
     private SyncEngine<JsonEvent> Engine(InMemorySyncStore<JsonEvent> store, SyncOptions? options = null, ILogger? logger = null) =>
-        new(HttpJsonFetcher.Definition(_fetcher.Open), store, options ?? Fast, logger);
+        new(HttpJsonFetcher.Definition(_fetcher.Open), store, options ?? FastRetry.Options, logger);
 
     [Test]
     public async Task Full_then_incremental_with_tombstones()
@@ -104,7 +99,7 @@ public class SyncEngineOverHttpTests
         var token = store.SyncToken;
         _server.Primary.ExpireSyncTokens();
 
-        var exception = Assert.ThrowsAsync<SyncRequestFailedException>(() => Engine(store, Fast with { ErrorClassifier = SyncErrorClassifier.GooglePeople }).RunAsync());
+        var exception = Assert.ThrowsAsync<SyncRequestFailedException>(() => Engine(store, FastRetry.Options with { ErrorClassifier = SyncErrorClassifier.GooglePeople }).RunAsync());
 
         Assert.That(exception!.StatusCode, Is.EqualTo(410));
         Assert.That(exception.Reason, Is.EqualTo("fullSyncRequired"));
@@ -165,11 +160,11 @@ public class SyncEngineOverHttpTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(() => Engine(store, Fast with { MaxExpiriesPerCall = 0 }),
+            Assert.That(() => Engine(store, FastRetry.Options with { MaxExpiriesPerCall = 0 }),
                 Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("MaxExpiriesPerCall"));
-            Assert.That(() => Engine(store, Fast with { Retry = new SyncRetryOptions { MaxRetries = -1 } }),
+            Assert.That(() => Engine(store, FastRetry.Options with { Retry = new SyncRetryOptions { MaxRetries = -1 } }),
                 Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("MaxRetries"));
-            Assert.That(() => Engine(store, Fast with { Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromSeconds(5), MaxDelay = TimeSpan.FromSeconds(1) } }),
+            Assert.That(() => Engine(store, FastRetry.Options with { Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromSeconds(5), MaxDelay = TimeSpan.FromSeconds(1) } }),
                 Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("BaseDelay"));
             Assert.That(() => new SyncEngine<JsonEvent>(HttpJsonFetcher.Definition(_fetcher.Open), null!),
                 Throws.TypeOf<ArgumentNullException>().With.Message.Contains("ISyncStore"));
