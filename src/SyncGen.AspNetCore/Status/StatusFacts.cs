@@ -74,6 +74,8 @@ internal static class StatusFacts
     public static string Lease(SyncCollectionStatus c) =>
         c.LeaseHolder is null ? "never taken" : c.LeaseIsLive ? $"held by {c.LeaseHolder}" : $"free (last {c.LeaseHolder})";
 
+    public static string Channel(SyncCollectionStatus c) => c.ChannelExpiresAt is null ? "no channel" : Time(c.ChannelExpiresAt);
+
     public static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 }
 

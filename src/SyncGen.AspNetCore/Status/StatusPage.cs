@@ -79,7 +79,7 @@ internal static class StatusPage
         Fact(body, "failures", "Failures in a row", collection.ConsecutiveFailures.ToString(CultureInfo.InvariantCulture));
         Fact(body, "last-error", "Last error", collection.LastFailureAt is null ? "none" : $"{StatusFacts.Time(collection.LastFailureAt)} {collection.LastFailureClass}: {collection.LastFailureMessage}");
         Fact(body, "lease", "Lease", StatusFacts.Lease(collection));
-        Fact(body, "channel", "Push channel expires", StatusFacts.Time(collection.ChannelExpiresAt));
+        Fact(body, "channel", "Push channel expires", StatusFacts.Channel(collection));
         body.Append("</dl>");
 
         body.Append(CultureInfo.InvariantCulture, $"<h3>Recent failures (newest first, at most {PostgreSqlSyncDatabase.FailuresKept})</h3>");
@@ -149,7 +149,7 @@ internal static class StatusPage
             body.Append(CultureInfo.InvariantCulture, $"<td class=\"message\">{(c.IsFailing ? Html.Encode($"{c.LastFailureClass}: {c.LastFailureMessage}") : "")}</td>");
             AppendTokenAge(body, c, options);
             body.Append(CultureInfo.InvariantCulture, $"<td>{Html.Encode(StatusFacts.Lease(c))}</td>");
-            body.Append(CultureInfo.InvariantCulture, $"<td>{StatusFacts.Time(c.ChannelExpiresAt)}</td></tr>");
+            body.Append(CultureInfo.InvariantCulture, $"<td class=\"channel\">{StatusFacts.Channel(c)}</td></tr>");
         }
 
         body.Append("</tbody></table>");
