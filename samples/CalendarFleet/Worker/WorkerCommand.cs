@@ -28,7 +28,9 @@ internal static class WorkerCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Calendars synced at once by this worker.", DefaultValueFactory = _ => 4 };
         var name = new Option<string>("--name") { Description = "This worker's name (lease holder, Quartz instance id).", DefaultValueFactory = _ => $"worker-{Environment.ProcessId}" };
         var stopOnEof = new Option<bool>("--stop-on-stdin-eof") { Description = "Shut down gracefully when standard input closes (how the chaos run stops its workers)." };
-        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof };
+        var metrics = new Option<string>("--metrics") { Description = "Export SyncGen's metrics: none, console, or otlp (to OTEL_EXPORTER_OTLP_ENDPOINT).", DefaultValueFactory = _ => "none" };
+        var metricsInterval = new Option<double>("--metrics-seconds") { Description = "Seconds between two metric exports (and fleet gauge reads).", DefaultValueFactory = _ => 60 };
+        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof, metrics, metricsInterval };
         command.SetAction((parse, cancellationToken) =>
         {
             // Every flag is checked here, before the host, the scheduler or a connection starts.
@@ -44,6 +46,8 @@ internal static class WorkerCommand
                 Interval = FleetArguments.Seconds("--interval-seconds", parse.GetValue(interval)),
                 Lease = FleetArguments.Seconds("--lease-seconds", parse.GetValue(lease)),
                 Concurrency = FleetArguments.InRange("--concurrency", parse.GetValue(concurrency), 1, 1000),
+                Metrics = WorkerMetrics.Parse(parse.GetRequiredValue(metrics)),
+                MetricsInterval = FleetArguments.Seconds("--metrics-seconds", parse.GetValue(metricsInterval)),
             };
             return RunAsync(settings, parse.GetRequiredValue(name), parse.GetValue(stopOnEof), cancellationToken);
         });
@@ -77,6 +81,7 @@ internal static class WorkerCommand
             new PassTags(name),
             name,
             provider.GetRequiredService<ILogger<CalendarEventsRepository>>()));
+        WorkerMetrics.Add(builder.Services, settings.Metrics, settings.MetricsInterval);
         builder.Services.AddSyncGenWorker(worker =>
         {
             worker.ConnectionString = settings.ConnectionString;
