@@ -126,7 +126,7 @@ public sealed class FleetStatusCommandTests
     }
 
     [Test]
-    public async Task A_worker_with_console_metrics_exports_the_fleet_gauges_and_its_runs_through_OpenTelemetry(CancellationToken cancellationToken)
+    public async Task A_worker_exports_the_fleet_gauges_and_its_runs_through_OpenTelemetry_and_serves_the_status_page(CancellationToken cancellationToken)
     {
         // The calendar server is a closed port: every call fails fast, and the gauges count the failing calendars.
         using var closed = new ClosedPort();
@@ -137,6 +137,7 @@ public sealed class FleetStatusCommandTests
         {
             fleet, "worker", "--connection", _connection, "--server", $"http://127.0.0.1:{closed.Port}/calendar/v3/", "--calendars", "2",
             "--schema", schema, "--scheduler", schema, "--interval-seconds", "1", "--metrics", "console", "--metrics-seconds", "1", "--stop-on-stdin-eof",
+            "--status-url", "http://127.0.0.1:0/ops/status",
         })
         {
             start.ArgumentList.Add(argument);
@@ -145,6 +146,7 @@ public sealed class FleetStatusCommandTests
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         var seen = "";
+        string? page = null;
         try
         {
             // The console exporter prints each metric with its tags and value; wait until both calendars count as failing.
@@ -153,7 +155,13 @@ public sealed class FleetStatusCommandTests
             {
                 output.AppendLine(line);
                 seen = output.ToString();
-                if (seen.Contains("syncgen.worker.run.duration", StringComparison.Ordinal) && FailingGaugeReads(seen, 2))
+                if (page is null && System.Text.RegularExpressions.Regex.Match(line, @"Now listening on: (http://127\.0\.0\.1:\d+)") is { Success: true } listening)
+                {
+                    using var http = new System.Net.Http.HttpClient();
+                    page = await http.GetStringAsync(listening.Groups[1].Value + "/ops/status?sort=id", cancellationToken);
+                }
+
+                if (page is not null && seen.Contains("syncgen.worker.run.duration", StringComparison.Ordinal) && FailingGaugeReads(seen, 2))
                 {
                     break;
                 }
@@ -171,6 +179,7 @@ public sealed class FleetStatusCommandTests
             Assert.That(seen, Does.Contain("syncgen.worker.runs"));
             Assert.That(seen, Does.Contain("syncgen.fleet.freshness.max").Or.Contain("syncgen.fleet.collections"));
             Assert.That(process.ExitCode, Is.EqualTo(0), await stderr);
+            Assert.That(page, Does.Contain("<h1>SyncGen status</h1>"), "the worker serves the status page at the path of --status-url");
         }
     }
 

@@ -35,6 +35,9 @@ public sealed record FleetSettings
     /// <summary>Where the worker exports its metrics.</summary>
     internal MetricsExporter Metrics { get; init; } = MetricsExporter.None;
 
+    /// <summary>Where the worker serves the status page; null: no web server.</summary>
+    public Uri? StatusUrl { get; init; }
+
     /// <summary>Time between two metric exports.</summary>
     public TimeSpan MetricsInterval { get; init; } = TimeSpan.FromSeconds(60);
 
