@@ -139,7 +139,8 @@ internal static class StatusPage
         foreach (var c in rows)
         {
             var state = StatusFacts.StateOf(c, options.StaleAfter);
-            var link = $"{basePath.TrimEnd('/')}/collections/{Uri.EscapeDataString(c.Collection)}";
+            // Segment by segment: routing never decodes an escaped slash, so an id with '/' keeps its slashes in the path.
+            var link = $"{basePath.TrimEnd('/')}/collections/{string.Join('/', c.Collection.Split('/').Select(Uri.EscapeDataString))}";
             body.Append(CultureInfo.InvariantCulture, $"<tr data-collection=\"{Html.Encode(c.Collection)}\" data-state=\"{StatusFacts.CssClass(state)}\">");
             body.Append(CultureInfo.InvariantCulture, $"<td><a href=\"{Html.Encode(link)}\">{Html.Encode(c.Collection)}</a></td>");
             body.Append(CultureInfo.InvariantCulture, $"<td class=\"{StatusFacts.CssClass(state)}\">{StatusFacts.Name(state)}</td>");

@@ -148,6 +148,22 @@ public sealed class StatusEndpointTests
     }
 
     [Test]
+    public async Task A_collection_id_with_slashes_links_to_its_own_page(CancellationToken cancellationToken)
+    {
+        await using var database = await StatusFleet.CreateAsync(cancellationToken);
+        await using var app = await StartAsync(database);
+
+        var overview = await BodyAsync(await GetAsync(app, "/status", IPAddress.Loopback));
+        var detail = await GetAsync(app, "/status/collections/people/near", IPAddress.Loopback);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(overview, Does.Contain("href=\"/status/collections/people/near\""));
+            Assert.That(detail.Response.StatusCode, Is.EqualTo(200));
+            Assert.That(await BodyAsync(detail), Does.Contain("<h2 id=\"collection\">people/near "));
+        }
+    }
+
+    [Test]
     public async Task An_unknown_collection_is_a_404_that_names_it(CancellationToken cancellationToken)
     {
         await using var database = await StatusFleet.CreateAsync(cancellationToken);
