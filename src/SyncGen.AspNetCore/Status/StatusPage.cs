@@ -34,7 +34,7 @@ internal static class StatusPage
         }
 
         var order = StatusOrder.Parse(sort);
-        var rows = order.Apply(fleet.Collections);
+        var rows = order.Apply(fleet.Collections).Take(options.MaxRows).ToList();
         var states = fleet.Collections.Select(c => StatusFacts.StateOf(c, options.StaleAfter)).ToList();
         var body = new StringBuilder();
         body.Append(CultureInfo.InvariantCulture, $"<p class=\"summary\" id=\"summary\">{fleet.Collections.Count} collections: ");
@@ -154,6 +154,10 @@ internal static class StatusPage
         }
 
         body.Append("</tbody></table>");
+        if (rows.Count < fleet.Collections.Count)
+        {
+            body.Append(CultureInfo.InvariantCulture, $"<p id=\"truncated\">The first {rows.Count} of {fleet.Collections.Count} collections in this order.</p>");
+        }
     }
 
     private static void Header(StringBuilder body, string basePath, StatusOrder current, StatusOrder order, string label)

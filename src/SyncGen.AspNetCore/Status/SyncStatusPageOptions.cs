@@ -7,6 +7,7 @@ public sealed class SyncStatusPageOptions
 {
     private TimeSpan _staleAfter = TimeSpan.FromMinutes(15);
     private Func<string, TimeSpan?> _tokenLifetime = static _ => null;
+    private int _maxRows = 1000;
 
     /// <summary>The authorization policy a request must meet; <see langword="null"/> serves the page to loopback requests only.</summary>
     /// <value><see langword="null"/>.</value>
@@ -24,6 +25,16 @@ public sealed class SyncStatusPageOptions
     {
         get => _staleAfter;
         set => _staleAfter = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The stale threshold must be positive.");
+    }
+
+    /// <summary>How many collections the table lists, first in the chosen order; the summary and the histogram count them all.</summary>
+    /// <value>1,000.</value>
+    /// <remarks>Every order puts what needs attention first, so a fleet of a million collections still opens on its worst ones.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
+    public int MaxRows
+    {
+        get => _maxRows;
+        set => _maxRows = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The table needs at least one row.");
     }
 
     /// <summary>The documented lifetime of a collection's sync token, marked next to its age; <see langword="null"/> when the API has none.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Security.Claims;
@@ -50,11 +51,12 @@ public sealed class StatusEndpointTests
         return app;
     }
 
-    private static Task<HttpContext> GetAsync(WebApplication app, string path, IPAddress from, string? role = null) =>
+    private static Task<HttpContext> GetAsync(WebApplication app, string path, IPAddress from, string? role = null, string query = "") =>
         app.GetTestServer().SendAsync(context =>
         {
             context.Request.Method = HttpMethods.Get;
             context.Request.Path = path;
+            context.Request.QueryString = new QueryString(query);
             context.Connection.RemoteIpAddress = from;
             if (role is not null)
             {
@@ -160,6 +162,24 @@ public sealed class StatusEndpointTests
             Assert.That(overview, Does.Contain("href=\"/status/collections/people/near\""));
             Assert.That(detail.Response.StatusCode, Is.EqualTo(200));
             Assert.That(await BodyAsync(detail), Does.Contain("<h2 id=\"collection\">people/near "));
+        }
+    }
+
+    [Test]
+    public async Task A_large_fleet_lists_its_first_rows_in_the_chosen_order_and_says_so(CancellationToken cancellationToken)
+    {
+        await using var database = await StatusFleet.CreateAsync(cancellationToken);
+        await using var app = await StartAsync(database, options => options.MaxRows = 2);
+
+        var response = await GetAsync(app, "/status", IPAddress.Loopback, query: "?sort=failures");
+        Assert.That(response.Response.StatusCode, Is.EqualTo(200));
+        var page = await BodyAsync(response);
+        var rows = System.Text.RegularExpressions.Regex.Matches(page, "<tr data-collection=\"([^\"]+)\"");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(rows.Select(m => m.Groups[1].Value).ToArray(), Is.EqualTo(new[] { StatusFleet.Failing, StatusFleet.Healthy }), "most failures first, then by id");
+            Assert.That(page, Does.Contain("The first 2 of 6 collections in this order."));
+            Assert.That(page, Does.Contain("6 collections: "), "the summary counts them all");
         }
     }
 
