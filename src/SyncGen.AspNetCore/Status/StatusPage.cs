@@ -102,7 +102,7 @@ internal static class StatusPage
     }
 
     /// <summary>What to tell the reader when the store cannot be read at all, in one line; null for any other exception.</summary>
-    internal static string? Unreadable(Exception exception) => exception switch
+    private static string? Unreadable(Exception exception) => exception switch
     {
         SyncStoreSchemaException schema => schema.Message,
         NpgsqlException or SocketException or TimeoutException =>
