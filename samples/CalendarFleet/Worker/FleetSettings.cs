@@ -32,6 +32,15 @@ public sealed record FleetSettings
     /// <summary>Cluster check-in interval (how soon a dead worker is noticed, with the threshold).</summary>
     public TimeSpan CheckinInterval { get; init; } = DefaultCheckinInterval;
 
+    /// <summary>Where the worker exports its metrics.</summary>
+    internal MetricsExporter Metrics { get; init; } = MetricsExporter.None;
+
+    /// <summary>Where the worker serves the status page; null: no web server.</summary>
+    public Uri? StatusUrl { get; init; }
+
+    /// <summary>Time between two metric exports.</summary>
+    public TimeSpan MetricsInterval { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The check-in interval every worker of the chaos run uses.</summary>
     public static readonly TimeSpan DefaultCheckinInterval = TimeSpan.FromSeconds(5);
 

@@ -5,9 +5,12 @@ using System.Linq;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SyncGen.AspNetCore;
 using SyncGen.Hosting;
 using SyncGen.PostgreSql;
 
@@ -28,7 +31,10 @@ internal static class WorkerCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Calendars synced at once by this worker.", DefaultValueFactory = _ => 4 };
         var name = new Option<string>("--name") { Description = "This worker's name (lease holder, Quartz instance id).", DefaultValueFactory = _ => $"worker-{Environment.ProcessId}" };
         var stopOnEof = new Option<bool>("--stop-on-stdin-eof") { Description = "Shut down gracefully when standard input closes (how the chaos run stops its workers)." };
-        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof };
+        var metrics = new Option<string>("--metrics") { Description = "Export SyncGen's metrics: none, console, or otlp (to OTEL_EXPORTER_OTLP_ENDPOINT).", DefaultValueFactory = _ => "none" };
+        var statusUrl = new Option<string?>("--status-url") { Description = "Serve the status page at this http URL, e.g. http://127.0.0.1:8080/syncgen/status (port 0: any free port; loopback requests only)." };
+        var metricsInterval = new Option<double>("--metrics-seconds") { Description = "Seconds between two metric exports (and fleet gauge reads).", DefaultValueFactory = _ => 60 };
+        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof, metrics, metricsInterval, statusUrl };
         command.SetAction((parse, cancellationToken) =>
         {
             // Every flag is checked here, before the host, the scheduler or a connection starts.
@@ -44,6 +50,11 @@ internal static class WorkerCommand
                 Interval = FleetArguments.Seconds("--interval-seconds", parse.GetValue(interval)),
                 Lease = FleetArguments.Seconds("--lease-seconds", parse.GetValue(lease)),
                 Concurrency = FleetArguments.InRange("--concurrency", parse.GetValue(concurrency), 1, 1000),
+                Metrics = WorkerMetrics.Parse(parse.GetRequiredValue(metrics)),
+                MetricsInterval = FleetArguments.Seconds("--metrics-seconds", parse.GetValue(metricsInterval)),
+                StatusUrl = parse.GetValue(statusUrl) is { } url
+                    ? Uri.TryCreate(url, UriKind.Absolute, out var status) && status.Scheme == "http" ? status : throw new ArgumentException($"--status-url '{url}' is not an absolute http URL")
+                    : null,
             };
             return RunAsync(settings, parse.GetRequiredValue(name), parse.GetValue(stopOnEof), cancellationToken);
         });
@@ -52,13 +63,15 @@ internal static class WorkerCommand
 
     public static async Task<int> RunAsync(FleetSettings settings, string name, bool stopOnStdinEof, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder();
+        // With a status URL the worker is also a web host (Kestrel on that URL, the status page); without one, no port is opened.
+        IHostApplicationBuilder builder = settings.StatusUrl is null ? Host.CreateApplicationBuilder() : WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("SyncGen.Hosting", LogLevel.Information);
         builder.Logging.AddFilter("Quartz", LogLevel.Information);
         builder.Logging.AddFilter("CalendarFleet", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information); // "Now listening on: ..." of the status page
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         var database = PostgreSqlSyncDatabase.Create(settings.ConnectionString, new PostgreSqlSyncStoreOptions
@@ -77,6 +90,7 @@ internal static class WorkerCommand
             new PassTags(name),
             name,
             provider.GetRequiredService<ILogger<CalendarEventsRepository>>()));
+        WorkerMetrics.Add(builder.Services, settings.Metrics, settings.MetricsInterval);
         builder.Services.AddSyncGenWorker(worker =>
         {
             worker.ConnectionString = settings.ConnectionString;
@@ -96,7 +110,7 @@ internal static class WorkerCommand
         });
 
         await FleetSchema.EnsureAsync(database, cancellationToken).ConfigureAwait(false);
-        using var host = builder.Build();
+        using var host = Build(builder, settings.StatusUrl);
         if (stopOnStdinEof)
         {
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
@@ -116,5 +130,19 @@ internal static class WorkerCommand
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
         await database.DisposeAsync().ConfigureAwait(false);
         return 0;
+    }
+
+    private static IHost Build(IHostApplicationBuilder builder, Uri? statusUrl)
+    {
+        if (builder is not WebApplicationBuilder web)
+        {
+            return ((HostApplicationBuilder)builder).Build();
+        }
+
+        web.WebHost.UseUrls(statusUrl!.GetLeftPart(UriPartial.Authority));
+        var app = web.Build();
+        // No policy: the page answers loopback requests only, which is what a sample run on one machine needs.
+        app.MapSyncGenStatus(statusUrl.AbsolutePath.TrimEnd('/') is { Length: > 0 } path ? path : "/syncgen/status");
+        return app;
     }
 }

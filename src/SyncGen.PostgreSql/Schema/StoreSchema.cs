@@ -57,6 +57,34 @@ internal static class StoreSchema
         ALTER TABLE {s}.leases ADD COLUMN staged boolean NOT NULL DEFAULT true;
         DELETE FROM {s}.staging AS st USING {s}.leases AS l WHERE st.collection = l.collection AND st.epoch < l.epoch;
         """,
+
+        // Version 3 (issue 25): what an operator reads about each collection, written by the worker after each sync call.
+        // collection_status: the last successful call (a no-change call commits nothing, so state.committed_at alone
+        // would make a quiet collection look stale), when the token's full pass ended, the last failure and the run of
+        // failures since the last success, and a push channel's expiry. failures: the recent failures of each collection,
+        // trimmed to the newest few at each insert.
+        """
+        CREATE TABLE {s}.collection_status (
+            collection text PRIMARY KEY,
+            last_pass_at timestamptz,
+            last_pass_kind text,
+            last_pass_pages integer,
+            last_pass_changes bigint,
+            last_pass_seconds double precision,
+            full_pass_at timestamptz,
+            last_failure_at timestamptz,
+            last_failure_class text,
+            last_failure_message text,
+            consecutive_failures integer NOT NULL DEFAULT 0,
+            channel_expires_at timestamptz);
+        CREATE TABLE {s}.failures (
+            collection text NOT NULL,
+            id bigint GENERATED ALWAYS AS IDENTITY,
+            failed_at timestamptz NOT NULL,
+            class text NOT NULL,
+            message text NOT NULL,
+            PRIMARY KEY (collection, id));
+        """,
     ];
 
     /// <summary>The version this code creates and understands.</summary>
