@@ -14,8 +14,14 @@ namespace SyncGen.Runtime.Tests.Dialects.WireShapes;
 /// one cursor with <c>has_more</c>, entries keyed by <c>path_lower</c>, a deleted folder taking its subtree along, and the
 /// 409 <c>reset</c> that says the cursor expired.
 /// </summary>
-public class DropboxWireTests
+[TestFixtureSource(nameof(Dialects))]
+public class DropboxWireTests(string form)
 {
+    /// <summary>The built-in dialect, and the same dialect loaded from the manifest docs/dialects.md shows.</summary>
+    public static string[] Dialects { get; } = { "built-in", "manifest" };
+
+    private SyncDialect Dialect => form == "built-in" ? SyncDialects.Dropbox : DocsManifests.Dropbox;
+
     private const string FirstBody = """{"path":"","recursive":true}""";
 
     private readonly HttpClient _http = new();
@@ -31,7 +37,7 @@ public class DropboxWireTests
         $$"""{"entries":[{{string.Join(",", entries)}}],"cursor":"{{cursor}}","has_more":{{(hasMore ? "true" : "false")}}}""";
 
     private SyncHttpPageSource<JsonElement> Source(WireApi api) =>
-        new(_http, SyncDialects.Dropbox, new Uri(api.BaseUri, "2/files/list_folder")) { FirstRequestBody = FirstBody };
+        new(_http, Dialect, new Uri(api.BaseUri, "2/files/list_folder")) { FirstRequestBody = FirstBody };
 
     private static string Cursor(WireRequest request) => JsonNode.Parse(request.Body)!["cursor"]!.GetValue<string>();
 

@@ -13,8 +13,14 @@ namespace SyncGen.Runtime.Tests.Dialects.WireShapes;
 /// lists <c>messages</c>; history records whose <c>messagesAdded</c> and <c>messagesDeleted</c> arrays each hold several
 /// changes; 404 as the expiry of a <c>startHistoryId</c>, and never of a request that carried no token.
 /// </summary>
-public class GmailWireTests
+[TestFixtureSource(nameof(Dialects))]
+public class GmailWireTests(string form)
 {
+    /// <summary>The built-in dialect, and the same dialect loaded from the manifest docs/dialects.md shows.</summary>
+    public static string[] Dialects { get; } = { "built-in", "manifest" };
+
+    private SyncDialect Dialect => form == "built-in" ? SyncDialects.GmailHistory : DocsManifests.Gmail;
+
     private const string Root = "gmail/v1/users/me";
 
     private readonly HttpClient _http = new();
@@ -22,7 +28,7 @@ public class GmailWireTests
     [OneTimeTearDown]
     public void Dispose() => _http.Dispose();
 
-    private SyncHttpPageSource<JsonElement> Source(WireApi api) => new(_http, SyncDialects.GmailHistory, new Uri(api.BaseUri, Root));
+    private SyncHttpPageSource<JsonElement> Source(WireApi api) => new(_http, Dialect, new Uri(api.BaseUri, Root));
 
     private static string Ids(InMemorySyncStore<JsonElement> store) => string.Join(",", store.Items.Keys.Order(StringComparer.Ordinal));
 
