@@ -85,6 +85,11 @@ public sealed class SyncHttpPageSource<TItem>
             throw new ArgumentException($"The endpoint must be an absolute http or https URL; '{endpoint}' is not.", nameof(endpoint));
         }
 
+        if (dialect.HasBody && dialect.EffectiveMethod is "GET" or "HEAD")
+        {
+            throw new ArgumentException($"The {dialect.Name} dialect sends a request body ({dialect.RequestStyle}), which a {dialect.EffectiveMethod} request cannot carry.", nameof(dialect));
+        }
+
         Endpoint = endpoint;
         ErrorClassifier = dialect.CreateErrorClassifier();
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -459,7 +464,12 @@ public sealed class SyncHttpPageSource<TItem>
             identities.Add(new SyncItemIdentity(entry.Key, entry.IsDeleted) { DescendantPrefix = entry.DescendantPrefix });
         }
 
-        return SyncPage<TItem>.Create(items, page.NextPageToken, nextSyncToken) with { Identities = identities, SkippedEntries = page.SkippedEntries };
+        return SyncPage<TItem>.Create(items, page.NextPageToken, nextSyncToken) with
+        {
+            Identities = identities,
+            SkippedEntries = page.SkippedEntries,
+            MayDeleteSubtrees = Dialect.SubtreeSeparator is not null,
+        };
     }
 
     private TItem Deserialize(JsonElement json)
