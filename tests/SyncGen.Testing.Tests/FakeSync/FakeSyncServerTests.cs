@@ -67,7 +67,7 @@ public sealed class FakeSyncServerTests
         Assert.That(recovered.ExpiriesRecovered, Is.EqualTo(1));
         Assert.That(recovered.WasFullSync, Is.True);
         Assert.That(store.Items.Keys, Is.EquivalentTo(new[] { "u2", "u3", "u5", "u6" }));
-        Assert.That(server.Requests[0].StatusCode, Is.EqualTo(404), "the first expiry answer is Graph's 404 syncStateNotFound, to a request with a token");
+        Assert.That(server.Requests[0].StatusCode, Is.EqualTo(410), "the first expiry answer is Graph's 410 resyncRequired");
     }
 
     [Test]
@@ -104,7 +104,7 @@ public sealed class FakeSyncServerTests
             Assert.That(SyncDialects.MicrosoftGraph.IsExpiry(facts), Is.True, $"{(int)response.StatusCode} {code} must read as expiry");
         }
 
-        Assert.That(answers, Is.EqualTo(new[] { (404, "syncStateNotFound"), (410, "resyncRequired"), (400, "syncStateNotFound"), (400, "resyncRequired") }));
+        Assert.That(answers, Is.EqualTo(new[] { (410, "resyncRequired"), (400, "syncStateNotFound"), (400, "resyncRequired"), (404, "syncStateNotFound") }));
     }
 
     [Test]
