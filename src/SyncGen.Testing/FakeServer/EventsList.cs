@@ -100,6 +100,13 @@ internal static class EventsList
         long since = -1;
         if (syncToken is not null)
         {
+            // A page token is a client bug, not an expiry: answered 400 (as WireMock's unscripted request and the real
+            // APIs do), or a client sending it as the sync token would recover with a full sync and pass here only.
+            if (FakeTokens.IsPageTokenAsSyncToken(syncToken))
+            {
+                return Invalid(FakeTokens.PageTokenAsSyncTokenMessage("syncToken", "pageToken"), "syncToken");
+            }
+
             // Unreadable tokens, tokens of another calendar, of an older epoch or from the future all get Google's 410:
             // Google answers garbage tokens so, and a client must treat every one of them as "run a full sync".
             var token = FakeTokens.DecodeSyncToken(syncToken);

@@ -363,6 +363,14 @@ public sealed class FakeSyncServer : IAsyncDisposable
         long since = -1;
         if (request.SyncToken is { } syncToken)
         {
+            if (FakeTokens.IsPageTokenAsSyncToken(syncToken))
+            {
+                var names = Dialect.Dialect.RequestStyle == SyncRequestStyle.FollowLinks
+                    ? (DeltaTokenParameter, SkipTokenParameter)
+                    : (Dialect.Dialect.SyncTokenParameter, Dialect.Dialect.PageTokenParameter);
+                return (await WriteErrorAsync(context, 400, "invalid", FakeTokens.PageTokenAsSyncTokenMessage(names.Item1, names.Item2)).ConfigureAwait(false), false);
+            }
+
             if (FakeTokens.DecodeSyncToken(syncToken) is not { } data || data.CalendarId != _feed.Id || data.Epoch != currentEpoch || data.Position > position)
             {
                 return (await WriteExpiredAsync(context).ConfigureAwait(false), true);

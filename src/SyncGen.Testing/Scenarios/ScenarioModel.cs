@@ -81,6 +81,12 @@ internal sealed class ScenarioModel
         var since = -1;
         if (syncToken is not null)
         {
+            if (TryParsePageToken(syncToken, out _, out _, out _, out _))
+            {
+                // As the embedded servers: a page token sent as the sync token is a client bug, not an expiry.
+                return ModelResult.Error(400, GoogleErrors.Body(400, "global", "invalid", FakeTokens.PageTokenAsSyncTokenMessage("syncToken", "pageToken"), "parameter", "syncToken"));
+            }
+
             if (!TryParseSyncToken(syncToken, out var position, out var epoch) || epoch != Epoch || position > Position)
             {
                 return ModelResult.Error(410, GoogleErrors.FullSyncRequired());
