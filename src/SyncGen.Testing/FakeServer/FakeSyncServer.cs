@@ -73,13 +73,14 @@ public sealed class FakeSyncServer : IAsyncDisposable
     private readonly string _feedPath;
     private readonly string? _startTokenPath;
     private readonly string? _listingPath;
+    private readonly DialectAnswers _answers;
     private long _sequence;
-    private int _expiriesServed;
 
     private FakeSyncServer(WebApplication app, FakeDialect dialect, FakeSyncServerOptions options, string origin)
     {
         _app = app;
         Dialect = dialect;
+        _answers = new DialectAnswers(dialect);
         _options = options;
         Origin = origin;
         BaseUri = new Uri(origin + "/" + dialect.RootPath.Trim('/') + (dialect.RootPath.Trim('/').Length == 0 ? string.Empty : "/"));
@@ -321,15 +322,22 @@ public sealed class FakeSyncServer : IAsyncDisposable
 
     private async Task<(int Status, bool Expiry)> RespondAsync(HttpContext context, FakeCalendarRequest request, DialectRequestKind kind, Fault? fault)
     {
+        var answer = await AnswerAsync(context, request, kind, fault).ConfigureAwait(false);
+        var gzip = _options.EnableGzip && EmbeddedHttpHost.AcceptsGzip(context.Request, requiresUserAgent: false);
+        return (await EmbeddedHttpHost.WriteAnswerAsync(context, answer, gzip).ConfigureAwait(false), answer.IsExpiry);
+    }
+
+    private async Task<ServedAnswer> AnswerAsync(HttpContext context, FakeCalendarRequest request, DialectRequestKind kind, Fault? fault)
+    {
         if (kind == DialectRequestKind.NotServed)
         {
             var message = $"SyncGen test server ({Dialect.Dialect.Name}): {request.Method} {request.Path} is not served. This server serves only {ServedDescription}.";
-            return (await WriteErrorAsync(context, 404, "notFound", message).ConfigureAwait(false), false);
+            return _answers.Error(404, "notFound", message);
         }
 
         if (!HttpMethods.IsGet(request.Method))
         {
-            return (await WriteErrorAsync(context, 405, "httpMethodNotAllowed", "Method Not Allowed").ConfigureAwait(false), false);
+            return _answers.Error(405, "httpMethodNotAllowed", "Method Not Allowed");
         }
 
         if (kind == DialectRequestKind.StartToken)
@@ -337,28 +345,24 @@ public sealed class FakeSyncServer : IAsyncDisposable
             var (now, epoch) = _feed.State;
             var answer = new JsonObject();
             DialectRenderer.Set(answer, Dialect.Dialect.FullListing!.StartToken, FakeTokens.EncodeSyncToken(_feed.Id, now, epoch));
-            return (await WriteAsync(context, 200, Encoding.UTF8.GetBytes(answer.ToJsonString(FakeDialects.Json.Options)), null).ConfigureAwait(false), false);
+            return new ServedAnswer(200, Encoding.UTF8.GetBytes(answer.ToJsonString(FakeDialects.Json.Options)));
         }
 
         fault = await _state.WaitOutDelaysAsync(fault, context).ConfigureAwait(false);
+        return FaultInterpreter.Answer(fault, new FeedSource(this, request, kind == DialectRequestKind.Listing), request.PageToken);
+    }
 
-        switch (fault?.Kind)
-        {
-            case FaultKind.Abort:
-                context.Abort();
-                return (0, false);
-            case FaultKind.Status when fault.Reason == "fullSyncRequired":
-                return (await WriteExpiredAsync(context).ConfigureAwait(false), true);
-            case FaultKind.Status:
-                EmbeddedHttpHost.SetRetryAfter(context.Response, fault.RetryAfter);
-                return (await WriteErrorAsync(context, fault.StatusCode, fault.Reason!, fault.Message!).ConfigureAwait(false),
-                    Dialect.Dialect.IsExpiry(new SyncErrorFacts { StatusCode = fault.StatusCode, Reasons = new[] { fault.Reason! }, Message = fault.Message }));
-            case FaultKind.RawResponse:
-                // No reason to read: the dialect's rule on the status alone says whether it is an expiry.
-                return (await EmbeddedHttpHost.WriteRawAsync(context, fault).ConfigureAwait(false), Dialect.Dialect.IsExpiry(new SyncErrorFacts { StatusCode = fault.StatusCode }));
-        }
+    /// <summary>A feed or listing request as the fault interpreter asks for it: the dialect's errors and the feed's pages.</summary>
+    private sealed class FeedSource(FakeSyncServer server, FakeCalendarRequest request, bool listing) : IAnswerSource
+    {
+        public DialectAnswers Answers => server._answers;
 
-        var listing = kind == DialectRequestKind.Listing;
+        public Listed List(int? itemCount) => server.List(request, listing, itemCount);
+    }
+
+    /// <summary>The real answer to a feed or listing request: a page of the change log, or the error the request gets.</summary>
+    private Listed List(FakeCalendarRequest request, bool listing, int? itemCount)
+    {
         var (position, currentEpoch) = _feed.State;
         long since = -1;
         if (request.SyncToken is { } syncToken)
@@ -368,12 +372,12 @@ public sealed class FakeSyncServer : IAsyncDisposable
                 var names = Dialect.Dialect.RequestStyle == SyncRequestStyle.FollowLinks
                     ? (DeltaTokenParameter, SkipTokenParameter)
                     : (Dialect.Dialect.SyncTokenParameter, Dialect.Dialect.PageTokenParameter);
-                return (await WriteErrorAsync(context, 400, "invalid", FakeTokens.PageTokenAsSyncTokenMessage(names.Item1, names.Item2)).ConfigureAwait(false), false);
+                return _answers.Error(400, "invalid", FakeTokens.PageTokenAsSyncTokenMessage(names.Item1, names.Item2));
             }
 
             if (FakeTokens.DecodeSyncToken(syncToken) is not { } data || data.CalendarId != _feed.Id || data.Epoch != currentEpoch || data.Position > position)
             {
-                return (await WriteExpiredAsync(context).ConfigureAwait(false), true);
+                return _answers.Expired();
             }
 
             since = data.Position;
@@ -388,7 +392,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
         {
             if (FakeTokens.DecodePageToken(pageToken) is not { } page || page.QueryHash != identity || (request.SyncToken is not null && page.Since != since))
             {
-                return (await WriteErrorAsync(context, 400, "invalid", "Invalid page token value.").ConfigureAwait(false), false);
+                return _answers.Error(400, "invalid", "Invalid page token value.");
             }
 
             (snapshot, since, offset, pageNumber) = (page.Snapshot, page.Since, page.Offset, page.PageNumber);
@@ -399,14 +403,13 @@ public sealed class FakeSyncServer : IAsyncDisposable
         {
             if (!TryReadTrashQuery(q, out var wanted))
             {
-                return (await WriteErrorAsync(context, 400, "invalid", $"Invalid Value: this test server evaluates only q=trashed = false or q=trashed = true, not '{q}'.").ConfigureAwait(false), false);
+                return _answers.Error(400, "invalid", $"Invalid Value: this test server evaluates only q=trashed = false or q=trashed = true, not '{q}'.");
             }
 
             entries.RemoveAll(v => IsTrashed(v) != wanted);
         }
 
-        var pageSize = PageSize(request);
-        var window = PageWindow.Of(entries.Count, offset, fault is { Kind: FaultKind.ShortPage } ? fault.ItemCount : pageSize);
+        var window = PageWindow.Of(entries.Count, offset, itemCount ?? PageSize(request));
         var model = new ServedPage<FeedVersion>(entries.GetRange(window.Offset, window.Count), snapshot, since, FakeTokens.EncodePageToken(new PageTokenData(snapshot, since, 0, 1, identity)));
         if (!window.IsLast)
         {
@@ -417,27 +420,19 @@ public sealed class FakeSyncServer : IAsyncDisposable
             model.NextSyncToken = FakeTokens.EncodeSyncToken(_feed.Id, snapshot, currentEpoch);
         }
 
-        PageFaults.Shape(fault?.Kind, model, request.PageToken, fault?.LoopToken);
         var preamble = Dialect.Dialect.RequestStyle == SyncRequestStyle.FollowLinks
             ? new[] { new KeyValuePair<string, string>("@odata.context", BaseUri + "$metadata#" + Dialect.FeedPath.Split('/')[0]) }
             : null;
-        var body = DialectRenderer.Page(
-            Dialect,
+        return new ListedPage<FeedVersion>(
             model,
-            model.NextPageToken is { } next ? PageLink(next, passQuery) : null,
-            model.NextSyncToken is { } final ? FinalToken(final, passQuery) : null,
-            listing,
-            preamble);
-        switch (fault?.Kind)
-        {
-            case FaultKind.MalformedJson:
-                body = PageFaults.CutAfterItemsStart(body, DialectRenderer.ItemsProperty(Dialect, listing));
-                break;
-            case FaultKind.TruncatedBody:
-                return (await WriteAsync(context, 200, PageFaults.Truncate(body, fault.Fraction), fault.HonestContentLength ? null : body.Length).ConfigureAwait(false), false);
-        }
-
-        return (await WriteAsync(context, 200, body, null).ConfigureAwait(false), false);
+            page => DialectRenderer.Page(
+                Dialect,
+                page,
+                page.NextPageToken is { } next ? PageLink(next, passQuery) : null,
+                page.NextSyncToken is { } final ? FinalToken(final, passQuery) : null,
+                listing,
+                preamble),
+            DialectRenderer.ItemsProperty(Dialect, listing));
     }
 
     /// <summary>Whether a full pass sent every parameter the dialect adds to full passes (People's <c>requestSyncToken=true</c>): without them no sync token comes back.</summary>
@@ -485,23 +480,6 @@ public sealed class FakeSyncServer : IAsyncDisposable
         var incremental = syncToken is not null || (pageToken is not null && FakeTokens.DecodePageToken(pageToken) is { Since: >= 0 });
         return (new FakeCalendarRequest(sequence, context.Request.Method, path, _feed.Id, query, syncToken, pageToken, incremental, journal), kind);
     }
-
-    private Task<int> WriteExpiredAsync(HttpContext context)
-    {
-        var answer = Dialect.ExpiredToken(Interlocked.Increment(ref _expiriesServed) - 1);
-        foreach (var header in answer.Headers)
-        {
-            context.Response.Headers[header.Key] = header.Value;
-        }
-
-        return WriteAsync(context, answer.StatusCode, Encoding.UTF8.GetBytes(answer.Body), null);
-    }
-
-    private Task<int> WriteErrorAsync(HttpContext context, int status, string reason, string message) =>
-        WriteAsync(context, status, Encoding.UTF8.GetBytes(Dialect.ErrorBody(status, reason, message)), null);
-
-    private Task<int> WriteAsync(HttpContext context, int status, byte[] body, int? announcedLength) =>
-        EmbeddedHttpHost.WriteJsonAsync(context, status, body, announcedLength, _options.EnableGzip && EmbeddedHttpHost.AcceptsGzip(context.Request, requiresUserAgent: false));
 }
 
 /// <summary>Options of <see cref="FakeSyncServer.StartAsync(FakeDialect, FakeSyncServerOptions?, CancellationToken)"/>.</summary>

@@ -84,7 +84,8 @@ internal sealed class ScenarioModel
             if (TryParsePageToken(syncToken, out _, out _, out _, out _))
             {
                 // As the embedded servers: a page token sent as the sync token is a client bug, not an expiry.
-                return ModelResult.Error(400, GoogleErrors.Body(400, "global", "invalid", FakeTokens.PageTokenAsSyncTokenMessage("syncToken", "pageToken"), "parameter", "syncToken"));
+                var message = FakeTokens.PageTokenAsSyncTokenMessage("syncToken", "pageToken");
+                return ModelResult.Error(400, GoogleErrors.Body(400, "global", "invalid", message, "parameter", "syncToken"), message);
             }
 
             if (!TryParseSyncToken(syncToken, out var position, out var epoch) || epoch != Epoch || position > Position)
@@ -102,7 +103,7 @@ internal sealed class ScenarioModel
         {
             if (!TryParsePageToken(pageToken, out var tokenSince, out snapshot, out pageNumber, out offset) || tokenSince != since)
             {
-                return ModelResult.Error(400, GoogleErrors.Body(400, "global", "invalid", "Invalid page token value.", "parameter", "pageToken"));
+                return ModelResult.Error(400, GoogleErrors.Body(400, "global", "invalid", "Invalid page token value.", "parameter", "pageToken"), "Invalid page token value.");
             }
         }
 
@@ -293,10 +294,10 @@ internal sealed record ModelVersion(string Id, string Summary, DateTimeOffset St
     public DateTimeOffset Updated { get; init; }
 }
 
-/// <summary>A simulated answer: a page or an error.</summary>
-internal sealed record ModelResult(ServedPage<ModelVersion>? Page, int StatusCode, byte[]? ErrorBody)
+/// <summary>A simulated answer: a page or an error (Google's body, and its message for other dialects' bodies).</summary>
+internal sealed record ModelResult(ServedPage<ModelVersion>? Page, int StatusCode, byte[]? ErrorBody, string? Message = null)
 {
     public static ModelResult Ok(ServedPage<ModelVersion> page) => new(page, 200, null);
 
-    public static ModelResult Error(int status, byte[] body) => new(null, status, body);
+    public static ModelResult Error(int status, byte[] body, string? message = null) => new(null, status, body, message ?? GoogleErrors.FullSyncRequiredMessage);
 }

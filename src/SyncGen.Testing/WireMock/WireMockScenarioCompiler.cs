@@ -68,6 +68,11 @@ internal static class WireMockScenarioCompiler
                     headers["Retry-After"] = retryAfter.ToString(CultureInfo.InvariantCulture);
                 }
 
+                foreach (var header in response.Headers)
+                {
+                    headers[header.Key] = header.Value;
+                }
+
                 mappings.Add(new WireMockMapping
                 {
                     Name = $"{name} call {call.Index + 1} request {i + 1}: {Describe(exchange)}",
