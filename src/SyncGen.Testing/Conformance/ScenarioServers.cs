@@ -159,9 +159,9 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
         // failed crash-mid-pass-then-restart that way, its restart opening with the crash's last reset).
         await (IsCalendar ? Server.WhenRequestsAnsweredAsync(cancellationToken) : SyncServer.WhenRequestsAnsweredAsync(cancellationToken)).ConfigureAwait(false);
         var requests = IsCalendar ? Server.Requests : SyncServer.Requests;
-        IReadOnlyList<JournalEntry> journal = requests.Where(r => r.CalendarId is not null)
+        IReadOnlyList<JournalEntry> journal = requests.Where(r => r.FeedId is not null)
             .Select((r, i) => JournalEntry.From(i + 1, r)).ToArray();
-        _unserved = requests.Where(r => r.CalendarId is null)
+        _unserved = requests.Where(r => r.FeedId is null)
             .Select(r => $"{r.Method} {r.Path}{QueryText(r.Query)} -> {r.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)}")
             .ToArray();
         return journal;

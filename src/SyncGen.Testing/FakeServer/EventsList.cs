@@ -28,7 +28,7 @@ internal static class EventsList
         "pageToken", "access_token", "key", "quotaUser", "prettyPrint", "fields", "alt", "userIp", "oauth_token",
     };
 
-    public static EventsListResult Execute(FakeCalendar calendar, FakeCalendarRequest request, int? pageSizeOverride)
+    public static EventsListResult Execute(FakeCalendar calendar, FakeRequest request, int? pageSizeOverride)
     {
         var pageSize = DefaultMaxResults;
         if (request.GetQueryValue("maxResults") is { } maxResultsText)
@@ -295,7 +295,7 @@ internal static class EventsList
     /// The identity of a pass: the calendar and every parameter but the page token (and system parameters), order-insensitive.
     /// A page token carries it, so a client that changes its query between pages is caught.
     /// </summary>
-    private static ulong PassIdentity(string calendarId, FakeCalendarRequest request)
+    private static ulong PassIdentity(string calendarId, FakeRequest request)
     {
         var pairs = request.Query
             .Where(pair => !IgnoredForPassIdentity.Contains(pair.Key))
@@ -310,7 +310,7 @@ internal static class EventsList
         return FakeTokens.Hash(builder.ToString());
     }
 
-    private static bool TryParseBool(FakeCalendarRequest request, string name, out bool? value, out EventsListResult error)
+    private static bool TryParseBool(FakeRequest request, string name, out bool? value, out EventsListResult error)
     {
         value = null;
         error = default;
@@ -330,7 +330,7 @@ internal static class EventsList
         return false;
     }
 
-    private static bool TryParseTime(FakeCalendarRequest request, string name, out DateTimeOffset? value, out EventsListResult error)
+    private static bool TryParseTime(FakeRequest request, string name, out DateTimeOffset? value, out EventsListResult error)
     {
         value = null;
         error = default;

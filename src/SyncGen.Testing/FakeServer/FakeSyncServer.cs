@@ -315,19 +315,19 @@ public sealed class FakeSyncServer : IAsyncDisposable
         }
         finally
         {
-            var served = new FakeCalendarRequest(request) { ServedExpiry = expiry };
+            var served = new FakeRequest(request) { ServedExpiry = expiry };
             _state.Record(new RecordedRequest(served, arrived, status, fault));
         }
     }
 
-    private async Task<(int Status, bool Expiry)> RespondAsync(HttpContext context, FakeCalendarRequest request, DialectRequestKind kind, Fault? fault)
+    private async Task<(int Status, bool Expiry)> RespondAsync(HttpContext context, FakeRequest request, DialectRequestKind kind, Fault? fault)
     {
         var answer = await AnswerAsync(context, request, kind, fault).ConfigureAwait(false);
         var gzip = _options.EnableGzip && EmbeddedHttpHost.AcceptsGzip(context.Request, requiresUserAgent: false);
         return (await EmbeddedHttpHost.WriteAnswerAsync(context, answer, gzip).ConfigureAwait(false), answer.IsExpiry);
     }
 
-    private async Task<ServedAnswer> AnswerAsync(HttpContext context, FakeCalendarRequest request, DialectRequestKind kind, Fault? fault)
+    private async Task<ServedAnswer> AnswerAsync(HttpContext context, FakeRequest request, DialectRequestKind kind, Fault? fault)
     {
         if (kind == DialectRequestKind.NotServed)
         {
@@ -353,7 +353,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
     }
 
     /// <summary>A feed or listing request as the fault interpreter asks for it: the dialect's errors and the feed's pages.</summary>
-    private sealed class FeedSource(FakeSyncServer server, FakeCalendarRequest request, bool listing) : IAnswerSource
+    private sealed class FeedSource(FakeSyncServer server, FakeRequest request, bool listing) : IAnswerSource
     {
         public DialectAnswers Answers => server._answers;
 
@@ -361,7 +361,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
     }
 
     /// <summary>The real answer to a feed or listing request: a page of the change log, or the error the request gets.</summary>
-    private Listed List(FakeCalendarRequest request, bool listing, int? itemCount)
+    private Listed List(FakeRequest request, bool listing, int? itemCount)
     {
         var (position, currentEpoch) = _feed.State;
         long since = -1;
@@ -436,10 +436,10 @@ public sealed class FakeSyncServer : IAsyncDisposable
     }
 
     /// <summary>Whether a full pass sent every parameter the dialect adds to full passes (People's <c>requestSyncToken=true</c>): without them no sync token comes back.</summary>
-    private bool RequestedFullPassParameters(FakeCalendarRequest request) =>
+    private bool RequestedFullPassParameters(FakeRequest request) =>
         Dialect.Dialect.FullPassParameters.All(p => string.Equals(request.GetQueryValue(p.Key), p.Value, StringComparison.Ordinal));
 
-    private int PageSize(FakeCalendarRequest request)
+    private int PageSize(FakeRequest request)
     {
         if (Dialect.PageSizeParameter is { } name && request.GetQueryValue(name) is { } text
             && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size > 0)
@@ -464,7 +464,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
     private List<KeyValuePair<string, string>> PassQuery(IReadOnlyList<KeyValuePair<string, string>> query) =>
         query.Where(p => !DialectRequests.IsTokenParameter(Dialect, p.Key)).ToList();
 
-    private (FakeCalendarRequest Request, DialectRequestKind Kind) ParseRequest(HttpContext context)
+    private (FakeRequest Request, DialectRequestKind Kind) ParseRequest(HttpContext context)
     {
         var path = context.Request.Path.Value ?? string.Empty;
         var query = EmbeddedHttpHost.ParseQuery(context.Request.QueryString.Value);
@@ -472,13 +472,13 @@ public sealed class FakeSyncServer : IAsyncDisposable
         var kind = DialectRequests.KindOf(Dialect, path);
         if (kind == DialectRequestKind.NotServed)
         {
-            return (new FakeCalendarRequest(sequence, context.Request.Method, path, null, query), kind);
+            return (new FakeRequest(sequence, context.Request.Method, path, null, query), kind);
         }
 
         var read = DialectRequests.Read(Dialect, kind, query, Origin + path + context.Request.QueryString.Value, token => FakeTokens.DecodePageToken(token) is not null);
         var (syncToken, pageToken, journal) = (read.SyncToken, read.PageToken, read.JournalQuery);
         var incremental = syncToken is not null || (pageToken is not null && FakeTokens.DecodePageToken(pageToken) is { Since: >= 0 });
-        return (new FakeCalendarRequest(sequence, context.Request.Method, path, _feed.Id, query, syncToken, pageToken, incremental, journal), kind);
+        return (new FakeRequest(sequence, context.Request.Method, path, _feed.Id, query, syncToken, pageToken, incremental, journal), kind);
     }
 }
 

@@ -236,7 +236,7 @@ internal static class ScenarioSimulator
         }
 
         /// <summary>The fault for a request, armed and consumed exactly as the servers do (<see cref="FaultQueue"/>).</summary>
-        private Fault? Take(bool incremental, int page) => _armed.Take(new FakeCalendarRequest(incremental, page));
+        private Fault? Take(bool incremental, int page) => _armed.Take(new FakeRequest(incremental, page));
 
         private static FaultQueue Armed(IReadOnlyList<FaultRule> rules)
         {
@@ -252,15 +252,15 @@ internal static class ScenarioSimulator
 
         /// <summary>
         /// Refuses a rule whose targeting the simulator cannot reproduce: it knows a request's pass kind and page number
-        /// only, so a calendar id, a page-token condition or a predicate would be matched against made-up values and the
+        /// only, so a feed id, a page-token condition or a predicate would be matched against made-up values and the
         /// script WireMock replays would silently differ from what the embedded server serves.
         /// </summary>
         private static void RefuseUnreplayable(FaultRule rule)
         {
             var unmatched = new List<string>();
-            if (rule.CalendarId is not null)
+            if (rule.FeedId is not null)
             {
-                unmatched.Add($"CalendarId ('{rule.CalendarId}')");
+                unmatched.Add($"FeedId ('{rule.FeedId}')");
             }
 
             if (rule.WithPageToken is not null)
