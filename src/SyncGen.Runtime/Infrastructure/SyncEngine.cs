@@ -171,6 +171,7 @@ public sealed class SyncEngine<TItem>
         int upserts = 0, deletes = 0, skipped = 0, emptyInARow = 0;
         var cursor = new SyncCursor(pass, null, 1);
         var pending = started.FirstPage;
+        var subtrees = new SubtreeDeletions<TItem>(_store, pass.Kind);
         try
         {
             while (true)
@@ -204,6 +205,7 @@ public sealed class SyncEngine<TItem>
                     pending = FetchAsync(fetch, ahead, pipeline, retries, prefetch.Token);
                 }
 
+                page = await subtrees.ExpandAsync(page, cancellationToken).ConfigureAwait(false);
                 var changes = ToChanges(page.Items, page.Identities, cursor, ref upserts, ref deletes);
                 if (page.SkippedEntries > 0)
                 {
@@ -383,6 +385,13 @@ public sealed class SyncEngine<TItem>
             }
 
             var classification = classifier.Classify(exception);
+            if (classification is { Kind: SyncErrorKind.TokenExpired, StatusCode: 404 } && cursor.SyncToken is null && cursor.PageToken is null)
+            {
+                // A request that carried no token cannot have sent an expired one: this 404 is a wrong URL or user (an
+                // expiry rule such as Gmail's reads 404 as expiry), and a full pass started again would get it again.
+                classification = classification with { Kind = SyncErrorKind.Fatal };
+            }
+
             throw classification.Kind switch
             {
                 SyncErrorKind.TokenExpired => new TokenExpiredSignal(classification, exception),

@@ -48,4 +48,11 @@ public readonly record struct SyncPage<TItem>(IReadOnlyList<TItem> Items, string
 /// <param name="Key">The key, or <see langword="null"/> when the entry had none (a protocol error).</param>
 /// <param name="IsDeleted">Whether the entry is a deletion.</param>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly record struct SyncItemIdentity(string? Key, bool IsDeleted);
+public readonly record struct SyncItemIdentity(string? Key, bool IsDeleted)
+{
+    /// <summary>
+    /// For a deletion that takes its subtree along (<see cref="SyncDialect.SubtreeSeparator"/>): every key starting with
+    /// this prefix is deleted too; <see langword="null"/> for a deletion of one key.
+    /// </summary>
+    public string? DescendantPrefix { get; init; }
+}
