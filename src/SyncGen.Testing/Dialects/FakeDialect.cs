@@ -122,13 +122,23 @@ public sealed record FakeDialect
             return "the catalog's full-pass-only filter is Google Calendar's timeMin.";
         }
 
-        if (requires.HasFlag(ScenarioCapability.GoneIsExpiry) && !Dialect.IsExpiry(new SyncErrorFacts { StatusCode = 410 }))
+        if (requires.HasFlag(ScenarioCapability.SubtreeDeletion) && Dialect.SubtreeSeparator != ScenarioModel.SubtreeSeparator)
+        {
+            return "its deletions remove one item each (SyncDialect.SubtreeSeparator is not \"/\"), so there is no subtree to delete.";
+        }
+
+        if (requires.HasFlag(ScenarioCapability.ExpiryWithoutToken) && ExpiredToken(0).StatusCode == 404)
+        {
+            return "its expiry answer is a 404, which a request without a token gets for other reasons (a wrong path or user), so SyncGen never reads it as an expiry there.";
+        }
+
+        if (requires.HasFlag(ScenarioCapability.GoneIsExpiry) && !Dialect.IsExpiry(SyncErrorFacts.FromResponse(410, "Gone")))
         {
             return "its expiry rule (SyncDialect.IsExpiry) does not read a bare 410 as an expired token, so a 410 is an ordinary failure there.";
         }
 
         if (requires.HasFlag(ScenarioCapability.GoneDeletedIsNotExpiry)
-            && Dialect.IsExpiry(new SyncErrorFacts { StatusCode = 410, Reasons = new[] { "deleted" } }))
+            && Dialect.IsExpiry(SyncErrorFacts.FromResponse(410, FakeDialects.GoogleErrorBody(410, "deleted", "Resource has been deleted"))))
         {
             return "its expiry rule (SyncDialect.IsExpiry) reads every 410 as an expired token, whatever its reason.";
         }

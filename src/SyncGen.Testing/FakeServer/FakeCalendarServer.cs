@@ -157,6 +157,8 @@ public sealed class FakeCalendarServer : IAsyncDisposable
     {
         public DialectAnswers Answers => server._answers;
 
+        public bool CarriesToken => request.SyncToken is not null || request.PageToken is not null;
+
         public Listed List(int? itemCount)
         {
             var calendar = server.GetCalendar(request.CalendarId!);

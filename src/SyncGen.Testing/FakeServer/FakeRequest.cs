@@ -56,6 +56,7 @@ public class FakeRequest
         PageNumber = other.PageNumber;
         _incremental = other._incremental;
         JournalQuery = other.JournalQuery;
+        BodyTokens = other.BodyTokens;
     }
 
     private readonly bool? _incremental;
@@ -66,6 +67,9 @@ public class FakeRequest
     /// whose query already is.
     /// </summary>
     internal IReadOnlyList<KeyValuePair<string, string>>? JournalQuery { get; }
+
+    /// <summary>The token members of a body-style request's body (<c>cursor=...</c>), for the journal; null without any.</summary>
+    internal string? BodyTokens { get; init; }
 
     /// <summary>Whether the dialect server answered this request with its expired-token answer.</summary>
     internal bool ServedExpiry { get; init; }

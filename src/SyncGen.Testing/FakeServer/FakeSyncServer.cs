@@ -86,7 +86,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
         BaseUri = new Uri(origin + "/" + dialect.RootPath.Trim('/') + (dialect.RootPath.Trim('/').Length == 0 ? string.Empty : "/"));
         // The endpoint handed out is exactly the path served (slashes around FeedPath trimmed as the server trims them).
         _feedPath = DialectRequests.FeedPath(dialect);
-        Endpoint = new Uri(origin + _feedPath);
+        Endpoint = new Uri(origin + DialectRequests.EndpointPath(dialect));
         (_startTokenPath, _listingPath) = DialectRequests.ListingPaths(dialect) is { } paths ? (paths.StartToken, paths.Listing) : (null, null);
     }
 
@@ -195,6 +195,16 @@ public sealed class FakeSyncServer : IAsyncDisposable
     public bool Delete(string id) => _feed.Delete(id);
 
     /// <summary>
+    /// Deletes an item and everything keyed below it, listed as the item's one deletion, as Dropbox reports a deleted
+    /// folder; the dialect's <see cref="SyncDialect.SubtreeSeparator"/> says what "below" is.
+    /// </summary>
+    /// <param name="id">The subtree's root, e.g. <c>/docs</c>.</param>
+    /// <returns>False when no live item has this id.</returns>
+    /// <exception cref="InvalidOperationException">The dialect has no subtree deletions.</exception>
+    public bool DeleteSubtree(string id) => _feed.DeleteSubtree(id, Dialect.Dialect.SubtreeSeparator
+        ?? throw new InvalidOperationException($"The {Dialect.Dialect.Name} dialect deletes one item at a time: it sets no SubtreeSeparator."));
+
+    /// <summary>
     /// Moves an item to the trash, as Drive's files.update with <c>trashed: true</c> does: one change is appended that
     /// still holds the item, now with the dialect's <see cref="FakeDialect.Trashed"/> member set to true (Drive: a change
     /// with <c>removed: false</c> and <c>file.trashed: true</c>, not a removal); the full listing lists it only when its
@@ -286,7 +296,8 @@ public sealed class FakeSyncServer : IAsyncDisposable
     {
         get
         {
-            var served = $"GET {_feedPath}";
+            var method = DialectRequests.FeedMethod(Dialect);
+            var served = $"{method} {_feedPath}" + (DialectRequests.ContinuePath(Dialect) is { } continued ? $", {method} {continued}" : string.Empty);
             if (_startTokenPath is not null)
             {
                 served += $", GET {_startTokenPath} and GET {_listingPath}";
@@ -299,7 +310,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var arrived = (_options.TimeProvider ?? TimeProvider.System).GetUtcNow();
-        var (request, kind) = ParseRequest(context);
+        var (request, kind) = await ParseRequestAsync(context).ConfigureAwait(false);
         var fault = kind is DialectRequestKind.Feed or DialectRequestKind.Listing ? Faults.Take(request) : null;
         var status = 0;
         var expiry = false;
@@ -335,7 +346,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
             return _answers.Error(404, "notFound", message);
         }
 
-        if (!HttpMethods.IsGet(request.Method))
+        if (!string.Equals(request.Method, kind == DialectRequestKind.Feed ? DialectRequests.FeedMethod(Dialect) : HttpMethods.Get, StringComparison.OrdinalIgnoreCase))
         {
             return _answers.Error(405, "httpMethodNotAllowed", "Method Not Allowed");
         }
@@ -356,6 +367,8 @@ public sealed class FakeSyncServer : IAsyncDisposable
     private sealed class FeedSource(FakeSyncServer server, FakeRequest request, bool listing) : IAnswerSource
     {
         public DialectAnswers Answers => server._answers;
+
+        public bool CarriesToken => request.SyncToken is not null || request.PageToken is not null;
 
         public Listed List(int? itemCount) => server.List(request, listing, itemCount);
     }
@@ -384,7 +397,8 @@ public sealed class FakeSyncServer : IAsyncDisposable
         }
 
         var passQuery = PassQuery(request.Query);
-        var identity = FakeTokens.Hash(request.Path + "\n" + string.Join("\n", passQuery.Select(p => p.Key + "=" + p.Value).OrderBy(t => t, StringComparer.Ordinal)));
+        // A pass is one feed whatever path a page is requested at (Dropbox continues at list_folder/continue).
+        var identity = FakeTokens.Hash((listing ? request.Path : _feedPath) + "\n" + string.Join("\n", passQuery.Select(p => p.Key + "=" + p.Value).OrderBy(t => t, StringComparer.Ordinal)));
         var snapshot = position;
         var offset = 0;
         var pageNumber = 1;
@@ -464,7 +478,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
     private List<KeyValuePair<string, string>> PassQuery(IReadOnlyList<KeyValuePair<string, string>> query) =>
         query.Where(p => !DialectRequests.IsTokenParameter(Dialect, p.Key)).ToList();
 
-    private (FakeRequest Request, DialectRequestKind Kind) ParseRequest(HttpContext context)
+    private async Task<(FakeRequest Request, DialectRequestKind Kind)> ParseRequestAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? string.Empty;
         var query = EmbeddedHttpHost.ParseQuery(context.Request.QueryString.Value);
@@ -475,10 +489,23 @@ public sealed class FakeSyncServer : IAsyncDisposable
             return (new FakeRequest(sequence, context.Request.Method, path, null, query), kind);
         }
 
-        var read = DialectRequests.Read(Dialect, kind, query, Origin + path + context.Request.QueryString.Value, token => FakeTokens.DecodePageToken(token) is not null);
+        // A body-style dialect (Dropbox) carries its tokens in the body: read there as others are read in the query.
+        var parameters = query;
+        List<KeyValuePair<string, string>>? bodyTokens = null;
+        if (kind == DialectRequestKind.Feed && DialectRequests.HasBody(Dialect))
+        {
+            using var reader = new System.IO.StreamReader(context.Request.Body, Encoding.UTF8);
+            bodyTokens = DialectRequests.BodyTokens(Dialect, await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false));
+            parameters = query.Concat(bodyTokens).ToList();
+        }
+
+        var read = DialectRequests.Read(Dialect, kind, parameters, Origin + path + context.Request.QueryString.Value, token => FakeTokens.DecodePageToken(token) is not null);
         var (syncToken, pageToken, journal) = (read.SyncToken, read.PageToken, read.JournalQuery);
         var incremental = syncToken is not null || (pageToken is not null && FakeTokens.DecodePageToken(pageToken) is { Since: >= 0 });
-        return (new FakeRequest(sequence, context.Request.Method, path, _feed.Id, query, syncToken, pageToken, incremental, journal), kind);
+        return (new FakeRequest(sequence, context.Request.Method, path, _feed.Id, query, syncToken, pageToken, incremental, journal)
+        {
+            BodyTokens = bodyTokens is { Count: > 0 } ? string.Join("&", bodyTokens.Select(p => p.Key + "=" + p.Value)) : null,
+        }, kind);
     }
 }
 

@@ -67,9 +67,12 @@ internal interface IAnswerSource
     /// <summary>The dialect's error answers.</summary>
     DialectAnswers Answers { get; }
 
+    /// <summary>Whether the request carries a sync or page token (an expiry answer to one without any must not be a 404).</summary>
+    bool CarriesToken { get; }
+
     /// <summary>The answer to a <see cref="FaultKind.Status"/> fault; the dialect's own expiry for a <see cref="Fault.TokenExpired"/>.</summary>
     /// <param name="fault">The fault.</param>
-    ServedAnswer Error(Fault fault) => Answers.Error(fault);
+    ServedAnswer Error(Fault fault) => Answers.Error(fault, CarriesToken);
 
     /// <summary>The real answer: a page to shape and render, or the error the request itself gets.</summary>
     /// <param name="itemCount">A short page's item count, else null for the requested page size.</param>
@@ -178,9 +181,21 @@ internal sealed class DialectAnswers(FakeDialect dialect)
     public bool IsExpiry(SyncErrorFacts facts) => Dialect.Dialect.IsExpiry(facts);
 
     /// <summary>The dialect's expired-token answer, in its documented shapes in turn.</summary>
-    public ServedAnswer Expired()
+    /// <param name="carriesToken">
+    /// Whether the request carries a token. One without any never gets a 404 shape (Graph's <c>syncStateNotFound</c>):
+    /// SyncGen never reads a 404 to a tokenless request as an expiry, since a wrong path gets one too, so it gets the
+    /// next documented shape that is not a 404 (all servers and the simulator take the same turns).
+    /// </param>
+    public ServedAnswer Expired(bool carriesToken = true)
     {
-        var answer = Dialect.ExpiredToken(Interlocked.Increment(ref _expiries) - 1);
+        FakeErrorResponse answer;
+        var tries = 0;
+        do
+        {
+            answer = Dialect.ExpiredToken(Interlocked.Increment(ref _expiries) - 1);
+        }
+        while (!carriesToken && answer.StatusCode == 404 && ++tries < 8);
+
         return new ServedAnswer(answer.StatusCode, Encoding.UTF8.GetBytes(answer.Body)) { Headers = answer.Headers, IsExpiry = true, Reason = IsCalendar ? GoogleErrors.FullSyncRequiredReason : "expired" };
     }
 
@@ -188,11 +203,11 @@ internal sealed class DialectAnswers(FakeDialect dialect)
     /// A status fault in the dialect's error body; <see cref="Fault.TokenExpired"/> (<c>fullSyncRequired</c>) is the
     /// dialect's own expiry answer outside Calendar, whatever status it came with.
     /// </summary>
-    public ServedAnswer Error(Fault fault)
+    public ServedAnswer Error(Fault fault, bool carriesToken = true)
     {
         if (!IsCalendar && fault.Reason == GoogleErrors.FullSyncRequiredReason)
         {
-            return Expired();
+            return Expired(carriesToken);
         }
 
         var answer = Error(fault.StatusCode, fault.Reason!, fault.Message!, fault.Domain);

@@ -23,6 +23,9 @@ internal sealed class ScenarioModel
     private readonly ChangeLog<ModelVersion> _log = new(static v => v.Id);
     private readonly ScenarioEventStarts _starts = new();
 
+    /// <summary>What "below" means for a subtree deletion: the catalog's subtree scenario keys items as paths.</summary>
+    public const string SubtreeSeparator = "/";
+
     public int Position => _log.Count;
 
     public int Epoch { get; private set; }
@@ -51,6 +54,20 @@ internal sealed class ScenarioModel
                 }
 
                 Append(current with { Cancelled = true });
+                break;
+            case HistoryChangeKind.DeleteSubtree:
+                if (!_log.TryGetLatest(change.Id, out var root) || root.Cancelled)
+                {
+                    throw new InvalidOperationException($"History change '{change}': there is no live item '{change.Id}'.");
+                }
+
+                // As the dialect server: the items below get deletions never listed, the root its one listed deletion.
+                foreach (var child in _log.Latest.Where(v => !v.Cancelled && v.Id.StartsWith(change.Id + SubtreeSeparator, StringComparison.Ordinal)).OrderBy(v => v.Id, StringComparer.Ordinal).ToArray())
+                {
+                    Append(child with { Cancelled = true, Implied = true });
+                }
+
+                Append(root with { Cancelled = true });
                 break;
             case HistoryChangeKind.CancelOccurrence:
                 if (!_log.TryGetLatest(change.Id, out var series) || series.Cancelled || !series.IsSeries)
@@ -197,6 +214,7 @@ internal sealed class ScenarioModel
     private List<ModelVersion> Listing(int snapshot, int since)
     {
         var changes = _log.Changes(snapshot, since);
+        changes.RemoveAll(static v => v.Implied);
         if (since >= 0)
         {
             // Incremental: every change after the token, deletions included, in change order (as the fake server does).
@@ -292,6 +310,9 @@ internal sealed record ModelVersion(string Id, string Summary, DateTimeOffset St
     public int Position { get; init; }
 
     public DateTimeOffset Updated { get; init; }
+
+    /// <summary>Whether the deletion is implied by a subtree deletion (never listed).</summary>
+    public bool Implied { get; init; }
 }
 
 /// <summary>A simulated answer: a page or an error (Google's body, and its message for other dialects' bodies).</summary>

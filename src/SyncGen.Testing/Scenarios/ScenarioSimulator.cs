@@ -102,6 +102,14 @@ internal static class ScenarioSimulator
                         if (item.Cancelled)
                         {
                             staged.Remove(item.Id);
+                            if (rendering.Dialect.Dialect.SubtreeSeparator is { } separator)
+                            {
+                                // A deletion stands for everything below it.
+                                foreach (var below in staged.Keys.Where(k => k.StartsWith(item.Id + separator, StringComparison.Ordinal)).ToArray())
+                                {
+                                    staged.Remove(below);
+                                }
+                            }
                         }
                         else
                         {
@@ -220,6 +228,8 @@ internal static class ScenarioSimulator
         private sealed class ModelSource(ScenarioModel model, int pageSize, ScenarioRendering rendering, string? syncToken, string? pageToken, bool listing) : IAnswerSource
         {
             public DialectAnswers Answers => rendering.Answers;
+
+            public bool CarriesToken => syncToken is not null || pageToken is not null;
 
             public Listed List(int? itemCount)
             {
