@@ -149,7 +149,7 @@ internal static class EmbeddedHttpHost
     }
 
     /// <summary>Sets <c>Retry-After</c> in whole seconds, rounded up.</summary>
-    public static void SetRetryAfter(HttpResponse response, TimeSpan? retryAfter)
+    private static void SetRetryAfter(HttpResponse response, TimeSpan? retryAfter)
     {
         if (retryAfter is { } value)
         {
