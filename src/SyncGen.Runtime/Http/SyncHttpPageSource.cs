@@ -85,6 +85,11 @@ public sealed class SyncHttpPageSource<TItem>
             throw new ArgumentException($"The endpoint must be an absolute http or https URL; '{endpoint}' is not.", nameof(endpoint));
         }
 
+        if (dialect.HasBody && dialect.EffectiveMethod is "GET" or "HEAD")
+        {
+            throw new ArgumentException($"The {dialect.Name} dialect sends a request body ({dialect.RequestStyle}), which a {dialect.EffectiveMethod} request cannot carry.", nameof(dialect));
+        }
+
         Endpoint = endpoint;
         ErrorClassifier = dialect.CreateErrorClassifier();
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -319,19 +324,20 @@ public sealed class SyncHttpPageSource<TItem>
             return new PageRequest(WithQuery(path, passQuery.Concat(tokens.Select(t => Escaped(t.Key, t.Value)))), Dialect.EffectiveMethod);
         }
 
-        // A continue request (Dropbox list_folder/continue) takes the token alone; the same request again repeats its body.
-        var body = continued ? null : _firstRequestBody;
-        return new PageRequest(WithQuery(path, continued ? Enumerable.Empty<QueryPart>() : passQuery), Dialect.EffectiveMethod, Body(body, tokens));
+        // A continue request (Dropbox list_folder/continue) takes the token alone; without one, every request repeats
+        // the first request's body with the tokens added.
+        var first = continued ? null : _firstRequestBody;
+        return WithBody(new PageRequest(WithQuery(path, continued ? Enumerable.Empty<QueryPart>() : passQuery), Dialect.EffectiveMethod), first, tokens);
     }
 
-    /// <summary>The body of a body-style request: <paramref name="first"/> (or nothing) with <paramref name="tokens"/> set in it.</summary>
-    private HttpContent Body(string? first, List<KeyValuePair<string, string>> tokens)
+    /// <summary>A body-style request with its body: <paramref name="first"/> (or nothing) with <paramref name="tokens"/> set in it.</summary>
+    private PageRequest WithBody(PageRequest request, string? first, List<KeyValuePair<string, string>> tokens)
     {
         if (Dialect.RequestStyle == SyncRequestStyle.FormBody)
         {
             var form = string.Join("&", new[] { first }.Where(f => !string.IsNullOrEmpty(f))
                 .Concat(tokens.Select(t => Uri.EscapeDataString(t.Key) + "=" + Uri.EscapeDataString(t.Value))));
-            return new StringContent(form, Encoding.UTF8, "application/x-www-form-urlencoded");
+            return request with { Body = Encoding.UTF8.GetBytes(form), ContentType = "application/x-www-form-urlencoded" };
         }
 
         var json = first is null ? new JsonObject() : (JsonObject)JsonNode.Parse(first)!;
@@ -340,11 +346,11 @@ public sealed class SyncHttpPageSource<TItem>
             json[name] = value;
         }
 
-        return new StringContent(json.ToJsonString(), Encoding.UTF8, "application/json");
+        return request with { Body = Encoding.UTF8.GetBytes(json.ToJsonString()), ContentType = "application/json" };
     }
 
-    /// <summary>One request of a pass; the content, when there is one, is built anew for every attempt.</summary>
-    private readonly record struct PageRequest(Uri Uri, string Method = "GET", HttpContent? Content = null);
+    /// <summary>One request of a pass: where, how, and the body (UTF-8) when the dialect sends one.</summary>
+    private readonly record struct PageRequest(Uri Uri, string Method = "GET", byte[]? Body = null, string? ContentType = null);
 
     /// <summary>
     /// A link from the server, requested verbatim, but only on the endpoint's origin: the client's credentials must
@@ -380,16 +386,15 @@ public sealed class SyncHttpPageSource<TItem>
     }
 
     /// <summary>
-    /// Sends <paramref name="page"/> and reads its answer as JSON. A redirect the client hands back (<c>AllowAutoRedirect = false</c>) is followed
-    /// here, on the endpoint's origin only; an answer the client fetched from another origin by following a redirect
+    /// Sends <paramref name="page"/> and reads its answer as JSON. A redirect the client hands back
+    /// (<c>AllowAutoRedirect = false</c>) is followed here, on the endpoint's origin only; an answer the client fetched from another origin by following a redirect
     /// itself is refused unread. Either refusal is a <see cref="SyncRedirectRefusedException"/>.
     /// </summary>
     private async Task<JsonDocument> SendJsonAsync(PageRequest page, CancellationToken cancellationToken)
     {
         var uri = page.Uri;
         var method = new HttpMethod(page.Method);
-        using var content = page.Content;
-        var body = content is null ? null : await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var body = page.Body;
         for (var redirects = 0; ; redirects++)
         {
             using var request = new HttpRequestMessage(method, uri);
@@ -398,8 +403,9 @@ public sealed class SyncHttpPageSource<TItem>
             {
                 // A 307 or 308 repeats the method and the body; a 301, 302 or 303 after a POST turns into a GET, as browsers do.
                 request.Content = new ByteArrayContent(body);
-                request.Content.Headers.ContentType = content!.Headers.ContentType;
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue(page.ContentType!) { CharSet = "utf-8" };
             }
+
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             if (response.RequestMessage?.RequestUri is { IsAbsoluteUri: true } answered && !IsEndpointOrigin(answered))
             {
@@ -459,7 +465,12 @@ public sealed class SyncHttpPageSource<TItem>
             identities.Add(new SyncItemIdentity(entry.Key, entry.IsDeleted) { DescendantPrefix = entry.DescendantPrefix });
         }
 
-        return SyncPage<TItem>.Create(items, page.NextPageToken, nextSyncToken) with { Identities = identities, SkippedEntries = page.SkippedEntries };
+        return SyncPage<TItem>.Create(items, page.NextPageToken, nextSyncToken) with
+        {
+            Identities = identities,
+            SkippedEntries = page.SkippedEntries,
+            MayDeleteSubtrees = Dialect.SubtreeSeparator is not null,
+        };
     }
 
     private TItem Deserialize(JsonElement json)

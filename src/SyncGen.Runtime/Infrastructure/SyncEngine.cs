@@ -171,7 +171,7 @@ public sealed class SyncEngine<TItem>
         int upserts = 0, deletes = 0, skipped = 0, emptyInARow = 0;
         var cursor = new SyncCursor(pass, null, 1);
         var pending = started.FirstPage;
-        var subtrees = new SubtreeDeletions<TItem>(_store, pass.Kind);
+        SubtreeDeletions<TItem>? subtrees = null;
         try
         {
             while (true)
@@ -205,7 +205,12 @@ public sealed class SyncEngine<TItem>
                     pending = FetchAsync(fetch, ahead, pipeline, retries, prefetch.Token);
                 }
 
-                page = await subtrees.ExpandAsync(page, cancellationToken).ConfigureAwait(false);
+                if (page.MayDeleteSubtrees)
+                {
+                    subtrees ??= new SubtreeDeletions<TItem>(_store, pass.Kind);
+                    page = await subtrees.ExpandAsync(page, cancellationToken).ConfigureAwait(false);
+                }
+
                 var changes = ToChanges(page.Items, page.Identities, cursor, ref upserts, ref deletes);
                 if (page.SkippedEntries > 0)
                 {

@@ -29,6 +29,12 @@ public readonly record struct SyncPage<TItem>(IReadOnlyList<TItem> Items, string
     /// </summary>
     public int SkippedEntries { get; init; }
 
+    /// <summary>
+    /// Whether a deletion in <see cref="Identities"/> may take its subtree along (<see cref="SyncItemIdentity.DescendantPrefix"/>):
+    /// the engine then keeps track of the pass's keys, which it does not otherwise.
+    /// </summary>
+    public bool MayDeleteSubtrees { get; init; }
+
     /// <summary>Builds a page, treating a missing item list as empty and empty tokens as absent.</summary>
     public static SyncPage<TItem> Create(IEnumerable<TItem>? items, string? nextPageToken, string? nextSyncToken)
     {

@@ -62,4 +62,12 @@ public class RequestShapeTests
 
         Assert.That(error!.Message, Does.Contain("Dropbox list_folder").And.Contain("JSON object"));
     }
+
+    [Test]
+    public void A_body_style_dialect_with_a_get_method_is_refused_when_the_source_is_built()
+    {
+        var error = Assert.Throws<ArgumentException>(() => _ = new SyncHttpPageSource<JsonElement>(_http, FormApi with { Method = "GET" }, new Uri("http://127.0.0.1/rows")));
+
+        Assert.That(error!.Message, Does.Contain("form API").And.Contain("GET request cannot carry"));
+    }
 }
