@@ -71,7 +71,7 @@ public sealed class DialectMutationTests(bool onWireMock)
         Assert.That(report.Passed, Is.False);
         var naming = report.Failures.Where(f => f.Contains($"rule '{ProtocolRules.SendStoredToken}' broken", StringComparison.Ordinal)).ToArray();
         Assert.That(naming, Is.Not.Empty, report.FailureMessage);
-        Assert.That(naming[0], Does.Contain("stored but sent syncToken"), naming[0]);
+        Assert.That(naming[0], Does.Contain("stored but sent sync link"), naming[0]);
     }
 
     [Test]

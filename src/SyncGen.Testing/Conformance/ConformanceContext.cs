@@ -52,7 +52,8 @@ public sealed class ConformanceContext
 
     /// <summary>
     /// SyncGen loop options matching <see cref="Settings"/>: the retry budget and expiry bound the script assumes, with
-    /// millisecond backoff so the suite stays fast (the rules under test are unchanged).
+    /// millisecond backoff so the suite stays fast (the rules under test are unchanged). A repository with options of its
+    /// own takes <see cref="ApplyTo"/> instead.
     /// </summary>
     public SyncOptions Options => new()
     {
@@ -65,6 +66,35 @@ public sealed class ConformanceContext
             MaxRetryAfter = TimeSpan.FromSeconds(2),
         },
     };
+
+    /// <summary>
+    /// A repository's own options with the kit's limits applied: its retry budget, expiry bound and backoff become those
+    /// of <see cref="Options"/>, everything else (classifier, page limits, removal guard, clock...) stays its own.
+    /// </summary>
+    /// <remarks>
+    /// The scenarios are scripted for <see cref="Settings"/>: a repository retrying 5 times where the script expects 3
+    /// gets past a fault that should have failed its call, which the kit would report as a protocol defect. Use
+    /// <c>Options = context.ApplyTo(myOptions)</c> when the repository keeps options of its own, or override
+    /// <see cref="IncrementalSyncConformance.Settings"/> to script the scenarios for other limits.
+    /// </remarks>
+    /// <param name="options">The repository's options.</param>
+    /// <returns>The same options with the kit's retry budget, expiry bound and millisecond backoff.</returns>
+    public SyncOptions ApplyTo(SyncOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var kit = Options;
+        return options with
+        {
+            MaxExpiriesPerCall = kit.MaxExpiriesPerCall,
+            Retry = options.Retry with
+            {
+                MaxRetries = kit.Retry.MaxRetries,
+                BaseDelay = kit.Retry.BaseDelay,
+                MaxDelay = kit.Retry.MaxDelay,
+                MaxRetryAfter = kit.Retry.MaxRetryAfter,
+            },
+        };
+    }
 }
 
 /// <summary>The client limits scenarios are scripted for.</summary>

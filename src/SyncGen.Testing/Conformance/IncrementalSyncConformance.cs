@@ -52,10 +52,10 @@ public abstract class IncrementalSyncConformance
     protected IScenarioServer ScenarioServer =>
         _scenarioServer ?? throw new InvalidOperationException("The scenario server is not started: it is started in the fixture's one-time set-up.");
 
-    /// <summary>The catalog, as NUnit test cases named after the scenarios.</summary>
+    /// <summary>The catalog (<see cref="ScenarioCatalog.All"/>, then <see cref="ScenarioCatalog.WireShapes"/>), as NUnit test cases named after the scenarios.</summary>
     /// <returns>One case per scenario.</returns>
     public static IEnumerable<TestCaseData> CatalogScenarios() =>
-        ScenarioCatalog.All.Select(s => new TestCaseData(s.Name).SetName(s.Name).SetDescription(s.Description));
+        ScenarioCatalog.All.Concat(ScenarioCatalog.WireShapes).Select(s => new TestCaseData(s.Name).SetName(s.Name).SetDescription(s.Description));
 
     /// <summary>
     /// Builds the repository under test, with its own empty store, for one scenario: it must start full passes at

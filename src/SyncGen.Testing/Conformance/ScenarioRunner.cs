@@ -38,11 +38,13 @@ public static class ScenarioRunner
         ArgumentNullException.ThrowIfNull(createClient);
         settings ??= ConformanceSettings.Default;
         var stopwatch = Stopwatch.StartNew();
-        var compiled = ScenarioSimulator.Simulate(scenario, settings, server.Dialect);
         if (server.Dialect.SkipReason(scenario) is { } skip)
         {
+            // Refused before anything is simulated or served: an unreplayable scenario must never reach a server.
             throw new ArgumentException(skip, nameof(scenario));
         }
+
+        var compiled = ScenarioSimulator.Simulate(scenario, settings, server.Dialect);
 
         var target = await server.LoadAsync(compiled, cancellationToken).ConfigureAwait(false);
         var context = new ConformanceContext(target.ApiRoot, target.Endpoint, server.Dialect.Dialect, "primary", scenario.PageSize, settings);
@@ -165,8 +167,9 @@ public static class ScenarioRunner
                 + string.Concat(unserved.Select(u => Environment.NewLine + "  not served: " + u));
         }
 
+        var limits = OtherLimits(observed.Journal, settings);
         void Fail(string rule, string detail) =>
-            failures.Add($"{where}: rule '{rule}' broken: {detail}{Environment.NewLine}Requests of the call:{Environment.NewLine}{requests}");
+            failures.Add($"{where}: rule '{rule}' broken: {detail}{limits}{Environment.NewLine}Requests of the call:{Environment.NewLine}{requests}");
 
         var expectedFailure = call.Outcome.Kind != OutcomeKind.Success;
         if (!SameOutcome(call.Outcome, observed.Outcome))
@@ -199,8 +202,42 @@ public static class ScenarioRunner
 
         foreach (var violation in ProtocolJournalChecks.Check(observed.Journal, storedToken, settings.MaxRetries, call.Call.RequiresFullSyncFilter, dialect))
         {
-            failures.Add($"{where}: {violation}{Environment.NewLine}Requests of the call:{Environment.NewLine}{requests}");
+            failures.Add($"{where}: {violation}{limits}{Environment.NewLine}Requests of the call:{Environment.NewLine}{requests}");
         }
+    }
+
+    /// <summary>
+    /// A note for the failures of a call whose client ran with other limits than the script assumes (more retries of one
+    /// request, or more expiries, than <paramref name="settings"/> allow): the likely cause is the repository's own
+    /// options, not a protocol defect. Empty when the journal stays within the limits.
+    /// </summary>
+    private static string OtherLimits(IReadOnlyList<JournalEntry> journal, ConformanceSettings settings)
+    {
+        var retries = 0;
+        var streak = 0;
+        for (var i = 1; i < journal.Count; i++)
+        {
+            var previous = journal[i - 1];
+            streak = previous.FullQuery == journal[i].FullQuery && RetryableErrors.IsRetryable(previous.StatusCode, previous.Reason) ? streak + 1 : 0;
+            retries = Math.Max(retries, streak);
+        }
+
+        var expiries = journal.Count(e => e.TokenExpired);
+        var notes = new List<string>();
+        if (retries > settings.MaxRetries)
+        {
+            notes.Add($"retried one request {retries.ToString(CultureInfo.InvariantCulture)} times where the scenario is scripted for {settings.MaxRetries.ToString(CultureInfo.InvariantCulture)} retries");
+        }
+
+        if (expiries > settings.MaxExpiriesPerCall)
+        {
+            notes.Add($"accepted {expiries.ToString(CultureInfo.InvariantCulture)} expired-token answers in one call where the scenario is scripted for {settings.MaxExpiriesPerCall.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        return notes.Count == 0
+            ? string.Empty
+            : $" Note: the repository {string.Join(" and ", notes)}: it does not run with the kit's limits. Build it with context.Options, "
+                + "or keep its own options with the kit's limits (Options = context.ApplyTo(yourOptions)), or override Settings to script the scenarios for your limits.";
     }
 
     private static bool SameOutcome(ExpectedOutcome expected, ExpectedOutcome observed) =>

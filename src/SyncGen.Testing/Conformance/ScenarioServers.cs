@@ -159,9 +159,9 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
         // failed crash-mid-pass-then-restart that way, its restart opening with the crash's last reset).
         await (IsCalendar ? Server.WhenRequestsAnsweredAsync(cancellationToken) : SyncServer.WhenRequestsAnsweredAsync(cancellationToken)).ConfigureAwait(false);
         var requests = IsCalendar ? Server.Requests : SyncServer.Requests;
-        IReadOnlyList<JournalEntry> journal = requests.Where(r => r.CalendarId is not null)
+        IReadOnlyList<JournalEntry> journal = requests.Where(r => r.FeedId is not null)
             .Select((r, i) => JournalEntry.From(i + 1, r)).ToArray();
-        _unserved = requests.Where(r => r.CalendarId is null)
+        _unserved = requests.Where(r => r.FeedId is null)
             .Select(r => $"{r.Method} {r.Path}{QueryText(r.Query)} -> {r.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)}")
             .ToArray();
         return journal;
@@ -224,6 +224,9 @@ public sealed class EmbeddedScenarioServer : IScenarioServer
                 break;
             case HistoryChangeKind.Delete:
                 SyncServer.Delete(change.Id);
+                break;
+            case HistoryChangeKind.DeleteSubtree:
+                SyncServer.DeleteSubtree(change.Id);
                 break;
             case HistoryChangeKind.ExpireTokens:
                 SyncServer.ExpireSyncTokens();
@@ -306,7 +309,7 @@ public sealed class WireMockScenarioServer : IScenarioServer
         var dialect = scenario.Dialect;
         var apiRoot = new Uri(Origin + "/" + dialect.RootPath.Trim('/') + "/");
         var query = dialect.PageSizeParameter is { } size ? new[] { new KeyValuePair<string, string>(size, pageSize) } : Array.Empty<KeyValuePair<string, string>>();
-        return new ScenarioTarget(apiRoot, new Uri(DialectRequests.Url(Origin, DialectRequests.FeedPath(dialect), query)));
+        return new ScenarioTarget(apiRoot, new Uri(DialectRequests.Url(Origin, DialectRequests.EndpointPath(dialect), query)));
     }
 
     /// <inheritdoc />
@@ -362,10 +365,12 @@ public sealed class WireMockScenarioServer : IScenarioServer
                 // The journal's one language: the token as syncToken, the page as pageToken (Graph: the whole link),
                 // and the expiry as the dialect says, whatever status it came with.
                 var kind = DialectRequests.KindOf(dialect, request.Path);
-                var read = DialectRequests.Read(dialect, kind, request.QueryParameters, DialectRequests.Url(Origin, request.Path, request.QueryParameters), IsSimulatedPageToken);
+                var parameters = request.QueryParameters.Concat(DialectRequests.BodyTokens(dialect, request.Body)).ToList();
+                var read = DialectRequests.Read(dialect, kind, parameters, DialectRequests.Url(Origin, request.Path, request.QueryParameters), IsSimulatedPageToken);
                 entry = entry with
                 {
                     Query = read.JournalQuery,
+                    Wire = request.Url,
                     TokenExpired = matched?.Response.IsExpiry ?? (request.ResponseStatus is int status && dialect.Dialect.IsExpiry(new SyncErrorFacts { StatusCode = status })),
                 };
             }

@@ -75,15 +75,21 @@ internal static class DialectRenderer
         Action<Utf8JsonWriter, TState>? writePreamble, Action<Utf8JsonWriter, TState> writeEntries)
     {
         var dialect = served.Dialect;
-        var members = new List<(SyncJsonPath Path, string? Value)>(3);
+        var members = new List<(SyncJsonPath Path, object? Value)>(4);
         if (nextPage is not null)
         {
             members.Add((dialect.NextPageToken, nextPage));
         }
 
-        if (nextSync is not null && !listing)
+        // One cursor member for both tokens (Dropbox): it holds the page token while there is more, else the sync token.
+        if (nextSync is not null && !listing && !(nextPage is not null && dialect.NextSyncToken.Equals(dialect.NextPageToken)))
         {
             members.Add((dialect.NextSyncToken, nextSync));
+        }
+
+        if (dialect.HasMore is { } hasMore && !listing)
+        {
+            members.Add((hasMore, nextPage is not null));
         }
 
         // The items array is the member without a value.
@@ -106,7 +112,7 @@ internal static class DialectRenderer
     /// property are written together inside one object there, where that property first appears (as a JSON object built
     /// by <see cref="Set"/> would hold them).
     /// </summary>
-    private static void WriteMembers<TState>(Utf8JsonWriter writer, List<(SyncJsonPath Path, string? Value)> members, int depth, TState state,
+    private static void WriteMembers<TState>(Utf8JsonWriter writer, List<(SyncJsonPath Path, object? Value)> members, int depth, TState state,
         Action<Utf8JsonWriter, TState> writeEntries)
     {
         var written = new bool[members.Count];
@@ -122,9 +128,13 @@ internal static class DialectRenderer
             if (path.Segments.Count == depth + 1)
             {
                 written[i] = true;
-                if (value is not null)
+                if (value is string text)
                 {
-                    writer.WriteString(name, value);
+                    writer.WriteString(name, text);
+                }
+                else if (value is bool flag)
+                {
+                    writer.WriteBoolean(name, flag);
                 }
                 else
                 {
@@ -136,7 +146,7 @@ internal static class DialectRenderer
                 continue;
             }
 
-            var nested = new List<(SyncJsonPath Path, string? Value)>();
+            var nested = new List<(SyncJsonPath Path, object? Value)>();
             for (var j = i; j < members.Count; j++)
             {
                 if (!written[j] && members[j].Path.Segments.Count > depth + 1 && members[j].Path.Segments[depth] == name)
@@ -181,10 +191,15 @@ internal static class DialectRenderer
             return Item(version, dialect.FullListing!.Key);
         }
 
+        if (dialect.EntryChanges.Count > 0)
+        {
+            return Record(served, version);
+        }
+
         if (version.Deleted)
         {
             var tombstone = new JsonObject();
-            Set(tombstone, dialect.Key, version.Id);
+            Set(tombstone, dialect.DeletionKey ?? dialect.Key, version.Id);
             dialect.Deletion.Mark(tombstone);
             return tombstone;
         }
@@ -201,6 +216,42 @@ internal static class DialectRenderer
         var item = Item(version, dialect.Key);
         AddChangeMembers(served, item);
         return item;
+    }
+
+    /// <summary>
+    /// A change record of a dialect whose records hold arrays of changes (Gmail history): the record's position as its
+    /// <c>id</c>, and the one change in the first array of its kind: a deletion in the first array whose elements are all
+    /// deletions (<c>messagesDeleted</c>), a live item in the first other array (<c>messagesAdded</c>).
+    /// </summary>
+    private static JsonObject Record(FakeDialect served, FeedVersion version)
+    {
+        var dialect = served.Dialect;
+        var changes = dialect.EntryChanges.FirstOrDefault(c => ReferenceEquals(c.Deletion, SyncDeletionMarker.Always) == version.Deleted)
+            ?? throw new InvalidOperationException($"The {dialect.Name} dialect's records have no array of {(version.Deleted ? "deletions" : "changes")} to serve this change in.");
+        var key = changes.Key ?? dialect.Key;
+        var element = new JsonObject();
+        if (version.Deleted)
+        {
+            Set(element, key, version.Id);
+            (changes.Deletion ?? dialect.Deletion).Mark(element);
+        }
+        else if ((changes.ItemValue ?? dialect.ItemValue) is { } wrapped)
+        {
+            // The item's own key is the key path below the wrapper (Gmail: message.id inside message).
+            var inner = key.Segments.Count > wrapped.Segments.Count && key.Segments.Take(wrapped.Segments.Count).SequenceEqual(wrapped.Segments)
+                ? SyncJsonPath.Nested(key.Segments.Skip(wrapped.Segments.Count).ToArray())
+                : dialect.FullListing?.Key ?? key;
+            Set(element, wrapped, Item(version, inner));
+            Set(element, key, version.Id);
+        }
+        else
+        {
+            element = Item(version, key);
+        }
+
+        var record = new JsonObject { ["id"] = version.Position.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        Set(record, changes.Elements, new JsonArray(element));
+        return record;
     }
 
     private static void AddChangeMembers(FakeDialect served, JsonObject entry)

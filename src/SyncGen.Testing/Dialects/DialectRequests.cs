@@ -39,10 +39,18 @@ internal static class DialectRequests
     /// <summary>The token parameter of a Graph nextLink.</summary>
     public const string SkipTokenParameter = "$skiptoken";
 
-    /// <summary>The feed's path, e.g. <c>/v1.0/users/delta</c>.</summary>
-    public static string FeedPath(FakeDialect served) => "/" + string.Join("/", new[] { served.RootPath.Trim('/'), served.FeedPath.Trim('/') }.Where(p => p.Length > 0));
+    /// <summary>The endpoint's path (what a repository is given), e.g. <c>/v1.0/users/delta</c>, <c>/gmail/v1/users/me</c>.</summary>
+    public static string EndpointPath(FakeDialect served) => "/" + string.Join("/", new[] { served.RootPath.Trim('/'), served.FeedPath.Trim('/') }.Where(p => p.Length > 0));
 
-    /// <summary>The full listing's start-token and listing paths, resolved against the feed as the page source resolves them; null without a listing.</summary>
+    /// <summary>The change feed's path: the endpoint, or the dialect's <see cref="SyncDialect.ChangeFeedRequest"/> resolved against it (Gmail's <c>history</c>).</summary>
+    public static string FeedPath(FakeDialect served) =>
+        served.Dialect.ChangeFeedRequest is { } relative ? Resolve(served, relative) : EndpointPath(served);
+
+    /// <summary>Where requests carrying a token go when the dialect continues elsewhere (Dropbox's <c>list_folder/continue</c>); null otherwise.</summary>
+    public static string? ContinuePath(FakeDialect served) =>
+        served.Dialect.ContinueRequest is { } relative ? Resolve(served, relative) : null;
+
+    /// <summary>The full listing's start-token and listing paths, resolved against the endpoint as the page source resolves them; null without a listing.</summary>
     public static (string StartToken, string Listing)? ListingPaths(FakeDialect served)
     {
         if (served.Dialect.FullListing is not { } listing)
@@ -50,14 +58,31 @@ internal static class DialectRequests
             return null;
         }
 
-        var feed = new Uri("http://feed.invalid" + FeedPath(served));
-        return (new Uri(feed, listing.StartTokenRequest).AbsolutePath, new Uri(feed, listing.ListingRequest).AbsolutePath);
+        return (Resolve(served, listing.StartTokenRequest), Resolve(served, listing.ListingRequest));
     }
+
+    /// <summary>
+    /// The path of a request relative to the endpoint, as the page source resolves it: below the endpoint when the dialect
+    /// says so (Gmail: <c>.../users/me/history</c>), else beside it as a relative URL does (Drive: <c>.../v3/files</c>).
+    /// </summary>
+    private static string Resolve(FakeDialect served, string relative)
+    {
+        var endpoint = EndpointPath(served);
+        var baseUri = new Uri("http://feed.invalid" + (served.Dialect.RequestsBelowEndpoint ? endpoint.TrimEnd('/') + "/" : endpoint));
+        return new Uri(baseUri, relative).AbsolutePath;
+    }
+
+    /// <summary>The HTTP method of the change feed's requests: the dialect's, else POST for a body style, else GET.</summary>
+    public static string FeedMethod(FakeDialect served) =>
+        served.Dialect.Method ?? (HasBody(served) ? "POST" : "GET");
+
+    /// <summary>Whether the change feed's requests carry their tokens in a body (Dropbox's JSON, a form).</summary>
+    public static bool HasBody(FakeDialect served) => served.Dialect.RequestStyle is SyncRequestStyle.JsonBody or SyncRequestStyle.FormBody;
 
     /// <summary>Which request a path is.</summary>
     public static DialectRequestKind KindOf(FakeDialect served, string path)
     {
-        if (path == FeedPath(served))
+        if (path == FeedPath(served) || path == ContinuePath(served))
         {
             return DialectRequestKind.Feed;
         }
@@ -65,6 +90,55 @@ internal static class DialectRequests
         return ListingPaths(served) is { } paths
             ? path == paths.StartToken ? DialectRequestKind.StartToken : path == paths.Listing ? DialectRequestKind.Listing : DialectRequestKind.NotServed
             : DialectRequestKind.NotServed;
+    }
+
+    /// <summary>
+    /// The token members of a body-style request (a JSON object's or a form's members named as the dialect's token
+    /// parameters), as name and value: where such a dialect carries what others put in the query. Empty for anything else.
+    /// </summary>
+    public static List<KeyValuePair<string, string>> BodyTokens(FakeDialect served, string? body)
+    {
+        var tokens = new List<KeyValuePair<string, string>>();
+        if (!HasBody(served) || string.IsNullOrEmpty(body))
+        {
+            return tokens;
+        }
+
+        bool IsToken(string name) => name == served.Dialect.SyncTokenParameter || name == served.Dialect.PageTokenParameter;
+        if (served.Dialect.RequestStyle == SyncRequestStyle.FormBody)
+        {
+            foreach (var part in body.Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var equals = part.IndexOf('=', StringComparison.Ordinal);
+                var name = Uri.UnescapeDataString((equals < 0 ? part : part[..equals]).Replace('+', ' '));
+                if (IsToken(name))
+                {
+                    tokens.Add(new(name, equals < 0 ? string.Empty : Uri.UnescapeDataString(part[(equals + 1)..].Replace('+', ' '))));
+                }
+            }
+
+            return tokens;
+        }
+
+        try
+        {
+            if (System.Text.Json.Nodes.JsonNode.Parse(body) is System.Text.Json.Nodes.JsonObject json)
+            {
+                foreach (var member in json)
+                {
+                    if (IsToken(member.Key) && member.Value is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var text))
+                    {
+                        tokens.Add(new(member.Key, text));
+                    }
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not JSON: no tokens, so the request reads as a first page, which the server answers as it would.
+        }
+
+        return tokens;
     }
 
     /// <summary>The parameters that carry tokens (dropped from the pass's own query).</summary>

@@ -86,6 +86,12 @@ public sealed record FakeDialect
     public IReadOnlyDictionary<ScenarioCapability, string> Unsupported { get; init; } = new Dictionary<ScenarioCapability, string>();
 
     /// <summary>The reason a scenario does not apply to this dialect, or null when it does.</summary>
+    /// <remarks>
+    /// Besides <see cref="Unsupported"/> (whose reasons come first), the kit knows what it cannot replay itself: recurring
+    /// events and the catalog's full-sync-only filter (<c>timeMin</c>) exist only in Google Calendar, and the two scenarios
+    /// about a bare 410 apply only where the dialect's own <see cref="SyncDialect.IsExpiry"/> reads a 410 that way. So a
+    /// dialect written without an <see cref="Unsupported"/> list still gets such scenarios Ignored with a reason.
+    /// </remarks>
     /// <param name="scenario">The scenario.</param>
     /// <returns>The first unsupported capability's reason.</returns>
     public string? SkipReason(SyncScenario scenario)
@@ -97,6 +103,44 @@ public sealed record FakeDialect
             {
                 return $"Scenario '{scenario.Name}' does not apply to the {Dialect.Name} dialect: {pair.Value}";
             }
+        }
+
+        return InherentLimit(scenario.Requires) is { } limit ? $"Scenario '{scenario.Name}' does not apply to the {Dialect.Name} dialect: {limit}" : null;
+    }
+
+    /// <summary>Why the kit cannot replay a capability in this dialect whatever <see cref="Unsupported"/> says; null when it can.</summary>
+    private string? InherentLimit(ScenarioCapability requires)
+    {
+        var calendar = ReferenceEquals(Dialect, SyncDialects.GoogleCalendar);
+        if (requires.HasFlag(ScenarioCapability.RecurringEvents) && !calendar)
+        {
+            return "the kit serves recurring events and their cancelled occurrences only in the Google Calendar dialect.";
+        }
+
+        if (requires.HasFlag(ScenarioCapability.FullSyncFilter) && !calendar)
+        {
+            return "the catalog's full-pass-only filter is Google Calendar's timeMin.";
+        }
+
+        if (requires.HasFlag(ScenarioCapability.SubtreeDeletion) && Dialect.SubtreeSeparator != ScenarioModel.SubtreeSeparator)
+        {
+            return "its deletions remove one item each (SyncDialect.SubtreeSeparator is not \"/\"), so there is no subtree to delete.";
+        }
+
+        if (requires.HasFlag(ScenarioCapability.ExpiryWithoutToken) && ExpiredToken(0).StatusCode == 404)
+        {
+            return "its expiry answer is a 404, which a request without a token gets for other reasons (a wrong path or user), so SyncGen never reads it as an expiry there.";
+        }
+
+        if (requires.HasFlag(ScenarioCapability.GoneIsExpiry) && !Dialect.IsExpiry(SyncErrorFacts.FromResponse(410, "Gone")))
+        {
+            return "its expiry rule (SyncDialect.IsExpiry) does not read a bare 410 as an expired token, so a 410 is an ordinary failure there.";
+        }
+
+        if (requires.HasFlag(ScenarioCapability.GoneDeletedIsNotExpiry)
+            && Dialect.IsExpiry(SyncErrorFacts.FromResponse(410, FakeDialects.GoogleErrorBody(410, "deleted", "Resource has been deleted"))))
+        {
+            return "its expiry rule (SyncDialect.IsExpiry) reads every 410 as an expired token, whatever its reason.";
         }
 
         return null;

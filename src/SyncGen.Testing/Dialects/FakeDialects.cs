@@ -114,6 +114,60 @@ public static class FakeDialects
         },
     };
 
+    /// <summary>
+    /// Dropbox list_folder: <c>POST /2/files/list_folder</c> with the client's JSON body, then
+    /// <c>POST /2/files/list_folder/continue</c> with <c>{"cursor"}</c>; pages <c>{"entries", "cursor", "has_more"}</c>, the
+    /// cursor a page token while <c>has_more</c> is true and the sync token after; files
+    /// <c>{".tag": "file", "path_lower", "name"}</c>, deletions <c>{".tag": "deleted", "path_lower"}</c>, and a deleted
+    /// folder stands for everything below it (<see cref="FakeServer.FakeSyncServer.DeleteSubtree"/>). Expiry is Dropbox's
+    /// 409 <c>{"error": {".tag": "reset"}}</c>. Dropbox's page size is the first body's <c>limit</c>, so the server pages by
+    /// its default page size.
+    /// </summary>
+    public static FakeDialect Dropbox { get; } = new()
+    {
+        Dialect = SyncDialects.Dropbox,
+        RootPath = "/2",
+        FeedPath = "files/list_folder",
+        NameFields = static name => new JsonObject { [".tag"] = "file", ["name"] = name },
+        ExpiredToken = static _ => new FakeErrorResponse(409, "{\"error_summary\": \"reset/..\", \"error\": {\".tag\": \"reset\"}}"),
+        ErrorBody = DropboxErrorBody,
+        Unsupported = new Dictionary<ScenarioCapability, string>
+        {
+            [ScenarioCapability.RecurringEvents] = RecurringOnlyInCalendar,
+            [ScenarioCapability.FullSyncFilter] = NoFullPassOnlyParameter,
+        },
+    };
+
+    /// <summary>
+    /// Gmail history: the endpoint is the user's root <c>/gmail/v1/users/me</c>; a full pass reads <c>profile</c>'s
+    /// <c>historyId</c>, then <c>messages</c> pages (<c>{"id", "threadId", "snippet"}</c>: the fake lists the snippet where
+    /// Gmail would need a messages.get); an incremental pass reads <c>history?startHistoryId=</c>, one record per change
+    /// holding <c>messagesAdded[].message</c> or <c>messagesDeleted[].message</c>, and the last page's <c>historyId</c>.
+    /// An expired <c>startHistoryId</c> is Gmail's 404.
+    /// </summary>
+    public static FakeDialect GmailHistory { get; } = new()
+    {
+        Dialect = SyncDialects.GmailHistory,
+        RootPath = "/gmail/v1",
+        FeedPath = "users/me",
+        PageSizeParameter = "maxResults",
+        NameFields = static name => new JsonObject { ["threadId"] = "t-" + name, ["snippet"] = name },
+        ExpiredToken = static _ => new FakeErrorResponse(404, GoogleErrorBody(404, "notFound", "Requested entity was not found.")),
+        Unsupported = new Dictionary<ScenarioCapability, string>
+        {
+            [ScenarioCapability.RecurringEvents] = RecurringOnlyInCalendar,
+            [ScenarioCapability.FullSyncFilter] = NoFullPassOnlyParameter,
+        },
+    };
+
+    /// <summary>Dropbox's error body: <c>{"error_summary": "reason/..", "error": {".tag": reason}}</c> (the message goes unsaid, as Dropbox's does).</summary>
+    /// <param name="statusCode">The status (Dropbox does not repeat it in the body).</param>
+    /// <param name="reason">The tag, e.g. <c>reset</c>.</param>
+    /// <param name="message">Unused: Dropbox's route errors carry a tag and a summary only.</param>
+    /// <returns>The body.</returns>
+    public static string DropboxErrorBody(int statusCode, string reason, string message) =>
+        new JsonObject { ["error_summary"] = reason + "/..", ["error"] = new JsonObject { [".tag"] = reason } }.ToJsonString(Json.Options);
+
     /// <summary>The built-in serving of a built-in dialect.</summary>
     /// <param name="dialect">One of <see cref="SyncDialects"/>.</param>
     /// <returns>Its <see cref="FakeDialect"/>.</returns>
@@ -121,7 +175,7 @@ public static class FakeDialects
     public static FakeDialect For(SyncDialect dialect)
     {
         ArgumentNullException.ThrowIfNull(dialect);
-        foreach (var known in new[] { GoogleCalendar, GooglePeople, MicrosoftGraph, GoogleDrive })
+        foreach (var known in new[] { GoogleCalendar, GooglePeople, MicrosoftGraph, GoogleDrive, Dropbox, GmailHistory })
         {
             if (ReferenceEquals(known.Dialect, dialect))
             {

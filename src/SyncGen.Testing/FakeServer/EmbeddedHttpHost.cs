@@ -109,25 +109,47 @@ internal static class EmbeddedHttpHost
         return status;
     }
 
-    /// <summary>Writes a <see cref="FaultKind.RawResponse"/> answer: its status, content type and body, never compressed.</summary>
-    public static async Task<int> WriteRawAsync(HttpContext context, Fault fault)
+    /// <summary>
+    /// Writes an answer of the <see cref="FaultInterpreter"/>: a reset aborts the connection, a raw answer goes out exactly
+    /// as given, anything else as JSON (gzip-compressed when <paramref name="gzip"/>).
+    /// </summary>
+    /// <param name="context">The exchange.</param>
+    /// <param name="answer">The answer.</param>
+    /// <param name="gzip">Whether the client accepts gzip (raw and cut answers are never compressed).</param>
+    /// <returns>The status sent; 0 for a reset.</returns>
+    public static async Task<int> WriteAnswerAsync(HttpContext context, ServedAnswer answer, bool gzip)
     {
-        var response = context.Response;
-        response.StatusCode = fault.StatusCode;
-        if (fault.ContentType is not null)
+        if (answer.Abort)
         {
-            response.ContentType = fault.ContentType;
+            context.Abort();
+            return 0;
         }
 
-        SetRetryAfter(response, fault.RetryAfter);
-        var body = System.Text.Encoding.UTF8.GetBytes(fault.Body!);
-        response.ContentLength = body.Length;
-        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
-        return fault.StatusCode;
+        var response = context.Response;
+        SetRetryAfter(response, answer.RetryAfter);
+        foreach (var header in answer.Headers)
+        {
+            response.Headers[header.Key] = header.Value;
+        }
+
+        if (!answer.Raw)
+        {
+            return await WriteJsonAsync(context, answer.StatusCode, answer.Body, answer.AnnouncedLength, gzip).ConfigureAwait(false);
+        }
+
+        response.StatusCode = answer.StatusCode;
+        if (answer.ContentType is not null)
+        {
+            response.ContentType = answer.ContentType;
+        }
+
+        response.ContentLength = answer.Body.Length;
+        await response.Body.WriteAsync(answer.Body, context.RequestAborted).ConfigureAwait(false);
+        return answer.StatusCode;
     }
 
     /// <summary>Sets <c>Retry-After</c> in whole seconds, rounded up.</summary>
-    public static void SetRetryAfter(HttpResponse response, TimeSpan? retryAfter)
+    private static void SetRetryAfter(HttpResponse response, TimeSpan? retryAfter)
     {
         if (retryAfter is { } value)
         {

@@ -36,6 +36,7 @@ public sealed class FakeCalendarServer : IAsyncDisposable
     private readonly TimeProvider _journalClock;
     private readonly ConcurrentDictionary<string, FakeCalendar> _calendars = new(StringComparer.Ordinal);
     private readonly EmbeddedServerState _state = new();
+    private readonly DialectAnswers _answers = new(FakeDialects.GoogleCalendar);
     private long _sequence;
 
     private FakeCalendarServer(WebApplication app, FakeCalendarServerOptions options)
@@ -139,69 +140,51 @@ public sealed class FakeCalendarServer : IAsyncDisposable
     {
         if (request.CalendarId is null)
         {
-            return await WriteAsync(context, 404, GoogleErrors.Body(404, "global", "notFound", NotServedMessage(request.Method, request.Path)), null).ConfigureAwait(false);
+            return await WriteAsync(context, new ServedAnswer(404, GoogleErrors.Body(404, "global", "notFound", NotServedMessage(request.Method, request.Path)))).ConfigureAwait(false);
         }
 
         if (!HttpMethods.IsGet(request.Method))
         {
-            return await WriteAsync(context, 405, GoogleErrors.Body(405, "global", "httpMethodNotAllowed", "Method Not Allowed"), null).ConfigureAwait(false);
+            return await WriteAsync(context, new ServedAnswer(405, GoogleErrors.Body(405, "global", "httpMethodNotAllowed", "Method Not Allowed"))).ConfigureAwait(false);
         }
 
         fault = await _state.WaitOutDelaysAsync(fault, context).ConfigureAwait(false);
-
-        switch (fault?.Kind)
-        {
-            case FaultKind.Abort:
-                context.Abort();
-                return 0;
-            case FaultKind.Status:
-                EmbeddedHttpHost.SetRetryAfter(context.Response, fault.RetryAfter);
-
-                if (fault.StatusCode == 401)
-                {
-                    context.Response.Headers.WWWAuthenticate = "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\"";
-                }
-
-                return await WriteAsync(context, fault.StatusCode, GoogleErrors.ForStatus(fault.StatusCode, fault.Domain!, fault.Reason!, fault.Message!), null).ConfigureAwait(false);
-            case FaultKind.RawResponse:
-                return await EmbeddedHttpHost.WriteRawAsync(context, fault).ConfigureAwait(false);
-        }
-
-        var calendar = GetCalendar(request.CalendarId);
-        var result = EventsList.Execute(calendar, request, fault is { Kind: FaultKind.ShortPage } ? fault.ItemCount : null);
-        if (result.Page is not { } page)
-        {
-            return await WriteAsync(context, result.StatusCode, result.ErrorBody!, null).ConfigureAwait(false);
-        }
-
-        PageFaults.Shape(fault?.Kind, page, request.PageToken, fault?.LoopToken);
-        var body = EventsList.Render(calendar, page, result.Fields);
-        switch (fault?.Kind)
-        {
-            case FaultKind.MalformedJson:
-                body = PageFaults.CutAfterItemsStart(body, DialectRenderer.ItemsProperty(FakeDialects.GoogleCalendar, listing: false));
-                break;
-            case FaultKind.TruncatedBody:
-                return await WriteAsync(context, 200, PageFaults.Truncate(body, fault.Fraction), fault.HonestContentLength ? null : body.Length).ConfigureAwait(false);
-        }
-
-        return await WriteAsync(context, 200, body, null).ConfigureAwait(false);
+        return await WriteAsync(context, FaultInterpreter.Answer(fault, new EventsListSource(this, request), request.PageToken)).ConfigureAwait(false);
     }
 
-    /// <summary>Writes a JSON response with Google's headers, gzip-compressed when the client accepts it.</summary>
-    /// <param name="context">The exchange.</param>
-    /// <param name="status">The status code.</param>
-    /// <param name="body">The body.</param>
-    /// <param name="announcedLength">When set, the Content-Length announced although only <paramref name="body"/> is sent, after
-    /// which the connection is aborted: a response cut by a dropped connection.</param>
-    private Task<int> WriteAsync(HttpContext context, int status, byte[] body, int? announcedLength)
+    /// <summary>An events.list request as the fault interpreter asks for it: Google's errors and the calendar's listing.</summary>
+    private sealed class EventsListSource(FakeCalendarServer server, FakeCalendarRequest request) : IAnswerSource
     {
-        var response = context.Response;
-        response.Headers.CacheControl = "private, max-age=0, must-revalidate, no-transform";
-        response.Headers.Vary = "Origin, X-Origin, Referer";
-        response.Headers.Server = "ESF";
+        public DialectAnswers Answers => server._answers;
+
+        public bool CarriesToken => request.SyncToken is not null || request.PageToken is not null;
+
+        public Listed List(int? itemCount)
+        {
+            var calendar = server.GetCalendar(request.CalendarId!);
+            var result = EventsList.Execute(calendar, request, itemCount);
+            if (result.Page is not { } page)
+            {
+                return new ServedAnswer(result.StatusCode, result.ErrorBody!) { IsExpiry = result.StatusCode == 410, Reason = result.StatusCode == 410 ? GoogleErrors.FullSyncRequiredReason : null };
+            }
+
+            return new ListedPage<FakeEventVersion>(page, p => EventsList.Render(calendar, p, result.Fields), "items");
+        }
+    }
+
+    /// <summary>Writes an answer; Google's own answers carry its headers and are gzip-compressed when the client accepts it.</summary>
+    private Task<int> WriteAsync(HttpContext context, ServedAnswer answer)
+    {
+        if (!answer.Abort && !answer.Raw)
+        {
+            var response = context.Response;
+            response.Headers.CacheControl = "private, max-age=0, must-revalidate, no-transform";
+            response.Headers.Vary = "Origin, X-Origin, Referer";
+            response.Headers.Server = "ESF";
+        }
+
         var gzip = _options.EnableGzip && EmbeddedHttpHost.AcceptsGzip(context.Request, _options.GzipRequiresUserAgent);
-        return EmbeddedHttpHost.WriteJsonAsync(context, status, body, announcedLength, gzip);
+        return EmbeddedHttpHost.WriteAnswerAsync(context, answer, gzip);
     }
 
     private FakeCalendarRequest ParseRequest(HttpContext context)

@@ -19,6 +19,9 @@ public sealed record FakeItem(string Id, JsonObject Fields);
 internal sealed record FeedVersion(string Id, string? FieldsJson, long Position)
 {
     public bool Deleted => FieldsJson is null;
+
+    /// <summary>Whether the deletion is implied by a subtree deletion: it takes the item out of the listing but is never listed itself.</summary>
+    public bool Implied { get; init; }
 }
 
 /// <summary>
@@ -96,6 +99,41 @@ internal sealed class FakeSyncFeed
     }
 
     /// <summary>
+    /// Deletes an item and every live item keyed below it (<paramref name="id"/> + <paramref name="separator"/> + ...): the
+    /// ones below get deletions that are never listed, then the item its one listed deletion.
+    /// </summary>
+    public bool DeleteSubtree(string id, string separator)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        lock (_gate)
+        {
+            if (!_log.TryGetLatest(id, out var current) || current.Deleted)
+            {
+                return false;
+            }
+
+            var prefix = id + separator;
+            var below = new List<string>();
+            foreach (var version in _log.Latest)
+            {
+                if (!version.Deleted && version.Id.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    below.Add(version.Id);
+                }
+            }
+
+            below.Sort(StringComparer.Ordinal);
+            foreach (var child in below)
+            {
+                _log.Append(new FeedVersion(child, null, _log.Count + 1L) { Implied = true });
+            }
+
+            AppendLocked(id, null);
+            return true;
+        }
+    }
+
+    /// <summary>
     /// Appends a new version of a live item whose fields <paramref name="edit"/> changes in place, read and appended under
     /// one lock so no other change slips between them. False when there is no live item with that key or
     /// <paramref name="edit"/> returns false (it changed nothing); then nothing is appended.
@@ -137,6 +175,8 @@ internal sealed class FakeSyncFeed
             result = _log.Changes(snapshot, since);
         }
 
+        // Deletions implied by a subtree's are never listed: the subtree root's deletion stands for them.
+        result.RemoveAll(static v => v.Implied);
         if (since < 0)
         {
             result.RemoveAll(static v => v.Deleted);

@@ -73,19 +73,20 @@ public sealed class FakeSyncServer : IAsyncDisposable
     private readonly string _feedPath;
     private readonly string? _startTokenPath;
     private readonly string? _listingPath;
+    private readonly DialectAnswers _answers;
     private long _sequence;
-    private int _expiriesServed;
 
     private FakeSyncServer(WebApplication app, FakeDialect dialect, FakeSyncServerOptions options, string origin)
     {
         _app = app;
         Dialect = dialect;
+        _answers = new DialectAnswers(dialect);
         _options = options;
         Origin = origin;
         BaseUri = new Uri(origin + "/" + dialect.RootPath.Trim('/') + (dialect.RootPath.Trim('/').Length == 0 ? string.Empty : "/"));
         // The endpoint handed out is exactly the path served (slashes around FeedPath trimmed as the server trims them).
         _feedPath = DialectRequests.FeedPath(dialect);
-        Endpoint = new Uri(origin + _feedPath);
+        Endpoint = new Uri(origin + DialectRequests.EndpointPath(dialect));
         (_startTokenPath, _listingPath) = DialectRequests.ListingPaths(dialect) is { } paths ? (paths.StartToken, paths.Listing) : (null, null);
     }
 
@@ -194,6 +195,16 @@ public sealed class FakeSyncServer : IAsyncDisposable
     public bool Delete(string id) => _feed.Delete(id);
 
     /// <summary>
+    /// Deletes an item and everything keyed below it, listed as the item's one deletion, as Dropbox reports a deleted
+    /// folder; the dialect's <see cref="SyncDialect.SubtreeSeparator"/> says what "below" is.
+    /// </summary>
+    /// <param name="id">The subtree's root, e.g. <c>/docs</c>.</param>
+    /// <returns>False when no live item has this id.</returns>
+    /// <exception cref="InvalidOperationException">The dialect has no subtree deletions.</exception>
+    public bool DeleteSubtree(string id) => _feed.DeleteSubtree(id, Dialect.Dialect.SubtreeSeparator
+        ?? throw new InvalidOperationException($"The {Dialect.Dialect.Name} dialect deletes one item at a time: it sets no SubtreeSeparator."));
+
+    /// <summary>
     /// Moves an item to the trash, as Drive's files.update with <c>trashed: true</c> does: one change is appended that
     /// still holds the item, now with the dialect's <see cref="FakeDialect.Trashed"/> member set to true (Drive: a change
     /// with <c>removed: false</c> and <c>file.trashed: true</c>, not a removal); the full listing lists it only when its
@@ -285,7 +296,8 @@ public sealed class FakeSyncServer : IAsyncDisposable
     {
         get
         {
-            var served = $"GET {_feedPath}";
+            var method = DialectRequests.FeedMethod(Dialect);
+            var served = $"{method} {_feedPath}" + (DialectRequests.ContinuePath(Dialect) is { } continued ? $", {method} {continued}" : string.Empty);
             if (_startTokenPath is not null)
             {
                 served += $", GET {_startTokenPath} and GET {_listingPath}";
@@ -298,7 +310,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var arrived = (_options.TimeProvider ?? TimeProvider.System).GetUtcNow();
-        var (request, kind) = ParseRequest(context);
+        var (request, kind) = await ParseRequestAsync(context).ConfigureAwait(false);
         var fault = kind is DialectRequestKind.Feed or DialectRequestKind.Listing ? Faults.Take(request) : null;
         var status = 0;
         var expiry = false;
@@ -314,22 +326,29 @@ public sealed class FakeSyncServer : IAsyncDisposable
         }
         finally
         {
-            var served = new FakeCalendarRequest(request) { ServedExpiry = expiry };
+            var served = new FakeRequest(request) { ServedExpiry = expiry };
             _state.Record(new RecordedRequest(served, arrived, status, fault));
         }
     }
 
-    private async Task<(int Status, bool Expiry)> RespondAsync(HttpContext context, FakeCalendarRequest request, DialectRequestKind kind, Fault? fault)
+    private async Task<(int Status, bool Expiry)> RespondAsync(HttpContext context, FakeRequest request, DialectRequestKind kind, Fault? fault)
+    {
+        var answer = await AnswerAsync(context, request, kind, fault).ConfigureAwait(false);
+        var gzip = _options.EnableGzip && EmbeddedHttpHost.AcceptsGzip(context.Request, requiresUserAgent: false);
+        return (await EmbeddedHttpHost.WriteAnswerAsync(context, answer, gzip).ConfigureAwait(false), answer.IsExpiry);
+    }
+
+    private async Task<ServedAnswer> AnswerAsync(HttpContext context, FakeRequest request, DialectRequestKind kind, Fault? fault)
     {
         if (kind == DialectRequestKind.NotServed)
         {
             var message = $"SyncGen test server ({Dialect.Dialect.Name}): {request.Method} {request.Path} is not served. This server serves only {ServedDescription}.";
-            return (await WriteErrorAsync(context, 404, "notFound", message).ConfigureAwait(false), false);
+            return _answers.Error(404, "notFound", message);
         }
 
-        if (!HttpMethods.IsGet(request.Method))
+        if (!string.Equals(request.Method, kind == DialectRequestKind.Feed ? DialectRequests.FeedMethod(Dialect) : HttpMethods.Get, StringComparison.OrdinalIgnoreCase))
         {
-            return (await WriteErrorAsync(context, 405, "httpMethodNotAllowed", "Method Not Allowed").ConfigureAwait(false), false);
+            return _answers.Error(405, "httpMethodNotAllowed", "Method Not Allowed");
         }
 
         if (kind == DialectRequestKind.StartToken)
@@ -337,42 +356,49 @@ public sealed class FakeSyncServer : IAsyncDisposable
             var (now, epoch) = _feed.State;
             var answer = new JsonObject();
             DialectRenderer.Set(answer, Dialect.Dialect.FullListing!.StartToken, FakeTokens.EncodeSyncToken(_feed.Id, now, epoch));
-            return (await WriteAsync(context, 200, Encoding.UTF8.GetBytes(answer.ToJsonString(FakeDialects.Json.Options)), null).ConfigureAwait(false), false);
+            return new ServedAnswer(200, Encoding.UTF8.GetBytes(answer.ToJsonString(FakeDialects.Json.Options)));
         }
 
         fault = await _state.WaitOutDelaysAsync(fault, context).ConfigureAwait(false);
+        return FaultInterpreter.Answer(fault, new FeedSource(this, request, kind == DialectRequestKind.Listing), request.PageToken);
+    }
 
-        switch (fault?.Kind)
-        {
-            case FaultKind.Abort:
-                context.Abort();
-                return (0, false);
-            case FaultKind.Status when fault.Reason == "fullSyncRequired":
-                return (await WriteExpiredAsync(context).ConfigureAwait(false), true);
-            case FaultKind.Status:
-                EmbeddedHttpHost.SetRetryAfter(context.Response, fault.RetryAfter);
-                return (await WriteErrorAsync(context, fault.StatusCode, fault.Reason!, fault.Message!).ConfigureAwait(false),
-                    Dialect.Dialect.IsExpiry(new SyncErrorFacts { StatusCode = fault.StatusCode, Reasons = new[] { fault.Reason! }, Message = fault.Message }));
-            case FaultKind.RawResponse:
-                // No reason to read: the dialect's rule on the status alone says whether it is an expiry.
-                return (await EmbeddedHttpHost.WriteRawAsync(context, fault).ConfigureAwait(false), Dialect.Dialect.IsExpiry(new SyncErrorFacts { StatusCode = fault.StatusCode }));
-        }
+    /// <summary>A feed or listing request as the fault interpreter asks for it: the dialect's errors and the feed's pages.</summary>
+    private sealed class FeedSource(FakeSyncServer server, FakeRequest request, bool listing) : IAnswerSource
+    {
+        public DialectAnswers Answers => server._answers;
 
-        var listing = kind == DialectRequestKind.Listing;
+        public bool CarriesToken => request.SyncToken is not null || request.PageToken is not null;
+
+        public Listed List(int? itemCount) => server.List(request, listing, itemCount);
+    }
+
+    /// <summary>The real answer to a feed or listing request: a page of the change log, or the error the request gets.</summary>
+    private Listed List(FakeRequest request, bool listing, int? itemCount)
+    {
         var (position, currentEpoch) = _feed.State;
         long since = -1;
         if (request.SyncToken is { } syncToken)
         {
+            if (FakeTokens.IsPageTokenAsSyncToken(syncToken))
+            {
+                var names = Dialect.Dialect.RequestStyle == SyncRequestStyle.FollowLinks
+                    ? (DeltaTokenParameter, SkipTokenParameter)
+                    : (Dialect.Dialect.SyncTokenParameter, Dialect.Dialect.PageTokenParameter);
+                return _answers.Error(400, "invalid", FakeTokens.PageTokenAsSyncTokenMessage(names.Item1, names.Item2));
+            }
+
             if (FakeTokens.DecodeSyncToken(syncToken) is not { } data || data.CalendarId != _feed.Id || data.Epoch != currentEpoch || data.Position > position)
             {
-                return (await WriteExpiredAsync(context).ConfigureAwait(false), true);
+                return _answers.Expired();
             }
 
             since = data.Position;
         }
 
         var passQuery = PassQuery(request.Query);
-        var identity = FakeTokens.Hash(request.Path + "\n" + string.Join("\n", passQuery.Select(p => p.Key + "=" + p.Value).OrderBy(t => t, StringComparer.Ordinal)));
+        // A pass is one feed whatever path a page is requested at (Dropbox continues at list_folder/continue).
+        var identity = FakeTokens.Hash((listing ? request.Path : _feedPath) + "\n" + string.Join("\n", passQuery.Select(p => p.Key + "=" + p.Value).OrderBy(t => t, StringComparer.Ordinal)));
         var snapshot = position;
         var offset = 0;
         var pageNumber = 1;
@@ -380,7 +406,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
         {
             if (FakeTokens.DecodePageToken(pageToken) is not { } page || page.QueryHash != identity || (request.SyncToken is not null && page.Since != since))
             {
-                return (await WriteErrorAsync(context, 400, "invalid", "Invalid page token value.").ConfigureAwait(false), false);
+                return _answers.Error(400, "invalid", "Invalid page token value.");
             }
 
             (snapshot, since, offset, pageNumber) = (page.Snapshot, page.Since, page.Offset, page.PageNumber);
@@ -391,14 +417,13 @@ public sealed class FakeSyncServer : IAsyncDisposable
         {
             if (!TryReadTrashQuery(q, out var wanted))
             {
-                return (await WriteErrorAsync(context, 400, "invalid", $"Invalid Value: this test server evaluates only q=trashed = false or q=trashed = true, not '{q}'.").ConfigureAwait(false), false);
+                return _answers.Error(400, "invalid", $"Invalid Value: this test server evaluates only q=trashed = false or q=trashed = true, not '{q}'.");
             }
 
             entries.RemoveAll(v => IsTrashed(v) != wanted);
         }
 
-        var pageSize = PageSize(request);
-        var window = PageWindow.Of(entries.Count, offset, fault is { Kind: FaultKind.ShortPage } ? fault.ItemCount : pageSize);
+        var window = PageWindow.Of(entries.Count, offset, itemCount ?? PageSize(request));
         var model = new ServedPage<FeedVersion>(entries.GetRange(window.Offset, window.Count), snapshot, since, FakeTokens.EncodePageToken(new PageTokenData(snapshot, since, 0, 1, identity)));
         if (!window.IsLast)
         {
@@ -409,34 +434,26 @@ public sealed class FakeSyncServer : IAsyncDisposable
             model.NextSyncToken = FakeTokens.EncodeSyncToken(_feed.Id, snapshot, currentEpoch);
         }
 
-        PageFaults.Shape(fault?.Kind, model, request.PageToken, fault?.LoopToken);
         var preamble = Dialect.Dialect.RequestStyle == SyncRequestStyle.FollowLinks
             ? new[] { new KeyValuePair<string, string>("@odata.context", BaseUri + "$metadata#" + Dialect.FeedPath.Split('/')[0]) }
             : null;
-        var body = DialectRenderer.Page(
-            Dialect,
+        return new ListedPage<FeedVersion>(
             model,
-            model.NextPageToken is { } next ? PageLink(next, passQuery) : null,
-            model.NextSyncToken is { } final ? FinalToken(final, passQuery) : null,
-            listing,
-            preamble);
-        switch (fault?.Kind)
-        {
-            case FaultKind.MalformedJson:
-                body = PageFaults.CutAfterItemsStart(body, DialectRenderer.ItemsProperty(Dialect, listing));
-                break;
-            case FaultKind.TruncatedBody:
-                return (await WriteAsync(context, 200, PageFaults.Truncate(body, fault.Fraction), fault.HonestContentLength ? null : body.Length).ConfigureAwait(false), false);
-        }
-
-        return (await WriteAsync(context, 200, body, null).ConfigureAwait(false), false);
+            page => DialectRenderer.Page(
+                Dialect,
+                page,
+                page.NextPageToken is { } next ? PageLink(next, passQuery) : null,
+                page.NextSyncToken is { } final ? FinalToken(final, passQuery) : null,
+                listing,
+                preamble),
+            DialectRenderer.ItemsProperty(Dialect, listing));
     }
 
     /// <summary>Whether a full pass sent every parameter the dialect adds to full passes (People's <c>requestSyncToken=true</c>): without them no sync token comes back.</summary>
-    private bool RequestedFullPassParameters(FakeCalendarRequest request) =>
+    private bool RequestedFullPassParameters(FakeRequest request) =>
         Dialect.Dialect.FullPassParameters.All(p => string.Equals(request.GetQueryValue(p.Key), p.Value, StringComparison.Ordinal));
 
-    private int PageSize(FakeCalendarRequest request)
+    private int PageSize(FakeRequest request)
     {
         if (Dialect.PageSizeParameter is { } name && request.GetQueryValue(name) is { } text
             && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size > 0)
@@ -461,7 +478,7 @@ public sealed class FakeSyncServer : IAsyncDisposable
     private List<KeyValuePair<string, string>> PassQuery(IReadOnlyList<KeyValuePair<string, string>> query) =>
         query.Where(p => !DialectRequests.IsTokenParameter(Dialect, p.Key)).ToList();
 
-    private (FakeCalendarRequest Request, DialectRequestKind Kind) ParseRequest(HttpContext context)
+    private async Task<(FakeRequest Request, DialectRequestKind Kind)> ParseRequestAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? string.Empty;
         var query = EmbeddedHttpHost.ParseQuery(context.Request.QueryString.Value);
@@ -469,31 +486,27 @@ public sealed class FakeSyncServer : IAsyncDisposable
         var kind = DialectRequests.KindOf(Dialect, path);
         if (kind == DialectRequestKind.NotServed)
         {
-            return (new FakeCalendarRequest(sequence, context.Request.Method, path, null, query), kind);
+            return (new FakeRequest(sequence, context.Request.Method, path, null, query), kind);
         }
 
-        var read = DialectRequests.Read(Dialect, kind, query, Origin + path + context.Request.QueryString.Value, token => FakeTokens.DecodePageToken(token) is not null);
+        // A body-style dialect (Dropbox) carries its tokens in the body: read there as others are read in the query.
+        var parameters = query;
+        List<KeyValuePair<string, string>>? bodyTokens = null;
+        if (kind == DialectRequestKind.Feed && DialectRequests.HasBody(Dialect))
+        {
+            using var reader = new System.IO.StreamReader(context.Request.Body, Encoding.UTF8);
+            bodyTokens = DialectRequests.BodyTokens(Dialect, await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false));
+            parameters = query.Concat(bodyTokens).ToList();
+        }
+
+        var read = DialectRequests.Read(Dialect, kind, parameters, Origin + path + context.Request.QueryString.Value, token => FakeTokens.DecodePageToken(token) is not null);
         var (syncToken, pageToken, journal) = (read.SyncToken, read.PageToken, read.JournalQuery);
         var incremental = syncToken is not null || (pageToken is not null && FakeTokens.DecodePageToken(pageToken) is { Since: >= 0 });
-        return (new FakeCalendarRequest(sequence, context.Request.Method, path, _feed.Id, query, syncToken, pageToken, incremental, journal), kind);
-    }
-
-    private Task<int> WriteExpiredAsync(HttpContext context)
-    {
-        var answer = Dialect.ExpiredToken(Interlocked.Increment(ref _expiriesServed) - 1);
-        foreach (var header in answer.Headers)
+        return (new FakeRequest(sequence, context.Request.Method, path, _feed.Id, query, syncToken, pageToken, incremental, journal)
         {
-            context.Response.Headers[header.Key] = header.Value;
-        }
-
-        return WriteAsync(context, answer.StatusCode, Encoding.UTF8.GetBytes(answer.Body), null);
+            BodyTokens = bodyTokens is { Count: > 0 } ? string.Join("&", bodyTokens.Select(p => p.Key + "=" + p.Value)) : null,
+        }, kind);
     }
-
-    private Task<int> WriteErrorAsync(HttpContext context, int status, string reason, string message) =>
-        WriteAsync(context, status, Encoding.UTF8.GetBytes(Dialect.ErrorBody(status, reason, message)), null);
-
-    private Task<int> WriteAsync(HttpContext context, int status, byte[] body, int? announcedLength) =>
-        EmbeddedHttpHost.WriteJsonAsync(context, status, body, announcedLength, _options.EnableGzip && EmbeddedHttpHost.AcceptsGzip(context.Request, requiresUserAgent: false));
 }
 
 /// <summary>Options of <see cref="FakeSyncServer.StartAsync(FakeDialect, FakeSyncServerOptions?, CancellationToken)"/>.</summary>

@@ -73,6 +73,13 @@ internal static class FakeTokens
         return new PageTokenData(snapshot, since, offset, page, hash);
     }
 
+    /// <summary>Whether a token sent as the sync token is one of this server's page tokens (a client bug, answered 400).</summary>
+    public static bool IsPageTokenAsSyncToken(string token) => DecodeSyncToken(token) is null && DecodePageToken(token) is not null;
+
+    /// <summary>The 400's message for a page token sent as the sync token, in the dialect's parameter names.</summary>
+    public static string PageTokenAsSyncTokenMessage(string syncTokenName, string pageTokenName) =>
+        $"Invalid {syncTokenName} value: it is a page token; send it as {pageTokenName} and keep {syncTokenName} for the token of the last page.";
+
     /// <summary>FNV-1a, 64 bits: stable across processes, unlike <see cref="string.GetHashCode()"/>.</summary>
     public static ulong Hash(string text)
     {

@@ -39,7 +39,7 @@ public enum FaultKind
 
 /// <summary>
 /// A misbehaviour the fake server injects into a response. Create one with the factory methods and arm it with
-/// <see cref="FaultQueue.Enqueue(Fault, Func{FakeCalendarRequest, bool}?, int)"/>. Faults that alter a page
+/// <see cref="FaultQueue.Enqueue(Fault, Func{FakeRequest, bool}?, int)"/>. Faults that alter a page
 /// (<see cref="FaultKind.NoTokens"/>, <see cref="FaultKind.PageTokenLoop"/>, <see cref="FaultKind.DuplicateItems"/>,
 /// <see cref="FaultKind.ShortPage"/>, <see cref="FaultKind.MalformedJson"/>, <see cref="FaultKind.TruncatedBody"/>) apply
 /// to successful responses only: when the request itself fails (400, 410), the real error is served unchanged.

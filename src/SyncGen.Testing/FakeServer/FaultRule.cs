@@ -12,9 +12,9 @@ namespace SyncGen.Testing.FakeServer;
 /// </summary>
 /// <remarks>
 /// A scenario's rules should target requests by <see cref="WithSyncToken"/>, <see cref="Page"/>, <see cref="Skip"/> and
-/// <see cref="Times"/> only: the simulator matches requests by pass kind and page number, so a <see cref="CalendarId"/> or
+/// <see cref="Times"/> only: the simulator matches requests by pass kind and page number, so a <see cref="FeedId"/> or
 /// a <see cref="When"/> predicate reading anything else cannot be replayed on WireMock. The simulator refuses a rule that
-/// sets <see cref="CalendarId"/>, <see cref="WithPageToken"/> or <see cref="When"/> with a <see cref="NotSupportedException"/>
+/// sets <see cref="FeedId"/>, <see cref="WithPageToken"/> or <see cref="When"/> with a <see cref="NotSupportedException"/>
 /// naming the rule, rather than replaying it differently from the embedded servers.
 /// </remarks>
 public sealed class FaultRule
@@ -29,11 +29,18 @@ public sealed class FaultRule
     /// <summary>The fault to inject.</summary>
     public Fault Fault { get; }
 
-    /// <summary>Only requests to this calendar id; any calendar when null.</summary>
-    public string? CalendarId { get; init; }
+    /// <summary>Only requests of this feed (<see cref="FakeRequest.FeedId"/>: a calendar id on the Calendar server); any feed when null.</summary>
+    public string? FeedId { get; init; }
+
+    /// <summary>Only requests to this calendar id: <see cref="FeedId"/>, under the name Calendar tests know.</summary>
+    public string? CalendarId
+    {
+        get => FeedId;
+        init => FeedId = value;
+    }
 
     /// <summary>
-    /// Only requests of incremental (true) or full (false) passes, see <see cref="FakeCalendarRequest.IsIncremental"/>
+    /// Only requests of incremental (true) or full (false) passes, see <see cref="FakeRequest.IsIncremental"/>
     /// (on Calendar: with or without a <c>syncToken</c>); either when null.
     /// </summary>
     public bool? WithSyncToken { get; init; }
@@ -41,11 +48,11 @@ public sealed class FaultRule
     /// <summary>Only requests with (true) or without (false) a <c>pageToken</c>; either when null.</summary>
     public bool? WithPageToken { get; init; }
 
-    /// <summary>Only requests for this 1-based page of a pass (<see cref="FakeCalendarRequest.PageNumber"/>); any page when null.</summary>
+    /// <summary>Only requests for this 1-based page of a pass (<see cref="FakeRequest.PageNumber"/>); any page when null.</summary>
     public int? Page { get; init; }
 
     /// <summary>Only requests this predicate accepts, e.g. <c>r =&gt; r.PageNumber == 3</c>; any when null.</summary>
-    public Func<FakeCalendarRequest, bool>? When { get; init; }
+    public Func<FakeRequest, bool>? When { get; init; }
 
     /// <summary>How many matching requests the rule fires on (default 1); <see cref="int.MaxValue"/> for every one.</summary>
     public int Times { get; init; } = 1;
@@ -61,9 +68,9 @@ public sealed class FaultRule
     /// <summary>Whether the rule has fired <see cref="Times"/> times.</summary>
     public bool IsExhausted => FiredCount >= Times;
 
-    internal bool Matches(FakeCalendarRequest request)
+    internal bool Matches(FakeRequest request)
     {
-        if (CalendarId is not null && !string.Equals(CalendarId, request.CalendarId, StringComparison.Ordinal))
+        if (FeedId is not null && !string.Equals(FeedId, request.FeedId, StringComparison.Ordinal))
         {
             return false;
         }
@@ -89,7 +96,7 @@ public sealed class FaultRule
     /// <summary>The same rule, not fired yet: a scenario's rules are data, armed afresh on every server and every run.</summary>
     internal FaultRule Fresh() => new(Fault)
     {
-        CalendarId = CalendarId,
+        FeedId = FeedId,
         WithSyncToken = WithSyncToken,
         WithPageToken = WithPageToken,
         Page = Page,
@@ -104,7 +111,7 @@ public sealed class FaultRule
         Fault.Description + " on "
         + (WithSyncToken switch { true => "incremental ", false => "full ", null => string.Empty })
         + "page " + (Page?.ToString(CultureInfo.InvariantCulture) ?? "any")
-        + (CalendarId is null ? string.Empty : " of " + CalendarId)
+        + (FeedId is null ? string.Empty : " of " + FeedId)
         + (WithPageToken switch { true => " with a page token", false => " without a page token", null => string.Empty })
         + (When is null ? string.Empty : " when a predicate holds")
         + (Skip > 0 ? string.Create(CultureInfo.InvariantCulture, $" after {Skip}") : string.Empty)
@@ -166,7 +173,7 @@ public sealed class FaultQueue
     /// <param name="when">Which requests; every events.list request when null.</param>
     /// <param name="times">How many times it fires; <see cref="int.MaxValue"/> for always.</param>
     /// <returns>The rule, to read <see cref="FaultRule.FiredCount"/> later.</returns>
-    public FaultRule Enqueue(Fault fault, Func<FakeCalendarRequest, bool>? when = null, int times = 1) =>
+    public FaultRule Enqueue(Fault fault, Func<FakeRequest, bool>? when = null, int times = 1) =>
         Enqueue(new FaultRule(fault) { When = when, Times = times });
 
     /// <summary>
@@ -192,7 +199,7 @@ public sealed class FaultQueue
     }
 
     /// <summary>Finds and consumes the fault for a request; null when no rule fires.</summary>
-    internal Fault? Take(FakeCalendarRequest request)
+    internal Fault? Take(FakeRequest request)
     {
         lock (_gate)
         {

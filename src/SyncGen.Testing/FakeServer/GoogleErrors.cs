@@ -7,6 +7,8 @@ namespace SyncGen.Testing.FakeServer;
 /// <summary>Google's JSON error bodies.</summary>
 internal static class GoogleErrors
 {
+    public const string FullSyncRequiredReason = "fullSyncRequired";
+
     public const string FullSyncRequiredMessage = "Sync token is no longer valid, a full sync is required.";
     public const string RestrictionsMessage = "Sync token cannot be used with other request restrictions.";
 

@@ -29,6 +29,15 @@ public sealed record JournalEntry(int Number, string Path, IReadOnlyList<KeyValu
         init => _tokenExpired = value;
     }
 
+    /// <summary>The HTTP method of the request (<c>POST</c> for Dropbox).</summary>
+    public string Method { get; init; } = "GET";
+
+    /// <summary>
+    /// The request as it went on the wire (path, query and any tokens in its body), in the dialect's own names
+    /// (<c>startHistoryId</c>, <c>cursor</c>); null when <see cref="Query"/> already is (Calendar).
+    /// </summary>
+    public string? Wire { get; init; }
+
     /// <summary>The first value of a parameter, or null.</summary>
     /// <param name="name">The parameter name.</param>
     /// <returns>The value or null.</returns>
@@ -54,7 +63,12 @@ public sealed record JournalEntry(int Number, string Path, IReadOnlyList<KeyValu
     {
         ArgumentNullException.ThrowIfNull(request);
         var entry = new JournalEntry(number, request.Path, request.JournalQuery ?? request.Query, request.StatusCode == 0 ? null : request.StatusCode, request.Fault?.Reason);
-        return request.JournalQuery is null ? entry : entry with { TokenExpired = request.ServedExpiry };
+        entry = entry with { Method = request.Method };
+        return request.JournalQuery is null ? entry : entry with
+        {
+            TokenExpired = request.ServedExpiry,
+            Wire = request.Path + "?" + string.Join("&", request.Query.Select(p => p.Key + "=" + p.Value)) + (request.BodyTokens is { } body ? " body " + body : string.Empty),
+        };
     }
 
     /// <summary>Creates an entry from WireMock's journal.</summary>
@@ -69,12 +83,13 @@ public sealed record JournalEntry(int Number, string Path, IReadOnlyList<KeyValu
     {
         ArgumentNullException.ThrowIfNull(request);
         // A served transport fault reached the client as a dropped connection, whatever status WireMock logs.
-        return request.Fault is null
+        var entry = request.Fault is null
             ? new JournalEntry(number, request.Path, request.QueryParameters, request.ResponseStatus, reason)
             : new JournalEntry(number, request.Path, request.QueryParameters, null);
+        return entry with { Method = request.Method };
     }
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"request #{Number.ToString(CultureInfo.InvariantCulture)} GET {Path}?{string.Join("&", Query.Select(p => p.Key + "=" + p.Value))} -> {(StatusCode is { } s ? s.ToString(CultureInfo.InvariantCulture) : "no response")}";
+        $"request #{Number.ToString(CultureInfo.InvariantCulture)} {Method} {Wire ?? Path + "?" + string.Join("&", Query.Select(p => p.Key + "=" + p.Value))} -> {(StatusCode is { } s ? s.ToString(CultureInfo.InvariantCulture) : "no response")}";
 }

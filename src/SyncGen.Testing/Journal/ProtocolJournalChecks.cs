@@ -40,6 +40,10 @@ public static class ProtocolJournalChecks
         string PassQuery(JournalEntry entry) => pagesRepeatToken
             ? entry.PassQuery
             : string.Join("&", entry.Query.Where(p => p.Key is not ("pageToken" or "syncToken")).Select(p => p.Key + "=" + p.Value).OrderBy(t => t, StringComparer.Ordinal));
+        // Messages name the dialect's own members (Gmail's startHistoryId, Dropbox's cursor), not Calendar's.
+        var links = dialect.RequestStyle == SyncRequestStyle.FollowLinks;
+        var syncName = links ? "sync link" : dialect.SyncTokenParameter;
+        var pageName = links ? "next page link" : dialect.PageTokenParameter;
         var violations = new List<string>();
         void Report(string rule, JournalEntry entry, string detail) =>
             violations.Add($"rule '{rule}' broken at {entry}: {detail}");
@@ -49,7 +53,7 @@ public static class ProtocolJournalChecks
             Report(ProtocolRules.SendStoredToken, requests[0], requests[0].SyncToken is null
                 ? $"the client had sync token '{storedToken}' stored but started a full sync without it"
                     + (dialect.RequestStyle == SyncRequestStyle.FollowLinks ? $" ({dialect.Name}: request the stored link exactly as the server gave it, never the endpoint with the token as a parameter)" : string.Empty)
-                : $"the client had sync token '{storedToken}' stored but sent syncToken '{requests[0].SyncToken}'");
+                : $"the client had sync token '{storedToken}' stored but sent {syncName} '{requests[0].SyncToken}'");
         }
 
         JournalEntry? passStart = null;
@@ -83,7 +87,7 @@ public static class ProtocolJournalChecks
 
             if (entry.SyncToken is not null && expiredTokens.TryGetValue(entry.SyncToken, out var expiredBy))
             {
-                Report(ProtocolRules.DropTokenAfter410, entry, $"sync token '{entry.SyncToken}' was declared expired ({expiredBy.StatusCode}) by request #{expiredBy.Number} and was sent again");
+                Report(ProtocolRules.DropTokenAfter410, entry, $"{syncName} '{entry.SyncToken}' was declared expired (HTTP {expiredBy.StatusCode}) by request #{expiredBy.Number} and was sent again");
             }
 
             if (entry.TokenExpired && entry.SyncToken is not null)
@@ -132,7 +136,7 @@ public static class ProtocolJournalChecks
 
             if (!isRetry && !pageTokens.Add(entry.PageToken))
             {
-                Report(ProtocolRules.PageTokenLoopGuard, entry, $"pageToken '{entry.PageToken}' was requested a second time in one pass: the client followed a page-token loop instead of failing with a typed error");
+                Report(ProtocolRules.PageTokenLoopGuard, entry, $"{pageName} '{entry.PageToken}' was requested a second time in one pass: the client followed a page-token loop instead of failing with a typed error");
             }
         }
 

@@ -14,16 +14,23 @@ namespace SyncGen.Testing.Scenarios;
 public static class ScenarioCatalog
 {
     private static readonly Lazy<IReadOnlyList<SyncScenario>> Scenarios = new(Build);
+    private static readonly Lazy<IReadOnlyList<SyncScenario>> WireShapeScenarios = new(BuildWireShapes);
 
-    /// <summary>Every named scenario, in catalog order.</summary>
+    /// <summary>Every named scenario of the core protocol, in catalog order: each applies to Google Calendar.</summary>
     public static IReadOnlyList<SyncScenario> All => Scenarios.Value;
+
+    /// <summary>
+    /// Scenarios of wire shapes only some dialects have (a deletion standing for a subtree, as Dropbox's): the
+    /// conformance fixtures run them after <see cref="All"/>, Ignored with the reason where the dialect has no such shape.
+    /// </summary>
+    public static IReadOnlyList<SyncScenario> WireShapes => WireShapeScenarios.Value;
 
     /// <summary>The scenario with this name.</summary>
     /// <param name="name">The name.</param>
     /// <returns>The scenario.</returns>
     /// <exception cref="KeyNotFoundException">No scenario has that name.</exception>
     public static SyncScenario Get(string name) =>
-        All.FirstOrDefault(s => s.Name == name) ?? throw new KeyNotFoundException($"The catalog has no scenario '{name}'.");
+        All.Concat(WireShapes).FirstOrDefault(s => s.Name == name) ?? throw new KeyNotFoundException($"The catalog has no scenario '{name}'.");
 
     private static FaultRule On(Fault fault, bool? incremental, int? page, int times = 1) =>
         new(fault) { WithSyncToken = incremental, Page = page, Times = times };
@@ -164,7 +171,7 @@ public static class ScenarioCatalog
                     Changes = Updates(1).ToArray(), Faults = new[] { On(Fault.TokenExpired(), null, null, 10) },
                     Expect = ExpectedOutcome.ExpiryLoop, Rule = ProtocolRules.BoundedExpiryRecovery, Summary = "410 forever",
                 },
-            }) { EdgeCases = new[] { 5 } },
+            }) { EdgeCases = new[] { 5 }, Requires = ScenarioCapability.ExpiryWithoutToken },
 
         new("restricted-filter-only-on-full-sync",
             "The repository restricts full syncs with timeMin: full passes carry it, incremental passes (and every request with a syncToken) must not, or Google answers 400 syncTokenWithRequestRestrictions; after a 410 the recovery full sync carries it again.",
@@ -444,5 +451,29 @@ public static class ScenarioCatalog
                     Expect = ExpectedOutcome.RequestFailed(410), Rule = ProtocolRules.TypedOutcome, Summary = "410 deleted",
                 },
             }) { EdgeCases = new[] { 5 }, Requires = ScenarioCapability.GoneDeletedIsNotExpiry },
+    };
+
+    private static IReadOnlyList<SyncScenario> BuildWireShapes() => new SyncScenario[]
+    {
+        new("subtree-deletion-applied",
+            "A folder is deleted with everything below it, and the server lists only the folder's deletion (as Dropbox does): the client removes the whole subtree, keeps its neighbours (a name sharing the prefix without the separator stays), and a full sync after an expiry agrees.",
+            3, new[]
+            {
+                new ScenarioCall
+                {
+                    Changes = new[]
+                    {
+                        HistoryChange.Upsert("/docs", "docs"), HistoryChange.Upsert("/docs/a.txt", "a"), HistoryChange.Upsert("/docs/b.txt", "b"),
+                        HistoryChange.Upsert("/docs/old/c.txt", "c"), HistoryChange.Upsert("/docs-2", "docs 2"), HistoryChange.Upsert("/notes.txt", "notes"),
+                    },
+                    Rule = ProtocolRules.FollowPagesToTheEnd, Summary = "full sync of two folders",
+                },
+                new ScenarioCall
+                {
+                    Changes = new[] { HistoryChange.Upsert("/docs/b.txt", "b 2"), HistoryChange.DeleteSubtree("/docs") },
+                    Rule = ProtocolRules.ApplyDeletions, Summary = "one deletion for the folder and all below it",
+                },
+                new ScenarioCall { Changes = new[] { HistoryChange.ExpireTokens }, Rule = ProtocolRules.ReplaceMirrorAfter410, Summary = "expiry, full sync" },
+            }) { EdgeCases = new[] { 6 }, Requires = ScenarioCapability.SubtreeDeletion },
     };
 }

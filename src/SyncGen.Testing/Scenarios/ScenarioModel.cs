@@ -23,6 +23,9 @@ internal sealed class ScenarioModel
     private readonly ChangeLog<ModelVersion> _log = new(static v => v.Id);
     private readonly ScenarioEventStarts _starts = new();
 
+    /// <summary>What "below" means for a subtree deletion: the catalog's subtree scenario keys items as paths.</summary>
+    public const string SubtreeSeparator = "/";
+
     public int Position => _log.Count;
 
     public int Epoch { get; private set; }
@@ -51,6 +54,20 @@ internal sealed class ScenarioModel
                 }
 
                 Append(current with { Cancelled = true });
+                break;
+            case HistoryChangeKind.DeleteSubtree:
+                if (!_log.TryGetLatest(change.Id, out var root) || root.Cancelled)
+                {
+                    throw new InvalidOperationException($"History change '{change}': there is no live item '{change.Id}'.");
+                }
+
+                // As the dialect server: the items below get deletions never listed, the root its one listed deletion.
+                foreach (var child in _log.Latest.Where(v => !v.Cancelled && v.Id.StartsWith(change.Id + SubtreeSeparator, StringComparison.Ordinal)).OrderBy(v => v.Id, StringComparer.Ordinal).ToArray())
+                {
+                    Append(child with { Cancelled = true, Implied = true });
+                }
+
+                Append(root with { Cancelled = true });
                 break;
             case HistoryChangeKind.CancelOccurrence:
                 if (!_log.TryGetLatest(change.Id, out var series) || series.Cancelled || !series.IsSeries)
@@ -81,6 +98,13 @@ internal sealed class ScenarioModel
         var since = -1;
         if (syncToken is not null)
         {
+            if (TryParsePageToken(syncToken, out _, out _, out _, out _))
+            {
+                // As the embedded servers: a page token sent as the sync token is a client bug, not an expiry.
+                var message = FakeTokens.PageTokenAsSyncTokenMessage("syncToken", "pageToken");
+                return ModelResult.Error(400, GoogleErrors.Body(400, "global", "invalid", message, "parameter", "syncToken"), message);
+            }
+
             if (!TryParseSyncToken(syncToken, out var position, out var epoch) || epoch != Epoch || position > Position)
             {
                 return ModelResult.Error(410, GoogleErrors.FullSyncRequired());
@@ -96,7 +120,7 @@ internal sealed class ScenarioModel
         {
             if (!TryParsePageToken(pageToken, out var tokenSince, out snapshot, out pageNumber, out offset) || tokenSince != since)
             {
-                return ModelResult.Error(400, GoogleErrors.Body(400, "global", "invalid", "Invalid page token value.", "parameter", "pageToken"));
+                return ModelResult.Error(400, GoogleErrors.Body(400, "global", "invalid", "Invalid page token value.", "parameter", "pageToken"), "Invalid page token value.");
             }
         }
 
@@ -190,6 +214,7 @@ internal sealed class ScenarioModel
     private List<ModelVersion> Listing(int snapshot, int since)
     {
         var changes = _log.Changes(snapshot, since);
+        changes.RemoveAll(static v => v.Implied);
         if (since >= 0)
         {
             // Incremental: every change after the token, deletions included, in change order (as the fake server does).
@@ -285,12 +310,15 @@ internal sealed record ModelVersion(string Id, string Summary, DateTimeOffset St
     public int Position { get; init; }
 
     public DateTimeOffset Updated { get; init; }
+
+    /// <summary>Whether the deletion is implied by a subtree deletion (never listed).</summary>
+    public bool Implied { get; init; }
 }
 
-/// <summary>A simulated answer: a page or an error.</summary>
-internal sealed record ModelResult(ServedPage<ModelVersion>? Page, int StatusCode, byte[]? ErrorBody)
+/// <summary>A simulated answer: a page or an error (Google's body, and its message for other dialects' bodies).</summary>
+internal sealed record ModelResult(ServedPage<ModelVersion>? Page, int StatusCode, byte[]? ErrorBody, string? Message = null)
 {
     public static ModelResult Ok(ServedPage<ModelVersion> page) => new(page, 200, null);
 
-    public static ModelResult Error(int status, byte[] body) => new(null, status, body);
+    public static ModelResult Error(int status, byte[] body, string? message = null) => new(null, status, body, message ?? GoogleErrors.FullSyncRequiredMessage);
 }

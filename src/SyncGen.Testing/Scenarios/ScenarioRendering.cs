@@ -11,16 +11,15 @@ namespace SyncGen.Testing.Scenarios;
 
 /// <summary>
 /// How the simulator writes a scenario's answers in a dialect (what WireMock replays): pages through the same
-/// <see cref="DialectRenderer"/> as <see cref="FakeSyncServer"/>, the dialect's expiry and error bodies, and for Graph
+/// <see cref="DialectRenderer"/> as <see cref="FakeSyncServer"/>, the dialect's expiry and error bodies through the same
+/// <see cref="DialectAnswers"/>, and for Graph
 /// absolute links on <see cref="Origin"/>, which the WireMock compiler replaces with the server's own origin. Calendar keeps
-/// the simulator's own events.list rendering. One per simulation (it counts the expiry answers served).
+/// the simulator's own events.list rendering. One per simulation (its answers count the expiries served).
 /// </summary>
 internal sealed class ScenarioRendering(FakeDialect dialect, int pageSize)
 {
     /// <summary>The origin links are written on before a server's origin is known.</summary>
     public const string Origin = "http://syncgen-origin.invalid";
-
-    private int _expiries;
 
     public FakeDialect Dialect { get; } = dialect;
 
@@ -30,45 +29,8 @@ internal sealed class ScenarioRendering(FakeDialect dialect, int pageSize)
     public bool PagesRepeatToken =>
         Dialect.Dialect.RequestStyle == SyncRequestStyle.QueryParameters && Dialect.Dialect.SyncTokenParameter != Dialect.Dialect.PageTokenParameter;
 
-    /// <summary>The answer to an expired token: the dialect's, in its documented shapes in turn.</summary>
-    public ScriptedResponse Expired(string? description)
-    {
-        if (IsCalendar)
-        {
-            return new ScriptedResponse(410, Encoding.UTF8.GetString(GoogleErrors.FullSyncRequired())) { Reason = "fullSyncRequired", FaultDescription = description, IsExpiry = true };
-        }
-
-        var answer = Dialect.ExpiredToken(_expiries++);
-        return new ScriptedResponse(answer.StatusCode, answer.Body) { Reason = "expired", FaultDescription = description, IsExpiry = true };
-    }
-
-    /// <summary>
-    /// An error status with the dialect's body; a 410 <c>fullSyncRequired</c> is the dialect's expiry answer. Domain and
-    /// message default to the reason's usual ones, as a <see cref="Fault.Status"/> fault resolves them.
-    /// </summary>
-    public ScriptedResponse Error(int statusCode, string? reason, int? retryAfterSeconds, string description, string? domain = null, string? message = null)
-    {
-        var usual = GoogleErrors.DefaultsFor(statusCode, reason);
-        var defaults = (Domain: domain ?? usual.Domain, usual.Reason, Message: message ?? usual.Message);
-        if (!IsCalendar && defaults.Reason == "fullSyncRequired")
-        {
-            return Expired(description) with { RetryAfterSeconds = retryAfterSeconds };
-        }
-
-        var body = IsCalendar
-            ? Encoding.UTF8.GetString(GoogleErrors.ForStatus(statusCode, defaults.Domain, defaults.Reason, defaults.Message))
-            : Dialect.ErrorBody(statusCode, defaults.Reason, defaults.Message);
-        return new ScriptedResponse(statusCode, body)
-        {
-            Reason = defaults.Reason,
-            RetryAfterSeconds = retryAfterSeconds,
-            FaultDescription = description,
-            IsExpiry = Dialect.Dialect.IsExpiry(new SyncErrorFacts { StatusCode = statusCode, Reasons = new[] { defaults.Reason }, Message = defaults.Message }),
-        };
-    }
-
-    /// <summary>Whether a raw answer (no reason to read) is an expiry: the dialect's rule on the status alone.</summary>
-    public bool RawIsExpiry(int statusCode) => Dialect.Dialect.IsExpiry(new SyncErrorFacts { StatusCode = statusCode });
+    /// <summary>The dialect's error answers, counting the expiries served in this simulation.</summary>
+    public DialectAnswers Answers { get; } = new(dialect);
 
     /// <summary>Renders a page: events.list for Calendar, else the dialect's page (or its full listing's).</summary>
     public string Page(ScenarioModel model, ServedPage<ModelVersion> page, bool listing)

@@ -102,6 +102,14 @@ internal static class ScenarioSimulator
                         if (item.Cancelled)
                         {
                             staged.Remove(item.Id);
+                            if (rendering.Dialect.Dialect.SubtreeSeparator is { } separator)
+                            {
+                                // A deletion stands for everything below it.
+                                foreach (var below in staged.Keys.Where(k => k.StartsWith(item.Id + separator, StringComparison.Ordinal)).ToArray())
+                                {
+                                    staged.Remove(below);
+                                }
+                            }
                         }
                         else
                         {
@@ -194,6 +202,7 @@ internal static class ScenarioSimulator
             // client's own count when a page-token loop sends it back to page 1.
             var pageNumber = ScenarioModel.PageNumberOf(pageToken);
             var fault = Take(syncToken is not null, pageNumber);
+            var delay = 0;
             if (fault is { Kind: FaultKind.Delay })
             {
                 if (fault.Then is not null)
@@ -201,31 +210,7 @@ internal static class ScenarioSimulator
                     throw new NotSupportedException($"A scenario cannot replay '{fault}' on WireMock: a delay before another fault. Use the delay or the fault alone.");
                 }
 
-                var real = Real(syncToken, pageToken, null, null, listing);
-                return new ScriptedExchange(syncToken, pageToken, pageNumber, real with { DelayMilliseconds = (int)fault.DelayDuration.TotalMilliseconds, FaultDescription = fault.Description });
-            }
-
-            if (fault is { Kind: FaultKind.Abort })
-            {
-                return new ScriptedExchange(syncToken, pageToken, pageNumber, new ScriptedResponse(0, null) { Abort = true, FaultDescription = fault.Description });
-            }
-
-            if (fault is { Kind: FaultKind.RawResponse })
-            {
-                // No reason to read: the status alone decides (retried, expiry, fatal).
-                return new ScriptedExchange(syncToken, pageToken, pageNumber, new ScriptedResponse(fault.StatusCode, fault.Body)
-                {
-                    ContentType = fault.ContentType,
-                    RetryAfterSeconds = RetryAfterSeconds(fault),
-                    FaultDescription = fault.Description,
-                    IsExpiry = rendering.RawIsExpiry(fault.StatusCode),
-                });
-            }
-
-            if (fault is { Kind: FaultKind.Status })
-            {
-                return new ScriptedExchange(syncToken, pageToken, pageNumber,
-                    rendering.Error(fault.StatusCode, fault.Reason, RetryAfterSeconds(fault), fault.Description, fault.Domain, fault.Message));
+                delay = (int)fault.DelayDuration.TotalMilliseconds;
             }
 
             if (fault is { Kind: FaultKind.TruncatedBody, HonestContentLength: false })
@@ -233,46 +218,35 @@ internal static class ScenarioSimulator
                 throw new NotSupportedException($"A scenario cannot replay '{fault}' on WireMock: a Content-Length longer than the body. Use an honest Content-Length.");
             }
 
-            return new ScriptedExchange(syncToken, pageToken, pageNumber, Real(syncToken, pageToken, fault, fault?.Description, listing));
+            // The one fault interpreter the embedded servers use too: the same fault gives the same answer on every server.
+            var source = new ModelSource(model, pageSize, rendering, syncToken, pageToken, listing);
+            var answer = FaultInterpreter.Answer(delay > 0 ? null : fault, source, pageToken);
+            return new ScriptedExchange(syncToken, pageToken, pageNumber, ScriptedResponse.From(answer, fault?.Description) with { DelayMilliseconds = delay });
         }
 
-        private ScriptedResponse Real(string? syncToken, string? pageToken, Fault? fault, string? description, bool listing)
+        /// <summary>A simulated request as the fault interpreter asks for it: the dialect's errors and the model's pages.</summary>
+        private sealed class ModelSource(ScenarioModel model, int pageSize, ScenarioRendering rendering, string? syncToken, string? pageToken, bool listing) : IAnswerSource
         {
-            var result = model.List(syncToken, pageToken, pageSize, fault is { Kind: FaultKind.ShortPage } ? fault.ItemCount : null);
-            if (result.Page is not { } page)
+            public DialectAnswers Answers => rendering.Answers;
+
+            public bool CarriesToken => syncToken is not null || pageToken is not null;
+
+            public Listed List(int? itemCount)
             {
-                // A fault that alters a page is consumed but the real error is served, as the fake server does.
-                if (result.StatusCode == 410)
+                var result = model.List(syncToken, pageToken, pageSize, itemCount);
+                if (result.Page is not { } page)
                 {
-                    return rendering.Expired(description);
+                    return result.StatusCode == 410 ? Answers.Expired()
+                        : rendering.IsCalendar ? new ServedAnswer(result.StatusCode, result.ErrorBody!) { Reason = "invalid" }
+                        : Answers.Error(result.StatusCode, "invalid", result.Message!);
                 }
 
-                if (rendering.IsCalendar)
-                {
-                    var text = result.ErrorBody is { } errorBody ? Encoding.UTF8.GetString(errorBody) : string.Empty;
-                    return new ScriptedResponse(result.StatusCode, text) { Reason = "invalid", FaultDescription = description };
-                }
-
-                return rendering.Error(result.StatusCode, "invalid", null, description!) with { FaultDescription = description };
+                return new ListedPage<ModelVersion>(page, p => Encoding.UTF8.GetBytes(rendering.Page(model, p, listing)), rendering.ItemsProperty(listing));
             }
-
-            // The one fault shaper the embedded servers use too: the same fault gives the same bytes on every server.
-            PageFaults.Shape(fault?.Kind, page, pageToken, fault?.LoopToken);
-            var body = rendering.Page(model, page, listing);
-            switch (fault?.Kind)
-            {
-                case FaultKind.MalformedJson:
-                    return new ScriptedResponse(200, Encoding.UTF8.GetString(PageFaults.CutAfterItemsStart(Encoding.UTF8.GetBytes(body), rendering.ItemsProperty(listing)))) { FaultDescription = description };
-                case FaultKind.TruncatedBody:
-                    // Bytes, as the servers cut them; the truncated-json scenario's bodies are ASCII, so the text round-trips.
-                    return new ScriptedResponse(200, Encoding.UTF8.GetString(PageFaults.Truncate(Encoding.UTF8.GetBytes(body), fault.Fraction))) { FaultDescription = description };
-            }
-
-            return new ScriptedResponse(200, body) { Page = page, FaultDescription = description };
         }
 
         /// <summary>The fault for a request, armed and consumed exactly as the servers do (<see cref="FaultQueue"/>).</summary>
-        private Fault? Take(bool incremental, int page) => _armed.Take(new FakeCalendarRequest(incremental, page));
+        private Fault? Take(bool incremental, int page) => _armed.Take(new FakeRequest(incremental, page));
 
         private static FaultQueue Armed(IReadOnlyList<FaultRule> rules)
         {
@@ -288,15 +262,15 @@ internal static class ScenarioSimulator
 
         /// <summary>
         /// Refuses a rule whose targeting the simulator cannot reproduce: it knows a request's pass kind and page number
-        /// only, so a calendar id, a page-token condition or a predicate would be matched against made-up values and the
+        /// only, so a feed id, a page-token condition or a predicate would be matched against made-up values and the
         /// script WireMock replays would silently differ from what the embedded server serves.
         /// </summary>
         private static void RefuseUnreplayable(FaultRule rule)
         {
             var unmatched = new List<string>();
-            if (rule.CalendarId is not null)
+            if (rule.FeedId is not null)
             {
-                unmatched.Add($"CalendarId ('{rule.CalendarId}')");
+                unmatched.Add($"FeedId ('{rule.FeedId}')");
             }
 
             if (rule.WithPageToken is not null)
@@ -317,7 +291,6 @@ internal static class ScenarioSimulator
             }
         }
 
-        private static int? RetryAfterSeconds(Fault fault) => fault.RetryAfter is { } retryAfter ? (int)retryAfter.TotalSeconds : null;
     }
 }
 
@@ -389,7 +362,26 @@ internal sealed record ScriptedResponse(int StatusCode, string? Body)
     /// <summary>Whether the answer says the token expired, in the dialect's terms (Calendar: a 410 whose reason is not <c>deleted</c>).</summary>
     public bool IsExpiry { get; init; }
 
+    /// <summary>Other headers (Graph's <c>Location</c> on a 410, Google's <c>WWW-Authenticate</c> on a 401).</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
     internal ServedPage<ModelVersion>? Page { get; init; }
+
+    /// <summary>The script's form of an answer of the one fault interpreter.</summary>
+    /// <param name="answer">The answer.</param>
+    /// <param name="faultDescription">The fault that shaped it, if any.</param>
+    internal static ScriptedResponse From(ServedAnswer answer, string? faultDescription) =>
+        new(answer.StatusCode, answer.Abort ? null : Encoding.UTF8.GetString(answer.Body))
+        {
+            Reason = answer.Reason,
+            RetryAfterSeconds = answer.RetryAfterSeconds,
+            ContentType = answer.ContentType,
+            Headers = answer.Headers,
+            Abort = answer.Abort,
+            IsExpiry = answer.IsExpiry,
+            FaultDescription = faultDescription,
+            Page = answer.Page as ServedPage<ModelVersion>,
+        };
 
     internal bool IsTransient => RetryableErrors.IsRetryable(Abort ? null : StatusCode, Reason);
 }

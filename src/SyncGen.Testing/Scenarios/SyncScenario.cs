@@ -75,6 +75,15 @@ public enum ScenarioCapability
 
     /// <summary>The dialect reads a 410 with reason <c>deleted</c> as an ordinary failure, not as expiry (Google APIs; not Graph).</summary>
     GoneDeletedIsNotExpiry = 8,
+
+    /// <summary>A deletion stands for everything keyed below the deleted item (Dropbox's deleted folder, <see cref="SyncDialect.SubtreeSeparator"/>).</summary>
+    SubtreeDeletion = 16,
+
+    /// <summary>
+    /// The dialect's expiry answer means expiry even to a request that carries no token (a full pass's first page): not
+    /// so for a 404 (Gmail), which SyncGen never reads as an expiry without a token.
+    /// </summary>
+    ExpiryWithoutToken = 32,
 }
 
 /// <summary>One sync call of a scenario: the history changes made on the server before it, its faults and its expectation.</summary>
@@ -193,6 +202,13 @@ public sealed record HistoryChange
     /// <param name="id">The id.</param>
     public static HistoryChange Delete(string id) => new(HistoryChangeKind.Delete, id);
 
+    /// <summary>
+    /// Deletes a live item and everything keyed below it (<c>id/...</c>), as one change: the server lists only this
+    /// item's deletion, as Dropbox reports a deleted folder, and the client must remove the whole subtree.
+    /// </summary>
+    /// <param name="id">The id of the subtree's root, e.g. <c>/docs</c>.</param>
+    public static HistoryChange DeleteSubtree(string id) => new(HistoryChangeKind.DeleteSubtree, id);
+
     /// <summary>Cancels one occurrence of a live series (a cancelled exception; the series stays).</summary>
     /// <param name="seriesId">The series id.</param>
     /// <param name="occurrenceIndex">The occurrence, in days after the series start.</param>
@@ -214,6 +230,7 @@ public sealed record HistoryChange
         HistoryChangeKind.Upsert => $"upsert {Id} '{Summary}'",
         HistoryChangeKind.UpsertSeries => $"upsert series {Id} '{Summary}'",
         HistoryChangeKind.Delete => $"delete {Id}",
+        HistoryChangeKind.DeleteSubtree => $"delete {Id} and everything below it",
         HistoryChangeKind.CancelOccurrence => $"cancel occurrence {OccurrenceIndex} of {Id}",
         _ => "expire sync tokens",
     };
@@ -236,4 +253,7 @@ internal enum HistoryChangeKind
 
     /// <summary>Expire every sync token.</summary>
     ExpireTokens,
+
+    /// <summary>Delete an item and everything keyed below it, listed as the one deletion of the item.</summary>
+    DeleteSubtree,
 }

@@ -62,6 +62,9 @@ public sealed class WireMockLoggedRequest
     /// <summary>The request headers (first value of each; names as sent).</summary>
     public IReadOnlyDictionary<string, string> Headers { get; }
 
+    /// <summary>The request body as text, when the backend logs it (WireMock.Net does); null otherwise.</summary>
+    public string? Body { get; init; }
+
     /// <summary>
     /// The transport fault the matched mapping served instead of a response (e.g. <c>CONNECTION_RESET_BY_PEER</c>), or null.
     /// WireMock still logs a status for such requests, but the client never received it.

@@ -54,6 +54,9 @@ internal sealed class WireMockRequestPattern
     /// <summary>Conditions on query parameters, by name.</summary>
     public IReadOnlyDictionary<string, WireMockStringPattern>? QueryParameters { get; init; }
 
+    /// <summary>Conditions the request body must meet, all of them (<c>matches</c> / <c>doesNotMatch</c> regular expressions).</summary>
+    public IReadOnlyList<WireMockStringPattern>? BodyPatterns { get; init; }
+
     /// <summary>Conditions on request headers, by name.</summary>
     public IReadOnlyDictionary<string, WireMockStringPattern>? Headers { get; init; }
 }
@@ -72,6 +75,9 @@ internal sealed class WireMockStringPattern
 
     /// <summary>The value must contain this string.</summary>
     public string? Contains { get; init; }
+
+    /// <summary>The value must not match this regular expression (whole value).</summary>
+    public string? DoesNotMatch { get; init; }
 
     /// <summary>When true the parameter or header must be absent.</summary>
     public bool? Absent { get; init; }

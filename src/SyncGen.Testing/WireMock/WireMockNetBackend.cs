@@ -171,6 +171,16 @@ internal sealed class WireMockNetBackend : IWireMockBackend
             };
         }
 
+        foreach (var condition in pattern.BodyPatterns ?? Array.Empty<WireMockStringPattern>())
+        {
+            request = condition switch
+            {
+                { Matches: { } regex } => request.WithBody(new RegexMatcher(WholeValue(regex))),
+                { DoesNotMatch: { } regex } => request.WithBody(new RegexMatcher(global::WireMock.Matchers.MatchBehaviour.RejectOnMatch, WholeValue(regex))),
+                _ => throw new NotSupportedException("Body conditions other than matches and doesNotMatch are not compiled by the kit."),
+            };
+        }
+
         if (pattern.Headers is { Count: > 0 })
         {
             throw new NotSupportedException("Header conditions are not compiled by the kit.");
@@ -258,6 +268,7 @@ internal sealed class WireMockNetBackend : IWireMockBackend
         return new WireMockLoggedRequest(entry.Guid.ToString(), request.Method, url, status, LoggedAt(request.DateTime), entry.MappingGuid is not null, headers)
         {
             Fault = aborted ? ResetFault : null,
+            Body = request.Body,
         };
     }
 

@@ -56,6 +56,7 @@ internal static class WireMockScenarioCompiler
             {
                 var exchange = call.Exchanges[i];
                 var query = QueryPattern(exchange, compiled.Scenario.PageSize, dialect);
+                var body = BodyPatterns(query, dialect);
                 var response = exchange.Response;
                 var headers = new Dictionary<string, string>(StringComparer.Ordinal);
                 if (response.ContentType is { } contentType)
@@ -68,6 +69,11 @@ internal static class WireMockScenarioCompiler
                     headers["Retry-After"] = retryAfter.ToString(CultureInfo.InvariantCulture);
                 }
 
+                foreach (var header in response.Headers)
+                {
+                    headers[header.Key] = header.Value;
+                }
+
                 mappings.Add(new WireMockMapping
                 {
                     Name = $"{name} call {call.Index + 1} request {i + 1}: {Describe(exchange)}",
@@ -75,7 +81,13 @@ internal static class WireMockScenarioCompiler
                     ScenarioName = name,
                     RequiredScenarioState = State(call.Index, i),
                     NewScenarioState = State(call.Index, i + 1),
-                    Request = new WireMockRequestPattern { Method = "GET", UrlPath = PathOf(exchange.Target, dialect), QueryParameters = query },
+                    Request = new WireMockRequestPattern
+                    {
+                        Method = exchange.Target == DialectRequestKind.Feed && !isCalendar ? DialectRequests.FeedMethod(dialect) : "GET",
+                        UrlPath = PathOf(exchange, dialect),
+                        QueryParameters = query,
+                        BodyPatterns = body,
+                    },
                     Response = response.Abort
                         ? new WireMockResponseDefinition { Fault = WireMockFault.ConnectionResetByPeer }
                         : new WireMockResponseDefinition
@@ -145,9 +157,11 @@ internal static class WireMockScenarioCompiler
         var answered = exchange.Response.Abort
             ? request.Fault is not null
             : request.Fault is null && request.ResponseStatus == exchange.Response.StatusCode;
-        return answered && request.Path == PathOf(exchange.Target, dialect) && QueryPattern(exchange, pageSize, dialect).All(pair => pair.Value.Absent == true
-            ? request.GetQueryValue(pair.Key) is null
-            : string.Equals(request.GetQueryValue(pair.Key), pair.Value.EqualTo, StringComparison.Ordinal));
+        var bodyTokens = DialectRequests.BodyTokens(dialect, request.Body);
+        string? Value(string name) => request.GetQueryValue(name) ?? bodyTokens.FirstOrDefault(p => p.Key == name).Value;
+        return answered && request.Path == PathOf(exchange, dialect) && QueryPattern(exchange, pageSize, dialect).All(pair => pair.Value.Absent == true
+            ? Value(pair.Key) is null
+            : string.Equals(Value(pair.Key), pair.Value.EqualTo, StringComparison.Ordinal));
     }
 
     /// <summary>The paths the mappings of a dialect serve: the feed, and a full listing's start-token and listing paths.</summary>
@@ -159,6 +173,11 @@ internal static class WireMockScenarioCompiler
         }
 
         var paths = new List<string> { DialectRequests.FeedPath(dialect) };
+        if (DialectRequests.ContinuePath(dialect) is { } continued)
+        {
+            paths.Add(continued);
+        }
+
         if (DialectRequests.ListingPaths(dialect) is { } listing)
         {
             paths.Add(listing.StartToken);
@@ -170,22 +189,53 @@ internal static class WireMockScenarioCompiler
 
     /// <summary>What the mappings serve, for messages.</summary>
     internal static string Served(FakeDialect dialect) =>
-        string.Join(", ", ServedPaths(dialect).Select(p => "GET " + p))
+        string.Join(", ", ServedPaths(dialect).Select(p => (DialectRequests.KindOf(dialect, p) == DialectRequestKind.Feed ? DialectRequests.FeedMethod(dialect) : "GET") + " " + p))
         + (dialect.Dialect.RequestStyle == SyncRequestStyle.FollowLinks ? " and the links it hands out" : string.Empty);
 
-    private static string PathOf(DialectRequestKind target, FakeDialect dialect)
+    private static string PathOf(ScriptedExchange exchange, FakeDialect dialect)
     {
         if (ReferenceEquals(dialect, FakeDialects.GoogleCalendar))
         {
             return EventsPath;
         }
 
-        return target switch
+        return exchange.Target switch
         {
             DialectRequestKind.StartToken => DialectRequests.ListingPaths(dialect)!.Value.StartToken,
             DialectRequestKind.Listing => DialectRequests.ListingPaths(dialect)!.Value.Listing,
+
+            // Dropbox continues a pass (and starts an incremental one) at list_folder/continue.
+            _ when (exchange.SyncToken ?? exchange.PageToken) is not null && DialectRequests.ContinuePath(dialect) is { } continued => continued,
             _ => DialectRequests.FeedPath(dialect),
         };
+    }
+
+    /// <summary>
+    /// For a body-style dialect (Dropbox), moves the token conditions out of <paramref name="query"/> into conditions on
+    /// the JSON body: the member with that value, or no such member; null for any other dialect.
+    /// </summary>
+    private static List<WireMockStringPattern>? BodyPatterns(Dictionary<string, WireMockStringPattern> query, FakeDialect dialect)
+    {
+        if (!DialectRequests.HasBody(dialect) || dialect.Dialect.RequestStyle != SyncRequestStyle.JsonBody)
+        {
+            return null;
+        }
+
+        var patterns = new List<WireMockStringPattern>();
+        foreach (var name in new[] { dialect.Dialect.SyncTokenParameter, dialect.Dialect.PageTokenParameter }.Distinct())
+        {
+            if (!query.Remove(name, out var condition))
+            {
+                continue;
+            }
+
+            var member = "\"" + System.Text.RegularExpressions.Regex.Escape(name) + "\"\\s*:";
+            patterns.Add(condition.Absent == true
+                ? new WireMockStringPattern { DoesNotMatch = "(?s).*" + member + ".*" }
+                : WireMockStringPattern.Regex("(?s).*" + member + "\\s*\"" + System.Text.RegularExpressions.Regex.Escape(condition.EqualTo!) + "\".*"));
+        }
+
+        return patterns;
     }
 
     private static string ErrorBody(FakeDialect dialect, int status, string reason, string message) =>

@@ -82,7 +82,7 @@ internal static class FaultPlan
         return new ArmedFault(rule, description, allowed, fatal);
     }
 
-    private static (Func<FakeCalendarRequest, bool> Where, string Text) DrawWhere(Random rng)
+    private static (Func<FakeRequest, bool> Where, string Text) DrawWhere(Random rng)
     {
         switch (rng.Next(0, 6))
         {

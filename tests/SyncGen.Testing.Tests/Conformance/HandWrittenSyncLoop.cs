@@ -27,6 +27,9 @@ public enum SyncLoopDefect
 
     /// <summary>A repeated nextPageToken is followed again.</summary>
     UnguardedPageTokenLoop,
+
+    /// <summary>Later pages of an incremental pass send their page token in <c>syncToken</c> (and no <c>pageToken</c>).</summary>
+    PageTokenAsSyncToken,
 }
 
 /// <summary>
@@ -130,11 +133,15 @@ public sealed class HandWrittenSyncLoop(ConformanceContext context, SyncLoopDefe
 
     private async Task<JsonDocument> FetchAsync(SyncCursor cursor, CancellationToken cancellationToken)
     {
+        // The defect: a later page of an incremental pass sends its page token where the sync token goes.
+        var misplaced = defect == SyncLoopDefect.PageTokenAsSyncToken && cursor.SyncToken is not null && cursor.PageToken is not null;
+        var syncToken = misplaced ? cursor.PageToken : cursor.SyncToken;
+        var pageToken = misplaced ? null : cursor.PageToken;
         var query = "maxResults=" + context.PageSize.ToString(CultureInfo.InvariantCulture)
-            + (cursor.SyncToken is null
+            + (syncToken is null
                 ? "&timeMin=" + Uri.EscapeDataString(context.FullSyncTimeMin.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))
-                : "&syncToken=" + Uri.EscapeDataString(cursor.SyncToken))
-            + (cursor.PageToken is null ? string.Empty : "&pageToken=" + Uri.EscapeDataString(cursor.PageToken));
+                : "&syncToken=" + Uri.EscapeDataString(syncToken))
+            + (pageToken is null ? string.Empty : "&pageToken=" + Uri.EscapeDataString(pageToken));
         var uri = new Uri(context.ApiRoot, "calendars/" + Uri.EscapeDataString(context.CalendarId) + "/events?" + query);
         for (var attempt = 1; ; attempt++)
         {

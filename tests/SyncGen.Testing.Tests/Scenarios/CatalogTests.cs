@@ -19,7 +19,7 @@ public sealed class CatalogTests
     /// <summary>The catalog size, pinned: adding or removing a scenario is a deliberate change to this number, the docs and the README.</summary>
     private const int ScenarioCount = 35;
 
-    public static IEnumerable<TestCaseData> Scenarios() => ScenarioCatalog.All.Select(s => new TestCaseData(s).SetName("Simulation_agrees_with_declared_outcomes_" + s.Name));
+    public static IEnumerable<TestCaseData> Scenarios() => ScenarioCatalog.All.Concat(ScenarioCatalog.WireShapes).Select(s => new TestCaseData(s).SetName("Simulation_agrees_with_declared_outcomes_" + s.Name));
 
     [Test]
     public void The_catalog_has_its_pinned_count_of_uniquely_named_scenarios_covering_every_edge_case()
@@ -54,7 +54,7 @@ public sealed class CatalogTests
         var readme = File.ReadAllText(Path.Combine(root, "README.md"));
 
         var headings = Regex.Matches(docs, @"^### `([^`]+)`\s*$", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToArray();
-        Assert.That(headings, Is.EqualTo(ScenarioCatalog.All.Select(s => s.Name)), "docs/scenarios.md has one '### `name`' heading per catalog scenario, in catalog order");
+        Assert.That(headings, Is.EqualTo(ScenarioCatalog.All.Concat(ScenarioCatalog.WireShapes).Select(s => s.Name)), "docs/scenarios.md has one '### `name`' heading per catalog scenario, in catalog order, then the wire-shape scenarios");
         Assert.That(readme, Does.Contain($"{ScenarioCatalog.All.Count} named scenarios"));
         Assert.That(docs, Does.Contain($"{ScenarioCatalog.All.Count} named scenarios"));
     }

@@ -81,7 +81,7 @@ public sealed class ScenarioFaultRuleTests
     {
         var byCalendar = new FaultRule(Fault.Status(503)) { CalendarId = "team@example.com", Page = 2 };
         var exception = Assert.Throws<NotSupportedException>(() => ScenarioSimulator.Simulate(OneCall(byCalendar)));
-        Assert.That(exception!.Message, Does.Contain(byCalendar.ToString()).And.Contain("CalendarId ('team@example.com')"));
+        Assert.That(exception!.Message, Does.Contain(byCalendar.ToString()).And.Contain("FeedId ('team@example.com')"));
 
         var byPageToken = new FaultRule(Fault.Status(503)) { WithPageToken = true };
         exception = Assert.Throws<NotSupportedException>(() => ScenarioSimulator.Simulate(OneCall(byPageToken)));

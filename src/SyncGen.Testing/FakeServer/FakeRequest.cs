@@ -3,15 +3,18 @@ using System.Collections.Generic;
 
 namespace SyncGen.Testing.FakeServer;
 
-/// <summary>A request the fake server received, as fault predicates see it.</summary>
-public class FakeCalendarRequest
+/// <summary>
+/// A request an embedded server received, as fault predicates and the journal see it, in any dialect: its feed, its
+/// sync and page tokens (wherever the dialect carries them) and its page number.
+/// </summary>
+public class FakeRequest
 {
-    internal FakeCalendarRequest(long sequence, string method, string path, string? calendarId, IReadOnlyList<KeyValuePair<string, string>> query)
+    internal FakeRequest(long sequence, string method, string path, string? feedId, IReadOnlyList<KeyValuePair<string, string>> query)
     {
         Sequence = sequence;
         Method = method;
         Path = path;
-        CalendarId = calendarId;
+        FeedId = feedId;
         Query = query;
         SyncToken = GetQueryValue("syncToken");
         PageToken = GetQueryValue("pageToken");
@@ -26,7 +29,7 @@ public class FakeCalendarRequest
     }
 
     /// <summary>A request of a <see cref="FakeSyncServer"/>, whose tokens the dialect located (a link, a shared parameter).</summary>
-    internal FakeCalendarRequest(long sequence, string method, string path, string? feedId, IReadOnlyList<KeyValuePair<string, string>> query,
+    internal FakeRequest(long sequence, string method, string path, string? feedId, IReadOnlyList<KeyValuePair<string, string>> query,
         string? syncToken, string? pageToken, bool incremental, IReadOnlyList<KeyValuePair<string, string>>? journalQuery)
         : this(sequence, method, path, feedId, query)
     {
@@ -38,21 +41,22 @@ public class FakeCalendarRequest
     }
 
     /// <summary>A request of the scenario simulator, as fault rules see it: its pass kind and page number.</summary>
-    internal FakeCalendarRequest(bool incremental, int pageNumber)
+    internal FakeRequest(bool incremental, int pageNumber)
         : this(0, "GET", string.Empty, "primary", Array.Empty<KeyValuePair<string, string>>())
     {
         _incremental = incremental;
         PageNumber = pageNumber;
     }
 
-    internal FakeCalendarRequest(FakeCalendarRequest other)
-        : this(other.Sequence, other.Method, other.Path, other.CalendarId, other.Query)
+    internal FakeRequest(FakeRequest other)
+        : this(other.Sequence, other.Method, other.Path, other.FeedId, other.Query)
     {
         SyncToken = other.SyncToken;
         PageToken = other.PageToken;
         PageNumber = other.PageNumber;
         _incremental = other._incremental;
         JournalQuery = other.JournalQuery;
+        BodyTokens = other.BodyTokens;
     }
 
     private readonly bool? _incremental;
@@ -63,6 +67,9 @@ public class FakeCalendarRequest
     /// whose query already is.
     /// </summary>
     internal IReadOnlyList<KeyValuePair<string, string>>? JournalQuery { get; }
+
+    /// <summary>The token members of a body-style request's body (<c>cursor=...</c>), for the journal; null without any.</summary>
+    internal string? BodyTokens { get; init; }
 
     /// <summary>Whether the dialect server answered this request with its expired-token answer.</summary>
     internal bool ServedExpiry { get; init; }
@@ -77,18 +84,21 @@ public class FakeCalendarRequest
     public string Path { get; }
 
     /// <summary>
-    /// The calendar id of an events.list request; null for any other path. On a <see cref="FakeSyncServer"/>: <c>feed</c>
-    /// for a request of the dialect it serves, null for any other path.
+    /// Which feed the request reads: the calendar id of an events.list request on <see cref="FakeCalendarServer"/>,
+    /// <c>feed</c> for a request of the dialect a <see cref="FakeSyncServer"/> serves; null for a path the server does not serve.
     /// </summary>
-    public string? CalendarId { get; }
+    public string? FeedId { get; }
+
+    /// <summary>The calendar id of an events.list request: <see cref="FeedId"/>, under the name Calendar tests know.</summary>
+    public string? CalendarId => FeedId;
 
     /// <summary>The query parameters, decoded, in the order the client sent them (repeated names included).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Query { get; }
 
-    /// <summary>The <c>syncToken</c> parameter, if any.</summary>
+    /// <summary>The sync token the request carries (Calendar's <c>syncToken</c>, People's <c>syncToken</c>, Drive's stored <c>pageToken</c>, Graph's <c>$deltatoken</c>), if any.</summary>
     public string? SyncToken { get; }
 
-    /// <summary>The <c>pageToken</c> parameter, if any.</summary>
+    /// <summary>The page token the request carries (<c>pageToken</c>, Graph's <c>$skiptoken</c>), if any.</summary>
     public string? PageToken { get; }
 
     /// <summary>
@@ -123,10 +133,22 @@ public class FakeCalendarRequest
     public bool HasQueryParameter(string name) => GetQueryValue(name) is not null;
 }
 
-/// <summary>A journal entry of <see cref="FakeCalendarServer.Requests"/>: the request and how it was answered.</summary>
-public sealed class RecordedRequest : FakeCalendarRequest
+/// <summary>
+/// A request of <see cref="FakeCalendarServer"/>: a <see cref="FakeRequest"/> whose feed is a calendar. The Calendar
+/// server's requests keep this type so that code written against it still compiles.
+/// </summary>
+public sealed class FakeCalendarRequest : FakeRequest
 {
-    internal RecordedRequest(FakeCalendarRequest request, DateTimeOffset time, int statusCode, Fault? fault)
+    internal FakeCalendarRequest(long sequence, string method, string path, string? calendarId, IReadOnlyList<KeyValuePair<string, string>> query)
+        : base(sequence, method, path, calendarId, query)
+    {
+    }
+}
+
+/// <summary>A journal entry of an embedded server's <c>Requests</c>: the request and how it was answered.</summary>
+public sealed class RecordedRequest : FakeRequest
+{
+    internal RecordedRequest(FakeRequest request, DateTimeOffset time, int statusCode, Fault? fault)
         : base(request)
     {
         ServedExpiry = request.ServedExpiry;
