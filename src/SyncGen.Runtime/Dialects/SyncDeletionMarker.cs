@@ -25,6 +25,10 @@ public abstract class SyncDeletionMarker
     /// <summary>Deleted when <paramref name="path"/> is present and not null, whatever it holds (Graph: an <c>@removed</c> object with any reason).</summary>
     public static SyncDeletionMarker Present(SyncJsonPath path) => new Presence(path);
 
+    /// <summary>Never deleted: the collection's feed has no tombstones (Calendar settings), so an item only changes.</summary>
+    /// <remarks><see cref="Mark"/> refuses: a server of such a collection cannot report a deletion.</remarks>
+    public static SyncDeletionMarker None { get; } = new Nothing();
+
     /// <summary>
     /// Deleted when any of <paramref name="markers"/> says so, e.g. Drive: <c>removed</c> is true, or the change's
     /// <c>file.trashed</c> is true (a trashed file comes as a change with <c>removed</c> false). <see cref="Mark"/> writes
@@ -138,6 +142,18 @@ public abstract class SyncDeletionMarker
         internal override IEnumerable<SyncJsonPath> Paths => new[] { _path };
 
         public override string ToString() => $"{_path} present";
+    }
+
+    private sealed class Nothing : SyncDeletionMarker
+    {
+        public override bool IsDeleted(JsonElement item) => false;
+
+        public override void Mark(JsonObject entry) =>
+            throw new InvalidOperationException("This collection has no deletion marker: its items cannot be deleted, only changed.");
+
+        internal override IEnumerable<SyncJsonPath> Paths => Array.Empty<SyncJsonPath>();
+
+        public override string ToString() => "never deleted";
     }
 
     private sealed class Any(SyncDeletionMarker[] markers) : SyncDeletionMarker
