@@ -39,7 +39,7 @@ public sealed class PostgreSqlCalendarFanOutConformanceTests(int maxBufferedChan
             Name = "calendarList",
             ChildCollection = id => prefix + id,
         };
-        return CalendarFanOutUnderTest.Create(fanOut, list, id => _database.OpenStore<Event>(prefix + id), e => e.Summary, e => e.Summary, new Disposer(http));
+        return CalendarFanOutUnderTest.Create(fanOut.SyncAsync, list, id => _database.OpenStore<Event>(prefix + id), e => e.Summary, e => e.Summary, new Disposer(http));
     }
 
     private sealed record Entry(string Id, string? Summary);

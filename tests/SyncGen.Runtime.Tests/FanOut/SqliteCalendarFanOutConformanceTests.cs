@@ -24,7 +24,7 @@ public sealed class SqliteCalendarFanOutConformanceTests : CalendarFanOutConform
         var http = new HttpClient();
         var list = SqliteSyncStore<CalendarListEntry>.OpenFile(file, "users/me/calendarList");
         return CalendarFanOutUnderTest.Create(
-            CalendarFanOutFactory.Create(http, context, list, id => SqliteSyncStore<CalendarEvent>.OpenFile(file, id)),
+            CalendarFanOutFactory.Create(http, context, list, id => SqliteSyncStore<CalendarEvent>.OpenFile(file, id)).SyncAsync,
             list,
             id => SqliteSyncStore<CalendarEvent>.OpenFile(file, id),
             e => e.Summary,

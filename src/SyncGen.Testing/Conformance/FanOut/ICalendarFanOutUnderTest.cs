@@ -9,7 +9,7 @@ namespace SyncGen.Testing.Conformance.FanOut;
 /// <summary>
 /// The adapter the fan-out scenarios drive: one all-calendars repository (the calendar list and one events mirror per
 /// listed calendar) with its own store. <see cref="CalendarFanOutUnderTest.Create{TEntry, TEvent}"/> adapts a
-/// <see cref="SyncFanOut{TParent, TChild}"/> in one line.
+/// <see cref="SyncFanOut{TParent, TChild}"/>, or a repository around one, in one line.
 /// </summary>
 public interface ICalendarFanOutUnderTest : IAsyncDisposable
 {
@@ -38,10 +38,10 @@ public sealed record FanOutContext(Uri ApiRoot, SyncOptions Options);
 /// <summary>Ready-made fan-out adapters.</summary>
 public static class CalendarFanOutUnderTest
 {
-    /// <summary>Adapts a <see cref="SyncFanOut{TParent, TChild}"/> whose list and calendars live in stores.</summary>
+    /// <summary>Adapts a fan-out whose list and calendars live in stores, e.g. <c>Create(fanOut.SyncAsync, listStore, ...)</c>.</summary>
     /// <typeparam name="TEntry">The calendar list entry type.</typeparam>
     /// <typeparam name="TEvent">The event type.</typeparam>
-    /// <param name="fanOut">The fan-out under test.</param>
+    /// <param name="sync">Runs one sync call of the fan-out under test (<see cref="SyncFanOut{TParent, TChild}.SyncAsync"/>).</param>
     /// <param name="listStore">The store of the calendar list.</param>
     /// <param name="calendarStore">The store of one calendar's events, by calendar id.</param>
     /// <param name="entrySummary">Reads a list entry's summary.</param>
@@ -49,30 +49,30 @@ public static class CalendarFanOutUnderTest
     /// <param name="disposables">Disposed with the adapter (the API client, the stores).</param>
     /// <returns>The adapter.</returns>
     public static ICalendarFanOutUnderTest Create<TEntry, TEvent>(
-        SyncFanOut<TEntry, TEvent> fanOut,
+        Func<CancellationToken, Task<SyncFanOutResult>> sync,
         ISyncStore<TEntry> listStore,
         Func<string, ISyncStore<TEvent>> calendarStore,
         Func<TEntry, string?> entrySummary,
         Func<TEvent, string?> eventSummary,
         params IAsyncDisposable[] disposables)
     {
-        ArgumentNullException.ThrowIfNull(fanOut);
+        ArgumentNullException.ThrowIfNull(sync);
         ArgumentNullException.ThrowIfNull(listStore);
         ArgumentNullException.ThrowIfNull(calendarStore);
         ArgumentNullException.ThrowIfNull(entrySummary);
         ArgumentNullException.ThrowIfNull(eventSummary);
-        return new Adapter<TEntry, TEvent>(fanOut, listStore, calendarStore, entrySummary, eventSummary, disposables);
+        return new Adapter<TEntry, TEvent>(sync, listStore, calendarStore, entrySummary, eventSummary, disposables);
     }
 
     private sealed class Adapter<TEntry, TEvent>(
-        SyncFanOut<TEntry, TEvent> fanOut,
+        Func<CancellationToken, Task<SyncFanOutResult>> sync,
         ISyncStore<TEntry> listStore,
         Func<string, ISyncStore<TEvent>> calendarStore,
         Func<TEntry, string?> entrySummary,
         Func<TEvent, string?> eventSummary,
         IAsyncDisposable[] disposables) : ICalendarFanOutUnderTest
     {
-        public Task<SyncFanOutResult> SyncAsync(CancellationToken cancellationToken) => fanOut.SyncAsync(cancellationToken);
+        public Task<SyncFanOutResult> SyncAsync(CancellationToken cancellationToken) => sync(cancellationToken);
 
         public Task<MirrorSnapshot> ReadCalendarListAsync(CancellationToken cancellationToken) => ReadAsync(listStore, entrySummary, cancellationToken);
 
