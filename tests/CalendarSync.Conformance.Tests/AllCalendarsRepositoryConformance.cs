@@ -22,7 +22,8 @@ public sealed class AllCalendarsRepositoryConformance : CalendarFanOutConformanc
 
     protected override ICalendarFanOutUnderTest CreateRepository(FanOutContext context)
     {
-        var file = Path.Combine(_directory.FullName, "calendars.db");
+        // A file per repository: a WireMock scenario builds two in one test.
+        var file = Path.Combine(_directory.FullName, Guid.NewGuid().ToString("N") + ".db");
         var service = CalendarService.Create(context.ApiRoot.ToString(), timeout: TimeSpan.FromSeconds(10));
         var repository = new AllCalendarsRepository(service, file, context.Options);
         return CalendarFanOutUnderTest.Create(

@@ -20,7 +20,8 @@ public sealed class SqliteCalendarFanOutConformanceTests : CalendarFanOutConform
 
     protected override ICalendarFanOutUnderTest CreateRepository(FanOutContext context)
     {
-        var file = Path.Combine(_directory.FullName, "calendars.db");
+        // A file per repository: a WireMock scenario builds two in one test.
+        var file = Path.Combine(_directory.FullName, Guid.NewGuid().ToString("N") + ".db");
         var http = new HttpClient();
         var list = SqliteSyncStore<CalendarListEntry>.OpenFile(file, "users/me/calendarList");
         return CalendarFanOutUnderTest.Create(

@@ -120,7 +120,7 @@ public static class FanOutScenarioCatalog
             {
                 var before = await run.Repository.ReadCalendarListAsync(run.Cancellation).ConfigureAwait(false);
                 run.Server.AddToCalendarList("..", "Dots");
-                var error = Assert.ThrowsAsync<SyncChildIdException>(() => run.Repository.SyncAsync(run.Cancellation))!;
+                var error = Assert.ThrowsAsync<SyncChildIdException>(run.SyncAsync)!;
                 Assert.That(error.ChildId, Is.EqualTo(".."));
                 Assert.That(await run.Repository.ReadCalendarListAsync(run.Cancellation).ConfigureAwait(false), Is.EqualTo(before).Using<MirrorSnapshot>(SameSnapshot));
                 await run.ExpectCalendarGoneAsync("..").ConfigureAwait(false);
@@ -141,8 +141,10 @@ public static class FanOutScenarioCatalog
 }
 
 /// <summary>One scenario's run: the server, the repository under test and the checks the scenarios share.</summary>
-internal sealed class FanOutRun(FakeCalendarServer server, ICalendarFanOutUnderTest repository, CancellationToken cancellation)
+internal sealed class FanOutRun(FakeCalendarServer server, ICalendarFanOutUnderTest repository, Func<int, Task> beforeCall, CancellationToken cancellation)
 {
+    private int _calls;
+
     public FakeCalendarServer Server => server;
 
     public ICalendarFanOutUnderTest Repository => repository;
@@ -159,7 +161,12 @@ internal sealed class FanOutRun(FakeCalendarServer server, ICalendarFanOutUnderT
         server.AddToCalendarList(FanOutScenarioCatalog.Team, "Team").Upsert(new FakeEvent("t1", "Planning", DateTimeOffset.UnixEpoch));
     }
 
-    public Task<SyncFanOutResult> SyncAsync() => repository.SyncAsync(cancellation);
+    /// <summary>Runs the next sync call (after <c>beforeCall</c> with its number from 1: a replay moves WireMock to that call's answers).</summary>
+    public async Task<SyncFanOutResult> SyncAsync()
+    {
+        await beforeCall(++_calls).ConfigureAwait(false);
+        return await repository.SyncAsync(cancellation).ConfigureAwait(false);
+    }
 
     public async Task ExpectListAsync(params string[] ids)
     {
