@@ -1,6 +1,7 @@
 using System;
 using SyncGen.Infrastructure;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -20,7 +21,7 @@ public sealed partial class SqliteSyncStore<TItem>
     /// needs it (a page with changes, a commit that writes): a pass that finds nothing new and ends on the token read at
     /// the start of the call (most calls of a store that is polled) takes no connection at all.
     /// </remarks>
-    private sealed class PassWriter : ISyncPassWriter<TItem>
+    private sealed class PassWriter : ISyncPassWriter<TItem>, ISyncCollectionRemover
     {
         private readonly SqliteSyncStore<TItem> _store;
         private readonly SyncPassKind _kind;
@@ -50,6 +51,9 @@ public sealed partial class SqliteSyncStore<TItem>
         private readonly List<Run> _runs = new();
         private bool _done;
 
+        // Other collections of the file the commit removes (a parent's deleted children, see ISyncCollectionRemover).
+        private string[] _removals = [];
+
         public PassWriter(SqliteSyncStore<TItem> store, SyncPassKind kind, Lease? lease)
         {
             _store = store;
@@ -70,6 +74,13 @@ public sealed partial class SqliteSyncStore<TItem>
             {
                 throw unusable;
             }
+        }
+
+        public void RemoveOnCommit(IReadOnlyCollection<string> collections)
+        {
+            ArgumentNullException.ThrowIfNull(collections);
+            ThrowIfDone();
+            _removals = collections.Where(c => !string.Equals(c, _store._collection, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToArray();
         }
 
         public async ValueTask CommitAsync(string syncToken, CancellationToken cancellationToken = default)
@@ -155,7 +166,7 @@ public sealed partial class SqliteSyncStore<TItem>
             // Nothing changed and the server handed back the token the caller started from (or the one stored now): the
             // file already holds a token with its matching mirror, so the commit takes no write lock and costs no WAL
             // frame nor fsync. The token read at the start of the call saves a query.
-            if (_kind == SyncPassKind.Incremental && _buffered == 0
+            if (_kind == SyncPassKind.Incremental && _buffered == 0 && _removals.Length == 0
                 && (syncToken == _store._lastSeenToken || await StoredTokenAsync(cancellationToken).ConfigureAwait(false) == syncToken))
             {
                 await FinishAsync().ConfigureAwait(false);
@@ -175,6 +186,12 @@ public sealed partial class SqliteSyncStore<TItem>
                 }
 
                 await ReplayRunsAsync(transaction, cancellationToken).ConfigureAwait(false);
+                foreach (var removed in _removals)
+                {
+                    using var remove = CreateCommand(_connection, transaction, "DELETE FROM syncgen_items WHERE collection = $collection; DELETE FROM syncgen_state WHERE collection = $collection;");
+                    remove.Parameters.AddWithValue("$collection", removed);
+                    await remove.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
 
                 using var apply = CreateCommand(_connection, transaction, StateSql());
                 apply.Parameters.AddWithValue("$collection", _store._collection);

@@ -41,6 +41,30 @@ public class GeneratorBehaviourTests
     }
 
     [Test]
+    public void A_calendar_list_request_clears_ShowHidden_and_ShowDeleted_when_false_on_incremental_passes()
+    {
+        var source = Prelude + """
+            public class Request
+            {
+                public string? SyncToken { get; set; }
+                public string? PageToken { get; set; }
+                public bool? ShowDeleted { get; set; }
+                public bool? ShowHidden { get; set; }
+                public Task<Page> ExecuteAsync(CancellationToken cancellationToken) => Task.FromResult(new Page());
+            }
+            [IncrementalSync]
+            public partial class Repo { private readonly ISyncStore<Item> _store = null!; Request Create(SyncPass pass) => new(); }
+            """;
+
+        var run = GeneratorRunner.Run(source);
+        CompiledAssembly.Emit(run);
+
+        var clearing = Lines(run.SingleSource).Where(l => l.EndsWith("= null;", StringComparison.Ordinal)).ToArray();
+        Assert.That(clearing, Is.EqualTo(new[] { "request.ShowDeleted = null;", "request.ShowHidden = null;" }));
+        Assert.That(run.SingleSource, Does.Contain("if (request.ShowHidden == false)"));
+    }
+
+    [Test]
     public void A_request_without_full_sync_only_filters_gets_no_clearing_block()
     {
         var source = Prelude + """

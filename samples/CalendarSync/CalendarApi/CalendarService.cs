@@ -45,9 +45,18 @@ public sealed class CalendarService : BaseClientService
         // Initializer.BaseUri lets the sample point at the embedded fake server or any Calendar v3 speaker.
         _baseUri = initializer.BaseUri ?? GoogleBaseUri;
         Events = new EventsResource(this);
+        CalendarList = new CalendarListResource(this);
+        Acl = new AclResource(this);
+        Settings = new SettingsResource(this);
     }
 
     public EventsResource Events { get; }
+
+    public CalendarListResource CalendarList { get; }
+
+    public AclResource Acl { get; }
+
+    public SettingsResource Settings { get; }
 
     public override string Name => "calendar";
 
@@ -191,4 +200,25 @@ public sealed class EventsResource(IClientService service)
 {
     /// <summary>Starts an <c>events.list</c> request; set its parameters, then execute it.</summary>
     public EventsListRequest List(string calendarId) => new(service, calendarId);
+}
+
+/// <summary>The user's calendar list.</summary>
+public sealed class CalendarListResource(IClientService service)
+{
+    /// <summary>Starts a <c>calendarList.list</c> request.</summary>
+    public CalendarListListRequest List() => new(service);
+}
+
+/// <summary>The access rules of a calendar.</summary>
+public sealed class AclResource(IClientService service)
+{
+    /// <summary>Starts an <c>acl.list</c> request.</summary>
+    public AclListRequest List(string calendarId) => new(service, calendarId);
+}
+
+/// <summary>The user's settings.</summary>
+public sealed class SettingsResource(IClientService service)
+{
+    /// <summary>Starts a <c>settings.list</c> request.</summary>
+    public SettingsListRequest List() => new(service);
 }

@@ -51,7 +51,7 @@ internal static class ExitCodes
         return code;
     }
 
-    private static string OneLine(string text) => text.Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal).Trim();
+    internal static string OneLine(string text) => text.Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal).Trim();
 }
 
 /// <summary>A flag is missing, unknown or invalid; the message names it.</summary>

@@ -28,16 +28,26 @@ internal static class SyncCommand
             DefaultValueFactory = _ => 30,
         };
         var verbose = new Option<bool>("--verbose") { Description = "Log every page and retry to stderr." };
-        var command = new Command("sync", "Run one sync pass (full or incremental) into the store. " + ExitCodes.Help) { baseUrl, calendar, store, credentials, timeout, verbose };
+        var allCalendars = CommonOptions.AllCalendars("Mirror the calendar list and the events of every listed calendar, each with its own token, instead of one --calendar.");
+        var command = new Command("sync", "Run one sync pass (full or incremental) into the store. " + ExitCodes.Help) { baseUrl, calendar, store, credentials, timeout, verbose, allCalendars };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            new Arguments(parse.GetValue(baseUrl), parse.GetValue(calendar)!, parse.GetRequiredValue(store), parse.GetValue(credentials), parse.GetValue(timeout), parse.GetValue(verbose)),
+            new Arguments(parse.GetValue(baseUrl), parse.GetValue(calendar)!, parse.GetRequiredValue(store), parse.GetValue(credentials), parse.GetValue(timeout), parse.GetValue(verbose))
+            {
+                AllCalendars = parse.GetValue(allCalendars),
+                CalendarGiven = CommonOptions.Given(parse, calendar),
+            },
             cancellationToken));
         return command;
     }
 
     private const int MaxTimeoutSeconds = 86_400;
 
-    private sealed record Arguments(string? BaseUrl, string CalendarId, FileInfo StoreFile, FileInfo? CredentialsFile, int TimeoutSeconds, bool Verbose);
+    private sealed record Arguments(string? BaseUrl, string CalendarId, FileInfo StoreFile, FileInfo? CredentialsFile, int TimeoutSeconds, bool Verbose)
+    {
+        public bool AllCalendars { get; init; }
+
+        public bool CalendarGiven { get; init; }
+    }
 
     private static async Task<int> RunAsync(Arguments arguments, CancellationToken cancellationToken)
     {
@@ -56,13 +66,22 @@ internal static class SyncCommand
             // Google.Apis' own client timeout stays a little above SyncGen's, so a stalled request is reported (and
             // retried) as SyncGen's timeout.
             using var service = CalendarService.Create(baseUri, credential, timeout + TimeSpan.FromSeconds(5));
+            var options = new SyncOptions { RequestTimeout = timeout, Retry = retry };
+            if (arguments.AllCalendars)
+            {
+                await using var all = new AllCalendarsRepository(service, arguments.StoreFile.FullName, options, CalendarEventsRepository.MirroredFields, loggerFactory);
+                var results = await all.SyncAsync(cancellationToken).ConfigureAwait(false);
+                Console.Out.WriteLine(Summary.Describe(results));
+                return Summary.ReportFailures(results);
+            }
+
             // Disposed at the end of the command: the store keeps a connection open between calls until then.
             await using var store = SqliteSyncStore<Event>.OpenFile(arguments.StoreFile.FullName, arguments.CalendarId);
             // The mask matches the sample's Event model: nothing it keeps is dropped, everything else stays on the server.
             var repository = new CalendarEventsRepository(service, arguments.CalendarId, store, loggerFactory.CreateLogger<CalendarEventsRepository>())
             {
                 Fields = CalendarEventsRepository.MirroredFields,
-                Options = new SyncOptions { RequestTimeout = timeout, Retry = retry },
+                Options = options,
             };
             var result = await repository.SyncAsync(cancellationToken).ConfigureAwait(false);
             Console.Out.WriteLine(Summary.Describe(result));
@@ -87,7 +106,8 @@ internal static class SyncCommand
             throw new UsageException("give --base-url (a Calendar v3 server) or --credentials (a real Google calendar)");
         }
 
-        if (string.IsNullOrWhiteSpace(arguments.CalendarId))
+        CommonOptions.CheckAllCalendars(arguments.AllCalendars, arguments.CalendarGiven);
+        if (!arguments.AllCalendars && string.IsNullOrWhiteSpace(arguments.CalendarId))
         {
             throw new UsageException("--calendar must name a calendar id (e.g. primary); it was empty");
         }
@@ -163,6 +183,20 @@ internal static class CommonOptions
         Description = "Calendar id; requests go to {base-url}/calendars/{id}/events.",
         DefaultValueFactory = _ => "primary",
     };
+
+    public static Option<bool> AllCalendars(string description) => new("--all-calendars") { Description = description };
+
+    /// <summary>Whether the user wrote the option (not its default).</summary>
+    public static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
+
+    /// <summary>Refuses <c>--all-calendars</c> beside an explicit <c>--calendar</c>, which it replaces.</summary>
+    public static void CheckAllCalendars(bool allCalendars, bool calendarGiven)
+    {
+        if (allCalendars && calendarGiven)
+        {
+            throw new UsageException("--all-calendars covers every listed calendar; leave out --calendar");
+        }
+    }
 
     public static Option<FileInfo> Store() => new("--store") { Description = "SQLite file holding the mirror and its sync token.", Required = true };
 }

@@ -19,7 +19,7 @@ public sealed partial class PostgreSqlSyncStore<TItem>
     private static string SweepSql(string schema) => $"DELETE FROM {schema}.staging WHERE collection = $1 AND epoch = $2;";
 
     // Not thread-safe: one pass is driven by one caller, page after page.
-    private sealed class Writer(PostgreSqlSyncStore<TItem> store, SyncPassKind kind, CollectionState start) : ISyncPassWriter<TItem>
+    private sealed class Writer(PostgreSqlSyncStore<TItem> store, SyncPassKind kind, CollectionState start) : ISyncPassWriter<TItem>, ISyncCollectionRemover
     {
         private readonly string _s = store._s;
 
@@ -41,6 +41,16 @@ public sealed partial class PostgreSqlSyncStore<TItem>
         private long? _epoch; // the lease epoch, once the pass took the lease to stage pages
         private long _staged; // changes staged so far; also the next seq
         private bool _done;
+
+        // Other collections the commit removes, items and token (a parent's deleted children, see ISyncCollectionRemover).
+        private string[] _removals = [];
+
+        public void RemoveOnCommit(IReadOnlyCollection<string> collections)
+        {
+            ArgumentNullException.ThrowIfNull(collections);
+            ThrowIfDone();
+            _removals = collections.Where(c => !string.Equals(c, store._collection, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToArray();
+        }
 
         public async ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, CancellationToken cancellationToken = default)
         {
@@ -313,7 +323,7 @@ public sealed partial class PostgreSqlSyncStore<TItem>
             {
                 await CommitStagedAsync(_epoch.Value, syncToken, cancellationToken).ConfigureAwait(false);
             }
-            else if (kind == SyncPassKind.Incremental && _keys.Count == 0 && string.Equals(syncToken, start.Token, StringComparison.Ordinal))
+            else if (kind == SyncPassKind.Incremental && _keys.Count == 0 && _removals.Length == 0 && string.Equals(syncToken, start.Token, StringComparison.Ordinal))
             {
                 // Nothing changed and the token did not move: the committed state already is this pass's result. If
                 // another pass committed meanwhile, its state is newer and stays; either way there is nothing to write.
@@ -362,6 +372,8 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                     RETURNING committed_epoch),
                 {sweep}
                 {items}
+                removed_items AS (DELETE FROM {_s}.items WHERE collection = ANY($11::text[]) AND EXISTS (SELECT 1 FROM st)),
+                removed_state AS (DELETE FROM {_s}.state WHERE collection = ANY($11::text[]) AND EXISTS (SELECT 1 FROM st)),
                 put AS (
                     INSERT INTO {_s}.items AS i (collection, key, item)
                     SELECT $1, u.key, u.item FROM st, unnest($7::text[], $8::jsonb[]) AS u(key, item)
@@ -374,6 +386,7 @@ public sealed partial class PostgreSqlSyncStore<TItem>
             command.Parameters.Add(new NpgsqlParameter { Value = upsertItems, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
             command.Parameters.Add(new NpgsqlParameter { Value = deleteKeys, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             command.Parameters.AddWithValue(start.Epoch);
+            command.Parameters.Add(new NpgsqlParameter { Value = _removals, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
 
             // All the work is in this statement: cancelling it now would only throw it away.
             var committed = await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
@@ -488,6 +501,13 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                         while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
                         {
                         }
+                    }
+
+                    foreach (var table in _removals.Length > 0 ? new[] { "items", "state" } : [])
+                    {
+                        await using var remove = new NpgsqlCommand($"DELETE FROM {_s}.{table} WHERE collection = ANY($1::text[]);", connection, transaction);
+                        remove.Parameters.Add(new NpgsqlParameter { Value = _removals, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                        await remove.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     }
 
                     // All the work is done: cancelling now would only throw it away, so the COMMIT itself is not cancellable.

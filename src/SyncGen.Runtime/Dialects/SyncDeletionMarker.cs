@@ -31,7 +31,10 @@ public abstract class SyncDeletionMarker
     /// </summary>
     public static SyncDeletionMarker Always { get; } = new Constant(true);
 
-    /// <summary>No entry is a deletion: for an array that lists only additions (Gmail history's <c>messagesAdded</c>).</summary>
+    /// <summary>
+    /// No entry is a deletion: for an array that lists only additions (Gmail history's <c>messagesAdded</c>), or a
+    /// collection whose feed has no tombstones at all (Calendar settings), where an item only changes.
+    /// </summary>
     /// <remarks><see cref="Mark"/> throws <see cref="InvalidOperationException"/>: nothing written into an entry makes it a deletion.</remarks>
     public static SyncDeletionMarker Never { get; } = new Constant(false);
 
@@ -158,7 +161,7 @@ public abstract class SyncDeletionMarker
         {
             if (!deleted)
             {
-                throw new InvalidOperationException("SyncDeletionMarker.Never cannot mark an entry as deleted: in this dialect deletions come in another array.");
+                throw new InvalidOperationException("SyncDeletionMarker.Never cannot mark an entry as deleted: in this dialect deletions come in another array, or not at all.");
             }
         }
 

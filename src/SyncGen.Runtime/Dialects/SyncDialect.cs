@@ -66,6 +66,14 @@ public sealed partial record SyncDialect
     /// </summary>
     public IReadOnlyList<string> FullPassOnlyParameters { get; init; } = Array.Empty<string>();
 
+    /// <summary>Parameter values a request with a sync token may not carry (Calendar list: <c>showHidden=false</c>); an incremental pass drops them.</summary>
+    /// <remarks>
+    /// Calendar answers 400 to <c>showDeleted=false</c> or <c>showHidden=false</c> beside a <c>syncToken</c>: a token
+    /// always brings deleted and hidden entries back. The page source leaves such a parameter off incremental passes and
+    /// keeps it on full ones. Names and values are compared case-sensitively, as the APIs do.
+    /// </remarks>
+    public IReadOnlyList<KeyValuePair<string, string>> TokenRefusedValues { get; init; } = Array.Empty<KeyValuePair<string, string>>();
+
     /// <summary>The array of list entries in a page, e.g. <c>items</c>, <c>value</c>. A page without it has no entries.</summary>
     public required SyncJsonPath Items { get; init; }
 

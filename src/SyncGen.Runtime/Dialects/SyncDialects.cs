@@ -3,7 +3,7 @@ using System.Collections.Generic;
 namespace SyncGen;
 
 /// <summary>The built-in dialects: the wire protocols of the sync-token APIs SyncGen knows.</summary>
-public static class SyncDialects
+public static partial class SyncDialects
 {
     /// <summary>
     /// Google Calendar <c>events.list</c>: <c>items</c>, <c>nextPageToken</c>, <c>nextSyncToken</c>, key <c>id</c>,

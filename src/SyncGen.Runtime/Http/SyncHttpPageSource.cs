@@ -71,6 +71,7 @@ public sealed class SyncHttpPageSource<TItem>
     /// <param name="endpoint">The absolute URL of the list (or delta) request, with any fixed query parameters.</param>
     /// <param name="options">Serializer options.</param>
     /// <exception cref="SyncFieldsMaskException">The endpoint's partial-response mask leaves out a member the dialect reads (<see cref="SyncDialect.FieldsParameter"/>).</exception>
+    /// <exception cref="ArgumentException">The endpoint is not absolute http(s), or writes one of the dialect's <see cref="SyncDialect.FullPassParameters"/> with another value.</exception>
     public SyncHttpPageSource(HttpClient http, SyncDialect dialect, Uri endpoint, JsonSerializerOptions options)
     {
         _http = http ?? throw new ArgumentNullException(nameof(http));
@@ -94,6 +95,7 @@ public sealed class SyncHttpPageSource<TItem>
         ErrorClassifier = dialect.CreateErrorClassifier();
         _options = options ?? throw new ArgumentNullException(nameof(options));
         CheckFieldsMasks();
+        CheckFullPassParameters();
     }
 
     /// <summary>The wire protocol.</summary>
@@ -238,7 +240,7 @@ public sealed class SyncHttpPageSource<TItem>
         var query = ParseQuery(Endpoint.Query);
         if (!pass.IsFull)
         {
-            query.RemoveAll(p => Dialect.FullPassOnlyParameters.Contains(p.Name, StringComparer.Ordinal));
+            query.RemoveAll(p => Dialect.FullPassOnlyParameters.Contains(p.Name, StringComparer.Ordinal) || IsTokenRefused(p));
         }
         else
         {
@@ -251,6 +253,31 @@ public sealed class SyncHttpPageSource<TItem>
         }
 
         return query;
+    }
+
+    /// <summary>Whether the dialect refuses this parameter's value beside a sync token (<see cref="SyncDialect.TokenRefusedValues"/>).</summary>
+    private bool IsTokenRefused(QueryPart part) =>
+        Dialect.TokenRefusedValues.Any(refused => string.Equals(refused.Key, part.Name, StringComparison.Ordinal) && string.Equals(refused.Value, part.Value, StringComparison.Ordinal));
+
+    /// <summary>
+    /// Refuses, before any request, an endpoint that writes one of the dialect's full-pass parameters with another value:
+    /// the dialect needs its value for a full pass to list what incremental ones report (Calendar list: hidden calendars).
+    /// </summary>
+    private void CheckFullPassParameters()
+    {
+        foreach (var part in ParseQuery(Endpoint.Query))
+        {
+            foreach (var required in Dialect.FullPassParameters.Where(p => string.Equals(p.Key, part.Name, StringComparison.Ordinal)))
+            {
+                if (!string.Equals(required.Value, part.Value, StringComparison.Ordinal))
+                {
+                    throw new ArgumentException(
+                        $"The {Dialect.Name} endpoint sets {part.Name}={part.Value}, but every full pass of this dialect sends {required.Key}={required.Value}: "
+                        + "otherwise a full pass would mirror less than incremental passes report. Leave it off the endpoint.",
+                        "endpoint");
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -494,7 +521,11 @@ public sealed class SyncHttpPageSource<TItem>
 
     private static QueryPart Escaped(string name, string value) => new(name, Uri.EscapeDataString(name) + "=" + Uri.EscapeDataString(value));
 
-    private readonly record struct QueryPart(string Name, string Raw);
+    private readonly record struct QueryPart(string Name, string Raw)
+    {
+        /// <summary>The unescaped value; empty when the part has no <c>=</c>.</summary>
+        public string Value => Raw.IndexOf('=') is var equals and >= 0 ? Uri.UnescapeDataString(Raw.Substring(equals + 1).Replace('+', ' ')) : string.Empty;
+    }
 
     private static Uri WithQuery(Uri path, IEnumerable<QueryPart> parts) =>
         new(path.GetLeftPart(UriPartial.Path) + (parts.Any() ? "?" + string.Join("&", parts.Select(p => p.Raw)) : string.Empty));

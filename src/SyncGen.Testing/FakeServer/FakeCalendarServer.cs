@@ -23,7 +23,7 @@ namespace SyncGen.Testing.FakeServer;
 /// var json = await http.GetStringAsync(new Uri(server.BaseUri, "calendars/primary/events?maxResults=250"));
 /// </code>
 /// </example>
-public sealed class FakeCalendarServer : IAsyncDisposable
+public sealed partial class FakeCalendarServer : IAsyncDisposable
 {
     /// <summary>The path root of the API, as Google serves it.</summary>
     public const string RootPath = "/calendar/v3";
@@ -140,6 +140,11 @@ public sealed class FakeCalendarServer : IAsyncDisposable
     {
         if (request.CalendarId is null)
         {
+            if (await TryServeCollectionAsync(context, request).ConfigureAwait(false) is { } served)
+            {
+                return served;
+            }
+
             return await WriteAsync(context, new ServedAnswer(404, GoogleErrors.Body(404, "global", "notFound", NotServedMessage(request.Method, request.Path)))).ConfigureAwait(false);
         }
 

@@ -176,7 +176,7 @@ internal static class SyncClassEmitter
             writer.WriteLine($"var request = {factory}(pass);");
         }
 
-        if (request.FullSyncOnlyProperties.Count > 0 || request.ClearShowDeletedFalse)
+        if (request.FullSyncOnlyProperties.Count > 0 || request.ClearWhenFalseProperties.Count > 0)
         {
             writer.WriteLines("""
 
@@ -189,12 +189,12 @@ internal static class SyncClassEmitter
                 writer.WriteLine($"request.{Identifier(property)} = null;");
             }
 
-            if (request.ClearShowDeletedFalse)
+            foreach (var property in request.ClearWhenFalseProperties)
             {
-                writer.WriteLines("""
-                    if (request.ShowDeleted == false)
+                writer.WriteLines($$"""
+                    if (request.{{Identifier(property)}} == false)
                     {
-                        request.ShowDeleted = null;
+                        request.{{Identifier(property)}} = null;
                     }
                     """);
             }

@@ -145,8 +145,8 @@ public sealed record RequestShape
     /// <summary>Request properties a full sync may send and an incremental one must not (set to null then).</summary>
     public required EquatableArray<string> FullSyncOnlyProperties { get; init; }
 
-    /// <summary>The request has a readable and settable <c>bool? ShowDeleted</c>, cleared on incremental passes when false.</summary>
-    public required bool ClearShowDeletedFalse { get; init; }
+    /// <summary>The request's readable and settable <c>bool?</c> properties a sync token refuses as false (<c>ShowDeleted</c>, <c>ShowHidden</c>), cleared on incremental passes when false.</summary>
+    public required EquatableArray<string> ClearWhenFalseProperties { get; init; }
 }
 
 /// <summary>What marks an item as deleted.</summary>

@@ -32,6 +32,9 @@ internal static class GoogleApis
         "SharedExtendedProperty", "MinAccessRole",
     };
 
+    /// <summary><c>bool?</c> request properties Google refuses as false next to a sync token; cleared on incremental passes when false.</summary>
+    public static readonly string[] RefusedFalseWithSyncToken = { "ShowDeleted", "ShowHidden" };
+
     /// <summary>Whether the project references SyncGen.Google.</summary>
     public static bool IsPackageReferenced(Compilation compilation) => compilation.GetTypeByMetadataName(ErrorReaderType) is not null;
 

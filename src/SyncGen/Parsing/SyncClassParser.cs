@@ -681,9 +681,18 @@ internal static class SyncClassParser
                 }
             }
 
-            var showDeleted = SymbolHelpers.FindSettableProperty(_compilation, requestType, "ShowDeleted", _type);
-            var clearShowDeleted = showDeleted is not null && !SymbolHelpers.IsObsolete(showDeleted) && SymbolHelpers.IsNullableBool(showDeleted.Type)
-                && SymbolHelpers.FindReadable(_compilation, requestType, "ShowDeleted", _type) is not null;
+            // Calendar answers 400 to showDeleted=false (events, calendar list, ACL) and showHidden=false (calendar list) beside a
+            // sync token: a token always brings deleted and hidden entries back.
+            var clearWhenFalse = new List<string>();
+            foreach (var name in GoogleApis.RefusedFalseWithSyncToken)
+            {
+                var flag = SymbolHelpers.FindSettableProperty(_compilation, requestType, name, _type);
+                if (flag is not null && !SymbolHelpers.IsObsolete(flag) && SymbolHelpers.IsNullableBool(flag.Type)
+                    && SymbolHelpers.FindReadable(_compilation, requestType, name, _type) is not null)
+                {
+                    clearWhenFalse.Add(flag.Name);
+                }
+            }
 
             // A token property declared non-nullable in a nullable-aware type still receives null on the first page.
             return new RequestInfo(execute, new RequestShape
@@ -694,7 +703,7 @@ internal static class SyncClassParser
                 PageTokenProperty = pageToken.Name,
                 PageTokenPropertyIsNonNullable = pageToken.Type.NullableAnnotation == NullableAnnotation.NotAnnotated,
                 FullSyncOnlyProperties = new EquatableArray<string>(fullSyncOnly),
-                ClearShowDeletedFalse = clearShowDeleted,
+                ClearWhenFalseProperties = new EquatableArray<string>(clearWhenFalse),
             });
         }
 

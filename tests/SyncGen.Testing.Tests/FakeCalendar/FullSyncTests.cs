@@ -258,7 +258,7 @@ public sealed class FullSyncTests : FakeCalendarTestBase
     [Test]
     public async Task Unknown_path_is_404_with_Google_body()
     {
-        using var response = await Api.Http.GetAsync(new Uri(Server.BaseUri, "users/me/calendarList"));
+        using var response = await Api.Http.GetAsync(new Uri(Server.BaseUri, "colors"));
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
