@@ -30,17 +30,20 @@ public sealed partial class PushChannelManager
     private readonly PushChannelStore _store;
     private readonly SyncGenPushOptions _options;
     private readonly IHttpClientFactory _http;
+    private readonly WebhookAddress _address;
     private readonly TimeProvider _time;
     private readonly ILogger<PushChannelManager> _logger;
 
-    /// <summary>Creates the manager; registered by <see cref="SyncGenPushServiceCollectionExtensions.AddSyncGenPush"/>.</summary>
+    /// <summary>Creates the manager; <see cref="SyncGenPushServiceCollectionExtensions.AddSyncGenPush"/> registers it.</summary>
     /// <param name="store">The channels table.</param>
     /// <param name="options">Addresses, lifetimes and targets.</param>
     /// <param name="http">Gives the <see cref="SyncGenPushServiceCollectionExtensions.HttpClientName"/> client (with the application's authentication).</param>
     /// <param name="time">The clock expiries are compared with.</param>
     /// <param name="logger">Logs channel changes and failures.</param>
-    public PushChannelManager(PushChannelStore store, IOptions<SyncGenPushOptions> options, IHttpClientFactory http, TimeProvider time, ILogger<PushChannelManager> logger)
+    /// <param name="address">Where notifications are to be sent.</param>
+    internal PushChannelManager(PushChannelStore store, IOptions<SyncGenPushOptions> options, IHttpClientFactory http, TimeProvider time, ILogger<PushChannelManager> logger, WebhookAddress address)
     {
+        _address = address;
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
         _options = options.Value;
@@ -145,7 +148,7 @@ public sealed partial class PushChannelManager
         {
             ["id"] = id,
             ["type"] = "web_hook",
-            ["address"] = _options.Address(WebhookRoutes.Google).AbsoluteUri,
+            ["address"] = _address.Of(WebhookRoutes.Google).AbsoluteUri,
             ["token"] = token,
             ["params"] = new JsonObject { ["ttl"] = ((long)_options.ChannelLifetime.TotalSeconds).ToString(CultureInfo.InvariantCulture) },
         };
@@ -176,8 +179,8 @@ public sealed partial class PushChannelManager
         var body = new JsonObject
         {
             ["changeType"] = target.ChangeType,
-            ["notificationUrl"] = _options.Address(WebhookRoutes.Graph).AbsoluteUri,
-            ["lifecycleNotificationUrl"] = _options.Address(WebhookRoutes.GraphLifecycle).AbsoluteUri,
+            ["notificationUrl"] = _address.Of(WebhookRoutes.Graph).AbsoluteUri,
+            ["lifecycleNotificationUrl"] = _address.Of(WebhookRoutes.GraphLifecycle).AbsoluteUri,
             ["resource"] = target.Resource,
             ["expirationDateTime"] = GraphTime(now + _options.ChannelLifetime),
             ["clientState"] = clientState,

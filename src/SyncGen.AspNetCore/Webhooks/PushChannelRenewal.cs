@@ -20,12 +20,20 @@ internal sealed partial class PushChannelRenewal(
     IOptions<SyncGenPushOptions> options,
     IOptions<SyncWorkerOptions> worker,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<PushChannelRenewal> logger) : BackgroundService
 {
     private readonly SyncGenPushOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Not before the server listens: a provider validates the address (Graph) or notifies it (Google) at once.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+
         using var timer = new PeriodicTimer(_options.RenewalCheckInterval, time);
         do
         {

@@ -27,6 +27,9 @@ internal sealed partial class PushDispatcher(
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly CancellationTokenSource _stopping = new();
 
+    /// <summary>How many collections wait for their coalesce window to end: what an accepted notification has asked for and not yet handed to Quartz.</summary>
+    internal int Pending => _pending.Count;
+
     /// <summary>Asks for a pass of <paramref name="collection"/>, joined with any other asked for within the coalesce window.</summary>
     public void RequestPass(string collection)
     {

@@ -6,6 +6,7 @@ namespace SyncGen.AspNetCore.Webhooks;
 public sealed class SyncGenPushOptions
 {
     /// <summary>The public base URL the provider posts notifications to: where <c>MapSyncGenWebhooks</c> is reachable from outside.</summary>
+    /// <value>Null by default: the address the host listens on, with the prefix given to <c>MapSyncGenWebhooks</c>.</value>
     /// <remarks>
     /// Channels name <c>{PublicAddress}google</c>, subscriptions <c>{PublicAddress}graph</c> and
     /// <c>{PublicAddress}graph/lifecycle</c>. Google and Microsoft require https here; a test server may use http.
@@ -42,7 +43,7 @@ public sealed class SyncGenPushOptions
 
     internal void Validate()
     {
-        if (PublicAddress is null || !PublicAddress.IsAbsoluteUri || PublicAddress.Scheme is not ("http" or "https"))
+        if (PublicAddress is not null && (!PublicAddress.IsAbsoluteUri || PublicAddress.Scheme is not ("http" or "https")))
         {
             throw new InvalidOperationException($"SyncGenPushOptions.PublicAddress must be an absolute http(s) URL where the provider reaches MapSyncGenWebhooks; it is '{PublicAddress}'.");
         }
@@ -56,13 +57,6 @@ public sealed class SyncGenPushOptions
         {
             throw new InvalidOperationException($"SyncGenPushOptions: RenewalCheckInterval ({RenewalCheckInterval}) must be positive, CoalesceWindow ({CoalesceWindow}) not negative and MaxBodyBytes ({MaxBodyBytes}) at least 1.");
         }
-    }
-
-    /// <summary>The address of one of the webhook's routes, under <see cref="PublicAddress"/>.</summary>
-    internal Uri Address(string route)
-    {
-        var root = PublicAddress!.AbsoluteUri;
-        return new Uri(root.EndsWith('/') ? root + route : root + "/" + route);
     }
 }
 

@@ -32,7 +32,14 @@ public static class SyncGenPushServiceCollectionExtensions
         services.AddSingleton<IOptions<SyncGenPushOptions>>(Options.Create(options));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PushChannelStore>();
-        services.AddSingleton<PushChannelManager>();
+        services.AddSingleton<WebhookAddress>();
+        services.AddSingleton(provider => new PushChannelManager(
+            provider.GetRequiredService<PushChannelStore>(),
+            provider.GetRequiredService<IOptions<SyncGenPushOptions>>(),
+            provider.GetRequiredService<System.Net.Http.IHttpClientFactory>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<PushChannelManager>>(),
+            provider.GetRequiredService<WebhookAddress>()));
         services.AddSingleton<PushDispatcher>();
         services.AddSingleton<WebhookHandler>();
         services.AddHostedService(provider => provider.GetRequiredService<PushDispatcher>());

@@ -9,6 +9,9 @@ namespace SyncGen.AspNetCore.Webhooks;
 /// <summary>Maps the webhook that turns Calendar and Graph push notifications into sync passes.</summary>
 public static class SyncGenWebhookEndpointRouteBuilderExtensions
 {
+    /// <summary>The prefix the routes sit under unless another is given.</summary>
+    public const string DefaultPrefix = "/syncgen/webhooks";
+
     /// <summary>Maps <c>POST {prefix}/google</c>, <c>POST {prefix}/graph</c> and <c>POST {prefix}/graph/lifecycle</c>; needs <see cref="SyncGenPushServiceCollectionExtensions.AddSyncGenPush"/>.</summary>
     /// <remarks>
     /// Every notification is answered before any sync work: an accepted one (a live channel, its secret matching in
@@ -21,12 +24,13 @@ public static class SyncGenWebhookEndpointRouteBuilderExtensions
     /// <param name="endpoints">The application's routes.</param>
     /// <param name="prefix">The path the routes sit under.</param>
     /// <returns>The group of the routes, to add conventions (e.g. rate limiting) to.</returns>
-    public static RouteGroupBuilder MapSyncGenWebhooks(this IEndpointRouteBuilder endpoints, string prefix = "/syncgen/webhooks")
+    public static RouteGroupBuilder MapSyncGenWebhooks(this IEndpointRouteBuilder endpoints, string prefix = DefaultPrefix)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrEmpty(prefix);
-        _ = endpoints.ServiceProvider.GetService<WebhookHandler>()
+        var address = endpoints.ServiceProvider.GetService<WebhookAddress>()
             ?? throw new InvalidOperationException("MapSyncGenWebhooks needs services.AddSyncGenPush(...) first.");
+        address.Prefix = prefix;
         var group = endpoints.MapGroup(prefix);
         group.MapPost(WebhookRoutes.Google, (HttpContext context, WebhookHandler handler) => handler.HandleGoogleAsync(context));
         group.MapPost(WebhookRoutes.Graph, (HttpContext context, WebhookHandler handler) => handler.HandleGraphAsync(context));
