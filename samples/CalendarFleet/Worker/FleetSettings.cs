@@ -32,6 +32,12 @@ public sealed record FleetSettings
     /// <summary>Cluster check-in interval (how soon a dead worker is noticed, with the threshold).</summary>
     public TimeSpan CheckinInterval { get; init; } = DefaultCheckinInterval;
 
+    /// <summary>Where this worker's webhook listens (e.g. http://127.0.0.1:8080); null runs without push, polling only.</summary>
+    public Uri? WebhookListen { get; init; }
+
+    /// <summary>The webhook's public root registered in watch channels; null uses <see cref="WebhookListen"/>.</summary>
+    public Uri? WebhookAddress { get; init; }
+
     /// <summary>The check-in interval every worker of the chaos run uses.</summary>
     public static readonly TimeSpan DefaultCheckinInterval = TimeSpan.FromSeconds(5);
 

@@ -28,7 +28,9 @@ internal static class WorkerCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Calendars synced at once by this worker.", DefaultValueFactory = _ => 4 };
         var name = new Option<string>("--name") { Description = "This worker's name (lease holder, Quartz instance id).", DefaultValueFactory = _ => $"worker-{Environment.ProcessId}" };
         var stopOnEof = new Option<bool>("--stop-on-stdin-eof") { Description = "Shut down gracefully when standard input closes (how the chaos run stops its workers)." };
-        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof };
+        var webhookListen = new Option<string?>("--webhook-listen") { Description = "Listen for Calendar push notifications here, e.g. http://127.0.0.1:8080; the calendars get watch channels and --interval-seconds becomes the safety-net poll." };
+        var webhookAddress = new Option<string?>("--webhook-address") { Description = "The webhook's public root the server posts to (default: the --webhook-listen address plus /syncgen/webhooks/)." };
+        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof, webhookListen, webhookAddress };
         command.SetAction((parse, cancellationToken) =>
         {
             // Every flag is checked here, before the host, the scheduler or a connection starts.
@@ -44,7 +46,14 @@ internal static class WorkerCommand
                 Interval = FleetArguments.Seconds("--interval-seconds", parse.GetValue(interval)),
                 Lease = FleetArguments.Seconds("--lease-seconds", parse.GetValue(lease)),
                 Concurrency = FleetArguments.InRange("--concurrency", parse.GetValue(concurrency), 1, 1000),
+                WebhookListen = FleetArguments.HttpUrl("--webhook-listen", parse.GetValue(webhookListen)),
+                WebhookAddress = FleetArguments.HttpUrl("--webhook-address", parse.GetValue(webhookAddress)),
             };
+            if (settings.WebhookAddress is not null && settings.WebhookListen is null)
+            {
+                throw new ArgumentException("--webhook-address needs --webhook-listen: the worker must listen for the notifications it registers");
+            }
+
             return RunAsync(settings, parse.GetRequiredValue(name), parse.GetValue(stopOnEof), cancellationToken);
         });
         return command;
@@ -52,7 +61,7 @@ internal static class WorkerCommand
 
     public static async Task<int> RunAsync(FleetSettings settings, string name, bool stopOnStdinEof, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder();
+        IHostApplicationBuilder builder = settings.WebhookListen is null ? Host.CreateApplicationBuilder() : WorkerWebhook.CreateBuilder(settings);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -96,7 +105,7 @@ internal static class WorkerCommand
         });
 
         await FleetSchema.EnsureAsync(database, cancellationToken).ConfigureAwait(false);
-        using var host = builder.Build();
+        using var host = builder is HostApplicationBuilder plain ? plain.Build() : WorkerWebhook.Build((Microsoft.AspNetCore.Builder.WebApplicationBuilder)builder);
         if (stopOnStdinEof)
         {
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
