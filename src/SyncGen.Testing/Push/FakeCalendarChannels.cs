@@ -68,9 +68,6 @@ public sealed class FakeCalendarChannels : IAsyncDisposable
     /// <summary>Every notification sent or dropped so far, in order.</summary>
     public IReadOnlyList<PushDeliveryRecord> Deliveries => _delivery.Journal;
 
-    /// <summary>How many watch calls were answered with a channel.</summary>
-    public int WatchCalls { get; private set; }
-
     /// <summary>The channel ids stopped by <c>channels/stop</c>, in order.</summary>
     public IReadOnlyList<string> Stopped => Calls.Where(call => call.Key == "stop").Select(call => call.Value).ToArray();
 
@@ -241,7 +238,6 @@ public sealed class FakeCalendarChannels : IAsyncDisposable
             else
             {
                 _channels[id] = state;
-                WatchCalls++;
                 _calls.Add(new("watch", id));
             }
         }

@@ -77,10 +77,9 @@ internal sealed class PushDelivery : IAsyncDisposable
     }
 
     /// <summary>Sends one notification now, past the faults, and returns the webhook's status (0 when unreachable).</summary>
-    public async Task<int> SendAsync(PushNotification notification, bool forged, string? query = null)
+    public async Task<int> SendAsync(PushNotification notification, bool forged)
     {
-        var uri = query is null ? notification.Address : new Uri(notification.Address + (notification.Address.Query.Length == 0 ? "?" : "&") + query);
-        using var request = new HttpRequestMessage(HttpMethod.Post, uri);
+        using var request = new HttpRequestMessage(HttpMethod.Post, notification.Address);
         foreach (var header in notification.Headers)
         {
             request.Headers.TryAddWithoutValidation(header.Key, header.Value);
