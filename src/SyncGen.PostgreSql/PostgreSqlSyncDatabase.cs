@@ -12,7 +12,7 @@ namespace SyncGen.PostgreSql;
 /// upgraded on first use) and the stores of its collections. Create one per process and open a store per collection with
 /// <see cref="OpenStore{TItem}"/>; stores are cheap, the pool is shared.
 /// </summary>
-public sealed class PostgreSqlSyncDatabase : IAsyncDisposable
+public sealed partial class PostgreSqlSyncDatabase : IAsyncDisposable
 {
     private readonly bool _ownsDataSource;
     private readonly SemaphoreSlim _schemaLock = new(1, 1);

@@ -85,8 +85,8 @@ public sealed class EmbeddedGraphServerTests
 
         await Repository().SyncAsync();
 
-        // The kit answers an expired deltaLink with 410 resyncRequired, 400 and 404 syncStateNotFound and 400
-        // resyncRequired in turn: each one must be read as expiry through the SDK's ODataError.
+        // The kit answers an expired deltaLink with 410 resyncRequired, 400 syncStateNotFound, 400 resyncRequired and
+        // 404 syncStateNotFound in turn: each one must be read as expiry through the SDK's ODataError.
         foreach (var round in Enumerable.Range(0, 4))
         {
             _server.Delete($"u{round}");
@@ -96,7 +96,7 @@ public sealed class EmbeddedGraphServerTests
             var result = await Repository().SyncAsync();
 
             Assert.That((result.WasFullSync, result.ExpiriesRecovered), Is.EqualTo((true, 1)), $"round {round}");
-            Assert.That(_server.Requests.First().StatusCode, Is.EqualTo(round switch { 0 => 410, 2 => 404, _ => 400 }), $"round {round}");
+            Assert.That(_server.Requests.First().StatusCode, Is.EqualTo(round switch { 0 => 410, 3 => 404, _ => 400 }), $"round {round}");
             await AssertMirrorEqualsServerAsync();
         }
     }

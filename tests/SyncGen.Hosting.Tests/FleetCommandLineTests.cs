@@ -33,6 +33,8 @@ public sealed class FleetCommandLineTests
     [TestCase(new[] { "chaos", "--pauses", "-1" }, "error: --pauses must be 0 to 100; it was -1", TestName = "a chaos run with negative pauses")]
     [TestCase(new[] { "worker", "--connection", "Host=127.0.0.1", "--server", "http://127.0.0.1:1/", "--webhook-listen", "ftp://127.0.0.1:21" }, "error: --webhook-listen 'ftp://127.0.0.1:21' is not an absolute http(s) URL", TestName = "a worker whose webhook would listen on something else than http")]
     [TestCase(new[] { "worker", "--connection", "Host=127.0.0.1", "--server", "http://127.0.0.1:1/", "--webhook-address", "https://hooks.example.com/" }, "error: --webhook-address needs --webhook-listen: the worker must listen for the notifications it registers", TestName = "a worker with a webhook address but nothing listening")]
+    [TestCase(new[] { "worker", "--connection", "Host=127.0.0.1", "--server", "http://127.0.0.1:1/", "--metrics", "prometheus" }, "error: --metrics must be none, console or otlp; it was 'prometheus'", TestName = "a worker exporting metrics to an unknown exporter")]
+    [TestCase(new[] { "status", "--connection", "Host=127.0.0.1", "--stale-seconds", "0" }, "error: --stale-seconds must be more than 0 and at most 86400 seconds (a day); it was 0", TestName = "a status with no stale threshold")]
     [CancelAfter(60_000)]
     public async Task Bad_arguments_are_a_usage_error_in_one_line_before_anything_starts(string[] arguments, string expected, CancellationToken cancellationToken)
     {
@@ -71,6 +73,13 @@ public sealed class FleetCommandLineTests
 
     private static async Task<(int ExitCode, string StdErr)> RunFleetAsync(string[] arguments, CancellationToken cancellationToken)
     {
+        var (exitCode, _, stderr) = await RunFleetWithOutputAsync(arguments, cancellationToken);
+        return (exitCode, stderr);
+    }
+
+    /// <summary>Runs CalendarFleet.dll to its end; fails the test if it started a throwaway cluster.</summary>
+    internal static async Task<(int ExitCode, string StdOut, string StdErr)> RunFleetWithOutputAsync(string[] arguments, CancellationToken cancellationToken)
+    {
         var fleet = Path.Combine(AppContext.BaseDirectory, "CalendarFleet.dll");
         Assert.That(File.Exists(fleet), Is.True, $"{fleet} was not built next to the tests");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -95,7 +104,8 @@ public sealed class FleetCommandLineTests
             }
         }
 
-        Assert.That(await stdout, Does.Not.Contain("starting a throwaway PostgreSQL cluster"));
-        return (process.ExitCode, await stderr);
+        var output = await stdout;
+        Assert.That(output, Does.Not.Contain("starting a throwaway PostgreSQL cluster"));
+        return (process.ExitCode, output, await stderr);
     }
 }

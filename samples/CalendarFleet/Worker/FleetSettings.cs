@@ -37,6 +37,14 @@ public sealed record FleetSettings
 
     /// <summary>The webhook's public root registered in watch channels; null uses <see cref="WebhookListen"/>.</summary>
     public Uri? WebhookAddress { get; init; }
+    /// <summary>Where the worker exports its metrics.</summary>
+    internal MetricsExporter Metrics { get; init; } = MetricsExporter.None;
+
+    /// <summary>Where the worker serves the status page; null: no web server.</summary>
+    public Uri? StatusUrl { get; init; }
+
+    /// <summary>Time between two metric exports.</summary>
+    public TimeSpan MetricsInterval { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The check-in interval every worker of the chaos run uses.</summary>
     public static readonly TimeSpan DefaultCheckinInterval = TimeSpan.FromSeconds(5);

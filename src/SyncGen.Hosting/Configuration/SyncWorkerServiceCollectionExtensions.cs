@@ -12,7 +12,9 @@ public static class SyncWorkerServiceCollectionExtensions
     /// <remarks>
     /// The scheduler is clustered through Quartz's AdoJobStore on PostgreSQL (tables created when missing, job data as
     /// System.Text.Json), with one durable job per collection and the hosted services that start it and schedule the
-    /// configured collections. Register an <see cref="ISyncCollectionRunner"/> too. On shutdown running sync calls are
+    /// configured collections. Register an <see cref="ISyncCollectionRunner"/> too, and the runner's
+    /// <see cref="SyncGen.PostgreSql.PostgreSqlSyncDatabase"/> as a singleton for the worker to record each call's outcome in it
+    /// (<see cref="SyncGen.PostgreSql.PostgreSqlSyncDatabase.ReadStatusAsync"/> reads them). On shutdown running sync calls are
     /// cancelled and waited for: a pass is discarded or committed whole, never half.
     /// </remarks>
     /// <param name="services">The host's services.</param>
@@ -66,6 +68,7 @@ public static class SyncWorkerServiceCollectionExtensions
         services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
         services.AddTransient<SyncCollectionJob>();
         services.AddSingleton<RunningFirings>();
+        services.AddSingleton<SyncStatusRecorder>();
         services.AddSingleton<SyncCollectionScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<SyncCollectionScheduler>());
         services.AddHostedService<SyncTriggerCheck>();

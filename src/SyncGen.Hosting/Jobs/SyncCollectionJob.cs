@@ -18,7 +18,12 @@ namespace SyncGen.Hosting;
 /// </summary>
 [DisallowConcurrentExecution]
 [PersistJobDataAfterExecution]
-internal sealed partial class SyncCollectionJob(ISyncCollectionRunner runner, RunningFirings firings, IOptions<SyncWorkerOptions> options, ILogger<SyncCollectionJob> logger) : IJob
+internal sealed partial class SyncCollectionJob(
+    ISyncCollectionRunner runner,
+    RunningFirings firings,
+    SyncStatusRecorder status,
+    IOptions<SyncWorkerOptions> options,
+    ILogger<SyncCollectionJob> logger) : IJob
 {
     private readonly SyncWorkerOptions _options = options.Value;
 
@@ -45,11 +50,14 @@ internal sealed partial class SyncCollectionJob(ISyncCollectionRunner runner, Ru
 
         string outcome;
         TimeSpan? retryIn = null;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var result = await runner.SyncAsync(collection, cancellationToken).ConfigureAwait(false);
             outcome = "succeeded";
             Log.Synced(logger, collection, result.Kind, result.Upserts, result.Deletes, result.Duration);
+            // The pass is committed: its record is written even when shutdown started meanwhile.
+            await status.SucceededAsync(collection, result, CancellationToken.None).ConfigureAwait(false);
             if (failures > 0)
             {
                 failures = 0;
@@ -84,9 +92,11 @@ internal sealed partial class SyncCollectionJob(ISyncCollectionRunner runner, Ru
             retryIn = Backoff(failures);
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             Log.Failed(logger, collection, failures, retryIn.Value, exception);
+            await status.FailedAsync(collection, exception, CancellationToken.None).ConfigureAwait(false);
         }
 
         WorkerTelemetry.Runs.Add(1, Tags(collection, outcome));
+        WorkerTelemetry.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("syncgen.outcome", outcome));
         context.JobDetail.JobDataMap[JobKeys.FailuresKey] = failures;
         if (retryIn is { } delay)
         {

@@ -10,4 +10,8 @@ internal static class WorkerTelemetry
 
     public static Counter<long> StaleCommitsRefused { get; } = SyncTelemetry.Meter.CreateCounter<long>(
         "syncgen.worker.stale_commits_refused", "{pass}", "Passes refused because their collection's lease was taken over (the fence at work).");
+
+    // Tagged by outcome only: a collection tag would make one series per collection, thousands in a fleet.
+    public static Histogram<double> RunDuration { get; } = SyncTelemetry.Meter.CreateHistogram<double>(
+        "syncgen.worker.run.duration", "s", "Duration of the worker's sync calls, tagged with syncgen.outcome (as syncgen.worker.runs; cancelled calls excluded).");
 }

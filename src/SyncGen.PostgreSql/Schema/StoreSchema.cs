@@ -58,7 +58,35 @@ internal static class StoreSchema
         DELETE FROM {s}.staging AS st USING {s}.leases AS l WHERE st.collection = l.collection AND st.epoch < l.epoch;
         """,
 
-        // Push channels (SyncGen.AspNetCore): one row per Calendar watch channel or Graph subscription a worker created,
+        // Version 3 (issue 25): what an operator reads about each collection, written by the worker after each sync call.
+        // collection_status: the last successful call (a no-change call commits nothing, so state.committed_at alone
+        // would make a quiet collection look stale), when the token's full pass ended, the last failure and the run of
+        // failures since the last success, and a push channel's expiry. failures: the recent failures of each collection,
+        // trimmed to the newest few at each insert.
+        """
+        CREATE TABLE {s}.collection_status (
+            collection text PRIMARY KEY,
+            last_pass_at timestamptz,
+            last_pass_kind text,
+            last_pass_pages integer,
+            last_pass_changes bigint,
+            last_pass_seconds double precision,
+            full_pass_at timestamptz,
+            last_failure_at timestamptz,
+            last_failure_class text,
+            last_failure_message text,
+            consecutive_failures integer NOT NULL DEFAULT 0,
+            channel_expires_at timestamptz);
+        CREATE TABLE {s}.failures (
+            collection text NOT NULL,
+            id bigint GENERATED ALWAYS AS IDENTITY,
+            failed_at timestamptz NOT NULL,
+            class text NOT NULL,
+            message text NOT NULL,
+            PRIMARY KEY (collection, id));
+        """,
+
+        // Version 4 (issue 26): push channels (SyncGen.AspNetCore): one row per Calendar watch channel or Graph subscription a worker created,
         // so that every worker of the fleet can check a notification against it and renew or stop it. The secret the
         // provider echoes (channel token, clientState) is kept as its SHA-256 only: the table never holds a usable token.
         // A row exists before the provider is asked to create the channel, because Google may send the channel's `sync`

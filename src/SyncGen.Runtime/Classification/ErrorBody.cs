@@ -6,7 +6,8 @@ namespace SyncGen;
 
 /// <summary>
 /// Reads the reasons and message of an error body in the shapes Google (<c>error.errors[].reason</c>,
-/// <c>error.status</c>), People (<c>error.details[].reason</c>) and Graph (<c>error.code</c>) use. A body that is
+/// <c>error.status</c>), People (<c>error.details[].reason</c>), Graph (<c>error.code</c>) and Dropbox (<c>error..tag</c>,
+/// <c>error_summary</c>) use. A body that is
 /// not JSON (a proxy's HTML or plain-text page) gives no reasons and its first characters as the message: the
 /// status, not the body, decides what such an answer means.
 /// </summary>
@@ -36,7 +37,10 @@ internal static class ErrorBody
             AddReasons(error, "details", reasons);
             AddString(error, "status", reasons);
             AddString(error, "code", reasons);
-            var message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            AddString(error, ".tag", reasons);
+            var message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()
+                : document.RootElement.TryGetProperty("error_summary", out var summary) && summary.ValueKind == JsonValueKind.String ? summary.GetString()
+                : null;
             return (reasons, message);
         }
         catch (JsonException)

@@ -21,6 +21,7 @@ internal sealed class HttpErrorReader : ISyncErrorReader
             StatusCode = http.StatusCode,
             Reasons = http.Reasons,
             Message = http.ErrorMessage,
+            Body = http.Body,
             Headers = http.Headers,
             RetryAfter = http.RetryAfter,
         },

@@ -26,6 +26,64 @@ public sealed record SyncErrorFacts
     /// <summary>The error message of the body (<c>error.message</c>), or the start of a body that was not JSON.</summary>
     public string? Message { get; init; }
 
+    /// <summary>
+    /// The error body as the server sent it, cut at <see cref="BodyLimit"/> characters, or <see langword="null"/> when
+    /// there was none. Rules test it with <see cref="BodyValue"/> and <see cref="BodyEquals"/> when the API says
+    /// "expired" in a shape of its own (Dropbox: <c>{"error": {".tag": "reset"}}</c>).
+    /// </summary>
+    public string? Body { get; init; }
+
+    /// <summary>
+    /// The most characters of an error body <see cref="Body"/> keeps (64 KiB of text): enough for any API's error
+    /// object, while a proxy's page of megabytes is not held in memory. A body cut there is not JSON any more, so a
+    /// rule over its members sees none.
+    /// </summary>
+    public const int BodyLimit = 65536;
+
+    /// <summary>
+    /// The string (or the text of the number or boolean) at <paramref name="path"/> in the JSON error body, or
+    /// <see langword="null"/> when the body is not JSON, or has no such member, or it is an object, array or null.
+    /// </summary>
+    /// <param name="path">Where in the body, e.g. <c>SyncJsonPath.Parse("error.[.tag]")</c>.</param>
+    public string? BodyValue(SyncJsonPath path)
+    {
+        if (path is null)
+        {
+            throw new ArgumentNullException(nameof(path));
+        }
+
+        if (string.IsNullOrWhiteSpace(Body))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(Body);
+            if (!path.TryGet(document.RootElement, out var value))
+            {
+                return null;
+            }
+
+            return value.ValueKind switch
+            {
+                System.Text.Json.JsonValueKind.String => value.GetString(),
+                System.Text.Json.JsonValueKind.Number or System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => value.GetRawText(),
+                _ => null,
+            };
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not JSON (a proxy's page, a body cut at the limit), or a path that selects several values: no member to test.
+            return null;
+        }
+    }
+
+    /// <summary>Whether the JSON error body holds <paramref name="value"/> at <paramref name="path"/> (ordinal), e.g. Dropbox's <c>error.[.tag]</c> equal to <c>reset</c>.</summary>
+    /// <param name="path">Where in the body.</param>
+    /// <param name="value">The value that means what the rule tests.</param>
+    public bool BodyEquals(SyncJsonPath path, string value) => string.Equals(BodyValue(path), value, StringComparison.Ordinal);
+
     /// <summary>Response headers that matter to classification (e.g. <c>Location</c> on a Graph 410), case-insensitive.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = NoHeaders;
 
@@ -59,7 +117,7 @@ public sealed record SyncErrorFacts
     /// <summary>
     /// The facts of an HTTP answer: its status, and the reasons and message of its error body in the Google, People or
     /// Graph shape. A body that is not JSON (a proxy's HTML or text page) gives no reason and its first 200 characters,
-    /// on one line, as the message. For readers of other client libraries.
+    /// on one line, as the message; the body itself is kept in <see cref="Body"/>. For readers of other client libraries.
     /// </summary>
     /// <param name="statusCode">The HTTP status.</param>
     /// <param name="body">The error body, or <see langword="null"/>.</param>
@@ -76,10 +134,15 @@ public sealed record SyncErrorFacts
             StatusCode = statusCode,
             Reasons = reasons,
             Message = message,
+            Body = CapBody(body),
             RetryAfter = retryAfter ?? RetryAfterHeader.Read(HeaderValue(headers, "Retry-After")),
             Headers = headers ?? NoHeaders,
         };
     }
+
+    /// <summary>The body cut at <see cref="BodyLimit"/>; none for an empty one.</summary>
+    internal static string? CapBody(string? body) =>
+        string.IsNullOrEmpty(body) ? null : body.Length > BodyLimit ? body.Substring(0, BodyLimit) : body;
 
     /// <summary>
     /// A header's value whatever the dictionary's comparer: a reader may hand over a case-sensitive dictionary that

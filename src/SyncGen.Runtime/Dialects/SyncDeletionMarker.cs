@@ -26,6 +26,16 @@ public abstract class SyncDeletionMarker
     public static SyncDeletionMarker Present(SyncJsonPath path) => new Presence(path);
 
     /// <summary>
+    /// Every entry is a deletion: for an array that lists only deletions (Gmail history's <c>messagesDeleted</c>, see
+    /// <see cref="SyncEntryChanges.Deletion"/>). <see cref="Mark"/> writes nothing: where the entry sits says it all.
+    /// </summary>
+    public static SyncDeletionMarker Always { get; } = new Constant(true);
+
+    /// <summary>No entry is a deletion: for an array that lists only additions (Gmail history's <c>messagesAdded</c>).</summary>
+    /// <remarks><see cref="Mark"/> throws <see cref="InvalidOperationException"/>: nothing written into an entry makes it a deletion.</remarks>
+    public static SyncDeletionMarker Never { get; } = new Constant(false);
+
+    /// <summary>
     /// Deleted when any of <paramref name="markers"/> says so, e.g. Drive: <c>removed</c> is true, or the change's
     /// <c>file.trashed</c> is true (a trashed file comes as a change with <c>removed</c> false). <see cref="Mark"/> writes
     /// the first marker only: that is the tombstone an API writes for a deletion (Drive: <c>removed: true</c>).
@@ -138,6 +148,23 @@ public abstract class SyncDeletionMarker
         internal override IEnumerable<SyncJsonPath> Paths => new[] { _path };
 
         public override string ToString() => $"{_path} present";
+    }
+
+    private sealed class Constant(bool deleted) : SyncDeletionMarker
+    {
+        public override bool IsDeleted(JsonElement item) => deleted;
+
+        public override void Mark(JsonObject entry)
+        {
+            if (!deleted)
+            {
+                throw new InvalidOperationException("SyncDeletionMarker.Never cannot mark an entry as deleted: in this dialect deletions come in another array.");
+            }
+        }
+
+        internal override IEnumerable<SyncJsonPath> Paths => Array.Empty<SyncJsonPath>();
+
+        public override string ToString() => deleted ? "always" : "never";
     }
 
     private sealed class Any(SyncDeletionMarker[] markers) : SyncDeletionMarker

@@ -20,6 +20,17 @@ public enum SyncRequestStyle
     /// (Microsoft Graph delta: <c>@odata.nextLink</c>, <c>@odata.deltaLink</c>).
     /// </summary>
     FollowLinks,
+
+    /// <summary>
+    /// Every request is a POST (or <see cref="SyncDialect.Method"/>) with a JSON body: the first request of a full pass
+    /// sends the page source's <see cref="SyncHttpPageSource{TItem}.FirstRequestBody"/>, and a request that carries a
+    /// token sends it as the body member <see cref="SyncDialect.PageTokenParameter"/> or
+    /// <see cref="SyncDialect.SyncTokenParameter"/> (Dropbox: <c>list_folder/continue</c> with <c>{"cursor": ...}</c>).
+    /// </summary>
+    JsonBody,
+
+    /// <summary>As <see cref="JsonBody"/>, with an <c>application/x-www-form-urlencoded</c> body.</summary>
+    FormBody,
 }
 
 /// <summary>
@@ -140,40 +151,101 @@ public sealed partial record SyncDialect
 
         var entries = new List<SyncDialectEntry>();
         var skipped = 0;
-        if (items.TryGet(page, out var array) && array.ValueKind != JsonValueKind.Null)
+        var index = 0;
+        foreach (var entry in Elements(page, items, "page"))
         {
-            if (array.ValueKind != JsonValueKind.Array)
+            if (entry.ValueKind != JsonValueKind.Object)
             {
-                throw new JsonException($"the {Name} page's '{items}' is a JSON {array.ValueKind}, not an array");
+                throw new JsonException($"entry {index} of the {Name} page's '{items}' is a JSON {entry.ValueKind}, not an object");
             }
 
-            var index = 0;
-            foreach (var entry in array.EnumerateArray())
+            index++;
+            if (entryKind is not null && !entryKind.IsItem(entry))
             {
-                if (entry.ValueKind != JsonValueKind.Object)
-                {
-                    throw new JsonException($"entry {index} of the {Name} page's '{items}' is a JSON {entry.ValueKind}, not an object");
-                }
+                skipped++;
+                continue;
+            }
 
-                index++;
-                if (entryKind is not null && !entryKind.IsItem(entry))
-                {
-                    skipped++;
-                    continue;
-                }
+            // The full listing (deletion null) lists items only; a change record of several arrays yields each element.
+            if (deletion is null || EntryChanges.Count == 0)
+            {
+                entries.Add(ReadEntry(entry, key, deletion, itemValue));
+                continue;
+            }
 
-                var deleted = deletion?.IsDeleted(entry) ?? false;
-                JsonElement? value = entry;
-                if (itemValue is not null)
+            foreach (var changes in EntryChanges)
+            {
+                foreach (var element in Elements(entry, changes.Elements, $"entry {index - 1}"))
                 {
-                    value = itemValue.TryGet(entry, out var inner) && inner.ValueKind == JsonValueKind.Object ? inner : null;
-                }
+                    if (element.ValueKind != JsonValueKind.Object)
+                    {
+                        throw new JsonException($"an element of '{changes.Elements}' in entry {index - 1} of the {Name} page is a JSON {element.ValueKind}, not an object");
+                    }
 
-                entries.Add(new SyncDialectEntry(key.ReadString(entry), deleted, value));
+                    entries.Add(ReadEntry(element, changes.Key ?? key, changes.Deletion ?? deletion, changes.ItemValue ?? itemValue));
+                }
             }
         }
 
-        return new SyncDialectPage(entries, NextPageToken.ReadString(page), syncToken?.ReadString(page)) { SkippedEntries = skipped };
+        var (nextPage, nextSync) = Tokens(page, syncToken);
+        return new SyncDialectPage(entries, nextPage, nextSync) { SkippedEntries = skipped };
+    }
+
+    /// <summary>One change: its key (the deletion key for a deletion), whether it deletes, and its item.</summary>
+    private SyncDialectEntry ReadEntry(JsonElement entry, SyncJsonPath key, SyncDeletionMarker? deletion, SyncJsonPath? itemValue)
+    {
+        var deleted = deletion?.IsDeleted(entry) ?? false;
+        JsonElement? value = entry;
+        if (itemValue is not null)
+        {
+            value = itemValue.TryGet(entry, out var inner) && inner.ValueKind == JsonValueKind.Object ? inner : null;
+        }
+
+        var keyText = ((deleted ? DeletionKey : null) ?? key).ReadString(entry);
+        return new SyncDialectEntry(keyText, deleted, value) { DescendantPrefix = deleted && keyText is not null && SubtreeSeparator is { } separator ? keyText + separator : null };
+    }
+
+    /// <summary>The next page token and sync token of a page; with <see cref="HasMore"/>, one cursor is one or the other.</summary>
+    private (string? NextPage, string? NextSync) Tokens(JsonElement page, SyncJsonPath? syncToken)
+    {
+        if (HasMore is null || syncToken is null)
+        {
+            return (NextPageToken.ReadString(page), syncToken?.ReadString(page));
+        }
+
+        var more = HasMore.TryGet(page, out var flag) ? flag.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False or JsonValueKind.Null => false,
+            _ => throw new JsonException($"the {Name} page's '{HasMore}' is a JSON {flag.ValueKind}, not true or false"),
+        } : false;
+        return more ? (NextPageToken.ReadString(page), null) : (null, syncToken.ReadString(page));
+    }
+
+    /// <summary>
+    /// The elements at <paramref name="path"/>: each value it selects, or each element of a value that is an array, so
+    /// that <c>items</c> and <c>items[]</c> read the same.
+    /// </summary>
+    private IEnumerable<JsonElement> Elements(JsonElement owner, SyncJsonPath path, string where)
+    {
+        foreach (var value in path.Select(owner))
+        {
+            if (value.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var element in value.EnumerateArray())
+                {
+                    yield return element;
+                }
+            }
+            else if (!path.HasArraySteps)
+            {
+                throw new JsonException($"the {Name} {where}'s '{path}' is a JSON {value.ValueKind}, not an array");
+            }
+            else
+            {
+                yield return value;
+            }
+        }
     }
 }
 
@@ -258,4 +330,8 @@ internal sealed record SyncDialectPage(IReadOnlyList<SyncDialectEntry> Entries, 
 /// <param name="Key">The item's key, or <see langword="null"/> when the entry has none (a protocol error).</param>
 /// <param name="IsDeleted">Whether the entry is a deletion.</param>
 /// <param name="Item">The item's JSON, or <see langword="null"/> when a wrapping entry holds none (a Drive removal).</param>
-internal readonly record struct SyncDialectEntry(string? Key, bool IsDeleted, JsonElement? Item);
+internal readonly record struct SyncDialectEntry(string? Key, bool IsDeleted, JsonElement? Item)
+{
+    /// <summary>For a deletion that takes its subtree along (<see cref="SyncDialect.SubtreeSeparator"/>): the prefix of the keys below it.</summary>
+    public string? DescendantPrefix { get; init; }
+}

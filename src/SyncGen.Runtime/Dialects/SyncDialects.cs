@@ -138,4 +138,74 @@ public static class SyncDialects
             Key = SyncJsonPath.Property("id"),
         },
     };
+
+    /// <summary>
+    /// Dropbox <c>files/list_folder</c>, endpoint <c>.../2/files/list_folder</c>: every request is a POST with a JSON
+    /// body; a full pass sends the page source's <see cref="SyncHttpPageSource{TItem}.FirstRequestBody"/> (e.g.
+    /// <c>{"path": "", "recursive": true}</c>), and every later request goes to <c>list_folder/continue</c> with
+    /// <c>{"cursor": ...}</c>. One <c>cursor</c> is both page and sync token: while <c>has_more</c> is true it asks for the
+    /// next page, and the last page's is stored. Entries are keyed by <c>path_lower</c>, the only member a deleted entry
+    /// (<c>.tag</c> <c>deleted</c>) carries, and a deletion takes everything below it along (a deleted folder is one
+    /// entry). An expired cursor is 409 with <c>error.[.tag]</c> <c>reset</c> (<see cref="SyncExpiryRules.Dropbox"/>).
+    /// </summary>
+    public static SyncDialect Dropbox { get; } = new()
+    {
+        Name = "Dropbox list_folder",
+        RequestStyle = SyncRequestStyle.JsonBody,
+        ContinueRequest = "list_folder/continue",
+        SyncTokenParameter = "cursor",
+        PageTokenParameter = "cursor",
+        Items = SyncJsonPath.Property("entries"),
+        NextPageToken = SyncJsonPath.Property("cursor"),
+        NextSyncToken = SyncJsonPath.Property("cursor"),
+        HasMore = SyncJsonPath.Property("has_more"),
+        Key = SyncJsonPath.Property("path_lower"),
+        Deletion = SyncDeletionMarker.StatusEquals(SyncJsonPath.Property(".tag"), "deleted"),
+
+        // Dropbox reports a deleted folder as one entry, not one per file below it.
+        SubtreeSeparator = "/",
+        IsExpiry = SyncExpiryRules.Dropbox,
+    };
+
+    /// <summary>
+    /// Gmail history, endpoint the user's root <c>.../gmail/v1/users/me</c>: a full pass reads <c>profile</c>'s
+    /// <c>historyId</c> first, lists <c>messages</c> page by page, and ends with that id; an incremental pass reads
+    /// <c>history?startHistoryId=</c>, whose records each hold arrays of changes: <c>messagesAdded</c>,
+    /// <c>labelsAdded</c> and <c>labelsRemoved</c> (the message as it now is) and <c>messagesDeleted</c>, applied in that
+    /// order, each keyed by <c>message.id</c>. The stored token is the last page's <c>historyId</c>. An expired
+    /// <c>startHistoryId</c> is 404 (<see cref="SyncExpiryRules.Gmail"/>); a 404 to a request without a token is not.
+    /// The endpoint's query goes to <c>history</c> (<c>labelId</c>, <c>historyTypes</c>, <c>maxResults</c>);
+    /// <c>maxResults</c>, <c>labelIds</c>, <c>q</c> and <c>includeSpamTrash</c> go to <c>messages</c>.
+    /// </summary>
+    public static SyncDialect GmailHistory { get; } = new()
+    {
+        Name = "Gmail history",
+        RequestsBelowEndpoint = true,
+        ChangeFeedRequest = "history",
+        SyncTokenParameter = "startHistoryId",
+        PageTokenParameter = "pageToken",
+        Items = SyncJsonPath.Property("history"),
+        NextPageToken = SyncJsonPath.Property("nextPageToken"),
+        NextSyncToken = SyncJsonPath.Property("historyId"),
+        Key = SyncJsonPath.Nested("message", "id"),
+        ItemValue = SyncJsonPath.Property("message"),
+        Deletion = SyncDeletionMarker.Never,
+        EntryChanges = new[]
+        {
+            new SyncEntryChanges { Elements = SyncJsonPath.Property("messagesAdded") },
+            new SyncEntryChanges { Elements = SyncJsonPath.Property("labelsAdded") },
+            new SyncEntryChanges { Elements = SyncJsonPath.Property("labelsRemoved") },
+            new SyncEntryChanges { Elements = SyncJsonPath.Property("messagesDeleted"), Deletion = SyncDeletionMarker.Always },
+        },
+        IsExpiry = SyncExpiryRules.Gmail,
+        FullListing = new SyncFullListing
+        {
+            StartTokenRequest = "profile",
+            StartToken = SyncJsonPath.Property("historyId"),
+            ListingRequest = "messages",
+            ListingParameters = new[] { "maxResults", "labelIds", "q", "includeSpamTrash" },
+            Items = SyncJsonPath.Property("messages"),
+            Key = SyncJsonPath.Property("id"),
+        },
+    };
 }

@@ -57,6 +57,9 @@ public sealed class SyncHttpException : Exception
     /// <summary>The body's error message, or the start of a body that was not JSON.</summary>
     public string? ErrorMessage { get; }
 
+    /// <summary>The error body, cut at <see cref="SyncErrorFacts.BodyLimit"/> characters, or <see langword="null"/> when there was none.</summary>
+    public string? Body { get; init; }
+
     /// <summary>The response headers, case-insensitive, multiple values joined by commas.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; }
 
@@ -99,7 +102,10 @@ public sealed class SyncHttpException : Exception
             message,
             headers,
             RetryAfterHeader.Read(response),
-            $"HTTP {status} {response.ReasonPhrase}{(reason is null ? "" : $" ({reason})")}: {message ?? "no error message"}");
+            $"HTTP {status} {response.ReasonPhrase}{(reason is null ? "" : $" ({reason})")}: {message ?? "no error message"}")
+        {
+            Body = SyncErrorFacts.CapBody(body),
+        };
     }
 }
 

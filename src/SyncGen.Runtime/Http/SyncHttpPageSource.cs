@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net.Http;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
@@ -39,6 +41,7 @@ public sealed class SyncHttpPageSource<TItem>
     private readonly JsonTypeInfo<TItem>? _itemType;
     private readonly JsonSerializerOptions _options;
     private readonly SyncGate _gate = new();
+    private readonly string? _firstRequestBody;
 
     /// <summary>Creates a source that reads items with source-generated metadata (trimming- and AOT-safe).</summary>
     /// <param name="http">The client; its handlers add authentication.</param>
@@ -82,6 +85,11 @@ public sealed class SyncHttpPageSource<TItem>
             throw new ArgumentException($"The endpoint must be an absolute http or https URL; '{endpoint}' is not.", nameof(endpoint));
         }
 
+        if (dialect.HasBody && dialect.EffectiveMethod is "GET" or "HEAD")
+        {
+            throw new ArgumentException($"The {dialect.Name} dialect sends a request body ({dialect.RequestStyle}), which a {dialect.EffectiveMethod} request cannot carry.", nameof(dialect));
+        }
+
         Endpoint = endpoint;
         ErrorClassifier = dialect.CreateErrorClassifier();
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -90,6 +98,39 @@ public sealed class SyncHttpPageSource<TItem>
 
     /// <summary>The wire protocol.</summary>
     public SyncDialect Dialect { get; }
+
+    /// <summary>
+    /// The body of a full pass's first request, for a dialect that sends one (<see cref="SyncRequestStyle.JsonBody"/>:
+    /// JSON, e.g. Dropbox's <c>{"path": "", "recursive": true}</c>; <see cref="SyncRequestStyle.FormBody"/>: form
+    /// text); <see langword="null"/> (the default) for an empty object or form.
+    /// </summary>
+    /// <remarks>
+    /// Requests that carry a token send the token alone when the dialect has a <see cref="SyncDialect.ContinueRequest"/>,
+    /// otherwise this body with the token added. A JSON body must be an object: the token is a member of it.
+    /// </remarks>
+    public string? FirstRequestBody
+    {
+        get => _firstRequestBody;
+        init
+        {
+            if (value is not null && Dialect.RequestStyle == SyncRequestStyle.JsonBody)
+            {
+                try
+                {
+                    if (JsonNode.Parse(value) is not JsonObject)
+                    {
+                        throw new ArgumentException($"The first request body of the {Dialect.Name} dialect must be a JSON object.", nameof(FirstRequestBody));
+                    }
+                }
+                catch (JsonException exception)
+                {
+                    throw new ArgumentException($"The first request body of the {Dialect.Name} dialect is not JSON: {exception.Message}", nameof(FirstRequestBody), exception);
+                }
+            }
+
+            _firstRequestBody = value;
+        }
+    }
 
     /// <summary>The list (or delta) request of a full pass.</summary>
     public Uri Endpoint { get; }
@@ -133,7 +174,7 @@ public sealed class SyncHttpPageSource<TItem>
         if (pass.IsFull && Dialect.FullListing is { } listing)
         {
             string? startToken = null;
-            var listingUri = new Uri(Endpoint, listing.ListingRequest);
+            var listingUri = Dialect.Resolve(Endpoint, listing.ListingRequest);
             var listingQuery = ListingQuery(listing);
             return async (cursor, cancellationToken) =>
             {
@@ -151,7 +192,7 @@ public sealed class SyncHttpPageSource<TItem>
                 }
 
                 var uri = WithQuery(listingUri, parts);
-                using var document = await GetJsonAsync(uri, cancellationToken).ConfigureAwait(false);
+                using var document = await SendJsonAsync(new PageRequest(uri), cancellationToken).ConfigureAwait(false);
                 var page = Dialect.ReadFullListingPage(document.RootElement);
                 return ToSyncPage(page, page.NextPageToken is null ? startToken : null);
             };
@@ -160,7 +201,7 @@ public sealed class SyncHttpPageSource<TItem>
         var fixedQuery = PassQuery(pass);
         return async (cursor, cancellationToken) =>
         {
-            using var document = await GetJsonAsync(RequestUri(cursor, fixedQuery), cancellationToken).ConfigureAwait(false);
+            using var document = await SendJsonAsync(ChangeFeedRequest(cursor, fixedQuery), cancellationToken).ConfigureAwait(false);
             var page = Dialect.ReadPage(document.RootElement);
             if (Dialect.RequestStyle == SyncRequestStyle.FollowLinks && page.NextSyncToken is { } deltaLink)
             {
@@ -225,7 +266,7 @@ public sealed class SyncHttpPageSource<TItem>
     private List<QueryPart> ListingQuery(SyncFullListing listing)
     {
         // A query written into the dialect's ListingRequest itself comes first, as the request path's own.
-        var query = ParseQuery(new Uri(Endpoint, listing.ListingRequest).Query);
+        var query = ParseQuery(Dialect.Resolve(Endpoint, listing.ListingRequest).Query);
         query.AddRange(Forwarded(listing.ListingParameters));
         bool Names(string name) => query.Exists(p => string.Equals(p.Name, name, StringComparison.Ordinal));
         foreach (var added in listing.ListingParameterDefaults)
@@ -239,37 +280,77 @@ public sealed class SyncHttpPageSource<TItem>
         return query;
     }
 
-    private Uri RequestUri(SyncCursor cursor, List<QueryPart> passQuery)
+    /// <summary>The request of one change-feed page: where it goes, with which method, carrying which tokens how.</summary>
+    private PageRequest ChangeFeedRequest(SyncCursor cursor, List<QueryPart> passQuery)
     {
-        var path = new Uri(Endpoint.GetLeftPart(UriPartial.Path));
+        var feed = Dialect.ChangeFeedRequest is { } relative ? Dialect.Resolve(Endpoint, relative) : Endpoint;
+        var path = new Uri(feed.GetLeftPart(UriPartial.Path));
         if (Dialect.RequestStyle == SyncRequestStyle.FollowLinks)
         {
             if (cursor.PageToken is { } nextLink)
             {
-                return Link(nextLink, "next page link");
+                return new PageRequest(Link(nextLink, "next page link"));
             }
 
             if (cursor.SyncToken is { } deltaLink)
             {
-                return Link(deltaLink, "stored sync link");
+                return new PageRequest(Link(deltaLink, "stored sync link"));
             }
 
-            return WithQuery(path, passQuery);
+            return new PageRequest(WithQuery(path, passQuery));
         }
 
-        var parts = new List<QueryPart>(passQuery);
+        // The tokens the request carries: a page token replaces the sync token when both travel in one member (Drive,
+        // Dropbox's cursor); otherwise the pass's sync token rides along on every page.
+        var tokens = new List<KeyValuePair<string, string>>();
         if (cursor.SyncToken is { } token && !(cursor.PageToken is not null && Dialect.PageTokenParameter == Dialect.SyncTokenParameter))
         {
-            parts.Add(Escaped(Dialect.SyncTokenParameter, token));
+            tokens.Add(new(Dialect.SyncTokenParameter, token));
         }
 
         if (cursor.PageToken is { } pageToken)
         {
-            parts.Add(Escaped(Dialect.PageTokenParameter, pageToken));
+            tokens.Add(new(Dialect.PageTokenParameter, pageToken));
         }
 
-        return WithQuery(path, parts);
+        var continued = tokens.Count > 0 && Dialect.ContinueRequest is not null;
+        if (continued)
+        {
+            path = new Uri(Dialect.Resolve(Endpoint, Dialect.ContinueRequest!).GetLeftPart(UriPartial.Path));
+        }
+
+        if (!Dialect.HasBody)
+        {
+            return new PageRequest(WithQuery(path, passQuery.Concat(tokens.Select(t => Escaped(t.Key, t.Value)))), Dialect.EffectiveMethod);
+        }
+
+        // A continue request (Dropbox list_folder/continue) takes the token alone; without one, every request repeats
+        // the first request's body with the tokens added.
+        var first = continued ? null : _firstRequestBody;
+        return WithBody(new PageRequest(WithQuery(path, continued ? Enumerable.Empty<QueryPart>() : passQuery), Dialect.EffectiveMethod), first, tokens);
     }
+
+    /// <summary>A body-style request with its body: <paramref name="first"/> (or nothing) with <paramref name="tokens"/> set in it.</summary>
+    private PageRequest WithBody(PageRequest request, string? first, List<KeyValuePair<string, string>> tokens)
+    {
+        if (Dialect.RequestStyle == SyncRequestStyle.FormBody)
+        {
+            var form = string.Join("&", new[] { first }.Where(f => !string.IsNullOrEmpty(f))
+                .Concat(tokens.Select(t => Uri.EscapeDataString(t.Key) + "=" + Uri.EscapeDataString(t.Value))));
+            return request with { Body = Encoding.UTF8.GetBytes(form), ContentType = "application/x-www-form-urlencoded" };
+        }
+
+        var json = first is null ? new JsonObject() : (JsonObject)JsonNode.Parse(first)!;
+        foreach (var (name, value) in tokens)
+        {
+            json[name] = value;
+        }
+
+        return request with { Body = Encoding.UTF8.GetBytes(json.ToJsonString()), ContentType = "application/json" };
+    }
+
+    /// <summary>One request of a pass: where, how, and the body (UTF-8) when the dialect sends one.</summary>
+    private readonly record struct PageRequest(Uri Uri, string Method = "GET", byte[]? Body = null, string? ContentType = null);
 
     /// <summary>
     /// A link from the server, requested verbatim, but only on the endpoint's origin: the client's credentials must
@@ -297,24 +378,34 @@ public sealed class SyncHttpPageSource<TItem>
 
     private async Task<string> ReadStartTokenAsync(SyncFullListing listing, CancellationToken cancellationToken)
     {
-        var request = new Uri(Endpoint, listing.StartTokenRequest);
+        var request = Dialect.Resolve(Endpoint, listing.StartTokenRequest);
         var uri = WithQuery(request, ParseQuery(request.Query).Concat(Forwarded(listing.StartTokenParameters)).ToList());
-        using var document = await GetJsonAsync(uri, cancellationToken).ConfigureAwait(false);
+        using var document = await SendJsonAsync(new PageRequest(uri), cancellationToken).ConfigureAwait(false);
         return listing.StartToken.ReadString(document.RootElement)
             ?? throw new JsonException($"the {Dialect.Name} start token answer has no '{listing.StartToken}'");
     }
 
     /// <summary>
-    /// GETs <paramref name="uri"/> as JSON. A redirect the client hands back (<c>AllowAutoRedirect = false</c>) is followed
-    /// here, on the endpoint's origin only; an answer the client fetched from another origin by following a redirect
+    /// Sends <paramref name="page"/> and reads its answer as JSON. A redirect the client hands back
+    /// (<c>AllowAutoRedirect = false</c>) is followed here, on the endpoint's origin only; an answer the client fetched from another origin by following a redirect
     /// itself is refused unread. Either refusal is a <see cref="SyncRedirectRefusedException"/>.
     /// </summary>
-    private async Task<JsonDocument> GetJsonAsync(Uri uri, CancellationToken cancellationToken)
+    private async Task<JsonDocument> SendJsonAsync(PageRequest page, CancellationToken cancellationToken)
     {
+        var uri = page.Uri;
+        var method = new HttpMethod(page.Method);
+        var body = page.Body;
         for (var redirects = 0; ; redirects++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            using var request = new HttpRequestMessage(method, uri);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            if (body is not null)
+            {
+                // A 307 or 308 repeats the method and the body; a 301, 302 or 303 after a POST turns into a GET, as browsers do.
+                request.Content = new ByteArrayContent(body);
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue(page.ContentType!) { CharSet = "utf-8" };
+            }
+
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             if (response.RequestMessage?.RequestUri is { IsAbsoluteUri: true } answered && !IsEndpointOrigin(answered))
             {
@@ -330,6 +421,12 @@ public sealed class SyncHttpPageSource<TItem>
                 }
 
                 uri = target;
+                if ((int)response.StatusCode is 301 or 302 or 303 && method != HttpMethod.Get && method != HttpMethod.Head)
+                {
+                    method = HttpMethod.Get;
+                    body = null;
+                }
+
                 continue;
             }
 
@@ -365,10 +462,15 @@ public sealed class SyncHttpPageSource<TItem>
                 items.Add(entry.Item is { } json ? Deserialize(json) : default!);
             }
 
-            identities.Add(new SyncItemIdentity(entry.Key, entry.IsDeleted));
+            identities.Add(new SyncItemIdentity(entry.Key, entry.IsDeleted) { DescendantPrefix = entry.DescendantPrefix });
         }
 
-        return SyncPage<TItem>.Create(items, page.NextPageToken, nextSyncToken) with { Identities = identities, SkippedEntries = page.SkippedEntries };
+        return SyncPage<TItem>.Create(items, page.NextPageToken, nextSyncToken) with
+        {
+            Identities = identities,
+            SkippedEntries = page.SkippedEntries,
+            MayDeleteSubtrees = Dialect.SubtreeSeparator is not null,
+        };
     }
 
     private TItem Deserialize(JsonElement json)

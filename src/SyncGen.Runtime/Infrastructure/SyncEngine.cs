@@ -171,6 +171,7 @@ public sealed class SyncEngine<TItem>
         int upserts = 0, deletes = 0, skipped = 0, emptyInARow = 0;
         var cursor = new SyncCursor(pass, null, 1);
         var pending = started.FirstPage;
+        SubtreeDeletions<TItem>? subtrees = null;
         try
         {
             while (true)
@@ -202,6 +203,12 @@ public sealed class SyncEngine<TItem>
                     // Overlap the wire with the store: page N+1 travels while page N is applied. Pages are still applied
                     // strictly in order, and a failure anywhere discards the prefetched page with the whole staged pass.
                     pending = FetchAsync(fetch, ahead, pipeline, retries, prefetch.Token);
+                }
+
+                if (page.MayDeleteSubtrees)
+                {
+                    subtrees ??= new SubtreeDeletions<TItem>(_store, pass.Kind);
+                    page = await subtrees.ExpandAsync(page, cancellationToken).ConfigureAwait(false);
                 }
 
                 var changes = ToChanges(page.Items, page.Identities, cursor, ref upserts, ref deletes);
@@ -383,6 +390,13 @@ public sealed class SyncEngine<TItem>
             }
 
             var classification = classifier.Classify(exception);
+            if (classification is { Kind: SyncErrorKind.TokenExpired, StatusCode: 404 } && cursor.SyncToken is null && cursor.PageToken is null)
+            {
+                // A request that carried no token cannot have sent an expired one: this 404 is a wrong URL or user (an
+                // expiry rule such as Gmail's reads 404 as expiry), and a full pass started again would get it again.
+                classification = classification with { Kind = SyncErrorKind.Fatal };
+            }
+
             throw classification.Kind switch
             {
                 SyncErrorKind.TokenExpired => new TokenExpiredSignal(classification, exception),

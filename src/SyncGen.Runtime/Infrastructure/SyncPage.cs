@@ -29,6 +29,12 @@ public readonly record struct SyncPage<TItem>(IReadOnlyList<TItem> Items, string
     /// </summary>
     public int SkippedEntries { get; init; }
 
+    /// <summary>
+    /// Whether a deletion in <see cref="Identities"/> may take its subtree along (<see cref="SyncItemIdentity.DescendantPrefix"/>):
+    /// the engine then keeps track of the pass's keys, which it does not otherwise.
+    /// </summary>
+    public bool MayDeleteSubtrees { get; init; }
+
     /// <summary>Builds a page, treating a missing item list as empty and empty tokens as absent.</summary>
     public static SyncPage<TItem> Create(IEnumerable<TItem>? items, string? nextPageToken, string? nextSyncToken)
     {
@@ -48,4 +54,11 @@ public readonly record struct SyncPage<TItem>(IReadOnlyList<TItem> Items, string
 /// <param name="Key">The key, or <see langword="null"/> when the entry had none (a protocol error).</param>
 /// <param name="IsDeleted">Whether the entry is a deletion.</param>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly record struct SyncItemIdentity(string? Key, bool IsDeleted);
+public readonly record struct SyncItemIdentity(string? Key, bool IsDeleted)
+{
+    /// <summary>
+    /// For a deletion that takes its subtree along (<see cref="SyncDialect.SubtreeSeparator"/>): every key starting with
+    /// this prefix is deleted too; <see langword="null"/> for a deletion of one key.
+    /// </summary>
+    public string? DescendantPrefix { get; init; }
+}

@@ -60,7 +60,7 @@ public static class FakeDialects
     /// Microsoft Graph delta: <c>/v1.0/users/delta</c>, <c>$top</c>, items <c>{"id", "displayName"}</c>, removals
     /// <c>{"id", "@removed": {"reason": "deleted"}}</c>, absolute <c>@odata.nextLink</c> / <c>@odata.deltaLink</c> on
     /// the server's own origin. Expiry is served in turn as 410 <c>resyncRequired</c>, 400 <c>syncStateNotFound</c>,
-    /// 404 <c>syncStateNotFound</c> and 400 <c>resyncRequired</c>; other errors use Graph's
+    /// 400 <c>resyncRequired</c> and 404 <c>syncStateNotFound</c>; other errors use Graph's
     /// <c>{"error":{"code","message","innerError"}}</c>.
     /// </summary>
     public static FakeDialect MicrosoftGraph { get; } = new()
@@ -74,8 +74,11 @@ public static class FakeDialects
         {
             0 => new FakeErrorResponse(410, GraphErrorBody(410, "resyncRequired", "Resync required. Replace any local cached data with a full delta sync.")),
             1 => new FakeErrorResponse(400, GraphErrorBody(400, "syncStateNotFound", "The sync state generation is not found. Delta tokens may be expired or invalid.")),
-            2 => new FakeErrorResponse(404, GraphErrorBody(404, "syncStateNotFound", "The sync state generation is not found.")),
-            _ => new FakeErrorResponse(400, GraphErrorBody(400, "resyncRequired", "Resync required.")),
+            2 => new FakeErrorResponse(400, GraphErrorBody(400, "resyncRequired", "Resync required.")),
+
+            // The 404 comes last, after the three a bounded expiry loop counts: a 404 to a request without a token (a
+            // full pass of "410 forever") is never an expiry, whatever its code.
+            _ => new FakeErrorResponse(404, GraphErrorBody(404, "syncStateNotFound", "The sync state generation is not found.")),
         },
         ErrorBody = GraphErrorBody,
         Unsupported = new Dictionary<ScenarioCapability, string>

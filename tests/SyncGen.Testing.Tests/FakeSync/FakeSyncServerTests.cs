@@ -104,7 +104,7 @@ public sealed class FakeSyncServerTests
             Assert.That(SyncDialects.MicrosoftGraph.IsExpiry(facts), Is.True, $"{(int)response.StatusCode} {code} must read as expiry");
         }
 
-        Assert.That(answers, Is.EqualTo(new[] { (410, "resyncRequired"), (400, "syncStateNotFound"), (404, "syncStateNotFound"), (400, "resyncRequired") }));
+        Assert.That(answers, Is.EqualTo(new[] { (410, "resyncRequired"), (400, "syncStateNotFound"), (400, "resyncRequired"), (404, "syncStateNotFound") }));
     }
 
     [Test]
