@@ -32,6 +32,11 @@ public sealed record FleetSettings
     /// <summary>Cluster check-in interval (how soon a dead worker is noticed, with the threshold).</summary>
     public TimeSpan CheckinInterval { get; init; } = DefaultCheckinInterval;
 
+    /// <summary>Where this worker's webhook listens (e.g. http://127.0.0.1:8080); null runs without push, polling only.</summary>
+    public Uri? WebhookListen { get; init; }
+
+    /// <summary>The webhook's public root registered in watch channels; null uses <see cref="WebhookListen"/>.</summary>
+    public Uri? WebhookAddress { get; init; }
     /// <summary>Where the worker exports its metrics.</summary>
     internal MetricsExporter Metrics { get; init; } = MetricsExporter.None;
 

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SyncGen.AspNetCore;
+using SyncGen.AspNetCore.Webhooks;
 using SyncGen.Hosting;
 using SyncGen.PostgreSql;
 
@@ -31,10 +32,12 @@ internal static class WorkerCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Calendars synced at once by this worker.", DefaultValueFactory = _ => 4 };
         var name = new Option<string>("--name") { Description = "This worker's name (lease holder, Quartz instance id).", DefaultValueFactory = _ => $"worker-{Environment.ProcessId}" };
         var stopOnEof = new Option<bool>("--stop-on-stdin-eof") { Description = "Shut down gracefully when standard input closes (how the chaos run stops its workers)." };
+        var webhookListen = new Option<string?>("--webhook-listen") { Description = "Listen for Calendar push notifications here, e.g. http://127.0.0.1:8080; the calendars get watch channels and --interval-seconds becomes the safety-net poll." };
+        var webhookAddress = new Option<string?>("--webhook-address") { Description = "The webhook's public root the server posts to (default: the --webhook-listen address plus /syncgen/webhooks/)." };
         var metrics = new Option<string>("--metrics") { Description = "Export SyncGen's metrics: none, console, or otlp (to OTEL_EXPORTER_OTLP_ENDPOINT).", DefaultValueFactory = _ => "none" };
         var statusUrl = new Option<string?>("--status-url") { Description = "Serve the status page at this http URL, e.g. http://127.0.0.1:8080/syncgen/status (port 0: any free port; loopback requests only)." };
         var metricsInterval = new Option<double>("--metrics-seconds") { Description = "Seconds between two metric exports (and fleet gauge reads).", DefaultValueFactory = _ => 60 };
-        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof, metrics, metricsInterval, statusUrl };
+        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof, metrics, metricsInterval, statusUrl, webhookListen, webhookAddress };
         command.SetAction((parse, cancellationToken) =>
         {
             // Every flag is checked here, before the host, the scheduler or a connection starts.
@@ -50,12 +53,19 @@ internal static class WorkerCommand
                 Interval = FleetArguments.Seconds("--interval-seconds", parse.GetValue(interval)),
                 Lease = FleetArguments.Seconds("--lease-seconds", parse.GetValue(lease)),
                 Concurrency = FleetArguments.InRange("--concurrency", parse.GetValue(concurrency), 1, 1000),
+                WebhookListen = FleetArguments.HttpUrl("--webhook-listen", parse.GetValue(webhookListen)),
+                WebhookAddress = FleetArguments.HttpUrl("--webhook-address", parse.GetValue(webhookAddress)),
                 Metrics = WorkerMetrics.Parse(parse.GetRequiredValue(metrics)),
                 MetricsInterval = FleetArguments.Seconds("--metrics-seconds", parse.GetValue(metricsInterval)),
                 StatusUrl = parse.GetValue(statusUrl) is { } url
                     ? Uri.TryCreate(url, UriKind.Absolute, out var status) && status.Scheme == "http" ? status : throw new ArgumentException($"--status-url '{url}' is not an absolute http URL")
                     : null,
             };
+            if (settings.WebhookAddress is not null && settings.WebhookListen is null)
+            {
+                throw new ArgumentException("--webhook-address needs --webhook-listen: the worker must listen for the notifications it registers");
+            }
+
             return RunAsync(settings, parse.GetRequiredValue(name), parse.GetValue(stopOnEof), cancellationToken);
         });
         return command;
@@ -63,8 +73,8 @@ internal static class WorkerCommand
 
     public static async Task<int> RunAsync(FleetSettings settings, string name, bool stopOnStdinEof, CancellationToken cancellationToken)
     {
-        // With a status URL the worker is also a web host (Kestrel on that URL, the status page); without one, no port is opened.
-        IHostApplicationBuilder builder = settings.StatusUrl is null ? Host.CreateApplicationBuilder() : WebApplication.CreateSlimBuilder();
+        // With a status URL or a webhook the worker is also a web host (Kestrel on those URLs); without either, no port is opened.
+        IHostApplicationBuilder builder = settings.StatusUrl is null && settings.WebhookListen is null ? Host.CreateApplicationBuilder() : WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -110,7 +120,12 @@ internal static class WorkerCommand
         });
 
         await FleetSchema.EnsureAsync(database, cancellationToken).ConfigureAwait(false);
-        using var host = Build(builder, settings.StatusUrl);
+        if (settings.WebhookListen is not null)
+        {
+            WorkerWebhook.AddPush(builder.Services, settings);
+        }
+
+        using var host = Build(builder, settings);
         if (stopOnStdinEof)
         {
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
@@ -132,17 +147,27 @@ internal static class WorkerCommand
         return 0;
     }
 
-    private static IHost Build(IHostApplicationBuilder builder, Uri? statusUrl)
+    private static IHost Build(IHostApplicationBuilder builder, FleetSettings settings)
     {
         if (builder is not WebApplicationBuilder web)
         {
             return ((HostApplicationBuilder)builder).Build();
         }
 
-        web.WebHost.UseUrls(statusUrl!.GetLeftPart(UriPartial.Authority));
+        var urls = new[] { settings.StatusUrl, settings.WebhookListen }.OfType<Uri>().Select(url => url.GetLeftPart(UriPartial.Authority)).Distinct(StringComparer.Ordinal);
+        web.WebHost.UseUrls(string.Join(';', urls));
         var app = web.Build();
-        // No policy: the page answers loopback requests only, which is what a sample run on one machine needs.
-        app.MapSyncGenStatus(statusUrl.AbsolutePath.TrimEnd('/') is { Length: > 0 } path ? path : "/syncgen/status");
+        if (settings.StatusUrl is { } statusUrl)
+        {
+            // No policy: the page answers loopback requests only, which is what a sample run on one machine needs.
+            app.MapSyncGenStatus(statusUrl.AbsolutePath.TrimEnd('/') is { Length: > 0 } path ? path : "/syncgen/status");
+        }
+
+        if (settings.WebhookListen is not null)
+        {
+            app.MapSyncGenWebhooks();
+        }
+
         return app;
     }
 }

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using SyncGen.Testing.Dialects;
+using SyncGen.Testing.Push;
 
 namespace SyncGen.Testing.FakeServer;
 
@@ -88,7 +89,11 @@ public sealed class FakeSyncServer : IAsyncDisposable
         _feedPath = DialectRequests.FeedPath(dialect);
         Endpoint = new Uri(origin + DialectRequests.EndpointPath(dialect));
         (_startTokenPath, _listingPath) = DialectRequests.ListingPaths(dialect) is { } paths ? (paths.StartToken, paths.Listing) : (null, null);
+        Subscriptions = new FakeGraphSubscriptions(options.TimeProvider ?? TimeProvider.System);
     }
+
+    /// <summary>Graph's push side: <c>{BaseUri}subscriptions</c> with the validation handshake, change and lifecycle notifications.</summary>
+    public FakeGraphSubscriptions Subscriptions { get; }
 
     /// <summary>What this server speaks.</summary>
     public FakeDialect Dialect { get; }
@@ -186,13 +191,23 @@ public sealed class FakeSyncServer : IAsyncDisposable
         }
 
         _feed.Upsert(item.Id, item.Fields);
+        Subscriptions.Notify(item.Id);
         return item;
     }
 
     /// <summary>Removes an item: incremental passes report it with the dialect's deletion marker, full passes omit it.</summary>
     /// <param name="id">The key.</param>
     /// <returns>False when there is no live item with that key (nothing is appended).</returns>
-    public bool Delete(string id) => _feed.Delete(id);
+    public bool Delete(string id)
+    {
+        var deleted = _feed.Delete(id);
+        if (deleted)
+        {
+            Subscriptions.Notify(id);
+        }
+
+        return deleted;
+    }
 
     /// <summary>
     /// Deletes an item and everything keyed below it, listed as the item's one deletion, as Dropbox reports a deleted
@@ -246,7 +261,11 @@ public sealed class FakeSyncServer : IAsyncDisposable
 
     /// <summary>Stops the server; requests still waiting on a delay fault are cancelled.</summary>
     /// <returns>A task that completes when the server has stopped.</returns>
-    public ValueTask DisposeAsync() => _state.StopAsync(_app);
+    public async ValueTask DisposeAsync()
+    {
+        await _state.StopAsync(_app).ConfigureAwait(false);
+        await Subscriptions.DisposeAsync().ConfigureAwait(false);
+    }
 
     private bool SetTrashed(string id, bool trashed)
     {
@@ -309,6 +328,11 @@ public sealed class FakeSyncServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        if (await Subscriptions.TryHandleAsync(context, new Uri(BaseUri, "subscriptions").AbsolutePath).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var arrived = (_options.TimeProvider ?? TimeProvider.System).GetUtcNow();
         var (request, kind) = await ParseRequestAsync(context).ConfigureAwait(false);
         var fault = kind is DialectRequestKind.Feed or DialectRequestKind.Listing ? Faults.Take(request) : null;
