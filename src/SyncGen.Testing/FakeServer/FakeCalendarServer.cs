@@ -147,6 +147,11 @@ public sealed class FakeCalendarServer : IAsyncDisposable
             return await WriteAsync(context, 405, GoogleErrors.Body(405, "global", "httpMethodNotAllowed", "Method Not Allowed"), null).ConfigureAwait(false);
         }
 
+        if (_options.Quota is { } quota && !quota.TryAdmit(request.CalendarId, _journalClock.GetUtcNow()))
+        {
+            return await WriteAsync(context, 403, GoogleErrors.Body(403, "usageLimits", "rateLimitExceeded", "Rate Limit Exceeded"), null).ConfigureAwait(false);
+        }
+
         fault = await _state.WaitOutDelaysAsync(fault, context).ConfigureAwait(false);
 
         switch (fault?.Kind)
