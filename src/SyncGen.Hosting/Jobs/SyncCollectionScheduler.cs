@@ -79,6 +79,36 @@ public sealed partial class SyncCollectionScheduler(ISchedulerFactory schedulers
         return created;
     }
 
+    /// <summary>Fires the job of <paramref name="collection"/> once now, beside its interval; false when it has no job.</summary>
+    /// <remarks>
+    /// What a push notification calls. The extra firing goes through Quartz like any other, so the cluster still never
+    /// runs two firings of one collection at once: a firing asked for while a pass runs waits for it and then runs
+    /// (it catches the change the running pass may have missed), and the store's fenced lease makes a duplicate harmless.
+    /// </remarks>
+    /// <param name="collection">The collection id.</param>
+    /// <param name="cancellationToken">Cancels the request to Quartz.</param>
+    /// <returns>Whether a firing was requested.</returns>
+    public async Task<bool> TriggerNowAsync(string collection, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(collection);
+        var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await scheduler.TriggerJob(JobKeys.Job(collection), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (JobPersistenceException)
+        {
+            // Quartz says "the job referenced by the trigger does not exist" this way; anything else is a real failure.
+            if (await scheduler.Exists(JobKeys.Job(collection), cancellationToken).ConfigureAwait(false))
+            {
+                throw;
+            }
+
+            return false;
+        }
+    }
+
     private const int ScheduleBatchSize = 200;
 
     private static IJobDetail BuildJob(string collection) =>

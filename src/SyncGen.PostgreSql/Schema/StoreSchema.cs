@@ -58,6 +58,23 @@ internal static class StoreSchema
         DELETE FROM {s}.staging AS st USING {s}.leases AS l WHERE st.collection = l.collection AND st.epoch < l.epoch;
         """,
 
+        // Push channels (SyncGen.AspNetCore): one row per Calendar watch channel or Graph subscription a worker created,
+        // so that every worker of the fleet can check a notification against it and renew or stop it. The secret the
+        // provider echoes (channel token, clientState) is kept as its SHA-256 only: the table never holds a usable token.
+        // A row exists before the provider is asked to create the channel, because Google may send the channel's `sync`
+        // notification before its answer arrives; resource_id and expires_at are set from that answer.
+        """
+        CREATE TABLE {s}.push_channels (
+            channel_id text PRIMARY KEY,
+            collection text NOT NULL,
+            provider text NOT NULL,
+            resource_id text,
+            token_sha256 bytea NOT NULL,
+            created_at timestamptz NOT NULL,
+            expires_at timestamptz NOT NULL);
+        CREATE INDEX push_channels_collection ON {s}.push_channels (collection);
+        """,
+
         // Fleet-wide request budgets (PostgreSqlSyncQuota).
         // quota_buckets: one token bucket per quota key; tokens as of refilled_at (refilled by time on every take, in the
         // same UPDATE). A throttling answer empties it and moves refilled_at into the future: nothing refills until then.

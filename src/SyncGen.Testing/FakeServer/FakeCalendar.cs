@@ -31,6 +31,9 @@ public sealed class FakeCalendar
         _clockStart = clockStart;
     }
 
+    /// <summary>Called after each change, outside the lock: the server's push channels notify their watchers.</summary>
+    internal Action? Changed { get; init; }
+
     /// <summary>The calendar id, as it appears in the request path.</summary>
     public string Id { get; }
 
@@ -134,10 +137,14 @@ public sealed class FakeCalendar
     {
         ArgumentNullException.ThrowIfNull(calendarEvent);
         ValidateId(calendarEvent.Id);
+        FakeEventVersion version;
         lock (_gate)
         {
-            return AppendLocked(calendarEvent);
+            version = AppendLocked(calendarEvent);
         }
+
+        Changed?.Invoke();
+        return version;
     }
 
     /// <summary>Deletes an event: appends a cancelled version of it, which incremental passes then report.</summary>
@@ -154,8 +161,10 @@ public sealed class FakeCalendar
             }
 
             AppendLocked(current.Event with { Status = FakeEventStatus.Cancelled });
-            return true;
         }
+
+        Changed?.Invoke();
+        return true;
     }
 
     /// <summary>
@@ -187,6 +196,7 @@ public sealed class FakeCalendar
             });
         }
 
+        Changed?.Invoke();
         return exceptionId;
     }
 
@@ -221,6 +231,11 @@ public sealed class FakeCalendar
             {
                 AppendLocked(calendarEvent);
             }
+        }
+
+        if (count > 0)
+        {
+            Changed?.Invoke(); // one notification for the batch, as Google sends for a burst
         }
 
         return ids;

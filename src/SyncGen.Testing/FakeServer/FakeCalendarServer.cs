@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using SyncGen.Testing.Dialects;
+using SyncGen.Testing.Push;
 
 namespace SyncGen.Testing.FakeServer;
 
@@ -44,7 +45,11 @@ public sealed class FakeCalendarServer : IAsyncDisposable
         _options = options;
         _journalClock = options.TimeProvider ?? TimeProvider.System;
         BaseUri = new Uri("http://127.0.0.1/");
+        Channels = new FakeCalendarChannels(() => BaseUri, _journalClock);
     }
+
+    /// <summary>The push side: watch channels, <c>channels/stop</c>, and the notifications sent when a calendar changes.</summary>
+    public FakeCalendarChannels Channels { get; }
 
     /// <summary>The API root with a trailing slash, e.g. <c>http://127.0.0.1:54321/calendar/v3/</c>.</summary>
     public Uri BaseUri { get; private set; }
@@ -83,7 +88,7 @@ public sealed class FakeCalendarServer : IAsyncDisposable
     public FakeCalendar GetCalendar(string calendarId)
     {
         ArgumentException.ThrowIfNullOrEmpty(calendarId);
-        return _calendars.GetOrAdd(calendarId, id => new FakeCalendar(id, _options.TimeProvider, _options.ClockStart));
+        return _calendars.GetOrAdd(calendarId, id => new FakeCalendar(id, _options.TimeProvider, _options.ClockStart) { Changed = () => Channels.Notify(FakeCalendarChannels.EventsResource(id)) });
     }
 
     /// <summary>The events.list URI of a calendar, e.g. <c>http://127.0.0.1:54321/calendar/v3/calendars/primary/events</c>.</summary>
@@ -107,10 +112,19 @@ public sealed class FakeCalendarServer : IAsyncDisposable
 
     /// <summary>Stops the server; requests still waiting on a delay fault are cancelled.</summary>
     /// <returns>A task that completes when the server has stopped.</returns>
-    public ValueTask DisposeAsync() => _state.StopAsync(_app);
+    public async ValueTask DisposeAsync()
+    {
+        await _state.StopAsync(_app).ConfigureAwait(false);
+        await Channels.DisposeAsync().ConfigureAwait(false);
+    }
 
     private async Task HandleAsync(HttpContext context)
     {
+        if (await Channels.TryHandleAsync(context, RootPath).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var arrived = _journalClock.GetUtcNow();
         var request = ParseRequest(context);
         var fault = request.CalendarId is null ? null : Faults.Take(request);

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using SyncGen.Testing.Dialects;
+using SyncGen.Testing.Push;
 
 namespace SyncGen.Testing.FakeServer;
 
@@ -87,7 +88,11 @@ public sealed class FakeSyncServer : IAsyncDisposable
         _feedPath = DialectRequests.FeedPath(dialect);
         Endpoint = new Uri(origin + _feedPath);
         (_startTokenPath, _listingPath) = DialectRequests.ListingPaths(dialect) is { } paths ? (paths.StartToken, paths.Listing) : (null, null);
+        Subscriptions = new FakeGraphSubscriptions(options.TimeProvider ?? TimeProvider.System);
     }
+
+    /// <summary>Graph's push side: <c>{BaseUri}subscriptions</c> with the validation handshake, change and lifecycle notifications.</summary>
+    public FakeGraphSubscriptions Subscriptions { get; }
 
     /// <summary>What this server speaks.</summary>
     public FakeDialect Dialect { get; }
@@ -185,13 +190,23 @@ public sealed class FakeSyncServer : IAsyncDisposable
         }
 
         _feed.Upsert(item.Id, item.Fields);
+        Subscriptions.Notify(item.Id);
         return item;
     }
 
     /// <summary>Removes an item: incremental passes report it with the dialect's deletion marker, full passes omit it.</summary>
     /// <param name="id">The key.</param>
     /// <returns>False when there is no live item with that key (nothing is appended).</returns>
-    public bool Delete(string id) => _feed.Delete(id);
+    public bool Delete(string id)
+    {
+        var deleted = _feed.Delete(id);
+        if (deleted)
+        {
+            Subscriptions.Notify(id);
+        }
+
+        return deleted;
+    }
 
     /// <summary>
     /// Moves an item to the trash, as Drive's files.update with <c>trashed: true</c> does: one change is appended that
@@ -235,7 +250,11 @@ public sealed class FakeSyncServer : IAsyncDisposable
 
     /// <summary>Stops the server; requests still waiting on a delay fault are cancelled.</summary>
     /// <returns>A task that completes when the server has stopped.</returns>
-    public ValueTask DisposeAsync() => _state.StopAsync(_app);
+    public async ValueTask DisposeAsync()
+    {
+        await _state.StopAsync(_app).ConfigureAwait(false);
+        await Subscriptions.DisposeAsync().ConfigureAwait(false);
+    }
 
     private bool SetTrashed(string id, bool trashed)
     {
@@ -297,6 +316,11 @@ public sealed class FakeSyncServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        if (await Subscriptions.TryHandleAsync(context, new Uri(BaseUri, "subscriptions").AbsolutePath).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var arrived = (_options.TimeProvider ?? TimeProvider.System).GetUtcNow();
         var (request, kind) = ParseRequest(context);
         var fault = kind is DialectRequestKind.Feed or DialectRequestKind.Listing ? Faults.Take(request) : null;
