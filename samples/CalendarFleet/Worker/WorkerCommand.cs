@@ -27,8 +27,11 @@ internal static class WorkerCommand
         var lease = new Option<double>("--lease-seconds") { Description = "Collection lease length in seconds.", DefaultValueFactory = _ => 30 };
         var concurrency = new Option<int>("--concurrency") { Description = "Calendars synced at once by this worker.", DefaultValueFactory = _ => 4 };
         var name = new Option<string>("--name") { Description = "This worker's name (lease holder, Quartz instance id).", DefaultValueFactory = _ => $"worker-{Environment.ProcessId}" };
+        var quotaPerUser = new Option<int?>("--quota-per-user") { Description = "Requests per minute per user, shared by every worker through PostgreSQL; none when omitted." };
+        var calendarsPerUser = new Option<int>("--calendars-per-user") { Description = "Calendars one user owns (the unit of --quota-per-user).", DefaultValueFactory = _ => 10 };
+        var jitter = new Option<double>("--full-pass-jitter-seconds") { Description = "Longest random delay before a full pass (with --quota-per-user).", DefaultValueFactory = _ => 10 };
         var stopOnEof = new Option<bool>("--stop-on-stdin-eof") { Description = "Shut down gracefully when standard input closes (how the chaos run stops its workers)." };
-        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof };
+        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof, quotaPerUser, calendarsPerUser, jitter };
         command.SetAction((parse, cancellationToken) =>
         {
             // Every flag is checked here, before the host, the scheduler or a connection starts.
@@ -44,6 +47,9 @@ internal static class WorkerCommand
                 Interval = FleetArguments.Seconds("--interval-seconds", parse.GetValue(interval)),
                 Lease = FleetArguments.Seconds("--lease-seconds", parse.GetValue(lease)),
                 Concurrency = FleetArguments.InRange("--concurrency", parse.GetValue(concurrency), 1, 1000),
+                QuotaPerUserPerMinute = parse.GetValue(quotaPerUser) is { } quota ? FleetArguments.InRange("--quota-per-user", quota, 2, 1_000_000) : null,
+                CalendarsPerUser = FleetArguments.InRange("--calendars-per-user", parse.GetValue(calendarsPerUser), 1, FleetArguments.MaxCalendars),
+                FullPassJitter = FleetArguments.Seconds("--full-pass-jitter-seconds", parse.GetValue(jitter), allowZero: true),
             };
             return RunAsync(settings, parse.GetRequiredValue(name), parse.GetValue(stopOnEof), cancellationToken);
         });
@@ -69,7 +75,8 @@ internal static class WorkerCommand
         });
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton(new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
+        builder.Services.AddSyncGenQuota();
+        builder.Services.AddSingleton(provider => FleetHttp.Create(settings, provider.GetRequiredService<SyncGen.ISyncQuota>()));
         builder.Services.AddSingleton<ISyncCollectionRunner>(provider => new CalendarRunner(
             database,
             provider.GetRequiredService<HttpClient>(),
