@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
@@ -55,12 +56,15 @@ public sealed class SyncQuotaHandler : DelegatingHandler
             await Task.Delay(jitter, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
 
+        var waitStarted = Stopwatch.GetTimestamp();
         var admission = await _quota.AdmitAsync(keys, cancellationToken).ConfigureAwait(false);
+        QuotaTelemetry.Wait.Record(Stopwatch.GetElapsedTime(waitStarted).TotalSeconds);
         await using (admission.ConfigureAwait(false))
         {
             var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (await ThrottledKeysAsync(response, keys, cancellationToken).ConfigureAwait(false) is { } slowed)
             {
+                QuotaTelemetry.SlowDowns.Add(1);
                 var pause = RetryAfterHeader.Read(response) is { } asked && asked > TimeSpan.Zero ? asked : _options.DefaultPause;
                 await _quota.SlowDownAsync(slowed, pause < _options.MaxPause ? pause : _options.MaxPause, cancellationToken).ConfigureAwait(false);
             }
