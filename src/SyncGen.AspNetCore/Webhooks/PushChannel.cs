@@ -17,6 +17,7 @@ public enum PushProvider
 /// <param name="Collection">The collection whose pass a notification triggers.</param>
 /// <param name="Provider">Who sends its notifications.</param>
 /// <param name="ResourceId">Google's <c>resourceId</c> (needed to stop the channel; notifications carry it too); null for Graph and until Google answers.</param>
+/// <param name="ControlUri">Where it is stopped: Calendar's <c>channels/stop</c>, or the Graph subscription's own URL.</param>
 /// <param name="CreatedAt">When the worker asked for it.</param>
 /// <param name="ExpiresAt">When the provider stops sending (as it answered); notifications after it are refused.</param>
-public sealed record PushChannel(string Id, string Collection, PushProvider Provider, string? ResourceId, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+public sealed record PushChannel(string Id, string Collection, PushProvider Provider, string? ResourceId, Uri ControlUri, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);

@@ -75,8 +75,8 @@ public sealed partial class PushChannelManager
             }
 
             var graph = channels.LastOrDefault(channel => channel.Provider == PushProvider.Graph);
-            if (target is GraphSubscriptionTarget subscription && graph is not null && graph.ExpiresAt > _time.GetUtcNow()
-                && await RenewGraphAsync(subscription, graph, cancellationToken).ConfigureAwait(false))
+            if (target is GraphSubscriptionTarget && graph is not null && graph.ExpiresAt > _time.GetUtcNow()
+                && await RenewGraphAsync(graph, cancellationToken).ConfigureAwait(false))
             {
                 await StopAllAsync(channels.Where(channel => channel != graph), cancellationToken).ConfigureAwait(false);
                 return;
@@ -108,7 +108,7 @@ public sealed partial class PushChannelManager
 
         await _store.WithCollectionLockAsync(channel.Collection, async () =>
         {
-            if (!await RenewGraphAsync(target, channel, cancellationToken).ConfigureAwait(false))
+            if (!await RenewGraphAsync(channel, cancellationToken).ConfigureAwait(false))
             {
                 await CreateAsync(channel.Collection, target, cancellationToken).ConfigureAwait(false);
                 await _store.RemoveAsync(channel.Id, cancellationToken).ConfigureAwait(false);
@@ -143,7 +143,7 @@ public sealed partial class PushChannelManager
         var now = _time.GetUtcNow();
 
         // Recorded first: Google may post the channel's `sync` notification before its answer to the watch call arrives.
-        await _store.AddAsync(new PushChannel(id, collection, PushProvider.Google, null, now, now + _options.ChannelLifetime), token, cancellationToken).ConfigureAwait(false);
+        await _store.AddAsync(new PushChannel(id, collection, PushProvider.Google, null, target.StopUri, now, now + _options.ChannelLifetime), token, cancellationToken).ConfigureAwait(false);
         var body = new JsonObject
         {
             ["id"] = id,
@@ -188,17 +188,17 @@ public sealed partial class PushChannelManager
         var answer = await SendAsync(HttpMethod.Post, target.SubscriptionsUri, body, PushProvider.Graph, "create", cancellationToken).ConfigureAwait(false);
         var id = answer?["id"]?.ToString() ?? throw new PushChannelException($"{collection}: Graph answered the subscription without an id.");
         var expiresAt = ReadGraphExpiry(answer) ?? now + _options.ChannelLifetime;
-        await _store.AddAsync(new PushChannel(id, collection, PushProvider.Graph, null, now, expiresAt), clientState, cancellationToken).ConfigureAwait(false);
+        await _store.AddAsync(new PushChannel(id, collection, PushProvider.Graph, null, SubscriptionUri(target, id), now, expiresAt), clientState, cancellationToken).ConfigureAwait(false);
         Log.Created(_logger, collection, id, expiresAt);
     }
 
     /// <summary>PATCHes the expiry; false when Graph no longer knows the subscription (404), which then needs a new one.</summary>
-    private async Task<bool> RenewGraphAsync(GraphSubscriptionTarget target, PushChannel channel, CancellationToken cancellationToken)
+    private async Task<bool> RenewGraphAsync(PushChannel channel, CancellationToken cancellationToken)
     {
         var requested = _time.GetUtcNow() + _options.ChannelLifetime;
         try
         {
-            var answer = await SendAsync(HttpMethod.Patch, SubscriptionUri(target, channel.Id), new JsonObject { ["expirationDateTime"] = GraphTime(requested) }, PushProvider.Graph, "renew", cancellationToken).ConfigureAwait(false);
+            var answer = await SendAsync(HttpMethod.Patch, channel.ControlUri, new JsonObject { ["expirationDateTime"] = GraphTime(requested) }, PushProvider.Graph, "renew", cancellationToken).ConfigureAwait(false);
             var expiresAt = ReadGraphExpiry(answer) ?? requested;
             await _store.ConfirmAsync(channel.Id, null, expiresAt, cancellationToken).ConfigureAwait(false);
             Log.Renewed(_logger, channel.Collection, channel.Id, expiresAt);
@@ -216,13 +216,14 @@ public sealed partial class PushChannelManager
         {
             try
             {
-                if (channel.Provider == PushProvider.Google && _options.Targets(channel.Collection) is GoogleWatchTarget google && channel.ResourceId is not null)
+                if (channel.Provider == PushProvider.Graph)
                 {
-                    await SendAsync(HttpMethod.Post, google.StopUri, new JsonObject { ["id"] = channel.Id, ["resourceId"] = channel.ResourceId }, PushProvider.Google, "stop", cancellationToken).ConfigureAwait(false);
+                    await SendAsync(HttpMethod.Delete, channel.ControlUri, null, PushProvider.Graph, "stop", cancellationToken).ConfigureAwait(false);
                 }
-                else if (channel.Provider == PushProvider.Graph && _options.Targets(channel.Collection) is GraphSubscriptionTarget graph)
+                else if (channel.ResourceId is not null)
                 {
-                    await SendAsync(HttpMethod.Delete, SubscriptionUri(graph, channel.Id), null, PushProvider.Graph, "stop", cancellationToken).ConfigureAwait(false);
+                    // Without a resource id the watch call never answered: there is nothing Google could stop.
+                    await SendAsync(HttpMethod.Post, channel.ControlUri, new JsonObject { ["id"] = channel.Id, ["resourceId"] = channel.ResourceId }, PushProvider.Google, "stop", cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (PushChannelException exception) when (exception.StatusCode == HttpStatusCode.NotFound)

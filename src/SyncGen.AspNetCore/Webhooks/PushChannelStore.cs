@@ -50,7 +50,7 @@ public sealed class PushChannelStore
         return await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
-    private const string Columns = "channel_id, collection, provider, resource_id, created_at, expires_at";
+    private const string Columns = "channel_id, collection, provider, resource_id, control_uri, created_at, expires_at";
 
     /// <summary>A channel and the hash of its secret, for the check of a notification; null when unknown.</summary>
     internal async Task<(PushChannel Channel, byte[] SecretHash)?> FindAsync(string channelId, CancellationToken cancellationToken)
@@ -63,17 +63,18 @@ public sealed class PushChannelStore
             return null;
         }
 
-        return (Read(reader), reader.GetFieldValue<byte[]>(6));
+        return (Read(reader), reader.GetFieldValue<byte[]>(7));
     }
 
     internal async Task AddAsync(PushChannel channel, string secret, CancellationToken cancellationToken)
     {
         await using var command = _database.DataSource.CreateCommand(
-            $"INSERT INTO {_table} (channel_id, collection, provider, resource_id, token_sha256, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7);");
+            $"INSERT INTO {_table} (channel_id, collection, provider, resource_id, control_uri, token_sha256, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8);");
         command.Parameters.AddWithValue(channel.Id);
         command.Parameters.AddWithValue(channel.Collection);
         command.Parameters.AddWithValue(ProviderName(channel.Provider));
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)channel.ResourceId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.AddWithValue(channel.ControlUri.AbsoluteUri);
         command.Parameters.AddWithValue(PushSecrets.Hash(secret));
         command.Parameters.AddWithValue(channel.CreatedAt.UtcDateTime);
         command.Parameters.AddWithValue(channel.ExpiresAt.UtcDateTime);
@@ -155,6 +156,7 @@ public sealed class PushChannelStore
         reader.GetString(1),
         reader.GetString(2) == "graph" ? PushProvider.Graph : PushProvider.Google,
         reader.IsDBNull(3) ? null : reader.GetString(3),
-        new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero),
-        new DateTimeOffset(reader.GetDateTime(5), TimeSpan.Zero));
+        new Uri(reader.GetString(4)),
+        new DateTimeOffset(reader.GetDateTime(5), TimeSpan.Zero),
+        new DateTimeOffset(reader.GetDateTime(6), TimeSpan.Zero));
 }

@@ -62,13 +62,16 @@ internal static class StoreSchema
         // so that every worker of the fleet can check a notification against it and renew or stop it. The secret the
         // provider echoes (channel token, clientState) is kept as its SHA-256 only: the table never holds a usable token.
         // A row exists before the provider is asked to create the channel, because Google may send the channel's `sync`
-        // notification before its answer arrives; resource_id and expires_at are set from that answer.
+        // notification before its answer arrives; resource_id and expires_at are set from that answer. control_uri is where
+        // the channel is stopped (Calendar's channels/stop, the Graph subscription's own URL), so that a worker can stop the
+        // channel of a collection the application no longer knows.
         """
         CREATE TABLE {s}.push_channels (
             channel_id text PRIMARY KEY,
             collection text NOT NULL,
             provider text NOT NULL,
             resource_id text,
+            control_uri text NOT NULL,
             token_sha256 bytea NOT NULL,
             created_at timestamptz NOT NULL,
             expires_at timestamptz NOT NULL);
