@@ -30,8 +30,10 @@ internal static class WorkerCommand
         var quotaPerUser = new Option<int?>("--quota-per-user") { Description = "Requests per minute per user, shared by every worker through PostgreSQL; none when omitted." };
         var calendarsPerUser = new Option<int>("--calendars-per-user") { Description = "Calendars one user owns (the unit of --quota-per-user).", DefaultValueFactory = _ => 10 };
         var jitter = new Option<double>("--full-pass-jitter-seconds") { Description = "Longest random delay before a full pass (with --quota-per-user).", DefaultValueFactory = _ => 10 };
+        var webhookListen = new Option<string?>("--webhook-listen") { Description = "Push on: where this worker's webhook listens, e.g. http://127.0.0.1:0 (a free port)." };
+        var webhookAddress = new Option<string?>("--webhook-address") { Description = "The public base URL channels send notifications to (the webhook's /syncgen/webhooks/); where it listens when omitted." };
         var stopOnEof = new Option<bool>("--stop-on-stdin-eof") { Description = "Shut down gracefully when standard input closes (how the chaos run stops its workers)." };
-        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof, quotaPerUser, calendarsPerUser, jitter };
+        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof, quotaPerUser, calendarsPerUser, jitter, webhookListen, webhookAddress };
         command.SetAction((parse, cancellationToken) =>
         {
             // Every flag is checked here, before the host, the scheduler or a connection starts.
@@ -50,6 +52,8 @@ internal static class WorkerCommand
                 QuotaPerUserPerMinute = parse.GetValue(quotaPerUser) is { } quota ? FleetArguments.InRange("--quota-per-user", quota, 2, 1_000_000) : null,
                 CalendarsPerUser = FleetArguments.InRange("--calendars-per-user", parse.GetValue(calendarsPerUser), 1, FleetArguments.MaxCalendars),
                 FullPassJitter = FleetArguments.Seconds("--full-pass-jitter-seconds", parse.GetValue(jitter), allowZero: true),
+                WebhookListen = FleetArguments.OptionalUrl("--webhook-listen", parse.GetValue(webhookListen)),
+                WebhookAddress = FleetArguments.OptionalUrl("--webhook-address", parse.GetValue(webhookAddress)),
             };
             return RunAsync(settings, parse.GetRequiredValue(name), parse.GetValue(stopOnEof), cancellationToken);
         });
@@ -58,7 +62,7 @@ internal static class WorkerCommand
 
     public static async Task<int> RunAsync(FleetSettings settings, string name, bool stopOnStdinEof, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder();
+        IHostApplicationBuilder builder = settings.WebhookListen is { } listen ? WorkerPush.CreateBuilder(listen) : Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -102,8 +106,13 @@ internal static class WorkerCommand
             }
         });
 
+        if (settings.WebhookListen is not null)
+        {
+            WorkerPush.AddPush(builder.Services, settings);
+        }
+
         await FleetSchema.EnsureAsync(database, cancellationToken).ConfigureAwait(false);
-        using var host = builder.Build();
+        using var host = builder is Microsoft.AspNetCore.Builder.WebApplicationBuilder web ? WorkerPush.Build(web) : ((HostApplicationBuilder)builder).Build();
         if (stopOnStdinEof)
         {
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
