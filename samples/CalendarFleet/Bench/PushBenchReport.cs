@@ -16,7 +16,11 @@ internal sealed record PushBenchReport
 
     [JsonPropertyName("p50Ms")] public required double P50Ms { get; init; }
 
+    [JsonPropertyName("p90Ms")] public required double P90Ms { get; init; }
+
     [JsonPropertyName("p99Ms")] public required double P99Ms { get; init; }
+
+    [JsonPropertyName("maxMs")] public required double MaxMs { get; init; }
 
     /// <summary>Requests the server saw from the start of the changes until every calendar converged, per change.</summary>
     [JsonPropertyName("requestsPerChange")] public required double RequestsPerChange { get; init; }

@@ -108,7 +108,9 @@ internal sealed class PushBenchRun(string connectionString, PushBenchOptions opt
                 Converged = converged,
                 MissedChanges = missed,
                 P50Ms = Math.Round(ChangeLatencies.Percentile(sorted, 50)),
+                P90Ms = Math.Round(ChangeLatencies.Percentile(sorted, 90)),
                 P99Ms = Math.Round(p99),
+                MaxMs = Math.Round(ChangeLatencies.Percentile(sorted, 100)),
                 RequestsPerChange = Ratio(requests, latencies.Count),
                 // Polling every calendar once per p99 keeps 99% of changes within it (a change waits at most one interval
                 // for the next poll); an idle incremental poll is one request.
