@@ -34,6 +34,12 @@ internal static class FleetArguments
         }
     }
 
+    /// <summary>Returns <paramref name="value"/> as an absolute http(s) URL, null when not given.</summary>
+    public static Uri? HttpUrl(string flag, string? value) =>
+        value is null ? null
+        : Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri
+        : throw new ArgumentException($"{flag} '{value}' is not an absolute http(s) URL");
+
     /// <summary>Returns <paramref name="value"/> if it lies in [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public static int InRange(string flag, int value, int min, int max) =>
         value >= min && value <= max
@@ -45,12 +51,6 @@ internal static class FleetArguments
         value >= min && value <= max
             ? value
             : throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{flag} must be {min} to {max}; it was {value}"));
-
-    /// <summary>Returns <paramref name="value"/> as an absolute http(s) URL, or null when it is null.</summary>
-    public static Uri? OptionalUrl(string flag, string? value) =>
-        value is null ? null
-        : Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri
-        : throw new ArgumentException($"{flag} '{value}' is not an absolute http(s) URL");
 
     /// <summary>Returns <paramref name="value"/> seconds if it lies in (0, <see cref="MaxSeconds"/>], or [0, ...] when zero is allowed.</summary>
     public static TimeSpan Seconds(string flag, double value, bool allowZero = false) =>

@@ -31,6 +31,8 @@ public sealed class FleetCommandLineTests
     [TestCase(new[] { "worker", "--connection", "Host=127.0.0.1", "--server", "http://127.0.0.1:1/", "--calendars", "0" }, "error: --calendars must be 1 to 100000; it was 0", TestName = "a worker of no calendar")]
     [TestCase(new[] { "worker", "--connection", "Host=127.0.0.1", "--server", "http://127.0.0.1:1/", "--lease-seconds", "-1" }, "error: --lease-seconds must be more than 0 and at most 86400 seconds (a day); it was -1", TestName = "a worker with a negative lease")]
     [TestCase(new[] { "chaos", "--pauses", "-1" }, "error: --pauses must be 0 to 100; it was -1", TestName = "a chaos run with negative pauses")]
+    [TestCase(new[] { "worker", "--connection", "Host=127.0.0.1", "--server", "http://127.0.0.1:1/", "--webhook-listen", "ftp://127.0.0.1:21" }, "error: --webhook-listen 'ftp://127.0.0.1:21' is not an absolute http(s) URL", TestName = "a worker whose webhook would listen on something else than http")]
+    [TestCase(new[] { "worker", "--connection", "Host=127.0.0.1", "--server", "http://127.0.0.1:1/", "--webhook-address", "https://hooks.example.com/" }, "error: --webhook-address needs --webhook-listen: the worker must listen for the notifications it registers", TestName = "a worker with a webhook address but nothing listening")]
     [CancelAfter(60_000)]
     public async Task Bad_arguments_are_a_usage_error_in_one_line_before_anything_starts(string[] arguments, string expected, CancellationToken cancellationToken)
     {

@@ -41,10 +41,10 @@ public sealed record FleetSettings
     /// <summary>The longest random delay before a full pass's first request (spreads a wave of relistings).</summary>
     public TimeSpan FullPassJitter { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Where this worker's webhook listens (push on); null for polling only.</summary>
+    /// <summary>Where this worker's webhook listens (e.g. http://127.0.0.1:8080); null runs without push, polling only.</summary>
     public Uri? WebhookListen { get; init; }
 
-    /// <summary>The public base address of the webhook that channels name; null for where it listens.</summary>
+    /// <summary>The webhook's public root registered in watch channels; null uses <see cref="WebhookListen"/>.</summary>
     public Uri? WebhookAddress { get; init; }
 
     /// <summary>The check-in interval every worker of the chaos run uses.</summary>

@@ -27,13 +27,13 @@ internal static class WorkerCommand
         var lease = new Option<double>("--lease-seconds") { Description = "Collection lease length in seconds.", DefaultValueFactory = _ => 30 };
         var concurrency = new Option<int>("--concurrency") { Description = "Calendars synced at once by this worker.", DefaultValueFactory = _ => 4 };
         var name = new Option<string>("--name") { Description = "This worker's name (lease holder, Quartz instance id).", DefaultValueFactory = _ => $"worker-{Environment.ProcessId}" };
+        var stopOnEof = new Option<bool>("--stop-on-stdin-eof") { Description = "Shut down gracefully when standard input closes (how the chaos run stops its workers)." };
         var quotaPerUser = new Option<int?>("--quota-per-user") { Description = "Requests per minute per user, shared by every worker through PostgreSQL; none when omitted." };
         var calendarsPerUser = new Option<int>("--calendars-per-user") { Description = "Calendars one user owns (the unit of --quota-per-user).", DefaultValueFactory = _ => 10 };
         var jitter = new Option<double>("--full-pass-jitter-seconds") { Description = "Longest random delay before a full pass (with --quota-per-user).", DefaultValueFactory = _ => 10 };
-        var webhookListen = new Option<string?>("--webhook-listen") { Description = "Push on: where this worker's webhook listens, e.g. http://127.0.0.1:0 (a free port)." };
-        var webhookAddress = new Option<string?>("--webhook-address") { Description = "The public base URL channels send notifications to (the webhook's /syncgen/webhooks/); where it listens when omitted." };
-        var stopOnEof = new Option<bool>("--stop-on-stdin-eof") { Description = "Shut down gracefully when standard input closes (how the chaos run stops its workers)." };
-        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof, quotaPerUser, calendarsPerUser, jitter, webhookListen, webhookAddress };
+        var webhookListen = new Option<string?>("--webhook-listen") { Description = "Listen for Calendar push notifications here, e.g. http://127.0.0.1:8080; the calendars get watch channels and --interval-seconds becomes the safety-net poll." };
+        var webhookAddress = new Option<string?>("--webhook-address") { Description = "The webhook's public root the server posts to (default: the --webhook-listen address plus /syncgen/webhooks/)." };
+        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof, webhookListen, webhookAddress, quotaPerUser, calendarsPerUser, jitter };
         command.SetAction((parse, cancellationToken) =>
         {
             // Every flag is checked here, before the host, the scheduler or a connection starts.
@@ -49,12 +49,17 @@ internal static class WorkerCommand
                 Interval = FleetArguments.Seconds("--interval-seconds", parse.GetValue(interval)),
                 Lease = FleetArguments.Seconds("--lease-seconds", parse.GetValue(lease)),
                 Concurrency = FleetArguments.InRange("--concurrency", parse.GetValue(concurrency), 1, 1000),
+                WebhookListen = FleetArguments.HttpUrl("--webhook-listen", parse.GetValue(webhookListen)),
+                WebhookAddress = FleetArguments.HttpUrl("--webhook-address", parse.GetValue(webhookAddress)),
                 QuotaPerUserPerMinute = parse.GetValue(quotaPerUser) is { } quota ? FleetArguments.InRange("--quota-per-user", quota, 2, 1_000_000) : null,
                 CalendarsPerUser = FleetArguments.InRange("--calendars-per-user", parse.GetValue(calendarsPerUser), 1, FleetArguments.MaxCalendars),
                 FullPassJitter = FleetArguments.Seconds("--full-pass-jitter-seconds", parse.GetValue(jitter), allowZero: true),
-                WebhookListen = FleetArguments.OptionalUrl("--webhook-listen", parse.GetValue(webhookListen)),
-                WebhookAddress = FleetArguments.OptionalUrl("--webhook-address", parse.GetValue(webhookAddress)),
             };
+            if (settings.WebhookAddress is not null && settings.WebhookListen is null)
+            {
+                throw new ArgumentException("--webhook-address needs --webhook-listen: the worker must listen for the notifications it registers");
+            }
+
             return RunAsync(settings, parse.GetRequiredValue(name), parse.GetValue(stopOnEof), cancellationToken);
         });
         return command;
@@ -62,7 +67,7 @@ internal static class WorkerCommand
 
     public static async Task<int> RunAsync(FleetSettings settings, string name, bool stopOnStdinEof, CancellationToken cancellationToken)
     {
-        IHostApplicationBuilder builder = settings.WebhookListen is { } listen ? WorkerPush.CreateBuilder(listen) : Host.CreateApplicationBuilder();
+        IHostApplicationBuilder builder = settings.WebhookListen is null ? Host.CreateApplicationBuilder() : WorkerWebhook.CreateBuilder(settings);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -106,13 +111,8 @@ internal static class WorkerCommand
             }
         });
 
-        if (settings.WebhookListen is not null)
-        {
-            WorkerPush.AddPush(builder.Services, settings);
-        }
-
         await FleetSchema.EnsureAsync(database, cancellationToken).ConfigureAwait(false);
-        using var host = builder is Microsoft.AspNetCore.Builder.WebApplicationBuilder web ? WorkerPush.Build(web) : ((HostApplicationBuilder)builder).Build();
+        using var host = builder is HostApplicationBuilder plain ? plain.Build() : WorkerWebhook.Build((Microsoft.AspNetCore.Builder.WebApplicationBuilder)builder);
         if (stopOnStdinEof)
         {
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();

@@ -107,6 +107,17 @@ public sealed class FakeGraphSubscriptions : IAsyncDisposable
         return _delivery.SendAsync(Lifecycle(subscription, "subscriptionRemoved"), forged: false);
     }
 
+    /// <summary>Ends a subscription silently, as an expiry the client did not see coming: no lifecycle notification, nothing more sent.</summary>
+    /// <param name="subscriptionId">The subscription.</param>
+    /// <returns>False when there is no such subscription.</returns>
+    public bool Expire(string subscriptionId)
+    {
+        lock (_gate)
+        {
+            return _subscriptions.Remove(subscriptionId);
+        }
+    }
+
     /// <summary>Posts a change notification no subscription sent, past the faults; returns the webhook's status.</summary>
     /// <param name="address">The webhook.</param>
     /// <param name="subscriptionId">The subscription it claims.</param>

@@ -29,8 +29,11 @@ internal sealed class PushHost : IAsyncDisposable
     private readonly MeterListener _meter = new();
     private readonly ConcurrentDictionary<string, long> _counters = new();
 
-    private PushHost(WebApplication app, PositionRunner runner, PostgreSqlSyncDatabase database)
+    private readonly string _schedulerName;
+
+    private PushHost(WebApplication app, PositionRunner runner, PostgreSqlSyncDatabase database, string schedulerName)
     {
+        _schedulerName = schedulerName;
         _app = app;
         Runner = runner;
         Database = database;
@@ -80,6 +83,7 @@ internal sealed class PushHost : IAsyncDisposable
         var connection = await PostgreSqlCluster.Cluster.CreateDatabaseAsync("push_" + Guid.NewGuid().ToString("N")[..8], cancellationToken);
         var database = PostgreSqlSyncDatabase.Create(connection);
         var runner = new PositionRunner(sourcePosition);
+        var schedulerName = "push-" + Guid.NewGuid().ToString("N")[..8];
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
@@ -88,7 +92,7 @@ internal sealed class PushHost : IAsyncDisposable
         builder.Services.AddSyncGenWorker(worker =>
         {
             worker.ConnectionString = connection;
-            worker.SchedulerName = "push-" + Guid.NewGuid().ToString("N")[..8];
+            worker.SchedulerName = schedulerName;
             worker.InstanceId = "node-1";
             worker.Interval = interval ?? TimeSpan.FromDays(1); // push only, unless a test wants the safety net
             worker.IdleWaitTime = TimeSpan.FromSeconds(1);
@@ -107,11 +111,28 @@ internal sealed class PushHost : IAsyncDisposable
         });
         var app = builder.Build();
         app.MapSyncGenWebhooks();
-        var host = new PushHost(app, runner, database);
+        var host = new PushHost(app, runner, database, schedulerName);
         await app.StartAsync(cancellationToken);
         var origin = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
         host.Webhook = new Uri(origin + SyncGenWebhookEndpointRouteBuilderExtensions.DefaultPrefix + "/");
         return host;
+    }
+
+    /// <summary>
+    /// Waits until push has nothing more under way for <paramref name="collection"/>: no notification waiting in the
+    /// coalesce window, no one-shot firing left in Quartz beside the interval trigger, no pass running. A change made
+    /// after that and announced by nothing can only reach the mirror through the interval (the safety net).
+    /// </summary>
+    public async Task WhenPushSettledAsync(string collection, CancellationToken cancellationToken)
+    {
+        await using var triggers = Database.DataSource.CreateCommand(
+            "SELECT count(*) FROM qrtz_triggers WHERE sched_name = $1 AND job_group = 'syncgen' AND job_name = $2;");
+        triggers.Parameters.AddWithValue(_schedulerName);
+        triggers.Parameters.AddWithValue(collection);
+        await EventuallyAsync(async () =>
+            Dispatcher.Pending == 0
+            && Runner.Running == 0
+            && (long)(await triggers.ExecuteScalarAsync(cancellationToken))! == 1, cancellationToken);
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds, polling every 50 ms; the test's own timeout bounds it.</summary>
@@ -142,14 +163,29 @@ internal sealed class PositionRunner(Func<string, long> sourcePosition) : ISyncC
 
     public long Mirrored(string collection) => _mirrored.TryGetValue(collection, out var position) ? position : -1;
 
-    public Task<SyncResult> SyncAsync(string collection, CancellationToken cancellationToken)
+    private int _running;
+
+    /// <summary>Passes under way now.</summary>
+    public int Running => Volatile.Read(ref _running);
+
+    public async Task<SyncResult> SyncAsync(string collection, CancellationToken cancellationToken)
     {
-        _mirrored[collection] = sourcePosition(collection);
-        _passes.Enqueue((collection, DateTimeOffset.UtcNow));
-        return Task.FromResult(new SyncResult
+        Interlocked.Increment(ref _running);
+        try
+        {
+            await Task.Yield(); // a pass is seen running, as a real one is while it pages
+            _mirrored[collection] = sourcePosition(collection);
+            _passes.Enqueue((collection, DateTimeOffset.UtcNow));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
+
+        return new SyncResult
         {
             Kind = SyncPassKind.Incremental, StartedAs = SyncPassKind.Incremental, Pages = 1, Upserts = 0, Deletes = 0,
             ExpiriesRecovered = 0, Retries = 0, Duration = TimeSpan.Zero, SyncToken = "t",
-        });
+        };
     }
 }
