@@ -19,6 +19,8 @@ namespace SyncGen.PostgreSql;
 /// requests of one worker waiting on the same keys share that trip: a busy worker pays one statement for a batch of
 /// requests, not one per request. A key with <see cref="SyncQuotaLimit.MaxConcurrent"/> also takes a slot row (one
 /// more statement, and one to free it). The tables live in the store's schema (<see cref="PostgreSqlSyncStoreOptions.Schema"/>).
+/// When the database cannot be reached, the requests waiting for an admission fail with its exception: their sync call
+/// fails and is retried by the worker's backoff, as it would have failed on the store.
 /// </remarks>
 public sealed class PostgreSqlSyncQuota : ISyncQuota
 {
