@@ -8,12 +8,10 @@ using Npgsql;
 
 namespace SyncGen.PostgreSql;
 
-/// <summary>
-/// Request budgets kept in the fleet's PostgreSQL database, so that every worker draws from the same ones: a token bucket
-/// per quota key, refilled by time in the statement that takes from it, and concurrency slots for keys that bound
-/// requests in flight.
-/// </summary>
+/// <summary>Request budgets kept in the fleet's PostgreSQL database, so that every worker draws from the same ones.</summary>
 /// <remarks>
+/// A token bucket per quota key, refilled by time in the statement that takes from it, and concurrency slots for keys
+/// that bound requests in flight.
 /// One admission is one <c>UPDATE ... RETURNING</c> that refills every key of the request by the database's clock, takes
 /// the same number of tokens from each (the fewest any of them holds) and answers how long until the next token. The
 /// requests of one worker waiting on the same keys share that trip: a busy worker pays one statement for a batch of

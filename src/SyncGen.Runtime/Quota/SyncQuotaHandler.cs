@@ -9,10 +9,7 @@ using System.Threading.Tasks;
 
 namespace SyncGen;
 
-/// <summary>
-/// Sends each request only once an <see cref="ISyncQuota"/> admits it through the request's budgets, and slows those
-/// budgets for the whole fleet when the server answers that one is spent.
-/// </summary>
+/// <summary>Sends each request once an <see cref="ISyncQuota"/> admits it, and slows its budgets fleet-wide when the server says one is spent.</summary>
 /// <remarks>
 /// Put it in the <see cref="HttpClient"/> a repository or a <see cref="SyncHttpPageSource{TItem}"/> uses, so every page
 /// request is admitted (a retried request is admitted again). A throttling answer is a 429, or a 403 whose reasons
