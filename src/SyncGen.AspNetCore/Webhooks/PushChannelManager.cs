@@ -87,7 +87,11 @@ public sealed partial class PushChannelManager
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops every channel of <paramref name="collection"/>: call it when the collection goes away.</summary>
+    /// <summary>Stops every channel of <paramref name="collection"/> now: for a collection that went away.</summary>
+    /// <remarks>
+    /// The renewal check does the same within a minute once <see cref="SyncGenPushOptions.Targets"/> no longer names the
+    /// collection (or it left the worker's collections); until then it would give the collection a channel again.
+    /// </remarks>
     /// <param name="collection">The collection id.</param>
     /// <param name="cancellationToken">Cancels the calls.</param>
     /// <returns>A task that completes when the channels are stopped and forgotten.</returns>

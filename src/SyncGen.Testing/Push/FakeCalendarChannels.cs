@@ -72,18 +72,21 @@ public sealed class FakeCalendarChannels : IAsyncDisposable
     public int WatchCalls { get; private set; }
 
     /// <summary>The channel ids stopped by <c>channels/stop</c>, in order.</summary>
-    public IReadOnlyList<string> Stopped
+    public IReadOnlyList<string> Stopped => Calls.Where(call => call.Key == "stop").Select(call => call.Value).ToArray();
+
+    /// <summary>The watch and stop calls answered, in order: (<c>watch</c> or <c>stop</c>, channel id).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Calls
     {
         get
         {
             lock (_gate)
             {
-                return _stopped.ToArray();
+                return _calls.ToArray();
             }
         }
     }
 
-    private readonly List<string> _stopped = new();
+    private readonly List<KeyValuePair<string, string>> _calls = new();
 
     /// <summary>Completes when every notification sent so far has been answered (or dropped).</summary>
     /// <param name="cancellationToken">Stops the wait.</param>
@@ -239,6 +242,7 @@ public sealed class FakeCalendarChannels : IAsyncDisposable
             {
                 _channels[id] = state;
                 WatchCalls++;
+                _calls.Add(new("watch", id));
             }
         }
 
@@ -273,7 +277,7 @@ public sealed class FakeCalendarChannels : IAsyncDisposable
             stopped = id is not null && _channels.TryGetValue(id, out var state) && state.Channel.ResourceId == resourceId && _channels.Remove(id);
             if (stopped)
             {
-                _stopped.Add(id!);
+                _calls.Add(new("stop", id!));
             }
         }
 

@@ -166,6 +166,7 @@ public sealed class CalendarChannelTests
             using (Assert.EnterMultipleScope())
             {
                 Assert.That(server.Channels.WatchCalls, Is.GreaterThanOrEqualTo(2), "a new channel was created");
+                Assert.That(server.Channels.Calls.Take(3).Select(call => call.Key), Is.EqualTo(new[] { "watch", "watch", "stop" }), "the new channel before the old one stopped: no gap");
                 Assert.That(live.Select(c => c.Id), Does.Not.Contain(first.Id));
                 Assert.That(live, Is.Not.Empty, "a channel is live after the old one stopped");
                 Assert.That(stored.Select(c => c.Id), Does.Not.Contain(first.Id), "the stopped channel is forgotten");

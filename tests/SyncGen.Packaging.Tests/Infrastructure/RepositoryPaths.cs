@@ -16,6 +16,12 @@ internal static class RepositoryPaths
 
     public static string SqliteProject => Path.Combine(Root, "src", "SyncGen.Sqlite", "SyncGen.Sqlite.csproj");
 
+    public static string PostgreSqlProject => Path.Combine(Root, "src", "SyncGen.PostgreSql", "SyncGen.PostgreSql.csproj");
+
+    public static string HostingProject => Path.Combine(Root, "src", "SyncGen.Hosting", "SyncGen.Hosting.csproj");
+
+    public static string AspNetCoreProject => Path.Combine(Root, "src", "SyncGen.AspNetCore", "SyncGen.AspNetCore.csproj");
+
     public static string SampleDirectory => Path.Combine(Root, "samples", "CalendarSync");
 
     private static string FindRoot()

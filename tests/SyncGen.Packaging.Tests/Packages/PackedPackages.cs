@@ -22,6 +22,10 @@ public sealed class PackedPackages
         ("SyncGen.Google", RepositoryPaths.GoogleProject),
         ("SyncGen.Sqlite", RepositoryPaths.SqliteProject),
         ("SyncGen.Testing", RepositoryPaths.TestingProject),
+        // The worker's stack: the webhook package needs the other two in the feed to be installable.
+        ("SyncGen.PostgreSql", RepositoryPaths.PostgreSqlProject),
+        ("SyncGen.Hosting", RepositoryPaths.HostingProject),
+        ("SyncGen.AspNetCore", RepositoryPaths.AspNetCoreProject),
     };
 
     /// <summary>The temporary folder holding the feed, the build output and the consumer projects.</summary>
