@@ -1,6 +1,7 @@
 using System;
 using System.CommandLine;
 using System.Threading.Tasks;
+using CalendarFleet.Bench;
 using CalendarFleet.Chaos;
 using CalendarFleet.Status;
 using CalendarFleet.Worker;
@@ -24,6 +25,7 @@ public static class Program
         root.Subcommands.Add(ChaosCommand.Create());
         root.Subcommands.Add(StoreCostCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(PushBenchCommand.Create());
         try
         {
             // The commands report what they expect; anything that escapes one still ends as one line, here, for all of them.

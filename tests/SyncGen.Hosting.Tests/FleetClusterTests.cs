@@ -90,7 +90,8 @@ public sealed class FleetClusterTests
         }
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string dll, string[] arguments, CancellationToken cancellationToken)
+    /// <summary>Runs the fleet CLI to its end with standard input closed; its output and errors as one text.</summary>
+    internal static async Task<(int ExitCode, string Output)> RunAsync(string dll, string[] arguments, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         start.ArgumentList.Add(dll);

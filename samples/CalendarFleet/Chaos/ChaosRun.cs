@@ -18,8 +18,6 @@ namespace CalendarFleet.Chaos;
 /// <summary>One chaos run; see <see cref="ChaosCommand"/>.</summary>
 internal sealed class ChaosRun(string connectionString, ChaosOptions options, TextWriter output)
 {
-    private static readonly DateTimeOffset EventStart = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
-
     // One schema and one Quartz scheduler name per run: runs never see each other's jobs or mirrors.
     private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
     private readonly Random _random = new(options.Seed);
@@ -121,7 +119,7 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
             var refused = await CountAsync(database, $"SELECT count(*) FROM {Schema}.refusals;", cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"run took {clock.Elapsed.TotalSeconds:0}s; {kills} workers killed, {pauses} paused past their lease, {_workerCount} started")).ConfigureAwait(false);
-            await DropRunAsync(database).ConfigureAwait(false);
+            await RunCleanup.DropRunAsync(database, SchedulerName).ConfigureAwait(false);
             var report = new FleetReport(calendars.Length, converged, passes, overlaps, refused, regressions);
             _keepLogs = !report.Passed || Environment.GetEnvironmentVariable("FLEET_KEEP_LOGS") == "1";
             return report;
@@ -156,15 +154,15 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
             .OrderBy(at => at)
             .ToList();
         var kills = 0;
+        var changes = new RandomChanges(_random);
         var changesDone = 0L;
-        var nextId = 1_000_000;
         // Kills that found no worker up long enough are retried, but not past twice the change phase.
         while (phase.Elapsed < options.ChangePhase || (killAt.Count > 0 && phase.Elapsed < options.ChangePhase * 2))
         {
             var due = (long)(phase.Elapsed.TotalSeconds * options.ChangesPerSecond);
             for (; changesDone < due && phase.Elapsed < options.ChangePhase; changesDone++)
             {
-                ChangeOne(server.GetCalendar(calendars[_random.Next(calendars.Length)]), ref nextId);
+                changes.ChangeOne(server.GetCalendar(calendars[_random.Next(calendars.Length)]));
             }
 
             if (_workers.Count(w => !w.HasExited) == 0)
@@ -314,25 +312,6 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
         calendar.Upsert(target with { Summary = $"{target.Summary} (changed while its worker was frozen)" });
     }
 
-    private void ChangeOne(FakeCalendar calendar, ref int nextId)
-    {
-        var live = calendar.LiveEvents;
-        var roll = _random.NextDouble();
-        if (roll < 0.5 || live.Count < 3)
-        {
-            calendar.Upsert(new FakeEvent($"evt-{nextId++}", $"added {nextId}", EventStart.AddHours(_random.Next(500))));
-        }
-        else if (roll < 0.85)
-        {
-            var target = live[_random.Next(live.Count)];
-            calendar.Upsert(target with { Summary = $"{target.Summary}'" });
-        }
-        else
-        {
-            calendar.Delete(live[_random.Next(live.Count)].Id);
-        }
-    }
-
     /// <summary>One count; retried for up to a minute while the database is away (restarted under the run), as the workers retry.</summary>
     private static async Task<long> CountAsync(PostgreSqlSyncDatabase database, string sql, CancellationToken cancellationToken)
     {
@@ -354,25 +333,4 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
     // Refused, reset, or ended by the server's shutdown (57P01) or start-up (57P03): the database is away, not wrong.
     private static bool IsConnectionLoss(Npgsql.NpgsqlException exception) =>
         exception is Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" } || exception is not Npgsql.PostgresException;
-
-    /// <summary>Removes the run's schema and its scheduler's rows from Quartz's tables, so a shared database is left as found.</summary>
-    private async Task DropRunAsync(PostgreSqlSyncDatabase database)
-    {
-        await using var command = database.DataSource.CreateCommand(
-            $"""
-            DROP SCHEMA {Schema} CASCADE;
-            DO $do$
-            DECLARE t text;
-            BEGIN
-                FOR t IN SELECT table_name FROM information_schema.columns
-                         WHERE table_schema = current_schema() AND table_name LIKE 'qrtz\_%' AND column_name = 'sched_name'
-                         -- children before parents: trigger details, then triggers, then jobs
-                         ORDER BY CASE WHEN table_name LIKE '%job\_details' THEN 2 WHEN table_name = 'qrtz_triggers' THEN 1 ELSE 0 END
-                LOOP
-                    EXECUTE format('DELETE FROM %I WHERE sched_name = %L', t, '{SchedulerName}');
-                END LOOP;
-            END $do$;
-            """);
-        await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-    }
 }

@@ -13,8 +13,9 @@ namespace CalendarFleet.Chaos;
 internal static class FleetChecks
 {
     /// <summary>
-    /// Records every token the store commits, in commit order, by a trigger on the store's state table (commits of one
-    /// collection are serialized by its lease row, so the history's order per collection is the commit order).
+    /// Records every token the store commits, in commit order and with the database's time, by a trigger on the store's
+    /// state table (commits of one collection are serialized by its lease row, so the history's order per collection is
+    /// the commit order).
     /// </summary>
     public static async Task InstallTokenHistoryAsync(PostgreSqlSyncDatabase database, CancellationToken cancellationToken)
     {
@@ -25,7 +26,8 @@ internal static class FleetChecks
                 seq bigserial PRIMARY KEY,
                 collection text NOT NULL,
                 sync_token text NOT NULL,
-                committed_epoch bigint NOT NULL);
+                committed_epoch bigint NOT NULL,
+                committed_at timestamptz NOT NULL DEFAULT clock_timestamp());
             CREATE OR REPLACE FUNCTION {s}.record_token() RETURNS trigger LANGUAGE plpgsql AS $fn$
             BEGIN
                 INSERT INTO {s}.token_history (collection, sync_token, committed_epoch) VALUES (NEW.collection, NEW.sync_token, NEW.committed_epoch);

@@ -32,6 +32,15 @@ public sealed record FleetSettings
     /// <summary>Cluster check-in interval (how soon a dead worker is noticed, with the threshold).</summary>
     public TimeSpan CheckinInterval { get; init; } = DefaultCheckinInterval;
 
+    /// <summary>How many calendars one user owns (cal-00001 to cal-00010 are user-00000's with 10): the unit of the per-user quota.</summary>
+    public int CalendarsPerUser { get; init; } = 10;
+
+    /// <summary>The per-user request budget every worker shares through PostgreSQL, per minute; null for none.</summary>
+    public int? QuotaPerUserPerMinute { get; init; }
+
+    /// <summary>The longest random delay before a full pass's first request (spreads a wave of relistings).</summary>
+    public TimeSpan FullPassJitter { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Where this worker's webhook listens (e.g. http://127.0.0.1:8080); null runs without push, polling only.</summary>
     public Uri? WebhookListen { get; init; }
 
@@ -51,4 +60,10 @@ public sealed record FleetSettings
 
     /// <summary>The calendar ids of the fleet.</summary>
     public static string CalendarId(int index) => $"cal-{index:D5}";
+
+    /// <summary>The user who owns a calendar of the fleet, <paramref name="calendarsPerUser"/> calendars each.</summary>
+    public static string UserOf(string calendarId, int calendarsPerUser) =>
+        int.TryParse(calendarId.AsSpan(4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
+            ? $"user-{(index - 1) / calendarsPerUser:D5}"
+            : "user-" + calendarId;
 }

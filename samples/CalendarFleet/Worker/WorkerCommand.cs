@@ -32,12 +32,15 @@ internal static class WorkerCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Calendars synced at once by this worker.", DefaultValueFactory = _ => 4 };
         var name = new Option<string>("--name") { Description = "This worker's name (lease holder, Quartz instance id).", DefaultValueFactory = _ => $"worker-{Environment.ProcessId}" };
         var stopOnEof = new Option<bool>("--stop-on-stdin-eof") { Description = "Shut down gracefully when standard input closes (how the chaos run stops its workers)." };
+        var quotaPerUser = new Option<int?>("--quota-per-user") { Description = "Requests per minute per user, shared by every worker through PostgreSQL; none when omitted." };
+        var calendarsPerUser = new Option<int>("--calendars-per-user") { Description = "Calendars one user owns (the unit of --quota-per-user).", DefaultValueFactory = _ => 10 };
+        var jitter = new Option<double>("--full-pass-jitter-seconds") { Description = "Longest random delay before a full pass (with --quota-per-user).", DefaultValueFactory = _ => 10 };
         var webhookListen = new Option<string?>("--webhook-listen") { Description = "Listen for Calendar push notifications here, e.g. http://127.0.0.1:8080; the calendars get watch channels and --interval-seconds becomes the safety-net poll." };
         var webhookAddress = new Option<string?>("--webhook-address") { Description = "The webhook's public root the server posts to (default: the --webhook-listen address plus /syncgen/webhooks/)." };
         var metrics = new Option<string>("--metrics") { Description = "Export SyncGen's metrics: none, console, or otlp (to OTEL_EXPORTER_OTLP_ENDPOINT).", DefaultValueFactory = _ => "none" };
         var statusUrl = new Option<string?>("--status-url") { Description = "Serve the status page at this http URL, e.g. http://127.0.0.1:8080/syncgen/status (port 0: any free port; loopback requests only)." };
         var metricsInterval = new Option<double>("--metrics-seconds") { Description = "Seconds between two metric exports (and fleet gauge reads).", DefaultValueFactory = _ => 60 };
-        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof, metrics, metricsInterval, statusUrl, webhookListen, webhookAddress };
+        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof, metrics, metricsInterval, statusUrl, webhookListen, webhookAddress, quotaPerUser, calendarsPerUser, jitter };
         command.SetAction((parse, cancellationToken) =>
         {
             // Every flag is checked here, before the host, the scheduler or a connection starts.
@@ -60,6 +63,9 @@ internal static class WorkerCommand
                 StatusUrl = parse.GetValue(statusUrl) is { } url
                     ? Uri.TryCreate(url, UriKind.Absolute, out var status) && status.Scheme == "http" ? status : throw new ArgumentException($"--status-url '{url}' is not an absolute http URL")
                     : null,
+                QuotaPerUserPerMinute = parse.GetValue(quotaPerUser) is { } quota ? FleetArguments.InRange("--quota-per-user", quota, 2, 1_000_000) : null,
+                CalendarsPerUser = FleetArguments.InRange("--calendars-per-user", parse.GetValue(calendarsPerUser), 1, FleetArguments.MaxCalendars),
+                FullPassJitter = FleetArguments.Seconds("--full-pass-jitter-seconds", parse.GetValue(jitter), allowZero: true),
             };
             if (settings.WebhookAddress is not null && settings.WebhookListen is null)
             {
@@ -92,7 +98,8 @@ internal static class WorkerCommand
         });
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton(new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
+        builder.Services.AddSyncGenQuota();
+        builder.Services.AddSingleton(provider => FleetHttp.Create(settings, provider.GetRequiredService<SyncGen.ISyncQuota>()));
         builder.Services.AddSingleton<ISyncCollectionRunner>(provider => new CalendarRunner(
             database,
             provider.GetRequiredService<HttpClient>(),

@@ -105,6 +105,24 @@ internal static class StoreSchema
             expires_at timestamptz NOT NULL);
         CREATE INDEX push_channels_collection ON {s}.push_channels (collection);
         """,
+
+        // Version 5 (issue 26): fleet-wide request budgets (PostgreSqlSyncQuota).
+        // quota_buckets: one token bucket per quota key; tokens as of refilled_at (refilled by time on every take, in the
+        // same UPDATE). A throttling answer empties it and moves refilled_at into the future: nothing refills until then.
+        // quota_slots: the concurrency slots of keys that bound requests in flight; a slot is free once expires_at passed,
+        // so a worker that died holding one frees it after the slot lease.
+        """
+        CREATE TABLE {s}.quota_buckets (
+            key text PRIMARY KEY,
+            tokens double precision NOT NULL,
+            refilled_at timestamptz NOT NULL);
+        CREATE TABLE {s}.quota_slots (
+            key text NOT NULL,
+            slot integer NOT NULL,
+            holder text NOT NULL,
+            expires_at timestamptz NOT NULL,
+            PRIMARY KEY (key, slot));
+        """,
     ];
 
     /// <summary>The version this code creates and understands.</summary>

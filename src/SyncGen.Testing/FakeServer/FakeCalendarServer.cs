@@ -167,6 +167,11 @@ public sealed partial class FakeCalendarServer : IAsyncDisposable
             return await WriteAsync(context, new ServedAnswer(405, GoogleErrors.Body(405, "global", "httpMethodNotAllowed", "Method Not Allowed"))).ConfigureAwait(false);
         }
 
+        if (_options.Quota is { } quota && !quota.TryAdmit(request.CalendarId, _journalClock.GetUtcNow()))
+        {
+            return await WriteAsync(context, new ServedAnswer(403, GoogleErrors.Body(403, "usageLimits", "rateLimitExceeded", "Rate Limit Exceeded"))).ConfigureAwait(false);
+        }
+
         fault = await _state.WaitOutDelaysAsync(fault, context).ConfigureAwait(false);
         return await WriteAsync(context, FaultInterpreter.Answer(fault, new EventsListSource(this, request), request.PageToken)).ConfigureAwait(false);
     }

@@ -30,4 +30,7 @@ public sealed class FakeCalendarServerOptions
     /// <c>Accept-Encoding: gzip</c> header is enough).
     /// </summary>
     public bool GzipRequiresUserAgent { get; init; }
+
+    /// <summary>A per-user quota the server enforces with 403 <c>rateLimitExceeded</c>; none when null (the default).</summary>
+    public FakeUserQuota? Quota { get; init; }
 }
