@@ -229,10 +229,11 @@ internal static class WireMockScenarioCompiler
                 continue;
             }
 
-            var member = "\"" + System.Text.RegularExpressions.Regex.Escape(name) + "\"\\s*:";
+            // Only a string member carries a token, as the embedded server reads bodies: "cursor": null is no token.
+            var member = "\"" + System.Text.RegularExpressions.Regex.Escape(name) + "\"\\s*:\\s*\"";
             patterns.Add(condition.Absent == true
                 ? new WireMockStringPattern { DoesNotMatch = "(?s).*" + member + ".*" }
-                : WireMockStringPattern.Regex("(?s).*" + member + "\\s*\"" + System.Text.RegularExpressions.Regex.Escape(condition.EqualTo!) + "\".*"));
+                : WireMockStringPattern.Regex("(?s).*" + member + System.Text.RegularExpressions.Regex.Escape(condition.EqualTo!) + "\".*"));
         }
 
         return patterns;
