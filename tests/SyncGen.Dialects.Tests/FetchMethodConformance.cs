@@ -10,6 +10,8 @@ using NUnit.Framework;
 using SyncGen;
 using SyncGen.Testing.Conformance;
 using SyncGen.Testing.Dialects;
+using SyncGen.Testing.Journal;
+using SyncGen.Testing.Scenarios;
 
 namespace SyncGen.Dialects.Tests;
 
@@ -119,4 +121,41 @@ public sealed class LedgerFetchMethodOnWireMock : IncrementalSyncConformanceOnWi
     protected override FakeDialect ServedDialect => Ledger.Served;
 
     protected override ISyncUnderTest CreateRepository(ConformanceContext context) => Ledger.Repository(context);
+}
+
+/// <summary>
+/// The catalog catches defects of the Ledger fetch method, on the embedded server and on WireMock.Net, while the correct
+/// method passes (<see cref="LedgerFetchMethodOnEmbeddedServer"/>, <see cref="LedgerFetchMethodOnWireMock"/>).
+/// </summary>
+[TestFixture(false)]
+[TestFixture(true)]
+public sealed class LedgerFetchMethodMutationTests(bool onWireMock)
+{
+    [Test]
+    public async Task A_fetch_method_that_ignores_has_more_fails_full_sync_multi_page()
+    {
+        var report = await RunAsync("full-sync-multi-page", Ledger.Defect.IgnoresHasMore);
+
+        Assert.That(report.Failures, Has.Some.Contains($"rule '{ProtocolRules.FollowPagesToTheEnd}' broken").And.Contain("missing [evt-04"), report.FailureMessage);
+    }
+
+    [Test]
+    public async Task A_fetch_method_that_drops_deleted_entries_fails_deletions_applied()
+    {
+        var report = await RunAsync("deletions-applied", Ledger.Defect.DropsDeletions);
+
+        Assert.That(report.Failures, Has.Some.Contains($"rule '{ProtocolRules.ApplyDeletions}' broken").And.Contain("unexpected [evt-"), report.FailureMessage);
+    }
+
+    private async Task<ScenarioReport> RunAsync(string scenario, Ledger.Defect defect)
+    {
+        await using IScenarioServer server = onWireMock ? await WireMockScenarioServer.StartAsync() : new EmbeddedScenarioServer(Ledger.Served);
+        if (server is WireMockScenarioServer wireMock)
+        {
+            wireMock.Dialect = Ledger.Served;
+        }
+
+        return await ScenarioRunner.RunAsync(server, ScenarioCatalog.Get(scenario), c => Ledger.Repository(c, defect),
+            cancellationToken: TestContext.CurrentContext.CancellationToken);
+    }
 }
