@@ -212,7 +212,8 @@ internal static class WireMockScenarioCompiler
 
     /// <summary>
     /// For a body-style dialect (Dropbox), moves the token conditions out of <paramref name="query"/> into conditions on
-    /// the JSON body: the member with that value, or no such member; null for any other dialect.
+    /// the JSON body: the member with that string value, or no such string member (a JSON null is no token, as on the
+    /// embedded server); null for any other dialect.
     /// </summary>
     private static List<WireMockStringPattern>? BodyPatterns(Dictionary<string, WireMockStringPattern> query, FakeDialect dialect)
     {
