@@ -212,7 +212,8 @@ internal static class WireMockScenarioCompiler
 
     /// <summary>
     /// For a body-style dialect (Dropbox), moves the token conditions out of <paramref name="query"/> into conditions on
-    /// the JSON body: the member with that value, or no such member; null for any other dialect.
+    /// the JSON body: the member with that string value, or no such string member (a JSON null is no token, as on the
+    /// embedded server); null for any other dialect.
     /// </summary>
     private static List<WireMockStringPattern>? BodyPatterns(Dictionary<string, WireMockStringPattern> query, FakeDialect dialect)
     {
@@ -229,10 +230,11 @@ internal static class WireMockScenarioCompiler
                 continue;
             }
 
-            var member = "\"" + System.Text.RegularExpressions.Regex.Escape(name) + "\"\\s*:";
+            // Only a string member carries a token, as the embedded server reads bodies: "cursor": null is no token.
+            var member = "\"" + System.Text.RegularExpressions.Regex.Escape(name) + "\"\\s*:\\s*\"";
             patterns.Add(condition.Absent == true
                 ? new WireMockStringPattern { DoesNotMatch = "(?s).*" + member + ".*" }
-                : WireMockStringPattern.Regex("(?s).*" + member + "\\s*\"" + System.Text.RegularExpressions.Regex.Escape(condition.EqualTo!) + "\".*"));
+                : WireMockStringPattern.Regex("(?s).*" + member + System.Text.RegularExpressions.Regex.Escape(condition.EqualTo!) + "\".*"));
         }
 
         return patterns;
