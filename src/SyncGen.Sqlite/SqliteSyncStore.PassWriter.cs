@@ -20,8 +20,10 @@ public sealed partial class SqliteSyncStore<TItem>
     /// needs it (a page with changes, a commit that writes): a pass that finds nothing new and ends on the token read at
     /// the start of the call (most calls of a store that is polled) takes no connection at all.
     /// </remarks>
-    private sealed class PassWriter : ISyncPassWriter<TItem>
+    private sealed class PassWriter : ISyncPassWriter<TItem>, ISyncQueryFingerprintWriter
     {
+        private string? _fingerprint;
+
         private readonly SqliteSyncStore<TItem> _store;
         private readonly SyncPassKind _kind;
         // Null until the pass first needs the database (see the remarks); _connection is the lease's, set with it.
@@ -59,6 +61,8 @@ public sealed partial class SqliteSyncStore<TItem>
                 Take(lease);
             }
         }
+
+        public void SetQueryFingerprint(string? fingerprint) => _fingerprint = fingerprint;
 
         public async ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, CancellationToken cancellationToken = default)
         {
@@ -156,6 +160,7 @@ public sealed partial class SqliteSyncStore<TItem>
             // file already holds a token with its matching mirror, so the commit takes no write lock and costs no WAL
             // frame nor fsync. The token read at the start of the call saves a query.
             if (_kind == SyncPassKind.Incremental && _buffered == 0
+                && (_fingerprint is null || _fingerprint == _store._lastSeenFingerprint)
                 && (syncToken == _store._lastSeenToken || await StoredTokenAsync(cancellationToken).ConfigureAwait(false) == syncToken))
             {
                 await FinishAsync().ConfigureAwait(false);
@@ -179,6 +184,7 @@ public sealed partial class SqliteSyncStore<TItem>
                 using var apply = CreateCommand(_connection, transaction, StateSql());
                 apply.Parameters.AddWithValue("$collection", _store._collection);
                 apply.Parameters.AddWithValue("$token", syncToken);
+                apply.Parameters.AddWithValue("$fingerprint", (object?)_fingerprint ?? System.DBNull.Value);
                 apply.Parameters.AddWithValue("$cutoff", NowUnixMilliseconds() - (long)_store.AbandonedPassRetention.TotalMilliseconds);
                 await apply.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
 
@@ -187,6 +193,7 @@ public sealed partial class SqliteSyncStore<TItem>
             }
 
             _store._lastSeenToken = syncToken;
+            _store._lastSeenFingerprint = _fingerprint;
 
             // Only a successful commit ends the writer: after a failed or cancelled one the buffer is intact and the
             // commit may be retried.
@@ -256,6 +263,7 @@ public sealed partial class SqliteSyncStore<TItem>
                     ON CONFLICT (collection) DO UPDATE SET sync_token = excluded.sync_token;
 
                 """);
+            sql.Append(SaveFingerprintSql);
             if (_store._hasLegacyStaging)
             {
                 sql.Append("""
