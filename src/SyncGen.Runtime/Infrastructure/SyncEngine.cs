@@ -68,6 +68,7 @@ public sealed partial class SyncEngine<TItem>
         activity?.SetTag("syncgen.repository", repository);
         var started = _options.TimeProvider.GetTimestamp();
         var retries = new RetryCounter();
+        var completed = false;
 
         // Inside the gate, so no other call of this repository instance touches the cache meanwhile.
         var pipeline = gate.Pipeline is { } cached && cached.Fits(_options, _logger, repository)
@@ -155,6 +156,7 @@ public sealed partial class SyncEngine<TItem>
                 SyncTelemetry.Duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("syncgen.repository", repository));
                 SyncLog.SyncCompleted(_logger, repository, result.Kind, result.Pages, result.Upserts, result.Deletes, expiries, result.Retries, elapsed);
                 activity?.SetTag("syncgen.kind", result.Kind.ToString());
+                completed = true;
                 return result;
             }
         }
@@ -163,6 +165,15 @@ public sealed partial class SyncEngine<TItem>
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             SyncLog.SyncFailed(_logger, repository, exception);
             throw;
+        }
+        finally
+        {
+            if (!completed && _resumableStore is not null)
+            {
+                // The call may have left a dead pass to continue: the next call reads the store (and its checkpoint)
+                // before any request, instead of sending an early first request whose pass would drop it.
+                gate.LastSyncToken = null;
+            }
         }
     }
 
