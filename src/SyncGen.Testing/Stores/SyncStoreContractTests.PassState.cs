@@ -123,7 +123,7 @@ public abstract partial class SyncStoreContractTests
         Assert.That(await ResumableStore(CreateStore()).ReadCheckpointAsync(), Is.Null, "a commit drops the checkpoint");
     }
 
-    /// <summary>Contract: beginning a new pass drops a dead pass's checkpoint and what it staged; a stale checkpoint resumes nothing.</summary>
+    /// <summary>Contract: a new pass that commits drops a dead pass's checkpoint and what it staged; a stale checkpoint resumes nothing.</summary>
     [Test]
     public async Task NewPass_DropsTheDeadPassCheckpoint_AndAStaleCheckpointResumesNothing()
     {
@@ -136,11 +136,11 @@ public abstract partial class SyncStoreContractTests
         }
 
         var dead = await store.ReadCheckpointAsync();
-        await (await Store.BeginPassAsync(SyncPassKind.Full)).DisposeAsync();
+        await CommitPassAsync(Store, SyncPassKind.Full, "t2", [Up("a", "A2")]);
 
         Assert.That(await ResumableStore(CreateStore()).ReadCheckpointAsync(), Is.Null);
         Assert.That(await ResumableStore(CreateStore()).ResumePassAsync(dead ?? Checkpoint("p2", 1)), Is.Null);
-        await AssertSeededAsync(CreateStore());
+        await AssertTokenAndItemsAsync(CreateStore(), "t2", Kv("a", "A2"));
     }
 
     private static async Task AssertTokenAndItemsAsync(ISyncStore<TestItem> store, string token, params System.Collections.Generic.KeyValuePair<string, TestItem>[] items)

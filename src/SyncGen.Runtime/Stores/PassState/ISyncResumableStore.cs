@@ -8,8 +8,8 @@ namespace SyncGen;
 /// <remarks>
 /// A pass dies when its writer is disposed uncommitted (a failure, a cancellation) or its process is killed. A store
 /// may keep its staged pages only where they survive that (process memory for a failure in the same process, a
-/// database table for a kill). Beginning any new pass (<see cref="ISyncStore{TItem}.BeginPassAsync"/>) or committing
-/// one drops the checkpoint and what it staged. The engine resumes only when the repository says its API still accepts
+/// database table for a kill). A commit drops the checkpoint and what it staged, and so does a new pass
+/// (<see cref="ISyncStore{TItem}.BeginPassAsync"/>) once it writes, or earlier. The engine resumes only when the repository says its API still accepts
 /// the page token later (<see cref="SyncOptions.ResumeInterruptedPasses"/>), and falls back to a fresh pass when the
 /// server refuses it.
 /// </remarks>
