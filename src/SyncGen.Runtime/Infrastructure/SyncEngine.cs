@@ -106,7 +106,9 @@ public sealed partial class SyncEngine<TItem>
                 PassOutcome outcome;
                 try
                 {
-                    var resume = passNumber == 1 && early is null ? await FindCheckpointAsync(pass, cancellationToken).ConfigureAwait(false) : null;
+                    // Every pass looks: a full pass that died after the token expired is found by the full pass that
+                    // follows the incremental pass's expiry, since the store still holds the expired token.
+                    var resume = early is null ? await FindCheckpointAsync(pass, cancellationToken).ConfigureAwait(false) : null;
                     try
                     {
                         outcome = await RunPassAsync(pass, early, resume, pipeline, retries, progress, cancellationToken).ConfigureAwait(false);

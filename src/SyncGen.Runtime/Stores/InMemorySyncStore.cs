@@ -17,7 +17,7 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
 {
     private Snapshot _committed = new(ImmutableDictionary.Create<string, TItem>(StringComparer.Ordinal), null, null);
 
-    // What the last pass that ended uncommitted staged, with its last checkpoint; null once any pass began or committed.
+    // What the last pass that ended uncommitted staged, with its last checkpoint; null once another pass wrote or committed.
     private DeadPass? _dead;
 
     /// <summary>The committed sync token.</summary>
@@ -38,7 +38,6 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
     {
         cancellationToken.ThrowIfCancellationRequested();
         var start = kind == SyncPassKind.Full ? ImmutableDictionary.Create<string, TItem>(StringComparer.Ordinal) : Volatile.Read(ref _committed).Items;
-        Volatile.Write(ref _dead, null);
         return new ValueTask<ISyncPassWriter<TItem>>(new Writer(this, start.ToBuilder()));
     }
 
@@ -110,6 +109,9 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
 
             // The whole page first, as the persistent stores do: a bad page stages nothing and the pass goes on.
             SyncChangeValidation.Validate(changes, nameof(changes));
+
+            // A pass that writes ends any dead pass's chance to be continued, as a database store's does.
+            Volatile.Write(ref store._dead, null);
             foreach (var change in changes)
             {
                 if (change.IsDelete)
