@@ -160,8 +160,8 @@ public sealed partial class SqliteSyncStore<TItem>
             // file already holds a token with its matching mirror, so the commit takes no write lock and costs no WAL
             // frame nor fsync. The token read at the start of the call saves a query.
             if (_kind == SyncPassKind.Incremental && _buffered == 0
-                && (_fingerprint is null || _fingerprint == _store._lastSeenFingerprint)
-                && (syncToken == _store._lastSeenToken || await StoredTokenAsync(cancellationToken).ConfigureAwait(false) == syncToken))
+                && (syncToken == _store._lastSeenToken || await StoredTokenAsync(cancellationToken).ConfigureAwait(false) == syncToken)
+                && (_fingerprint is null || _fingerprint == await StoredFingerprintAsync(cancellationToken).ConfigureAwait(false)))
             {
                 await FinishAsync().ConfigureAwait(false);
                 return;
@@ -193,7 +193,7 @@ public sealed partial class SqliteSyncStore<TItem>
             }
 
             _store._lastSeenToken = syncToken;
-            _store._lastSeenFingerprint = _fingerprint;
+            _store.SawFingerprint(_fingerprint);
 
             // Only a successful commit ends the writer: after a failed or cancelled one the buffer is intact and the
             // commit may be retried.
@@ -376,6 +376,18 @@ public sealed partial class SqliteSyncStore<TItem>
         {
             await EnsureConnectionAsync(cancellationToken).ConfigureAwait(false);
             return _lease!.ReadToken(_store._collection);
+        }
+
+        /// <summary>The stored fingerprint as this store instance last saw it, read on the pass's connection if it never did.</summary>
+        private async ValueTask<string?> StoredFingerprintAsync(CancellationToken cancellationToken)
+        {
+            if (_store._fingerprintSeen)
+            {
+                return _store._lastSeenFingerprint;
+            }
+
+            await EnsureConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return _store.ReadFingerprint(_lease!);
         }
 
         /// <summary>Takes the pass's connection from the store if it has none yet (see the remarks).</summary>

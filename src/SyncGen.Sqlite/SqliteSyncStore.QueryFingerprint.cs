@@ -21,9 +21,10 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncQueryFingerprintStore
 
         """;
 
-    // The fingerprint this instance last read or committed, so that a pass with nothing to write knows whether it must
-    // still write its fingerprint (a token stored by an earlier version, accepted once).
+    // The fingerprint this instance last read or committed (once _fingerprintSeen), so that a pass with nothing to write
+    // knows whether it must still write its fingerprint (a token stored by an earlier version, accepted once).
     private volatile string? _lastSeenFingerprint;
+    private volatile bool _fingerprintSeen;
 
     /// <inheritdoc />
     public async ValueTask<string?> ReadQueryFingerprintAsync(CancellationToken cancellationToken = default)
@@ -61,7 +62,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncQueryFingerprintStore
         try
         {
             var fingerprint = command.ExecuteScalar() as string;
-            _lastSeenFingerprint = fingerprint;
+            SawFingerprint(fingerprint);
             return fingerprint;
         }
         catch (SqliteException ex) when (IsReadOnly && ex.SqliteErrorCode == 1 && ex.Message.Contains("no such table", System.StringComparison.Ordinal))
@@ -69,5 +70,11 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncQueryFingerprintStore
             // A file an earlier version wrote, opened read-only: no table is created in it, and it has no fingerprint.
             return null;
         }
+    }
+
+    private void SawFingerprint(string? fingerprint)
+    {
+        _lastSeenFingerprint = fingerprint;
+        _fingerprintSeen = true;
     }
 }

@@ -115,8 +115,8 @@ public sealed partial class SyncEngine<TItem>
                     }
                     catch (ResumeRefusedSignal refused)
                     {
-                        // The staged pages were dropped with the resumed writer's discard only as far as the store's
-                        // begin of this fresh pass drops them: it starts from page 1 (full) or the token (incremental).
+                        // The resumed writer was discarded uncommitted; the fresh pass starts from page 1 (full) or from
+                        // the token (incremental), and its first write drops what the dead pass had staged.
                         SyncLog.ResumeRefused(_logger, repository, pass, refused.StatusCode);
                         outcome = await RunPassAsync(pass, null, null, pipeline, retries, progress, cancellationToken).ConfigureAwait(false);
                     }
