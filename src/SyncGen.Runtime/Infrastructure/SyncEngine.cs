@@ -26,6 +26,7 @@ public sealed partial class SyncEngine<TItem>
     private readonly PageChangeBuffer<TItem> _pageChanges = new();
     private readonly string? _fingerprint;
     private readonly ISyncResumableStore<TItem>? _resumableStore;
+    private int _pagesApplied; // by every pass of the running call
 
     /// <summary>Creates an engine for one call.</summary>
     /// <param name="definition">What the repository fetches and how items are keyed and deleted.</param>
@@ -69,6 +70,7 @@ public sealed partial class SyncEngine<TItem>
         var started = _options.TimeProvider.GetTimestamp();
         var retries = new RetryCounter();
         var completed = false;
+        _pagesApplied = 0;
 
         // Inside the gate, so no other call of this repository instance touches the cache meanwhile.
         var pipeline = gate.Pipeline is { } cached && cached.Fits(_options, _logger, repository)
@@ -106,9 +108,10 @@ public sealed partial class SyncEngine<TItem>
                 PassOutcome outcome;
                 try
                 {
-                    // Every pass looks: a full pass that died after the token expired is found by the full pass that
-                    // follows the incremental pass's expiry, since the store still holds the expired token.
-                    var resume = early is null ? await FindCheckpointAsync(pass, cancellationToken).ConfigureAwait(false) : null;
+                    // Every pass looks until this call staged a page: a full pass that died after the token expired is
+                    // found by the full pass that follows the incremental pass's expiry, since the store still holds the
+                    // expired token. A pass of this call that died of an expiry is never continued by the next one.
+                    var resume = early is null && _pagesApplied == 0 ? await FindCheckpointAsync(pass, cancellationToken).ConfigureAwait(false) : null;
                     try
                     {
                         outcome = await RunPassAsync(pass, early, resume, pipeline, retries, progress, cancellationToken).ConfigureAwait(false);
@@ -299,6 +302,7 @@ public sealed partial class SyncEngine<TItem>
                     _pageChanges.End();
                 }
 
+                _pagesApplied++;
                 SyncTelemetry.Pages.Add(1, tag);
                 SyncLog.PageApplied(_logger, repository, cursor.PageNumber, pass, changes.Count);
                 progress?.Report(new SyncProgress(pass.Kind, pass.Number, cursor.PageNumber, changes.Count, upserts, deletes));

@@ -110,8 +110,10 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
             // The whole page first, as the persistent stores do: a bad page stages nothing and the pass goes on.
             SyncChangeValidation.Validate(changes, nameof(changes));
 
-            // A pass that writes ends any dead pass's chance to be continued, as a database store's does.
+            // A pass that writes ends any dead pass's chance to be continued, as a database store's does; a page without
+            // a checkpoint (the last) leaves this pass none, as PostgreSQL's does.
             Volatile.Write(ref store._dead, null);
+            _checkpoint = null;
             foreach (var change in changes)
             {
                 if (change.IsDelete)
