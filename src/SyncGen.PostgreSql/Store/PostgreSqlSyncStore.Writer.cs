@@ -249,10 +249,12 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                         }
                     }
 
-                    // The page's checkpoint (none for a page without a next page token) in the page's own transaction.
-                    await using (var mark = new NpgsqlCommand(
-                        $"UPDATE {_s}.leases SET checkpoint = $3, checkpoint_changes = $4 WHERE collection = $1 AND epoch = $2;", connection, transaction))
+                    // The page's checkpoint (none for a page without a next page token) in the page's own transaction;
+                    // a pass that records none (resuming off) costs no statement: taking the lease cleared the column.
+                    if (_pageCheckpoint is not null || _checkpointed)
                     {
+                        await using var mark = new NpgsqlCommand(
+                            $"UPDATE {_s}.leases SET checkpoint = $3, checkpoint_changes = $4 WHERE collection = $1 AND epoch = $2;", connection, transaction);
                         mark.Parameters.AddWithValue(store._collection);
                         mark.Parameters.AddWithValue(epoch);
                         mark.Parameters.Add(new NpgsqlParameter { Value = (object?)_pageCheckpoint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
