@@ -51,7 +51,7 @@ public sealed partial class SyncEngine<TItem>
             || !string.Equals(checkpoint.SyncToken, pass.SyncToken, StringComparison.Ordinal)
             || !string.Equals(checkpoint.QueryFingerprint, _fingerprint, StringComparison.Ordinal))
         {
-            // Another pass's, or another query's: this pass's begin drops it with what it staged.
+            // Another pass's, or another query's: this pass's first write drops it with what it staged.
             return null;
         }
 
