@@ -6,12 +6,12 @@ using System.Threading.Tasks;
 namespace SyncGen.Benchmarks;
 
 /// <summary>
-/// dotnet run -c Release --project benchmarks/SyncGen.Benchmarks -- [all|generated-vs-hand|no-change|overlap|memory|process-memory|bandwidth|generator|postgresql] [--quick]
+/// dotnet run -c Release --project benchmarks/SyncGen.Benchmarks -- [all|generated-vs-hand|no-change|overlap|memory|process-memory|bandwidth|generator|postgresql|resume] [--quick]
 /// Every figure is printed as one <c>name: value</c> line so that runs can be diffed and pasted into docs/benchmarks.md.
 /// </summary>
 public static class Program
 {
-    private static readonly string[] Suites = { "generated-vs-hand", "no-change", "overlap", "memory", "process-memory", "bandwidth", "generator", "postgresql" };
+    private static readonly string[] Suites = { "generated-vs-hand", "no-change", "overlap", "memory", "process-memory", "bandwidth", "generator", "postgresql", "resume" };
 
     public static async Task<int> Main(string[] args)
     {
@@ -31,6 +31,12 @@ public static class Program
         if (args.Length > 0 && args[0] == PeakWorkingSetBenchmark.PairedChildVerb)
         {
             return await PeakWorkingSetBenchmark.MeasurePairsInChildAsync(args.Skip(1).ToArray()).ConfigureAwait(false);
+        }
+
+        // The child process of the resume benchmark: one sync call, killed or not (see ResumeBenchmark).
+        if (args.Length > 0 && args[0] == ResumeBenchmark.ChildVerb)
+        {
+            return await ResumeBenchmark.RunChildAsync(args.Skip(1).ToArray()).ConfigureAwait(false);
         }
 
         var quick = args.Contains("--quick");
@@ -80,6 +86,9 @@ public static class Program
                     break;
                 case "postgresql":
                     await PostgreSqlBenchmark.RunAsync(quick).ConfigureAwait(false);
+                    break;
+                case "resume":
+                    await ResumeBenchmark.RunAsync(quick).ConfigureAwait(false);
                     break;
             }
         }

@@ -28,6 +28,7 @@ internal static class SqliteStoreFile
     {
         ["syncgen_items"] = new[] { "collection", "key", "json" },
         ["syncgen_state"] = new[] { "collection", "sync_token" },
+        ["syncgen_queries"] = new[] { "collection", "fingerprint" },
         ["syncgen_passes"] = new[] { "pass_id", "collection" },
         ["syncgen_staging"] = new[] { "pass_id", "seq", "key", "json" },
     };

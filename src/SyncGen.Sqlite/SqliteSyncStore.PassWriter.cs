@@ -21,8 +21,10 @@ public sealed partial class SqliteSyncStore<TItem>
     /// needs it (a page with changes, a commit that writes): a pass that finds nothing new and ends on the token read at
     /// the start of the call (most calls of a store that is polled) takes no connection at all.
     /// </remarks>
-    private sealed class PassWriter : ISyncPassWriter<TItem>, ISyncCollectionRemover
+    private sealed class PassWriter : ISyncPassWriter<TItem>, ISyncCollectionRemover, ISyncQueryFingerprintWriter
     {
+        private string? _fingerprint;
+
         private readonly SqliteSyncStore<TItem> _store;
         private readonly SyncPassKind _kind;
         // Null until the pass first needs the database (see the remarks); _connection is the lease's, set with it.
@@ -63,6 +65,8 @@ public sealed partial class SqliteSyncStore<TItem>
                 Take(lease);
             }
         }
+
+        public void SetQueryFingerprint(string? fingerprint) => _fingerprint = fingerprint;
 
         public async ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, CancellationToken cancellationToken = default)
         {
@@ -167,7 +171,8 @@ public sealed partial class SqliteSyncStore<TItem>
             // file already holds a token with its matching mirror, so the commit takes no write lock and costs no WAL
             // frame nor fsync. The token read at the start of the call saves a query.
             if (_kind == SyncPassKind.Incremental && _buffered == 0 && _removals.Length == 0
-                && (syncToken == _store._lastSeenToken || await StoredTokenAsync(cancellationToken).ConfigureAwait(false) == syncToken))
+                && (syncToken == _store._lastSeenToken || await StoredTokenAsync(cancellationToken).ConfigureAwait(false) == syncToken)
+                && (_fingerprint is null || _fingerprint == await StoredFingerprintAsync(cancellationToken).ConfigureAwait(false)))
             {
                 await FinishAsync().ConfigureAwait(false);
                 return;
@@ -188,7 +193,7 @@ public sealed partial class SqliteSyncStore<TItem>
                 await ReplayRunsAsync(transaction, cancellationToken).ConfigureAwait(false);
                 foreach (var removed in _removals)
                 {
-                    using var remove = CreateCommand(_connection, transaction, "DELETE FROM syncgen_items WHERE collection = $collection; DELETE FROM syncgen_state WHERE collection = $collection;");
+                    using var remove = CreateCommand(_connection, transaction, "DELETE FROM syncgen_items WHERE collection = $collection; DELETE FROM syncgen_state WHERE collection = $collection; DELETE FROM syncgen_queries WHERE collection = $collection;");
                     remove.Parameters.AddWithValue("$collection", removed);
                     await remove.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
@@ -196,6 +201,7 @@ public sealed partial class SqliteSyncStore<TItem>
                 using var apply = CreateCommand(_connection, transaction, StateSql());
                 apply.Parameters.AddWithValue("$collection", _store._collection);
                 apply.Parameters.AddWithValue("$token", syncToken);
+                apply.Parameters.AddWithValue("$fingerprint", (object?)_fingerprint ?? System.DBNull.Value);
                 apply.Parameters.AddWithValue("$cutoff", NowUnixMilliseconds() - (long)_store.AbandonedPassRetention.TotalMilliseconds);
                 await apply.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
 
@@ -204,6 +210,7 @@ public sealed partial class SqliteSyncStore<TItem>
             }
 
             _store._lastSeenToken = syncToken;
+            _store.SawFingerprint(_fingerprint);
 
             // Only a successful commit ends the writer: after a failed or cancelled one the buffer is intact and the
             // commit may be retried.
@@ -273,6 +280,7 @@ public sealed partial class SqliteSyncStore<TItem>
                     ON CONFLICT (collection) DO UPDATE SET sync_token = excluded.sync_token;
 
                 """);
+            sql.Append(SaveFingerprintSql);
             if (_store._hasLegacyStaging)
             {
                 sql.Append("""
@@ -385,6 +393,18 @@ public sealed partial class SqliteSyncStore<TItem>
         {
             await EnsureConnectionAsync(cancellationToken).ConfigureAwait(false);
             return _lease!.ReadToken(_store._collection);
+        }
+
+        /// <summary>The stored fingerprint as this store instance last saw it, read on the pass's connection if it never did.</summary>
+        private async ValueTask<string?> StoredFingerprintAsync(CancellationToken cancellationToken)
+        {
+            if (_store._fingerprintSeen)
+            {
+                return _store._lastSeenFingerprint;
+            }
+
+            await EnsureConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return _store.ReadFingerprint(_lease!);
         }
 
         /// <summary>Takes the pass's connection from the store if it has none yet (see the remarks).</summary>

@@ -123,6 +123,16 @@ internal static class StoreSchema
             expires_at timestamptz NOT NULL,
             PRIMARY KEY (key, slot));
         """,
+
+        // Version 6 (issues 22 and 23): query fingerprints and pass checkpoints.
+        // state.query_fingerprint: the fingerprint of the query whose full pass started the token; null for tokens
+        // committed before (accepted once, then written).
+        // leases.checkpoint: the checkpoint (JSON) written with the last page the pass of this epoch staged, and
+        // checkpoint_changes the staged rows it covers; a pass after the lease expired may continue from it.
+        """
+        ALTER TABLE {s}.state ADD COLUMN query_fingerprint text;
+        ALTER TABLE {s}.leases ADD COLUMN checkpoint text, ADD COLUMN checkpoint_changes bigint;
+        """,
     ];
 
     /// <summary>The version this code creates and understands.</summary>

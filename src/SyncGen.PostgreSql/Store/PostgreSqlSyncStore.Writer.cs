@@ -19,9 +19,14 @@ public sealed partial class PostgreSqlSyncStore<TItem>
     private static string SweepSql(string schema) => $"DELETE FROM {schema}.staging WHERE collection = $1 AND epoch = $2;";
 
     // Not thread-safe: one pass is driven by one caller, page after page.
-    private sealed class Writer(PostgreSqlSyncStore<TItem> store, SyncPassKind kind, CollectionState start) : ISyncPassWriter<TItem>, ISyncCollectionRemover
+    private sealed class Writer(PostgreSqlSyncStore<TItem> store, SyncPassKind kind, CollectionState start, CollectionState? resumeFrom)
+        : ISyncPassWriter<TItem>, ISyncCollectionRemover, ISyncQueryFingerprintWriter, ISyncCheckpointWriter<TItem>
     {
         private readonly string _s = store._s;
+
+        private string? _fingerprint;
+        private string? _pageCheckpoint; // the checkpoint of the page being applied, written if the page is staged
+        private bool _checkpointed; // the lease row holds a checkpoint of this pass's last staged page
 
         // The pass's changes not yet in the database, in order (a null item is a delete).
         private readonly List<string> _keys = new();
@@ -30,16 +35,18 @@ public sealed partial class PostgreSqlSyncStore<TItem>
 
         // Every key of the pass, to tell whether the last-change-per-key work is needed at commit.
         private readonly HashSet<string> _passKeys = new(StringComparer.Ordinal);
-        private bool _repeatedKeys;
+        // A resumed pass does not know the keys its dead part staged: it takes them as repeated (and deleting), so that
+        // the last change of each key decides and no COPY runs into a key already there.
+        private bool _repeatedKeys = resumeFrom is not null;
 
         // A full pass of a collection that never committed writes its pages straight into items: readers see a
         // collection's items only once it has a token, and the pass that commits that first token removes whatever a
         // dead pass left there when it takes the lease. Every other pass stages its pages.
         private readonly bool _direct = kind == SyncPassKind.Full && start.Token is null;
-        private bool _deletes; // a delete was buffered or written (a direct page with one cannot be a plain COPY)
+        private bool _deletes = resumeFrom is not null; // a delete was buffered or written (a direct page with one cannot be a plain COPY)
 
         private long? _epoch; // the lease epoch, once the pass took the lease to stage pages
-        private long _staged; // changes staged so far; also the next seq
+        private long _staged = resumeFrom is { } dead && !(kind == SyncPassKind.Full && start.Token is null) ? dead.CheckpointChanges : 0; // changes staged so far; also the next seq
         private bool _done;
 
         // Other collections the commit removes, items and token (a parent's deleted children, see ISyncCollectionRemover).
@@ -50,6 +57,22 @@ public sealed partial class PostgreSqlSyncStore<TItem>
             ArgumentNullException.ThrowIfNull(collections);
             ThrowIfDone();
             _removals = collections.Where(c => !string.Equals(c, store._collection, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToArray();
+        }
+
+        public void SetQueryFingerprint(string? fingerprint) => _fingerprint = fingerprint;
+
+        public async ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, SyncPassCheckpoint checkpoint, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(checkpoint);
+            _pageCheckpoint = checkpoint.ToJson();
+            try
+            {
+                await ApplyAsync(changes, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _pageCheckpoint = null;
+            }
         }
 
         public async ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, CancellationToken cancellationToken = default)
@@ -77,7 +100,8 @@ public sealed partial class PostgreSqlSyncStore<TItem>
             }
 
             var fits = _keys.Count + keys.Length <= store._database.Options.MaxBufferedChanges && _bufferedChars + chars <= MaxBufferedChars;
-            if (_epoch is null && (fits || keys.Length == 0))
+            // A resumed pass writes at once: its commit must replay the dead pass's staged rows, which only a staged pass does.
+            if (_epoch is null && resumeFrom is null && (fits || keys.Length == 0))
             {
                 Buffer(keys, items, chars);
                 return;
@@ -164,7 +188,19 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                         }
 
                         epoch = taken;
-                        if (_direct)
+                        if (resumeFrom is { } dead)
+                        {
+                            // The dead pass's pages become this pass's: a direct pass's are in items already.
+                            if (!_direct)
+                            {
+                                await using var adopt = new NpgsqlCommand($"UPDATE {_s}.staging SET epoch = $3 WHERE collection = $1 AND epoch = $2;", connection, transaction);
+                                adopt.Parameters.AddWithValue(store._collection);
+                                adopt.Parameters.AddWithValue(dead.Epoch);
+                                adopt.Parameters.AddWithValue(taken);
+                                await adopt.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                            }
+                        }
+                        else if (_direct)
                         {
                             // The collection has no token, so no reader sees its items: any there were left by a dead pass.
                             await using var clear = new NpgsqlCommand($"DELETE FROM {_s}.items WHERE collection = $1;", connection, transaction);
@@ -223,8 +259,22 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                         }
                     }
 
+                    // The page's checkpoint (none for a page without a next page token) in the page's own transaction;
+                    // a pass that records none (resuming off) costs no statement: taking the lease cleared the column.
+                    if (_pageCheckpoint is not null || _checkpointed)
+                    {
+                        await using var mark = new NpgsqlCommand(
+                            $"UPDATE {_s}.leases SET checkpoint = $3, checkpoint_changes = $4 WHERE collection = $1 AND epoch = $2;", connection, transaction);
+                        mark.Parameters.AddWithValue(store._collection);
+                        mark.Parameters.AddWithValue(epoch);
+                        mark.Parameters.Add(new NpgsqlParameter { Value = (object?)_pageCheckpoint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+                        mark.Parameters.AddWithValue(_staged + (_direct ? 0 : _keys.Count + keys.Length));
+                        await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                     _epoch = epoch;
+                    _checkpointed = _pageCheckpoint is not null;
                     store.ForgetLastRead();
                 }
             }
@@ -296,7 +346,7 @@ public sealed partial class PostgreSqlSyncStore<TItem>
             VALUES ($1, 1, $2, now(), now() + $3, $4)
             ON CONFLICT (collection) DO UPDATE
                 SET epoch = l.epoch + 1, holder = excluded.holder, acquired_at = excluded.acquired_at,
-                    expires_at = excluded.expires_at, staged = excluded.staged
+                    expires_at = excluded.expires_at, staged = excluded.staged, checkpoint = NULL, checkpoint_changes = NULL
                 WHERE l.xmin::text = $5 AND l.expires_at <= now()
             RETURNING epoch
             """;
@@ -323,7 +373,8 @@ public sealed partial class PostgreSqlSyncStore<TItem>
             {
                 await CommitStagedAsync(_epoch.Value, syncToken, cancellationToken).ConfigureAwait(false);
             }
-            else if (kind == SyncPassKind.Incremental && _keys.Count == 0 && _removals.Length == 0 && string.Equals(syncToken, start.Token, StringComparison.Ordinal))
+            else if (kind == SyncPassKind.Incremental && _keys.Count == 0 && _removals.Length == 0 && string.Equals(syncToken, start.Token, StringComparison.Ordinal)
+                && (_fingerprint is null || string.Equals(_fingerprint, start.QueryFingerprint, StringComparison.Ordinal)))
             {
                 // Nothing changed and the token did not move: the committed state already is this pass's result. If
                 // another pass committed meanwhile, its state is newer and stays; either way there is nothing to write.
@@ -363,10 +414,10 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                 $"""
                 WITH take AS ({TakeLeaseSql}),
                 st AS (
-                    INSERT INTO {_s}.state AS st (collection, sync_token, committed_epoch, commits, committed_at)
-                    SELECT $1, $6, epoch, 1, now() FROM take
+                    INSERT INTO {_s}.state AS st (collection, sync_token, committed_epoch, commits, committed_at, query_fingerprint)
+                    SELECT $1, $6, epoch, 1, now(), $12 FROM take
                     ON CONFLICT (collection) DO UPDATE
-                        SET sync_token = excluded.sync_token, committed_epoch = excluded.committed_epoch,
+                        SET sync_token = excluded.sync_token, committed_epoch = excluded.committed_epoch, query_fingerprint = excluded.query_fingerprint,
                             commits = st.commits + 1, committed_at = excluded.committed_at
                         WHERE st.committed_epoch < excluded.committed_epoch
                     RETURNING committed_epoch),
@@ -387,6 +438,7 @@ public sealed partial class PostgreSqlSyncStore<TItem>
             command.Parameters.Add(new NpgsqlParameter { Value = deleteKeys, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             command.Parameters.AddWithValue(start.Epoch);
             command.Parameters.Add(new NpgsqlParameter { Value = _removals, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)_fingerprint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
 
             // All the work is in this statement: cancelling it now would only throw it away.
             var committed = await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
@@ -472,10 +524,10 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                     var statements = new List<string>(6)
                     {
                         $"""
-                        INSERT INTO {_s}.state AS st (collection, sync_token, committed_epoch, commits, committed_at)
-                        VALUES ($1, $3, $2, 1, now())
+                        INSERT INTO {_s}.state AS st (collection, sync_token, committed_epoch, commits, committed_at, query_fingerprint)
+                        VALUES ($1, $3, $2, 1, now(), $4)
                         ON CONFLICT (collection) DO UPDATE
-                            SET sync_token = excluded.sync_token, committed_epoch = excluded.committed_epoch,
+                            SET sync_token = excluded.sync_token, committed_epoch = excluded.committed_epoch, query_fingerprint = excluded.query_fingerprint,
                                 commits = st.commits + 1, committed_at = excluded.committed_at
                             WHERE st.committed_epoch < excluded.committed_epoch
                         RETURNING 1;
@@ -488,10 +540,11 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                     }
 
                     statements.Add($"DELETE FROM {_s}.staging WHERE collection = $1 AND epoch = $2;");
-                    statements.Add($"UPDATE {_s}.leases SET expires_at = now(), staged = false WHERE collection = $1 AND epoch = $2;");
+                    statements.Add($"UPDATE {_s}.leases SET expires_at = now(), staged = false, checkpoint = NULL, checkpoint_changes = NULL WHERE collection = $1 AND epoch = $2;");
                     await using (var apply = Batch(connection, transaction, statements, epoch))
                     {
                         apply.BatchCommands[0].Parameters.AddWithValue(syncToken);
+                        apply.BatchCommands[0].Parameters.Add(new NpgsqlParameter { Value = (object?)_fingerprint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
                         await using var reader = await apply.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                         {
@@ -576,6 +629,28 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                 return; // nothing of the pass reached the database
             }
 
+            if (_checkpointed)
+            {
+                // The pass may be continued from its checkpoint: keep its pages, and hand the lease back at once so that
+                // the next call may continue it without waiting for the lease to expire.
+                try
+                {
+                    var connection = await store._database.DataSource.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+                    await using (connection.ConfigureAwait(false))
+                    {
+                        await using var release = Batch(connection, null, [$"UPDATE {_s}.leases SET expires_at = now() WHERE collection = $1 AND epoch = $2;"], epoch);
+                        await release.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                        store.ForgetLastRead();
+                    }
+                }
+                catch (NpgsqlException)
+                {
+                    // Best effort: the lease expires by itself, and the pages wait for it.
+                }
+
+                return;
+            }
+
             try
             {
                 // Drop the staged pages and hand the lease back at once, if it is still ours.
@@ -595,7 +670,7 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                             """);
                     }
 
-                    statements.Add($"UPDATE {_s}.leases SET expires_at = now(), staged = false WHERE collection = $1 AND epoch = $2;");
+                    statements.Add($"UPDATE {_s}.leases SET expires_at = now(), staged = false, checkpoint = NULL, checkpoint_changes = NULL WHERE collection = $1 AND epoch = $2;");
                     await using var discard = Batch(connection, null, statements, epoch);
                     await discard.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
                     store.ForgetLastRead();

@@ -39,7 +39,7 @@ namespace SyncGen.PostgreSql;
 /// </para>
 /// </remarks>
 /// <typeparam name="TItem">The item type, stored as System.Text.Json in a <c>jsonb</c> column.</typeparam>
-public sealed partial class PostgreSqlSyncStore<TItem> : ISyncStore<TItem>
+public sealed partial class PostgreSqlSyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFingerprintStore, ISyncResumableStore<TItem>
 {
     // How long the state read by ReadSyncTokenAsync may stand in for BeginPassAsync's own read. The fence never relies on
     // it (an older read only makes a pass refused more often); it saves a round trip when a call reads the token and
@@ -96,7 +96,7 @@ public sealed partial class PostgreSqlSyncStore<TItem> : ISyncStore<TItem>
             throw new SyncLeaseHeldException(_collection, state.Holder!, state.Epoch, state.ExpiresAt);
         }
 
-        return new Writer(this, kind, state);
+        return new Writer(this, kind, state, resumeFrom: null);
     }
 
     /// <summary>Reads, in one snapshot, the committed token and the lease row with its version; writes nothing.</summary>
@@ -106,7 +106,8 @@ public sealed partial class PostgreSqlSyncStore<TItem> : ISyncStore<TItem>
         await _database.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var command = _database.DataSource.CreateCommand(
             $"""
-            SELECT s.sync_token, l.epoch, l.holder, l.expires_at, l.expires_at > now(), l.xmin::text, l.staged
+            SELECT s.sync_token, l.epoch, l.holder, l.expires_at, l.expires_at > now(), l.xmin::text, l.staged,
+                   s.query_fingerprint, l.checkpoint, l.checkpoint_changes
             FROM (SELECT $1::text AS collection) AS c
             LEFT JOIN {_s}.state AS s ON s.collection = c.collection
             LEFT JOIN {_s}.leases AS l ON l.collection = c.collection;
@@ -115,9 +116,15 @@ public sealed partial class PostgreSqlSyncStore<TItem> : ISyncStore<TItem>
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var token = reader.IsDBNull(0) ? null : reader.GetString(0);
+        var fingerprint = reader.IsDBNull(7) ? null : reader.GetString(7);
         return reader.IsDBNull(1)
-            ? new CollectionState(token, 0, null, default, false, null, false, Stopwatch.GetTimestamp())
-            : new CollectionState(token, reader.GetInt64(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3), reader.GetBoolean(4), reader.GetString(5), reader.GetBoolean(6), Stopwatch.GetTimestamp());
+            ? new CollectionState(token, 0, null, default, false, null, false, Stopwatch.GetTimestamp()) { QueryFingerprint = fingerprint }
+            : new CollectionState(token, reader.GetInt64(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3), reader.GetBoolean(4), reader.GetString(5), reader.GetBoolean(6), Stopwatch.GetTimestamp())
+            {
+                QueryFingerprint = fingerprint,
+                Checkpoint = reader.IsDBNull(8) ? null : reader.GetString(8),
+                CheckpointChanges = reader.IsDBNull(9) ? 0 : reader.GetInt64(9),
+            };
     }
 
     /// <summary>A write of this store's passes makes the last read state out of date.</summary>
@@ -183,5 +190,15 @@ public sealed partial class PostgreSqlSyncStore<TItem> : ISyncStore<TItem>
     /// <param name="Version">The lease row's <c>xmin</c>: every write to the row changes it; null without a row.</param>
     /// <param name="Staged">Whether the pass of <paramref name="Epoch"/> may have left staged rows (it died mid-pass).</param>
     /// <param name="ReadAt">When it was read (<see cref="Stopwatch.GetTimestamp"/>).</param>
-    private sealed record CollectionState(string? Token, long Epoch, string? Holder, DateTimeOffset ExpiresAt, bool LeaseIsLive, string? Version, bool Staged, long ReadAt);
+    private sealed record CollectionState(string? Token, long Epoch, string? Holder, DateTimeOffset ExpiresAt, bool LeaseIsLive, string? Version, bool Staged, long ReadAt)
+    {
+        /// <summary>The fingerprint committed with <see cref="Token"/>, or null.</summary>
+        public string? QueryFingerprint { get; init; }
+
+        /// <summary>The checkpoint the pass of <see cref="Epoch"/> wrote with its last staged page, or null.</summary>
+        public string? Checkpoint { get; init; }
+
+        /// <summary>The staged rows <see cref="Checkpoint"/> covers.</summary>
+        public long CheckpointChanges { get; init; }
+    }
 }

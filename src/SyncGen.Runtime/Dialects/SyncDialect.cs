@@ -128,6 +128,18 @@ public sealed partial record SyncDialect
     /// </summary>
     public string? FieldsParameter { get; init; }
 
+    /// <summary>
+    /// Whether the API accepts a page token again after the pass that got it died, so that a call may continue a dead
+    /// pass from its checkpoint (<see cref="SyncOptions.ResumeInterruptedPasses"/>) instead of page 1. Default
+    /// <see langword="false"/>: nobody vouched for it. A refused token (400, 410) only costs a fresh pass.
+    /// </summary>
+    /// <remarks>
+    /// On for Google Calendar, whose page tokens follow AIP-158 (valid for days, bound to the same query); off for People,
+    /// Graph delta (a half-walked nextLink goes stale) and Drive (its full listing's start token is taken on page 1, so a
+    /// listing resumed later would miss the changes made in between). See docs/reliability.md.
+    /// </remarks>
+    public bool PageTokensResumable { get; init; }
+
     /// <summary>A classifier that applies <see cref="IsExpiry"/> with the built-in decision table.</summary>
     public SyncErrorClassifier CreateErrorClassifier() => new(IsExpiry);
 

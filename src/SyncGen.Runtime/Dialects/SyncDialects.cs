@@ -17,6 +17,9 @@ public static partial class SyncDialects
     {
         Name = "Google Calendar",
 
+        // Page tokens of a list call stay valid for days and are bound to its query (AIP-158); a refused one falls back.
+        PageTokensResumable = true,
+
         // Calendar honours the standard fields parameter (guide "Improve performance", partial response): a mask
         // without items(status) would turn every cancelled event into a live one, so it is refused up front.
         FieldsParameter = "fields",

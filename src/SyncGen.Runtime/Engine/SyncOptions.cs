@@ -79,6 +79,31 @@ public sealed record SyncOptions
     /// </summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Text that changes whenever the query of a full pass changes (its filters, its fields mask), for repositories whose
+    /// page source cannot say so itself (a fetch method, a Google.Apis request): for example
+    /// <c>$"timeMin={TimeMin:O};fields={Fields}"</c>. Default <see langword="null"/>: only the page source's own fingerprint.
+    /// </summary>
+    /// <remarks>
+    /// A store that keeps fingerprints (<see cref="ISyncQueryFingerprintStore"/>, every built-in store) commits it, hashed,
+    /// with each token; when it changes, the next call runs a full pass that replaces the mirror instead of an incremental
+    /// pass that would keep the old query's view. A <see cref="SyncHttpPageSource{TItem}"/> fingerprints its dialect and
+    /// endpoint URL itself.
+    /// </remarks>
+    public string? QueryFingerprint { get; init; }
+
+    /// <summary>
+    /// Whether a call that finds a dead pass's checkpoint (<see cref="ISyncResumableStore{TItem}"/>) continues it from its
+    /// next page token instead of page 1. Default <see langword="null"/>: as the page source's dialect says
+    /// (<see cref="SyncDialect.PageTokensResumable"/>); off for other page sources, whose page tokens nobody vouched for.
+    /// </summary>
+    /// <remarks>
+    /// A resumed pass whose first request is refused (400, 410 or an expiry) starts again as a fresh pass, so nothing is
+    /// lost or doubled. The mass-removal guard (<see cref="MaxReplaceRemovalFraction"/>) needs every key of a full pass,
+    /// so with it on a pass is never resumed.
+    /// </remarks>
+    public bool? ResumeInterruptedPasses { get; init; }
+
     /// <summary>Clock used for durations, backoff delays and request timeouts; replace it in tests.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -42,6 +42,13 @@ public sealed record SyncResult
     /// <summary>The sync token stored at the end of the call.</summary>
     public required string SyncToken { get; init; }
 
+    /// <summary>
+    /// The page the completed pass continued from when it resumed a dead pass's checkpoint
+    /// (<see cref="SyncOptions.ResumeInterruptedPasses"/>), or <see langword="null"/> when it started at page 1.
+    /// </summary>
+    /// <remarks><see cref="Pages"/> then counts the dead pass's pages too; this call fetched <c>Pages - ResumedAtPage + 1</c>.</remarks>
+    public int? ResumedAtPage { get; init; }
+
     /// <summary><see langword="true"/> when the completed pass was a full sync.</summary>
     public bool WasFullSync => Kind == SyncPassKind.Full;
 }

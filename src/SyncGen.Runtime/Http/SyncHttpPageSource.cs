@@ -137,6 +137,12 @@ public sealed class SyncHttpPageSource<TItem>
     /// <summary>The list (or delta) request of a full pass.</summary>
     public Uri Endpoint { get; }
 
+    /// <summary>
+    /// The text a stored token is bound to (<see cref="SyncDefinition{TItem}.QueryFingerprint"/>): the dialect and the
+    /// whole endpoint URL, whose query holds every filter and mask of a full pass.
+    /// </summary>
+    public string QueryFingerprint => $"{Dialect.Name}\n{Endpoint.AbsoluteUri}";
+
     /// <summary>The dialect's error rules (<see cref="SyncDialect.CreateErrorClassifier"/>), which a sync through this source uses in place of <see cref="SyncOptions.ErrorClassifier"/>.</summary>
     public ISyncErrorClassifier ErrorClassifier { get; }
 
@@ -159,6 +165,8 @@ public sealed class SyncHttpPageSource<TItem>
             GetKey = _ => null, // every page carries the keys the dialect read (SyncPage.Identities)
             IsDeleted = _ => false,
             ErrorClassifier = ErrorClassifier,
+            QueryFingerprint = QueryFingerprint,
+            PageTokensResumable = Dialect.PageTokensResumable,
             Gate = _gate,
         };
         return new SyncEngine<TItem>(definition, store, options, logger).RunAsync(progress, cancellationToken);

@@ -105,6 +105,9 @@ internal sealed class EarlyFirstRequest<TItem>
         }
     }
 
+    /// <summary>Cancels this early request and ends, uncommitted, the pass begun for it: the call will not use it.</summary>
+    public Task DiscardAsync() => DiscardAsync(Started, Writer);
+
     /// <summary>Cancels an early request and ends, uncommitted, the pass begun for it (if it was).</summary>
     private static async Task DiscardAsync(StartedPass<TItem> early, ISyncPassWriter<TItem>? writer)
     {

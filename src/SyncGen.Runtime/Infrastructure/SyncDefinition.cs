@@ -47,6 +47,16 @@ public sealed class SyncDefinition<TItem>
     /// </remarks>
     public ISyncErrorReader? ErrorReader { get; init; }
 
+    /// <summary>
+    /// Text that changes whenever the page source's full-pass query changes (endpoint, filters, fields mask), or
+    /// <see langword="null"/> when the source cannot tell; the engine hashes it with <see cref="SyncOptions.QueryFingerprint"/>
+    /// and binds the stored token to it (<see cref="ISyncQueryFingerprintStore"/>).
+    /// </summary>
+    public string? QueryFingerprint { get; init; }
+
+    /// <summary>Whether the page source's API accepts a page token again later, so a dead pass may be resumed (<see cref="SyncOptions.ResumeInterruptedPasses"/>).</summary>
+    public bool PageTokensResumable { get; init; }
+
     /// <summary>Serialises the calls of one repository instance.</summary>
     public required SyncGate Gate { get; init; }
 }

@@ -16,7 +16,7 @@ namespace SyncGen.Infrastructure;
 /// </summary>
 /// <typeparam name="TItem">The item type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class SyncEngine<TItem>
+public sealed partial class SyncEngine<TItem>
 {
     private readonly SyncDefinition<TItem> _definition;
     private readonly ISyncStore<TItem> _store;
@@ -24,6 +24,9 @@ public sealed class SyncEngine<TItem>
     private readonly ILogger _logger;
     private readonly ISyncErrorClassifier _classifier;
     private readonly PageChangeBuffer<TItem> _pageChanges = new();
+    private readonly string? _fingerprint;
+    private readonly ISyncResumableStore<TItem>? _resumableStore;
+    private int _pagesApplied; // by every pass of the running call
 
     /// <summary>Creates an engine for one call.</summary>
     /// <param name="definition">What the repository fetches and how items are keyed and deleted.</param>
@@ -37,6 +40,12 @@ public sealed class SyncEngine<TItem>
         _options = options ?? SyncOptions.Default;
         _options.Validate();
         _logger = logger ?? NullLogger.Instance;
+        _fingerprint = SyncQueryFingerprint.Combine(definition.QueryFingerprint, _options.QueryFingerprint);
+
+        // The mass-removal guard counts every key a full pass lists, which a resumed pass did not all see.
+        _resumableStore = (_options.ResumeInterruptedPasses ?? definition.PageTokensResumable) && _options.MaxReplaceRemovalFraction is null
+            ? store as ISyncResumableStore<TItem>
+            : null;
 
         // Chosen once for the whole call: the page source's rules, then the options', then Google's; the built-in
         // classifier also reads the exceptions of the page source's client library.
@@ -60,6 +69,8 @@ public sealed class SyncEngine<TItem>
         activity?.SetTag("syncgen.repository", repository);
         var started = _options.TimeProvider.GetTimestamp();
         var retries = new RetryCounter();
+        var completed = false;
+        _pagesApplied = 0;
 
         // Inside the gate, so no other call of this repository instance touches the cache meanwhile.
         var pipeline = gate.Pipeline is { } cached && cached.Fits(_options, _logger, repository)
@@ -71,6 +82,18 @@ public sealed class SyncEngine<TItem>
             var (token, early) = await EarlyFirstRequest<TItem>.ReadSyncTokenAsync(
                 _store, gate, _options.SendFirstRequestEarly, (opening, counter) => StartPass(opening, pipeline, counter, cancellationToken), _logger, repository, cancellationToken)
                 .ConfigureAwait(false);
+
+            if (token is not null && await QueryChangedAsync(token, cancellationToken).ConfigureAwait(false))
+            {
+                // The token describes another query's view: only a full pass that replaces the mirror gives this one's.
+                if (early is not null)
+                {
+                    await early.DiscardAsync().ConfigureAwait(false);
+                    early = null;
+                }
+
+                token = null;
+            }
 
             // The early request's retries count once its answer is used: a discarded one belonged to no pass.
             var earlyRetries = early?.Retries;
@@ -85,7 +108,21 @@ public sealed class SyncEngine<TItem>
                 PassOutcome outcome;
                 try
                 {
-                    outcome = await RunPassAsync(pass, early, pipeline, retries, progress, cancellationToken).ConfigureAwait(false);
+                    // Every pass looks until this call staged a page: a full pass that died after the token expired is
+                    // found by the full pass that follows the incremental pass's expiry, since the store still holds the
+                    // expired token. A pass of this call that died of an expiry is never continued by the next one.
+                    var resume = early is null && _pagesApplied == 0 ? await FindCheckpointAsync(pass, cancellationToken).ConfigureAwait(false) : null;
+                    try
+                    {
+                        outcome = await RunPassAsync(pass, early, resume, pipeline, retries, progress, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (ResumeRefusedSignal refused)
+                    {
+                        // The resumed writer was discarded uncommitted; the fresh pass starts from page 1 (full) or from
+                        // the token (incremental), and its first write drops what the dead pass had staged.
+                        SyncLog.ResumeRefused(_logger, repository, pass, refused.StatusCode);
+                        outcome = await RunPassAsync(pass, null, null, pipeline, retries, progress, cancellationToken).ConfigureAwait(false);
+                    }
                 }
                 catch (TokenExpiredSignal expired)
                 {
@@ -118,11 +155,13 @@ public sealed class SyncEngine<TItem>
                     Retries = retries.Count + (earlyRetries?.Count ?? 0),
                     Duration = elapsed,
                     SyncToken = outcome.SyncToken,
+                    ResumedAtPage = outcome.ResumedAtPage,
                 };
                 gate.LastSyncToken = outcome.SyncToken;
                 SyncTelemetry.Duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("syncgen.repository", repository));
                 SyncLog.SyncCompleted(_logger, repository, result.Kind, result.Pages, result.Upserts, result.Deletes, expiries, result.Retries, elapsed);
                 activity?.SetTag("syncgen.kind", result.Kind.ToString());
+                completed = true;
                 return result;
             }
         }
@@ -132,16 +171,25 @@ public sealed class SyncEngine<TItem>
             SyncLog.SyncFailed(_logger, repository, exception);
             throw;
         }
+        finally
+        {
+            if (!completed && _resumableStore is not null)
+            {
+                // The call may have left a dead pass to continue: the next call reads the store (and its checkpoint)
+                // before any request, instead of sending an early first request whose pass would drop it.
+                gate.LastSyncToken = null;
+            }
+        }
     }
 
-    /// <summary>Opens a pass and sends the request of its first page.</summary>
-    private StartedPass<TItem> StartPass(SyncPass pass, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken)
+    /// <summary>Opens a pass and sends the request of its first page (or of <paramref name="from"/>, for a resumed pass).</summary>
+    private StartedPass<TItem> StartPass(SyncPass pass, RetryPipeline pipeline, RetryCounter retries, CancellationToken cancellationToken, SyncCursor? from = null)
     {
         var fetch = _definition.OpenPass(pass);
         var prefetch = new PagePrefetch(cancellationToken);
         try
         {
-            return new StartedPass<TItem>(pass, fetch, prefetch, FetchAsync(fetch, new SyncCursor(pass, null, 1), pipeline, retries, prefetch.Token));
+            return new StartedPass<TItem>(pass, fetch, prefetch, FetchAsync(fetch, from ?? new SyncCursor(pass, null, 1), pipeline, retries, prefetch.Token));
         }
         catch
         {
@@ -150,18 +198,20 @@ public sealed class SyncEngine<TItem>
         }
     }
 
-    private async Task<PassOutcome> RunPassAsync(SyncPass pass, EarlyFirstRequest<TItem>? early, RetryPipeline pipeline, RetryCounter retries, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    private async Task<PassOutcome> RunPassAsync(SyncPass pass, EarlyFirstRequest<TItem>? early, Resume? resume, RetryPipeline pipeline, RetryCounter retries, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
         var repository = _definition.RepositoryName;
         var tag = new KeyValuePair<string, object?>("syncgen.repository", repository);
         using var activity = SyncTelemetry.ActivitySource.StartActivity("SyncGen.Pass");
         activity?.SetTag("syncgen.pass.kind", pass.Kind.ToString());
-        var writer = early?.Writer ?? await _store.BeginPassAsync(pass.Kind, cancellationToken).ConfigureAwait(false);
+        var writer = early?.Writer ?? resume?.Writer ?? await _store.BeginPassAsync(pass.Kind, cancellationToken).ConfigureAwait(false);
         await using var writerScope = writer.ConfigureAwait(false);
+        var checkpoints = _resumableStore is null ? null : writer as ISyncCheckpointWriter<TItem>;
+        var firstCursor = resume is { } resumed ? new SyncCursor(pass, resumed.Checkpoint.NextPageToken, resumed.Checkpoint.PagesStaged + 1) : new SyncCursor(pass, null, 1);
 
         // Unless sent early, the first request goes out once the pass could begin: a store that cannot take a pass
         // (read-only, a lease held elsewhere) costs no request.
-        var started = early?.Started ?? StartPass(pass, pipeline, retries, cancellationToken);
+        var started = early?.Started ?? StartPass(pass, pipeline, retries, cancellationToken, firstCursor);
         var fetch = started.Fetch;
         using var prefetch = started.Prefetch;
         var followedPageTokens = new HashSet<string>(StringComparer.Ordinal);
@@ -169,14 +219,23 @@ public sealed class SyncEngine<TItem>
         // Only with the mass-removal guard on: the keys a full pass keeps, to count what its commit would remove.
         var keptKeys = pass.Kind == SyncPassKind.Full && _options.MaxReplaceRemovalFraction is not null ? new HashSet<string>(StringComparer.Ordinal) : null;
         int upserts = 0, deletes = 0, skipped = 0, emptyInARow = 0;
-        var cursor = new SyncCursor(pass, null, 1);
+        var cursor = firstCursor;
         var pending = started.FirstPage;
         SubtreeDeletions<TItem>? subtrees = null;
         try
         {
             while (true)
             {
-                var page = await pending.ConfigureAwait(false);
+                SyncPage<TItem> page;
+                try
+                {
+                    page = await pending.ConfigureAwait(false);
+                }
+                catch (Exception exception) when (resume is not null && cursor == firstCursor && RefusedPageToken(exception) is { } status)
+                {
+                    throw new ResumeRefusedSignal(status, exception);
+                }
+
                 if (page.NextPageToken is null && page.NextSyncToken is null)
                 {
                     throw new SyncProtocolException(repository, SyncProtocolViolation.MissingTokens, cursor,
@@ -236,13 +295,21 @@ public sealed class SyncEngine<TItem>
 
                 try
                 {
-                    await writer.ApplyAsync(changes, cancellationToken).ConfigureAwait(false);
+                    if (checkpoints is not null && page.NextPageToken is { } nextPageToken)
+                    {
+                        await checkpoints.ApplyAsync(changes, Checkpoint(pass, nextPageToken, cursor.PageNumber), cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await writer.ApplyAsync(changes, cancellationToken).ConfigureAwait(false);
+                    }
                 }
                 finally
                 {
                     _pageChanges.End();
                 }
 
+                _pagesApplied++;
                 SyncTelemetry.Pages.Add(1, tag);
                 SyncLog.PageApplied(_logger, repository, cursor.PageNumber, pass, changes.Count);
                 progress?.Report(new SyncProgress(pass.Kind, pass.Number, cursor.PageNumber, changes.Count, upserts, deletes));
@@ -263,12 +330,16 @@ public sealed class SyncEngine<TItem>
                     await GuardMassRemovalAsync(keptKeys, _options.MaxReplaceRemovalFraction!.Value, cancellationToken).ConfigureAwait(false);
                 }
 
-                // Last page: only now, with every page staged, does the new token become durable, together with the items.
+                // Last page: only now, with every page staged, does the new token become durable, together with the items
+                // and the fingerprint of the query that made it.
+                var fingerprinted = writer as ISyncQueryFingerprintWriter;
+                fingerprinted?.SetQueryFingerprint(_fingerprint);
                 await writer.CommitAsync(page.NextSyncToken!, cancellationToken).ConfigureAwait(false);
+                _definition.Gate.VerifiedQuery = fingerprinted is not null && _fingerprint is not null ? (page.NextSyncToken!, _fingerprint) : null;
                 SyncTelemetry.Upserts.Add(upserts, tag);
                 SyncTelemetry.Deletes.Add(deletes, tag);
                 SyncTelemetry.Skipped.Add(skipped, tag);
-                return new PassOutcome(cursor.PageNumber, upserts, deletes, skipped, page.NextSyncToken!);
+                return new PassOutcome(cursor.PageNumber, upserts, deletes, skipped, page.NextSyncToken!, resume is null ? null : firstCursor.PageNumber);
             }
         }
         finally
@@ -437,7 +508,7 @@ public sealed class SyncEngine<TItem>
     private static string Describe(TimeSpan span) =>
         span.TotalMinutes >= 1 && span.Seconds == 0 && span.Milliseconds == 0 ? $"{span.TotalMinutes:0}-minute" : $"{span.TotalSeconds:0.###}-second";
 
-    private readonly record struct PassOutcome(int Pages, int Upserts, int Deletes, int Skipped, string SyncToken);
+    private readonly record struct PassOutcome(int Pages, int Upserts, int Deletes, int Skipped, string SyncToken, int? ResumedAtPage);
 
     /// <summary>Unwinds a pass (disposing, so discarding, its writer) to the call loop, which starts a full pass.</summary>
     private sealed class TokenExpiredSignal(SyncErrorClassification classification, Exception inner) : Exception("sync token expired", inner)

@@ -27,6 +27,12 @@ public sealed class SyncGate
     /// </summary>
     internal string? LastSyncToken { get; set; }
 
+    /// <summary>
+    /// The token this instance last found, or committed, with its own query fingerprint beside it, and that fingerprint:
+    /// a call from that same token with the same fingerprint skips reading the stored one. Read and written only inside the gate.
+    /// </summary>
+    internal (string Token, string Fingerprint)? VerifiedQuery { get; set; }
+
     /// <summary>Waits for the gate; dispose the result to release it.</summary>
     public async ValueTask<IDisposable> EnterAsync(CancellationToken cancellationToken)
     {

@@ -13,9 +13,12 @@ namespace SyncGen;
 /// Each commit publishes a new immutable snapshot, so readers see either the whole previous pass or the whole new one.
 /// </remarks>
 /// <typeparam name="TItem">The item type.</typeparam>
-public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>
+public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFingerprintStore, ISyncResumableStore<TItem>
 {
-    private Snapshot _committed = new(ImmutableDictionary.Create<string, TItem>(StringComparer.Ordinal), null);
+    private Snapshot _committed = new(ImmutableDictionary.Create<string, TItem>(StringComparer.Ordinal), null, null);
+
+    // What the last pass that ended uncommitted staged, with its last checkpoint; null once another pass wrote or committed.
+    private DeadPass? _dead;
 
     /// <summary>The committed sync token.</summary>
     public string? SyncToken => Volatile.Read(ref _committed).SyncToken;
@@ -39,6 +42,35 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>
     }
 
     /// <inheritdoc />
+    public ValueTask<string?> ReadQueryFingerprintAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ValueTask<string?>(Volatile.Read(ref _committed).QueryFingerprint);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Process memory: a pass that failed or was cancelled in this process can be continued, one whose process died cannot.</remarks>
+    public ValueTask<SyncPassCheckpoint?> ReadCheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ValueTask<SyncPassCheckpoint?>(Volatile.Read(ref _dead)?.Checkpoint);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ISyncPassWriter<TItem>?> ResumePassAsync(SyncPassCheckpoint checkpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        cancellationToken.ThrowIfCancellationRequested();
+        var dead = Volatile.Read(ref _dead);
+        if (dead is null || dead.Checkpoint != checkpoint || Interlocked.CompareExchange(ref _dead, null, dead) != dead)
+        {
+            return new ValueTask<ISyncPassWriter<TItem>?>((ISyncPassWriter<TItem>?)null);
+        }
+
+        return new ValueTask<ISyncPassWriter<TItem>?>(new Writer(this, dead.Staged.ToBuilder(), dead.Checkpoint));
+    }
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyList<KeyValuePair<string, TItem>>> ReadItemsAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -46,11 +78,28 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>
         return new ValueTask<IReadOnlyList<KeyValuePair<string, TItem>>>(items);
     }
 
-    private sealed record Snapshot(ImmutableDictionary<string, TItem> Items, string? SyncToken);
+    private sealed record Snapshot(ImmutableDictionary<string, TItem> Items, string? SyncToken, string? QueryFingerprint);
 
-    private sealed class Writer(InMemorySyncStore<TItem> store, ImmutableDictionary<string, TItem>.Builder staged) : ISyncPassWriter<TItem>
+    private sealed record DeadPass(ImmutableDictionary<string, TItem> Staged, SyncPassCheckpoint Checkpoint);
+
+    private sealed class Writer(InMemorySyncStore<TItem> store, ImmutableDictionary<string, TItem>.Builder staged, SyncPassCheckpoint? checkpoint = null)
+        : ISyncPassWriter<TItem>, ISyncQueryFingerprintWriter, ISyncCheckpointWriter<TItem>
     {
         private bool _done;
+        private string? _fingerprint;
+
+        // The checkpoint of the last page staged, kept with what was staged if the pass ends uncommitted.
+        private SyncPassCheckpoint? _checkpoint = checkpoint;
+
+        public void SetQueryFingerprint(string? fingerprint) => _fingerprint = fingerprint;
+
+        public ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, SyncPassCheckpoint checkpoint, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(checkpoint);
+            var applied = ApplyAsync(changes, cancellationToken);
+            _checkpoint = checkpoint; // only reached when the page was staged: a refused page keeps the checkpoint before it
+            return applied;
+        }
 
         public ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, CancellationToken cancellationToken = default)
         {
@@ -60,6 +109,11 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>
 
             // The whole page first, as the persistent stores do: a bad page stages nothing and the pass goes on.
             SyncChangeValidation.Validate(changes, nameof(changes));
+
+            // A pass that writes ends any dead pass's chance to be continued, as a database store's does; a page without
+            // a checkpoint (the last) leaves this pass none, as PostgreSQL's does.
+            Volatile.Write(ref store._dead, null);
+            _checkpoint = null;
             foreach (var change in changes)
             {
                 if (change.IsDelete)
@@ -84,13 +138,19 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>
 
             ThrowIfDone();
             cancellationToken.ThrowIfCancellationRequested();
-            Volatile.Write(ref store._committed, new Snapshot(staged.ToImmutable(), syncToken));
+            Volatile.Write(ref store._committed, new Snapshot(staged.ToImmutable(), syncToken, _fingerprint));
+            Volatile.Write(ref store._dead, null);
             _done = true;
             return default;
         }
 
         public ValueTask DisposeAsync()
         {
+            if (!_done && _checkpoint is { } last)
+            {
+                Volatile.Write(ref store._dead, new DeadPass(staged.ToImmutable(), last));
+            }
+
             _done = true;
             return default;
         }

@@ -34,9 +34,12 @@ namespace SyncGen;
 /// </para>
 /// </remarks>
 /// <typeparam name="TItem">The item type, serialized with System.Text.Json.</typeparam>
-public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
+public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFingerprintStore
 {
     private const string SyncTokenProperty = "syncToken";
+
+    // Written only when a fingerprint was set; files without it (older ones) read as "none", which the engine accepts once.
+    private const string QueryFingerprintProperty = "queryFingerprint";
     private const string ItemsProperty = "items";
 
     // Utf8JsonWriter buffers in memory until flushed; flushing in chunks keeps memory flat for large mirrors.
@@ -94,6 +97,14 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
     }
 
     /// <inheritdoc />
+    /// <exception cref="SyncStoreCorruptException">The store file exists but cannot be read.</exception>
+    public async ValueTask<string?> ReadQueryFingerprintAsync(CancellationToken cancellationToken = default)
+    {
+        var state = await LoadAsync(cancellationToken).ConfigureAwait(false);
+        return state.QueryFingerprint;
+    }
+
+    /// <inheritdoc />
     /// <exception cref="SyncStoreCorruptException">An incremental pass was asked for and the store file cannot be read.</exception>
     public async ValueTask<ISyncPassWriter<TItem>> BeginPassAsync(SyncPassKind kind, CancellationToken cancellationToken = default)
     {
@@ -139,7 +150,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return new State(new Dictionary<string, TItem>(StringComparer.Ordinal), null);
+            return new State(new Dictionary<string, TItem>(StringComparer.Ordinal), null, null);
         }
 
         await using (stream.ConfigureAwait(false))
@@ -170,6 +181,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
         }
 
         string? syncToken = null;
+        string? fingerprint = null;
         Dictionary<string, TItem>? items = null;
         var sawToken = false;
         foreach (var property in root.EnumerateObject())
@@ -189,6 +201,12 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
                     JsonValueKind.String => throw Corrupt($"\"{SyncTokenProperty}\" is an empty string; commits never store one."),
                     var other => throw Corrupt($"\"{SyncTokenProperty}\" is a JSON {Describe(other)}, not a string or null."),
                 };
+            }
+            else if (property.NameEquals(QueryFingerprintProperty))
+            {
+                fingerprint = property.Value.ValueKind == JsonValueKind.String
+                    ? property.Value.GetString()
+                    : throw Corrupt($"\"{QueryFingerprintProperty}\" is a JSON {Describe(property.Value.ValueKind)}, not a string.");
             }
             else if (property.NameEquals(ItemsProperty))
             {
@@ -213,7 +231,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
             throw Corrupt($"the \"{ItemsProperty}\" property is missing.");
         }
 
-        return new State(items, syncToken);
+        return new State(items, syncToken, fingerprint);
     }
 
     private Dictionary<string, TItem> ParseItems(JsonElement element)
@@ -250,7 +268,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
         return items;
     }
 
-    private async ValueTask WriteAsync(Dictionary<string, TItem> items, string syncToken, CancellationToken cancellationToken)
+    private async ValueTask WriteAsync(Dictionary<string, TItem> items, string syncToken, string? fingerprint, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_directory);
         SweepDebrisOnce();
@@ -301,6 +319,11 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
                 {
                     writer.WriteStartObject();
                     writer.WriteString(SyncTokenProperty, syncToken);
+                    if (fingerprint is not null)
+                    {
+                        writer.WriteString(QueryFingerprintProperty, fingerprint);
+                    }
+
                     writer.WriteStartObject(ItemsProperty);
                     foreach (var key in items.Keys.OrderBy(key => key, StringComparer.Ordinal))
                     {
@@ -378,12 +401,15 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
         _ => "value of unknown kind",
     };
 
-    private sealed record State(Dictionary<string, TItem> Items, string? SyncToken);
+    private sealed record State(Dictionary<string, TItem> Items, string? SyncToken, string? QueryFingerprint);
 
     // Not thread-safe: one pass is driven by one caller, page after page.
-    private sealed class Writer(JsonFileSyncStore<TItem> store, Dictionary<string, TItem> staged) : ISyncPassWriter<TItem>
+    private sealed class Writer(JsonFileSyncStore<TItem> store, Dictionary<string, TItem> staged) : ISyncPassWriter<TItem>, ISyncQueryFingerprintWriter
     {
         private Dictionary<string, TItem>? _staged = staged;
+        private string? _fingerprint;
+
+        public void SetQueryFingerprint(string? fingerprint) => _fingerprint = fingerprint;
 
         // Each upsert is serialized into this one buffer when its page is applied, then dropped (null until needed).
         private ArrayBufferWriter<byte>? _itemJson;
@@ -434,7 +460,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
             await store._commitLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await store.WriteAsync(items, syncToken, cancellationToken).ConfigureAwait(false);
+                await store.WriteAsync(items, syncToken, _fingerprint, cancellationToken).ConfigureAwait(false);
             }
             finally
             {

@@ -102,6 +102,11 @@ public static class ProtocolJournalChecks
                 {
                     // An expiry answer (People's 400, Graph's 400 or 404) is followed by a full pass, not a stop.
                 }
+                else if (i == 1 && previous.PageToken is not null && previous.StatusCode is 400 && entry.PageToken is null)
+                {
+                    // The call opened by continuing a dead pass from its checkpoint (its first request carries a page
+                    // token); the server refused that token, and the pass starts afresh from its first page.
+                }
                 else if (previous.StatusCode is 400 or 401 && previous.FullQuery == entry.FullQuery)
                 {
                     Report(ProtocolRules.NoRetryOn400Or401, entry, $"the same request was sent again after HTTP {previous.StatusCode}, which is never retried");

@@ -85,6 +85,8 @@ internal static class SyncClassEmitter
         // The dialect is the one place that says how expiry shows: the engine prefers the page source's classifier.
         // Another source may bring a reader of its client library's exceptions, which the engine's classifier then reads.
         var errorPolicy = model.IsDialectSource ? $"\n        ErrorClassifier = {Required(model, model.PageSourceMethod)}.ErrorClassifier,"
+                + $"\n        QueryFingerprint = {Required(model, model.PageSourceMethod)}.QueryFingerprint,"
+                + $"\n        PageTokensResumable = {Required(model, model.PageSourceMethod)}.Dialect.PageTokensResumable,"
             : model.ErrorReader is { } reader ? $"\n        ErrorReader = {reader},"
             : string.Empty;
 
