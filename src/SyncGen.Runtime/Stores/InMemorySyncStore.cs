@@ -13,9 +13,9 @@ namespace SyncGen;
 /// Each commit publishes a new immutable snapshot, so readers see either the whole previous pass or the whole new one.
 /// </remarks>
 /// <typeparam name="TItem">The item type.</typeparam>
-public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>
+public sealed partial class InMemorySyncStore<TItem> : ISyncStore<TItem>
 {
-    private Snapshot _committed = new(ImmutableDictionary.Create<string, TItem>(StringComparer.Ordinal), null);
+    private Snapshot _committed = new(ImmutableDictionary.Create<string, TItem>(StringComparer.Ordinal), null, FeedLog<TItem>.Empty);
 
     /// <summary>The committed sync token.</summary>
     public string? SyncToken => Volatile.Read(ref _committed).SyncToken;
@@ -35,7 +35,7 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>
     {
         cancellationToken.ThrowIfCancellationRequested();
         var start = kind == SyncPassKind.Full ? ImmutableDictionary.Create<string, TItem>(StringComparer.Ordinal) : Volatile.Read(ref _committed).Items;
-        return new ValueTask<ISyncPassWriter<TItem>>(new Writer(this, start.ToBuilder()));
+        return new ValueTask<ISyncPassWriter<TItem>>(new Writer(this, start.ToBuilder(), kind == SyncPassKind.Incremental && ChangeFeed is not null ? new HashSet<string>(StringComparer.Ordinal) : null));
     }
 
     /// <inheritdoc />
@@ -46,9 +46,9 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>
         return new ValueTask<IReadOnlyList<KeyValuePair<string, TItem>>>(items);
     }
 
-    private sealed record Snapshot(ImmutableDictionary<string, TItem> Items, string? SyncToken);
+    private sealed record Snapshot(ImmutableDictionary<string, TItem> Items, string? SyncToken, FeedLog<TItem> Feed);
 
-    private sealed class Writer(InMemorySyncStore<TItem> store, ImmutableDictionary<string, TItem>.Builder staged) : ISyncPassWriter<TItem>
+    private sealed class Writer(InMemorySyncStore<TItem> store, ImmutableDictionary<string, TItem>.Builder staged, HashSet<string>? touched) : ISyncPassWriter<TItem>
     {
         private bool _done;
 
@@ -62,6 +62,7 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>
             SyncChangeValidation.Validate(changes, nameof(changes));
             foreach (var change in changes)
             {
+                touched?.Add(change.Key);
                 if (change.IsDelete)
                 {
                     staged.Remove(change.Key);
@@ -84,7 +85,7 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>
 
             ThrowIfDone();
             cancellationToken.ThrowIfCancellationRequested();
-            Volatile.Write(ref store._committed, new Snapshot(staged.ToImmutable(), syncToken));
+            store.Publish(staged.ToImmutable(), syncToken, touched);
             _done = true;
             return default;
         }

@@ -34,7 +34,7 @@ namespace SyncGen;
 /// </para>
 /// </remarks>
 /// <typeparam name="TItem">The item type, serialized with System.Text.Json.</typeparam>
-public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
+public sealed partial class JsonFileSyncStore<TItem> : ISyncStore<TItem>
 {
     private const string SyncTokenProperty = "syncToken";
     private const string ItemsProperty = "items";
@@ -139,7 +139,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return new State(new Dictionary<string, TItem>(StringComparer.Ordinal), null);
+            return new State(new Dictionary<string, TItem>(StringComparer.Ordinal), null, FeedLog<TItem>.Empty);
         }
 
         await using (stream.ConfigureAwait(false))
@@ -171,6 +171,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
 
         string? syncToken = null;
         Dictionary<string, TItem>? items = null;
+        var feed = FeedLog<TItem>.Empty;
         var sawToken = false;
         foreach (var property in root.EnumerateObject())
         {
@@ -199,6 +200,10 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
 
                 items = ParseItems(property.Value);
             }
+            else if (property.NameEquals(ChangesProperty))
+            {
+                feed = ParseFeed(property.Value);
+            }
 
             // Other top-level properties are ignored so that a later version may add some without breaking this one.
         }
@@ -213,7 +218,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
             throw Corrupt($"the \"{ItemsProperty}\" property is missing.");
         }
 
-        return new State(items, syncToken);
+        return new State(items, syncToken, feed);
     }
 
     private Dictionary<string, TItem> ParseItems(JsonElement element)
@@ -250,7 +255,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
         return items;
     }
 
-    private async ValueTask WriteAsync(Dictionary<string, TItem> items, string syncToken, CancellationToken cancellationToken)
+    private async ValueTask WriteAsync(Dictionary<string, TItem> items, string? syncToken, FeedLog<TItem> feed, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_directory);
         SweepDebrisOnce();
@@ -313,6 +318,11 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
                     }
 
                     writer.WriteEndObject();
+                    if (ChangeFeed is not null || feed.Head > 0)
+                    {
+                        await WriteFeedAsync(writer, feed, cancellationToken).ConfigureAwait(false);
+                    }
+
                     writer.WriteEndObject();
                     await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
@@ -378,7 +388,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
         _ => "value of unknown kind",
     };
 
-    private sealed record State(Dictionary<string, TItem> Items, string? SyncToken);
+    private sealed record State(Dictionary<string, TItem> Items, string? SyncToken, FeedLog<TItem> Feed);
 
     // Not thread-safe: one pass is driven by one caller, page after page.
     private sealed class Writer(JsonFileSyncStore<TItem> store, Dictionary<string, TItem> staged) : ISyncPassWriter<TItem>
@@ -434,7 +444,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>
             await store._commitLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await store.WriteAsync(items, syncToken, cancellationToken).ConfigureAwait(false);
+                await store.WriteCommitAsync(items, syncToken, cancellationToken).ConfigureAwait(false);
             }
             finally
             {

@@ -21,7 +21,7 @@ public sealed record TestItem(string Id, string Title);
 /// time it is called within one test, so that persistence can be checked by reopening. Give each test its own storage
 /// (a new file, database or collection) in a <c>[SetUp]</c> of the subclass.
 /// </summary>
-public abstract class SyncStoreContractTests
+public abstract partial class SyncStoreContractTests
 {
     private ISyncStore<TestItem>? _store;
 
