@@ -6,12 +6,12 @@ using System.Threading.Tasks;
 namespace SyncGen.Benchmarks;
 
 /// <summary>
-/// dotnet run -c Release --project benchmarks/SyncGen.Benchmarks -- [all|generated-vs-hand|no-change|overlap|memory|process-memory|bandwidth|generator|postgresql] [--quick]
+/// dotnet run -c Release --project benchmarks/SyncGen.Benchmarks -- [all|generated-vs-hand|no-change|overlap|memory|process-memory|bandwidth|generator|postgresql|change-feed] [--quick]
 /// Every figure is printed as one <c>name: value</c> line so that runs can be diffed and pasted into docs/benchmarks.md.
 /// </summary>
 public static class Program
 {
-    private static readonly string[] Suites = { "generated-vs-hand", "no-change", "overlap", "memory", "process-memory", "bandwidth", "generator", "postgresql" };
+    private static readonly string[] Suites = { "generated-vs-hand", "no-change", "overlap", "memory", "process-memory", "bandwidth", "generator", "postgresql", "change-feed" };
 
     public static async Task<int> Main(string[] args)
     {
@@ -80,6 +80,9 @@ public static class Program
                     break;
                 case "postgresql":
                     await PostgreSqlBenchmark.RunAsync(quick).ConfigureAwait(false);
+                    break;
+                case "change-feed":
+                    await ChangeFeedBenchmark.RunAsync(quick).ConfigureAwait(false);
                     break;
             }
         }

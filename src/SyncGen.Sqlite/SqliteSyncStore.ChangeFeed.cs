@@ -17,7 +17,8 @@ namespace SyncGen;
 public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
 {
     // Created with the store's other tables (see SchemaSql): additive, so the file layout version stays the same and
-    // an earlier SyncGen opens a file that has them.
+    // an earlier SyncGen opens a file that has them. syncgen_changes is a rowid table: its rows carry whole items, and a
+    // WITHOUT ROWID table stores large rows poorly.
     private const string FeedSchemaSql = """
         CREATE TABLE IF NOT EXISTS syncgen_changes (
             collection TEXT NOT NULL,
@@ -25,7 +26,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             key TEXT NOT NULL,
             kind TEXT NOT NULL,
             json TEXT NULL,
-            PRIMARY KEY (collection, seq)) WITHOUT ROWID;
+            PRIMARY KEY (collection, seq));
         CREATE TABLE IF NOT EXISTS syncgen_feed (
             collection TEXT NOT NULL PRIMARY KEY,
             head INTEGER NOT NULL,
