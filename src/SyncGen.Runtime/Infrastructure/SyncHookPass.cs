@@ -30,6 +30,7 @@ public sealed class SyncHookPass<TItem>
     private readonly Channel<SyncChange<TItem>[]> _pages = Channel.CreateBounded<SyncChange<TItem>[]>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
     private string? _syncToken;
     private int _reading;
+    private volatile bool _readToEnd;
 
     internal SyncHookPass(SyncPassKind kind) => Kind = kind;
 
@@ -38,7 +39,7 @@ public sealed class SyncHookPass<TItem>
 
     /// <summary>The token to store with the changes; readable once <see cref="ReadPagesAsync"/> has ended.</summary>
     /// <exception cref="InvalidOperationException">The pages were not all read yet.</exception>
-    public string SyncToken => _syncToken ?? throw new InvalidOperationException("The sync token is known once every page of the pass was read: read ReadPagesAsync to its end first.");
+    public string SyncToken => _readToEnd ? _syncToken! : throw new InvalidOperationException("The sync token is known once every page of the pass was read: read ReadPagesAsync to its end first.");
 
     /// <summary>The pass's pages in server order, each change in order (a later change of the same key wins); readable once.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>
@@ -59,6 +60,9 @@ public sealed class SyncHookPass<TItem>
                 yield return page;
             }
         }
+
+        // The channel completes without error only from Complete, after the token was set.
+        _readToEnd = true;
     }
 
     /// <summary>The pass's changes in order, page after page; readable once (see <see cref="ReadPagesAsync"/>).</summary>

@@ -121,7 +121,7 @@ public sealed class SyncPagedHookStore<TItem> : ISyncStore<TItem>
                 _pass.Abandon();
                 if (_hook is not null)
                 {
-                    _hookCancellation.Cancel();
+                    // Not cancelled: the hook reads SyncPassAbandonedException, as documented, and rolls back in its own time.
                     try
                     {
                         await _hook.ConfigureAwait(false);
