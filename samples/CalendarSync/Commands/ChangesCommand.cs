@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using SyncGen;
+using SyncGen.Infrastructure;
 
 namespace CalendarSync.Commands;
 
@@ -109,9 +110,9 @@ internal static class ChangesCommand
             throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--limit must be 1 or more; it was {arguments.Limit}"));
         }
 
-        if (arguments.Consumer is { } name && (string.IsNullOrWhiteSpace(name) || name.Length > SyncGen.Infrastructure.SyncFeedRules.MaxConsumerLength))
+        if (arguments.Consumer is { } name && (string.IsNullOrWhiteSpace(name) || name.Length > SyncFeedRules.MaxConsumerLength))
         {
-            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--consumer must be a name of 1 to {SyncGen.Infrastructure.SyncFeedRules.MaxConsumerLength} characters"));
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--consumer must be a name of 1 to {SyncFeedRules.MaxConsumerLength} characters"));
         }
 
         if (arguments.Ack && arguments.Consumer is null)
@@ -130,7 +131,7 @@ internal static class ChangesCommand
         {
             foreach (var change in page.Changes)
             {
-                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{change.Sequence}  {Name(change.Kind)}  {change.Key}"));
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{change.Sequence}  {SyncFeedRules.Name(change.Kind)}  {change.Key}"));
             }
 
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"last: {page.Last} (feed head {page.Head})"));
@@ -147,7 +148,7 @@ internal static class ChangesCommand
                 writer.WriteStartObject();
                 writer.WriteNumber("seq", change.Sequence);
                 writer.WriteString("key", change.Key);
-                writer.WriteString("kind", Name(change.Kind));
+                writer.WriteString("kind", SyncFeedRules.Name(change.Kind));
                 writer.WritePropertyName("item");
                 if (change.Kind == SyncFeedChangeKind.Removed)
                 {
@@ -168,13 +169,6 @@ internal static class ChangesCommand
 
         Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
-
-    private static string Name(SyncFeedChangeKind kind) => kind switch
-    {
-        SyncFeedChangeKind.Added => "added",
-        SyncFeedChangeKind.Updated => "updated",
-        _ => "removed",
-    };
 }
 
 /// <summary>The change feed has no such position: <c>--after</c> beyond its end, pruned, or an unknown consumer.</summary>
