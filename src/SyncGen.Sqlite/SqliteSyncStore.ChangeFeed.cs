@@ -202,11 +202,26 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
     /// its items: the stored JSON is still the mirror the pass replaces. <paramref name="buffer"/> is the pass's temp
     /// table (seq, key, json; json NULL for a delete), or null when the pass buffered nothing.
     /// </summary>
-    private async ValueTask AppendFeedAsync(SqliteConnection connection, SqliteTransaction transaction, string? buffer, SyncPassKind kind, CancellationToken cancellationToken)
+    /// <returns>
+    /// True when the changes are still to be appended, by <see cref="AppendAddedAfterReplayAsync"/> once the items are
+    /// written: a full pass over an empty mirror (a first sync) adds every item it leaves, which the mirror then holds
+    /// already collapsed to one row per key, so the feed copies them in key order instead of collapsing the buffer again.
+    /// </returns>
+    private async ValueTask<bool> AppendFeedAsync(SqliteConnection connection, SqliteTransaction transaction, string? buffer, SyncPassKind kind, CancellationToken cancellationToken)
     {
-        if (ChangeFeed is not { } options || (buffer is null && kind == SyncPassKind.Incremental))
+        if (ChangeFeed is null || (buffer is null && kind == SyncPassKind.Incremental))
         {
-            return;
+            return false;
+        }
+
+        if (kind == SyncPassKind.Full && buffer is not null)
+        {
+            using var any = CreateCommand(connection, transaction, "SELECT EXISTS (SELECT 1 FROM syncgen_items WHERE collection = $collection);");
+            any.Parameters.AddWithValue("$collection", _collection);
+            if (Convert.ToInt64(await any.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
+            {
+                return true;
+            }
         }
 
         // The last change of each key, with an index on the key: every comparison below is a lookup. The pass's buffer
@@ -237,13 +252,25 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
                 """;
         }
 
+        await AppendAsync(connection, transaction, diff, buffer is null ? "" : $"DROP TABLE temp.{last};", cancellationToken).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>Appends every item of the collection as added: a first full pass's changes (see <see cref="AppendFeedAsync"/>), after its replay.</summary>
+    private ValueTask AppendAddedAfterReplayAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
+        AppendAsync(connection, transaction, "SELECT key, 'added' AS kind, json FROM syncgen_items WHERE collection = $collection", "", cancellationToken);
+
+    /// <summary>Appends the rows of <paramref name="diff"/> (key, kind, json) numbered on from the head, then prunes.</summary>
+    private async ValueTask AppendAsync(SqliteConnection connection, SqliteTransaction transaction, string diff, string after, CancellationToken cancellationToken)
+    {
+        var options = ChangeFeed!;
         using (var append = CreateCommand(connection, transaction, $"""
             INSERT INTO syncgen_feed (collection, head, pruned_through) VALUES ($collection, 0, 0) ON CONFLICT (collection) DO NOTHING;
             INSERT INTO syncgen_changes (collection, seq, key, kind, json)
                 SELECT $collection, (SELECT head FROM syncgen_feed WHERE collection = $collection) + ROW_NUMBER() OVER (ORDER BY d.key), d.key, d.kind, d.json
                 FROM ({diff}) AS d;
             UPDATE syncgen_feed SET head = MAX(head, COALESCE((SELECT MAX(seq) FROM syncgen_changes WHERE collection = $collection), 0)) WHERE collection = $collection;
-            {(buffer is null ? "" : $"DROP TABLE temp.{last};")}
+            {after}
             """))
         {
             append.Parameters.AddWithValue("$collection", _collection);

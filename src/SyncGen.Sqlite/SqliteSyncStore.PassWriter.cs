@@ -167,7 +167,7 @@ public sealed partial class SqliteSyncStore<TItem>
             await using (transaction.ConfigureAwait(false))
             {
                 // Before the items change: the feed compares the pass with the mirror it replaces.
-                await _store.AppendFeedAsync(_connection, transaction, _insert is null ? null : _buffer, _kind, cancellationToken).ConfigureAwait(false);
+                var appendAfterReplay = await _store.AppendFeedAsync(_connection, transaction, _insert is null ? null : _buffer, _kind, cancellationToken).ConfigureAwait(false);
                 if (_kind == SyncPassKind.Full)
                 {
                     // A full pass replaces the collection: empty it, then the runs refill it.
@@ -177,6 +177,10 @@ public sealed partial class SqliteSyncStore<TItem>
                 }
 
                 await ReplayRunsAsync(transaction, cancellationToken).ConfigureAwait(false);
+                if (appendAfterReplay)
+                {
+                    await _store.AppendAddedAfterReplayAsync(_connection, transaction, cancellationToken).ConfigureAwait(false);
+                }
 
                 using var apply = CreateCommand(_connection, transaction, StateSql());
                 apply.Parameters.AddWithValue("$collection", _store._collection);
