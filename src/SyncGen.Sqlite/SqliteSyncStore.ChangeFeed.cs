@@ -242,7 +242,8 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             await collapse.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             var removed = kind == SyncPassKind.Full
                 ? $"SELECT i.key, 'removed', NULL FROM syncgen_items AS i WHERE i.collection = $collection AND NOT EXISTS (SELECT 1 FROM temp.{last} AS l WHERE l.key = i.key AND l.json IS NOT NULL)"
-                : $"SELECT l.key, 'removed', NULL FROM temp.{last} AS l JOIN syncgen_items AS i ON i.collection = $collection AND i.key = l.key WHERE l.json IS NULL";
+                // EXISTS, not a join: without statistics SQLite may drive a join from the mirror and scan all of it.
+                : $"SELECT l.key, 'removed', NULL FROM temp.{last} AS l WHERE l.json IS NULL AND EXISTS (SELECT 1 FROM syncgen_items AS i WHERE i.collection = $collection AND i.key = l.key)";
             diff = $"""
                 SELECT l.key AS key, CASE WHEN i.json IS NULL THEN 'added' ELSE 'updated' END AS kind, l.json AS json
                     FROM temp.{last} AS l LEFT JOIN syncgen_items AS i ON i.collection = $collection AND i.key = l.key
