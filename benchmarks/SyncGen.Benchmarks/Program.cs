@@ -6,12 +6,12 @@ using System.Threading.Tasks;
 namespace SyncGen.Benchmarks;
 
 /// <summary>
-/// dotnet run -c Release --project benchmarks/SyncGen.Benchmarks -- [all|generated-vs-hand|no-change|overlap|memory|process-memory|bandwidth|generator|postgresql|resume] [--quick]
+/// dotnet run -c Release --project benchmarks/SyncGen.Benchmarks -- [all|generated-vs-hand|no-change|overlap|memory|process-memory|bandwidth|generator|postgresql|resume|change-feed] [--quick]
 /// Every figure is printed as one <c>name: value</c> line so that runs can be diffed and pasted into docs/benchmarks.md.
 /// </summary>
 public static class Program
 {
-    private static readonly string[] Suites = { "generated-vs-hand", "no-change", "overlap", "memory", "process-memory", "bandwidth", "generator", "postgresql", "resume" };
+    private static readonly string[] Suites = { "generated-vs-hand", "no-change", "overlap", "memory", "process-memory", "bandwidth", "generator", "postgresql", "resume", "change-feed" };
 
     public static async Task<int> Main(string[] args)
     {
@@ -89,6 +89,9 @@ public static class Program
                     break;
                 case "resume":
                     await ResumeBenchmark.RunAsync(quick).ConfigureAwait(false);
+                    break;
+                case "change-feed":
+                    await ChangeFeedBenchmark.RunAsync(quick).ConfigureAwait(false);
                     break;
             }
         }

@@ -17,6 +17,7 @@ public static class Program
         root.SetAction((_, cancellationToken) => DemoCommand.RunAsync(Console.Out, cancellationToken));
         root.Subcommands.Add(SyncCommand.Create());
         root.Subcommands.Add(ShowCommand.Create());
+        root.Subcommands.Add(ChangesCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -182,6 +182,8 @@ public sealed partial class SqliteSyncStore<TItem>
             var transaction = await BeginImmediateAsync(_connection, cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
+                // Before the items change: the feed compares the pass with the mirror it replaces.
+                var appendAfterReplay = await _store.AppendFeedAsync(_connection, transaction, _insert is null ? null : _buffer, _kind, cancellationToken).ConfigureAwait(false);
                 if (_kind == SyncPassKind.Full)
                 {
                     // A full pass replaces the collection: empty it, then the runs refill it.
@@ -196,6 +198,11 @@ public sealed partial class SqliteSyncStore<TItem>
                     using var remove = CreateCommand(_connection, transaction, "DELETE FROM syncgen_items WHERE collection = $collection; DELETE FROM syncgen_state WHERE collection = $collection; DELETE FROM syncgen_queries WHERE collection = $collection;");
                     remove.Parameters.AddWithValue("$collection", removed);
                     await remove.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                if (appendAfterReplay)
+                {
+                    await _store.AppendAddedAfterReplayAsync(_connection, transaction, cancellationToken).ConfigureAwait(false);
                 }
 
                 using var apply = CreateCommand(_connection, transaction, StateSql());

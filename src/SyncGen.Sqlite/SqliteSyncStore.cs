@@ -544,7 +544,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
                 async () =>
                 {
                     using var command = connection.CreateCommand();
-                    command.CommandText = SchemaSql + QueriesTableSql;
+                    command.CommandText = SchemaSql + QueriesTableSql + FeedSchemaSql;
                     await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     if (!stamped)
                     {

@@ -25,14 +25,23 @@ public sealed class PostgreSqlSyncStoreContractTests(int maxBufferedChanges) : P
     [SetUp]
     public void NewCollection() => _collection = PostgreSqlCluster.NewCollection();
 
-    protected override ISyncStore<TestItem> CreateStore() => _database!.OpenStore<TestItem>(_collection);
+    protected override ISyncStore<TestItem> CreateStore() => CreateStoreWithFeed(new SyncChangeFeedOptions());
+
+    protected override ISyncStore<TestItem> CreateStoreWithFeed(SyncChangeFeedOptions options)
+    {
+        var store = _database!.OpenStore<TestItem>(_collection);
+        store.ChangeFeed = options;
+        return store;
+    }
 
     // Serializer options belong to the database: a second one over the same cluster, disposed with the test.
     protected override ISyncStore<TestItem> CreateStore(JsonSerializerOptions serializerOptions)
     {
         var database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { SerializerOptions = serializerOptions, MaxBufferedChanges = maxBufferedChanges });
         _extraDatabases.Add(database);
-        return database.OpenStore<TestItem>(_collection);
+        var store = database.OpenStore<TestItem>(_collection);
+        store.ChangeFeed = new SyncChangeFeedOptions();
+        return store;
     }
 
     protected override ISyncStore<JsonElement> CreateJsonElementStore() => _database!.OpenStore<JsonElement>(_collection + "-elements");

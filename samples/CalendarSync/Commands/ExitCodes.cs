@@ -25,6 +25,9 @@ internal static class ExitCodes
     /// <summary>The <c>--credentials</c> file cannot be read or used.</summary>
     public const int Credentials = 4;
 
+    /// <summary><c>changes</c>: the feed has no such position (<c>--after</c> beyond its end or pruned, an unknown consumer).</summary>
+    public const int FeedPosition = 5;
+
     /// <summary>A bug: an error no class above explains (still one line).</summary>
     public const int Internal = 70;
 
@@ -32,7 +35,7 @@ internal static class ExitCodes
     public const int Cancelled = 130;
 
     /// <summary>The text <c>--help</c> shows.</summary>
-    public const string Help = "Exit codes: 0 success; 1 server or protocol failure; 2 usage (bad flag); 3 store file unusable; 4 credentials; 130 cancelled (store unchanged); 70 internal error.";
+    public const string Help = "Exit codes: 0 success; 1 server or protocol failure; 2 usage (bad flag); 3 store file unusable; 4 credentials; 5 change feed position (--after beyond the end or pruned, unknown consumer); 130 cancelled (store unchanged); 70 internal error.";
 
     /// <summary>Writes one line for <paramref name="exception"/> to stderr and returns its exit code.</summary>
     public static int Report(Exception exception, FileInfo? storeFile)
@@ -41,6 +44,7 @@ internal static class ExitCodes
         {
             UsageException => (Usage, exception.Message),
             CredentialsException => (Credentials, exception.Message),
+            FeedPositionException => (FeedPosition, exception.Message),
             SyncException => (Server, exception.Message),
             SyncStoreUnusableException or SyncStoreCorruptException => (Store, exception.Message),
             SqliteException sqlite => (Store, $"the sync store '{storeFile?.FullName}' failed: {OneLine(sqlite.Message)}. The store is unchanged."),
@@ -59,3 +63,6 @@ internal sealed class UsageException(string message) : Exception(message);
 
 /// <summary>The credentials file cannot be read or used; the message names it.</summary>
 internal sealed class CredentialsException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The change feed has no such position: <c>--after</c> beyond its end, pruned, or an unknown consumer.</summary>
+internal sealed class FeedPositionException(string message) : Exception(message);

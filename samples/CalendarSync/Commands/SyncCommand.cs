@@ -77,6 +77,9 @@ internal static class SyncCommand
 
             // Disposed at the end of the command: the store keeps a connection open between calls until then.
             await using var store = SqliteSyncStore<Event>.OpenFile(arguments.StoreFile.FullName, arguments.CalendarId);
+
+            // Every commit records what it changed, for the changes command.
+            store.ChangeFeed = new SyncChangeFeedOptions();
             // The mask matches the sample's Event model: nothing it keeps is dropped, everything else stays on the server.
             var repository = new CalendarEventsRepository(service, arguments.CalendarId, store, loggerFactory.CreateLogger<CalendarEventsRepository>())
             {

@@ -133,6 +133,28 @@ internal static class StoreSchema
         ALTER TABLE {s}.state ADD COLUMN query_fingerprint text;
         ALTER TABLE {s}.leases ADD COLUMN checkpoint text, ADD COLUMN checkpoint_changes bigint;
         """,
+
+        // Version 7 (issue 23): the change feed. feed_changes holds each commit's net changes per key under a sequence number that only
+        // grows per collection; feed_heads the newest and the newest pruned sequence numbers; feed_consumers the named
+        // consumers' cursors. Written only by stores whose ChangeFeed is set.
+        """
+        CREATE TABLE {s}.feed_changes (
+            collection text NOT NULL,
+            seq bigint NOT NULL,
+            key text NOT NULL,
+            kind text NOT NULL,
+            item jsonb,
+            PRIMARY KEY (collection, seq));
+        CREATE TABLE {s}.feed_heads (
+            collection text PRIMARY KEY,
+            head bigint NOT NULL,
+            pruned_through bigint NOT NULL);
+        CREATE TABLE {s}.feed_consumers (
+            collection text NOT NULL,
+            consumer text NOT NULL,
+            acked bigint NOT NULL,
+            PRIMARY KEY (collection, consumer));
+        """,
     ];
 
     /// <summary>The version this code creates and understands.</summary>

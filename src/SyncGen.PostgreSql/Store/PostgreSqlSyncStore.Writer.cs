@@ -421,6 +421,7 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                             commits = st.commits + 1, committed_at = excluded.committed_at
                         WHERE st.committed_epoch < excluded.committed_epoch
                     RETURNING committed_epoch),
+                {store.FeedCtes(BufferedLast, kind, _direct, "EXISTS (SELECT 1 FROM st)", "$13")}
                 {sweep}
                 {items}
                 removed_items AS (DELETE FROM {_s}.items WHERE collection = ANY($11::text[]) AND EXISTS (SELECT 1 FROM st)),
@@ -439,6 +440,10 @@ public sealed partial class PostgreSqlSyncStore<TItem>
             command.Parameters.AddWithValue(start.Epoch);
             command.Parameters.Add(new NpgsqlParameter { Value = _removals, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             command.Parameters.Add(new NpgsqlParameter { Value = (object?)_fingerprint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            if (store.ChangeFeed is { } feed)
+            {
+                command.Parameters.AddWithValue(feed.MaxRetainedChanges);
+            }
 
             // All the work is in this statement: cancelling it now would only throw it away.
             var committed = await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
@@ -448,6 +453,12 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                 throw await store.RefusalAsync(start.Epoch, heldByPass: false, "commit", cancellationToken).ConfigureAwait(false);
             }
         }
+
+        // The pass's last change per key, for the feed: from the buffered commit's arrays (already reduced, disjoint), or
+        // from the staged rows.
+        private const string BufferedLast = "SELECT key, item FROM unnest($7::text[], $8::jsonb[]) AS u(key, item) UNION ALL SELECT key, NULL::jsonb FROM unnest($9::text[]) AS d(key)";
+
+        private string StagedLast => $"SELECT DISTINCT ON (key) key, item FROM {_s}.staging WHERE collection = $1 AND epoch = $2 ORDER BY key, seq DESC";
 
         /// <summary>Changes reduced to the last change of each key: the upserts and the deletes, disjoint.</summary>
         private static (string[] UpsertKeys, string[] UpsertItems, string[] DeleteKeys) LastChangePerKey(List<(string Key, string? Item)> changes)
@@ -533,6 +544,13 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                         RETURNING 1;
                         """,
                     };
+                    var feedCtes = store.FeedCtes(_direct ? $"SELECT key, item FROM {_s}.items WHERE collection = $1" : StagedLast, kind, _direct, gate: null, "$3");
+                    if (feedCtes.Length > 0)
+                    {
+                        // Before the replay: the changes are what the replay is about to do to the committed items.
+                        statements.Add($"WITH {feedCtes.TrimEnd().TrimEnd(',')} SELECT 1;");
+                    }
+
                     if (!_direct)
                     {
                         // A direct pass's pages are in items already; the others are replayed from staging.
@@ -545,6 +563,11 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                     {
                         apply.BatchCommands[0].Parameters.AddWithValue(syncToken);
                         apply.BatchCommands[0].Parameters.Add(new NpgsqlParameter { Value = (object?)_fingerprint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+                        if (feedCtes.Length > 0)
+                        {
+                            apply.BatchCommands[1].Parameters.AddWithValue(store.ChangeFeed!.MaxRetainedChanges);
+                        }
+
                         await using var reader = await apply.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                         {

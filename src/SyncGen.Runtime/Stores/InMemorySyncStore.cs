@@ -13,9 +13,9 @@ namespace SyncGen;
 /// Each commit publishes a new immutable snapshot, so readers see either the whole previous pass or the whole new one.
 /// </remarks>
 /// <typeparam name="TItem">The item type.</typeparam>
-public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFingerprintStore, ISyncResumableStore<TItem>
+public sealed partial class InMemorySyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFingerprintStore, ISyncResumableStore<TItem>
 {
-    private Snapshot _committed = new(ImmutableDictionary.Create<string, TItem>(StringComparer.Ordinal), null, null);
+    private Snapshot _committed = new(ImmutableDictionary.Create<string, TItem>(StringComparer.Ordinal), null, null, FeedLog<TItem>.Empty);
 
     // What the last pass that ended uncommitted staged, with its last checkpoint; null once another pass wrote or committed.
     private DeadPass? _dead;
@@ -38,7 +38,7 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
     {
         cancellationToken.ThrowIfCancellationRequested();
         var start = kind == SyncPassKind.Full ? ImmutableDictionary.Create<string, TItem>(StringComparer.Ordinal) : Volatile.Read(ref _committed).Items;
-        return new ValueTask<ISyncPassWriter<TItem>>(new Writer(this, start.ToBuilder()));
+        return new ValueTask<ISyncPassWriter<TItem>>(new Writer(this, start.ToBuilder(), kind == SyncPassKind.Incremental && ChangeFeed is not null ? new HashSet<string>(StringComparer.Ordinal) : null));
     }
 
     /// <inheritdoc />
@@ -67,7 +67,7 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
             return new ValueTask<ISyncPassWriter<TItem>?>((ISyncPassWriter<TItem>?)null);
         }
 
-        return new ValueTask<ISyncPassWriter<TItem>?>(new Writer(this, dead.Staged.ToBuilder(), dead.Checkpoint));
+        return new ValueTask<ISyncPassWriter<TItem>?>(new Writer(this, dead.Staged.ToBuilder(), null, dead.Checkpoint));
     }
 
     /// <inheritdoc />
@@ -78,11 +78,13 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
         return new ValueTask<IReadOnlyList<KeyValuePair<string, TItem>>>(items);
     }
 
-    private sealed record Snapshot(ImmutableDictionary<string, TItem> Items, string? SyncToken, string? QueryFingerprint);
+    private sealed record Snapshot(ImmutableDictionary<string, TItem> Items, string? SyncToken, string? QueryFingerprint, FeedLog<TItem> Feed);
 
     private sealed record DeadPass(ImmutableDictionary<string, TItem> Staged, SyncPassCheckpoint Checkpoint);
 
-    private sealed class Writer(InMemorySyncStore<TItem> store, ImmutableDictionary<string, TItem>.Builder staged, SyncPassCheckpoint? checkpoint = null)
+    // touched: the keys an incremental pass changed, for the feed; null compares every key (a full pass, or a resumed one,
+    // whose dead predecessor's keys are not known).
+    private sealed class Writer(InMemorySyncStore<TItem> store, ImmutableDictionary<string, TItem>.Builder staged, HashSet<string>? touched, SyncPassCheckpoint? checkpoint = null)
         : ISyncPassWriter<TItem>, ISyncQueryFingerprintWriter, ISyncCheckpointWriter<TItem>
     {
         private bool _done;
@@ -116,6 +118,7 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
             _checkpoint = null;
             foreach (var change in changes)
             {
+                touched?.Add(change.Key);
                 if (change.IsDelete)
                 {
                     staged.Remove(change.Key);
@@ -138,7 +141,7 @@ public sealed class InMemorySyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
 
             ThrowIfDone();
             cancellationToken.ThrowIfCancellationRequested();
-            Volatile.Write(ref store._committed, new Snapshot(staged.ToImmutable(), syncToken, _fingerprint));
+            store.Publish(staged.ToImmutable(), syncToken, _fingerprint, touched);
             Volatile.Write(ref store._dead, null);
             _done = true;
             return default;

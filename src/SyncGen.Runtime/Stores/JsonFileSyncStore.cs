@@ -34,7 +34,7 @@ namespace SyncGen;
 /// </para>
 /// </remarks>
 /// <typeparam name="TItem">The item type, serialized with System.Text.Json.</typeparam>
-public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFingerprintStore
+public sealed partial class JsonFileSyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFingerprintStore
 {
     private const string SyncTokenProperty = "syncToken";
 
@@ -150,7 +150,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return new State(new Dictionary<string, TItem>(StringComparer.Ordinal), null, null);
+            return new State(new Dictionary<string, TItem>(StringComparer.Ordinal), null, null, FeedLog<TItem>.Empty);
         }
 
         await using (stream.ConfigureAwait(false))
@@ -183,6 +183,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
         string? syncToken = null;
         string? fingerprint = null;
         Dictionary<string, TItem>? items = null;
+        var feed = FeedLog<TItem>.Empty;
         var sawToken = false;
         foreach (var property in root.EnumerateObject())
         {
@@ -217,6 +218,10 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
 
                 items = ParseItems(property.Value);
             }
+            else if (property.NameEquals(ChangesProperty))
+            {
+                feed = ParseFeed(property.Value);
+            }
 
             // Other top-level properties are ignored so that a later version may add some without breaking this one.
         }
@@ -231,7 +236,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
             throw Corrupt($"the \"{ItemsProperty}\" property is missing.");
         }
 
-        return new State(items, syncToken, fingerprint);
+        return new State(items, syncToken, fingerprint, feed);
     }
 
     private Dictionary<string, TItem> ParseItems(JsonElement element)
@@ -268,7 +273,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
         return items;
     }
 
-    private async ValueTask WriteAsync(Dictionary<string, TItem> items, string syncToken, string? fingerprint, CancellationToken cancellationToken)
+    private async ValueTask WriteAsync(Dictionary<string, TItem> items, string? syncToken, string? fingerprint, FeedLog<TItem> feed, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_directory);
         SweepDebrisOnce();
@@ -336,6 +341,11 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
                     }
 
                     writer.WriteEndObject();
+                    if (ChangeFeed is not null || feed.Head > 0)
+                    {
+                        await WriteFeedAsync(writer, feed, cancellationToken).ConfigureAwait(false);
+                    }
+
                     writer.WriteEndObject();
                     await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
@@ -401,7 +411,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
         _ => "value of unknown kind",
     };
 
-    private sealed record State(Dictionary<string, TItem> Items, string? SyncToken, string? QueryFingerprint);
+    private sealed record State(Dictionary<string, TItem> Items, string? SyncToken, string? QueryFingerprint, FeedLog<TItem> Feed);
 
     // Not thread-safe: one pass is driven by one caller, page after page.
     private sealed class Writer(JsonFileSyncStore<TItem> store, Dictionary<string, TItem> staged) : ISyncPassWriter<TItem>, ISyncQueryFingerprintWriter
@@ -460,7 +470,7 @@ public sealed class JsonFileSyncStore<TItem> : ISyncStore<TItem>, ISyncQueryFing
             await store._commitLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await store.WriteAsync(items, syncToken, _fingerprint, cancellationToken).ConfigureAwait(false);
+                await store.WriteCommitAsync(items, syncToken, _fingerprint, cancellationToken).ConfigureAwait(false);
             }
             finally
             {

@@ -241,7 +241,28 @@ internal static class SyncClassEmitter
                 """);
         }
 
-        if (model.DeclareApplyPassHook)
+        if (model.DeclareApplyPassHook && model.PagedApplyPass)
+        {
+            writer.WriteLines($$"""
+
+                /// <summary>
+                /// Hook, implemented by you: applies one pass page by page and stores its sync token with it, atomically (for
+                /// example in one database transaction), so that the token never describes changes that were not applied.
+                /// Called when the pass begins; it reads <c>pass.ReadPagesAsync()</c> as the pages arrive (at most two in
+                /// memory), then stores <c>pass.SyncToken</c> and commits, once.
+                /// </summary>
+                /// <remarks>
+                /// <para>A <c>Full</c> pass replaces the collection: remove every item the pass does not list. An
+                /// <c>Incremental</c> pass merges: upsert each item, delete each deleted key (an unknown key changes nothing).</para>
+                /// <para>A pass that fails, expires or is cancelled makes the read throw <c>SyncPassAbandonedException</c>: let
+                /// it go, and roll back.</para>
+                /// </remarks>
+                /// <param name="pass">The pass: its kind, its pages, then its token.</param>
+                /// <param name="cancellationToken">Cancels the call; a cancelled call must leave the items and the token as they were.</param>
+                private partial {{ValueTask}} ApplyPassAsync(global::SyncGen.SyncHookPass<{{model.ItemType}}> pass, {{CancellationToken}} cancellationToken);
+                """);
+        }
+        else if (model.DeclareApplyPassHook)
         {
             writer.WriteLines($$"""
 
@@ -271,10 +292,13 @@ internal static class SyncClassEmitter
     /// Lambdas rather than method groups: a hook the user declared (<c>private partial ...;</c>) but has not implemented
     /// yet is then reported once, as CS8795 on that declaration, and not a second time as a delegate error in generated code.
     /// </summary>
-    private static string HookStore(SyncClassModel model) =>
-        $"new {Infrastructure}.SyncHookStore<{model.ItemType}>({Literal(model.RepositoryName)}, "
-        + "hookToken => this.LoadSyncTokenAsync(hookToken), "
-        + "(kind, changes, syncToken, hookToken) => this.ApplyPassAsync(kind, changes, syncToken, hookToken))";
+    private static string HookStore(SyncClassModel model) => model.PagedApplyPass
+        ? $"new {Infrastructure}.SyncPagedHookStore<{model.ItemType}>({Literal(model.RepositoryName)}, "
+            + "hookToken => this.LoadSyncTokenAsync(hookToken), "
+            + "(pass, hookToken) => this.ApplyPassAsync(pass, hookToken))"
+        : $"new {Infrastructure}.SyncHookStore<{model.ItemType}>({Literal(model.RepositoryName)}, "
+            + "hookToken => this.LoadSyncTokenAsync(hookToken), "
+            + "(kind, changes, syncToken, hookToken) => this.ApplyPassAsync(kind, changes, syncToken, hookToken))";
 
     /// <summary>A SyncOptions built from the MSBuild defaults, or <c>null</c> (the runtime defaults) when none is set.</summary>
     private static string OptionsFromDefaults(MsBuildDefaults defaults)

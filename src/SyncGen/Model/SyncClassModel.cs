@@ -48,6 +48,9 @@ public sealed record SyncClassModel
     /// <summary>Hooks mode: declare <c>ApplyPassAsync</c> (false when the user's source already declares it).</summary>
     public required bool DeclareApplyPassHook { get; init; }
 
+    /// <summary>Hooks mode: the class's <c>ApplyPassAsync</c> takes a <c>SyncHookPass</c> (page by page) instead of the whole pass's list.</summary>
+    public bool PagedApplyPass { get; init; }
+
     /// <summary>The SyncOptions member, or <c>null</c>.</summary>
     public required ClassMember? Options { get; init; }
 

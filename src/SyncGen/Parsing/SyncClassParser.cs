@@ -257,6 +257,7 @@ internal static class SyncClassParser
             Store = store is null ? null : Member(store),
             DeclareLoadSyncTokenHook = useHooks && !DeclaresHookDefinition(LoadSyncTokenHook, CancellationTokenType()),
             DeclareApplyPassHook = useHooks && !DeclaresHookDefinition(ApplyPassHook, ApplyPassParameterTypes(itemType)),
+            PagedApplyPass = useHooks && TakesPagedPass(itemType),
             Options = options is null ? null : Member(options),
             Logger = logger is null ? null : Member(logger),
             PageSourceMethod = Member(source),
@@ -359,8 +360,11 @@ internal static class SyncClassParser
             {
                 (LoadSyncTokenHook, new[] { CancellationTokenType() }, "(CancellationToken)",
                     $"private partial ValueTask<string?> {LoadSyncTokenHook}(CancellationToken cancellationToken)"),
-                (ApplyPassHook, ApplyPassParameterTypes(itemType), "(SyncPassKind, IReadOnlyList<SyncChange<TItem>>, string, CancellationToken)",
-                    $"private partial ValueTask {ApplyPassHook}(SyncPassKind kind, IReadOnlyList<SyncChange<{item}>> changes, string syncToken, CancellationToken cancellationToken)"),
+                TakesPagedPass(itemType)
+                    ? (ApplyPassHook, ApplyPassParameterTypes(itemType), "(SyncHookPass<TItem>, CancellationToken)",
+                        $"private partial ValueTask {ApplyPassHook}(SyncHookPass<{item}> pass, CancellationToken cancellationToken)")
+                    : (ApplyPassHook, ApplyPassParameterTypes(itemType), "(SyncPassKind, IReadOnlyList<SyncChange<TItem>>, string, CancellationToken)",
+                        $"private partial ValueTask {ApplyPassHook}(SyncPassKind kind, IReadOnlyList<SyncChange<{item}>> changes, string syncToken, CancellationToken cancellationToken)"),
             };
         }
 
@@ -925,8 +929,23 @@ internal static class SyncClassParser
 
         private ITypeSymbol? CancellationTokenType() => _compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
 
+        /// <summary>
+        /// Whether the class's <c>ApplyPassAsync</c> takes the pass page by page (<c>SyncHookPass&lt;TItem&gt;</c>,
+        /// <c>CancellationToken</c>): the hook then has those parameters, and any other shape is checked against them.
+        /// </summary>
+        private bool TakesPagedPass(ITypeSymbol itemType) =>
+            _type.GetMembers(ApplyPassHook).OfType<IMethodSymbol>().Any(m => m.MethodKind == MethodKind.Ordinary && !m.IsStatic && HasParameters(m, PagedApplyPassParameterTypes(itemType)));
+
+        private ITypeSymbol?[] PagedApplyPassParameterTypes(ITypeSymbol itemType) =>
+            new[] { _compilation.GetTypeByMetadataName("SyncGen.SyncHookPass`1")?.Construct(itemType), CancellationTokenType() };
+
         private ITypeSymbol?[] ApplyPassParameterTypes(ITypeSymbol itemType)
         {
+            if (TakesPagedPass(itemType))
+            {
+                return PagedApplyPassParameterTypes(itemType);
+            }
+
             var change = _compilation.GetTypeByMetadataName("SyncGen.SyncChange`1")?.Construct(itemType);
             var list = change is null ? null : _compilation.GetTypeByMetadataName("System.Collections.Generic.IReadOnlyList`1")?.Construct(change);
             return new[]

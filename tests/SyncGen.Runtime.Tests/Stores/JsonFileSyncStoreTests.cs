@@ -31,9 +31,11 @@ public sealed class JsonFileSyncStoreTests : PersistentSyncStoreContractTests
         }
     }
 
-    protected override ISyncStore<TestItem> CreateStore() => new JsonFileSyncStore<TestItem>(_path);
+    protected override ISyncStore<TestItem> CreateStore() => new JsonFileSyncStore<TestItem>(_path) { ChangeFeed = new SyncChangeFeedOptions() };
 
-    protected override ISyncStore<TestItem> CreateStore(JsonSerializerOptions serializerOptions) => new JsonFileSyncStore<TestItem>(_path, serializerOptions);
+    protected override ISyncStore<TestItem> CreateStoreWithFeed(SyncChangeFeedOptions options) => new JsonFileSyncStore<TestItem>(_path) { ChangeFeed = options };
+
+    protected override ISyncStore<TestItem> CreateStore(JsonSerializerOptions serializerOptions) => new JsonFileSyncStore<TestItem>(_path, serializerOptions) { ChangeFeed = new SyncChangeFeedOptions() };
 
     protected override ISyncStore<JsonElement> CreateJsonElementStore() => new JsonFileSyncStore<JsonElement>(Path.Combine(_directory, "elements.json"));
 
@@ -46,7 +48,7 @@ public sealed class JsonFileSyncStoreTests : PersistentSyncStoreContractTests
         var root = document.RootElement;
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(root.EnumerateObject().Select(property => property.Name), Is.EqualTo(new[] { "syncToken", "items" }));
+            Assert.That(root.EnumerateObject().Select(property => property.Name), Is.EqualTo(new[] { "syncToken", "items", "changes" }));
             Assert.That(root.GetProperty("syncToken").GetString(), Is.EqualTo("tok-1"));
             Assert.That(root.GetProperty("items").EnumerateObject().Select(property => property.Name), Is.EqualTo(new[] { "B", "a", "b" }));
             Assert.That(root.GetProperty("items").GetProperty("a").GetRawText(), Is.EqualTo("""{"id":"a","title":"A"}"""));

@@ -64,10 +64,18 @@ public sealed class SqliteKeptConnectionTests : PersistentSyncStoreContractTests
         return store;
     }
 
+    protected override ISyncStore<TestItem> CreateStoreWithFeed(SyncChangeFeedOptions options)
+    {
+        var store = Open(TimeSpan.FromMinutes(5));
+        store.ChangeFeed = options;
+        return store;
+    }
+
     private SqliteSyncStore<TestItem> Open(TimeSpan idleConnectionTimeout, System.Text.Json.JsonSerializerOptions? serializerOptions = null)
     {
         var store = SqliteSyncStore<TestItem>.OpenFile(_path, "events", serializerOptions);
         store.IdleConnectionTimeout = idleConnectionTimeout;
+        store.ChangeFeed = new SyncChangeFeedOptions();
         _stores.Add(store);
         return store;
     }

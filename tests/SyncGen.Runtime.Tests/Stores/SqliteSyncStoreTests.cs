@@ -33,10 +33,21 @@ public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
         }
     }
 
-    protected override ISyncStore<TestItem> CreateStore() => SqliteSyncStore<TestItem>.OpenFile(_path, "events");
+    protected override ISyncStore<TestItem> CreateStore() => CreateStoreWithFeed(new SyncChangeFeedOptions());
 
-    protected override ISyncStore<TestItem> CreateStore(System.Text.Json.JsonSerializerOptions serializerOptions) =>
-        SqliteSyncStore<TestItem>.OpenFile(_path, "events", serializerOptions);
+    protected override ISyncStore<TestItem> CreateStoreWithFeed(SyncChangeFeedOptions options)
+    {
+        var store = SqliteSyncStore<TestItem>.OpenFile(_path, "events");
+        store.ChangeFeed = options;
+        return store;
+    }
+
+    protected override ISyncStore<TestItem> CreateStore(System.Text.Json.JsonSerializerOptions serializerOptions)
+    {
+        var store = SqliteSyncStore<TestItem>.OpenFile(_path, "events", serializerOptions);
+        store.ChangeFeed = new SyncChangeFeedOptions();
+        return store;
+    }
 
     protected override ISyncStore<System.Text.Json.JsonElement> CreateJsonElementStore() => SqliteSyncStore<System.Text.Json.JsonElement>.OpenFile(_path, "elements");
 

@@ -1,0 +1,308 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Data.Sqlite;
+using SyncGen.Infrastructure;
+
+namespace SyncGen;
+
+/// <remarks>
+/// The feed is three tables beside the mirror, written in the commit's own transaction: <c>syncgen_changes(collection,
+/// seq, key, kind, json)</c>, <c>syncgen_feed(collection, head, pruned_through)</c> and
+/// <c>syncgen_consumers(collection, consumer, acked)</c>. The commit compares the pass's last change of each key with
+/// the stored JSON text before it writes the items, so an item whose JSON did not change is not announced.
+/// </remarks>
+public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
+{
+    // Created with the store's other tables (see SchemaSql): additive, so the file layout version stays the same and
+    // an earlier SyncGen opens a file that has them. syncgen_changes is a rowid table: its rows carry whole items, and a
+    // WITHOUT ROWID table stores large rows poorly.
+    private const string FeedSchemaSql = """
+        CREATE TABLE IF NOT EXISTS syncgen_changes (
+            collection TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            json TEXT NULL,
+            PRIMARY KEY (collection, seq));
+        CREATE TABLE IF NOT EXISTS syncgen_feed (
+            collection TEXT NOT NULL PRIMARY KEY,
+            head INTEGER NOT NULL,
+            pruned_through INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS syncgen_consumers (
+            collection TEXT NOT NULL,
+            consumer TEXT NOT NULL,
+            acked INTEGER NOT NULL,
+            PRIMARY KEY (collection, consumer));
+        """;
+
+    /// <summary>The change feed's options, or <see langword="null"/> (the default) for a store whose commits append no changes.</summary>
+    /// <remarks>
+    /// Reading the feed and acknowledging work whatever this is (a read-only store reads the feed other processes wrote);
+    /// only a store with a feed appends its passes' changes.
+    /// </remarks>
+    public SyncChangeFeedOptions? ChangeFeed { get; set; }
+
+    /// <inheritdoc />
+    public async ValueTask<SyncFeedPage<TItem>> ReadChangesAsync(long after, int limit, CancellationToken cancellationToken = default)
+    {
+        return await ReadFeedAsync(static (store, lease, arguments, token) => store.ReadChangesAsync(lease, arguments.After, arguments.Limit, token), (After: after, Limit: limit), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<long?> ReadCursorAsync(string consumer, CancellationToken cancellationToken = default)
+    {
+        SyncFeedRules.CheckConsumer(consumer);
+        return await ReadFeedAsync(static (store, lease, name, token) => store.ReadCursorAsync(lease, name, token), consumer, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask AcknowledgeAsync(string consumer, long sequence, CancellationToken cancellationToken = default)
+    {
+        SyncFeedRules.CheckConsumer(consumer);
+        if (IsReadOnly)
+        {
+            throw new InvalidOperationException($"The sync store '{_dataSource}' was opened read-only; open it with OpenFile to acknowledge changes.");
+        }
+
+        var lease = await RentWritableAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var transaction = await BeginImmediateAsync(lease.Connection, cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var (head, _) = await FeedStateAsync(lease.Connection, transaction, cancellationToken).ConfigureAwait(false);
+                var current = await CursorAsync(lease.Connection, transaction, consumer, cancellationToken).ConfigureAwait(false);
+                SyncFeedRules.CheckAcknowledge(consumer, sequence, head, current);
+                if (current == sequence)
+                {
+                    return; // the same acknowledgement again: nothing to write
+                }
+
+                using var upsert = CreateCommand(lease.Connection, transaction, """
+                    INSERT INTO syncgen_consumers (collection, consumer, acked) VALUES ($collection, $consumer, $acked)
+                        ON CONFLICT (collection, consumer) DO UPDATE SET acked = excluded.acked;
+                    """);
+                upsert.Parameters.AddWithValue("$collection", _collection);
+                upsert.Parameters.AddWithValue("$consumer", consumer);
+                upsert.Parameters.AddWithValue("$acked", sequence);
+                await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (SqliteException ex) when (Unusable(ex) is { } unusable)
+        {
+            throw unusable;
+        }
+        finally
+        {
+            Return(lease);
+        }
+    }
+
+    private async ValueTask<T> ReadFeedAsync<TArgument, T>(Func<SqliteSyncStore<TItem>, Lease, TArgument, CancellationToken, ValueTask<T>> read, TArgument argument, CancellationToken cancellationToken)
+    {
+        if (_quietPath is not null)
+        {
+            return await ReadQuietlyAsync((store, lease, token) => read(store, lease, argument, token), cancellationToken).ConfigureAwait(false);
+        }
+
+        var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await read(this, lease, argument, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex) when (Unusable(ex) is { } unusable)
+        {
+            throw unusable;
+        }
+        finally
+        {
+            Return(lease);
+        }
+    }
+
+    private async ValueTask<SyncFeedPage<TItem>> ReadChangesAsync(Lease lease, long after, int limit, CancellationToken cancellationToken)
+    {
+        // One read transaction: the head and the rows come from the same commit.
+        var transaction = lease.Connection.BeginTransaction(deferred: true);
+        await using (transaction.ConfigureAwait(false))
+        {
+            var (head, prunedThrough) = _noStoreYet || !await HasFeedTablesAsync(lease.Connection, transaction, cancellationToken).ConfigureAwait(false)
+                ? (0L, 0L)
+                : await FeedStateAsync(lease.Connection, transaction, cancellationToken).ConfigureAwait(false);
+            SyncFeedRules.CheckRead(after, limit, head, prunedThrough);
+            var changes = new List<SyncFeedChange<TItem>>(Math.Min(limit, 1024));
+            if (head > after)
+            {
+                using var command = CreateCommand(lease.Connection, transaction,
+                    "SELECT seq, key, kind, json FROM syncgen_changes WHERE collection = $collection AND seq > $after ORDER BY seq LIMIT $limit;");
+                command.Parameters.AddWithValue("$collection", _collection);
+                command.Parameters.AddWithValue("$after", after);
+                command.Parameters.AddWithValue("$limit", limit);
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        var seq = reader.GetInt64(0);
+                        var key = reader.GetString(1);
+                        var kind = SyncFeedRules.Parse(reader.GetString(2))
+                            ?? throw new SyncStoreCorruptException(DescribeItem(key), string.Create(CultureInfo.InvariantCulture, $"change {seq} has an unknown kind '{reader.GetString(2)}'."));
+                        var item = kind == SyncFeedChangeKind.Removed ? default : Deserialize(key, reader.GetString(3));
+                        changes.Add(new SyncFeedChange<TItem>(seq, key, kind, item));
+                    }
+                }
+            }
+
+            return new SyncFeedPage<TItem>(changes, changes.Count > 0 ? changes[^1].Sequence : after, head);
+        }
+    }
+
+    private async ValueTask<long?> ReadCursorAsync(Lease lease, string consumer, CancellationToken cancellationToken)
+    {
+        if (_noStoreYet || !await HasFeedTablesAsync(lease.Connection, null, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return await CursorAsync(lease.Connection, null, consumer, cancellationToken).ConfigureAwait(false);
+    }
+
+    // A file written by a SyncGen before the feed, opened read-only, has no feed tables: it has no changes either.
+    private static async ValueTask<bool> HasFeedTablesAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        using var command = CreateCommand(connection, transaction, "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'syncgen_feed';");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 1;
+    }
+
+    private async ValueTask<(long Head, long PrunedThrough)> FeedStateAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        using var command = CreateCommand(connection, transaction, "SELECT head, pruned_through FROM syncgen_feed WHERE collection = $collection;");
+        command.Parameters.AddWithValue("$collection", _collection);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
+        }
+    }
+
+    private async ValueTask<long?> CursorAsync(SqliteConnection connection, SqliteTransaction? transaction, string consumer, CancellationToken cancellationToken)
+    {
+        using var command = CreateCommand(connection, transaction, "SELECT acked FROM syncgen_consumers WHERE collection = $collection AND consumer = $consumer;");
+        command.Parameters.AddWithValue("$collection", _collection);
+        command.Parameters.AddWithValue("$consumer", consumer);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long acked ? acked : null;
+    }
+
+    /// <summary>
+    /// Appends a pass's net changes to the feed and prunes it, inside the commit's transaction and before the pass writes
+    /// its items: the stored JSON is still the mirror the pass replaces. <paramref name="buffer"/> is the pass's temp
+    /// table (seq, key, json; json NULL for a delete), or null when the pass buffered nothing.
+    /// </summary>
+    /// <returns>
+    /// True when the changes are still to be appended, by <see cref="AppendAddedAfterReplayAsync"/> once the items are
+    /// written: a full pass over an empty mirror (a first sync) adds every item it leaves, which the mirror then holds
+    /// already collapsed to one row per key, so the feed copies them in key order instead of collapsing the buffer again.
+    /// </returns>
+    private async ValueTask<bool> AppendFeedAsync(SqliteConnection connection, SqliteTransaction transaction, string? buffer, SyncPassKind kind, CancellationToken cancellationToken)
+    {
+        if (ChangeFeed is null || (buffer is null && kind == SyncPassKind.Incremental))
+        {
+            return false;
+        }
+
+        if (kind == SyncPassKind.Full && buffer is not null)
+        {
+            using var any = CreateCommand(connection, transaction, "SELECT EXISTS (SELECT 1 FROM syncgen_items WHERE collection = $collection);");
+            any.Parameters.AddWithValue("$collection", _collection);
+            if (Convert.ToInt64(await any.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
+            {
+                return true;
+            }
+        }
+
+        // The last change of each key, with an index on the key: every comparison below is a lookup. The pass's buffer
+        // has none (it is appended to in pass order), and a full pass's "gone" check reads it once per stored item.
+        var last = buffer + "_last";
+        string diff;
+        if (buffer is null)
+        {
+            diff = "SELECT key, 'removed' AS kind, NULL AS json FROM syncgen_items WHERE collection = $collection";
+        }
+        else
+        {
+            using var collapse = CreateCommand(connection, transaction, $"""
+                CREATE TEMP TABLE {last} (key TEXT NOT NULL PRIMARY KEY, json TEXT NULL) WITHOUT ROWID;
+                INSERT INTO temp.{last} (key, json) SELECT key, json FROM temp.{buffer} WHERE true ORDER BY seq
+                    ON CONFLICT (key) DO UPDATE SET json = excluded.json;
+                """);
+            await collapse.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var removed = kind == SyncPassKind.Full
+                ? $"SELECT i.key, 'removed', NULL FROM syncgen_items AS i WHERE i.collection = $collection AND NOT EXISTS (SELECT 1 FROM temp.{last} AS l WHERE l.key = i.key AND l.json IS NOT NULL)"
+                // EXISTS, not a join: without statistics SQLite may drive a join from the mirror and scan all of it.
+                : $"SELECT l.key, 'removed', NULL FROM temp.{last} AS l WHERE l.json IS NULL AND EXISTS (SELECT 1 FROM syncgen_items AS i WHERE i.collection = $collection AND i.key = l.key)";
+            diff = $"""
+                SELECT l.key AS key, CASE WHEN i.json IS NULL THEN 'added' ELSE 'updated' END AS kind, l.json AS json
+                    FROM temp.{last} AS l LEFT JOIN syncgen_items AS i ON i.collection = $collection AND i.key = l.key
+                    WHERE l.json IS NOT NULL AND (i.json IS NULL OR i.json <> l.json)
+                UNION ALL
+                {removed}
+                """;
+        }
+
+        await AppendAsync(connection, transaction, diff, buffer is null ? "" : $"DROP TABLE temp.{last};", cancellationToken).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>Appends every item of the collection as added: a first full pass's changes (see <see cref="AppendFeedAsync"/>), after its replay.</summary>
+    private ValueTask AppendAddedAfterReplayAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
+        AppendAsync(connection, transaction, "SELECT key, 'added' AS kind, json FROM syncgen_items WHERE collection = $collection", "", cancellationToken);
+
+    /// <summary>Appends the rows of <paramref name="diff"/> (key, kind, json) numbered on from the head, then prunes.</summary>
+    private async ValueTask AppendAsync(SqliteConnection connection, SqliteTransaction transaction, string diff, string after, CancellationToken cancellationToken)
+    {
+        var options = ChangeFeed!;
+        using (var append = CreateCommand(connection, transaction, $"""
+            INSERT INTO syncgen_feed (collection, head, pruned_through) VALUES ($collection, 0, 0) ON CONFLICT (collection) DO NOTHING;
+            INSERT INTO syncgen_changes (collection, seq, key, kind, json)
+                SELECT $collection, (SELECT head FROM syncgen_feed WHERE collection = $collection) + ROW_NUMBER() OVER (ORDER BY d.key), d.key, d.kind, d.json
+                FROM ({diff}) AS d;
+            UPDATE syncgen_feed SET head = MAX(head, COALESCE((SELECT MAX(seq) FROM syncgen_changes WHERE collection = $collection), 0)) WHERE collection = $collection;
+            {after}
+            """))
+        {
+            append.Parameters.AddWithValue("$collection", _collection);
+            await append.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var (head, prunedThrough) = await FeedStateAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var cursors = new List<long>();
+        using (var read = CreateCommand(connection, transaction, "SELECT acked FROM syncgen_consumers WHERE collection = $collection;"))
+        {
+            read.Parameters.AddWithValue("$collection", _collection);
+            var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    cursors.Add(reader.GetInt64(0));
+                }
+            }
+        }
+
+        var pruneThrough = SyncFeedRules.PruneThrough(head, prunedThrough, cursors, options);
+        if (pruneThrough > prunedThrough)
+        {
+            using var prune = CreateCommand(connection, transaction, """
+                DELETE FROM syncgen_changes WHERE collection = $collection AND seq <= $through;
+                UPDATE syncgen_feed SET pruned_through = $through WHERE collection = $collection;
+                """);
+            prune.Parameters.AddWithValue("$collection", _collection);
+            prune.Parameters.AddWithValue("$through", pruneThrough);
+            await prune.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
