@@ -107,7 +107,10 @@ public class TemplateKitTests
         TestContext.Out.WriteLine($"Template project restore + build + conformance run: {test.Elapsed.TotalSeconds:F1} s (template NUnit {templateNUnit})");
         Assert.That(test.Output, Does.Not.Contain("NU1605"), "no package downgrade: the kit asks for no newer NUnit than the template's");
         Assert.That(test.ExitCode, Is.Zero, test.ToString());
-        Assert.That(test.Output, Does.Match(@"Passed!\s+- Failed:\s+0, Passed:\s+[1-9]\d+, Skipped:\s+0"), test.Output);
+        // The one scenario a Calendar repository cannot meet is the wire-shape one Calendar has no shape for (subtree
+        // deletion): the kit reports it Ignored with its reason; every other scenario runs and passes.
+        Assert.That(test.Output, Does.Match(@"Passed!\s+- Failed:\s+0, Passed:\s+[1-9]\d+, Skipped:\s+1"), test.Output);
+        Assert.That(test.Output, Does.Contain("Skipped subtree-deletion-applied"), test.Output);
     }
 
     private static string? NUnitVersion(string directory) =>
