@@ -138,4 +138,30 @@ public sealed class CollectionStatusTests
             Assert.That(cleared.ChannelExpiresAt, Is.Null);
         }
     }
+
+    [Test]
+    public async Task A_collection_with_push_channels_shows_the_latest_channel_expiry(CancellationToken cancellationToken)
+    {
+        var schema = "st_" + Guid.NewGuid().ToString("N")[..16];
+        await using var database = PostgreSqlSyncDatabase.Create(PostgreSqlCluster.ConnectionString, new PostgreSqlSyncStoreOptions { Schema = schema, MaxBufferedChanges = 0 });
+        await CommitAsync(database, "watched", SyncPassKind.Full, "t1", cancellationToken);
+        var old = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var renewed = old.AddDays(7);
+
+        // Two channels during a renewal, as the webhook package writes them: the status shows the one that lives longer.
+        await using (var dataSource = Npgsql.NpgsqlDataSource.Create(PostgreSqlCluster.ConnectionString))
+        {
+            foreach (var (id, expires) in new[] { ("old", old), ("new", renewed) })
+            {
+                await using var insert = dataSource.CreateCommand(
+                    $"INSERT INTO {schema}.push_channels (channel_id, collection, provider, control_uri, token_sha256, created_at, expires_at) VALUES ($1, 'watched', 'google', 'http://127.0.0.1/stop', '\\x00', now(), $2);");
+                insert.Parameters.AddWithValue(id);
+                insert.Parameters.AddWithValue(expires);
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        var watched = (await database.ReadStatusAsync(cancellationToken)).Collections.Single(c => c.Collection == "watched");
+        Assert.That(watched.ChannelExpiresAt, Is.EqualTo(renewed));
+    }
 }

@@ -91,7 +91,11 @@ public sealed partial class PostgreSqlSyncDatabase
     }
 
     /// <summary>Sets (or clears, with <see langword="null"/>) when the collection's push channel or subscription expires.</summary>
-    /// <remarks>Whoever renews the channel sets it; the status shows it next to the token's age.</remarks>
+    /// <remarks>
+    /// For channels kept elsewhere than SyncGen.AspNetCore's: the status shows the value set here, or else the latest
+    /// expiry of the collection's channels in the schema's <c>push_channels</c> table (the webhook package's), next to the
+    /// token's age.
+    /// </remarks>
     /// <param name="collection">The collection.</param>
     /// <param name="expiresAt">When the channel expires; <see langword="null"/> when the collection has none.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
@@ -129,13 +133,15 @@ public sealed partial class PostgreSqlSyncDatabase
                     SELECT c.collection, s.committed_at, coalesce(s.commits, 0), cs.last_pass_at, cs.last_pass_kind, cs.last_pass_pages,
                            cs.last_pass_changes, cs.last_pass_seconds, cs.full_pass_at, cs.last_failure_at, cs.last_failure_class,
                            cs.last_failure_message, coalesce(cs.consecutive_failures, 0), l.holder, coalesce(l.expires_at > now(), false),
-                           cs.channel_expires_at
+                           coalesce(cs.channel_expires_at, ch.expires_at)
                     FROM (SELECT collection FROM {Schema}.state
                           UNION SELECT collection FROM {Schema}.collection_status
                           UNION SELECT collection FROM {Schema}.leases) AS c
                     LEFT JOIN {Schema}.state AS s ON s.collection = c.collection
                     LEFT JOIN {Schema}.collection_status AS cs ON cs.collection = c.collection
-                    LEFT JOIN {Schema}.leases AS l ON l.collection = c.collection;
+                    LEFT JOIN {Schema}.leases AS l ON l.collection = c.collection
+                    LEFT JOIN (SELECT collection, max(expires_at) AS expires_at FROM {Schema}.push_channels GROUP BY collection) AS ch
+                        ON ch.collection = c.collection;
                     """,
                     connection,
                     transaction);
