@@ -1,0 +1,128 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using CalendarFleet.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using NUnit.Framework;
+using Quartz;
+using SyncGen.PostgreSql;
+using SyncGen.Testing.FakeServer;
+
+namespace SyncGen.Hosting.Tests;
+
+/// <summary>
+/// A parent collection in the worker: the CalendarFleet sample's calendar list job over the kit's fake Calendar server
+/// (real HTTP) into the throwaway PostgreSQL, where each listed calendar becomes a job of its own as it appears.
+/// </summary>
+[TestFixture]
+public sealed class CalendarListFleetTests
+{
+    private const string Holidays = "en.usa#holiday@group.v.calendar.google.com";
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task A_calendar_added_to_the_list_becomes_a_job_and_one_removed_loses_its_job_mirror_and_token(CancellationToken cancellationToken)
+    {
+        var connection = await PostgreSqlCluster.Cluster.CreateDatabaseAsync("calendar_list_fleet", cancellationToken);
+        await using var server = await FakeCalendarServer.StartAsync(cancellationToken: cancellationToken);
+        server.AddToCalendarList("work@example.com", "Work").Upsert(new FakeEvent("w1", "Standup", DateTimeOffset.UnixEpoch));
+        server.AddToCalendarList(Holidays, "Holidays", hidden: true, accessRole: "reader").Upsert(new FakeEvent("h1", "New Year", DateTimeOffset.UnixEpoch));
+
+        await using var database = PostgreSqlSyncDatabase.Create(connection, new PostgreSqlSyncStoreOptions { Schema = "fleet", Holder = "node-1" });
+        await FleetSchema.EnsureAsync(database, cancellationToken);
+        var settings = new FleetSettings { ConnectionString = connection, ServerUri = server.BaseUri, Calendars = 0, CalendarList = true };
+        using var http = new HttpClient();
+        var builder = Host.CreateApplicationBuilder();
+        var runner = new InFlightRunner(new CalendarRunner(database, http, settings, new PassTags("node-1"), "node-1", NullLogger<CalendarEventsRepository>.Instance));
+        builder.Services.AddSingleton<ISyncCollectionRunner>(runner);
+        builder.Services.AddSyncGenWorker(options =>
+        {
+            options.ConnectionString = connection;
+            options.SchedulerName = "list-" + Guid.NewGuid().ToString("N")[..8];
+            options.InstanceId = "node-1";
+            options.Interval = TimeSpan.FromMilliseconds(300);
+            options.IdleWaitTime = TimeSpan.FromSeconds(1);
+            options.Collections.Add(CalendarRunner.CalendarListCollection);
+        });
+        using var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        try
+        {
+            var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler(cancellationToken);
+
+            // The two listed calendars become jobs and get mirrored (the hidden one too).
+            await UntilAsync(async () => await EventIdsAsync(database, "work@example.com", cancellationToken) == "w1"
+                                         && await EventIdsAsync(database, Holidays, cancellationToken) == "h1", cancellationToken);
+
+            // A calendar that appears in the list becomes a job and its events are mirrored.
+            server.AddToCalendarList("team@example.com", "Team").Upsert(new FakeEvent("t1", "Planning", DateTimeOffset.UnixEpoch));
+            await UntilAsync(async () => await EventIdsAsync(database, "team@example.com", cancellationToken) == "t1", cancellationToken);
+            Assert.That(await scheduler.Exists(JobKeys.Job("team@example.com"), cancellationToken), Is.True);
+
+            // A calendar deleted from the list loses its job, its mirror and its token. Its own job is paused and let finish
+            // first: a pass already running when the list commits could still commit its events after (docs/scale.md).
+            await scheduler.PauseJob(JobKeys.Job(Holidays), cancellationToken);
+            await UntilAsync(() => Task.FromResult(!runner.Running(Holidays)), cancellationToken);
+            Assert.That(server.CalendarList.Delete(Holidays), Is.True);
+            await UntilAsync(async () => !await scheduler.Exists(JobKeys.Job(Holidays), cancellationToken), cancellationToken);
+
+            var holidays = database.OpenStore<FleetEvent>(Holidays);
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(await holidays.ReadItemsAsync(cancellationToken), Is.Empty, "the removed calendar's mirror");
+                Assert.That(await holidays.ReadSyncTokenAsync(cancellationToken), Is.Null, "the removed calendar's token");
+                Assert.That((await database.OpenStore<FleetCalendarListEntry>(CalendarRunner.CalendarListCollection).ReadItemsAsync(cancellationToken)).Select(p => p.Key),
+                    Is.EqualTo(new[] { "team@example.com", "work@example.com" }));
+                Assert.That(await scheduler.Exists(JobKeys.Job("work@example.com"), cancellationToken), Is.True, "the others keep their jobs");
+                Assert.That(await EventIdsAsync(database, "work@example.com", cancellationToken), Is.EqualTo("w1"));
+            }
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<string> EventIdsAsync(PostgreSqlSyncDatabase database, string calendarId, CancellationToken cancellationToken) =>
+        string.Join(",", (await database.OpenStore<FleetEvent>(calendarId).ReadItemsAsync(cancellationToken)).Select(p => p.Key));
+
+    /// <summary>The sample's runner, telling which calendars have a sync call running.</summary>
+    private sealed class InFlightRunner(CalendarRunner inner) : ISyncCollectionRunner, ISyncParentCollectionRunner
+    {
+        private readonly ConcurrentDictionary<string, int> _running = new(StringComparer.Ordinal);
+
+        public bool Running(string collection) => _running.GetValueOrDefault(collection) > 0;
+
+        public async Task<SyncResult> SyncAsync(string collection, CancellationToken cancellationToken)
+        {
+            _running.AddOrUpdate(collection, 1, (_, n) => n + 1);
+            try
+            {
+                return await inner.SyncAsync(collection, cancellationToken);
+            }
+            finally
+            {
+                _running.AddOrUpdate(collection, 0, (_, n) => n - 1);
+            }
+        }
+
+        public bool IsParent(string collection) => inner.IsParent(collection);
+
+        public Task<SyncParentResult> SyncParentAsync(string collection, CancellationToken cancellationToken) => inner.SyncParentAsync(collection, cancellationToken);
+    }
+
+    // Polls a condition the worker reaches on its own schedule; the test's CancelAfter bounds it.
+    private static async Task UntilAsync(Func<Task<bool>> condition, CancellationToken cancellationToken)
+    {
+        while (!await condition())
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+}
