@@ -38,37 +38,57 @@ public sealed class CalendarListFleetTests
         await FleetSchema.EnsureAsync(database, cancellationToken);
         var settings = new FleetSettings { ConnectionString = connection, ServerUri = server.BaseUri, Calendars = 0, CalendarList = true };
         using var http = new HttpClient();
-        var builder = Host.CreateApplicationBuilder();
         var runner = new InFlightRunner(new CalendarRunner(database, http, settings, new PassTags("node-1"), "node-1", NullLogger<CalendarEventsRepository>.Instance));
-        builder.Services.AddSingleton<ISyncCollectionRunner>(runner);
-        builder.Services.AddSyncGenWorker(options =>
+        var schedulerName = "list-" + Guid.NewGuid().ToString("N")[..8];
+        IHost StartWorker(string instance)
         {
-            options.ConnectionString = connection;
-            options.SchedulerName = "list-" + Guid.NewGuid().ToString("N")[..8];
-            options.InstanceId = "node-1";
-            options.Interval = TimeSpan.FromMilliseconds(300);
-            options.IdleWaitTime = TimeSpan.FromSeconds(1);
-            options.Collections.Add(CalendarRunner.CalendarListCollection);
-        });
-        using var host = builder.Build();
-        await host.StartAsync(cancellationToken);
+            var builder = Host.CreateApplicationBuilder();
+            builder.Services.AddSingleton<ISyncCollectionRunner>(runner);
+            builder.Services.AddSyncGenWorker(options =>
+            {
+                options.ConnectionString = connection;
+                options.SchedulerName = schedulerName;
+                options.InstanceId = instance;
+                options.Interval = TimeSpan.FromMilliseconds(300);
+                options.IdleWaitTime = TimeSpan.FromSeconds(1);
+                options.Collections.Add(CalendarRunner.CalendarListCollection);
+            });
+            return builder.Build();
+        }
+
+        using (var first = StartWorker("node-1"))
+        {
+            await first.StartAsync(cancellationToken);
+            try
+            {
+                var scheduler = await first.Services.GetRequiredService<ISchedulerFactory>().GetScheduler(cancellationToken);
+
+                // The two listed calendars become jobs and get mirrored (the hidden one too).
+                await UntilAsync(async () => await EventIdsAsync(database, "work@example.com", cancellationToken) == "w1"
+                                             && await EventIdsAsync(database, Holidays, cancellationToken) == "h1", cancellationToken);
+
+                // A calendar that appears in the list becomes a job and its events are mirrored.
+                server.AddToCalendarList("team@example.com", "Team").Upsert(new FakeEvent("t1", "Planning", DateTimeOffset.UnixEpoch));
+                await UntilAsync(async () => await EventIdsAsync(database, "team@example.com", cancellationToken) == "t1", cancellationToken);
+                Assert.That(await scheduler.Exists(JobKeys.Job("team@example.com"), cancellationToken), Is.True);
+
+                // The calendar about to be removed has its own job paused and let finish: a pass already running when
+                // the list commits could still commit its events after (docs/scale.md).
+                await scheduler.PauseJob(JobKeys.Job(Holidays), cancellationToken);
+                await UntilAsync(() => Task.FromResult(!runner.Running(Holidays)), cancellationToken);
+            }
+            finally
+            {
+                await first.StopAsync(CancellationToken.None);
+            }
+        }
+
+        // Another worker, after the first stopped: the list's children are known from the store, not from the first's memory.
+        using var second = StartWorker("node-2");
+        await second.StartAsync(cancellationToken);
         try
         {
-            var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler(cancellationToken);
-
-            // The two listed calendars become jobs and get mirrored (the hidden one too).
-            await UntilAsync(async () => await EventIdsAsync(database, "work@example.com", cancellationToken) == "w1"
-                                         && await EventIdsAsync(database, Holidays, cancellationToken) == "h1", cancellationToken);
-
-            // A calendar that appears in the list becomes a job and its events are mirrored.
-            server.AddToCalendarList("team@example.com", "Team").Upsert(new FakeEvent("t1", "Planning", DateTimeOffset.UnixEpoch));
-            await UntilAsync(async () => await EventIdsAsync(database, "team@example.com", cancellationToken) == "t1", cancellationToken);
-            Assert.That(await scheduler.Exists(JobKeys.Job("team@example.com"), cancellationToken), Is.True);
-
-            // A calendar deleted from the list loses its job, its mirror and its token. Its own job is paused and let finish
-            // first: a pass already running when the list commits could still commit its events after (docs/scale.md).
-            await scheduler.PauseJob(JobKeys.Job(Holidays), cancellationToken);
-            await UntilAsync(() => Task.FromResult(!runner.Running(Holidays)), cancellationToken);
+            var scheduler = await second.Services.GetRequiredService<ISchedulerFactory>().GetScheduler(cancellationToken);
             Assert.That(server.CalendarList.Delete(Holidays), Is.True);
             await UntilAsync(async () => !await scheduler.Exists(JobKeys.Job(Holidays), cancellationToken), cancellationToken);
 
@@ -85,7 +105,7 @@ public sealed class CalendarListFleetTests
         }
         finally
         {
-            await host.StopAsync(CancellationToken.None);
+            await second.StopAsync(CancellationToken.None);
         }
     }
 
