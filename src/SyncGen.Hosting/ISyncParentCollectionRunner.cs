@@ -31,5 +31,5 @@ public interface ISyncParentCollectionRunner
 
 /// <summary>What one sync call of a parent collection did, and the child collections it lists now.</summary>
 /// <param name="Result">The parent's sync.</param>
-/// <param name="Children">The collection ids of its children after the commit: exactly the jobs the worker keeps for it.</param>
+/// <param name="Children">The collection ids of its children after the commit (the job names): exactly the jobs the worker keeps for it.</param>
 public sealed record SyncParentResult(SyncResult Result, IReadOnlyCollection<string> Children);

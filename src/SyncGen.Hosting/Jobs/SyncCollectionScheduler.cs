@@ -100,8 +100,9 @@ public sealed partial class SyncCollectionScheduler(ISchedulerFactory schedulers
         var added = now.Except(before, StringComparer.Ordinal).ToArray();
         if (added.Length > 0)
         {
-            var known = context.JobDetail.GetJobBuilder().UsingJobData(JobKeys.ChildrenKey, JsonSerializer.Serialize(before.Union(now, StringComparer.Ordinal).ToArray())).Build();
-            await context.Scheduler.AddJob(known, AddJobOptions.Replacing, cancellationToken).ConfigureAwait(false);
+            // Also in the run's own data: the run's end persists that, even when it is cancelled or fails further on.
+            data[JobKeys.ChildrenKey] = JsonSerializer.Serialize(before.Union(now, StringComparer.Ordinal).ToArray());
+            await context.Scheduler.AddJob(context.JobDetail.GetJobBuilder().Build(), AddJobOptions.Replacing, cancellationToken).ConfigureAwait(false);
         }
 
         // Every listed child, not just the new ones: a job lost some other way comes back.
