@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Concurrent;
-using System.Collections.Generic;
 using System.Linq;
 using System.Net.Http;
 using System.Threading;
@@ -38,7 +36,7 @@ public sealed class CalendarListFleetTests
         await FleetSchema.EnsureAsync(database, cancellationToken);
         var settings = new FleetSettings { ConnectionString = connection, ServerUri = server.BaseUri, Calendars = 0, CalendarList = true };
         using var http = new HttpClient();
-        var runner = new InFlightRunner(new CalendarRunner(database, http, settings, new PassTags("node-1"), "node-1", NullLogger<CalendarEventsRepository>.Instance));
+        var runner = new CalendarRunner(database, http, settings, new PassTags("node-1"), "node-1", NullLogger<CalendarEventsRepository>.Instance);
         var schedulerName = "list-" + Guid.NewGuid().ToString("N")[..8];
         IHost StartWorker(string instance)
         {
@@ -71,11 +69,6 @@ public sealed class CalendarListFleetTests
                 server.AddToCalendarList("team@example.com", "Team").Upsert(new FakeEvent("t1", "Planning", DateTimeOffset.UnixEpoch));
                 await UntilAsync(async () => await EventIdsAsync(database, "team@example.com", cancellationToken) == "t1", cancellationToken);
                 Assert.That(await scheduler.Exists(JobKeys.Job("team@example.com"), cancellationToken), Is.True);
-
-                // The calendar about to be removed has its own job paused and let finish: a pass already running when
-                // the list commits could still commit its events after (docs/scale.md).
-                await scheduler.PauseJob(JobKeys.Job(Holidays), cancellationToken);
-                await UntilAsync(() => Task.FromResult(!runner.Running(Holidays)), cancellationToken);
             }
             finally
             {
@@ -111,31 +104,6 @@ public sealed class CalendarListFleetTests
 
     private static async Task<string> EventIdsAsync(PostgreSqlSyncDatabase database, string calendarId, CancellationToken cancellationToken) =>
         string.Join(",", (await database.OpenStore<FleetEvent>(calendarId).ReadItemsAsync(cancellationToken)).Select(p => p.Key));
-
-    /// <summary>The sample's runner, telling which calendars have a sync call running.</summary>
-    private sealed class InFlightRunner(CalendarRunner inner) : ISyncCollectionRunner, ISyncParentCollectionRunner
-    {
-        private readonly ConcurrentDictionary<string, int> _running = new(StringComparer.Ordinal);
-
-        public bool Running(string collection) => _running.GetValueOrDefault(collection) > 0;
-
-        public async Task<SyncResult> SyncAsync(string collection, CancellationToken cancellationToken)
-        {
-            _running.AddOrUpdate(collection, 1, (_, n) => n + 1);
-            try
-            {
-                return await inner.SyncAsync(collection, cancellationToken);
-            }
-            finally
-            {
-                _running.AddOrUpdate(collection, 0, (_, n) => n - 1);
-            }
-        }
-
-        public bool IsParent(string collection) => inner.IsParent(collection);
-
-        public Task<SyncParentResult> SyncParentAsync(string collection, CancellationToken cancellationToken) => inner.SyncParentAsync(collection, cancellationToken);
-    }
 
     // Polls a condition the worker reaches on its own schedule; the test's CancelAfter bounds it.
     private static async Task UntilAsync(Func<Task<bool>> condition, CancellationToken cancellationToken)
