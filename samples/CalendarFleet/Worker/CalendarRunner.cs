@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -20,24 +21,45 @@ internal sealed class CalendarRunner(
     FleetSettings settings,
     PassTags passTags,
     string workerName,
-    ILogger<CalendarEventsRepository> logger) : ISyncCollectionRunner
+    ILogger<CalendarEventsRepository> logger) : ISyncCollectionRunner, ISyncParentCollectionRunner
 {
     private static readonly SyncOptions Options = new()
     {
         Retry = new SyncRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(50), MaxDelay = TimeSpan.FromSeconds(1) },
     };
 
+    /// <summary>The collection of the user's calendar list; a calendar id never contains a slash, so none collides with it.</summary>
+    public const string CalendarListCollection = "users/me/calendarList";
+
+    public bool IsParent(string collection) => collection == CalendarListCollection;
+
+    public async Task<SyncParentResult> SyncParentAsync(string collection, CancellationToken cancellationToken)
+    {
+        // Only the list is synced here: each listed calendar is a job of its own, which the worker creates and deletes
+        // from the ids returned. A calendar dropped from the list loses its events and token in the list's commit.
+        var fanOut = new SyncFanOut<FleetCalendarListEntry, FleetEvent>(
+            database.OpenStore<FleetCalendarListEntry>(collection),
+            calendarId => database.OpenStore<FleetEvent>(calendarId),
+            (store, ct) => new FleetCalendarListRepository(http, new Uri(settings.ServerUri, CalendarListCollection), store) { Options = Options, Logger = logger }.SyncAsync(ct),
+            (calendarId, store, ct) => EventsRepository(calendarId, store).SyncAsync(ct))
+        {
+            Name = "calendar list",
+            ChildIdProblem = id => id == CalendarListCollection ? "it is the calendar list's own collection name" : SyncPathSegment.Problem(id),
+        };
+        var parent = await fanOut.SyncParentAsync(cancellationToken).ConfigureAwait(false);
+        return new SyncParentResult(parent.Parent, parent.Listed);
+    }
+
     public async Task<SyncResult> SyncAsync(string collection, CancellationToken cancellationToken)
     {
-        var repository = new CalendarEventsRepository(
-            http,
-            new Uri(settings.ServerUri, "calendars/" + Uri.EscapeDataString(collection) + "/events"),
-            database.OpenStore<FleetEvent>(collection),
-            passTags)
+        if (settings.CalendarList && !await ListedAsync(collection, cancellationToken).ConfigureAwait(false))
         {
-            Options = Options,
-            Logger = logger,
-        };
+            // Dropped from the list after this job fired but before the list's job deleted it: syncing now would bring
+            // back the mirror the list's commit just removed.
+            throw new InvalidOperationException($"calendar '{collection}' is no longer in the calendar list; its job is being deleted");
+        }
+
+        var repository = EventsRepository(collection, database.OpenStore<FleetEvent>(collection));
         try
         {
             return await repository.SyncAsync(cancellationToken).ConfigureAwait(false);
@@ -53,5 +75,18 @@ internal sealed class CalendarRunner(
             await record.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+    }
+
+    private CalendarEventsRepository EventsRepository(string calendarId, ISyncStore<FleetEvent> store) =>
+        new(http, new Uri(settings.ServerUri, "calendars/" + Uri.EscapeDataString(calendarId) + "/events"), store, passTags)
+        {
+            Options = Options,
+            Logger = logger,
+        };
+
+    private async Task<bool> ListedAsync(string calendarId, CancellationToken cancellationToken)
+    {
+        var list = await database.OpenStore<FleetCalendarListEntry>(CalendarListCollection).ReadItemsAsync(cancellationToken).ConfigureAwait(false);
+        return list.Any(entry => entry.Key == calendarId);
     }
 }

@@ -14,6 +14,12 @@ public sealed record FleetSettings
     /// <summary>How many calendars (cal-00001 ...) the fleet mirrors.</summary>
     public required int Calendars { get; init; }
 
+    /// <summary>
+    /// Mirror the user's calendar list instead of <see cref="Calendars"/>: every calendar it lists becomes a job as it
+    /// appears, and loses its job, mirror and token when it leaves the list.
+    /// </summary>
+    public bool CalendarList { get; init; }
+
     /// <summary>The PostgreSQL schema of the mirrors (one per fleet).</summary>
     public string StoreSchema { get; init; } = "fleet";
 

@@ -25,6 +25,7 @@ internal static class WorkerCommand
         var connection = new Option<string>("--connection") { Description = "Npgsql connection string of the fleet's database.", Required = true };
         var server = new Option<string>("--server") { Description = "API root of the Calendar v3 server, e.g. http://127.0.0.1:5000/calendar/v3/.", Required = true };
         var calendars = new Option<int>("--calendars") { Description = "How many calendars (cal-00001 ...) the fleet mirrors.", DefaultValueFactory = _ => 100 };
+        var calendarList = new Option<bool>("--calendar-list") { Description = "Mirror the user's calendar list instead of --calendars: each listed calendar becomes a job as it appears and is dropped with its mirror when it leaves the list." };
         var schema = new Option<string>("--schema") { Description = "PostgreSQL schema of the mirrors.", DefaultValueFactory = _ => "fleet" };
         var scheduler = new Option<string>("--scheduler") { Description = "Quartz scheduler (cluster) name.", DefaultValueFactory = _ => "calendar-fleet" };
         var interval = new Option<double>("--interval-seconds") { Description = "Seconds between two syncs of one calendar.", DefaultValueFactory = _ => 30 };
@@ -40,7 +41,7 @@ internal static class WorkerCommand
         var metrics = new Option<string>("--metrics") { Description = "Export SyncGen's metrics: none, console, or otlp (to OTEL_EXPORTER_OTLP_ENDPOINT).", DefaultValueFactory = _ => "none" };
         var statusUrl = new Option<string?>("--status-url") { Description = "Serve the status page at this http URL, e.g. http://127.0.0.1:8080/syncgen/status (port 0: any free port; loopback requests only)." };
         var metricsInterval = new Option<double>("--metrics-seconds") { Description = "Seconds between two metric exports (and fleet gauge reads).", DefaultValueFactory = _ => 60 };
-        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, schema, scheduler, interval, lease, concurrency, name, stopOnEof, metrics, metricsInterval, statusUrl, webhookListen, webhookAddress, quotaPerUser, calendarsPerUser, jitter };
+        var command = new Command("worker", "Run one worker of the fleet until Ctrl+C.") { connection, server, calendars, calendarList, schema, scheduler, interval, lease, concurrency, name, stopOnEof, metrics, metricsInterval, statusUrl, webhookListen, webhookAddress, quotaPerUser, calendarsPerUser, jitter };
         command.SetAction((parse, cancellationToken) =>
         {
             // Every flag is checked here, before the host, the scheduler or a connection starts.
@@ -51,6 +52,7 @@ internal static class WorkerCommand
                     ? serverUri
                     : throw new ArgumentException($"--server '{parse.GetRequiredValue(server)}' is not an absolute http(s) URL"),
                 Calendars = FleetArguments.InRange("--calendars", parse.GetValue(calendars), 1, FleetArguments.MaxCalendars),
+                CalendarList = parse.GetValue(calendarList),
                 StoreSchema = parse.GetRequiredValue(schema),
                 SchedulerName = parse.GetRequiredValue(scheduler),
                 Interval = FleetArguments.Seconds("--interval-seconds", parse.GetValue(interval)),
@@ -120,6 +122,12 @@ internal static class WorkerCommand
             worker.IdleWaitTime = TimeSpan.FromSeconds(1);
             worker.BackoffBase = TimeSpan.FromSeconds(1);
             worker.BackoffMax = TimeSpan.FromSeconds(10);
+            if (settings.CalendarList)
+            {
+                worker.Collections.Add(CalendarRunner.CalendarListCollection);
+                return;
+            }
+
             foreach (var index in Enumerable.Range(1, settings.Calendars))
             {
                 worker.Collections.Add(FleetSettings.CalendarId(index));

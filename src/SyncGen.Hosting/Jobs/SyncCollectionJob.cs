@@ -20,6 +20,7 @@ namespace SyncGen.Hosting;
 [PersistJobDataAfterExecution]
 internal sealed partial class SyncCollectionJob(
     ISyncCollectionRunner runner,
+    SyncCollectionScheduler scheduler,
     RunningFirings firings,
     SyncStatusRecorder status,
     IOptions<SyncWorkerOptions> options,
@@ -53,7 +54,9 @@ internal sealed partial class SyncCollectionJob(
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var result = await runner.SyncAsync(collection, cancellationToken).ConfigureAwait(false);
+            var result = runner is ISyncParentCollectionRunner parents && parents.IsParent(collection)
+                ? await SyncParentAsync(context, parents, collection, cancellationToken).ConfigureAwait(false)
+                : await runner.SyncAsync(collection, cancellationToken).ConfigureAwait(false);
             outcome = "succeeded";
             Log.Synced(logger, collection, result.Kind, result.Upserts, result.Deletes, result.Duration);
             // The pass is committed: its record is written even when shutdown started meanwhile.
@@ -102,6 +105,16 @@ internal sealed partial class SyncCollectionJob(
         {
             await RescheduleAsync(context, collection, delay, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Syncs a parent collection, then gives each child it lists a job and takes the job of each it dropped.</summary>
+    private async Task<SyncResult> SyncParentAsync(IJobExecutionContext context, ISyncParentCollectionRunner parents, string collection, CancellationToken cancellationToken)
+    {
+        var parent = await parents.SyncParentAsync(collection, cancellationToken).ConfigureAwait(false);
+        // After the commit: a dropped child's mirror is gone before its job is, never the other way round. A failure here
+        // fails the run, and the next one reconciles again from the parent's stored list.
+        await scheduler.ReconcileChildrenAsync(context, collection, parent.Children, cancellationToken).ConfigureAwait(false);
+        return parent.Result;
     }
 
     private static KeyValuePair<string, object?>[] Tags(string collection, string outcome) =>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Hosting;
@@ -111,6 +112,49 @@ public sealed partial class SyncCollectionScheduler(ISchedulerFactory schedulers
 
     private const int ScheduleBatchSize = 200;
 
+    /// <summary>Makes the child jobs of <paramref name="parent"/> exactly <paramref name="children"/>: creates the missing, deletes the dropped.</summary>
+    /// <remarks>
+    /// The children a parent keeps live in its job's data (persisted after the run), so that a child it no longer lists
+    /// is known to be its and not some other collection's. Before any job is created the data is written with the new
+    /// children added, so a worker dying in between leaves a job its parent still knows of and deletes later, never an
+    /// orphan that would sync a dropped calendar forever. Every step is idempotent: a rerun, here or on another worker
+    /// (Quartz never runs one parent twice at once), finishes what a dead run began.
+    /// </remarks>
+    internal async Task ReconcileChildrenAsync(IJobExecutionContext context, string parent, IReadOnlyCollection<string> children, CancellationToken cancellationToken)
+    {
+        var data = context.JobDetail.JobDataMap;
+        var before = data.TryGetString(JobKeys.ChildrenKey, out var stored) && stored is not null
+            ? JsonSerializer.Deserialize<string[]>(stored) ?? []
+            : [];
+        var now = children.Where(child => !string.Equals(child, parent, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var added = now.Except(before, StringComparer.Ordinal).ToArray();
+        if (added.Length > 0)
+        {
+            // Also in the run's own data: the run's end persists that, even when it is cancelled or fails further on.
+            data[JobKeys.ChildrenKey] = JsonSerializer.Serialize(before.Union(now, StringComparer.Ordinal).ToArray());
+            await context.Scheduler.AddJob(context.JobDetail.GetJobBuilder().Build(), AddJobOptions.Replacing, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Every listed child, not just the new ones: a job lost some other way comes back.
+        var created = await EnsureScheduledAsync(now, cancellationToken).ConfigureAwait(false);
+        var deleted = 0;
+        foreach (var child in before.Except(now, StringComparer.Ordinal))
+        {
+            // A firing already running finishes; the parent's commit already removed the mirror it syncs.
+            if (await context.Scheduler.DeleteJob(JobKeys.Job(child), cancellationToken).ConfigureAwait(false))
+            {
+                deleted++;
+            }
+        }
+
+        // Persisted with the run's data when the job returns.
+        data[JobKeys.ChildrenKey] = JsonSerializer.Serialize(now);
+        if (created > 0 || deleted > 0)
+        {
+            Log.Reconciled(logger, parent, created, deleted);
+        }
+    }
+
     private static IJobDetail BuildJob(string collection) =>
         JobBuilder.Create<SyncCollectionJob>()
             .WithIdentity(JobKeys.Job(collection))
@@ -145,5 +189,8 @@ public sealed partial class SyncCollectionScheduler(ISchedulerFactory schedulers
     {
         [LoggerMessage(110, LogLevel.Information, "Scheduled {Created} new collection jobs")]
         public static partial void Ensured(ILogger logger, int created);
+
+        [LoggerMessage(111, LogLevel.Information, "{Parent}: {Created} child collection jobs scheduled, {Deleted} deleted")]
+        public static partial void Reconciled(ILogger logger, string parent, int created, int deleted);
     }
 }

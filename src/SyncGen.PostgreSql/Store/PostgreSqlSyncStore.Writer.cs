@@ -339,6 +339,12 @@ public sealed partial class PostgreSqlSyncStore<TItem>
             return command;
         }
 
+        // A removed collection's lease gets a new epoch and ends now: a pass of it still running (another worker syncing a
+        // calendar the list just dropped) is refused when it next renews or commits, so it cannot bring back what the
+        // removal deleted. Its staged rows are deleted with the rest, and so is its checkpoint: nothing is left to resume.
+        private string FenceRemovedSql(string collections) =>
+            $"UPDATE {_s}.leases SET epoch = epoch + 1, expires_at = now(), staged = false, checkpoint = NULL, checkpoint_changes = NULL WHERE collection = ANY({collections}::text[])";
+
         // $1 collection, $2 holder, $3 duration, $4 staged, $5 the row version read at the start (null: there was no row).
         private string TakeLeaseSql =>
             $"""
@@ -426,6 +432,8 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                 {items}
                 removed_items AS (DELETE FROM {_s}.items WHERE collection = ANY($11::text[]) AND EXISTS (SELECT 1 FROM st)),
                 removed_state AS (DELETE FROM {_s}.state WHERE collection = ANY($11::text[]) AND EXISTS (SELECT 1 FROM st)),
+                removed_staging AS (DELETE FROM {_s}.staging WHERE collection = ANY($11::text[]) AND EXISTS (SELECT 1 FROM st)),
+                removed_leases AS ({FenceRemovedSql("$11")} AND EXISTS (SELECT 1 FROM st)),
                 put AS (
                     INSERT INTO {_s}.items AS i (collection, key, item)
                     SELECT $1, u.key, u.item FROM st, unnest($7::text[], $8::jsonb[]) AS u(key, item)
@@ -579,9 +587,13 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                         }
                     }
 
-                    foreach (var table in _removals.Length > 0 ? new[] { "items", "state" } : [])
+                    string[] removals = _removals.Length > 0
+                        ? [$"DELETE FROM {_s}.items WHERE collection = ANY($1::text[])", $"DELETE FROM {_s}.state WHERE collection = ANY($1::text[])",
+                           $"DELETE FROM {_s}.staging WHERE collection = ANY($1::text[])", FenceRemovedSql("$1")]
+                        : [];
+                    foreach (var sql in removals)
                     {
-                        await using var remove = new NpgsqlCommand($"DELETE FROM {_s}.{table} WHERE collection = ANY($1::text[]);", connection, transaction);
+                        await using var remove = new NpgsqlCommand(sql + ";", connection, transaction);
                         remove.Parameters.Add(new NpgsqlParameter { Value = _removals, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
                         await remove.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     }

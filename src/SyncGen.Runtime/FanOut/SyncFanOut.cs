@@ -71,13 +71,10 @@ public sealed class SyncFanOut<TParent, TChild>
     /// <exception cref="SyncException">The parent's sync failed (including <see cref="SyncChildIdException"/>); no child was synced.</exception>
     public async Task<SyncFanOutResult> SyncAsync(CancellationToken cancellationToken = default)
     {
-        var tracking = new ParentStore(this);
-        var parent = await _syncParent(tracking, cancellationToken).ConfigureAwait(false);
-        var listed = await _parentStore.ReadItemsAsync(cancellationToken).ConfigureAwait(false);
-
-        var children = new List<SyncChildResult>(listed.Count);
+        var parent = await SyncParentAsync(cancellationToken).ConfigureAwait(false);
+        var children = new List<SyncChildResult>(parent.Listed.Count);
         var failures = new List<SyncChildFailure>();
-        foreach (var (id, _) in listed)
+        foreach (var id in parent.Listed)
         {
             cancellationToken.ThrowIfCancellationRequested();
             try
@@ -95,9 +92,27 @@ public sealed class SyncFanOut<TParent, TChild>
 
         return new SyncFanOutResult
         {
-            Parent = parent,
+            Parent = parent.Parent,
             Children = children,
             Failures = failures,
+            RemovedChildren = parent.RemovedChildren,
+        };
+    }
+
+    /// <summary>Syncs the parent alone, removing the children it deletes in its commit, and returns the ids it lists after it.</summary>
+    /// <remarks>For a scheduler that syncs each child as a job of its own (SyncGen.Hosting's parent collections).</remarks>
+    /// <param name="cancellationToken">Cancels the call; the parent is left as it was.</param>
+    /// <returns>The parent's result, the child ids it lists now and the children its commit removed.</returns>
+    /// <exception cref="SyncException">The parent's sync failed (including <see cref="SyncChildIdException"/>); nothing was removed.</exception>
+    public async Task<SyncFanOutParentResult> SyncParentAsync(CancellationToken cancellationToken = default)
+    {
+        var tracking = new ParentStore(this);
+        var parent = await _syncParent(tracking, cancellationToken).ConfigureAwait(false);
+        var listed = await _parentStore.ReadItemsAsync(cancellationToken).ConfigureAwait(false);
+        return new SyncFanOutParentResult
+        {
+            Parent = parent,
+            Listed = listed.Select(p => p.Key).ToList(),
             RemovedChildren = tracking.Removed,
         };
     }
@@ -184,6 +199,19 @@ public sealed record SyncFanOutResult
 
     /// <summary>Each child that failed, in key order; its mirror and token are as they were.</summary>
     public required IReadOnlyList<SyncChildFailure> Failures { get; init; }
+
+    /// <summary>The children whose mirror and token the parent's commit removed, ordered.</summary>
+    public required IReadOnlyList<string> RemovedChildren { get; init; }
+}
+
+/// <summary>What one <see cref="SyncFanOut{TParent, TChild}.SyncParentAsync"/> call did.</summary>
+public sealed record SyncFanOutParentResult
+{
+    /// <summary>The parent's sync.</summary>
+    public required SyncResult Parent { get; init; }
+
+    /// <summary>The child ids the parent lists after its commit, in key order.</summary>
+    public required IReadOnlyList<string> Listed { get; init; }
 
     /// <summary>The children whose mirror and token the parent's commit removed, ordered.</summary>
     public required IReadOnlyList<string> RemovedChildren { get; init; }
