@@ -13,12 +13,19 @@ namespace SyncGen;
 /// seq, key, kind, json)</c>, <c>syncgen_feed(collection, head, pruned_through)</c> and
 /// <c>syncgen_consumers(collection, consumer, acked)</c>. The commit compares the pass's last change of each key with
 /// the stored JSON text before it writes the items, so an item whose JSON did not change is not announced.
+/// <para>
+/// An added or updated row does not copy the item: while the mirror holds the version it announces, its <c>json</c> is
+/// NULL and reading joins the mirror. A later commit that changes or removes the key first writes the mirror's JSON into
+/// that row (it "materializes" it), in its own transaction and before the mirror row changes, so a first full sync
+/// writes the feed's keys only, not every item twice. At most one row per key refers to the mirror: the key's latest.
+/// </para>
 /// </remarks>
 public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
 {
     // Created with the store's other tables (see SchemaSql): additive, so the file layout version stays the same and
     // an earlier SyncGen opens a file that has them. syncgen_changes is a rowid table: its rows carry whole items, and a
-    // WITHOUT ROWID table stores large rows poorly.
+    // WITHOUT ROWID table stores large rows poorly. The partial index holds only the rows that refer to the mirror (see
+    // the remarks above), so a commit finds the ones to materialize by key, and a materialized row leaves it.
     private const string FeedSchemaSql = """
         CREATE TABLE IF NOT EXISTS syncgen_changes (
             collection TEXT NOT NULL,
@@ -27,6 +34,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             kind TEXT NOT NULL,
             json TEXT NULL,
             PRIMARY KEY (collection, seq));
+        CREATE INDEX IF NOT EXISTS syncgen_changes_referring ON syncgen_changes (collection, key) WHERE json IS NULL AND kind <> 'removed';
         CREATE TABLE IF NOT EXISTS syncgen_feed (
             collection TEXT NOT NULL PRIMARY KEY,
             head INTEGER NOT NULL,
@@ -137,8 +145,11 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             var changes = new List<SyncFeedChange<TItem>>(Math.Min(limit, 1024));
             if (head > after)
             {
-                using var command = CreateCommand(lease.Connection, transaction,
-                    "SELECT seq, key, kind, json FROM syncgen_changes WHERE collection = $collection AND seq > $after ORDER BY seq LIMIT $limit;");
+                using var command = CreateCommand(lease.Connection, transaction, """
+                    SELECT c.seq, c.key, c.kind, COALESCE(c.json, i.json) FROM syncgen_changes AS c
+                        LEFT JOIN syncgen_items AS i ON c.json IS NULL AND c.kind <> 'removed' AND i.collection = c.collection AND i.key = c.key
+                        WHERE c.collection = $collection AND c.seq > $after ORDER BY c.seq LIMIT $limit;
+                    """);
                 command.Parameters.AddWithValue("$collection", _collection);
                 command.Parameters.AddWithValue("$after", after);
                 command.Parameters.AddWithValue("$limit", limit);
@@ -151,6 +162,11 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
                         var key = reader.GetString(1);
                         var kind = SyncFeedRules.Parse(reader.GetString(2))
                             ?? throw new SyncStoreCorruptException(DescribeItem(key), string.Create(CultureInfo.InvariantCulture, $"change {seq} has an unknown kind '{reader.GetString(2)}'."));
+                        if (kind != SyncFeedChangeKind.Removed && reader.IsDBNull(3))
+                        {
+                            throw new SyncStoreCorruptException(DescribeItem(key), string.Create(CultureInfo.InvariantCulture, $"change {seq} refers to the mirror, which no longer holds the key."));
+                        }
+
                         var item = kind == SyncFeedChangeKind.Removed ? default : Deserialize(key, reader.GetString(3));
                         changes.Add(new SyncFeedChange<TItem>(seq, key, kind, item));
                     }
@@ -209,8 +225,15 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
     /// </returns>
     private async ValueTask<bool> AppendFeedAsync(SqliteConnection connection, SqliteTransaction transaction, string? buffer, SyncPassKind kind, CancellationToken cancellationToken)
     {
-        if (ChangeFeed is null || (buffer is null && kind == SyncPassKind.Incremental))
+        if (buffer is null && kind == SyncPassKind.Incremental)
         {
+            return false;
+        }
+
+        if (ChangeFeed is null)
+        {
+            // A store without a feed still keeps the rows an earlier feed wrote readable before it changes the mirror.
+            await MaterializeAsync(connection, transaction, _collection, cancellationToken).ConfigureAwait(false);
             return false;
         }
 
@@ -220,55 +243,83 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             any.Parameters.AddWithValue("$collection", _collection);
             if (Convert.ToInt64(await any.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
             {
-                return true;
+                return true; // and no row refers to an empty mirror: nothing to materialize
             }
+        }
+
+        if (buffer is null)
+        {
+            await MaterializeAsync(connection, transaction, _collection, cancellationToken).ConfigureAwait(false);
+            await AppendAsync(connection, transaction, "SELECT key, 'removed' AS kind FROM syncgen_items WHERE collection = $collection", "", cancellationToken).ConfigureAwait(false);
+            return false;
         }
 
         // The last change of each key, with an index on the key: every comparison below is a lookup. The pass's buffer
         // has none (it is appended to in pass order), and a full pass's "gone" check reads it once per stored item.
         var last = buffer + "_last";
-        string diff;
-        if (buffer is null)
+        using (var collapse = CreateCommand(connection, transaction, $"""
+            CREATE TEMP TABLE {last} (key TEXT NOT NULL PRIMARY KEY, json TEXT NULL) WITHOUT ROWID;
+            INSERT INTO temp.{last} (key, json) SELECT key, json FROM temp.{buffer} WHERE true ORDER BY seq
+                ON CONFLICT (key) DO UPDATE SET json = excluded.json;
+            """))
         {
-            diff = "SELECT key, 'removed' AS kind, NULL AS json FROM syncgen_items WHERE collection = $collection";
-        }
-        else
-        {
-            using var collapse = CreateCommand(connection, transaction, $"""
-                CREATE TEMP TABLE {last} (key TEXT NOT NULL PRIMARY KEY, json TEXT NULL) WITHOUT ROWID;
-                INSERT INTO temp.{last} (key, json) SELECT key, json FROM temp.{buffer} WHERE true ORDER BY seq
-                    ON CONFLICT (key) DO UPDATE SET json = excluded.json;
-                """);
             await collapse.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            var removed = kind == SyncPassKind.Full
-                ? $"SELECT i.key, 'removed', NULL FROM syncgen_items AS i WHERE i.collection = $collection AND NOT EXISTS (SELECT 1 FROM temp.{last} AS l WHERE l.key = i.key AND l.json IS NOT NULL)"
-                // EXISTS, not a join: without statistics SQLite may drive a join from the mirror and scan all of it.
-                : $"SELECT l.key, 'removed', NULL FROM temp.{last} AS l WHERE l.json IS NULL AND EXISTS (SELECT 1 FROM syncgen_items AS i WHERE i.collection = $collection AND i.key = l.key)";
-            diff = $"""
-                SELECT l.key AS key, CASE WHEN i.json IS NULL THEN 'added' ELSE 'updated' END AS kind, l.json AS json
-                    FROM temp.{last} AS l LEFT JOIN syncgen_items AS i ON i.collection = $collection AND i.key = l.key
-                    WHERE l.json IS NOT NULL AND (i.json IS NULL OR i.json <> l.json)
-                UNION ALL
-                {removed}
-                """;
         }
 
-        await AppendAsync(connection, transaction, diff, buffer is null ? "" : $"DROP TABLE temp.{last};", cancellationToken).ConfigureAwait(false);
+        // Before the mirror changes, the rows that refer to a mirror row this commit changes or removes: an incremental
+        // pass's keys whose last change differs from the mirror, a full pass's keys that it does not leave as they are.
+        var materialize = kind == SyncPassKind.Full
+            ? $"(SELECT l.json FROM temp.{last} AS l WHERE l.key = syncgen_changes.key) IS NOT (SELECT i.json FROM syncgen_items AS i WHERE i.collection = $collection AND i.key = syncgen_changes.key)"
+            : $"key IN (SELECT l.key FROM temp.{last} AS l WHERE l.json IS NOT (SELECT i.json FROM syncgen_items AS i WHERE i.collection = $collection AND i.key = l.key))";
+        using (var command = CreateCommand(connection, transaction, MaterializeSql + " AND " + materialize + ";"))
+        {
+            command.Parameters.AddWithValue("$collection", _collection);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var removed = kind == SyncPassKind.Full
+            ? $"SELECT i.key, 'removed' FROM syncgen_items AS i WHERE i.collection = $collection AND NOT EXISTS (SELECT 1 FROM temp.{last} AS l WHERE l.key = i.key AND l.json IS NOT NULL)"
+            // EXISTS, not a join: without statistics SQLite may drive a join from the mirror and scan all of it.
+            : $"SELECT l.key, 'removed' FROM temp.{last} AS l WHERE l.json IS NULL AND EXISTS (SELECT 1 FROM syncgen_items AS i WHERE i.collection = $collection AND i.key = l.key)";
+        var diff = $"""
+            SELECT l.key AS key, CASE WHEN i.json IS NULL THEN 'added' ELSE 'updated' END AS kind
+                FROM temp.{last} AS l LEFT JOIN syncgen_items AS i ON i.collection = $collection AND i.key = l.key
+                WHERE l.json IS NOT NULL AND (i.json IS NULL OR i.json <> l.json)
+            UNION ALL
+            {removed}
+            """;
+        await AppendAsync(connection, transaction, diff, $"DROP TABLE temp.{last};", cancellationToken).ConfigureAwait(false);
         return false;
+    }
+
+    // The statement that copies the mirror's JSON into the rows that refer to it, with the partial index's terms
+    // verbatim so SQLite reads those rows through it; a commit narrows it to the keys it changes.
+    private const string MaterializeSql = """
+        UPDATE syncgen_changes SET json = (SELECT i.json FROM syncgen_items AS i WHERE i.collection = $collection AND i.key = syncgen_changes.key)
+            WHERE collection = $collection AND json IS NULL AND kind <> 'removed'
+        """;
+
+    /// <summary>Materializes every row of <paramref name="collection"/> that refers to its mirror, before a commit empties or rewrites that mirror.</summary>
+    private static async ValueTask MaterializeAsync(SqliteConnection connection, SqliteTransaction transaction, string collection, CancellationToken cancellationToken)
+    {
+        using var command = CreateCommand(connection, transaction, MaterializeSql + ";");
+        command.Parameters.AddWithValue("$collection", collection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Appends every item of the collection as added: a first full pass's changes (see <see cref="AppendFeedAsync"/>), after its replay.</summary>
     private ValueTask AppendAddedAfterReplayAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
-        AppendAsync(connection, transaction, "SELECT key, 'added' AS kind, json FROM syncgen_items WHERE collection = $collection", "", cancellationToken);
+        AppendAsync(connection, transaction, "SELECT key, 'added' AS kind FROM syncgen_items WHERE collection = $collection", "", cancellationToken);
 
-    /// <summary>Appends the rows of <paramref name="diff"/> (key, kind, json) numbered on from the head, then prunes.</summary>
+    /// <summary>Appends the rows of <paramref name="diff"/> (key, kind) numbered on from the head, then prunes.</summary>
+    /// <remarks>Every row is written without JSON: an added or updated one refers to the item this commit leaves in the mirror.</remarks>
     private async ValueTask AppendAsync(SqliteConnection connection, SqliteTransaction transaction, string diff, string after, CancellationToken cancellationToken)
     {
         var options = ChangeFeed!;
         using (var append = CreateCommand(connection, transaction, $"""
             INSERT INTO syncgen_feed (collection, head, pruned_through) VALUES ($collection, 0, 0) ON CONFLICT (collection) DO NOTHING;
             INSERT INTO syncgen_changes (collection, seq, key, kind, json)
-                SELECT $collection, (SELECT head FROM syncgen_feed WHERE collection = $collection) + ROW_NUMBER() OVER (ORDER BY d.key), d.key, d.kind, d.json
+                SELECT $collection, (SELECT head FROM syncgen_feed WHERE collection = $collection) + ROW_NUMBER() OVER (ORDER BY d.key), d.key, d.kind, NULL
                 FROM ({diff}) AS d;
             UPDATE syncgen_feed SET head = MAX(head, COALESCE((SELECT MAX(seq) FROM syncgen_changes WHERE collection = $collection), 0)) WHERE collection = $collection;
             {after}
