@@ -14,18 +14,20 @@ namespace SyncGen;
 /// <c>syncgen_consumers(collection, consumer, acked)</c>. The commit compares the pass's last change of each key with
 /// the stored JSON text before it writes the items, so an item whose JSON did not change is not announced.
 /// <para>
-/// An added or updated row does not copy the item: while the mirror holds the version it announces, its <c>json</c> is
-/// NULL and reading joins the mirror. A later commit that changes or removes the key first writes the mirror's JSON into
-/// that row (it "materializes" it), in its own transaction and before the mirror row changes, so a first full sync
-/// writes the feed's keys only, not every item twice. At most one row per key refers to the mirror: the key's latest.
+/// An added or updated row does not copy the item (its <c>json</c> is NULL): it announces the version the mirror holds
+/// until a later commit changes or removes the key. That commit first keeps the mirror's JSON in
+/// <c>syncgen_kept(collection, key, seq, json)</c> under its first sequence number, in its own transaction and before the
+/// mirror row changes; a row reads the first kept version of its key after its own sequence number, else the mirror.
+/// So a first full sync writes the feed's keys only, not every item twice, and a later pass copies only what it
+/// replaces, appended rather than written back into rows spread over the whole feed.
 /// </para>
 /// </remarks>
 public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
 {
     // Created with the store's other tables (see SchemaSql): additive, so the file layout version stays the same and
     // an earlier SyncGen opens a file that has them. syncgen_changes is a rowid table: its rows carry whole items, and a
-    // WITHOUT ROWID table stores large rows poorly. The partial index holds only the rows that refer to the mirror (see
-    // the remarks above), so a commit finds the ones to materialize by key, and a materialized row leaves it.
+    // WITHOUT ROWID table stores large rows poorly. syncgen_kept is one too, so a commit appends its versions at the end
+    // of the table and only its small index takes them in key order.
     private const string FeedSchemaSql = """
         CREATE TABLE IF NOT EXISTS syncgen_changes (
             collection TEXT NOT NULL,
@@ -34,7 +36,12 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             kind TEXT NOT NULL,
             json TEXT NULL,
             PRIMARY KEY (collection, seq));
-        CREATE INDEX IF NOT EXISTS syncgen_changes_referring ON syncgen_changes (collection, key) WHERE json IS NULL AND kind <> 'removed';
+        CREATE TABLE IF NOT EXISTS syncgen_kept (
+            collection TEXT NOT NULL,
+            key TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            json TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS syncgen_kept_key ON syncgen_kept (collection, key, seq);
         CREATE TABLE IF NOT EXISTS syncgen_feed (
             collection TEXT NOT NULL PRIMARY KEY,
             head INTEGER NOT NULL,
@@ -146,9 +153,10 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             if (head > after)
             {
                 using var command = CreateCommand(lease.Connection, transaction, """
-                    SELECT c.seq, c.key, c.kind, COALESCE(c.json, i.json) FROM syncgen_changes AS c
-                        LEFT JOIN syncgen_items AS i ON c.json IS NULL AND c.kind <> 'removed' AND i.collection = c.collection AND i.key = c.key
-                        WHERE c.collection = $collection AND c.seq > $after ORDER BY c.seq LIMIT $limit;
+                    SELECT c.seq, c.key, c.kind, CASE WHEN c.json IS NOT NULL OR c.kind = 'removed' THEN c.json ELSE COALESCE(
+                            (SELECT k.json FROM syncgen_kept AS k WHERE k.collection = c.collection AND k.key = c.key AND k.seq > c.seq ORDER BY k.seq LIMIT 1),
+                            (SELECT i.json FROM syncgen_items AS i WHERE i.collection = c.collection AND i.key = c.key)) END
+                        FROM syncgen_changes AS c WHERE c.collection = $collection AND c.seq > $after ORDER BY c.seq LIMIT $limit;
                     """);
                 command.Parameters.AddWithValue("$collection", _collection);
                 command.Parameters.AddWithValue("$after", after);
@@ -164,7 +172,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
                             ?? throw new SyncStoreCorruptException(DescribeItem(key), string.Create(CultureInfo.InvariantCulture, $"change {seq} has an unknown kind '{reader.GetString(2)}'."));
                         if (kind != SyncFeedChangeKind.Removed && reader.IsDBNull(3))
                         {
-                            throw new SyncStoreCorruptException(DescribeItem(key), string.Create(CultureInfo.InvariantCulture, $"change {seq} refers to the mirror, which no longer holds the key."));
+                            throw new SyncStoreCorruptException(DescribeItem(key), string.Create(CultureInfo.InvariantCulture, $"change {seq} refers to the mirror, which no longer holds the key, and no version of it was kept."));
                         }
 
                         var item = kind == SyncFeedChangeKind.Removed ? default : Deserialize(key, reader.GetString(3));
@@ -233,7 +241,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
         if (ChangeFeed is null)
         {
             // A store without a feed still keeps the rows an earlier feed wrote readable before it changes the mirror.
-            await MaterializeAsync(connection, transaction, _collection, cancellationToken).ConfigureAwait(false);
+            await KeepAllAsync(connection, transaction, _collection, cancellationToken).ConfigureAwait(false);
             return false;
         }
 
@@ -243,13 +251,13 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             any.Parameters.AddWithValue("$collection", _collection);
             if (Convert.ToInt64(await any.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
             {
-                return true; // and no row refers to an empty mirror: nothing to materialize
+                return true; // and no row refers to an empty mirror: nothing to keep
             }
         }
 
         if (buffer is null)
         {
-            await MaterializeAsync(connection, transaction, _collection, cancellationToken).ConfigureAwait(false);
+            await KeepAllAsync(connection, transaction, _collection, cancellationToken).ConfigureAwait(false);
             await AppendAsync(connection, transaction, "SELECT key, 'removed' AS kind FROM syncgen_items WHERE collection = $collection", "", cancellationToken).ConfigureAwait(false);
             return false;
         }
@@ -266,16 +274,12 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             await collapse.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        // Before the mirror changes, the rows that refer to a mirror row this commit changes or removes: an incremental
-        // pass's keys whose last change differs from the mirror, a full pass's keys that it does not leave as they are.
-        var materialize = kind == SyncPassKind.Full
-            ? $"(SELECT l.json FROM temp.{last} AS l WHERE l.key = syncgen_changes.key) IS NOT (SELECT i.json FROM syncgen_items AS i WHERE i.collection = $collection AND i.key = syncgen_changes.key)"
-            : $"key IN (SELECT l.key FROM temp.{last} AS l WHERE l.json IS NOT (SELECT i.json FROM syncgen_items AS i WHERE i.collection = $collection AND i.key = l.key))";
-        using (var command = CreateCommand(connection, transaction, MaterializeSql + " AND " + materialize + ";"))
-        {
-            command.Parameters.AddWithValue("$collection", _collection);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        // Before the mirror changes, the version of each mirror row this commit changes or removes: an incremental pass's
+        // keys whose last change differs from the mirror, a full pass's keys that it does not leave as they are.
+        var changing = kind == SyncPassKind.Full
+            ? $"FROM syncgen_items AS i WHERE i.collection = $collection AND i.json IS NOT (SELECT l.json FROM temp.{last} AS l WHERE l.key = i.key)"
+            : $"FROM temp.{last} AS l CROSS JOIN syncgen_items AS i ON i.collection = $collection AND i.key = l.key WHERE l.json IS NOT i.json";
+        await KeepAsync(connection, transaction, _collection, changing, cancellationToken).ConfigureAwait(false);
 
         var removed = kind == SyncPassKind.Full
             ? $"SELECT i.key, 'removed' FROM syncgen_items AS i WHERE i.collection = $collection AND NOT EXISTS (SELECT 1 FROM temp.{last} AS l WHERE l.key = i.key AND l.json IS NOT NULL)"
@@ -292,20 +296,31 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
         return false;
     }
 
-    // The statement that copies the mirror's JSON into the rows that refer to it, with the partial index's terms
-    // verbatim so SQLite reads those rows through it; a commit narrows it to the keys it changes.
-    private const string MaterializeSql = """
-        UPDATE syncgen_changes SET json = (SELECT i.json FROM syncgen_items AS i WHERE i.collection = $collection AND i.key = syncgen_changes.key)
-            WHERE collection = $collection AND json IS NULL AND kind <> 'removed'
-        """;
-
-    /// <summary>Materializes every row of <paramref name="collection"/> that refers to its mirror, before a commit empties or rewrites that mirror.</summary>
-    private static async ValueTask MaterializeAsync(SqliteConnection connection, SqliteTransaction transaction, string collection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps, in <c>syncgen_kept</c>, the mirror's JSON of the items <paramref name="from"/> selects (a FROM ... WHERE
+    /// clause naming the mirror <c>i</c>) under the feed's next sequence number: the version that the key's rows before
+    /// it announce. Nothing for a collection whose feed never appended a change.
+    /// </summary>
+    /// <remarks>
+    /// A commit without the feed does not move the head: a later one finds the version the first kept and keeps no
+    /// other, since that is the version the feed's rows announced.
+    /// </remarks>
+    private static async ValueTask KeepAsync(SqliteConnection connection, SqliteTransaction transaction, string collection, string from, CancellationToken cancellationToken)
     {
-        using var command = CreateCommand(connection, transaction, MaterializeSql + ";");
+        using var command = CreateCommand(connection, transaction, $"""
+            INSERT INTO syncgen_kept (collection, key, seq, json)
+                SELECT $collection, i.key, (SELECT head FROM syncgen_feed WHERE collection = $collection) + 1, i.json {from}
+                    AND (SELECT head FROM syncgen_feed WHERE collection = $collection) > 0
+                    AND NOT EXISTS (SELECT 1 FROM syncgen_kept AS k WHERE k.collection = $collection AND k.key = i.key
+                        AND k.seq = (SELECT head FROM syncgen_feed WHERE collection = $collection) + 1);
+            """);
         command.Parameters.AddWithValue("$collection", collection);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Keeps the version of every item of <paramref name="collection"/> (see <see cref="KeepAsync"/>), before a commit empties or rewrites its mirror.</summary>
+    private static ValueTask KeepAllAsync(SqliteConnection connection, SqliteTransaction transaction, string collection, CancellationToken cancellationToken) =>
+        KeepAsync(connection, transaction, collection, "FROM syncgen_items AS i WHERE i.collection = $collection", cancellationToken);
 
     /// <summary>Appends every item of the collection as added: a first full pass's changes (see <see cref="AppendFeedAsync"/>), after its replay.</summary>
     private ValueTask AppendAddedAfterReplayAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
@@ -349,6 +364,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
         {
             using var prune = CreateCommand(connection, transaction, """
                 DELETE FROM syncgen_changes WHERE collection = $collection AND seq <= $through;
+                DELETE FROM syncgen_kept WHERE collection = $collection AND seq <= $through;
                 UPDATE syncgen_feed SET pruned_through = $through WHERE collection = $collection;
                 """);
             prune.Parameters.AddWithValue("$collection", _collection);

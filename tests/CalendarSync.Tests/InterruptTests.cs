@@ -83,6 +83,6 @@ public class InterruptTests : CalendarSyncTestBase
             }
         }
 
-        Assert.That(tables, Is.EqualTo(new[] { "syncgen_items", "syncgen_queries", "syncgen_state" }), "nothing of the cancelled pass is left in the file");
+        Assert.That(tables, Is.EqualTo(new[] { "syncgen_changes", "syncgen_consumers", "syncgen_feed", "syncgen_items", "syncgen_kept", "syncgen_queries", "syncgen_state" }), "nothing of the cancelled pass is left in the file");
     }
 }

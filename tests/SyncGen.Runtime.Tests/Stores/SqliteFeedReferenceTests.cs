@@ -9,8 +9,8 @@ using SyncGen.Testing.Stores;
 namespace SyncGen.Runtime.Tests.Stores;
 
 /// <summary>
-/// The SQLite feed's rows that refer to the mirror instead of copying the item: written without JSON, and given the
-/// item's JSON by any commit that changes the mirror row, with or without a feed of its own.
+/// The SQLite feed's rows that refer to the mirror instead of copying the item: written without JSON, and readable after
+/// any later commit changes the mirror row (which keeps the version first), with or without a feed of its own.
 /// </summary>
 [TestFixture]
 public sealed class SqliteFeedReferenceTests
