@@ -25,9 +25,10 @@ namespace SyncGen;
 public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
 {
     // Created with the store's other tables (see SchemaSql): additive, so the file layout version stays the same and
-    // an earlier SyncGen opens a file that has them. syncgen_changes is a rowid table: its rows carry whole items, and a
-    // WITHOUT ROWID table stores large rows poorly. syncgen_kept is one too, so a commit appends its versions at the end
-    // of the table and only its small index takes them in key order.
+    // an earlier SyncGen opens a file that has them (one from before syncgen_kept cannot read the rows that refer to the
+    // mirror, though). syncgen_changes is a rowid table: its rows may carry whole items, and a WITHOUT ROWID table stores
+    // large rows poorly. syncgen_kept is a rowid table too, so a commit appends its versions at the end of the table and
+    // only its small index takes them in key order.
     private const string FeedSchemaSql = """
         CREATE TABLE IF NOT EXISTS syncgen_changes (
             collection TEXT NOT NULL,
