@@ -13,12 +13,22 @@ namespace SyncGen;
 /// seq, key, kind, json)</c>, <c>syncgen_feed(collection, head, pruned_through)</c> and
 /// <c>syncgen_consumers(collection, consumer, acked)</c>. The commit compares the pass's last change of each key with
 /// the stored JSON text before it writes the items, so an item whose JSON did not change is not announced.
+/// <para>
+/// An added or updated row does not copy the item (its <c>json</c> is NULL): it announces the version the mirror holds
+/// until a later commit changes or removes the key. That commit first keeps the mirror's JSON in
+/// <c>syncgen_kept(collection, key, seq, json)</c> under its first sequence number, in its own transaction and before the
+/// mirror row changes; a row reads the first kept version of its key after its own sequence number, else the mirror.
+/// So a first full sync writes the feed's keys only, not every item twice, and a later pass copies only what it
+/// replaces, appended rather than written back into rows spread over the whole feed.
+/// </para>
 /// </remarks>
 public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
 {
     // Created with the store's other tables (see SchemaSql): additive, so the file layout version stays the same and
-    // an earlier SyncGen opens a file that has them. syncgen_changes is a rowid table: its rows carry whole items, and a
-    // WITHOUT ROWID table stores large rows poorly.
+    // an earlier SyncGen opens a file that has them (one from before syncgen_kept cannot read the rows that refer to the
+    // mirror, though). syncgen_changes is a rowid table: its rows may carry whole items, and a WITHOUT ROWID table stores
+    // large rows poorly. syncgen_kept is a rowid table too, so a commit appends its versions at the end of the table and
+    // only its small index takes them in key order.
     private const string FeedSchemaSql = """
         CREATE TABLE IF NOT EXISTS syncgen_changes (
             collection TEXT NOT NULL,
@@ -27,6 +37,12 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             kind TEXT NOT NULL,
             json TEXT NULL,
             PRIMARY KEY (collection, seq));
+        CREATE TABLE IF NOT EXISTS syncgen_kept (
+            collection TEXT NOT NULL,
+            key TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            json TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS syncgen_kept_key ON syncgen_kept (collection, key, seq);
         CREATE TABLE IF NOT EXISTS syncgen_feed (
             collection TEXT NOT NULL PRIMARY KEY,
             head INTEGER NOT NULL,
@@ -137,8 +153,12 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             var changes = new List<SyncFeedChange<TItem>>(Math.Min(limit, 1024));
             if (head > after)
             {
-                using var command = CreateCommand(lease.Connection, transaction,
-                    "SELECT seq, key, kind, json FROM syncgen_changes WHERE collection = $collection AND seq > $after ORDER BY seq LIMIT $limit;");
+                using var command = CreateCommand(lease.Connection, transaction, """
+                    SELECT c.seq, c.key, c.kind, CASE WHEN c.json IS NOT NULL OR c.kind = 'removed' THEN c.json ELSE COALESCE(
+                            (SELECT k.json FROM syncgen_kept AS k WHERE k.collection = c.collection AND k.key = c.key AND k.seq > c.seq ORDER BY k.seq LIMIT 1),
+                            (SELECT i.json FROM syncgen_items AS i WHERE i.collection = c.collection AND i.key = c.key)) END
+                        FROM syncgen_changes AS c WHERE c.collection = $collection AND c.seq > $after ORDER BY c.seq LIMIT $limit;
+                    """);
                 command.Parameters.AddWithValue("$collection", _collection);
                 command.Parameters.AddWithValue("$after", after);
                 command.Parameters.AddWithValue("$limit", limit);
@@ -151,6 +171,11 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
                         var key = reader.GetString(1);
                         var kind = SyncFeedRules.Parse(reader.GetString(2))
                             ?? throw new SyncStoreCorruptException(DescribeItem(key), string.Create(CultureInfo.InvariantCulture, $"change {seq} has an unknown kind '{reader.GetString(2)}'."));
+                        if (kind != SyncFeedChangeKind.Removed && reader.IsDBNull(3))
+                        {
+                            throw new SyncStoreCorruptException(DescribeItem(key), string.Create(CultureInfo.InvariantCulture, $"change {seq} refers to the mirror, which no longer holds the key, and no version of it was kept."));
+                        }
+
                         var item = kind == SyncFeedChangeKind.Removed ? default : Deserialize(key, reader.GetString(3));
                         changes.Add(new SyncFeedChange<TItem>(seq, key, kind, item));
                     }
@@ -209,8 +234,15 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
     /// </returns>
     private async ValueTask<bool> AppendFeedAsync(SqliteConnection connection, SqliteTransaction transaction, string? buffer, SyncPassKind kind, CancellationToken cancellationToken)
     {
-        if (ChangeFeed is null || (buffer is null && kind == SyncPassKind.Incremental))
+        if (buffer is null && kind == SyncPassKind.Incremental)
         {
+            return false;
+        }
+
+        if (ChangeFeed is null)
+        {
+            // A store without a feed still keeps the rows an earlier feed wrote readable before it changes the mirror.
+            await KeepAllAsync(connection, transaction, _collection, cancellationToken).ConfigureAwait(false);
             return false;
         }
 
@@ -220,55 +252,90 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             any.Parameters.AddWithValue("$collection", _collection);
             if (Convert.ToInt64(await any.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
             {
-                return true;
+                return true; // and no row refers to an empty mirror: nothing to keep
             }
+        }
+
+        if (buffer is null)
+        {
+            await KeepAllAsync(connection, transaction, _collection, cancellationToken).ConfigureAwait(false);
+            await AppendAsync(connection, transaction, "SELECT key, 'removed' AS kind FROM syncgen_items WHERE collection = $collection", "", cancellationToken).ConfigureAwait(false);
+            return false;
         }
 
         // The last change of each key, with an index on the key: every comparison below is a lookup. The pass's buffer
         // has none (it is appended to in pass order), and a full pass's "gone" check reads it once per stored item.
         var last = buffer + "_last";
-        string diff;
-        if (buffer is null)
+        using (var collapse = CreateCommand(connection, transaction, $"""
+            CREATE TEMP TABLE {last} (key TEXT NOT NULL PRIMARY KEY, json TEXT NULL) WITHOUT ROWID;
+            INSERT INTO temp.{last} (key, json) SELECT key, json FROM temp.{buffer} WHERE true ORDER BY seq
+                ON CONFLICT (key) DO UPDATE SET json = excluded.json;
+            """))
         {
-            diff = "SELECT key, 'removed' AS kind, NULL AS json FROM syncgen_items WHERE collection = $collection";
-        }
-        else
-        {
-            using var collapse = CreateCommand(connection, transaction, $"""
-                CREATE TEMP TABLE {last} (key TEXT NOT NULL PRIMARY KEY, json TEXT NULL) WITHOUT ROWID;
-                INSERT INTO temp.{last} (key, json) SELECT key, json FROM temp.{buffer} WHERE true ORDER BY seq
-                    ON CONFLICT (key) DO UPDATE SET json = excluded.json;
-                """);
             await collapse.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            var removed = kind == SyncPassKind.Full
-                ? $"SELECT i.key, 'removed', NULL FROM syncgen_items AS i WHERE i.collection = $collection AND NOT EXISTS (SELECT 1 FROM temp.{last} AS l WHERE l.key = i.key AND l.json IS NOT NULL)"
-                // EXISTS, not a join: without statistics SQLite may drive a join from the mirror and scan all of it.
-                : $"SELECT l.key, 'removed', NULL FROM temp.{last} AS l WHERE l.json IS NULL AND EXISTS (SELECT 1 FROM syncgen_items AS i WHERE i.collection = $collection AND i.key = l.key)";
-            diff = $"""
-                SELECT l.key AS key, CASE WHEN i.json IS NULL THEN 'added' ELSE 'updated' END AS kind, l.json AS json
-                    FROM temp.{last} AS l LEFT JOIN syncgen_items AS i ON i.collection = $collection AND i.key = l.key
-                    WHERE l.json IS NOT NULL AND (i.json IS NULL OR i.json <> l.json)
-                UNION ALL
-                {removed}
-                """;
         }
 
-        await AppendAsync(connection, transaction, diff, buffer is null ? "" : $"DROP TABLE temp.{last};", cancellationToken).ConfigureAwait(false);
+        // Before the mirror changes, the version of each mirror row this commit changes or removes: an incremental pass's
+        // keys whose last change differs from the mirror, a full pass's keys that it does not leave as they are.
+        var changing = kind == SyncPassKind.Full
+            ? $"FROM syncgen_items AS i WHERE i.collection = $collection AND i.json IS NOT (SELECT l.json FROM temp.{last} AS l WHERE l.key = i.key)"
+            : $"FROM temp.{last} AS l CROSS JOIN syncgen_items AS i ON i.collection = $collection AND i.key = l.key WHERE l.json IS NOT i.json";
+        await KeepAsync(connection, transaction, _collection, changing, cancellationToken).ConfigureAwait(false);
+
+        var removed = kind == SyncPassKind.Full
+            ? $"SELECT i.key, 'removed' FROM syncgen_items AS i WHERE i.collection = $collection AND NOT EXISTS (SELECT 1 FROM temp.{last} AS l WHERE l.key = i.key AND l.json IS NOT NULL)"
+            // EXISTS, not a join: without statistics SQLite may drive a join from the mirror and scan all of it.
+            : $"SELECT l.key, 'removed' FROM temp.{last} AS l WHERE l.json IS NULL AND EXISTS (SELECT 1 FROM syncgen_items AS i WHERE i.collection = $collection AND i.key = l.key)";
+        var diff = $"""
+            SELECT l.key AS key, CASE WHEN i.json IS NULL THEN 'added' ELSE 'updated' END AS kind
+                FROM temp.{last} AS l LEFT JOIN syncgen_items AS i ON i.collection = $collection AND i.key = l.key
+                WHERE l.json IS NOT NULL AND (i.json IS NULL OR i.json <> l.json)
+            UNION ALL
+            {removed}
+            """;
+        await AppendAsync(connection, transaction, diff, $"DROP TABLE temp.{last};", cancellationToken).ConfigureAwait(false);
         return false;
     }
 
+    /// <summary>
+    /// Keeps, in <c>syncgen_kept</c>, the mirror's JSON of the items <paramref name="from"/> selects (a FROM ... WHERE
+    /// clause naming the mirror <c>i</c>) under the feed's next sequence number: the version that the key's rows before
+    /// it announce. Nothing for a collection whose feed never appended a change.
+    /// </summary>
+    /// <remarks>
+    /// A commit without the feed does not move the head: a later one finds the version the first kept and keeps no
+    /// other, since that is the version the feed's rows announced.
+    /// </remarks>
+    private static async ValueTask KeepAsync(SqliteConnection connection, SqliteTransaction transaction, string collection, string from, CancellationToken cancellationToken)
+    {
+        using var command = CreateCommand(connection, transaction, $"""
+            INSERT INTO syncgen_kept (collection, key, seq, json)
+                SELECT $collection, i.key, (SELECT head FROM syncgen_feed WHERE collection = $collection) + 1, i.json {from}
+                    AND (SELECT head FROM syncgen_feed WHERE collection = $collection) > 0
+                    AND NOT EXISTS (SELECT 1 FROM syncgen_kept AS k WHERE k.collection = $collection AND k.key = i.key
+                        AND k.seq = (SELECT head FROM syncgen_feed WHERE collection = $collection) + 1);
+            """);
+        command.Parameters.AddWithValue("$collection", collection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps the version of every item of <paramref name="collection"/> (see <see cref="KeepAsync"/>), before a commit empties or rewrites its mirror.</summary>
+    private static ValueTask KeepAllAsync(SqliteConnection connection, SqliteTransaction transaction, string collection, CancellationToken cancellationToken) =>
+        KeepAsync(connection, transaction, collection, "FROM syncgen_items AS i WHERE i.collection = $collection", cancellationToken);
+
     /// <summary>Appends every item of the collection as added: a first full pass's changes (see <see cref="AppendFeedAsync"/>), after its replay.</summary>
     private ValueTask AppendAddedAfterReplayAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
-        AppendAsync(connection, transaction, "SELECT key, 'added' AS kind, json FROM syncgen_items WHERE collection = $collection", "", cancellationToken);
+        AppendAsync(connection, transaction, "SELECT key, 'added' AS kind FROM syncgen_items WHERE collection = $collection", "", cancellationToken);
 
-    /// <summary>Appends the rows of <paramref name="diff"/> (key, kind, json) numbered on from the head, then prunes.</summary>
+    /// <summary>Appends the rows of <paramref name="diff"/> (key, kind) numbered on from the head, then prunes.</summary>
+    /// <remarks>Every row is written without JSON: an added or updated one refers to the item this commit leaves in the mirror.</remarks>
     private async ValueTask AppendAsync(SqliteConnection connection, SqliteTransaction transaction, string diff, string after, CancellationToken cancellationToken)
     {
         var options = ChangeFeed!;
         using (var append = CreateCommand(connection, transaction, $"""
             INSERT INTO syncgen_feed (collection, head, pruned_through) VALUES ($collection, 0, 0) ON CONFLICT (collection) DO NOTHING;
             INSERT INTO syncgen_changes (collection, seq, key, kind, json)
-                SELECT $collection, (SELECT head FROM syncgen_feed WHERE collection = $collection) + ROW_NUMBER() OVER (ORDER BY d.key), d.key, d.kind, d.json
+                SELECT $collection, (SELECT head FROM syncgen_feed WHERE collection = $collection) + ROW_NUMBER() OVER (ORDER BY d.key), d.key, d.kind, NULL
                 FROM ({diff}) AS d;
             UPDATE syncgen_feed SET head = MAX(head, COALESCE((SELECT MAX(seq) FROM syncgen_changes WHERE collection = $collection), 0)) WHERE collection = $collection;
             {after}
@@ -298,6 +365,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
         {
             using var prune = CreateCommand(connection, transaction, """
                 DELETE FROM syncgen_changes WHERE collection = $collection AND seq <= $through;
+                DELETE FROM syncgen_kept WHERE collection = $collection AND seq <= $through;
                 UPDATE syncgen_feed SET pruned_through = $through WHERE collection = $collection;
                 """);
             prune.Parameters.AddWithValue("$collection", _collection);

@@ -195,6 +195,8 @@ public sealed partial class SqliteSyncStore<TItem>
                 await ReplayRunsAsync(transaction, cancellationToken).ConfigureAwait(false);
                 foreach (var removed in _removals)
                 {
+                    // The removed collection's feed keeps the items its rows refer to.
+                    await KeepAllAsync(_connection, transaction, removed, cancellationToken).ConfigureAwait(false);
                     using var remove = CreateCommand(_connection, transaction, "DELETE FROM syncgen_items WHERE collection = $collection; DELETE FROM syncgen_state WHERE collection = $collection; DELETE FROM syncgen_queries WHERE collection = $collection;");
                     remove.Parameters.AddWithValue("$collection", removed);
                     await remove.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

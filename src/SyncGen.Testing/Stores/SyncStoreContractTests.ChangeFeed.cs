@@ -134,6 +134,29 @@ public abstract partial class SyncStoreContractTests
         });
     }
 
+    /// <summary>Contract: a change keeps the item as that commit left it, after later passes update, resync and remove the key.</summary>
+    [Test]
+    public async Task Feed_EachChange_KeepsItsItem_AfterLaterPassesChangeAndRemoveTheKey()
+    {
+        await CommitPassAsync(Store, SyncPassKind.Full, "t1", [Up("a", "A1"), Up("b", "B1"), Up("c", "C1")]);
+        await CommitPassAsync(Store, SyncPassKind.Incremental, "t2", [Up("a", "A2"), Up("c", "C1")]);
+        await CommitPassAsync(Store, SyncPassKind.Full, "t3", [Up("a", "A3"), Up("b", "B1")]);
+        await CommitPassAsync(Store, SyncPassKind.Incremental, "t4", [Del("a"), Del("b")]);
+
+        var changes = await AllChangesAsync(FeedOf(Store));
+        Assert.That(Shapes(changes), Is.EquivalentTo(new[]
+        {
+            ("a", SyncFeedChangeKind.Added, (string?)"A1"),
+            ("b", SyncFeedChangeKind.Added, "B1"),
+            ("c", SyncFeedChangeKind.Added, "C1"),
+            ("a", SyncFeedChangeKind.Updated, "A2"),
+            ("a", SyncFeedChangeKind.Updated, "A3"),
+            ("c", SyncFeedChangeKind.Removed, null),
+            ("a", SyncFeedChangeKind.Removed, null),
+            ("b", SyncFeedChangeKind.Removed, null),
+        }));
+    }
+
     /// <summary>Contract: a full pass with no items announces every stored item as removed.</summary>
     [Test]
     public async Task Feed_EmptyFullPass_AnnouncesEveryItemAsRemoved()

@@ -1,0 +1,118 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.Data.Sqlite;
+using NUnit.Framework;
+using SyncGen.Testing.Stores;
+
+namespace SyncGen.Runtime.Tests.Stores;
+
+/// <summary>
+/// The SQLite feed's rows that refer to the mirror instead of copying the item: written without JSON, and readable after
+/// any later commit changes the mirror row (which keeps the version first), with or without a feed of its own.
+/// </summary>
+[TestFixture]
+public sealed class SqliteFeedReferenceTests
+{
+    private string _directory = "";
+    private string _path = "";
+
+    [SetUp]
+    public void CreateTempDirectory()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "syncgen-sqlite-feed-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_directory);
+        _path = Path.Combine(_directory, "sync.db");
+    }
+
+    [TearDown]
+    public void DeleteTempDirectory()
+    {
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task A_first_full_sync_writes_feed_rows_without_a_copy_of_the_items()
+    {
+        var store = Open("events", feed: true);
+        await CommitAsync(store, SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await ScalarAsync("SELECT COUNT(*) FROM syncgen_changes WHERE json IS NOT NULL;"), Is.Zero);
+            Assert.That(await TitlesAsync(store), Is.EqualTo(new[] { "a:A1", "b:B1" }));
+        }
+    }
+
+    [Test]
+    public async Task A_store_opened_without_the_feed_keeps_the_items_an_earlier_feed_announced()
+    {
+        await CommitAsync(Open("events", feed: true), SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"), Up("c", "C1"));
+
+        await CommitAsync(Open("events", feed: false), SyncPassKind.Incremental, "t2", Up("a", "A2"), Del("b"));
+
+        Assert.That(await TitlesAsync(Open("events", feed: true)), Is.EqualTo(new[] { "a:A1", "b:B1", "c:C1" }));
+    }
+
+    [Test]
+    public async Task A_collection_removed_by_another_collections_commit_keeps_the_items_its_feed_announced()
+    {
+        await CommitAsync(Open("events", feed: true), SyncPassKind.Full, "t1", Up("a", "A1"));
+
+        var parent = Open("calendars", feed: false);
+        var writer = await parent.BeginPassAsync(SyncPassKind.Full);
+        await using (writer)
+        {
+            ((ISyncCollectionRemover)writer).RemoveOnCommit(["events"]);
+            await writer.CommitAsync("p1");
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await ScalarAsync("SELECT COUNT(*) FROM syncgen_items WHERE collection = 'events';"), Is.Zero);
+            Assert.That(await TitlesAsync(Open("events", feed: true)), Is.EqualTo(new[] { "a:A1" }));
+        }
+    }
+
+    private SqliteSyncStore<TestItem> Open(string collection, bool feed)
+    {
+        var store = SqliteSyncStore<TestItem>.OpenFile(_path, collection);
+        store.ChangeFeed = feed ? new SyncChangeFeedOptions() : null;
+        return store;
+    }
+
+    private static SyncChange<TestItem> Up(string id, string title) => SyncChange<TestItem>.Upsert(id, new TestItem(id, title));
+
+    private static SyncChange<TestItem> Del(string id) => SyncChange<TestItem>.Delete(id);
+
+    private static async Task CommitAsync(SqliteSyncStore<TestItem> store, SyncPassKind kind, string token, params SyncChange<TestItem>[] changes)
+    {
+        var writer = await store.BeginPassAsync(kind);
+        await using (writer)
+        {
+            await writer.ApplyAsync(changes);
+            await writer.CommitAsync(token);
+        }
+    }
+
+    /// <summary>The added and updated changes of the feed from the start, as "key:title".</summary>
+    private static async Task<string[]> TitlesAsync(SqliteSyncStore<TestItem> store)
+    {
+        var page = await store.ReadChangesAsync(0, 100);
+        return page.Changes.Where(change => change.Item is not null).Select(change => change.Key + ":" + change.Item!.Title).ToArray();
+    }
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
