@@ -2,10 +2,9 @@ using System;
 using System.CommandLine;
 using System.Globalization;
 using System.IO;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using SyncGen.TestSupport.PostgreSql;
+using CalendarFleet.Chaos;
 
 namespace CalendarFleet.Bench;
 
@@ -57,40 +56,8 @@ internal static class PushBenchCommand
         return command;
     }
 
-    public static async Task<int> RunAsync(string? connectionString, PushBenchOptions options, TextWriter output, CancellationToken cancellationToken)
-    {
-        ThrowawayPostgreSql? throwaway = null;
-        try
-        {
-            if (connectionString is null)
-            {
-                await output.WriteLineAsync("starting a throwaway PostgreSQL cluster (no --connection given)").ConfigureAwait(false);
-                throwaway = await ThrowawayPostgreSql.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                connectionString = throwaway.ConnectionString();
-            }
-
-            var report = await new PushBenchRun(connectionString, options, output).RunAsync(cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync(JsonSerializer.Serialize(report)).ConfigureAwait(false);
-            return report.Passed ? 0 : 1;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await Console.Error.WriteLineAsync("error: push-bench cancelled; workers were stopped").ConfigureAwait(false);
-            return 130;
-        }
-        catch (Exception exception) when (exception is PostgreSqlUnavailableException or Npgsql.NpgsqlException or InvalidOperationException)
-        {
-            await Console.Error.WriteLineAsync($"error: {exception.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
-            return 1;
-        }
-        finally
-        {
-            if (throwaway is not null)
-            {
-                await throwaway.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
+    public static Task<int> RunAsync(string? connectionString, PushBenchOptions options, TextWriter output, CancellationToken cancellationToken) =>
+        FleetRunHost.RunAsync("push-bench", connectionString, database => new PushBenchRun(database, options, output).RunAsync(cancellationToken), report => report.Passed, output, cancellationToken);
 }
 
 /// <summary>The knobs of a push-bench run.</summary>

@@ -2,10 +2,8 @@ using System;
 using System.CommandLine;
 using System.Globalization;
 using System.IO;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using SyncGen.TestSupport.PostgreSql;
 
 namespace CalendarFleet.Chaos;
 
@@ -57,41 +55,8 @@ internal static class ChaosCommand
         return command;
     }
 
-    public static async Task<int> RunAsync(string? connectionString, ChaosOptions options, TextWriter output, CancellationToken cancellationToken)
-    {
-        ThrowawayPostgreSql? throwaway = null;
-        try
-        {
-            if (connectionString is null)
-            {
-                await output.WriteLineAsync("starting a throwaway PostgreSQL cluster (no --connection given)").ConfigureAwait(false);
-                throwaway = await ThrowawayPostgreSql.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                connectionString = throwaway.ConnectionString();
-            }
-
-            var report = await new ChaosRun(connectionString, options, output).RunAsync(cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync(JsonSerializer.Serialize(report)).ConfigureAwait(false);
-            return report.Passed ? 0 : 1;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await Console.Error.WriteLineAsync("error: chaos run cancelled; workers were stopped").ConfigureAwait(false);
-            return 130;
-        }
-        catch (Exception exception) when (exception is PostgreSqlUnavailableException or Npgsql.NpgsqlException or InvalidOperationException)
-        {
-            // A failure while running (no database, workers that all died), not a bad flag: those were checked before.
-            await Console.Error.WriteLineAsync($"error: {exception.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
-            return 1;
-        }
-        finally
-        {
-            if (throwaway is not null)
-            {
-                await throwaway.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
+    public static Task<int> RunAsync(string? connectionString, ChaosOptions options, TextWriter output, CancellationToken cancellationToken) =>
+        FleetRunHost.RunAsync("chaos run", connectionString, database => new ChaosRun(database, options, output).RunAsync(cancellationToken), report => report.Passed, output, cancellationToken);
 }
 
 /// <summary>The knobs of a chaos run.</summary>
