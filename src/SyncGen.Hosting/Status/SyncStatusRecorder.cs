@@ -20,7 +20,14 @@ internal sealed partial class SyncStatusRecorder(IServiceProvider services, ILog
 {
     private readonly PostgreSqlSyncDatabase? _database = services.GetService<PostgreSqlSyncDatabase>();
 
-    public async Task SucceededAsync(string collection, SyncResult result, CancellationToken cancellationToken)
+    public Task SucceededAsync(string collection, SyncResult result, CancellationToken cancellationToken) =>
+        RecordAsync(collection, database => database.RecordPassSucceededAsync(collection, result, cancellationToken));
+
+    public Task FailedAsync(string collection, Exception failure, CancellationToken cancellationToken) =>
+        RecordAsync(collection, database => database.RecordPassFailedAsync(collection, failure, cancellationToken));
+
+    // Best effort: a status write that fails is logged and the job goes on; the sync call's own outcome stands.
+    private async Task RecordAsync(string collection, Func<PostgreSqlSyncDatabase, ValueTask> write)
     {
         if (_database is null)
         {
@@ -29,24 +36,7 @@ internal sealed partial class SyncStatusRecorder(IServiceProvider services, ILog
 
         try
         {
-            await _database.RecordPassSucceededAsync(collection, result, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            Log.NotRecorded(logger, collection, exception);
-        }
-    }
-
-    public async Task FailedAsync(string collection, Exception failure, CancellationToken cancellationToken)
-    {
-        if (_database is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await _database.RecordPassFailedAsync(collection, failure, cancellationToken).ConfigureAwait(false);
+            await write(_database).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

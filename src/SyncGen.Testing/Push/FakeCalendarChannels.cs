@@ -203,7 +203,7 @@ public sealed class FakeCalendarChannels : IAsyncDisposable
 
     private async Task WatchAsync(HttpContext context, string resource)
     {
-        var body = await ReadJsonAsync(context).ConfigureAwait(false);
+        var body = await PushHttp.ReadJsonObjectAsync(context).ConfigureAwait(false);
         var id = body?["id"]?.GetValue<string>();
         var type = body?["type"]?.GetValue<string>();
         var address = body?["address"]?.GetValue<string>();
@@ -264,7 +264,7 @@ public sealed class FakeCalendarChannels : IAsyncDisposable
 
     private async Task StopAsync(HttpContext context)
     {
-        var body = await ReadJsonAsync(context).ConfigureAwait(false);
+        var body = await PushHttp.ReadJsonObjectAsync(context).ConfigureAwait(false);
         var id = body?["id"]?.GetValue<string>();
         var resourceId = body?["resourceId"]?.GetValue<string>();
         bool stopped;
@@ -307,27 +307,10 @@ public sealed class FakeCalendarChannels : IAsyncDisposable
 
     private string ResourceUri(FakeWatchChannel channel) => new Uri(_baseUri(), channel.Resource + "?alt=json").AbsoluteUri;
 
-    private static async Task<JsonObject?> ReadJsonAsync(HttpContext context)
-    {
-        try
-        {
-            return await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
     private static Task ErrorAsync(HttpContext context, int status, string reason, string message) =>
         WriteAsync(context, status, System.Text.Encoding.UTF8.GetString(GoogleErrors.Body(status, "global", reason, message)));
 
-    private static async Task WriteAsync(HttpContext context, int status, string json)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json; charset=UTF-8";
-        await context.Response.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
-    }
+    private static Task WriteAsync(HttpContext context, int status, string json) => PushHttp.WriteJsonAsync(context, status, json, "application/json; charset=UTF-8");
 
     private sealed class ChannelState(FakeWatchChannel channel)
     {

@@ -189,7 +189,7 @@ public sealed class FakeGraphSubscriptions : IAsyncDisposable
 
         if (HttpMethods.IsPatch(context.Request.Method))
         {
-            var body = await ReadJsonAsync(context).ConfigureAwait(false);
+            var body = await PushHttp.ReadJsonObjectAsync(context).ConfigureAwait(false);
             if (!TryReadExpiry(body, out var requested))
             {
                 await ErrorAsync(context, 400, "InvalidRequest", "expirationDateTime is missing or invalid.").ConfigureAwait(false);
@@ -212,7 +212,7 @@ public sealed class FakeGraphSubscriptions : IAsyncDisposable
 
     private async Task CreateAsync(HttpContext context)
     {
-        var body = await ReadJsonAsync(context).ConfigureAwait(false);
+        var body = await PushHttp.ReadJsonObjectAsync(context).ConfigureAwait(false);
         var resource = body?["resource"]?.ToString();
         var changeType = body?["changeType"]?.ToString();
         var clientState = body?["clientState"]?.ToString();
@@ -301,25 +301,8 @@ public sealed class FakeGraphSubscriptions : IAsyncDisposable
         ["expirationDateTime"] = subscription.ExpirationDateTime.ToString("O", CultureInfo.InvariantCulture),
     }.ToJsonString();
 
-    private static async Task<JsonObject?> ReadJsonAsync(HttpContext context)
-    {
-        try
-        {
-            return await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
     private static Task ErrorAsync(HttpContext context, int status, string code, string message) =>
         WriteAsync(context, status, new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } }.ToJsonString());
 
-    private static async Task WriteAsync(HttpContext context, int status, string json)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
-    }
+    private static Task WriteAsync(HttpContext context, int status, string json) => PushHttp.WriteJsonAsync(context, status, json, "application/json");
 }
