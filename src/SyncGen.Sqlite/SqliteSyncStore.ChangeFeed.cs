@@ -11,13 +11,14 @@ namespace SyncGen;
 /// <remarks>
 /// The feed is three tables beside the mirror, written in the commit's own transaction: <c>syncgen_changes(collection,
 /// seq, key, kind, json)</c>, <c>syncgen_feed(collection, head, pruned_through)</c> and
-/// <c>syncgen_consumers(collection, consumer, acked)</c>. The commit compares the pass's last change of each key with
-/// the stored JSON text before it writes the items, so an item whose JSON did not change is not announced.
+/// <c>syncgen_consumers(collection, consumer, acked)</c>. An item whose stored JSON text a pass leaves as it was is not
+/// announced: an incremental commit learns what its writes changed from temporary triggers on the mirror, a full one
+/// compares its last change of each key with the stored JSON before it writes the items.
 /// <para>
 /// An added or updated row does not copy the item (its <c>json</c> is NULL): it announces the version the mirror holds
-/// until a later commit changes or removes the key. That commit first keeps the mirror's JSON in
-/// <c>syncgen_kept(collection, key, seq, json)</c> under its first sequence number, in its own transaction and before the
-/// mirror row changes; a row reads the first kept version of its key after its own sequence number, else the mirror.
+/// until a later commit changes or removes the key. That commit keeps the mirror's JSON in
+/// <c>syncgen_kept(collection, key, seq, json)</c> under its first sequence number, in its own transaction, as the mirror
+/// row changes; a row reads the first kept version of its key after its own sequence number, else the mirror.
 /// So a first full sync writes the feed's keys only, not every item twice, and a later pass copies only what it
 /// replaces, appended rather than written back into rows spread over the whole feed.
 /// </para>
@@ -26,7 +27,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
 {
     // Created with the store's other tables (see SchemaSql): additive, so the file layout version stays the same and
     // an earlier SyncGen opens a file that has them (one from before syncgen_kept cannot read the rows that refer to the
-    // mirror, though). syncgen_changes is a rowid table: its rows may carry whole items, and a WITHOUT ROWID table stores
+    // mirror, though; one from before the unique index drops the older, plain one). syncgen_changes is a rowid table: its rows may carry whole items, and a WITHOUT ROWID table stores
     // large rows poorly. syncgen_kept is a rowid table too, so a commit appends its versions at the end of the table and
     // only its small index takes them in key order.
     private const string FeedSchemaSql = """
@@ -42,7 +43,8 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             key TEXT NOT NULL,
             seq INTEGER NOT NULL,
             json TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS syncgen_kept_key ON syncgen_kept (collection, key, seq);
+        DROP INDEX IF EXISTS syncgen_kept_key;
+        CREATE UNIQUE INDEX IF NOT EXISTS syncgen_kept_version ON syncgen_kept (collection, key, seq);
         CREATE TABLE IF NOT EXISTS syncgen_feed (
             collection TEXT NOT NULL PRIMARY KEY,
             head INTEGER NOT NULL,
@@ -203,10 +205,13 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 1;
     }
 
-    private async ValueTask<(long Head, long PrunedThrough)> FeedStateAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    private ValueTask<(long Head, long PrunedThrough)> FeedStateAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken) =>
+        FeedStateAsync(connection, transaction, _collection, cancellationToken);
+
+    private static async ValueTask<(long Head, long PrunedThrough)> FeedStateAsync(SqliteConnection connection, SqliteTransaction? transaction, string collection, CancellationToken cancellationToken)
     {
         using var command = CreateCommand(connection, transaction, "SELECT head, pruned_through FROM syncgen_feed WHERE collection = $collection;");
-        command.Parameters.AddWithValue("$collection", _collection);
+        command.Parameters.AddWithValue("$collection", collection);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
@@ -222,110 +227,226 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long acked ? acked : null;
     }
 
+    /// <summary>What the feed still has to append once a commit has written its items (see <see cref="BeginFeedAsync"/>).</summary>
+    private enum FeedAfterReplay
+    {
+        /// <summary>Nothing: the changes are appended already, or the store keeps no feed.</summary>
+        None,
+
+        /// <summary>A first full sync: every item the mirror then holds, as added.</summary>
+        AllAdded,
+
+        /// <summary>An incremental pass: the keys the replay's triggers logged.</summary>
+        Logged,
+    }
+
     /// <summary>
-    /// Appends a pass's net changes to the feed and prunes it, inside the commit's transaction and before the pass writes
-    /// its items: the stored JSON is still the mirror the pass replaces. <paramref name="buffer"/> is the pass's temp
-    /// table (seq, key, json; json NULL for a delete), or null when the pass buffered nothing.
+    /// Starts a commit's part of the feed, inside its transaction and before the pass writes its items, while the stored
+    /// JSON is still the mirror the pass replaces. <paramref name="buffer"/> is the pass's temp table (seq, key, json;
+    /// json NULL for a delete), or null when the pass buffered nothing. <see cref="EndFeedAsync"/> finishes it once the
+    /// items are written.
     /// </summary>
-    /// <returns>
-    /// True when the changes are still to be appended, by <see cref="AppendAddedAfterReplayAsync"/> once the items are
-    /// written: a full pass over an empty mirror (a first sync) adds every item it leaves, which the mirror then holds
-    /// already collapsed to one row per key, so the feed copies them in key order instead of collapsing the buffer again.
-    /// </returns>
-    private async ValueTask<bool> AppendFeedAsync(SqliteConnection connection, SqliteTransaction transaction, string? buffer, SyncPassKind kind, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A full pass compares its last change of each key with the mirror here and appends at once, except over an empty
+    /// mirror (a first sync): it adds every item it leaves, which the mirror then holds already collapsed to one row per
+    /// key, so the feed copies them in key order afterwards. An incremental pass has triggers watch its own writes
+    /// instead (<see cref="LogReplayAsync"/>).
+    /// </remarks>
+    private async ValueTask<FeedAfterReplay> BeginFeedAsync(SqliteConnection connection, SqliteTransaction transaction, string? buffer, SyncPassKind kind, CancellationToken cancellationToken)
     {
         if (buffer is null && kind == SyncPassKind.Incremental)
         {
-            return false;
+            return FeedAfterReplay.None;
         }
 
         if (ChangeFeed is null)
         {
             // A store without a feed still keeps the rows an earlier feed wrote readable before it changes the mirror.
             await KeepAllAsync(connection, transaction, _collection, cancellationToken).ConfigureAwait(false);
-            return false;
+            return FeedAfterReplay.None;
         }
 
-        if (kind == SyncPassKind.Full && buffer is not null)
+        if (kind == SyncPassKind.Incremental)
         {
-            using var any = CreateCommand(connection, transaction, "SELECT EXISTS (SELECT 1 FROM syncgen_items WHERE collection = $collection);");
-            any.Parameters.AddWithValue("$collection", _collection);
-            if (Convert.ToInt64(await any.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
-            {
-                return true; // and no row refers to an empty mirror: nothing to keep
-            }
+            await LogReplayAsync(connection, transaction, buffer!, cancellationToken).ConfigureAwait(false);
+            return FeedAfterReplay.Logged;
         }
 
         if (buffer is null)
         {
             await KeepAllAsync(connection, transaction, _collection, cancellationToken).ConfigureAwait(false);
             await AppendAsync(connection, transaction, "SELECT key, 'removed' AS kind FROM syncgen_items WHERE collection = $collection", "", cancellationToken).ConfigureAwait(false);
-            return false;
+            return FeedAfterReplay.None;
         }
 
-        // The last change of each key, with an index on the key: every comparison below is a lookup. The pass's buffer
-        // has none (it is appended to in pass order), and a full pass's "gone" check reads it once per stored item.
-        var last = buffer + "_last";
-        using (var collapse = CreateCommand(connection, transaction, $"""
-            CREATE TEMP TABLE {last} (key TEXT NOT NULL PRIMARY KEY, json TEXT NULL) WITHOUT ROWID;
-            INSERT INTO temp.{last} (key, json) SELECT key, json FROM temp.{buffer} WHERE true ORDER BY seq
-                ON CONFLICT (key) DO UPDATE SET json = excluded.json;
-            """))
+        using (var any = CreateCommand(connection, transaction, "SELECT EXISTS (SELECT 1 FROM syncgen_items WHERE collection = $collection);"))
         {
-            await collapse.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            any.Parameters.AddWithValue("$collection", _collection);
+            if (Convert.ToInt64(await any.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
+            {
+                return FeedAfterReplay.AllAdded; // and no row refers to an empty mirror: nothing to keep
+            }
         }
 
-        // Before the mirror changes, the version of each mirror row this commit changes or removes: an incremental pass's
-        // keys whose last change differs from the mirror, a full pass's keys that it does not leave as they are.
-        var changing = kind == SyncPassKind.Full
-            ? $"FROM syncgen_items AS i WHERE i.collection = $collection AND i.json IS NOT (SELECT l.json FROM temp.{last} AS l WHERE l.key = i.key)"
-            : $"FROM temp.{last} AS l CROSS JOIN syncgen_items AS i ON i.collection = $collection AND i.key = l.key WHERE l.json IS NOT i.json";
-        await KeepAsync(connection, transaction, _collection, changing, cancellationToken).ConfigureAwait(false);
+        await AppendFullPassAsync(connection, transaction, buffer, cancellationToken).ConfigureAwait(false);
+        return FeedAfterReplay.None;
+    }
 
-        var removed = kind == SyncPassKind.Full
-            ? $"SELECT i.key, 'removed' FROM syncgen_items AS i WHERE i.collection = $collection AND NOT EXISTS (SELECT 1 FROM temp.{last} AS l WHERE l.key = i.key AND l.json IS NOT NULL)"
-            // EXISTS, not a join: without statistics SQLite may drive a join from the mirror and scan all of it.
-            : $"SELECT l.key, 'removed' FROM temp.{last} AS l WHERE l.json IS NULL AND EXISTS (SELECT 1 FROM syncgen_items AS i WHERE i.collection = $collection AND i.key = l.key)";
-        var diff = $"""
-            SELECT l.key AS key, CASE WHEN i.json IS NULL THEN 'added' ELSE 'updated' END AS kind
-                FROM temp.{last} AS l LEFT JOIN syncgen_items AS i ON i.collection = $collection AND i.key = l.key
-                WHERE l.json IS NOT NULL AND (i.json IS NULL OR i.json <> l.json)
-            UNION ALL
-            {removed}
-            """;
-        await AppendAsync(connection, transaction, diff, $"DROP TABLE temp.{last};", cancellationToken).ConfigureAwait(false);
-        return false;
+    /// <summary>Finishes what <see cref="BeginFeedAsync"/> started, once the commit has written its items.</summary>
+    private async ValueTask EndFeedAsync(SqliteConnection connection, SqliteTransaction transaction, FeedAfterReplay afterReplay, string buffer, CancellationToken cancellationToken)
+    {
+        switch (afterReplay)
+        {
+            case FeedAfterReplay.AllAdded:
+                await AppendAsync(connection, transaction, "SELECT key, 'added' AS kind FROM syncgen_items WHERE collection = $collection", "", cancellationToken).ConfigureAwait(false);
+                break;
+            case FeedAfterReplay.Logged:
+                await AppendLoggedAsync(connection, transaction, buffer, cancellationToken).ConfigureAwait(false);
+                break;
+        }
     }
 
     /// <summary>
-    /// Keeps, in <c>syncgen_kept</c>, the mirror's JSON of the items <paramref name="from"/> selects (a FROM ... WHERE
-    /// clause naming the mirror <c>i</c>) under the feed's next sequence number: the version that the key's rows before
-    /// it announce. Nothing for a collection whose feed never appended a change.
+    /// Has temporary triggers log, while the replay writes an incremental pass's items, each key of the collection it
+    /// inserts, changes or deletes, and keep the JSON each update or delete replaces.
     /// </summary>
     /// <remarks>
-    /// A commit without the feed does not move the head: a later one finds the version the first kept and keeps no
-    /// other, since that is the version the feed's rows announced.
+    /// The replay looks every key up in the mirror anyway: the triggers learn what changed from that one lookup, where
+    /// comparing the pass with the mirror beforehand looked every key up a second time, and keeping the old versions a
+    /// third. An upsert that leaves the JSON as it was fires nothing. The log holds, per key, whether the mirror had it
+    /// before the pass, whether it has it now, and how often it changed; the first version replaced is the one kept, the
+    /// version the feed's earlier rows of the key announce (<c>ON CONFLICT DO NOTHING</c>: inside a trigger an
+    /// <c>INSERT OR IGNORE</c> takes the conflict policy of the statement that fired it, and fails). The triggers are
+    /// temporary objects of the pass's connection created in the commit's transaction: a commit that fails rolls them back
+    /// with everything else, and the writer drops them with its buffer in any case.
     /// </remarks>
-    private static async ValueTask KeepAsync(SqliteConnection connection, SqliteTransaction transaction, string collection, string from, CancellationToken cancellationToken)
+    private async ValueTask LogReplayAsync(SqliteConnection connection, SqliteTransaction transaction, string buffer, CancellationToken cancellationToken)
     {
-        using var command = CreateCommand(connection, transaction, $"""
-            INSERT INTO syncgen_kept (collection, key, seq, json)
-                SELECT $collection, i.key, (SELECT head FROM syncgen_feed WHERE collection = $collection) + 1, i.json {from}
-                    AND (SELECT head FROM syncgen_feed WHERE collection = $collection) > 0
-                    AND NOT EXISTS (SELECT 1 FROM syncgen_kept AS k WHERE k.collection = $collection AND k.key = i.key
-                        AND k.seq = (SELECT head FROM syncgen_feed WHERE collection = $collection) + 1);
+        var (head, _) = await FeedStateAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var log = buffer + "_log";
+
+        // A trigger takes no parameters: the collection goes in as a quoted literal, the sequence number as a number.
+        var collection = "'" + _collection.Replace("'", "''", StringComparison.Ordinal) + "'";
+        var seq = (head + 1).ToString(CultureInfo.InvariantCulture);
+        using var create = CreateCommand(connection, transaction, $"""
+            CREATE TEMP TABLE {log} (key TEXT NOT NULL PRIMARY KEY, existed INTEGER NOT NULL, present INTEGER NOT NULL, touches INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TEMP TRIGGER {log}_insert AFTER INSERT ON main.syncgen_items WHEN new.collection = {collection} BEGIN
+                INSERT INTO {log} (key, existed, present, touches) VALUES (new.key, 0, 1, 1)
+                    ON CONFLICT (key) DO UPDATE SET present = 1, touches = touches + 1;
+            END;
+            CREATE TEMP TRIGGER {log}_update AFTER UPDATE OF json ON main.syncgen_items WHEN new.collection = {collection} AND old.json IS NOT new.json BEGIN
+                INSERT INTO {log} (key, existed, present, touches) VALUES (new.key, 1, 1, 1)
+                    ON CONFLICT (key) DO UPDATE SET present = 1, touches = touches + 1;
+                INSERT INTO syncgen_kept (collection, key, seq, json) VALUES (old.collection, old.key, {seq}, old.json)
+                    ON CONFLICT DO NOTHING;
+            END;
+            CREATE TEMP TRIGGER {log}_delete AFTER DELETE ON main.syncgen_items WHEN old.collection = {collection} BEGIN
+                INSERT INTO {log} (key, existed, present, touches) VALUES (old.key, 1, 0, 1)
+                    ON CONFLICT (key) DO UPDATE SET present = 0, touches = touches + 1;
+                INSERT INTO syncgen_kept (collection, key, seq, json) VALUES (old.collection, old.key, {seq}, old.json)
+                    ON CONFLICT DO NOTHING;
+            END;
             """);
-        command.Parameters.AddWithValue("$collection", collection);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Keeps the version of every item of <paramref name="collection"/> (see <see cref="KeepAsync"/>), before a commit empties or rewrites its mirror.</summary>
-    private static ValueTask KeepAllAsync(SqliteConnection connection, SqliteTransaction transaction, string collection, CancellationToken cancellationToken) =>
-        KeepAsync(connection, transaction, collection, "FROM syncgen_items AS i WHERE i.collection = $collection", cancellationToken);
+    /// <summary>
+    /// Drops the triggers of <see cref="LogReplayAsync"/> and appends the logged keys' net changes: a key the mirror
+    /// lacked and has is added, one it had and lacks is removed, one it had and has is updated, unless it changed more
+    /// than once in the pass and ended as the version kept (the one it started from).
+    /// </summary>
+    private async ValueTask AppendLoggedAsync(SqliteConnection connection, SqliteTransaction transaction, string buffer, CancellationToken cancellationToken)
+    {
+        var log = buffer + "_log";
+        using (var drop = CreateCommand(connection, transaction, DropTriggersSql(buffer)))
+        {
+            await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
 
-    /// <summary>Appends every item of the collection as added: a first full pass's changes (see <see cref="AppendFeedAsync"/>), after its replay.</summary>
-    private ValueTask AppendAddedAfterReplayAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
-        AppendAsync(connection, transaction, "SELECT key, 'added' AS kind FROM syncgen_items WHERE collection = $collection", "", cancellationToken);
+        var diff = $"""
+            SELECT l.key AS key, CASE WHEN l.existed = 0 THEN 'added' WHEN l.present = 0 THEN 'removed' ELSE 'updated' END AS kind
+                FROM temp.{log} AS l
+                WHERE (l.existed = 1 OR l.present = 1)
+                    AND NOT (l.existed = 1 AND l.present = 1 AND l.touches > 1
+                        AND (SELECT i.json FROM syncgen_items AS i WHERE i.collection = $collection AND i.key = l.key)
+                            IS (SELECT k.json FROM syncgen_kept AS k WHERE k.collection = $collection AND k.key = l.key
+                                AND k.seq = (SELECT head FROM syncgen_feed WHERE collection = $collection) + 1))
+            """;
+        await AppendAsync(connection, transaction, diff, $"DROP TABLE temp.{log};", cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string DropTriggersSql(string buffer) =>
+        $"DROP TRIGGER IF EXISTS temp.{buffer}_log_insert; DROP TRIGGER IF EXISTS temp.{buffer}_log_update; DROP TRIGGER IF EXISTS temp.{buffer}_log_delete;";
+
+    /// <summary>Drops every temporary object the feed may create for the pass buffered in <paramref name="buffer"/>.</summary>
+    private static string DropFeedObjectsSql(string buffer) =>
+        DropTriggersSql(buffer) + $" DROP TABLE IF EXISTS temp.{buffer}_log; DROP TABLE IF EXISTS temp.{buffer}_last; DROP TABLE IF EXISTS temp.{buffer}_changed;";
+
+    /// <summary>
+    /// Appends a full pass's net changes over a mirror that holds items: the pass's last change of each key compared with
+    /// the stored JSON, and every stored key the pass left out, as removed. The versions it updates or removes are kept first.
+    /// </summary>
+    private async ValueTask AppendFullPassAsync(SqliteConnection connection, SqliteTransaction transaction, string buffer, CancellationToken cancellationToken)
+    {
+        // The last change of each key (its sequence number in the buffer), with the key as primary key: the "gone" check
+        // looks keys up in it once per stored item. The buffer has no index on the key (it is appended to in pass order);
+        // its JSON stays where it is, read by sequence number. The changes go in key order into a new rowid table, so the
+        // n-th change has rowid n; an updated or removed one takes the mirror's JSON along, so keeping it reads this table
+        // instead of looking each key up in the mirror again.
+        var last = buffer + "_last";
+        var changed = buffer + "_changed";
+        using (var classify = CreateCommand(connection, transaction, $"""
+            CREATE TEMP TABLE {last} (key TEXT NOT NULL PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+            INSERT INTO temp.{last} (key, seq) SELECT key, seq FROM temp.{buffer} WHERE true ORDER BY seq
+                ON CONFLICT (key) DO UPDATE SET seq = excluded.seq;
+            CREATE TEMP TABLE {changed} (key TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NULL);
+            INSERT INTO temp.{changed} (key, kind, json)
+                SELECT l.key, CASE WHEN b.json IS NULL THEN 'removed' WHEN i.json IS NULL THEN 'added' ELSE 'updated' END, i.json
+                    FROM temp.{last} AS l CROSS JOIN temp.{buffer} AS b ON b.seq = l.seq
+                    LEFT JOIN syncgen_items AS i ON i.collection = $collection AND i.key = l.key
+                    WHERE CASE WHEN b.json IS NULL THEN i.json IS NOT NULL ELSE i.json IS NOT b.json END
+                UNION ALL
+                SELECT i.key, 'removed', i.json FROM syncgen_items AS i
+                    WHERE i.collection = $collection AND NOT EXISTS (SELECT 1 FROM temp.{last} AS l WHERE l.key = i.key)
+                ORDER BY 1;
+            """))
+        {
+            classify.Parameters.AddWithValue("$collection", _collection);
+            await classify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var (head, _) = await FeedStateAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        if (head > 0)
+        {
+            using var keep = CreateCommand(connection, transaction, $"INSERT OR IGNORE INTO syncgen_kept (collection, key, seq, json) SELECT $collection, key, $seq, json FROM temp.{changed} WHERE json IS NOT NULL;");
+            keep.Parameters.AddWithValue("$collection", _collection);
+            keep.Parameters.AddWithValue("$seq", head + 1);
+            await keep.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await AppendAsync(connection, transaction, $"SELECT key, kind FROM temp.{changed} ORDER BY rowid", $"DROP TABLE temp.{last}; DROP TABLE temp.{changed};", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Keeps, in <c>syncgen_kept</c>, the mirror's JSON of every item of <paramref name="collection"/> under the feed's
+    /// next sequence number, before a commit empties or rewrites its mirror: the versions the feed's rows announce.
+    /// Nothing for a collection whose feed never appended a change.
+    /// </summary>
+    /// <remarks>
+    /// A commit without the feed does not move the head, so a later commit may keep a key under the same number again:
+    /// the unique index ignores that copy, and the first (the version the feed's rows announced) stays.
+    /// </remarks>
+    private static async ValueTask KeepAllAsync(SqliteConnection connection, SqliteTransaction transaction, string collection, CancellationToken cancellationToken)
+    {
+        var (head, _) = await FeedStateAsync(connection, transaction, collection, cancellationToken).ConfigureAwait(false);
+        if (head > 0)
+        {
+            using var command = CreateCommand(connection, transaction, "INSERT OR IGNORE INTO syncgen_kept (collection, key, seq, json) SELECT collection, key, $seq, json FROM syncgen_items WHERE collection = $collection;");
+            command.Parameters.AddWithValue("$collection", collection);
+            command.Parameters.AddWithValue("$seq", head + 1);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Appends the rows of <paramref name="diff"/> (key, kind) numbered on from the head, then prunes.</summary>
     /// <remarks>Every row is written without JSON: an added or updated one refers to the item this commit leaves in the mirror.</remarks>
@@ -374,3 +495,4 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
         }
     }
 }
+

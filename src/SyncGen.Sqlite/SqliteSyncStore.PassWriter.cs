@@ -183,7 +183,7 @@ public sealed partial class SqliteSyncStore<TItem>
             await using (transaction.ConfigureAwait(false))
             {
                 // Before the items change: the feed compares the pass with the mirror it replaces.
-                var appendAfterReplay = await _store.AppendFeedAsync(_connection, transaction, _insert is null ? null : _buffer, _kind, cancellationToken).ConfigureAwait(false);
+                var afterReplay = await _store.BeginFeedAsync(_connection, transaction, _insert is null ? null : _buffer, _kind, cancellationToken).ConfigureAwait(false);
                 if (_kind == SyncPassKind.Full)
                 {
                     // A full pass replaces the collection: empty it, then the runs refill it.
@@ -193,6 +193,7 @@ public sealed partial class SqliteSyncStore<TItem>
                 }
 
                 await ReplayRunsAsync(transaction, cancellationToken).ConfigureAwait(false);
+                await _store.EndFeedAsync(_connection, transaction, afterReplay, _buffer, cancellationToken).ConfigureAwait(false);
                 foreach (var removed in _removals)
                 {
                     // The removed collection's feed keeps the items its rows refer to.
@@ -200,11 +201,6 @@ public sealed partial class SqliteSyncStore<TItem>
                     using var remove = CreateCommand(_connection, transaction, "DELETE FROM syncgen_items WHERE collection = $collection; DELETE FROM syncgen_state WHERE collection = $collection; DELETE FROM syncgen_queries WHERE collection = $collection;");
                     remove.Parameters.AddWithValue("$collection", removed);
                     await remove.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                if (appendAfterReplay)
-                {
-                    await _store.AppendAddedAfterReplayAsync(_connection, transaction, cancellationToken).ConfigureAwait(false);
                 }
 
                 using var apply = CreateCommand(_connection, transaction, StateSql());
@@ -239,7 +235,8 @@ public sealed partial class SqliteSyncStore<TItem>
         /// <summary>
         /// Writes the buffer into the collection run by run, in pass order: an upsert run is one
         /// <c>INSERT ... SELECT ... ON CONFLICT DO UPDATE</c> reading the buffer in sequence order, so within a run and
-        /// across runs a later change of a key overwrites an earlier one as SQLite reaches it; a delete run is one
+        /// across runs a later change of a key overwrites an earlier one as SQLite reaches it (and one that leaves the JSON
+        /// as stored writes nothing, so the feed's triggers see no change); a delete run is one
         /// <c>DELETE ... WHERE key IN (...)</c>. Each buffered row is read once and written to the database file once.
         /// </summary>
         private async ValueTask ReplayRunsAsync(SqliteTransaction transaction, CancellationToken cancellationToken)
@@ -263,7 +260,7 @@ public sealed partial class SqliteSyncStore<TItem>
             // The WHERE clause is required by SQLite's grammar between a SELECT and ON CONFLICT, and it bounds the run.
             using var upsert = CreateCommand(_connection, transaction,
                 $"INSERT INTO syncgen_items (collection, key, json) SELECT $collection, key, json FROM temp.{_buffer} WHERE seq BETWEEN $first AND $last ORDER BY seq " +
-                "ON CONFLICT (collection, key) DO UPDATE SET json = excluded.json;");
+                "ON CONFLICT (collection, key) DO UPDATE SET json = excluded.json WHERE json IS NOT excluded.json;");
             using var delete = CreateCommand(_connection, transaction,
                 $"DELETE FROM syncgen_items WHERE collection = $collection AND key IN (SELECT key FROM temp.{_buffer} WHERE seq BETWEEN $first AND $last);");
             foreach (var command in new[] { upsert, delete })
@@ -449,7 +446,9 @@ public sealed partial class SqliteSyncStore<TItem>
                 try
                 {
                     using var drop = _connection.CreateCommand();
-                    drop.CommandText = $"DROP TABLE IF EXISTS temp.{_buffer};";
+                    // With the buffer, whatever a commit that failed half-way may have left of the feed's temporary
+                    // triggers and tables (its rollback normally takes them away).
+                    drop.CommandText = $"DROP TABLE IF EXISTS temp.{_buffer};" + DropFeedObjectsSql(_buffer);
                     await drop.ExecuteNonQueryAsync().ConfigureAwait(false);
                 }
                 catch (SqliteException)

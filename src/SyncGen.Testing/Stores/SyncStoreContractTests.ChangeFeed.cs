@@ -113,6 +113,26 @@ public abstract partial class SyncStoreContractTests
         }));
     }
 
+    /// <summary>Contract: a key that one incremental pass changes and then changes back, or deletes and then restores, is not announced.</summary>
+    [Test]
+    public async Task Feed_IncrementalPass_AKeyThatEndsAsItStarted_IsNotAnnounced()
+    {
+        await CommitPassAsync(Store, SyncPassKind.Full, "t1", [Up("a", "A1"), Up("b", "B1"), Up("c", "C1")]);
+
+        await CommitPassAsync(Store, SyncPassKind.Incremental, "t2", [Up("a", "A2"), Del("b"), Up("c", "C2")], [Up("a", "A1"), Up("b", "B1"), Del("c"), Up("c", "C3")]);
+        await CommitPassAsync(Store, SyncPassKind.Incremental, "t3", [Up("a", "A4")]);
+
+        var changes = await AllChangesAsync(FeedOf(Store));
+        Assert.That(changes.Select(change => (change.Sequence, change.Key, change.Kind, change.Item?.Title)), Is.EqualTo(new (long, string, SyncFeedChangeKind, string?)[]
+        {
+            (1, "a", SyncFeedChangeKind.Added, "A1"),
+            (2, "b", SyncFeedChangeKind.Added, "B1"),
+            (3, "c", SyncFeedChangeKind.Added, "C1"),
+            (4, "c", SyncFeedChangeKind.Updated, "C3"),
+            (5, "a", SyncFeedChangeKind.Updated, "A4"),
+        }));
+    }
+
     /// <summary>Contract: a full resync (after a token expired) announces only what differs from the mirror it replaces.</summary>
     [Test]
     public async Task Feed_FullResync_AnnouncesOnlyWhatDiffersFromTheReplacedMirror()

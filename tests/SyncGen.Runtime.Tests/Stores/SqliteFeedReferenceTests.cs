@@ -79,6 +79,40 @@ public sealed class SqliteFeedReferenceTests
         }
     }
 
+    [Test]
+    public async Task An_incremental_pass_on_a_collection_whose_name_holds_quotes_announces_and_keeps_its_changes()
+    {
+        // The triggers that watch an incremental commit carry the collection's name as an SQL literal.
+        const string collection = "o'brien's \"events\"";
+        var store = Open(collection, feed: true);
+        await CommitAsync(store, SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"));
+        await CommitAsync(Open("other", feed: true), SyncPassKind.Full, "o1", Up("a", "X1"));
+
+        await CommitAsync(store, SyncPassKind.Incremental, "t2", Up("a", "A2"), Del("b"), Up("c", "C1"));
+        await CommitAsync(Open("other", feed: true), SyncPassKind.Incremental, "o2", Up("a", "X2"));
+
+        var changes = (await store.ReadChangesAsync(0, 100)).Changes;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(changes.Select(change => $"{change.Sequence}:{change.Key}:{change.Kind}:{change.Item?.Title}"), Is.EqualTo(new[]
+            {
+                "1:a:Added:A1", "2:b:Added:B1", "3:a:Updated:A2", "4:b:Removed:", "5:c:Added:C1",
+            }));
+            Assert.That(await TitlesAsync(Open("other", feed: true)), Is.EqualTo(new[] { "a:X1", "a:X2" }));
+        }
+    }
+
+    [Test]
+    public async Task A_store_without_a_feed_on_a_file_that_never_had_one_keeps_no_versions()
+    {
+        var store = Open("events", feed: false);
+        await CommitAsync(store, SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"));
+
+        await CommitAsync(store, SyncPassKind.Incremental, "t2", Up("a", "A2"), Del("b"));
+
+        Assert.That(await ScalarAsync("SELECT COUNT(*) FROM syncgen_kept;"), Is.Zero);
+    }
+
     private SqliteSyncStore<TestItem> Open(string collection, bool feed)
     {
         var store = SqliteSyncStore<TestItem>.OpenFile(_path, collection);
