@@ -182,7 +182,8 @@ public sealed partial class SqliteSyncStore<TItem>
             var transaction = await BeginImmediateAsync(_connection, cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                // Before the items change: the feed compares the pass with the mirror it replaces.
+                // Before the items change: a full resync's feed compares the pass with the mirror it replaces, an
+                // incremental one's sets triggers to watch the writes below.
                 var afterReplay = await _store.BeginFeedAsync(_connection, transaction, _insert is null ? null : _buffer, _kind, cancellationToken).ConfigureAwait(false);
                 if (_kind == SyncPassKind.Full)
                 {
