@@ -19,8 +19,14 @@ namespace SyncGen.Hosting.Tests;
 /// <remarks>
 /// By default 100 calendars change for 20 s with 3 kills, syncs every 5 s; with <c>SYNCGEN_SOAK=1</c> 1,000 calendars
 /// change for a minute with 20 kills, syncs every 10 s (about 3 minutes).
+/// <para>
+/// The two runs overlap each other (and nothing else of the assembly): each has its own database, schema, Quartz
+/// scheduler, fake server and worker processes, and both mostly wait (the change phase, the frozen worker), so running
+/// them side by side takes the longer one's time instead of their sum.
+/// </para>
 /// </remarks>
 [TestFixture]
+[Parallelizable(ParallelScope.Children)]
 public sealed class FleetClusterTests
 {
     [Test]
