@@ -27,8 +27,10 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
 {
     // Created with the store's other tables (see SchemaSql): additive, so the file layout version stays the same and
     // an earlier SyncGen opens a file that has them (one from before syncgen_kept cannot read the rows that refer to the
-    // mirror, though; one from before the unique index drops the older, plain one). syncgen_changes is a rowid table: its rows may carry whole items, and a WITHOUT ROWID table stores
-    // large rows poorly. syncgen_kept is a rowid table too, so a commit appends its versions at the end of the table and
+    // mirror, though; one from before the unique index drops the older, plain one). syncgen_changes is a WITHOUT ROWID
+    // table: its rows are a key and a kind, so the primary key is the table and a row is written once, not once more in
+    // an index (a file from before keeps the rowid table it has, whose early rows may carry whole items: the same
+    // statements serve both). syncgen_kept is a rowid table, so a commit appends its versions at the end of the table and
     // only its small index takes them in key order.
     private const string FeedSchemaSql = """
         CREATE TABLE IF NOT EXISTS syncgen_changes (
@@ -37,7 +39,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             key TEXT NOT NULL,
             kind TEXT NOT NULL,
             json TEXT NULL,
-            PRIMARY KEY (collection, seq));
+            PRIMARY KEY (collection, seq)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS syncgen_kept (
             collection TEXT NOT NULL,
             key TEXT NOT NULL,

@@ -113,6 +113,32 @@ public sealed class SqliteFeedReferenceTests
         Assert.That(await ScalarAsync("SELECT COUNT(*) FROM syncgen_kept;"), Is.Zero);
     }
 
+    [Test]
+    public async Task A_file_whose_feed_tables_an_earlier_build_laid_out_is_read_and_appended_to()
+    {
+        // Earlier builds made syncgen_changes a rowid table whose first rows carried the item, and indexed syncgen_kept
+        // without a uniqueness constraint; the same statements must serve that layout.
+        await CommitAsync(Open("events", feed: true), SyncPassKind.Full, "t0", Up("a", "A0"));
+        await ExecuteAsync("""
+            DROP TABLE syncgen_changes;
+            CREATE TABLE syncgen_changes (collection TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NULL, PRIMARY KEY (collection, seq));
+            INSERT INTO syncgen_changes VALUES ('events', 1, 'a', 'added', '{"Id":"a","Title":"A1"}');
+            UPDATE syncgen_items SET json = '{"Id":"a","Title":"A1"}';
+            DROP INDEX syncgen_kept_version;
+            CREATE INDEX syncgen_kept_key ON syncgen_kept (collection, key, seq);
+            """);
+
+        var store = Open("events", feed: true);
+        await CommitAsync(store, SyncPassKind.Incremental, "t2", Up("a", "A2"), Up("b", "B1"));
+        await CommitAsync(store, SyncPassKind.Incremental, "t3", Up("b", "B2"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await TitlesAsync(store), Is.EqualTo(new[] { "a:A1", "a:A2", "b:B1", "b:B2" }));
+            Assert.That(await ScalarAsync("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'syncgen_kept_key';"), Is.Zero, "the plain index gives way to the unique one");
+        }
+    }
+
     private SqliteSyncStore<TestItem> Open(string collection, bool feed)
     {
         var store = SqliteSyncStore<TestItem>.OpenFile(_path, collection);
@@ -139,6 +165,16 @@ public sealed class SqliteFeedReferenceTests
     {
         var page = await store.ReadChangesAsync(0, 100);
         return page.Changes.Where(change => change.Item is not null).Select(change => change.Key + ":" + change.Item!.Title).ToArray();
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        SqliteConnection.ClearAllPools();
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 
     private async Task<long> ScalarAsync(string sql)
