@@ -70,7 +70,7 @@ internal static class ChangeFeedBenchmark
             }
         }
 
-        var iterations = quick ? 3 : 5;
+        var iterations = quick ? 3 : 11;
         Report.Note($"full sync of {Events} events into a new SQLite file, {PageSize} per page, server in a child process replaying pre-rendered pages, System.Text.Json page reader; 1 warm-up and {iterations} iterations of both variants");
         var samples = await PairedAsync(iterations, warmups: 1, RunAsync, DeleteFiles).ConfigureAwait(false);
         Summarize("change_feed.full", samples);
@@ -108,7 +108,7 @@ internal static class ChangeFeedBenchmark
         }
 
         BandwidthBenchmark.Change(server.Primary, IncrementalChanges, Events, round++);
-        var iterations = quick ? 5 : 15;
+        var iterations = quick ? 5 : 25;
         Report.Note($"incremental sync of {IncrementalChanges} changed events out of {Events} (SQLite, in-process fake server); 2 warm-ups and {iterations} iterations, each changing {IncrementalChanges} events (off the clock) and then running both variants");
         var samples = await PairedAsync(iterations, warmups: 2, RunAsync, ChangeWhenBothSynced).ConfigureAwait(false);
         Summarize("change_feed.incremental", samples);

@@ -277,7 +277,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
         if (buffer is null)
         {
             await KeepAllAsync(connection, transaction, _collection, cancellationToken).ConfigureAwait(false);
-            await AppendAsync(connection, transaction, "SELECT key, 'removed' AS kind FROM syncgen_items WHERE collection = $collection", "", cancellationToken).ConfigureAwait(false);
+            await AppendAsync(connection, transaction, "SELECT key, 'removed' FROM syncgen_items WHERE collection = $collection ORDER BY key", "", cancellationToken).ConfigureAwait(false);
             return FeedAfterReplay.None;
         }
 
@@ -300,7 +300,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
         switch (afterReplay)
         {
             case FeedAfterReplay.AllAdded:
-                await AppendAsync(connection, transaction, "SELECT key, 'added' AS kind FROM syncgen_items WHERE collection = $collection", "", cancellationToken).ConfigureAwait(false);
+                await AppendAsync(connection, transaction, "SELECT key, 'added' FROM syncgen_items WHERE collection = $collection ORDER BY key", "", cancellationToken).ConfigureAwait(false);
                 break;
             case FeedAfterReplay.Logged:
                 await AppendLoggedAsync(connection, transaction, buffer, cancellationToken).ConfigureAwait(false);
@@ -366,13 +366,14 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
         }
 
         var diff = $"""
-            SELECT l.key AS key, CASE WHEN l.existed = 0 THEN 'added' WHEN l.present = 0 THEN 'removed' ELSE 'updated' END AS kind
+            SELECT l.key, CASE WHEN l.existed = 0 THEN 'added' WHEN l.present = 0 THEN 'removed' ELSE 'updated' END
                 FROM temp.{log} AS l
                 WHERE (l.existed = 1 OR l.present = 1)
                     AND NOT (l.existed = 1 AND l.present = 1 AND l.touches > 1
                         AND (SELECT i.json FROM syncgen_items AS i WHERE i.collection = $collection AND i.key = l.key)
                             IS (SELECT k.json FROM syncgen_kept AS k WHERE k.collection = $collection AND k.key = l.key
                                 AND k.seq = (SELECT head FROM syncgen_feed WHERE collection = $collection) + 1))
+                ORDER BY l.key
             """;
         await AppendAsync(connection, transaction, diff, $"DROP TABLE temp.{log};", cancellationToken).ConfigureAwait(false);
     }
@@ -382,7 +383,10 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
 
     /// <summary>Drops every temporary object the feed may create for the pass buffered in <paramref name="buffer"/>.</summary>
     private static string DropFeedObjectsSql(string buffer) =>
-        DropTriggersSql(buffer) + $" DROP TABLE IF EXISTS temp.{buffer}_log; DROP TABLE IF EXISTS temp.{buffer}_last; DROP TABLE IF EXISTS temp.{buffer}_changed;";
+        DropTriggersSql(buffer) + $" DROP TABLE IF EXISTS temp.{buffer}_log; DROP TABLE IF EXISTS temp.{buffer}_last; DROP TABLE IF EXISTS temp.{buffer}_changed; DROP TABLE IF EXISTS temp.{NumberedTable};";
+
+    /// <summary>The temporary table <see cref="AppendAsync"/> numbers a commit's changes in (one commit at a time per connection).</summary>
+    private const string NumberedTable = "syncgen_feed_numbered";
 
     /// <summary>
     /// Appends a full pass's net changes over a mirror that holds items: the pass's last change of each key compared with
@@ -450,17 +454,26 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
         }
     }
 
-    /// <summary>Appends the rows of <paramref name="diff"/> (key, kind) numbered on from the head, then prunes.</summary>
-    /// <remarks>Every row is written without JSON: an added or updated one refers to the item this commit leaves in the mirror.</remarks>
-    private async ValueTask AppendAsync(SqliteConnection connection, SqliteTransaction transaction, string diff, string after, CancellationToken cancellationToken)
+    /// <summary>
+    /// Appends the rows <paramref name="changes"/> selects (key, kind; its <c>ORDER BY</c> is the order they take), numbered
+    /// on from the head, runs <paramref name="after"/>, then prunes.
+    /// </summary>
+    /// <remarks>
+    /// Every row is written without JSON: an added or updated one refers to the item this commit leaves in the mirror. The
+    /// rows are numbered by a temporary table's rowid, in the order they are inserted: <c>ROW_NUMBER()</c> buffered every
+    /// row of the window first, which took more than half of a first full sync's feed.
+    /// </remarks>
+    private async ValueTask AppendAsync(SqliteConnection connection, SqliteTransaction transaction, string changes, string after, CancellationToken cancellationToken)
     {
         var options = ChangeFeed!;
         using (var append = CreateCommand(connection, transaction, $"""
             INSERT INTO syncgen_feed (collection, head, pruned_through) VALUES ($collection, 0, 0) ON CONFLICT (collection) DO NOTHING;
+            CREATE TEMP TABLE {NumberedTable} (n INTEGER PRIMARY KEY, key TEXT NOT NULL, kind TEXT NOT NULL);
+            INSERT INTO temp.{NumberedTable} (key, kind) {changes};
             INSERT INTO syncgen_changes (collection, seq, key, kind, json)
-                SELECT $collection, (SELECT head FROM syncgen_feed WHERE collection = $collection) + ROW_NUMBER() OVER (ORDER BY d.key), d.key, d.kind, NULL
-                FROM ({diff}) AS d;
-            UPDATE syncgen_feed SET head = MAX(head, COALESCE((SELECT MAX(seq) FROM syncgen_changes WHERE collection = $collection), 0)) WHERE collection = $collection;
+                SELECT $collection, (SELECT head FROM syncgen_feed WHERE collection = $collection) + n, key, kind, NULL FROM temp.{NumberedTable} ORDER BY n;
+            UPDATE syncgen_feed SET head = head + COALESCE((SELECT MAX(n) FROM temp.{NumberedTable}), 0) WHERE collection = $collection;
+            DROP TABLE temp.{NumberedTable};
             {after}
             """))
         {
