@@ -52,6 +52,7 @@ public sealed partial class SqliteSyncStore<TItem>
         // upserts only (every full listing, most incremental ones) is a single run and a single statement.
         private readonly List<Run> _runs = new();
         private bool _done;
+        private bool _feedStarted; // a commit began the feed's part: its temporary objects may outlive a commit that failed
 
         // Other collections of the file the commit removes (a parent's deleted children, see ISyncCollectionRemover).
         private string[] _removals = [];
@@ -184,6 +185,7 @@ public sealed partial class SqliteSyncStore<TItem>
             {
                 // Before the items change: a full resync's feed compares the pass with the mirror it replaces, an
                 // incremental one's sets triggers to watch the writes below.
+                _feedStarted |= _store.ChangeFeed is not null;
                 var afterReplay = await _store.BeginFeedAsync(_connection, transaction, _insert is null ? null : _buffer, _kind, cancellationToken).ConfigureAwait(false);
                 if (_kind == SyncPassKind.Full)
                 {
@@ -449,7 +451,7 @@ public sealed partial class SqliteSyncStore<TItem>
                     using var drop = _connection.CreateCommand();
                     // With the buffer, whatever a commit that failed half-way may have left of the feed's temporary
                     // triggers and tables (its rollback normally takes them away).
-                    drop.CommandText = $"DROP TABLE IF EXISTS temp.{_buffer};" + DropFeedObjectsSql(_buffer);
+                    drop.CommandText = $"DROP TABLE IF EXISTS temp.{_buffer};" + (_feedStarted ? DropFeedObjectsSql(_buffer) : "");
                     await drop.ExecuteNonQueryAsync().ConfigureAwait(false);
                 }
                 catch (SqliteException)
