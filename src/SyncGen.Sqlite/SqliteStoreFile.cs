@@ -20,8 +20,13 @@ internal static class SqliteStoreFile
     /// <summary>"SGen": SyncGen's SQLite <c>application_id</c>.</summary>
     public const int ApplicationId = 0x5347656E;
 
-    /// <summary>The layout this SyncGen writes and reads: the four <c>syncgen_*</c> tables.</summary>
-    public const int SchemaVersion = 1;
+    /// <summary>The layout this SyncGen writes and reads.</summary>
+    /// <remarks>
+    /// 2: the change feed's kept versions are chained from the mirror row (<c>syncgen_items.kept</c>) instead of found by
+    /// an index on their key; a file of layout 1 is migrated when a writable store opens it, and a SyncGen that reads only
+    /// layout 1 refuses it from then on, since its commits would leave the chains behind.
+    /// </remarks>
+    public const int SchemaVersion = 2;
 
     // Columns a table must have for the file to be read as a SyncGen store.
     private static readonly Dictionary<string, string[]> RequiredColumns = new(StringComparer.Ordinal)

@@ -16,22 +16,18 @@ namespace SyncGen;
 /// compares its last change of each key with the stored JSON before it writes the items.
 /// <para>
 /// An added or updated row does not copy the item (its <c>json</c> is NULL): it announces the version the mirror holds
-/// until a later commit changes or removes the key. That commit keeps the mirror's JSON in
-/// <c>syncgen_kept(collection, key, seq, json)</c> under its first sequence number, in its own transaction, as the mirror
-/// row changes; a row reads the first kept version of its key after its own sequence number, else the mirror.
-/// So a first full sync writes the feed's keys only, not every item twice, and a later pass copies only what it
-/// replaces, appended rather than written back into rows spread over the whole feed.
+/// until a later commit changes or removes the key. That commit keeps the version it replaces in <c>syncgen_kept</c>
+/// (see <see cref="WatchWritesAsync"/>), and a row reads the first version of its key kept after its own sequence number,
+/// else the mirror. So a first full sync writes the feed's keys only, not every item twice, and a later pass copies only
+/// what it replaces, appended rather than written back into rows spread over the whole feed.
 /// </para>
 /// </remarks>
 public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
 {
-    // Created with the store's other tables (see SchemaSql): additive, so the file layout version stays the same and
-    // an earlier SyncGen opens a file that has them (one from before syncgen_kept cannot read the rows that refer to the
-    // mirror, though; one from before the unique index drops the older, plain one). syncgen_changes is a WITHOUT ROWID
-    // table: its rows are a key and a kind, so the primary key is the table and a row is written once, not once more in
-    // an index (a file from before keeps the rowid table it has, whose early rows may carry whole items: the same
-    // statements serve both). syncgen_kept is a rowid table, so a commit appends its versions at the end of the table and
-    // only its small index takes them in key order.
+    // Created with the store's other tables (see SchemaSql). syncgen_changes is a WITHOUT ROWID table: its rows are a key
+    // and a kind, so the primary key is the table and a row is written once, not once more in an index (a file from an
+    // earlier build keeps the rowid table it has, whose early rows may carry whole items: the same statements serve
+    // both). The kept versions' tables are described with WatchWritesAsync.
     private const string FeedSchemaSql = """
         CREATE TABLE IF NOT EXISTS syncgen_changes (
             collection TEXT NOT NULL,
@@ -44,9 +40,14 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             collection TEXT NOT NULL,
             key TEXT NOT NULL,
             seq INTEGER NOT NULL,
-            json TEXT NOT NULL);
-        DROP INDEX IF EXISTS syncgen_kept_key;
-        CREATE UNIQUE INDEX IF NOT EXISTS syncgen_kept_version ON syncgen_kept (collection, key, seq);
+            json TEXT NOT NULL,
+            prev INTEGER NULL);
+        CREATE INDEX IF NOT EXISTS syncgen_kept_seq ON syncgen_kept (collection, seq);
+        CREATE TABLE IF NOT EXISTS syncgen_kept_heads (
+            collection TEXT NOT NULL,
+            key TEXT NOT NULL,
+            kept INTEGER NOT NULL,
+            PRIMARY KEY (collection, key)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS syncgen_feed (
             collection TEXT NOT NULL PRIMARY KEY,
             head INTEGER NOT NULL,
@@ -157,32 +158,55 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             var changes = new List<SyncFeedChange<TItem>>(Math.Min(limit, 1024));
             if (head > after)
             {
-                using var command = CreateCommand(lease.Connection, transaction, """
-                    SELECT c.seq, c.key, c.kind, CASE WHEN c.json IS NOT NULL OR c.kind = 'removed' THEN c.json ELSE COALESCE(
-                            (SELECT k.json FROM syncgen_kept AS k WHERE k.collection = c.collection AND k.key = c.key AND k.seq > c.seq ORDER BY k.seq LIMIT 1),
-                            (SELECT i.json FROM syncgen_items AS i WHERE i.collection = c.collection AND i.key = c.key)) END
-                        FROM syncgen_changes AS c WHERE c.collection = $collection AND c.seq > $after ORDER BY c.seq LIMIT $limit;
-                    """);
+                // Each row with the mirror's JSON of its key and the newest version kept of it (whether or not the
+                // mirror still holds the key); a file an earlier build laid out, opened read-only, finds its kept
+                // versions by key instead.
+                using var command = CreateCommand(lease.Connection, transaction, _keptByKey
+                    ? """
+                        SELECT c.seq, c.key, c.kind, CASE WHEN c.json IS NOT NULL OR c.kind = 'removed' THEN c.json ELSE COALESCE(
+                                (SELECT k.json FROM syncgen_kept AS k WHERE k.collection = c.collection AND k.key = c.key AND k.seq > c.seq ORDER BY k.seq LIMIT 1),
+                                (SELECT i.json FROM syncgen_items AS i WHERE i.collection = c.collection AND i.key = c.key)) END, NULL, NULL
+                            FROM syncgen_changes AS c WHERE c.collection = $collection AND c.seq > $after ORDER BY c.seq LIMIT $limit;
+                        """
+                    : """
+                        SELECT c.seq, c.key, c.kind, c.json, i.json, COALESCE(i.kept, h.kept)
+                            FROM syncgen_changes AS c
+                            LEFT JOIN syncgen_items AS i ON i.collection = c.collection AND i.key = c.key
+                            LEFT JOIN syncgen_kept_heads AS h ON h.collection = c.collection AND h.key = c.key
+                            WHERE c.collection = $collection AND c.seq > $after ORDER BY c.seq LIMIT $limit;
+                        """);
                 command.Parameters.AddWithValue("$collection", _collection);
                 command.Parameters.AddWithValue("$after", after);
                 command.Parameters.AddWithValue("$limit", limit);
+                var rows = new List<(long Seq, string Key, string Kind, string? Json, string? Mirror, long? Kept)>();
                 var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        var seq = reader.GetInt64(0);
-                        var key = reader.GetString(1);
-                        var kind = SyncFeedRules.Parse(reader.GetString(2))
-                            ?? throw new SyncStoreCorruptException(DescribeItem(key), string.Create(CultureInfo.InvariantCulture, $"change {seq} has an unknown kind '{reader.GetString(2)}'."));
-                        if (kind != SyncFeedChangeKind.Removed && reader.IsDBNull(3))
-                        {
-                            throw new SyncStoreCorruptException(DescribeItem(key), string.Create(CultureInfo.InvariantCulture, $"change {seq} refers to the mirror, which no longer holds the key, and no version of it was kept."));
-                        }
-
-                        var item = kind == SyncFeedChangeKind.Removed ? default : Deserialize(key, reader.GetString(3));
-                        changes.Add(new SyncFeedChange<TItem>(seq, key, kind, item));
+                        rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
+                            reader.IsDBNull(3) ? null : reader.GetString(3),
+                            reader.IsDBNull(4) ? null : reader.GetString(4),
+                            reader.IsDBNull(5) ? null : reader.GetInt64(5)));
                     }
+                }
+
+                using var versions = new KeptVersionReader(lease.Connection, transaction, _collection);
+                foreach (var (seq, key, kindName, json, mirror, kept) in rows)
+                {
+                    var kind = SyncFeedRules.Parse(kindName)
+                        ?? throw new SyncStoreCorruptException(DescribeItem(key), string.Create(CultureInfo.InvariantCulture, $"change {seq} has an unknown kind '{kindName}'."));
+                    if (kind == SyncFeedChangeKind.Removed)
+                    {
+                        changes.Add(new SyncFeedChange<TItem>(seq, key, kind, default));
+                        continue;
+                    }
+
+                    var version = json
+                        ?? (kept is { } newest ? await versions.FirstAfterAsync(key, seq, newest, cancellationToken).ConfigureAwait(false) : null)
+                        ?? mirror
+                        ?? throw new SyncStoreCorruptException(DescribeItem(key), string.Create(CultureInfo.InvariantCulture, $"change {seq} refers to the mirror, which no longer holds the key, and no version of it was kept."));
+                    changes.Add(new SyncFeedChange<TItem>(seq, key, kind, Deserialize(key, version)));
                 }
             }
 
@@ -229,56 +253,69 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long acked ? acked : null;
     }
 
-    /// <summary>What the feed still has to append once a commit has written its items (see <see cref="BeginFeedAsync"/>).</summary>
+    /// <summary>What a commit still has to do for the feed once it has written its items (see <see cref="BeginFeedAsync"/>).</summary>
+    [Flags]
     private enum FeedAfterReplay
     {
-        /// <summary>Nothing: the changes are appended already, or the store keeps no feed.</summary>
-        None,
+        /// <summary>Nothing.</summary>
+        None = 0,
 
-        /// <summary>A first full sync: every item the mirror then holds, as added.</summary>
-        AllAdded,
+        /// <summary>Drop the triggers that watched the replay (<see cref="WatchWritesAsync"/>).</summary>
+        DropTriggers = 1,
 
-        /// <summary>An incremental pass: the keys the replay's triggers logged.</summary>
-        Logged,
+        /// <summary>Append the net changes the triggers logged: an incremental pass.</summary>
+        AppendLogged = 2,
+
+        /// <summary>Append every item the mirror then holds, as added: a first full sync.</summary>
+        AppendAllAdded = 4,
+
+        /// <summary>Give the refilled mirror back its keys' newest kept versions (<see cref="KeepBeforeRefillAsync"/>).</summary>
+        RestoreKeptHeads = 8,
     }
 
     /// <summary>
     /// Starts a commit's part of the feed, inside its transaction and before the pass writes its items, while the stored
-    /// JSON is still the mirror the pass replaces. <paramref name="buffer"/> is the pass's temp table (seq, key, json;
-    /// json NULL for a delete), or null when the pass buffered nothing. <see cref="EndFeedAsync"/> finishes it once the
-    /// items are written.
+    /// JSON is still the mirror the pass replaces. <paramref name="scratch"/> names the pass's temporary tables, its buffer
+    /// (seq, key, json; json NULL for a delete) among them when <paramref name="buffered"/>. <see cref="EndFeedAsync"/>
+    /// finishes what this starts once the items are written.
     /// </summary>
     /// <remarks>
-    /// A full pass compares its last change of each key with the mirror here and appends at once, except over an empty
-    /// mirror (a first sync): it adds every item it leaves, which the mirror then holds already collapsed to one row per
-    /// key, so the feed copies them in key order afterwards. An incremental pass has triggers watch its own writes
-    /// instead (<see cref="LogReplayAsync"/>).
+    /// An incremental pass has triggers watch its own writes (<see cref="WatchWritesAsync"/>). A full pass empties the
+    /// mirror and refills it, so it keeps what it replaces first: with the feed it compares its last change of each key
+    /// with the mirror and appends at once, except over an empty mirror (a first sync), which adds every item it leaves:
+    /// the mirror then holds them already collapsed to one row per key, so the feed copies them in key order afterwards.
+    /// A store without the feed appends nothing but still keeps the versions an earlier feed's rows announce.
     /// </remarks>
-    private async ValueTask<FeedAfterReplay> BeginFeedAsync(SqliteConnection connection, SqliteTransaction transaction, string? buffer, SyncPassKind kind, CancellationToken cancellationToken)
+    private async ValueTask<FeedAfterReplay> BeginFeedAsync(SqliteConnection connection, SqliteTransaction transaction, string scratch, bool buffered, SyncPassKind kind, CancellationToken cancellationToken)
     {
-        if (buffer is null && kind == SyncPassKind.Incremental)
+        if (!buffered && kind == SyncPassKind.Incremental)
         {
             return FeedAfterReplay.None;
         }
 
-        if (ChangeFeed is null)
+        var feed = ChangeFeed is not null;
+        var (head, _) = await FeedStateAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        if (!feed && head == 0)
         {
-            // A store without a feed still keeps the rows an earlier feed wrote readable before it changes the mirror.
-            await KeepAllAsync(connection, transaction, _collection, cancellationToken).ConfigureAwait(false);
-            return FeedAfterReplay.None;
+            return FeedAfterReplay.None; // no row of a feed refers to this collection's mirror: nothing to keep
         }
 
         if (kind == SyncPassKind.Incremental)
         {
-            await LogReplayAsync(connection, transaction, buffer!, cancellationToken).ConfigureAwait(false);
-            return FeedAfterReplay.Logged;
+            await WatchWritesAsync(connection, transaction, scratch, head + 1, log: feed, cancellationToken).ConfigureAwait(false);
+            return feed ? FeedAfterReplay.DropTriggers | FeedAfterReplay.AppendLogged : FeedAfterReplay.DropTriggers;
         }
 
-        if (buffer is null)
+        if (!feed || !buffered)
         {
-            await KeepAllAsync(connection, transaction, _collection, cancellationToken).ConfigureAwait(false);
-            await AppendAsync(connection, transaction, "SELECT key, 'removed' FROM syncgen_items WHERE collection = $collection ORDER BY key", "", cancellationToken).ConfigureAwait(false);
-            return FeedAfterReplay.None;
+            // Everything the mirror holds is replaced (a store without the feed does not compare), or removed.
+            await KeepBeforeRefillAsync(connection, transaction, scratch, head, "true", cancellationToken).ConfigureAwait(false);
+            if (feed)
+            {
+                await AppendAsync(connection, transaction, "SELECT key, 'removed' FROM syncgen_items WHERE collection = $collection ORDER BY key", "", cancellationToken).ConfigureAwait(false);
+            }
+
+            return FeedAfterReplay.RestoreKeptHeads;
         }
 
         using (var any = CreateCommand(connection, transaction, "SELECT EXISTS (SELECT 1 FROM syncgen_items WHERE collection = $collection);"))
@@ -286,133 +323,84 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             any.Parameters.AddWithValue("$collection", _collection);
             if (Convert.ToInt64(await any.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
             {
-                return FeedAfterReplay.AllAdded; // and no row refers to an empty mirror: nothing to keep
+                // Nothing to keep; the keys a feed saw removed get their kept versions back if the pass adds them again.
+                return head > 0 ? FeedAfterReplay.AppendAllAdded | FeedAfterReplay.RestoreKeptHeads : FeedAfterReplay.AppendAllAdded;
             }
         }
 
-        await AppendFullPassAsync(connection, transaction, buffer, cancellationToken).ConfigureAwait(false);
-        return FeedAfterReplay.None;
+        await AppendFullPassAsync(connection, transaction, scratch, head, cancellationToken).ConfigureAwait(false);
+        return FeedAfterReplay.RestoreKeptHeads;
     }
 
     /// <summary>Finishes what <see cref="BeginFeedAsync"/> started, once the commit has written its items.</summary>
-    private async ValueTask EndFeedAsync(SqliteConnection connection, SqliteTransaction transaction, FeedAfterReplay afterReplay, string buffer, CancellationToken cancellationToken)
+    private async ValueTask EndFeedAsync(SqliteConnection connection, SqliteTransaction transaction, FeedAfterReplay afterReplay, string scratch, CancellationToken cancellationToken)
     {
-        switch (afterReplay)
+        if (afterReplay.HasFlag(FeedAfterReplay.DropTriggers))
         {
-            case FeedAfterReplay.AllAdded:
-                await AppendAsync(connection, transaction, "SELECT key, 'added' FROM syncgen_items WHERE collection = $collection ORDER BY key", "", cancellationToken).ConfigureAwait(false);
-                break;
-            case FeedAfterReplay.Logged:
-                await AppendLoggedAsync(connection, transaction, buffer, cancellationToken).ConfigureAwait(false);
-                break;
-        }
-    }
-
-    /// <summary>
-    /// Has temporary triggers log, while the replay writes an incremental pass's items, each key of the collection it
-    /// inserts, changes or deletes, and keep the JSON each update or delete replaces.
-    /// </summary>
-    /// <remarks>
-    /// The replay looks every key up in the mirror anyway: the triggers learn what changed from that one lookup, where
-    /// comparing the pass with the mirror beforehand looked every key up a second time, and keeping the old versions a
-    /// third. An upsert that leaves the JSON as it was fires nothing. The log holds, per key, whether the mirror had it
-    /// before the pass, whether it has it now, and how often it changed; the first version replaced is the one kept, the
-    /// version the feed's earlier rows of the key announce (<c>ON CONFLICT DO NOTHING</c>: inside a trigger an
-    /// <c>INSERT OR IGNORE</c> takes the conflict policy of the statement that fired it, and fails). The triggers are
-    /// temporary objects of the pass's connection created in the commit's transaction: a commit that fails rolls them back
-    /// with everything else, and the writer drops them with its buffer in any case.
-    /// </remarks>
-    private async ValueTask LogReplayAsync(SqliteConnection connection, SqliteTransaction transaction, string buffer, CancellationToken cancellationToken)
-    {
-        var (head, _) = await FeedStateAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        var log = buffer + "_log";
-
-        // A trigger takes no parameters: the collection goes in as a quoted literal, the sequence number as a number.
-        var collection = "'" + _collection.Replace("'", "''", StringComparison.Ordinal) + "'";
-        var seq = (head + 1).ToString(CultureInfo.InvariantCulture);
-        using var create = CreateCommand(connection, transaction, $"""
-            CREATE TEMP TABLE {log} (key TEXT NOT NULL PRIMARY KEY, existed INTEGER NOT NULL, present INTEGER NOT NULL, touches INTEGER NOT NULL) WITHOUT ROWID;
-            CREATE TEMP TRIGGER {log}_insert AFTER INSERT ON main.syncgen_items WHEN new.collection = {collection} BEGIN
-                INSERT INTO {log} (key, existed, present, touches) VALUES (new.key, 0, 1, 1)
-                    ON CONFLICT (key) DO UPDATE SET present = 1, touches = touches + 1;
-            END;
-            CREATE TEMP TRIGGER {log}_update AFTER UPDATE OF json ON main.syncgen_items WHEN new.collection = {collection} AND old.json IS NOT new.json BEGIN
-                INSERT INTO {log} (key, existed, present, touches) VALUES (new.key, 1, 1, 1)
-                    ON CONFLICT (key) DO UPDATE SET present = 1, touches = touches + 1;
-                INSERT INTO syncgen_kept (collection, key, seq, json) VALUES (old.collection, old.key, {seq}, old.json)
-                    ON CONFLICT DO NOTHING;
-            END;
-            CREATE TEMP TRIGGER {log}_delete AFTER DELETE ON main.syncgen_items WHEN old.collection = {collection} BEGIN
-                INSERT INTO {log} (key, existed, present, touches) VALUES (old.key, 1, 0, 1)
-                    ON CONFLICT (key) DO UPDATE SET present = 0, touches = touches + 1;
-                INSERT INTO syncgen_kept (collection, key, seq, json) VALUES (old.collection, old.key, {seq}, old.json)
-                    ON CONFLICT DO NOTHING;
-            END;
-            """);
-        await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Drops the triggers of <see cref="LogReplayAsync"/> and appends the logged keys' net changes: a key the mirror
-    /// lacked and has is added, one it had and lacks is removed, one it had and has is updated, unless it changed more
-    /// than once in the pass and ended as the version kept (the one it started from).
-    /// </summary>
-    private async ValueTask AppendLoggedAsync(SqliteConnection connection, SqliteTransaction transaction, string buffer, CancellationToken cancellationToken)
-    {
-        var log = buffer + "_log";
-        using (var drop = CreateCommand(connection, transaction, DropTriggersSql(buffer)))
-        {
+            using var drop = CreateCommand(connection, transaction, DropTriggersSql(scratch));
             await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var diff = $"""
+        if (afterReplay.HasFlag(FeedAfterReplay.RestoreKeptHeads))
+        {
+            await RestoreKeptHeadsAsync(connection, transaction, scratch, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (afterReplay.HasFlag(FeedAfterReplay.AppendAllAdded))
+        {
+            await AppendAsync(connection, transaction, "SELECT key, 'added' FROM syncgen_items WHERE collection = $collection ORDER BY key", "", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (afterReplay.HasFlag(FeedAfterReplay.AppendLogged))
+        {
+            await AppendLoggedAsync(connection, transaction, scratch, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Appends the net changes the triggers of <see cref="WatchWritesAsync"/> logged: a key the mirror lacked and has is
+    /// added, one it had and lacks is removed, one it had and has is updated, unless it changed more than once in the pass
+    /// and ended as the first version it replaced (the one it started from).
+    /// </summary>
+    private async ValueTask AppendLoggedAsync(SqliteConnection connection, SqliteTransaction transaction, string scratch, CancellationToken cancellationToken)
+    {
+        var log = LogTable(scratch);
+        var changes = $"""
             SELECT l.key, CASE WHEN l.existed = 0 THEN 'added' WHEN l.present = 0 THEN 'removed' ELSE 'updated' END
                 FROM temp.{log} AS l
                 WHERE (l.existed = 1 OR l.present = 1)
                     AND NOT (l.existed = 1 AND l.present = 1 AND l.touches > 1
                         AND (SELECT i.json FROM syncgen_items AS i WHERE i.collection = $collection AND i.key = l.key)
-                            IS (SELECT k.json FROM syncgen_kept AS k WHERE k.collection = $collection AND k.key = l.key
-                                AND k.seq = (SELECT head FROM syncgen_feed WHERE collection = $collection) + 1))
+                            IS (SELECT k.json FROM syncgen_kept AS k WHERE k.rowid = l.first_kept))
                 ORDER BY l.key
             """;
-        await AppendAsync(connection, transaction, diff, $"DROP TABLE temp.{log};", cancellationToken).ConfigureAwait(false);
+        await AppendAsync(connection, transaction, changes, $"DROP TABLE temp.{log};", cancellationToken).ConfigureAwait(false);
     }
-
-    private static string DropTriggersSql(string buffer) =>
-        $"DROP TRIGGER IF EXISTS temp.{buffer}_log_insert; DROP TRIGGER IF EXISTS temp.{buffer}_log_update; DROP TRIGGER IF EXISTS temp.{buffer}_log_delete;";
-
-    /// <summary>Drops every temporary object the feed may create for the pass buffered in <paramref name="buffer"/>.</summary>
-    private static string DropFeedObjectsSql(string buffer) =>
-        DropTriggersSql(buffer) + $" DROP TABLE IF EXISTS temp.{buffer}_log; DROP TABLE IF EXISTS temp.{buffer}_last; DROP TABLE IF EXISTS temp.{buffer}_changed; DROP TABLE IF EXISTS temp.{NumberedTable};";
-
-    /// <summary>The temporary table <see cref="AppendAsync"/> numbers a commit's changes in (one commit at a time per connection).</summary>
-    private const string NumberedTable = "syncgen_feed_numbered";
 
     /// <summary>
     /// Appends a full pass's net changes over a mirror that holds items: the pass's last change of each key compared with
     /// the stored JSON, and every stored key the pass left out, as removed. The versions it updates or removes are kept first.
     /// </summary>
-    private async ValueTask AppendFullPassAsync(SqliteConnection connection, SqliteTransaction transaction, string buffer, CancellationToken cancellationToken)
+    private async ValueTask AppendFullPassAsync(SqliteConnection connection, SqliteTransaction transaction, string buffer, long head, CancellationToken cancellationToken)
     {
         // The last change of each key (its sequence number in the buffer), with the key as primary key: the "gone" check
         // looks keys up in it once per stored item. The buffer has no index on the key (it is appended to in pass order);
         // its JSON stays where it is, read by sequence number. The changes go in key order into a new rowid table, so the
-        // n-th change has rowid n; an updated or removed one takes the mirror's JSON along, so keeping it reads this table
-        // instead of looking each key up in the mirror again.
+        // n-th change has rowid n.
         var last = buffer + "_last";
         var changed = buffer + "_changed";
         using (var classify = CreateCommand(connection, transaction, $"""
             CREATE TEMP TABLE {last} (key TEXT NOT NULL PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
             INSERT INTO temp.{last} (key, seq) SELECT key, seq FROM temp.{buffer} WHERE true ORDER BY seq
                 ON CONFLICT (key) DO UPDATE SET seq = excluded.seq;
-            CREATE TEMP TABLE {changed} (key TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NULL);
-            INSERT INTO temp.{changed} (key, kind, json)
-                SELECT l.key, CASE WHEN b.json IS NULL THEN 'removed' WHEN i.json IS NULL THEN 'added' ELSE 'updated' END, i.json
+            CREATE TEMP TABLE {changed} (key TEXT NOT NULL, kind TEXT NOT NULL);
+            INSERT INTO temp.{changed} (key, kind)
+                SELECT l.key, CASE WHEN b.json IS NULL THEN 'removed' WHEN i.json IS NULL THEN 'added' ELSE 'updated' END
                     FROM temp.{last} AS l CROSS JOIN temp.{buffer} AS b ON b.seq = l.seq
                     LEFT JOIN syncgen_items AS i ON i.collection = $collection AND i.key = l.key
                     WHERE CASE WHEN b.json IS NULL THEN i.json IS NOT NULL ELSE i.json IS NOT b.json END
                 UNION ALL
-                SELECT i.key, 'removed', i.json FROM syncgen_items AS i
+                SELECT i.key, 'removed' FROM syncgen_items AS i
                     WHERE i.collection = $collection AND NOT EXISTS (SELECT 1 FROM temp.{last} AS l WHERE l.key = i.key)
                 ORDER BY 1;
             """))
@@ -421,37 +409,8 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             await classify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var (head, _) = await FeedStateAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        if (head > 0)
-        {
-            using var keep = CreateCommand(connection, transaction, $"INSERT OR IGNORE INTO syncgen_kept (collection, key, seq, json) SELECT $collection, key, $seq, json FROM temp.{changed} WHERE json IS NOT NULL;");
-            keep.Parameters.AddWithValue("$collection", _collection);
-            keep.Parameters.AddWithValue("$seq", head + 1);
-            await keep.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await KeepBeforeRefillAsync(connection, transaction, buffer, head, $"i.key IN (SELECT key FROM temp.{changed} WHERE kind <> 'added')", cancellationToken).ConfigureAwait(false);
         await AppendAsync(connection, transaction, $"SELECT key, kind FROM temp.{changed} ORDER BY rowid", $"DROP TABLE temp.{last}; DROP TABLE temp.{changed};", cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Keeps, in <c>syncgen_kept</c>, the mirror's JSON of every item of <paramref name="collection"/> under the feed's
-    /// next sequence number, before a commit empties or rewrites its mirror: the versions the feed's rows announce.
-    /// Nothing for a collection whose feed never appended a change.
-    /// </summary>
-    /// <remarks>
-    /// A commit without the feed does not move the head, so a later commit may keep a key under the same number again:
-    /// the unique index ignores that copy, and the first (the version the feed's rows announced) stays.
-    /// </remarks>
-    private static async ValueTask KeepAllAsync(SqliteConnection connection, SqliteTransaction transaction, string collection, CancellationToken cancellationToken)
-    {
-        var (head, _) = await FeedStateAsync(connection, transaction, collection, cancellationToken).ConfigureAwait(false);
-        if (head > 0)
-        {
-            using var command = CreateCommand(connection, transaction, "INSERT OR IGNORE INTO syncgen_kept (collection, key, seq, json) SELECT collection, key, $seq, json FROM syncgen_items WHERE collection = $collection;");
-            command.Parameters.AddWithValue("$collection", collection);
-            command.Parameters.AddWithValue("$seq", head + 1);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
     }
 
     /// <summary>
@@ -499,9 +458,13 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
         var pruneThrough = SyncFeedRules.PruneThrough(head, prunedThrough, cursors, options);
         if (pruneThrough > prunedThrough)
         {
+            // A version kept under a number the feed has pruned through served only pruned rows; a removed key's pointer
+            // to its newest kept version goes with it.
             using var prune = CreateCommand(connection, transaction, """
                 DELETE FROM syncgen_changes WHERE collection = $collection AND seq <= $through;
                 DELETE FROM syncgen_kept WHERE collection = $collection AND seq <= $through;
+                DELETE FROM syncgen_kept_heads WHERE collection = $collection
+                    AND NOT EXISTS (SELECT 1 FROM syncgen_kept AS k WHERE k.rowid = syncgen_kept_heads.kept);
                 UPDATE syncgen_feed SET pruned_through = $through WHERE collection = $collection;
                 """);
             prune.Parameters.AddWithValue("$collection", _collection);
@@ -509,5 +472,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             await prune.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
-}
 
+    /// <summary>The temporary table <see cref="AppendAsync"/> numbers a commit's changes in (one commit at a time per connection).</summary>
+    private const string NumberedTable = "syncgen_feed_numbered";
+}

@@ -183,10 +183,10 @@ public sealed partial class SqliteSyncStore<TItem>
             var transaction = await BeginImmediateAsync(_connection, cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                // Before the items change: a full resync's feed compares the pass with the mirror it replaces, an
-                // incremental one's sets triggers to watch the writes below.
-                _feedStarted |= _store.ChangeFeed is not null;
-                var afterReplay = await _store.BeginFeedAsync(_connection, transaction, _insert is null ? null : _buffer, _kind, cancellationToken).ConfigureAwait(false);
+                // Before the items change: a full pass keeps and compares what it replaces, an incremental one sets
+                // triggers to watch the writes below (see BeginFeedAsync).
+                var afterReplay = await _store.BeginFeedAsync(_connection, transaction, _buffer, _insert is not null, _kind, cancellationToken).ConfigureAwait(false);
+                _feedStarted |= afterReplay != FeedAfterReplay.None;
                 if (_kind == SyncPassKind.Full)
                 {
                     // A full pass replaces the collection: empty it, then the runs refill it.
@@ -200,7 +200,7 @@ public sealed partial class SqliteSyncStore<TItem>
                 foreach (var removed in _removals)
                 {
                     // The removed collection's feed keeps the items its rows refer to.
-                    await KeepAllAsync(_connection, transaction, removed, cancellationToken).ConfigureAwait(false);
+                    await KeepRemovedCollectionAsync(_connection, transaction, removed, cancellationToken).ConfigureAwait(false);
                     using var remove = CreateCommand(_connection, transaction, "DELETE FROM syncgen_items WHERE collection = $collection; DELETE FROM syncgen_state WHERE collection = $collection; DELETE FROM syncgen_queries WHERE collection = $collection;");
                     remove.Parameters.AddWithValue("$collection", removed);
                     await remove.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -66,6 +66,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
             collection TEXT NOT NULL,
             key TEXT NOT NULL,
             json TEXT NOT NULL,
+            kept INTEGER NULL,
             PRIMARY KEY (collection, key));
         CREATE TABLE IF NOT EXISTS syncgen_state (
             collection TEXT NOT NULL PRIMARY KEY,
@@ -534,6 +535,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
             if (IsReadOnly)
             {
                 _noStoreYet = contents == SqliteStoreFile.Contents.NoStore;
+                _keptByKey = !_noStoreYet && !await HasColumnAsync(connection, null, "syncgen_items", "kept", cancellationToken).ConfigureAwait(false);
                 _schemaReady = true;
                 return;
             }
@@ -546,6 +548,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
                     using var command = connection.CreateCommand();
                     command.CommandText = SchemaSql + QueriesTableSql + FeedSchemaSql;
                     await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    await MigrateKeptVersionsAsync(connection, cancellationToken).ConfigureAwait(false);
                     if (!stamped)
                     {
                         await SqliteStoreFile.StampAsync(connection, cancellationToken).ConfigureAwait(false);

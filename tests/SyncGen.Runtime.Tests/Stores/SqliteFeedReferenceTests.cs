@@ -114,29 +114,53 @@ public sealed class SqliteFeedReferenceTests
     }
 
     [Test]
-    public async Task A_file_whose_feed_tables_an_earlier_build_laid_out_is_read_and_appended_to()
+    public async Task A_file_of_layout_1_is_migrated_its_feed_reads_as_before_and_goes_on()
     {
-        // Earlier builds made syncgen_changes a rowid table whose first rows carried the item, and indexed syncgen_kept
-        // without a uniqueness constraint; the same statements must serve that layout.
-        await CommitAsync(Open("events", feed: true), SyncPassKind.Full, "t0", Up("a", "A0"));
+        // Layout 1, as earlier builds wrote it: a rowid feed table whose first row carried its item, kept versions found by
+        // an index on their key, no pointer in the mirror. c was removed after an update; a was updated.
         await ExecuteAsync("""
-            DROP TABLE syncgen_changes;
+            CREATE TABLE syncgen_items (collection TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (collection, key));
+            CREATE TABLE syncgen_state (collection TEXT NOT NULL PRIMARY KEY, sync_token TEXT);
             CREATE TABLE syncgen_changes (collection TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NULL, PRIMARY KEY (collection, seq));
-            INSERT INTO syncgen_changes VALUES ('events', 1, 'a', 'added', '{"Id":"a","Title":"A1"}');
-            UPDATE syncgen_items SET json = '{"Id":"a","Title":"A1"}';
-            DROP INDEX syncgen_kept_version;
-            CREATE INDEX syncgen_kept_key ON syncgen_kept (collection, key, seq);
+            CREATE TABLE syncgen_kept (collection TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL);
+            CREATE UNIQUE INDEX syncgen_kept_version ON syncgen_kept (collection, key, seq);
+            CREATE TABLE syncgen_feed (collection TEXT NOT NULL PRIMARY KEY, head INTEGER NOT NULL, pruned_through INTEGER NOT NULL);
+            CREATE TABLE syncgen_consumers (collection TEXT NOT NULL, consumer TEXT NOT NULL, acked INTEGER NOT NULL, PRIMARY KEY (collection, consumer));
+            INSERT INTO syncgen_items VALUES ('events', 'a', '{"Id":"a","Title":"A2"}'), ('events', 'b', '{"Id":"b","Title":"B1"}');
+            INSERT INTO syncgen_state VALUES ('events', 't1');
+            INSERT INTO syncgen_changes VALUES ('events', 1, 'a', 'added', '{"Id":"a","Title":"A1"}'), ('events', 2, 'b', 'added', NULL),
+                ('events', 3, 'c', 'added', NULL), ('events', 4, 'a', 'updated', NULL), ('events', 5, 'c', 'updated', NULL), ('events', 6, 'c', 'removed', NULL);
+            INSERT INTO syncgen_kept VALUES ('events', 'a', 4, '{"Id":"a","Title":"A1"}'), ('events', 'c', 5, '{"Id":"c","Title":"C1"}'), ('events', 'c', 6, '{"Id":"c","Title":"C2"}');
+            INSERT INTO syncgen_feed VALUES ('events', 6, 0);
+            PRAGMA application_id = 1397187950; PRAGMA user_version = 1;
             """);
+        var before = new[] { "a:A1", "b:B1", "c:C1", "a:A2", "c:C2" };
+        Assert.That(await TitlesAsync(SqliteSyncStore<TestItem>.OpenFileReadOnly(_path, "events")), Is.EqualTo(before), "read-only, unmigrated");
 
         var store = Open("events", feed: true);
-        await CommitAsync(store, SyncPassKind.Incremental, "t2", Up("a", "A2"), Up("b", "B1"));
-        await CommitAsync(store, SyncPassKind.Incremental, "t3", Up("b", "B2"));
+        Assert.That(await TitlesAsync(store), Is.EqualTo(before), "migrated");
+        await CommitAsync(store, SyncPassKind.Incremental, "t2", Up("a", "A3"), Del("b"), Up("c", "C3"));
+        await CommitAsync(store, SyncPassKind.Incremental, "t3", Up("c", "C4"));
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(await TitlesAsync(store), Is.EqualTo(new[] { "a:A1", "a:A2", "b:B1", "b:B2" }));
-            Assert.That(await ScalarAsync("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'syncgen_kept_key';"), Is.Zero, "the plain index gives way to the unique one");
+            Assert.That(await TitlesAsync(store), Is.EqualTo(new[] { "a:A1", "b:B1", "c:C1", "a:A2", "c:C2", "a:A3", "c:C3", "c:C4" }));
+            Assert.That(await ScalarAsync("PRAGMA user_version;"), Is.EqualTo(2));
+            Assert.That(await ScalarAsync("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'syncgen_kept' AND name <> 'syncgen_kept_seq';"), Is.Zero, "the index by key is gone");
         }
+    }
+
+    [Test]
+    public async Task Versions_kept_across_a_full_resync_a_removal_and_a_return_stay_readable()
+    {
+        var store = Open("events", feed: true);
+        await CommitAsync(store, SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"), Up("c", "C1"));
+        await CommitAsync(store, SyncPassKind.Incremental, "t2", Up("a", "A2"), Del("b"));
+        await CommitAsync(store, SyncPassKind.Full, "t3", Up("a", "A3"), Up("b", "B2"));
+        await CommitAsync(Open("events", feed: false), SyncPassKind.Incremental, "t4", Up("b", "B3"), Del("a"));
+        await CommitAsync(store, SyncPassKind.Incremental, "t5", Up("a", "A4"), Up("b", "B4"));
+
+        Assert.That(await TitlesAsync(store), Is.EqualTo(new[] { "a:A1", "b:B1", "c:C1", "a:A2", "a:A3", "b:B2", "a:A4", "b:B4" }));
     }
 
     private SqliteSyncStore<TestItem> Open(string collection, bool feed)
