@@ -306,16 +306,22 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             return feed ? FeedAfterReplay.DropTriggers | FeedAfterReplay.AppendLogged : FeedAfterReplay.DropTriggers;
         }
 
+        // From here on a full pass: while no row was ever appended (head 0), no version needs keeping.
+        var keeps = head > 0 ? FeedAfterReplay.RestoreKeptHeads : FeedAfterReplay.None;
         if (!feed || !buffered)
         {
             // Everything the mirror holds is replaced (a store without the feed does not compare), or removed.
-            await KeepBeforeRefillAsync(connection, transaction, scratch, head, "true", cancellationToken).ConfigureAwait(false);
+            if (head > 0)
+            {
+                await KeepBeforeRefillAsync(connection, transaction, scratch, head, "true", cancellationToken).ConfigureAwait(false);
+            }
+
             if (feed)
             {
                 await AppendAsync(connection, transaction, "SELECT key, 'removed' FROM syncgen_items WHERE collection = $collection ORDER BY key", "", cancellationToken).ConfigureAwait(false);
             }
 
-            return FeedAfterReplay.RestoreKeptHeads;
+            return keeps;
         }
 
         using (var any = CreateCommand(connection, transaction, "SELECT EXISTS (SELECT 1 FROM syncgen_items WHERE collection = $collection);"))
@@ -324,12 +330,12 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             if (Convert.ToInt64(await any.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
             {
                 // Nothing to keep; the keys a feed saw removed get their kept versions back if the pass adds them again.
-                return head > 0 ? FeedAfterReplay.AppendAllAdded | FeedAfterReplay.RestoreKeptHeads : FeedAfterReplay.AppendAllAdded;
+                return FeedAfterReplay.AppendAllAdded | keeps;
             }
         }
 
         await AppendFullPassAsync(connection, transaction, scratch, head, cancellationToken).ConfigureAwait(false);
-        return FeedAfterReplay.RestoreKeptHeads;
+        return keeps;
     }
 
     /// <summary>Finishes what <see cref="BeginFeedAsync"/> started, once the commit has written its items.</summary>
@@ -409,7 +415,11 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             await classify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await KeepBeforeRefillAsync(connection, transaction, buffer, head, $"i.key IN (SELECT key FROM temp.{changed} WHERE kind <> 'added')", cancellationToken).ConfigureAwait(false);
+        if (head > 0)
+        {
+            await KeepBeforeRefillAsync(connection, transaction, buffer, head, $"i.key IN (SELECT key FROM temp.{changed} WHERE kind <> 'added')", cancellationToken).ConfigureAwait(false);
+        }
+
         await AppendAsync(connection, transaction, $"SELECT key, kind FROM temp.{changed} ORDER BY rowid", $"DROP TABLE temp.{last}; DROP TABLE temp.{changed};", cancellationToken).ConfigureAwait(false);
     }
 
