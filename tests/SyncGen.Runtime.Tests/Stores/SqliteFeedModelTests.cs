@@ -27,6 +27,7 @@ namespace SyncGen.Runtime.Tests.Stores;
 public sealed class SqliteFeedModelTests
 {
     private const string Collection = "events";
+    private const string Sibling = "tasks";
     private const string Consumer = "reader";
     private static readonly string[] Keys = ["a", "b", "c", "d", "e", "f"];
     private static readonly string[] Titles = ["x", "y", "xy", "yx"];
@@ -40,6 +41,7 @@ public sealed class SqliteFeedModelTests
         OtherIncremental,
         OtherFull,
         Abandoned,
+        SiblingPass,
         RemoveCollection,
         Acknowledge,
     }
@@ -55,8 +57,9 @@ public sealed class SqliteFeedModelTests
     {
         public override string ToString() => Kind switch
         {
-            StepKind.RemoveCollection => "Remove",
+            StepKind.RemoveCollection => Pick % 2 == 0 ? "Remove" : "RemoveBoth",
             StepKind.Acknowledge => $"Ack({Pick})",
+            StepKind.SiblingPass or StepKind.Abandoned => $"{Kind}{(Pick % 2 == 0 ? "Incremental" : "Full")}[{string.Join(" | ", Pages.Select(page => string.Join(" ", page)))}]",
             _ => $"{Kind}[{string.Join(" | ", Pages.Select(page => string.Join(" ", page)))}]",
         };
     }
@@ -95,6 +98,7 @@ public sealed class SqliteFeedModelTests
             (2, Gen.Const(StepKind.OtherIncremental)),
             (1, Gen.Const(StepKind.OtherFull)),
             (1, Gen.Const(StepKind.Abandoned)),
+            (2, Gen.Const(StepKind.SiblingPass)),
             (1, Gen.Const(StepKind.RemoveCollection)),
             (2, Gen.Const(StepKind.Acknowledge)));
         var step = Gen.Select(kind, pages, Gen.Int[0, 1000], (k, p, pick) => new Step(k, p, pick));
@@ -103,7 +107,7 @@ public sealed class SqliteFeedModelTests
 
         await history.SampleAsync(
             async sample => await RunAsync(sample.Cap, sample.Steps),
-            iter: Soak.Depth(reduced: 100, full: 5000),
+            iter: Soak.Depth(reduced: 80, full: 5000),
             threads: 1,
             print: sample => $"cap {sample.Cap}: " + string.Join(", ", sample.Steps.Select(s => s.ToString())));
     }
@@ -116,11 +120,20 @@ public sealed class SqliteFeedModelTests
         feedStore.ChangeFeed = options;
         var otherStore = SqliteSyncStore<TestItem>.OpenFile(path, Collection);
         var parentStore = SqliteSyncStore<TestItem>.OpenFile(path, "calendars");
+        // Another collection with a feed in the same file: its kept versions share the table (and its rowids) with ours.
+        var siblingStore = SqliteSyncStore<TestItem>.OpenFile(path, Sibling);
+        siblingStore.ChangeFeed = options;
         await using (feedStore)
         await using (otherStore)
         await using (parentStore)
+        await using (siblingStore)
         {
-            var model = new Model(cap == 0 ? options.MaxRetainedChanges : cap);
+            // The parent's first commit creates the file, which the read-only store needs.
+            await PassAsync(parentStore, SyncPassKind.Full, [], "p0");
+            await using var readOnlyStore = SqliteSyncStore<TestItem>.OpenFileReadOnly(path, Collection);
+            var maxRetained = cap == 0 ? options.MaxRetainedChanges : cap;
+            var model = new Model(maxRetained);
+            var sibling = new Model(maxRetained);
             var token = 0;
             for (var i = 0; i < steps.Length; i++)
             {
@@ -148,15 +161,25 @@ public sealed class SqliteFeedModelTests
                         }
 
                         break;
+                    case StepKind.SiblingPass:
+                        await PassAsync(siblingStore, step.Pick % 2 == 0 ? SyncPassKind.Incremental : SyncPassKind.Full, step.Pages, $"s{++token}");
+                        sibling.Commit(changes, full: step.Pick % 2 != 0, feed: true);
+                        break;
                     case StepKind.RemoveCollection:
+                        var both = step.Pick % 2 != 0;
                         var parent = await parentStore.BeginPassAsync(SyncPassKind.Incremental);
                         await using (parent)
                         {
-                            ((ISyncCollectionRemover)parent).RemoveOnCommit([Collection]);
+                            ((ISyncCollectionRemover)parent).RemoveOnCommit(both ? [Collection, Sibling] : [Collection]);
                             await parent.CommitAsync($"p{++token}");
                         }
 
                         model.Mirror.Clear();
+                        if (both)
+                        {
+                            sibling.Mirror.Clear();
+                        }
+
                         break;
                     case StepKind.Acknowledge:
                         var from = model.Cursor ?? 0;
@@ -168,7 +191,9 @@ public sealed class SqliteFeedModelTests
 
                 try
                 {
-                    await CheckAsync(feedStore, model);
+                    // Every other step through a read-only store, which reads the file its own way when it is quiet.
+                    await CheckAsync(i % 2 == 1 ? readOnlyStore : feedStore, model);
+                    await CheckAsync(siblingStore, sibling);
                 }
                 catch (Exception ex) when (ex is SyncStoreCorruptException or ModelMismatchException)
                 {
