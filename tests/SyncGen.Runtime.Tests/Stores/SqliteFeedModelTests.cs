@@ -20,8 +20,9 @@ namespace SyncGen.Runtime.Tests.Stores;
 /// The histories mix what changes the mirror under the feed's rows: incremental and full passes with the feed, the same on
 /// a second store of the file without it (which appends nothing but must keep what the feed's rows announce), passes
 /// disposed without a commit, a parent collection's commit that removes the collection, and pruning by a consumer's
-/// acknowledgements and a small cap. Keys come from a..f and titles from four short strings, so keys repeat within a pass
-/// and an upsert often leaves the stored JSON as it was.
+/// acknowledgements and a small cap; a sibling collection with its own feed shares the file (and the kept versions'
+/// rowids, which pruning frees), and every other check reads through a read-only store. Keys come from a..f and titles
+/// from four short strings, so keys repeat within a pass and an upsert often leaves the stored JSON as it was.
 /// </remarks>
 [TestFixture]
 public sealed class SqliteFeedModelTests
@@ -52,16 +53,23 @@ public sealed class SqliteFeedModelTests
         public override string ToString() => Title is null ? "-" + Key : Key + "=" + Title;
     }
 
-    /// <summary>One step of a history; <see cref="Pick"/> chooses what an acknowledgement acknowledges.</summary>
+    /// <summary>
+    /// One step of a history. <see cref="Pick"/> chooses what an acknowledgement acknowledges, whether a sibling's or an
+    /// abandoned pass is full, and whether a removal takes the sibling too.
+    /// </summary>
     private sealed record Step(StepKind Kind, Op[][] Pages, int Pick)
     {
+        public bool PickedFull => Pick % 2 != 0;
+
         public override string ToString() => Kind switch
         {
-            StepKind.RemoveCollection => Pick % 2 == 0 ? "Remove" : "RemoveBoth",
+            StepKind.RemoveCollection => PickedFull ? "RemoveBoth" : "Remove",
             StepKind.Acknowledge => $"Ack({Pick})",
-            StepKind.SiblingPass or StepKind.Abandoned => $"{Kind}{(Pick % 2 == 0 ? "Incremental" : "Full")}[{string.Join(" | ", Pages.Select(page => string.Join(" ", page)))}]",
-            _ => $"{Kind}[{string.Join(" | ", Pages.Select(page => string.Join(" ", page)))}]",
+            StepKind.SiblingPass or StepKind.Abandoned => $"{Kind}{(PickedFull ? "Full" : "Incremental")}[{PagesText}]",
+            _ => $"{Kind}[{PagesText}]",
         };
+
+        private string PagesText => string.Join(" | ", Pages.Select(page => string.Join(" ", page)));
     }
 
     /// <summary>A feed row as the model expects it: the title is the item's as its commit left it, null for a removal.</summary>
@@ -114,7 +122,24 @@ public sealed class SqliteFeedModelTests
 
     private async Task RunAsync(int cap, Step[] steps)
     {
+        // A file per history, deleted after it: a deep run goes through thousands.
         var path = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".db");
+        try
+        {
+            await RunAsync(path, cap, steps);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    private static async Task RunAsync(string path, int cap, Step[] steps)
+    {
         var options = cap == 0 ? new SyncChangeFeedOptions() : new SyncChangeFeedOptions { MaxRetainedChanges = cap };
         var feedStore = SqliteSyncStore<TestItem>.OpenFile(path, Collection);
         feedStore.ChangeFeed = options;
@@ -151,7 +176,7 @@ public sealed class SqliteFeedModelTests
                         model.Commit(changes, full, feed);
                         break;
                     case StepKind.Abandoned:
-                        var writer = await feedStore.BeginPassAsync(step.Pick % 2 == 0 ? SyncPassKind.Incremental : SyncPassKind.Full);
+                        var writer = await feedStore.BeginPassAsync(step.PickedFull ? SyncPassKind.Full : SyncPassKind.Incremental);
                         await using (writer)
                         {
                             foreach (var page in step.Pages)
@@ -162,11 +187,11 @@ public sealed class SqliteFeedModelTests
 
                         break;
                     case StepKind.SiblingPass:
-                        await PassAsync(siblingStore, step.Pick % 2 == 0 ? SyncPassKind.Incremental : SyncPassKind.Full, step.Pages, $"s{++token}");
-                        sibling.Commit(changes, full: step.Pick % 2 != 0, feed: true);
+                        await PassAsync(siblingStore, step.PickedFull ? SyncPassKind.Full : SyncPassKind.Incremental, step.Pages, $"s{++token}");
+                        sibling.Commit(changes, step.PickedFull, feed: true);
                         break;
                     case StepKind.RemoveCollection:
-                        var both = step.Pick % 2 != 0;
+                        var both = step.PickedFull;
                         var parent = await parentStore.BeginPassAsync(SyncPassKind.Incremental);
                         await using (parent)
                         {
