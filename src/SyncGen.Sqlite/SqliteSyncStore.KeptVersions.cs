@@ -95,7 +95,8 @@ public sealed partial class SqliteSyncStore<TItem>
     /// </summary>
     /// <remarks>
     /// A commit without the feed does not move the head, so a later commit may find a key kept under the same number
-    /// already: that first copy (the version the feed's rows announced) stays, and no other is made.
+    /// already: that first copy (the version the feed's rows announced) stays, and no other is made. The pointer is checked
+    /// against the kept row's key: it may be one that pruning deleted, whose rowid a version of another key now has.
     /// </remarks>
     private async ValueTask KeepBeforeRefillAsync(SqliteConnection connection, SqliteTransaction transaction, string scratch, long head, string keep, CancellationToken cancellationToken)
     {
@@ -103,7 +104,7 @@ public sealed partial class SqliteSyncStore<TItem>
         using var command = CreateCommand(connection, transaction, $"""
             INSERT INTO syncgen_kept (collection, key, seq, json, prev)
                 SELECT i.collection, i.key, $seq, i.json, i.kept FROM syncgen_items AS i
-                    WHERE i.collection = $collection AND ({keep}) AND NOT EXISTS (SELECT 1 FROM syncgen_kept AS k WHERE k.rowid = i.kept AND k.seq = $seq)
+                    WHERE i.collection = $collection AND ({keep}) AND NOT EXISTS (SELECT 1 FROM syncgen_kept AS k WHERE k.rowid = i.kept AND k.seq = $seq AND k.collection = i.collection AND k.key = i.key)
                     ORDER BY i.key;
             CREATE TEMP TABLE {heads} (key TEXT NOT NULL PRIMARY KEY, kept INTEGER NOT NULL) WITHOUT ROWID;
             INSERT INTO temp.{heads} (key, kept) SELECT key, MAX(rowid) FROM syncgen_kept WHERE collection = $collection AND seq = $seq GROUP BY key;
@@ -157,7 +158,7 @@ public sealed partial class SqliteSyncStore<TItem>
         using var command = CreateCommand(connection, transaction, """
             INSERT INTO syncgen_kept (collection, key, seq, json, prev)
                 SELECT i.collection, i.key, $seq, i.json, i.kept FROM syncgen_items AS i
-                    WHERE i.collection = $collection AND NOT EXISTS (SELECT 1 FROM syncgen_kept AS k WHERE k.rowid = i.kept AND k.seq = $seq)
+                    WHERE i.collection = $collection AND NOT EXISTS (SELECT 1 FROM syncgen_kept AS k WHERE k.rowid = i.kept AND k.seq = $seq AND k.collection = i.collection AND k.key = i.key)
                     ORDER BY i.key;
             INSERT INTO syncgen_kept_heads (collection, key, kept)
                 SELECT collection, key, MAX(rowid) FROM syncgen_kept WHERE collection = $collection AND seq = $seq GROUP BY key

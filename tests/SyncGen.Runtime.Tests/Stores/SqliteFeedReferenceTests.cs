@@ -163,6 +163,48 @@ public sealed class SqliteFeedReferenceTests
         Assert.That(await TitlesAsync(store), Is.EqualTo(new[] { "a:A1", "b:B1", "c:C1", "a:A2", "a:A3", "b:B2", "a:A4", "b:B4" }));
     }
 
+    [Test]
+    public async Task A_full_resync_without_the_feed_keeps_a_version_whose_pruned_pointer_meets_a_reused_rowid()
+    {
+        var other = await ReusePrunedKeptRowidAsync();
+
+        await CommitAsync(other, SyncPassKind.Full, "t5", Up("c", "C2"));
+
+        Assert.That(await TitlesAsync(Open("events", feed: true), after: 1), Is.EqualTo(new[] { "b:B1", "c:C1" }));
+    }
+
+    [Test]
+    public async Task A_removed_collection_keeps_a_version_whose_pruned_pointer_meets_a_reused_rowid()
+    {
+        await ReusePrunedKeptRowidAsync();
+
+        var parent = Open("calendars", feed: false);
+        var writer = await parent.BeginPassAsync(SyncPassKind.Full);
+        await using (writer)
+        {
+            ((ISyncCollectionRemover)writer).RemoveOnCommit(["events"]);
+            await writer.CommitAsync("p1");
+        }
+
+        Assert.That(await TitlesAsync(Open("events", feed: true), after: 1), Is.EqualTo(new[] { "b:B1", "c:C1" }));
+    }
+
+    /// <summary>
+    /// Leaves b's mirror row pointing at a kept version that pruning deleted, and that rowid reused by a version of c kept
+    /// under the number the next commit keeps under; the feed holds 2 (b added, B1) and 3 (c added, C1).
+    /// </summary>
+    private async Task<SqliteSyncStore<TestItem>> ReusePrunedKeptRowidAsync()
+    {
+        var store = Open("events", feed: true);
+        await CommitAsync(store, SyncPassKind.Incremental, "t1", Up("a", "A1"), Up("b", "B0"), Up("b", "B1")); // keeps B0 under 1
+        await store.AcknowledgeAsync("reader", 1);
+        await CommitAsync(store, SyncPassKind.Incremental, "t2", Up("c", "C1")); // prunes through 1: B0 goes, the table is empty
+        var other = Open("events", feed: false);
+        await CommitAsync(other, SyncPassKind.Incremental, "t3", Up("c", "C2")); // keeps C1 under 4, in B0's old rowid
+        Assert.That(await TitlesAsync(store, after: 1), Is.EqualTo(new[] { "b:B1", "c:C1" }), "before");
+        return other;
+    }
+
     private SqliteSyncStore<TestItem> Open(string collection, bool feed)
     {
         var store = SqliteSyncStore<TestItem>.OpenFile(_path, collection);
@@ -184,10 +226,10 @@ public sealed class SqliteFeedReferenceTests
         }
     }
 
-    /// <summary>The added and updated changes of the feed from the start, as "key:title".</summary>
-    private static async Task<string[]> TitlesAsync(SqliteSyncStore<TestItem> store)
+    /// <summary>The added and updated changes of the feed after <paramref name="after"/>, as "key:title".</summary>
+    private static async Task<string[]> TitlesAsync(SqliteSyncStore<TestItem> store, long after = 0)
     {
-        var page = await store.ReadChangesAsync(0, 100);
+        var page = await store.ReadChangesAsync(after, 100);
         return page.Changes.Where(change => change.Item is not null).Select(change => change.Key + ":" + change.Item!.Title).ToArray();
     }
 
