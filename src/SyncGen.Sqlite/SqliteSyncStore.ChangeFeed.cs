@@ -435,21 +435,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
     private async ValueTask AppendAsync(SqliteConnection connection, SqliteTransaction transaction, string changes, string after, CancellationToken cancellationToken)
     {
         var options = ChangeFeed!;
-        using (var append = CreateCommand(connection, transaction, $"""
-            INSERT INTO syncgen_feed (collection, head, pruned_through) VALUES ($collection, 0, 0) ON CONFLICT (collection) DO NOTHING;
-            CREATE TEMP TABLE {NumberedTable} (n INTEGER PRIMARY KEY, key TEXT NOT NULL, kind TEXT NOT NULL);
-            INSERT INTO temp.{NumberedTable} (key, kind) {changes};
-            INSERT INTO syncgen_changes (collection, seq, key, kind, json)
-                SELECT $collection, (SELECT head FROM syncgen_feed WHERE collection = $collection) + n, key, kind, NULL FROM temp.{NumberedTable} ORDER BY n;
-            UPDATE syncgen_feed SET head = head + COALESCE((SELECT MAX(n) FROM temp.{NumberedTable}), 0) WHERE collection = $collection;
-            DROP TABLE temp.{NumberedTable};
-            {after}
-            """))
-        {
-            append.Parameters.AddWithValue("$collection", _collection);
-            await append.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await AppendRowsAsync(connection, transaction, _collection, changes, after, cancellationToken).ConfigureAwait(false);
         var (head, prunedThrough) = await FeedStateAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var cursors = new List<long>();
         using (var read = CreateCommand(connection, transaction, "SELECT acked FROM syncgen_consumers WHERE collection = $collection;"))
@@ -481,6 +467,23 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             prune.Parameters.AddWithValue("$through", pruneThrough);
             await prune.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Appends to <paramref name="collection"/>'s feed the rows <paramref name="changes"/> selects (see <see cref="AppendAsync"/>), then runs <paramref name="after"/>.</summary>
+    private static async ValueTask AppendRowsAsync(SqliteConnection connection, SqliteTransaction transaction, string collection, string changes, string after, CancellationToken cancellationToken)
+    {
+        using var append = CreateCommand(connection, transaction, $"""
+            INSERT INTO syncgen_feed (collection, head, pruned_through) VALUES ($collection, 0, 0) ON CONFLICT (collection) DO NOTHING;
+            CREATE TEMP TABLE {NumberedTable} (n INTEGER PRIMARY KEY, key TEXT NOT NULL, kind TEXT NOT NULL);
+            INSERT INTO temp.{NumberedTable} (key, kind) {changes};
+            INSERT INTO syncgen_changes (collection, seq, key, kind, json)
+                SELECT $collection, (SELECT head FROM syncgen_feed WHERE collection = $collection) + n, key, kind, NULL FROM temp.{NumberedTable} ORDER BY n;
+            UPDATE syncgen_feed SET head = head + COALESCE((SELECT MAX(n) FROM temp.{NumberedTable}), 0) WHERE collection = $collection;
+            DROP TABLE temp.{NumberedTable};
+            {after}
+            """);
+        append.Parameters.AddWithValue("$collection", collection);
+        await append.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The temporary table <see cref="AppendAsync"/> numbers a commit's changes in (one commit at a time per connection).</summary>

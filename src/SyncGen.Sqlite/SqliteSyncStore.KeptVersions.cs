@@ -144,10 +144,11 @@ public sealed partial class SqliteSyncStore<TItem>
 
     /// <summary>
     /// Before a commit deletes another collection's mirror (a parent's child that is gone): keeps every item its feed's
-    /// rows may announce, with each key's pointer in <c>syncgen_kept_heads</c>. Nothing for a collection whose feed never
-    /// appended a change.
+    /// rows may announce, with each key's pointer in <c>syncgen_kept_heads</c>, and appends a removal of each key to that
+    /// feed, so that replaying it still gives the (now empty) mirror. Nothing for a collection whose feed never appended a
+    /// change. The removed collection's feed is pruned by its own store's next commit, which knows its options.
     /// </summary>
-    private static async ValueTask KeepRemovedCollectionAsync(SqliteConnection connection, SqliteTransaction transaction, string collection, CancellationToken cancellationToken)
+    private static async ValueTask RemoveCollectionFromFeedAsync(SqliteConnection connection, SqliteTransaction transaction, string collection, CancellationToken cancellationToken)
     {
         var (head, _) = await FeedStateAsync(connection, transaction, collection, cancellationToken).ConfigureAwait(false);
         if (head == 0)
@@ -167,6 +168,7 @@ public sealed partial class SqliteSyncStore<TItem>
         command.Parameters.AddWithValue("$collection", collection);
         command.Parameters.AddWithValue("$seq", head + 1);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await AppendRowsAsync(connection, transaction, collection, "SELECT key, 'removed' FROM syncgen_items WHERE collection = $collection ORDER BY key", "", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -199,8 +199,8 @@ public sealed partial class SqliteSyncStore<TItem>
                 await _store.EndFeedAsync(_connection, transaction, afterReplay, _buffer, cancellationToken).ConfigureAwait(false);
                 foreach (var removed in _removals)
                 {
-                    // The removed collection's feed keeps the items its rows refer to.
-                    await KeepRemovedCollectionAsync(_connection, transaction, removed, cancellationToken).ConfigureAwait(false);
+                    // The removed collection's feed keeps the items its rows refer to, and announces their removal.
+                    await RemoveCollectionFromFeedAsync(_connection, transaction, removed, cancellationToken).ConfigureAwait(false);
                     using var remove = CreateCommand(_connection, transaction, "DELETE FROM syncgen_items WHERE collection = $collection; DELETE FROM syncgen_state WHERE collection = $collection; DELETE FROM syncgen_queries WHERE collection = $collection;");
                     remove.Parameters.AddWithValue("$collection", removed);
                     await remove.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

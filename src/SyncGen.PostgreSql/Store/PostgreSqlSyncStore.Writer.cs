@@ -430,6 +430,7 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                 {store.FeedCtes(BufferedLast, kind, _direct, "EXISTS (SELECT 1 FROM st)", "$13")}
                 {sweep}
                 {items}
+                {AnnounceRemovedCtes("$11", "EXISTS (SELECT 1 FROM st)")}
                 removed_items AS (DELETE FROM {_s}.items WHERE collection = ANY($11::text[]) AND EXISTS (SELECT 1 FROM st)),
                 removed_state AS (DELETE FROM {_s}.state WHERE collection = ANY($11::text[]) AND EXISTS (SELECT 1 FROM st)),
                 removed_staging AS (DELETE FROM {_s}.staging WHERE collection = ANY($11::text[]) AND EXISTS (SELECT 1 FROM st)),
@@ -588,7 +589,7 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                     }
 
                     string[] removals = _removals.Length > 0
-                        ? [$"DELETE FROM {_s}.items WHERE collection = ANY($1::text[])", $"DELETE FROM {_s}.state WHERE collection = ANY($1::text[])",
+                        ? [$"WITH {AnnounceRemovedCtes("$1", null)} announced AS (SELECT 1) SELECT 1 FROM announced", $"DELETE FROM {_s}.items WHERE collection = ANY($1::text[])", $"DELETE FROM {_s}.state WHERE collection = ANY($1::text[])",
                            $"DELETE FROM {_s}.staging WHERE collection = ANY($1::text[])", FenceRemovedSql("$1")]
                         : [];
                     foreach (var sql in removals)
@@ -604,6 +605,28 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                 }
             }
         }
+
+        /// <summary>
+        /// Common table expressions (each ending in a comma) that, before the removed collections' items are deleted in the
+        /// same statement or transaction, append to the feed of each one whose feed ever appended a change the removal of
+        /// each of its keys, numbered on from its head in key order: replaying that feed still gives its (now empty)
+        /// mirror. Its own store's next commit prunes it, knowing the feed's options. <paramref name="gate"/>, when given,
+        /// is the condition the commit itself was accepted on.
+        /// </summary>
+        private string AnnounceRemovedCtes(string collections, string? gate) => $"""
+            removed_gone AS (
+                SELECT i.collection, i.key, row_number() OVER (PARTITION BY i.collection ORDER BY i.key COLLATE "C") AS n
+                FROM {_s}.items AS i JOIN {_s}.feed_heads AS f ON f.collection = i.collection AND f.head > 0
+                WHERE i.collection = ANY({collections}::text[]){(gate is null ? "" : $" AND {gate}")}),
+            removed_counted AS (SELECT collection, count(*) AS added FROM removed_gone GROUP BY collection),
+            removed_moved AS (
+                UPDATE {_s}.feed_heads AS f SET head = f.head + c.added FROM removed_counted AS c WHERE f.collection = c.collection
+                RETURNING f.collection, f.head - c.added AS base),
+            removed_announced AS (
+                INSERT INTO {_s}.feed_changes (collection, seq, key, kind, item)
+                SELECT g.collection, m.base + g.n, g.key, 'removed', NULL FROM removed_gone AS g JOIN removed_moved AS m ON m.collection = g.collection),
+
+            """;
 
         /// <summary>The statements that replay the staged changes onto the collection (emptied first for a full pass).</summary>
         private void AddReplay(List<string> statements)

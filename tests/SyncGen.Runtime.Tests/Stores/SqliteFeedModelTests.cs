@@ -199,10 +199,10 @@ public sealed class SqliteFeedModelTests
                             await parent.CommitAsync($"p{++token}");
                         }
 
-                        model.Mirror.Clear();
+                        model.RemoveCollection();
                         if (both)
                         {
-                            sibling.Mirror.Clear();
+                            sibling.RemoveCollection();
                         }
 
                         break;
@@ -310,6 +310,23 @@ public sealed class SqliteFeedModelTests
         public long PrunedThrough { get; private set; }
 
         public long? Cursor { get; set; }
+
+        /// <summary>
+        /// A parent's commit removed the collection: a feed that ever appended a row announces the removal of each key
+        /// (in key order, pruned by the collection's own next commit); the mirror is empty.
+        /// </summary>
+        public void RemoveCollection()
+        {
+            if (Head > 0)
+            {
+                foreach (var key in Mirror.Keys)
+                {
+                    Rows.Add(new Row(++Head, key, SyncFeedChangeKind.Removed, null));
+                }
+            }
+
+            Mirror.Clear();
+        }
 
         /// <summary>
         /// A committed pass: the mirror becomes the pass's result; with the feed, each key whose item differs from the one

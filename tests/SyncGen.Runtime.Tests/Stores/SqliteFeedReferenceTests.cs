@@ -76,6 +76,8 @@ public sealed class SqliteFeedReferenceTests
         {
             Assert.That(await ScalarAsync("SELECT COUNT(*) FROM syncgen_items WHERE collection = 'events';"), Is.Zero);
             Assert.That(await TitlesAsync(Open("events", feed: true)), Is.EqualTo(new[] { "a:A1" }));
+            var changes = (await Open("events", feed: true).ReadChangesAsync(0, 10)).Changes;
+            Assert.That(changes.Select(change => (change.Sequence, change.Key, change.Kind)), Is.EqualTo(new[] { (1L, "a", SyncFeedChangeKind.Added), (2L, "a", SyncFeedChangeKind.Removed) }), "the removal is announced, so the feed replays to the empty mirror");
         }
     }
 
