@@ -16,7 +16,8 @@ namespace SyncGen;
 /// Many collections (one per repository) may share one database file, and several processes may use it at once.
 /// </para>
 /// <para>
-/// Tables, created on first use: <c>syncgen_items(collection, key, json)</c> holds the committed mirrors and
+/// Tables, created on first use: <c>syncgen_items(collection, key, json, kept)</c> holds the committed mirrors (<c>kept</c>
+/// points at a key's newest version the change feed kept, see the feed's remarks) and
 /// <c>syncgen_state(collection, sync_token)</c> their tokens. The database is switched to WAL mode so that readers never
 /// wait for writers and always read one committed state.
 /// </para>
