@@ -20,8 +20,6 @@ internal sealed class PushBenchRun(string connectionString, PushBenchOptions opt
 {
     private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
     private readonly Random _random = new(options.Seed);
-    private readonly List<WorkerProcess> _workers = [];
-    private bool _keepLogs = true;
 
     private string Schema => "bench_" + _runId;
 
@@ -29,8 +27,8 @@ internal sealed class PushBenchRun(string connectionString, PushBenchOptions opt
 
     public async Task<PushBenchReport> RunAsync(CancellationToken cancellationToken)
     {
-        var logDirectory = Directory.CreateTempSubdirectory("calendar-fleet-bench-").FullName;
-        await output.WriteLineAsync($"push-bench {_runId}: {options.Describe()}; worker logs in {logDirectory}").ConfigureAwait(false);
+        using var workers = new WorkerGroup("calendar-fleet-bench-", "b", _runId);
+        await output.WriteLineAsync($"push-bench {_runId}: {options.Describe()}; worker logs in {workers.LogDirectory}").ConfigureAwait(false);
         var quota = new FakeUserQuota(options.QuotaPerUser, TimeSpan.FromMinutes(1), calendar => FleetSettings.UserOf(calendar, options.CalendarsPerUser));
         await using var server = await FakeCalendarServer.StartAsync(new FakeCalendarServerOptions { Quota = quota }, cancellationToken).ConfigureAwait(false);
         var calendars = Enumerable.Range(1, options.Calendars).Select(FleetSettings.CalendarId).ToArray();
@@ -43,101 +41,83 @@ internal sealed class PushBenchRun(string connectionString, PushBenchOptions opt
         await FleetSchema.EnsureAsync(database, cancellationToken).ConfigureAwait(false);
         await FleetChecks.InstallTokenHistoryAsync(database, cancellationToken).ConfigureAwait(false);
 
-        EventHandler killAll = (_, _) => _workers.ForEach(worker => worker.KillHard());
-        AppDomain.CurrentDomain.ProcessExit += killAll;
-        try
+        // The fleet starts as one that has been running: every calendar mirrored once (here, through the workers' own
+        // runner and store), so its workers' first firings, spread over the long polling interval, are not waited for.
+        var warmUp = Stopwatch.StartNew();
+        await MirrorAllAsync(server, calendars, cancellationToken).ConfigureAwait(false);
+        var arguments = WorkerArguments(server);
+        for (var i = 0; i < options.Workers; i++)
         {
-            // The fleet starts as one that has been running: every calendar mirrored once (here, through the workers' own
-            // runner and store), so its workers' first firings, spread over the long polling interval, are not waited for.
-            var warmUp = Stopwatch.StartNew();
-            await MirrorAllAsync(server, calendars, cancellationToken).ConfigureAwait(false);
-            var arguments = WorkerArguments(server);
-            for (var i = 0; i < options.Workers; i++)
-            {
-                _workers.Add(WorkerProcess.Start($"b{i + 1}-{_runId}", arguments, logDirectory));
-            }
-
-            // With push, every calendar watched before the changes start.
-            while (warmUp.Elapsed < options.ConvergeTimeout
-                && (await CountAsync(database, $"SELECT count(*) FROM {Schema}.state;", cancellationToken).ConfigureAwait(false) < calendars.Length
-                    || (options.Push && server.Channels.Live.Count < calendars.Length)))
-            {
-                ThrowIfAllExited(logDirectory);
-                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
-            }
-
-            var synced = await CountAsync(database, $"SELECT count(*) FROM {Schema}.state;", cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"warm-up {warmUp.Elapsed.TotalSeconds:0}s: {synced} calendars synced, {server.Channels.Live.Count} watched")).ConfigureAwait(false);
-
-            var phaseStart = DateTimeOffset.UtcNow;
-            var journalBefore = server.Requests.Count;
-            var channelCallsBefore = server.Channels.Calls.Count;   // watch and channels/stop calls
-            var latencies = new ChangeLatencies();
-            var forged = new List<Task<int>>();
-            await ChangeAsync(server, calendars, latencies, forged, logDirectory, cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync($"{latencies.Count} changes made; waiting for convergence").ConfigureAwait(false);
-
-            var converged = 0;
-            var waiting = Stopwatch.StartNew();
-            while (true)
-            {
-                converged = await FleetChecks.CountConvergedAsync(database, server, calendars, cancellationToken).ConfigureAwait(false);
-                if (converged == calendars.Length || waiting.Elapsed > options.ConvergeTimeout)
-                {
-                    break;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
-            }
-
-            await server.WhenRequestsAnsweredAsync(cancellationToken).ConfigureAwait(false);
-            var requests = server.Requests.Count - journalBefore + (server.Channels.Calls.Count - channelCallsBefore);
-            var forgedStatuses = await Task.WhenAll(forged).ConfigureAwait(false);
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{converged} of {calendars.Length} converged {waiting.Elapsed.TotalSeconds:0}s after the changes stopped; {requests} requests since the changes started")).ConfigureAwait(false);
-            await Task.WhenAll(_workers.Select(worker => worker.StopAsync(TimeSpan.FromSeconds(30)))).ConfigureAwait(false);
-
-            var (sorted, missed) = latencies.Measure(await ReadCommitsAsync(database, cancellationToken).ConfigureAwait(false));
-            var p99 = ChangeLatencies.Percentile(sorted, 99);
-            var report = new PushBenchReport
-            {
-                Calendars = calendars.Length,
-                Changes = latencies.Count,
-                Converged = converged,
-                MissedChanges = missed,
-                P50Ms = Math.Round(ChangeLatencies.Percentile(sorted, 50)),
-                P90Ms = Math.Round(ChangeLatencies.Percentile(sorted, 90)),
-                P99Ms = Math.Round(p99),
-                MaxMs = Math.Round(ChangeLatencies.Percentile(sorted, 100)),
-                RequestsPerChange = Ratio(requests, latencies.Count),
-                // Polling every calendar once per p99 keeps 99% of changes within it (a change waits at most one interval
-                // for the next poll); an idle incremental poll is one request.
-                PollingRequestsPerChange = p99 > 0 && options.ChangesPerSecond > 0 ? Math.Round(calendars.Length / (p99 / 1000) / options.ChangesPerSecond, 2) : 0,
-                ForgedSent = forgedStatuses.Length,
-                ForgedAccepted = forgedStatuses.Count(status => status is >= 200 and < 300),
-                MaxRequestsPerMinutePerKey = quota.MaxInWindow,
-                QuotaPerMinutePerKey = quota.RequestsPerWindow,
-                QuotaRefusals = quota.Refused,
-                Push = options.Push,
-            };
-            await RunCleanup.DropRunAsync(database, SchedulerName).ConfigureAwait(false);
-            _keepLogs = !report.Passed || Environment.GetEnvironmentVariable("FLEET_KEEP_LOGS") == "1";
-            return report;
+            workers.Start(arguments);
         }
-        finally
+
+        // With push, every calendar watched before the changes start.
+        while (warmUp.Elapsed < options.ConvergeTimeout
+            && (await CountAsync(database, $"SELECT count(*) FROM {Schema}.state;", cancellationToken).ConfigureAwait(false) < calendars.Length
+                || (options.Push && server.Channels.Live.Count < calendars.Length)))
         {
-            AppDomain.CurrentDomain.ProcessExit -= killAll;
-            foreach (var worker in _workers)
+            workers.ThrowIfAllExited();
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+        }
+
+        var synced = await CountAsync(database, $"SELECT count(*) FROM {Schema}.state;", cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"warm-up {warmUp.Elapsed.TotalSeconds:0}s: {synced} calendars synced, {server.Channels.Live.Count} watched")).ConfigureAwait(false);
+
+        var phaseStart = DateTimeOffset.UtcNow;
+        var journalBefore = server.Requests.Count;
+        var channelCallsBefore = server.Channels.Calls.Count;   // watch and channels/stop calls
+        var latencies = new ChangeLatencies();
+        var forged = new List<Task<int>>();
+        await ChangeAsync(server, calendars, latencies, forged, workers, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"{latencies.Count} changes made; waiting for convergence").ConfigureAwait(false);
+
+        var converged = 0;
+        var waiting = Stopwatch.StartNew();
+        while (true)
+        {
+            converged = await FleetChecks.CountConvergedAsync(database, server, calendars, cancellationToken).ConfigureAwait(false);
+            if (converged == calendars.Length || waiting.Elapsed > options.ConvergeTimeout)
             {
-                worker.Dispose();
+                break;
             }
 
-            if (!_keepLogs)
-            {
-                Directory.Delete(logDirectory, recursive: true);
-            }
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
         }
+
+        await server.WhenRequestsAnsweredAsync(cancellationToken).ConfigureAwait(false);
+        var requests = server.Requests.Count - journalBefore + (server.Channels.Calls.Count - channelCallsBefore);
+        var forgedStatuses = await Task.WhenAll(forged).ConfigureAwait(false);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{converged} of {calendars.Length} converged {waiting.Elapsed.TotalSeconds:0}s after the changes stopped; {requests} requests since the changes started")).ConfigureAwait(false);
+        await workers.StopAllAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+
+        var (sorted, missed) = latencies.Measure(await ReadCommitsAsync(database, cancellationToken).ConfigureAwait(false));
+        var p99 = ChangeLatencies.Percentile(sorted, 99);
+        var report = new PushBenchReport
+        {
+            Calendars = calendars.Length,
+            Changes = latencies.Count,
+            Converged = converged,
+            MissedChanges = missed,
+            P50Ms = Math.Round(ChangeLatencies.Percentile(sorted, 50)),
+            P90Ms = Math.Round(ChangeLatencies.Percentile(sorted, 90)),
+            P99Ms = Math.Round(p99),
+            MaxMs = Math.Round(ChangeLatencies.Percentile(sorted, 100)),
+            RequestsPerChange = Ratio(requests, latencies.Count),
+            // Polling every calendar once per p99 keeps 99% of changes within it (a change waits at most one interval
+            // for the next poll); an idle incremental poll is one request.
+            PollingRequestsPerChange = p99 > 0 && options.ChangesPerSecond > 0 ? Math.Round(calendars.Length / (p99 / 1000) / options.ChangesPerSecond, 2) : 0,
+            ForgedSent = forgedStatuses.Length,
+            ForgedAccepted = forgedStatuses.Count(status => status is >= 200 and < 300),
+            MaxRequestsPerMinutePerKey = quota.MaxInWindow,
+            QuotaPerMinutePerKey = quota.RequestsPerWindow,
+            QuotaRefusals = quota.Refused,
+            Push = options.Push,
+        };
+        await RunCleanup.DropRunAsync(database, SchedulerName).ConfigureAwait(false);
+        workers.RunEnded(report.Passed);
+        return report;
     }
 
     /// <summary>One full pass of every calendar, eight at a time, through the same runner and store a worker uses.</summary>
@@ -177,7 +157,7 @@ internal sealed class PushBenchRun(string connectionString, PushBenchOptions opt
     }
 
     /// <summary>Changes random calendars at the asked rate, and beside every change sends one forged notification to a webhook of the fleet.</summary>
-    private async Task ChangeAsync(FakeCalendarServer server, string[] calendars, ChangeLatencies latencies, List<Task<int>> forged, string logDirectory, CancellationToken cancellationToken)
+    private async Task ChangeAsync(FakeCalendarServer server, string[] calendars, ChangeLatencies latencies, List<Task<int>> forged, WorkerGroup workers, CancellationToken cancellationToken)
     {
         var changes = new RandomChanges(_random);
         var phase = Stopwatch.StartNew();
@@ -196,7 +176,7 @@ internal sealed class PushBenchRun(string connectionString, PushBenchOptions opt
                 }
             }
 
-            ThrowIfAllExited(logDirectory);
+            workers.ThrowIfAllExited();
             await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken).ConfigureAwait(false);
         }
     }
@@ -214,14 +194,6 @@ internal sealed class PushBenchRun(string connectionString, PushBenchOptions opt
         return _random.Next(2) == 0
             ? server.Channels.ForgeAsync(victim.Address, victim.Id, "forged-" + Guid.NewGuid().ToString("N"))
             : server.Channels.ForgeAsync(victim.Address, "unknown-" + Guid.NewGuid().ToString("N"), victim.Token);
-    }
-
-    private void ThrowIfAllExited(string logDirectory)
-    {
-        if (_workers.All(worker => worker.HasExited))
-        {
-            throw new InvalidOperationException($"every worker process exited on its own; see the logs in {logDirectory}");
-        }
     }
 
     private async Task<List<(string Calendar, string Token, DateTimeOffset At)>> ReadCommitsAsync(PostgreSqlSyncDatabase database, CancellationToken cancellationToken)

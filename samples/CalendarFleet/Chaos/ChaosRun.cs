@@ -21,9 +21,6 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
     // One schema and one Quartz scheduler name per run: runs never see each other's jobs or mirrors.
     private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
     private readonly Random _random = new(options.Seed);
-    private readonly List<WorkerProcess> _workers = [];
-    private int _workerCount;
-    private bool _keepLogs = true; // until the run passed: a failed or interrupted run keeps its worker logs
 
     private string Schema => "fleet_" + _runId;
 
@@ -32,8 +29,8 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
     public async Task<FleetReport> RunAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var logDirectory = Directory.CreateTempSubdirectory("calendar-fleet-").FullName;
-        await output.WriteLineAsync($"chaos run {_runId}: {options.Describe()}; worker logs in {logDirectory}").ConfigureAwait(false);
+        using var workers = new WorkerGroup("calendar-fleet-", "w", _runId);
+        await output.WriteLineAsync($"chaos run {_runId}: {options.Describe()}; worker logs in {workers.LogDirectory}").ConfigureAwait(false);
         await using var server = await FakeCalendarServer.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var calendars = Enumerable.Range(1, options.Calendars).Select(FleetSettings.CalendarId).ToArray();
         foreach (var calendar in calendars)
@@ -57,96 +54,71 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
             "--concurrency", options.Concurrency.ToString(CultureInfo.InvariantCulture),
         };
 
-        // Never leave a worker behind, whatever happens to this process.
-        EventHandler killAll = (_, _) => _workers.ForEach(worker => worker.KillHard());
-        AppDomain.CurrentDomain.ProcessExit += killAll;
-        try
+        for (var i = 0; i < options.Workers; i++)
         {
-            for (var i = 0; i < options.Workers; i++)
-            {
-                StartWorker(workerArguments, logDirectory);
-            }
-
-            // Let the fleet come up and mirror every calendar once before the changes and kills start, so that they hit
-            // a fleet at work and the throughput below is the steady state, not process and scheduler start-up.
-            var warmUp = Stopwatch.StartNew();
-            while (await CountAsync(database, $"SELECT count(*) FROM {Schema}.state;", cancellationToken).ConfigureAwait(false) < calendars.Length
-                && warmUp.Elapsed < options.ConvergeTimeout)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
-            }
-
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"first full sync of every calendar took {warmUp.Elapsed.TotalSeconds:0}s from the workers' start")).ConfigureAwait(false);
-            var committedBefore = await CountAsync(database, $"SELECT count(*) FROM {Schema}.token_history;", cancellationToken).ConfigureAwait(false);
-            var phaseClock = Stopwatch.StartNew();
-            var pausing = PauseWorkersAsync(server, database, phaseClock, cancellationToken);
-            var kills = await ChangeAndKillAsync(server, calendars, workerArguments, logDirectory, cancellationToken).ConfigureAwait(false);
-            var pauses = await pausing.ConfigureAwait(false);
-            var committed = await CountAsync(database, $"SELECT count(*) FROM {Schema}.token_history;", cancellationToken).ConfigureAwait(false) - committedBefore;
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"throughput: {committed} passes committed in {phaseClock.Elapsed.TotalSeconds:0.0}s of changes = {committed / phaseClock.Elapsed.TotalSeconds:0.0} passes/s, {committed / phaseClock.Elapsed.TotalSeconds / options.Workers:0.0} per worker")).ConfigureAwait(false);
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"changes stopped at {clock.Elapsed.TotalSeconds:0}s after {kills} kills and {pauses} pauses; waiting for convergence")).ConfigureAwait(false);
-
-            var converged = 0;
-            var deadline = Stopwatch.StartNew();
-            while (true)
-            {
-                try
-                {
-                    converged = await FleetChecks.CountConvergedAsync(database, server, calendars, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Npgsql.NpgsqlException exception) when (IsConnectionLoss(exception))
-                {
-                    // The database is away (restarted under the run): count again in a second.
-                }
-
-                if (converged == calendars.Length || deadline.Elapsed > options.ConvergeTimeout)
-                {
-                    break;
-                }
-
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-            }
-
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{converged} of {calendars.Length} converged {deadline.Elapsed.TotalSeconds:0}s after the changes stopped; stopping workers")).ConfigureAwait(false);
-            await Task.WhenAll(_workers.Select(worker => worker.StopAsync(TimeSpan.FromSeconds(30)))).ConfigureAwait(false);
-
-            var (passes, overlaps) = FleetChecks.AnalyzeJournal(server.Requests);
-            var regressions = await FleetChecks.CountTokenRegressionsAsync(database, cancellationToken).ConfigureAwait(false);
-            var refused = await CountAsync(database, $"SELECT count(*) FROM {Schema}.refusals;", cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"run took {clock.Elapsed.TotalSeconds:0}s; {kills} workers killed, {pauses} paused past their lease, {_workerCount} started")).ConfigureAwait(false);
-            await RunCleanup.DropRunAsync(database, SchedulerName).ConfigureAwait(false);
-            var report = new FleetReport(calendars.Length, converged, passes, overlaps, refused, regressions);
-            _keepLogs = !report.Passed || Environment.GetEnvironmentVariable("FLEET_KEEP_LOGS") == "1";
-            return report;
+            workers.Start(workerArguments);
         }
-        finally
+
+        // Let the fleet come up and mirror every calendar once before the changes and kills start, so that they hit
+        // a fleet at work and the throughput below is the steady state, not process and scheduler start-up.
+        var warmUp = Stopwatch.StartNew();
+        while (await CountAsync(database, $"SELECT count(*) FROM {Schema}.state;", cancellationToken).ConfigureAwait(false) < calendars.Length
+            && warmUp.Elapsed < options.ConvergeTimeout)
         {
-            AppDomain.CurrentDomain.ProcessExit -= killAll;
-            foreach (var worker in _workers)
-            {
-                worker.Dispose();
-            }
-
-            if (!_keepLogs)
-            {
-                Directory.Delete(logDirectory, recursive: true);
-            }
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
         }
-    }
 
-    private void StartWorker(IReadOnlyList<string> arguments, string logDirectory)
-    {
-        var name = $"w{++_workerCount}-{_runId}";
-        _workers.Add(WorkerProcess.Start(name, arguments, logDirectory));
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"first full sync of every calendar took {warmUp.Elapsed.TotalSeconds:0}s from the workers' start")).ConfigureAwait(false);
+        var committedBefore = await CountAsync(database, $"SELECT count(*) FROM {Schema}.token_history;", cancellationToken).ConfigureAwait(false);
+        var phaseClock = Stopwatch.StartNew();
+        var pausing = PauseWorkersAsync(server, database, workers, phaseClock, cancellationToken);
+        var kills = await ChangeAndKillAsync(server, calendars, workerArguments, workers, cancellationToken).ConfigureAwait(false);
+        var pauses = await pausing.ConfigureAwait(false);
+        var committed = await CountAsync(database, $"SELECT count(*) FROM {Schema}.token_history;", cancellationToken).ConfigureAwait(false) - committedBefore;
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"throughput: {committed} passes committed in {phaseClock.Elapsed.TotalSeconds:0.0}s of changes = {committed / phaseClock.Elapsed.TotalSeconds:0.0} passes/s, {committed / phaseClock.Elapsed.TotalSeconds / options.Workers:0.0} per worker")).ConfigureAwait(false);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"changes stopped at {clock.Elapsed.TotalSeconds:0}s after {kills} kills and {pauses} pauses; waiting for convergence")).ConfigureAwait(false);
+
+        var converged = 0;
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                converged = await FleetChecks.CountConvergedAsync(database, server, calendars, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Npgsql.NpgsqlException exception) when (IsConnectionLoss(exception))
+            {
+                // The database is away (restarted under the run): count again in a second.
+            }
+
+            if (converged == calendars.Length || deadline.Elapsed > options.ConvergeTimeout)
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
+
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{converged} of {calendars.Length} converged {deadline.Elapsed.TotalSeconds:0}s after the changes stopped; stopping workers")).ConfigureAwait(false);
+        await workers.StopAllAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+
+        var (passes, overlaps) = FleetChecks.AnalyzeJournal(server.Requests);
+        var regressions = await FleetChecks.CountTokenRegressionsAsync(database, cancellationToken).ConfigureAwait(false);
+        var refused = await CountAsync(database, $"SELECT count(*) FROM {Schema}.refusals;", cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"run took {clock.Elapsed.TotalSeconds:0}s; {kills} workers killed, {pauses} paused past their lease, {workers.Workers.Count} started")).ConfigureAwait(false);
+        await RunCleanup.DropRunAsync(database, SchedulerName).ConfigureAwait(false);
+        var report = new FleetReport(calendars.Length, converged, passes, overlaps, refused, regressions);
+        workers.RunEnded(report.Passed);
+        return report;
     }
 
     /// <summary>Changes calendars at the asked rate for the change phase, killing a worker at evenly spread moments.</summary>
-    private async Task<int> ChangeAndKillAsync(FakeCalendarServer server, string[] calendars, IReadOnlyList<string> arguments, string logDirectory, CancellationToken cancellationToken)
+    private async Task<int> ChangeAndKillAsync(FakeCalendarServer server, string[] calendars, IReadOnlyList<string> arguments, WorkerGroup workers, CancellationToken cancellationToken)
     {
         var phase = Stopwatch.StartNew();
         var killAt = Enumerable.Range(0, options.Kills)
@@ -165,20 +137,17 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
                 changes.ChangeOne(server.GetCalendar(calendars[_random.Next(calendars.Length)]));
             }
 
-            if (_workers.Count(w => !w.HasExited) == 0)
-            {
-                throw new InvalidOperationException($"every worker process exited on its own; see the logs in {logDirectory}");
-            }
+            workers.ThrowIfAllExited();
 
             if (killAt.Count > 0 && phase.Elapsed >= killAt[0])
             {
                 killAt.RemoveAt(0);
                 // Kill a worker that has been up long enough to be working (process start and Quartz start take a while).
-                var victims = Working().ToList();
+                var victims = Working(workers).ToList();
                 if (victims.Count > 0 && victims[_random.Next(victims.Count)].KillHard())
                 {
                     kills++;
-                    StartWorker(arguments, logDirectory);
+                    workers.Start(arguments);
                 }
                 else
                 {
@@ -193,8 +162,8 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
     }
 
     /// <summary>Workers up long enough to be working (process start and Quartz start take a while), and not paused.</summary>
-    private IEnumerable<WorkerProcess> Working() =>
-        _workers.Where(w => !w.HasExited && !w.IsPaused && DateTimeOffset.UtcNow - w.Started > TimeSpan.FromSeconds(3));
+    private static IEnumerable<WorkerProcess> Working(WorkerGroup workers) =>
+        workers.Workers.Where(w => !w.HasExited && !w.IsPaused && DateTimeOffset.UtcNow - w.Started > TimeSpan.FromSeconds(3));
 
     /// <summary>
     /// Freezes workers with SIGSTOP while one of their passes waits for a page, at evenly spread moments of the change
@@ -202,7 +171,7 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
     /// the frozen worker's calendar changes and a second firing of its job commits it, so the frozen pass, resumed, must
     /// be refused when it writes (a <c>SyncLeaseLostException</c>, counted as staleCommitsRefused), writing nothing.
     /// </summary>
-    private async Task<int> PauseWorkersAsync(FakeCalendarServer server, PostgreSqlSyncDatabase database, Stopwatch phase, CancellationToken cancellationToken)
+    private async Task<int> PauseWorkersAsync(FakeCalendarServer server, PostgreSqlSyncDatabase database, WorkerGroup workers, Stopwatch phase, CancellationToken cancellationToken)
     {
         var frozenFor = options.Lease + (2 * FleetSettings.DefaultCheckinInterval) + TimeSpan.FromSeconds(3);
         var paused = 0;
@@ -217,7 +186,7 @@ internal sealed class ChaosRun(string connectionString, ChaosOptions options, Te
             // Up to ten tries to catch a worker in the middle of a pass; an idle one would hold no lease to lose.
             for (var attempt = 0; attempt < 10; attempt++)
             {
-                var candidates = Working().ToList();
+                var candidates = Working(workers).ToList();
                 if (candidates.Count == 0)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
