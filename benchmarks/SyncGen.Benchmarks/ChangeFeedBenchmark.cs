@@ -108,7 +108,7 @@ internal static class ChangeFeedBenchmark
         }
 
         BandwidthBenchmark.Change(server.Primary, IncrementalChanges, Events, round++);
-        var iterations = quick ? 5 : 25;
+        var iterations = quick ? 5 : 101;
         Report.Note($"incremental sync of {IncrementalChanges} changed events out of {Events} (SQLite, in-process fake server); 2 warm-ups and {iterations} iterations, each changing {IncrementalChanges} events (off the clock) and then running both variants");
         var samples = await PairedAsync(iterations, warmups: 2, RunAsync, ChangeWhenBothSynced).ConfigureAwait(false);
         Summarize("change_feed.incremental", samples);

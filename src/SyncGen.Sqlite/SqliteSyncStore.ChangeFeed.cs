@@ -260,8 +260,8 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
         /// <summary>Nothing.</summary>
         None = 0,
 
-        /// <summary>Drop the triggers that watched the replay (<see cref="WatchWritesAsync"/>).</summary>
-        DropTriggers = 1,
+        /// <summary>Drop the triggers that watched the replay and account for the rows it inserted (<see cref="WatchWritesAsync"/>).</summary>
+        EndWatch = 1,
 
         /// <summary>Append the net changes the triggers logged: an incremental pass.</summary>
         AppendLogged = 2,
@@ -273,11 +273,19 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
         RestoreKeptHeads = 8,
     }
 
+    /// <summary>What <see cref="BeginFeedAsync"/> set up for <see cref="EndFeedAsync"/>.</summary>
+    /// <param name="Steps">What is left to do once the items are written.</param>
+    /// <param name="InsertedAbove">With <see cref="FeedAfterReplay.EndWatch"/>: every mirror row with a greater rowid was inserted by the replay (see <see cref="WatchWritesAsync"/>).</param>
+    private readonly record struct FeedWork(FeedAfterReplay Steps, long InsertedAbove = 0)
+    {
+        public static FeedWork None => new(FeedAfterReplay.None);
+    }
+
     /// <summary>
     /// Starts a commit's part of the feed, inside its transaction and before the pass writes its items, while the stored
     /// JSON is still the mirror the pass replaces. <paramref name="scratch"/> names the pass's temporary tables, its buffer
-    /// (seq, key, json; json NULL for a delete) among them when <paramref name="buffered"/>. <see cref="EndFeedAsync"/>
-    /// finishes what this starts once the items are written.
+    /// (seq, key, json; json NULL for a delete) among them when <paramref name="buffered"/>; <paramref name="deletes"/>
+    /// says whether the replay deletes rows. <see cref="EndFeedAsync"/> finishes what this starts once the items are written.
     /// </summary>
     /// <remarks>
     /// An incremental pass has triggers watch its own writes (<see cref="WatchWritesAsync"/>). A full pass empties the
@@ -286,24 +294,24 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
     /// the mirror then holds them already collapsed to one row per key, so the feed copies them in key order afterwards.
     /// A store without the feed appends nothing but still keeps the versions an earlier feed's rows announce.
     /// </remarks>
-    private async ValueTask<FeedAfterReplay> BeginFeedAsync(SqliteConnection connection, SqliteTransaction transaction, string scratch, bool buffered, SyncPassKind kind, CancellationToken cancellationToken)
+    private async ValueTask<FeedWork> BeginFeedAsync(SqliteConnection connection, SqliteTransaction transaction, string scratch, bool buffered, bool deletes, SyncPassKind kind, CancellationToken cancellationToken)
     {
         if (!buffered && kind == SyncPassKind.Incremental)
         {
-            return FeedAfterReplay.None;
+            return FeedWork.None;
         }
 
         var feed = ChangeFeed is not null;
         var (head, _) = await FeedStateAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         if (!feed && head == 0)
         {
-            return FeedAfterReplay.None; // no row of a feed refers to this collection's mirror: nothing to keep
+            return FeedWork.None; // no row of a feed refers to this collection's mirror: nothing to keep
         }
 
         if (kind == SyncPassKind.Incremental)
         {
-            await WatchWritesAsync(connection, transaction, scratch, head + 1, log: feed, cancellationToken).ConfigureAwait(false);
-            return feed ? FeedAfterReplay.DropTriggers | FeedAfterReplay.AppendLogged : FeedAfterReplay.DropTriggers;
+            var insertedAbove = await WatchWritesAsync(connection, transaction, scratch, head + 1, log: feed, deletes, cancellationToken).ConfigureAwait(false);
+            return new FeedWork(feed ? FeedAfterReplay.EndWatch | FeedAfterReplay.AppendLogged : FeedAfterReplay.EndWatch, insertedAbove);
         }
 
         // From here on a full pass: while no row was ever appended (head 0), no version needs keeping.
@@ -321,7 +329,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
                 await AppendAsync(connection, transaction, "SELECT key, 'removed' FROM syncgen_items WHERE collection = $collection ORDER BY key", "", cancellationToken).ConfigureAwait(false);
             }
 
-            return keeps;
+            return new FeedWork(keeps);
         }
 
         using (var any = CreateCommand(connection, transaction, "SELECT EXISTS (SELECT 1 FROM syncgen_items WHERE collection = $collection);"))
@@ -330,21 +338,21 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             if (Convert.ToInt64(await any.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
             {
                 // Nothing to keep; the keys a feed saw removed get their kept versions back if the pass adds them again.
-                return FeedAfterReplay.AppendAllAdded | keeps;
+                return new FeedWork(FeedAfterReplay.AppendAllAdded | keeps);
             }
         }
 
         await AppendFullPassAsync(connection, transaction, scratch, head, cancellationToken).ConfigureAwait(false);
-        return keeps;
+        return new FeedWork(keeps);
     }
 
     /// <summary>Finishes what <see cref="BeginFeedAsync"/> started, once the commit has written its items.</summary>
-    private async ValueTask EndFeedAsync(SqliteConnection connection, SqliteTransaction transaction, FeedAfterReplay afterReplay, string scratch, CancellationToken cancellationToken)
+    private async ValueTask EndFeedAsync(SqliteConnection connection, SqliteTransaction transaction, FeedWork work, string scratch, CancellationToken cancellationToken)
     {
-        if (afterReplay.HasFlag(FeedAfterReplay.DropTriggers))
+        var afterReplay = work.Steps;
+        if (afterReplay.HasFlag(FeedAfterReplay.EndWatch))
         {
-            using var drop = CreateCommand(connection, transaction, DropTriggersSql(scratch));
-            await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await EndWatchAsync(connection, transaction, scratch, work.InsertedAbove, log: afterReplay.HasFlag(FeedAfterReplay.AppendLogged), cancellationToken).ConfigureAwait(false);
         }
 
         if (afterReplay.HasFlag(FeedAfterReplay.RestoreKeptHeads))

@@ -34,7 +34,7 @@ public sealed partial class SqliteSyncStore<TItem>
     private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private static string DropTriggersSql(string scratch) =>
-        $"DROP TRIGGER IF EXISTS temp.{scratch}_on_insert; DROP TRIGGER IF EXISTS temp.{scratch}_on_update; DROP TRIGGER IF EXISTS temp.{scratch}_on_delete;";
+        $"DROP TRIGGER IF EXISTS temp.{scratch}_on_update; DROP TRIGGER IF EXISTS temp.{scratch}_on_delete;";
 
     /// <summary>Drops every temporary object the feed may create for the pass whose tables <paramref name="scratch"/> names.</summary>
     private static string DropFeedObjectsSql(string scratch) =>
@@ -43,8 +43,9 @@ public sealed partial class SqliteSyncStore<TItem>
 
     /// <summary>
     /// Has temporary triggers watch the writes of an incremental pass's replay on this collection: each update or delete
-    /// keeps the version it replaces under <paramref name="seq"/> and moves the key's chain head, an insert takes back the
-    /// chain of a key the mirror had lost; with <paramref name="log"/>, each key is logged for the feed's rows.
+    /// keeps the version it replaces under <paramref name="seq"/> and moves the key's chain head; with <paramref name="log"/>,
+    /// each key is logged for the feed's rows. Returns the rowid above which every mirror row is one the replay inserted
+    /// (<see cref="EndWatchAsync"/> accounts for those).
     /// </summary>
     /// <remarks>
     /// The replay looks every key up in the mirror anyway: the triggers learn what changed from that one lookup, where
@@ -53,39 +54,93 @@ public sealed partial class SqliteSyncStore<TItem>
     /// changed, and the first version it replaced. The triggers are temporary objects of the pass's connection, created in
     /// the commit's transaction: a commit that fails rolls them back with everything else, and the writer drops them with
     /// its buffer in any case.
+    /// <para>
+    /// No trigger watches inserts: with one, SQLite copies every row an <c>INSERT ... SELECT</c> reads into a temporary table
+    /// before it writes the first (the whole buffer, JSON included), which cost about 1 ms of the 7 the feed added to a
+    /// 1,000-change pass. Inserted rows are told by their rowid instead: SQLite gives a new row one more than the largest
+    /// rowid in the table (until rowids reach 2^63, which nothing here ever writes), so every row the replay inserts lies
+    /// above the largest one before it, as long as that row stays. A replay that deletes might delete it, so for one a
+    /// placeholder row (collection and key are blobs, which no text equals) takes the next rowid until the replay is over.
+    /// A row inserted and then updated or deleted by the same replay is told the same way by the triggers, from its old rowid.
+    /// </para>
     /// </remarks>
-    private async ValueTask WatchWritesAsync(SqliteConnection connection, SqliteTransaction transaction, string scratch, long seq, bool log, CancellationToken cancellationToken)
+    private async ValueTask<long> WatchWritesAsync(SqliteConnection connection, SqliteTransaction transaction, string scratch, long seq, bool log, bool deletes, CancellationToken cancellationToken)
     {
+        long insertedAbove;
+        using (var top = CreateCommand(connection, transaction, "SELECT COALESCE(MAX(rowid), 0) FROM syncgen_items;"))
+        {
+            insertedAbove = Convert.ToInt64(await top.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+
+        var placeholder = "";
+        if (deletes)
+        {
+            insertedAbove++;
+            placeholder = $"INSERT INTO syncgen_items (rowid, collection, key, json) VALUES ({insertedAbove.ToString(CultureInfo.InvariantCulture)}, X'00', X'00', '');";
+        }
+
         var table = LogTable(scratch);
         var collection = Literal(_collection);
         var number = seq.ToString(CultureInfo.InvariantCulture);
+        var above = insertedAbove.ToString(CultureInfo.InvariantCulture);
 
-        // Inside a trigger, last_insert_rowid() is the rowid of the trigger's own last insert (an insert into a WITHOUT
-        // ROWID table does not set it), and the update of the kept pointer does not fire the json trigger again.
-        string Log(string key, int existed, int present, string firstKept) => log
-            ? $"INSERT INTO {table} (key, existed, present, touches, first_kept) VALUES ({key}, {existed}, {present}, 1, {firstKept}) ON CONFLICT (key) DO UPDATE SET present = {present}, touches = touches + 1;"
+        // A row the replay inserted has no pointer yet (EndWatchAsync gives it the key's pointer from the heads table):
+        // a version kept from it links to that pointer. Inside a trigger, last_insert_rowid() is the rowid of the
+        // trigger's own last insert (an insert into a WITHOUT ROWID table does not set it), and the update of the kept
+        // pointer does not fire the json trigger again.
+        var previous = $"CASE WHEN old.rowid > {above} AND old.kept IS NULL THEN (SELECT h.kept FROM syncgen_kept_heads AS h WHERE h.collection = old.collection AND h.key = old.key) ELSE old.kept END";
+        string Log(int present) => log
+            ? $"INSERT INTO {table} (key, existed, present, touches, first_kept) VALUES (old.key, old.rowid <= {above}, {present}, 1, last_insert_rowid()) ON CONFLICT (key) DO UPDATE SET present = {present}, touches = touches + 1;"
             : "";
         using var create = CreateCommand(connection, transaction, $"""
+            {placeholder}
             {(log ? $"CREATE TEMP TABLE {table} (key TEXT NOT NULL PRIMARY KEY, existed INTEGER NOT NULL, present INTEGER NOT NULL, touches INTEGER NOT NULL, first_kept INTEGER NULL) WITHOUT ROWID;" : "")}
-            CREATE TEMP TRIGGER {scratch}_on_insert AFTER INSERT ON main.syncgen_items WHEN new.collection = {collection} BEGIN
-                {Log("new.key", 0, 1, "NULL")}
-                UPDATE syncgen_items SET kept = (SELECT h.kept FROM syncgen_kept_heads AS h WHERE h.collection = new.collection AND h.key = new.key)
-                    WHERE rowid = new.rowid AND EXISTS (SELECT 1 FROM syncgen_kept_heads AS h WHERE h.collection = new.collection AND h.key = new.key);
-                DELETE FROM syncgen_kept_heads WHERE collection = new.collection AND key = new.key;
-            END;
             CREATE TEMP TRIGGER {scratch}_on_update AFTER UPDATE OF json ON main.syncgen_items WHEN new.collection = {collection} AND old.json IS NOT new.json BEGIN
-                INSERT INTO syncgen_kept (collection, key, seq, json, prev) VALUES (old.collection, old.key, {number}, old.json, old.kept);
+                INSERT INTO syncgen_kept (collection, key, seq, json, prev) VALUES (old.collection, old.key, {number}, old.json, {previous});
                 UPDATE syncgen_items SET kept = last_insert_rowid() WHERE rowid = new.rowid;
-                {Log("new.key", 1, 1, "last_insert_rowid()")}
+                {Log(1)}
             END;
             CREATE TEMP TRIGGER {scratch}_on_delete AFTER DELETE ON main.syncgen_items WHEN old.collection = {collection} BEGIN
-                INSERT INTO syncgen_kept (collection, key, seq, json, prev) VALUES (old.collection, old.key, {number}, old.json, old.kept);
+                INSERT INTO syncgen_kept (collection, key, seq, json, prev) VALUES (old.collection, old.key, {number}, old.json, {previous});
                 INSERT INTO syncgen_kept_heads (collection, key, kept) VALUES (old.collection, old.key, last_insert_rowid())
                     ON CONFLICT (collection, key) DO UPDATE SET kept = excluded.kept;
-                {Log("old.key", 1, 0, "last_insert_rowid()")}
+                {Log(0)}
             END;
             """);
         await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return insertedAbove;
+    }
+
+    /// <summary>
+    /// Ends what <see cref="WatchWritesAsync"/> started, once the replay is over: drops the triggers and the placeholder,
+    /// and accounts for the rows the replay inserted (those above <paramref name="insertedAbove"/>): each takes back the
+    /// chain of kept versions its key had when the mirror lost it, and with <paramref name="log"/> is logged as present,
+    /// added unless the replay found the key in the mirror first.
+    /// </summary>
+    private async ValueTask EndWatchAsync(SqliteConnection connection, SqliteTransaction transaction, string scratch, long insertedAbove, bool log, CancellationToken cancellationToken)
+    {
+        // "+collection": a search by rowid range over the few rows the replay inserted, not by the collection's index over
+        // all of its rows. The log's existed flag stays as the triggers first set it: a key the replay updated or deleted
+        // before it inserted it again existed; one it only inserted did not.
+        var logInserted = log
+            ? $"""
+                INSERT INTO temp.{LogTable(scratch)} (key, existed, present, touches, first_kept)
+                    SELECT key, 0, 1, 1, NULL FROM syncgen_items WHERE rowid > $above AND +collection = $collection
+                    ON CONFLICT (key) DO UPDATE SET present = 1, touches = touches + 1;
+                """
+            : "";
+        using var command = CreateCommand(connection, transaction, $"""
+            {DropTriggersSql(scratch)}
+            DELETE FROM syncgen_items WHERE rowid = $above AND +collection = X'00';
+            {logInserted}
+            UPDATE syncgen_items SET kept = (SELECT h.kept FROM syncgen_kept_heads AS h WHERE h.collection = $collection AND h.key = syncgen_items.key)
+                WHERE rowid > $above AND +collection = $collection AND kept IS NULL;
+            DELETE FROM syncgen_kept_heads WHERE collection = $collection
+                AND key IN (SELECT key FROM syncgen_items WHERE rowid > $above AND +collection = $collection);
+            """);
+        command.Parameters.AddWithValue("$collection", _collection);
+        command.Parameters.AddWithValue("$above", insertedAbove);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -185,8 +185,8 @@ public sealed partial class SqliteSyncStore<TItem>
             {
                 // Before the items change: a full pass keeps and compares what it replaces, an incremental one sets
                 // triggers to watch the writes below (see BeginFeedAsync).
-                var afterReplay = await _store.BeginFeedAsync(_connection, transaction, _buffer, _insert is not null, _kind, cancellationToken).ConfigureAwait(false);
-                _feedStarted |= afterReplay != FeedAfterReplay.None;
+                var feedWork = await _store.BeginFeedAsync(_connection, transaction, _buffer, _insert is not null, _runs.Exists(run => run.IsDelete), _kind, cancellationToken).ConfigureAwait(false);
+                _feedStarted |= feedWork.Steps != FeedAfterReplay.None;
                 if (_kind == SyncPassKind.Full)
                 {
                     // A full pass replaces the collection: empty it, then the runs refill it.
@@ -196,7 +196,7 @@ public sealed partial class SqliteSyncStore<TItem>
                 }
 
                 await ReplayRunsAsync(transaction, cancellationToken).ConfigureAwait(false);
-                await _store.EndFeedAsync(_connection, transaction, afterReplay, _buffer, cancellationToken).ConfigureAwait(false);
+                await _store.EndFeedAsync(_connection, transaction, feedWork, _buffer, cancellationToken).ConfigureAwait(false);
                 foreach (var removed in _removals)
                 {
                     // The removed collection's feed keeps the items its rows refer to, and announces their removal.

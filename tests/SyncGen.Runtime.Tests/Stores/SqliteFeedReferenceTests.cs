@@ -105,6 +105,39 @@ public sealed class SqliteFeedReferenceTests
     }
 
     [Test]
+    public async Task An_incremental_pass_that_deletes_the_newest_row_and_then_inserts_announces_every_insert()
+    {
+        // c holds the table's largest rowid: once it is deleted, SQLite would give d that rowid again, below the largest
+        // one before the pass, where the commit takes rows for ones that were already there.
+        var store = Open("events", feed: true);
+        await CommitAsync(store, SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"), Up("c", "C1"));
+
+        await CommitAsync(store, SyncPassKind.Incremental, "t2", Del("c"), Up("d", "D1"), Up("c", "C2"));
+
+        Assert.That(await ChangesAsync(store), Is.EqualTo(new[]
+        {
+            "1:a:Added:A1", "2:b:Added:B1", "3:c:Added:C1", "4:c:Updated:C2", "5:d:Added:D1",
+        }));
+    }
+
+    [Test]
+    public async Task A_key_that_returns_and_changes_again_in_one_pass_is_added_once_and_its_older_rows_still_read()
+    {
+        var store = Open("events", feed: true);
+        await CommitAsync(store, SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"));
+        await CommitAsync(store, SyncPassKind.Incremental, "t2", Del("b"));
+
+        // b comes back and changes twice; e comes and goes within the pass.
+        await CommitAsync(store, SyncPassKind.Incremental, "t3", Up("b", "B2"), Up("e", "E1"), Up("b", "B3"), Del("e"));
+        await CommitAsync(store, SyncPassKind.Incremental, "t4", Up("b", "B4"));
+
+        Assert.That(await ChangesAsync(store), Is.EqualTo(new[]
+        {
+            "1:a:Added:A1", "2:b:Added:B1", "3:b:Removed:", "4:b:Added:B3", "5:b:Updated:B4",
+        }));
+    }
+
+    [Test]
     public async Task A_store_without_a_feed_on_a_file_that_never_had_one_keeps_no_versions()
     {
         var store = Open("events", feed: false);
@@ -233,6 +266,13 @@ public sealed class SqliteFeedReferenceTests
     {
         var page = await store.ReadChangesAsync(after, 100);
         return page.Changes.Where(change => change.Item is not null).Select(change => change.Key + ":" + change.Item!.Title).ToArray();
+    }
+
+    /// <summary>The feed's changes after <paramref name="after"/>, as "seq:key:kind:title".</summary>
+    private static async Task<string[]> ChangesAsync(SqliteSyncStore<TestItem> store, long after = 0)
+    {
+        var page = await store.ReadChangesAsync(after, 100);
+        return page.Changes.Select(change => $"{change.Sequence}:{change.Key}:{change.Kind}:{change.Item?.Title}").ToArray();
     }
 
     private async Task ExecuteAsync(string sql)
