@@ -113,20 +113,23 @@ public static class ScenarioRunner
     private static async Task<(ExpectedOutcome Outcome, Exception? Error)> RunCallAsync(ISyncUnderTest client, ConformanceSettings settings, CancellationToken cancellationToken)
     {
         var limit = settings.EffectiveCallTimeout;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(limit);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task? call = null;
         try
         {
-            // The client is asked to stop at the limit, but the kit does not rely on it: WaitAsync gives up on a client
-            // that ignores cancellation, so a hung call is reported as a timeout instead of hanging the run.
-            call = client.SyncAsync(timeout.Token);
+            // One clock decides: WaitAsync gives up on the call at the limit, whether or not the client honours
+            // cancellation, so a hung call is reported as a timeout instead of hanging the run; only then is the client
+            // asked to stop. (A second timer cancelling the client's token at the same limit raced WaitAsync's: a call
+            // that ended cancelled just as WaitAsync gave up was judged an untyped error.)
+            call = client.SyncAsync(stop.Token);
             await call.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
             return (ExpectedOutcome.Success, null);
         }
-        catch (TimeoutException e) when (call is { IsCompleted: false })
+        catch (TimeoutException e) when (call is not null && !ReferenceEquals(call.Exception?.InnerException, e))
         {
-            // Observe the abandoned call's eventual failure so it never surfaces as an unobserved task exception.
+            // WaitAsync's own timeout, not a TimeoutException the call failed with (that one is judged below). Observe the
+            // abandoned call's eventual failure so it never surfaces as an unobserved task exception.
+            await stop.CancelAsync().ConfigureAwait(false);
             _ = call.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return (new ExpectedOutcome(OutcomeKind.Timeout), new TimeoutException($"The sync call did not finish within {limit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s.", e));
         }
@@ -141,10 +144,6 @@ public static class ScenarioRunner
         catch (SyncExpiryLoopException e)
         {
             return (ExpectedOutcome.ExpiryLoop, e);
-        }
-        catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            return (new ExpectedOutcome(OutcomeKind.Timeout), e);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -54,14 +54,31 @@ public sealed class ScenarioRunnerTests
     }
 
     [Test]
-    public async Task A_client_that_honours_cancellation_also_times_out()
+    public async Task A_client_that_honours_cancellation_also_times_out_and_is_asked_to_stop()
     {
         await using var server = new EmbeddedScenarioServer();
         var settings = new ConformanceSettings(CallTimeout: TimeSpan.FromMilliseconds(300));
+        var stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var report = await RunBoundedAsync(server, Scenario, _ => new ScriptedClient(ct => Task.Delay(Timeout.Infinite, ct)), settings);
+        var report = await RunBoundedAsync(server, Scenario, _ => new ScriptedClient(async ct =>
+        {
+            await using var registration = ct.Register(() => stopped.TrySetResult(true));
+            await Task.Delay(Timeout.Infinite, ct);
+        }), settings);
 
         Assert.That(report.Calls.Select(c => c.Outcome.Kind), Is.EqualTo(new[] { OutcomeKind.Timeout }));
+        Assert.That(await stopped.Task.WaitAsync(Bound), Is.True, "the call's token is cancelled once the kit gives up on it");
+    }
+
+    [Test]
+    public async Task A_timeout_the_client_throws_itself_is_an_untyped_error_not_the_kits_timeout()
+    {
+        await using var server = new EmbeddedScenarioServer();
+
+        var report = await RunBoundedAsync(server, Scenario, _ => new ScriptedClient(_ => Task.FromException(new TimeoutException("the client's own"))), ConformanceSettings.Default);
+
+        Assert.That(report.Calls[0].Outcome.Kind, Is.EqualTo(OutcomeKind.UntypedError));
+        Assert.That(report.Calls[0].Error?.Message, Is.EqualTo("the client's own"));
     }
 
     [Test]
