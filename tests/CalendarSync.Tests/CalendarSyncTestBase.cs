@@ -75,8 +75,15 @@ public abstract class CalendarSyncTestBase
         Assert.That(state.Items, Is.EqualTo(expected), "the mirror must equal the server's live events");
     }
 
-    /// <summary>Requests of the journal that reached the events endpoint.</summary>
-    protected IReadOnlyList<RecordedRequest> EventRequests() => Server.Requests.Where(r => r.CalendarId == "primary").ToList();
+    /// <summary>
+    /// Requests of the journal that reached the events endpoint, once every request has been answered: the server journals
+    /// a request after its answer has gone out, so the client may see the answer first.
+    /// </summary>
+    protected async Task<IReadOnlyList<RecordedRequest>> EventRequestsAsync()
+    {
+        await Server.WhenRequestsAnsweredAsync();
+        return Server.Requests.Where(r => r.CalendarId == "primary").ToList();
+    }
 
     protected static DateTimeOffset At(int day, int hour = 9) => new(2026, 3, day, hour, 0, 0, TimeSpan.Zero);
 

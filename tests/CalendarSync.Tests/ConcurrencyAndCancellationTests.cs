@@ -24,7 +24,7 @@ public class ConcurrencyAndCancellationTests : CalendarSyncTestBase
         Assert.That(results.Count(r => r.Kind == SyncPassKind.Full), Is.EqualTo(1), "one call made the full sync, the others found its token");
         Assert.That(results.Select(r => r.SyncToken).Distinct(), Is.EqualTo(new[] { Calendar.CurrentSyncToken }));
         // Each pass is a run of requests numbered 1..n; interleaving would put a page 1 inside another pass's run.
-        var pageNumbers = EventRequests().Select(r => r.PageNumber).ToList();
+        var pageNumbers = (await EventRequestsAsync()).Select(r => r.PageNumber).ToList();
         Assert.That(pageNumbers, Is.EqualTo(new[] { 1, 2, 3, 1, 1, 1 }));
         await AssertMirrorEqualsServerAsync();
     }

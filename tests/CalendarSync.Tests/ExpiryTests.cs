@@ -26,7 +26,7 @@ public class ExpiryTests : CalendarSyncTestBase
         Assert.That(result.StartedAs, Is.EqualTo(SyncPassKind.Incremental));
         Assert.That(result.Kind, Is.EqualTo(SyncPassKind.Full));
         Assert.That(result.ExpiriesRecovered, Is.EqualTo(1));
-        var requests = EventRequests();
+        var requests = (await EventRequestsAsync());
         Assert.That(requests[0].StatusCode, Is.EqualTo(410));
         Assert.That(requests.Skip(1).Select(r => r.SyncToken), Has.All.Null, "the dead token is not sent again");
         Assert.That((await ReadStateAsync()).Items.Select(i => i.Split('|')[0]), Does.Not.Contain("evt-000007"));
@@ -84,7 +84,7 @@ public class ExpiryTests : CalendarSyncTestBase
 
         Assert.That(exception!.Expiries, Is.EqualTo(3));
         Assert.That(exception.Message, Does.Contain("3 times"));
-        Assert.That(EventRequests(), Has.Count.EqualTo(3), "bounded: one request per attempt, no recursion");
+        Assert.That((await EventRequestsAsync()), Has.Count.EqualTo(3), "bounded: one request per attempt, no recursion");
         Assert.That(await ReadStateAsync(), Is.EqualTo(before), "token and items exactly as before the call");
     }
 

@@ -60,7 +60,7 @@ public class FailureTests : CalendarSyncTestBase
 
         Assert.That(exception!.StatusCode, Is.EqualTo(status));
         Assert.That(exception.Reason, Is.EqualTo(reason));
-        Assert.That(EventRequests(), Has.Count.EqualTo(2), "page 1, then page 2 once: no retry, nothing after the error");
+        Assert.That((await EventRequestsAsync()), Has.Count.EqualTo(2), "page 1, then page 2 once: no retry, nothing after the error");
         Assert.That(await ReadStateAsync(), Is.EqualTo(_before));
     }
 
@@ -87,7 +87,7 @@ public class FailureTests : CalendarSyncTestBase
         var exception = Assert.ThrowsAsync<SyncProtocolException>(() => _repository.SyncAsync());
 
         Assert.That(exception!.Violation, Is.EqualTo(SyncProtocolViolation.PageTokenLoop));
-        Assert.That(EventRequests(), Has.Count.EqualTo(2), "the repeated token is never requested again");
+        Assert.That((await EventRequestsAsync()), Has.Count.EqualTo(2), "the repeated token is never requested again");
         Assert.That(await ReadStateAsync(), Is.EqualTo(_before));
     }
 

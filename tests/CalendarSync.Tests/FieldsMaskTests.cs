@@ -30,8 +30,8 @@ public class FieldsMaskTests : CalendarSyncTestBase
 
         Assert.That(result.Kind, Is.EqualTo(SyncPassKind.Incremental));
         Assert.That((result.Upserts, result.Deletes), Is.EqualTo((1, 1)));
-        Assert.That(EventRequests().Select(r => r.GetQueryValue("fields")), Has.All.EqualTo(CalendarEventsRepository.MirroredFields));
-        Assert.That(EventRequests(), Has.Count.EqualTo(4), "3 full pages and 1 incremental page, each with the mask");
+        Assert.That((await EventRequestsAsync()).Select(r => r.GetQueryValue("fields")), Has.All.EqualTo(CalendarEventsRepository.MirroredFields));
+        Assert.That((await EventRequestsAsync()), Has.Count.EqualTo(4), "3 full pages and 1 incremental page, each with the mask");
         await AssertMirrorEqualsServerAsync();
         var stored = (await OpenStore().ReadItemsAsync()).Single(p => p.Key == "with-notes").Value;
         Assert.That((stored.Description, stored.Start?.DateTime, stored.End?.DateTime, stored.ETag), Is.EqualTo(("new agenda", "2026-03-05T09:00:00Z", "2026-03-05T10:00:00Z", Calendar.Find("with-notes")!.ETag)),

@@ -37,7 +37,7 @@ public class NonJsonErrorBodyTests : CalendarSyncTestBase
 
         Assert.That(result.Retries, Is.EqualTo(2));
         Assert.That(result.Pages, Is.EqualTo(3));
-        Assert.That(EventRequests().Where(r => r.FaultFired).Select(r => r.StatusCode), Is.EqualTo(new[] { fault.StatusCode, fault.StatusCode }));
+        Assert.That((await EventRequestsAsync()).Where(r => r.FaultFired).Select(r => r.StatusCode), Is.EqualTo(new[] { fault.StatusCode, fault.StatusCode }));
         await AssertMirrorEqualsServerAsync();
     }
 

@@ -20,7 +20,7 @@ public class PagingAndTokenTests : CalendarSyncTestBase
         Assert.That(result.Pages, Is.EqualTo(10));
         Assert.That(result.Upserts, Is.EqualTo(1_000));
         Assert.That(result.SyncToken, Is.EqualTo(Calendar.CurrentSyncToken));
-        var requests = EventRequests();
+        var requests = (await EventRequestsAsync());
         Assert.That(requests, Has.Count.EqualTo(10));
         Assert.That(requests[0].PageToken, Is.Null, "the first page is requested without a page token");
         Assert.That(requests.Skip(1).Select(r => r.PageToken), Has.All.Not.Null);
@@ -46,7 +46,7 @@ public class PagingAndTokenTests : CalendarSyncTestBase
         Assert.That(result.Kind, Is.EqualTo(SyncPassKind.Incremental));
         Assert.That(result.Pages, Is.EqualTo(4));
         Assert.That(result.Upserts, Is.EqualTo(35));
-        var requests = EventRequests();
+        var requests = (await EventRequestsAsync());
         Assert.That(requests.Select(r => r.SyncToken), Has.All.EqualTo(first.SyncToken), "every page sends the stored token");
         var queries = requests.Select(r => string.Join("&", r.Query.Where(p => p.Key != "pageToken").OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}"))).Distinct().ToList();
         Assert.That(queries, Has.Count.EqualTo(1), "every page of a pass repeats the same query apart from the page token");
@@ -64,7 +64,7 @@ public class PagingAndTokenTests : CalendarSyncTestBase
         Calendar.Upsert(new FakeEvent("later", "Later", At(9)));
         var incremental = await repository.SyncAsync();
 
-        var requests = EventRequests();
+        var requests = (await EventRequestsAsync());
         Assert.That(requests[0].GetQueryValue("timeMin"), Is.EqualTo("2026-01-01T00:00:00Z"), "the full sync is filtered");
         Assert.That(requests[1].SyncToken, Is.Not.Null);
         Assert.That(requests[1].HasQueryParameter("timeMin"), Is.False, "timeMin with a sync token is a 400 syncTokenWithRequestRestrictions");
@@ -99,7 +99,7 @@ public class PagingAndTokenTests : CalendarSyncTestBase
         var result = await Repository(pageSize: 10).SyncAsync();
 
         Assert.That(result.Pages, Is.GreaterThanOrEqualTo(4));
-        Assert.That(EventRequests().Count(r => r.FaultFired), Is.EqualTo(2));
+        Assert.That((await EventRequestsAsync()).Count(r => r.FaultFired), Is.EqualTo(2));
         await AssertMirrorEqualsServerAsync();
     }
 

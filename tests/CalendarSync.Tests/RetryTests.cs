@@ -31,7 +31,7 @@ public class RetryTests : CalendarSyncTestBase
         var result = await Repository(pageSize: 10).SyncAsync();
 
         Assert.That(result.Retries, Is.EqualTo(2));
-        var failed = EventRequests().Where(r => r.FaultFired).Select(r => r.StatusCode).ToList();
+        var failed = (await EventRequestsAsync()).Where(r => r.FaultFired).Select(r => r.StatusCode).ToList();
         Assert.That(failed, Is.EqualTo(new[] { status, status }));
         await AssertMirrorEqualsServerAsync();
     }
@@ -45,7 +45,7 @@ public class RetryTests : CalendarSyncTestBase
         var exception = Assert.ThrowsAsync<SyncRequestFailedException>(() => Repository().SyncAsync());
 
         Assert.That(exception!.Attempts, Is.EqualTo(1));
-        Assert.That(EventRequests(), Has.Count.EqualTo(1));
+        Assert.That((await EventRequestsAsync()), Has.Count.EqualTo(1));
     }
 
     [Test]
@@ -59,7 +59,7 @@ public class RetryTests : CalendarSyncTestBase
         Assert.That(exception!.Attempts, Is.EqualTo(4));
         Assert.That(exception.StatusCode, Is.EqualTo(503));
         Assert.That(exception.Message, Does.Contain("gave up after 4 attempts"));
-        Assert.That(EventRequests(), Has.Count.EqualTo(4));
+        Assert.That((await EventRequestsAsync()), Has.Count.EqualTo(4));
         Assert.That((await ReadStateAsync()).Token, Is.Null);
     }
 
@@ -71,7 +71,7 @@ public class RetryTests : CalendarSyncTestBase
 
         var result = await Repository().SyncAsync();
 
-        var requests = EventRequests();
+        var requests = (await EventRequestsAsync());
         Assert.That(result.Retries, Is.EqualTo(1));
         // The computed backoff is 1-5 ms; only the server's Retry-After explains a gap of a second.
         Assert.That(requests[1].Time - requests[0].Time, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(950)));
@@ -87,6 +87,6 @@ public class RetryTests : CalendarSyncTestBase
         var exception = Assert.ThrowsAsync<SyncRequestFailedException>(() => Repository(options: options).SyncAsync());
 
         Assert.That(exception!.StatusCode, Is.EqualTo(429));
-        Assert.That(EventRequests(), Has.Count.EqualTo(1));
+        Assert.That((await EventRequestsAsync()), Has.Count.EqualTo(1));
     }
 }

@@ -205,12 +205,14 @@ public sealed class DatabaseOutageTests
         await using (var transaction = await session.BeginTransactionAsync(cancellationToken))
         {
             await using var hold = new NpgsqlCommand("SELECT 1", session, transaction);
+            // The session's idle timer starts when this statement ends, and so does the clock (opening the observer's
+            // connection after it may take a while on a loaded machine).
             await hold.ExecuteScalarAsync(cancellationToken);
+            var waited = System.Diagnostics.Stopwatch.StartNew();
             await using var observer = new NpgsqlConnection(_connection);
             await observer.OpenAsync(cancellationToken);
             await using var alive = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE pid = @pid", observer);
             alive.Parameters.AddWithValue("pid", pid);
-            var waited = System.Diagnostics.Stopwatch.StartNew();
             while ((long)(await alive.ExecuteScalarAsync(cancellationToken))! > 0)
             {
                 Assert.That(waited.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "the idle session was never ended");

@@ -116,6 +116,7 @@ public sealed class FencedLeaseTests : TwoWorkerFixture
     {
         var storeA = WorkerA.OpenStore<TestItem>(Collection);
         var storeB = WorkerB.OpenStore<TestItem>(Collection);
+        await WorkerB.ReadLeaseAsync(Collection, cancellationToken); // B's first connection opens before the short lease starts
         var running = await storeA.BeginPassAsync(SyncPassKind.Full, cancellationToken);
         await using (running)
         {
@@ -171,7 +172,9 @@ public sealed class FencedLeaseTests : TwoWorkerFixture
         var storeB = WorkerB.OpenStore<TestItem>(Collection);
         await CommitAsync(storeA, SyncPassKind.Full, "token-1", cancellationToken, Up("a", "A1"));
 
-        // Worker A stages a page and "dies": its writer is never committed nor disposed, its pool is gone.
+        // Worker A stages a page and "dies": its writer is never committed nor disposed, its pool is gone. B's first
+        // connection opens before, so that B is refused while the short lease is still live.
+        await WorkerB.ReadLeaseAsync(Collection, cancellationToken);
         var orphan = await storeA.BeginPassAsync(SyncPassKind.Full, cancellationToken);
         await orphan.ApplyAsync([Up("z", "Z")], cancellationToken);
         await WorkerA.DisposeAsync();

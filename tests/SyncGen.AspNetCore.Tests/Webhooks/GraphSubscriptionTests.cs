@@ -88,7 +88,9 @@ public sealed class GraphSubscriptionTests
             var before = graph.Subscriptions.Live.Single();
             graph.Subscriptions.MaxLifetime = TimeSpan.FromHours(3); // so that the renewal's new expiry is visibly later
             Assert.That(await graph.Subscriptions.SendLifecycleAsync(before.Id, "reauthorizationRequired"), Is.EqualTo(202));
-            await PushHost.EventuallyAsync(() => Task.FromResult(graph.Subscriptions.Live.Single().ExpirationDateTime > before.ExpirationDateTime), cancellationToken);
+            // Graph moves the expiry before it answers the renewal; the host stores it after the answer arrives.
+            await PushHost.EventuallyAsync(async () => graph.Subscriptions.Live.Single().ExpirationDateTime > before.ExpirationDateTime
+                && (await host.Channels.ListAsync(cancellationToken)).Single().ExpiresAt > before.ExpirationDateTime, cancellationToken);
             var stored = (await host.Channels.ListAsync(cancellationToken)).Single();
             using (Assert.EnterMultipleScope())
             {

@@ -84,6 +84,7 @@ public class SyncEngineOverHttpTests
 
         var result = await Engine(store).RunAsync();
 
+        await _server.WhenRequestsAnsweredAsync(); // the server journals a request after its answer has gone out
         var journal = _server.Requests;
         Assert.That(result.Retries, Is.EqualTo(1));
         Assert.That(journal[1].Time - journal[0].Time, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(950)));

@@ -82,7 +82,7 @@ public class TimeAndSizeLimitTests
             await RawHttpServer.WriteAsync(stream, 200, null, OkPage, token);
         });
 
-        var (result, error, store) = await SyncAsync(server, Options(timeout: TimeSpan.FromMilliseconds(300)));
+        var (result, error, store) = await SyncAsync(server, Options(timeout: TimeSpan.FromSeconds(2)));
 
         Assert.That(error, Is.Null);
         Assert.That(result!.Retries, Is.EqualTo(1));

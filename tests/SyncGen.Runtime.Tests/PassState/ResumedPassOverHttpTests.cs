@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Net.Http;
 using System.Threading.Tasks;
@@ -41,6 +42,20 @@ public sealed class ResumedPassOverHttpTests
     /// <summary>Makes page <paramref name="page"/> of the next full pass fail for good (500 past the one retry).</summary>
     private void FailPage(int page) => _server.Faults.Enqueue(new FaultRule(Fault.BackendError()) { Page = page, WithSyncToken = false, Times = 2 });
 
+    // The server journals a request after its answer has gone out: a late entry of the call before must neither land
+    // after the journal is cleared nor be missing from a count.
+    private async Task ClearRequestsAsync()
+    {
+        await _server.WhenRequestsAnsweredAsync();
+        _server.ClearRequests();
+    }
+
+    private async Task<IReadOnlyList<RecordedRequest>> AnsweredRequestsAsync()
+    {
+        await _server.WhenRequestsAnsweredAsync();
+        return _server.Requests;
+    }
+
     private void AssertMirrorsServer(InMemorySyncStore<JsonEvent> store)
     {
         var live = _server.Primary.LiveEvents.ToDictionary(e => e.Id, e => e.Summary);
@@ -55,13 +70,13 @@ public sealed class ResumedPassOverHttpTests
         FailPage(8);
         Assert.ThrowsAsync<SyncRequestFailedException>(() => source.SyncAsync(store, Options));
         Assert.That(store.SyncToken, Is.Null, "a failed pass commits nothing");
-        _server.ClearRequests();
+        await ClearRequestsAsync();
 
         var result = await source.SyncAsync(store, Options);
 
         Assert.That(result.ResumedAtPage, Is.EqualTo(8));
         Assert.That(result.Kind, Is.EqualTo(SyncPassKind.Full));
-        Assert.That(_server.Requests, Has.Count.EqualTo(3), "pages 8, 9 and 10 only");
+        Assert.That(await AnsweredRequestsAsync(), Has.Count.EqualTo(3), "pages 8, 9 and 10 only");
         Assert.That(result.Pages, Is.EqualTo(10));
         AssertMirrorsServer(store);
         Assert.That(store.SyncToken, Is.EqualTo(_server.Primary.CurrentSyncToken));
@@ -80,14 +95,14 @@ public sealed class ResumedPassOverHttpTests
         _server.Primary.Delete("evt-000002");
         _server.Primary.AddMany(2, "late");
         _server.Faults.Enqueue(new FaultRule(Fault.Status(status, "invalid")) { WithPageToken = true, Page = 8 });
-        _server.ClearRequests();
+        await ClearRequestsAsync();
 
         var result = await source.SyncAsync(store, Options);
 
         Assert.That(result.ResumedAtPage, Is.Null);
         Assert.That(result.Kind, Is.EqualTo(SyncPassKind.Full));
         Assert.That(result.Upserts, Is.EqualTo(Events + 1), "the fresh pass listed everything once");
-        Assert.That(_server.Requests, Has.Count.EqualTo(1 + 11), "the refused page, then a whole fresh pass");
+        Assert.That(await AnsweredRequestsAsync(), Has.Count.EqualTo(1 + 11), "the refused page, then a whole fresh pass");
         AssertMirrorsServer(store);
     }
 
@@ -98,12 +113,12 @@ public sealed class ResumedPassOverHttpTests
         var source = Source();
         FailPage(8);
         Assert.ThrowsAsync<SyncRequestFailedException>(() => source.SyncAsync(store, Options));
-        _server.ClearRequests();
+        await ClearRequestsAsync();
 
         var result = await source.SyncAsync(store, Options with { ResumeInterruptedPasses = false });
 
         Assert.That(result.ResumedAtPage, Is.Null);
-        Assert.That(_server.Requests, Has.Count.EqualTo(10));
+        Assert.That(await AnsweredRequestsAsync(), Has.Count.EqualTo(10));
         AssertMirrorsServer(store);
     }
 
@@ -113,13 +128,13 @@ public sealed class ResumedPassOverHttpTests
         var store = new InMemorySyncStore<JsonEvent>();
         FailPage(8);
         Assert.ThrowsAsync<SyncRequestFailedException>(() => Source().SyncAsync(store, Options));
-        _server.ClearRequests();
+        await ClearRequestsAsync();
 
         var other = new SyncHttpPageSource<JsonEvent>(_http, SyncDialects.GoogleCalendar, new Uri(_server.EventsUri() + "?maxResults=5"));
         var result = await other.SyncAsync(store, Options);
 
         Assert.That(result.ResumedAtPage, Is.Null);
-        Assert.That(_server.Requests, Has.Count.EqualTo(8));
+        Assert.That(await AnsweredRequestsAsync(), Has.Count.EqualTo(8));
         AssertMirrorsServer(store);
     }
 
@@ -136,13 +151,13 @@ public sealed class ResumedPassOverHttpTests
 
         _server.Faults.Enqueue(new FaultRule(Fault.BackendError()) { Page = 5, WithSyncToken = true, Times = 2 });
         Assert.ThrowsAsync<SyncRequestFailedException>(() => source.SyncAsync(store, Options));
-        _server.ClearRequests();
+        await ClearRequestsAsync();
 
         var result = await source.SyncAsync(store, Options);
 
         Assert.That(result.Kind, Is.EqualTo(SyncPassKind.Incremental));
         Assert.That(result.ResumedAtPage, Is.EqualTo(5));
-        Assert.That(_server.Requests, Has.Count.EqualTo(4), "pages 5 to 8 of the 30 changes");
+        Assert.That(await AnsweredRequestsAsync(), Has.Count.EqualTo(4), "pages 5 to 8 of the 30 changes");
         AssertMirrorsServer(store);
     }
 
