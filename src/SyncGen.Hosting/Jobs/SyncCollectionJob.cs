@@ -81,6 +81,13 @@ internal sealed partial class SyncCollectionJob(
             WorkerTelemetry.StaleCommitsRefused.Add(1, new KeyValuePair<string, object?>("syncgen.collection", collection));
             Log.LeaseLost(logger, collection, lost.PassEpoch, lost.CurrentEpoch);
         }
+        catch (SyncCollectionRemovedException removed)
+        {
+            // Its parent dropped the collection and this firing came before the parent's reconcile deleted the job:
+            // nothing was written, and the job is about to go, so neither a failure nor a retry.
+            outcome = "removed";
+            Log.Removed(logger, collection, removed.RemovedBy);
+        }
         catch (SyncLeaseHeldException held)
         {
             // A pass of another worker (possibly a dead one) holds the lease: come back when it expires.
@@ -170,6 +177,9 @@ internal sealed partial class SyncCollectionJob(
 
         [LoggerMessage(104, LogLevel.Warning, "{Collection}: sync failed ({Failures} in a row); retrying in {Delay}")]
         public static partial void Failed(ILogger logger, string collection, int failures, TimeSpan delay, Exception exception);
+
+        [LoggerMessage(106, LogLevel.Information, "{Collection}: removed by {Parent}; pass refused, nothing written, its job goes with the parent's reconcile")]
+        public static partial void Removed(ILogger logger, string collection, string parent);
 
         [LoggerMessage(105, LogLevel.Error, "{Collection}: could not move the trigger for a retry; it keeps its interval")]
         public static partial void RescheduleFailed(ILogger logger, string collection, Exception exception);

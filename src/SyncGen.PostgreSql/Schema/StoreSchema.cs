@@ -155,6 +155,16 @@ internal static class StoreSchema
             acked bigint NOT NULL,
             PRIMARY KEY (collection, consumer));
         """,
+
+        // removed_collections: a mark per child collection a parent's commit removed (ISyncCollectionRemover), written in
+        // that commit and cleared by a later commit of the parent that lists the child again. A pass of a marked
+        // collection may not commit: one that started after the removal would bring back its mirror and token.
+        """
+        CREATE TABLE {s}.removed_collections (
+            collection text PRIMARY KEY,
+            removed_by text NOT NULL,
+            removed_at timestamptz NOT NULL DEFAULT now());
+        """,
     ];
 
     /// <summary>The version this code creates and understands.</summary>

@@ -59,6 +59,18 @@ public sealed partial class PostgreSqlSyncStore<TItem>
             _removals = collections.Where(c => !string.Equals(c, store._collection, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToArray();
         }
 
+        // Collections the commit's parent lists: their removal marks go in the commit (a removal of the same commit wins).
+        private string[] _kept = [];
+
+        public void KeepOnCommit(IReadOnlyCollection<string> collections)
+        {
+            ArgumentNullException.ThrowIfNull(collections);
+            ThrowIfDone();
+            _kept = collections.Distinct(StringComparer.Ordinal).ToArray();
+        }
+
+        private string[] Kept => _kept.Except(_removals, StringComparer.Ordinal).ToArray();
+
         public void SetQueryFingerprint(string? fingerprint) => _fingerprint = fingerprint;
 
         public async ValueTask ApplyAsync(IReadOnlyList<SyncChange<TItem>> changes, SyncPassCheckpoint checkpoint, CancellationToken cancellationToken = default)
@@ -345,11 +357,18 @@ public sealed partial class PostgreSqlSyncStore<TItem>
         private string FenceRemovedSql(string collections) =>
             $"UPDATE {_s}.leases SET epoch = epoch + 1, expires_at = now(), staged = false, checkpoint = NULL, checkpoint_changes = NULL WHERE collection = ANY({collections}::text[])";
 
+        // The removal mark of each removed collection, naming this collection (parameter `parent`) as the one that removed
+        // it; a pass of a marked collection may not commit. `gate` is the condition the commit was accepted on.
+        private string MarkRemovedSql(string collections, string parent, string gate) =>
+            $"INSERT INTO {_s}.removed_collections (collection, removed_by) SELECT c, {parent} FROM unnest({collections}::text[]) AS c WHERE {gate} " +
+            "ON CONFLICT (collection) DO UPDATE SET removed_by = excluded.removed_by, removed_at = now()";
+
         // $1 collection, $2 holder, $3 duration, $4 staged, $5 the row version read at the start (null: there was no row).
+        // A collection its parent removed (a removal mark) is refused: a pass that started after the removal must not write.
         private string TakeLeaseSql =>
             $"""
             INSERT INTO {_s}.leases AS l (collection, epoch, holder, acquired_at, expires_at, staged)
-            VALUES ($1, 1, $2, now(), now() + $3, $4)
+            SELECT $1, 1, $2, now(), now() + $3, $4 WHERE NOT EXISTS (SELECT 1 FROM {_s}.removed_collections WHERE collection = $1)
             ON CONFLICT (collection) DO UPDATE
                 SET epoch = l.epoch + 1, holder = excluded.holder, acquired_at = excluded.acquired_at,
                     expires_at = excluded.expires_at, staged = excluded.staged, checkpoint = NULL, checkpoint_changes = NULL
@@ -379,7 +398,7 @@ public sealed partial class PostgreSqlSyncStore<TItem>
             {
                 await CommitStagedAsync(_epoch.Value, syncToken, cancellationToken).ConfigureAwait(false);
             }
-            else if (kind == SyncPassKind.Incremental && _keys.Count == 0 && _removals.Length == 0 && string.Equals(syncToken, start.Token, StringComparison.Ordinal)
+            else if (kind == SyncPassKind.Incremental && _keys.Count == 0 && _removals.Length == 0 && _kept.Length == 0 && string.Equals(syncToken, start.Token, StringComparison.Ordinal)
                 && (_fingerprint is null || string.Equals(_fingerprint, start.QueryFingerprint, StringComparison.Ordinal)))
             {
                 // Nothing changed and the token did not move: the committed state already is this pass's result. If
@@ -435,6 +454,8 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                 removed_state AS (DELETE FROM {_s}.state WHERE collection = ANY($11::text[]) AND EXISTS (SELECT 1 FROM st)),
                 removed_staging AS (DELETE FROM {_s}.staging WHERE collection = ANY($11::text[]) AND EXISTS (SELECT 1 FROM st)),
                 removed_leases AS ({FenceRemovedSql("$11")} AND EXISTS (SELECT 1 FROM st)),
+                removed_marks AS ({MarkRemovedSql("$11", "$1", "EXISTS (SELECT 1 FROM st)")}),
+                kept_marks AS (DELETE FROM {_s}.removed_collections WHERE collection = ANY($14::text[]) AND EXISTS (SELECT 1 FROM st)),
                 put AS (
                     INSERT INTO {_s}.items AS i (collection, key, item)
                     SELECT $1, u.key, u.item FROM st, unnest($7::text[], $8::jsonb[]) AS u(key, item)
@@ -449,10 +470,8 @@ public sealed partial class PostgreSqlSyncStore<TItem>
             command.Parameters.AddWithValue(start.Epoch);
             command.Parameters.Add(new NpgsqlParameter { Value = _removals, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             command.Parameters.Add(new NpgsqlParameter { Value = (object?)_fingerprint ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            if (store.ChangeFeed is { } feed)
-            {
-                command.Parameters.AddWithValue(feed.MaxRetainedChanges);
-            }
+            command.Parameters.Add(new NpgsqlParameter { Value = store.ChangeFeed?.MaxRetainedChanges ?? 0, NpgsqlDbType = NpgsqlDbType.Integer });
+            command.Parameters.Add(new NpgsqlParameter { Value = Kept, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
 
             // All the work is in this statement: cancelling it now would only throw it away.
             var committed = await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
@@ -510,10 +529,12 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                     // epoch. A newer pass took it over: refuse, and the rollback on dispose leaves everything as it is.
                     long? current;
                     long staged;
+                    string? removedBy;
                     await using (var check = new NpgsqlCommand(
                         $"""
                         SELECT (SELECT epoch FROM {_s}.leases WHERE collection = $1 FOR UPDATE),
-                               (SELECT count(*) FROM {_s}.staging WHERE collection = $1 AND epoch = $2);
+                               (SELECT count(*) FROM {_s}.staging WHERE collection = $1 AND epoch = $2),
+                               (SELECT removed_by FROM {_s}.removed_collections WHERE collection = $1);
                         """,
                         connection,
                         transaction))
@@ -524,6 +545,13 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                         current = reader.IsDBNull(0) ? null : reader.GetInt64(0);
                         staged = reader.GetInt64(1);
+                        removedBy = reader.IsDBNull(2) ? null : reader.GetString(2);
+                    }
+
+                    if (removedBy is not null)
+                    {
+                        // The parent removed the collection after this pass took its lease: committing would bring it back.
+                        throw new SyncCollectionRemovedException(store._collection, removedBy);
                     }
 
                     if (current != epoch)
@@ -597,6 +625,21 @@ public sealed partial class PostgreSqlSyncStore<TItem>
                         await using var remove = new NpgsqlCommand(sql + ";", connection, transaction);
                         remove.Parameters.Add(new NpgsqlParameter { Value = _removals, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
                         await remove.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (_removals.Length > 0)
+                    {
+                        await using var mark = new NpgsqlCommand(MarkRemovedSql("$1", "$2", "true") + ";", connection, transaction);
+                        mark.Parameters.Add(new NpgsqlParameter { Value = _removals, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                        mark.Parameters.AddWithValue(store._collection);
+                        await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (Kept is { Length: > 0 } kept)
+                    {
+                        await using var keep = new NpgsqlCommand($"DELETE FROM {_s}.removed_collections WHERE collection = ANY($1::text[]);", connection, transaction);
+                        keep.Parameters.Add(new NpgsqlParameter { Value = kept, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                        await keep.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     }
 
                     // All the work is done: cancelling now would only throw it away, so the COMMIT itself is not cancellable.

@@ -175,10 +175,23 @@ public sealed partial class PostgreSqlSyncStore<TItem> : ISyncStore<TItem>, ISyn
     /// </summary>
     private async Task<SyncException> RefusalAsync(long passEpoch, bool heldByPass, string operation, CancellationToken cancellationToken)
     {
+        if (await RemovedByAsync(cancellationToken).ConfigureAwait(false) is { } parent)
+        {
+            return new SyncCollectionRemovedException(_collection, parent);
+        }
+
         var now = await ReadStateAsync(cancellationToken).ConfigureAwait(false);
         return !heldByPass && now.LeaseIsLive
             ? new SyncLeaseHeldException(_collection, now.Holder!, now.Epoch, now.ExpiresAt)
             : new SyncLeaseLostException(_collection, passEpoch, now.Holder is null ? null : now.Epoch, operation);
+    }
+
+    /// <summary>The parent collection whose commit removed this one and did not list it again since, or null.</summary>
+    private async Task<string?> RemovedByAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _database.DataSource.CreateCommand($"SELECT removed_by FROM {_s}.removed_collections WHERE collection = $1;");
+        command.Parameters.AddWithValue(_collection);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
     /// <summary>What a pass starts from: the committed token and the lease row as one snapshot read them.</summary>

@@ -180,6 +180,15 @@ public sealed class SyncFanOut<TParent, TChild>
                 remover.RemoveOnCommit(removed.Select(owner.ChildCollection).ToList());
             }
 
+            // The children this pass lists (a full pass lists only what it applied; an incremental one keeps the others
+            // as they were): a removal mark an earlier commit left on one of them goes, so its passes may commit again.
+            var listed = _last.Where(p => !p.Value).Select(p => p.Key).ToList();
+            if (listed.Count > 0)
+            {
+                listed.Sort(StringComparer.Ordinal);
+                remover.KeepOnCommit(listed.Select(owner.ChildCollection).ToList());
+            }
+
             await inner.CommitAsync(syncToken, cancellationToken).ConfigureAwait(false);
             store.Removed = removed;
         }

@@ -14,4 +14,14 @@ public interface ISyncCollectionRemover
     /// <summary>Makes the next <see cref="ISyncPassWriter{TItem}.CommitAsync"/> also delete these collections' items and tokens.</summary>
     /// <param name="collections">Collection names of the same database; one that holds nothing is skipped.</param>
     void RemoveOnCommit(IReadOnlyCollection<string> collections);
+
+    /// <summary>Tells the next <see cref="ISyncPassWriter{TItem}.CommitAsync"/> the collections its parent lists: their removal marks are cleared in that commit.</summary>
+    /// <remarks>
+    /// A store that marks removed collections (PostgreSQL) refuses their passes with <see cref="SyncCollectionRemovedException"/>
+    /// until the parent lists them again; the default does nothing, for stores that keep no marks.
+    /// </remarks>
+    /// <param name="collections">Collection names of the same database.</param>
+    void KeepOnCommit(IReadOnlyCollection<string> collections)
+    {
+    }
 }
