@@ -33,7 +33,7 @@ public sealed class SqliteFeedModelTests
     private static readonly string[] Keys = ["a", "b", "c", "d", "e", "f"];
     private static readonly string[] Titles = ["x", "y", "xy", "yx"];
 
-    private string _directory = "";
+    private SqliteTestDirectory _files = null!;
 
     private enum StepKind
     {
@@ -79,21 +79,10 @@ public sealed class SqliteFeedModelTests
     }
 
     [SetUp]
-    public void CreateTempDirectory()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), "syncgen-sqlite-feed-model", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_directory);
-    }
+    public void CreateTempDirectory() => _files = new SqliteTestDirectory("syncgen-sqlite-feed-model");
 
     [TearDown]
-    public void DeleteTempDirectory()
-    {
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    public void DeleteTempDirectory() => _files.Dispose();
 
     [Test]
     public async Task The_feed_and_the_mirror_follow_the_model_through_any_history()
@@ -123,7 +112,7 @@ public sealed class SqliteFeedModelTests
     private async Task RunAsync(int cap, Step[] steps)
     {
         // A file per history, deleted after it: a deep run goes through thousands.
-        var path = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".db");
+        var path = _files.File(Guid.NewGuid().ToString("N") + ".db");
         try
         {
             await RunAsync(path, cap, steps);

@@ -15,26 +15,18 @@ namespace SyncGen.Runtime.Tests.Stores;
 [TestFixture]
 public sealed class SqliteFeedReferenceTests
 {
-    private string _directory = "";
+    private SqliteTestDirectory _files = null!;
     private string _path = "";
 
     [SetUp]
     public void CreateTempDirectory()
     {
-        _directory = Path.Combine(Path.GetTempPath(), "syncgen-sqlite-feed-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_directory);
-        _path = Path.Combine(_directory, "sync.db");
+        _files = new SqliteTestDirectory("syncgen-sqlite-feed-tests");
+        _path = _files.File();
     }
 
     [TearDown]
-    public void DeleteTempDirectory()
-    {
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    public void DeleteTempDirectory() => _files.Dispose();
 
     [Test]
     public async Task A_first_full_sync_writes_feed_rows_without_a_copy_of_the_items()

@@ -19,15 +19,14 @@ public sealed class SqliteKeptConnectionTests : PersistentSyncStoreContractTests
 {
     private readonly List<SqliteSyncStore<TestItem>> _stores = new();
     private readonly List<SqliteSyncStore<System.Text.Json.JsonElement>> _elementStores = new();
-    private string _directory = "";
+    private SqliteTestDirectory _files = null!;
     private string _path = "";
 
     [SetUp]
     public void CreateTempDirectory()
     {
-        _directory = Path.Combine(Path.GetTempPath(), "syncgen-sqlite-kept-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_directory);
-        _path = Path.Combine(_directory, "sync.db");
+        _files = new SqliteTestDirectory("syncgen-sqlite-kept-tests");
+        _path = _files.File();
     }
 
     [TearDown]
@@ -45,11 +44,7 @@ public sealed class SqliteKeptConnectionTests : PersistentSyncStoreContractTests
         }
 
         _elementStores.Clear();
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
+        _files.Dispose();
     }
 
     protected override ISyncStore<TestItem> CreateStore() => Open(TimeSpan.FromMinutes(5));

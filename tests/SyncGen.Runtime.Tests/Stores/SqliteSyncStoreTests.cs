@@ -11,27 +11,18 @@ namespace SyncGen.Runtime.Tests.Stores;
 [TestFixture]
 public sealed class SqliteSyncStoreTests : PersistentSyncStoreContractTests
 {
-    private string _directory = "";
+    private SqliteTestDirectory _files = null!;
     private string _path = "";
 
     [SetUp]
     public void CreateTempDirectory()
     {
-        _directory = Path.Combine(Path.GetTempPath(), "syncgen-sqlite-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_directory);
-        _path = Path.Combine(_directory, "sync.db");
+        _files = new SqliteTestDirectory("syncgen-sqlite-tests");
+        _path = _files.File();
     }
 
     [TearDown]
-    public void DeleteTempDirectory()
-    {
-        // Pooled connections keep the file open; release them so the directory can go (required on Windows).
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    public void DeleteTempDirectory() => _files.Dispose();
 
     protected override ISyncStore<TestItem> CreateStore() => CreateStoreWithFeed(new SyncChangeFeedOptions());
 
