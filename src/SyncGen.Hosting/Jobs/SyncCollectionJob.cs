@@ -178,10 +178,10 @@ internal sealed partial class SyncCollectionJob(
         [LoggerMessage(104, LogLevel.Warning, "{Collection}: sync failed ({Failures} in a row); retrying in {Delay}")]
         public static partial void Failed(ILogger logger, string collection, int failures, TimeSpan delay, Exception exception);
 
-        [LoggerMessage(106, LogLevel.Information, "{Collection}: removed by {Parent}; pass refused, nothing written, its job goes with the parent's reconcile")]
-        public static partial void Removed(ILogger logger, string collection, string parent);
-
         [LoggerMessage(105, LogLevel.Error, "{Collection}: could not move the trigger for a retry; it keeps its interval")]
         public static partial void RescheduleFailed(ILogger logger, string collection, Exception exception);
+
+        [LoggerMessage(106, LogLevel.Information, "{Collection}: removed by {Parent}; pass refused, nothing written, its job goes with the parent's reconcile")]
+        public static partial void Removed(ILogger logger, string collection, string parent);
     }
 }
