@@ -17,8 +17,8 @@ namespace SyncGen;
 /// <para>
 /// An added or updated row does not copy the item (its <c>json</c> is NULL): it announces the version the mirror holds
 /// until a later commit changes or removes the key. That commit keeps the version it replaces in <c>syncgen_kept</c>
-/// (see <see cref="WatchWritesAsync"/>), and a row reads the first version of its key kept after its own sequence number,
-/// else the mirror. So a first full sync writes the feed's keys only, not every item twice, and a later pass copies only
+/// (see <see cref="WatchWritesAsync"/>) unless only rows the feed has pruned announced it, and a row reads the first
+/// version of its key kept after its own sequence number, else the mirror. So a first full sync writes the feed's keys only, not every item twice, and a later pass copies only
 /// what it replaces, appended rather than written back into rows spread over the whole feed.
 /// </para>
 /// </remarks>
@@ -276,7 +276,12 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
     /// <summary>What <see cref="BeginFeedAsync"/> set up for <see cref="EndFeedAsync"/>.</summary>
     /// <param name="Steps">What is left to do once the items are written.</param>
     /// <param name="InsertedAbove">With <see cref="FeedAfterReplay.EndWatch"/>: every mirror row with a greater rowid was inserted by the replay (see <see cref="WatchWritesAsync"/>).</param>
-    private readonly record struct FeedWork(FeedAfterReplay Steps, long InsertedAbove = 0)
+    /// <param name="AnnouncedThrough">
+    /// What the replay writes into <c>announced_through</c> of each row it inserts or changes: a number no row of the feed
+    /// that announces the row's new version is above, or <see langword="null"/> when no such number is known (a store
+    /// without the feed), which keeps the version whenever a later commit replaces it.
+    /// </param>
+    private readonly record struct FeedWork(FeedAfterReplay Steps, long InsertedAbove = 0, long? AnnouncedThrough = null)
     {
         public static FeedWork None => new(FeedAfterReplay.None);
     }
@@ -285,7 +290,8 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
     /// Starts a commit's part of the feed, inside its transaction and before the pass writes its items, while the stored
     /// JSON is still the mirror the pass replaces. <paramref name="scratch"/> names the pass's temporary tables, its buffer
     /// (seq, key, json; json NULL for a delete) among them when <paramref name="buffered"/>; <paramref name="deletes"/>
-    /// says whether the replay deletes rows. <see cref="EndFeedAsync"/> finishes what this starts once the items are written.
+    /// says whether the replay deletes rows, <paramref name="changes"/> how many changes the buffer holds (keys repeated
+    /// counted each time). <see cref="EndFeedAsync"/> finishes what this starts once the items are written.
     /// </summary>
     /// <remarks>
     /// An incremental pass has triggers watch its own writes (<see cref="WatchWritesAsync"/>). A full pass empties the
@@ -293,8 +299,15 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
     /// with the mirror and appends at once, except over an empty mirror (a first sync), which adds every item it leaves:
     /// the mirror then holds them already collapsed to one row per key, so the feed copies them in key order afterwards.
     /// A store without the feed appends nothing but still keeps the versions an earlier feed's rows announce.
+    /// <para>
+    /// A pass appends at most one row per key it changes, numbered on from the head, so head plus the number of changes
+    /// bounds the row that announces any version it writes; the replay marks the rows it writes with that bound. An
+    /// incremental commit first prunes what the feed no longer needs, then keeps a version it replaces only if that mark is
+    /// above what the feed has pruned through: a version only pruned rows announced is needed by no reader (a consumer that
+    /// keeps up acknowledges every row, and its next pass copies nothing).
+    /// </para>
     /// </remarks>
-    private async ValueTask<FeedWork> BeginFeedAsync(SqliteConnection connection, SqliteTransaction transaction, string scratch, bool buffered, bool deletes, SyncPassKind kind, CancellationToken cancellationToken)
+    private async ValueTask<FeedWork> BeginFeedAsync(SqliteConnection connection, SqliteTransaction transaction, string scratch, bool buffered, bool deletes, long changes, SyncPassKind kind, CancellationToken cancellationToken)
     {
         if (!buffered && kind == SyncPassKind.Incremental)
         {
@@ -310,8 +323,20 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
 
         if (kind == SyncPassKind.Incremental)
         {
-            var insertedAbove = await WatchWritesAsync(connection, transaction, scratch, head + 1, log: feed, deletes, cancellationToken).ConfigureAwait(false);
-            return new FeedWork(feed ? FeedAfterReplay.EndWatch | FeedAfterReplay.AppendLogged : FeedAfterReplay.EndWatch, insertedAbove);
+            if (!feed)
+            {
+                var watched = await WatchWritesAsync(connection, transaction, scratch, head + 1, keepAbove: null, log: false, deletes, cancellationToken).ConfigureAwait(false);
+                return new FeedWork(FeedAfterReplay.EndWatch, watched);
+            }
+
+            // A key the pass changes more than once is compared at the end with the first version it replaced (see
+            // AppendLoggedAsync), which must then be kept whatever announced it.
+            var prunedThrough = await PruneAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            var keepAbove = prunedThrough > 0 && !await ChangesAKeyTwiceAsync(connection, transaction, scratch, cancellationToken).ConfigureAwait(false)
+                ? prunedThrough
+                : (long?)null;
+            var insertedAbove = await WatchWritesAsync(connection, transaction, scratch, head + 1, keepAbove, log: true, deletes, cancellationToken).ConfigureAwait(false);
+            return new FeedWork(FeedAfterReplay.EndWatch | FeedAfterReplay.AppendLogged, insertedAbove, head + changes);
         }
 
         // From here on a full pass: while no row was ever appended (head 0), no version needs keeping.
@@ -338,12 +363,20 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             if (Convert.ToInt64(await any.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
             {
                 // Nothing to keep; the keys a feed saw removed get their kept versions back if the pass adds them again.
-                return new FeedWork(FeedAfterReplay.AppendAllAdded | keeps);
+                return new FeedWork(FeedAfterReplay.AppendAllAdded | keeps, AnnouncedThrough: head + changes);
             }
         }
 
         await AppendFullPassAsync(connection, transaction, scratch, head, cancellationToken).ConfigureAwait(false);
-        return new FeedWork(keeps);
+        var (appendedThrough, _) = await FeedStateAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        return new FeedWork(keeps, AnnouncedThrough: appendedThrough);
+    }
+
+    /// <summary>Whether the pass's buffer <paramref name="scratch"/> holds some key more than once.</summary>
+    private static async ValueTask<bool> ChangesAKeyTwiceAsync(SqliteConnection connection, SqliteTransaction transaction, string scratch, CancellationToken cancellationToken)
+    {
+        using var command = CreateCommand(connection, transaction, $"SELECT EXISTS (SELECT 1 FROM temp.{scratch} GROUP BY key HAVING COUNT(*) > 1);");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 1;
     }
 
     /// <summary>Finishes what <see cref="BeginFeedAsync"/> started, once the commit has written its items.</summary>
@@ -442,8 +475,17 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
     /// </remarks>
     private async ValueTask AppendAsync(SqliteConnection connection, SqliteTransaction transaction, string changes, string after, CancellationToken cancellationToken)
     {
-        var options = ChangeFeed!;
         await AppendRowsAsync(connection, transaction, _collection, changes, after, cancellationToken).ConfigureAwait(false);
+        await PruneAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Prunes the rows every consumer has acknowledged and those beyond the cap, with the versions kept only for them,
+    /// and returns the number the feed is pruned through.
+    /// </summary>
+    private async ValueTask<long> PruneAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        var options = ChangeFeed!;
         var (head, prunedThrough) = await FeedStateAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var cursors = new List<long>();
         using (var read = CreateCommand(connection, transaction, "SELECT acked FROM syncgen_consumers WHERE collection = $collection;"))
@@ -475,6 +517,8 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
             prune.Parameters.AddWithValue("$through", pruneThrough);
             await prune.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        return Math.Max(pruneThrough, prunedThrough);
     }
 
     /// <summary>Appends to <paramref name="collection"/>'s feed the rows <paramref name="changes"/> selects (see <see cref="AppendAsync"/>), then runs <paramref name="after"/>.</summary>

@@ -185,7 +185,7 @@ public sealed partial class SqliteSyncStore<TItem>
             {
                 // Before the items change: a full pass keeps and compares what it replaces, an incremental one sets
                 // triggers to watch the writes below (see BeginFeedAsync).
-                var feedWork = await _store.BeginFeedAsync(_connection, transaction, _buffer, _insert is not null, _runs.Exists(run => run.IsDelete), _kind, cancellationToken).ConfigureAwait(false);
+                var feedWork = await _store.BeginFeedAsync(_connection, transaction, _buffer, _insert is not null, _runs.Exists(run => run.IsDelete), _buffered, _kind, cancellationToken).ConfigureAwait(false);
                 _feedStarted |= feedWork.Steps != FeedAfterReplay.None;
                 if (_kind == SyncPassKind.Full)
                 {
@@ -195,7 +195,7 @@ public sealed partial class SqliteSyncStore<TItem>
                     await clear.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                await ReplayRunsAsync(transaction, cancellationToken).ConfigureAwait(false);
+                await ReplayRunsAsync(transaction, feedWork.AnnouncedThrough, cancellationToken).ConfigureAwait(false);
                 await _store.EndFeedAsync(_connection, transaction, feedWork, _buffer, cancellationToken).ConfigureAwait(false);
                 foreach (var removed in _removals)
                 {
@@ -240,9 +240,10 @@ public sealed partial class SqliteSyncStore<TItem>
         /// <c>INSERT ... SELECT ... ON CONFLICT DO UPDATE</c> reading the buffer in sequence order, so within a run and
         /// across runs a later change of a key overwrites an earlier one as SQLite reaches it (and one that leaves the JSON
         /// as stored writes nothing, so the feed's triggers see no change); a delete run is one
-        /// <c>DELETE ... WHERE key IN (...)</c>. Each buffered row is read once and written to the database file once.
+        /// <c>DELETE ... WHERE key IN (...)</c>. Each buffered row is read once and written to the database file once. A row
+        /// inserted or changed gets <paramref name="announcedThrough"/> (see <see cref="FeedWork.AnnouncedThrough"/>).
         /// </summary>
-        private async ValueTask ReplayRunsAsync(SqliteTransaction transaction, CancellationToken cancellationToken)
+        private async ValueTask ReplayRunsAsync(SqliteTransaction transaction, long? announcedThrough, CancellationToken cancellationToken)
         {
             if (_runs.Count == 0)
             {
@@ -262,8 +263,9 @@ public sealed partial class SqliteSyncStore<TItem>
 
             // The WHERE clause is required by SQLite's grammar between a SELECT and ON CONFLICT, and it bounds the run.
             using var upsert = CreateCommand(_connection, transaction,
-                $"INSERT INTO syncgen_items (collection, key, json) SELECT $collection, key, json FROM temp.{_buffer} WHERE seq BETWEEN $first AND $last ORDER BY seq " +
-                "ON CONFLICT (collection, key) DO UPDATE SET json = excluded.json WHERE json IS NOT excluded.json;");
+                $"INSERT INTO syncgen_items (collection, key, json, announced_through) SELECT $collection, key, json, $announced FROM temp.{_buffer} WHERE seq BETWEEN $first AND $last ORDER BY seq " +
+                "ON CONFLICT (collection, key) DO UPDATE SET json = excluded.json, announced_through = excluded.announced_through WHERE json IS NOT excluded.json;");
+            upsert.Parameters.AddWithValue("$announced", (object?)announcedThrough ?? System.DBNull.Value);
             using var delete = CreateCommand(_connection, transaction,
                 $"DELETE FROM syncgen_items WHERE collection = $collection AND key IN (SELECT key FROM temp.{_buffer} WHERE seq BETWEEN $first AND $last);");
             foreach (var command in new[] { upsert, delete })

@@ -68,6 +68,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
             key TEXT NOT NULL,
             json TEXT NOT NULL,
             kept INTEGER NULL,
+            announced_through INTEGER NULL,
             PRIMARY KEY (collection, key));
         CREATE TABLE IF NOT EXISTS syncgen_state (
             collection TEXT NOT NULL PRIMARY KEY,
@@ -549,7 +550,7 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncStore<TItem>
                     using var command = connection.CreateCommand();
                     command.CommandText = SchemaSql + QueriesTableSql + FeedSchemaSql;
                     await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    await MigrateKeptVersionsAsync(connection, cancellationToken).ConfigureAwait(false);
+                    await MigrateToCurrentLayoutAsync(connection, cancellationToken).ConfigureAwait(false);
                     if (!stamped)
                     {
                         await SqliteStoreFile.StampAsync(connection, cancellationToken).ConfigureAwait(false);

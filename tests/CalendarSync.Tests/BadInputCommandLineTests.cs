@@ -222,7 +222,7 @@ public class BadInputCommandLineTests : CalendarSyncTestBase
         var sync = await SyncAsync("--store", StorePath);
 
         Assert.That(sync.ExitCode, Is.Zero, sync.StdErr);
-        Assert.That(await ScalarAsync(StorePath, "PRAGMA user_version;"), Is.EqualTo(2L), "the layout this build writes");
+        Assert.That(await ScalarAsync(StorePath, "PRAGMA user_version;"), Is.EqualTo(3L), "the layout this build writes");
         Assert.That(await ScalarAsync(StorePath, "PRAGMA application_id;"), Is.EqualTo(0x5347656EL));
     }
 
@@ -232,7 +232,7 @@ public class BadInputCommandLineTests : CalendarSyncTestBase
         Calendar.AddMany(2);
         Assert.That((await SyncAsync("--store", StorePath)).ExitCode, Is.Zero);
         SqliteConnection.ClearAllPools();
-        await ExecuteAsync(StorePath, "PRAGMA user_version = 3;");
+        await ExecuteAsync(StorePath, "PRAGMA user_version = 4;");
         var before = await ScalarAsync(StorePath, "SELECT count(*) FROM syncgen_items;");
 
         AssertOneLine(await SyncAsync("--store", StorePath), 3, "newer SyncGen");

@@ -172,7 +172,7 @@ public sealed class SqliteFeedReferenceTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(await TitlesAsync(store), Is.EqualTo(new[] { "a:A1", "b:B1", "c:C1", "a:A2", "c:C2", "a:A3", "c:C3", "c:C4" }));
-            Assert.That(await ScalarAsync("PRAGMA user_version;"), Is.EqualTo(2));
+            Assert.That(await ScalarAsync("PRAGMA user_version;"), Is.EqualTo(3));
             Assert.That(await ScalarAsync("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'syncgen_kept' AND name <> 'syncgen_kept_seq';"), Is.Zero, "the index by key is gone");
         }
     }
@@ -214,6 +214,70 @@ public sealed class SqliteFeedReferenceTests
         }
 
         Assert.That(await TitlesAsync(Open("events", feed: true), after: 1), Is.EqualTo(new[] { "b:B1", "c:C1" }));
+    }
+
+    [Test]
+    public async Task A_pass_after_a_consumer_acknowledged_every_row_keeps_no_version()
+    {
+        var store = Open("events", feed: true);
+        await CommitAsync(store, SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"), Up("c", "C1"));
+        await store.AcknowledgeAsync("reader", 3);
+
+        await CommitAsync(store, SyncPassKind.Incremental, "t2", Up("a", "A2"), Del("b"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await ScalarAsync("SELECT COUNT(*) FROM syncgen_kept;"), Is.Zero, "no row the feed still holds announces A1 or B1");
+            Assert.That(await ChangesAsync(store, after: 3), Is.EqualTo(new[] { "4:a:Updated:A2", "5:b:Removed:" }));
+        }
+    }
+
+    [Test]
+    public async Task A_consumer_behind_keeps_the_versions_its_unread_rows_announce()
+    {
+        var store = Open("events", feed: true);
+        await CommitAsync(store, SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"), Up("c", "C1"));
+        await store.AcknowledgeAsync("fast", 3);
+        await store.AcknowledgeAsync("slow", 1);
+
+        await CommitAsync(store, SyncPassKind.Incremental, "t2", Up("a", "A2"), Up("b", "B2"), Del("c"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await ScalarAsync("SELECT COUNT(*) FROM syncgen_kept WHERE key IN ('b', 'c');"), Is.EqualTo(2));
+            Assert.That(await ChangesAsync(store, after: 1), Is.EqualTo(new[] { "2:b:Added:B1", "3:c:Added:C1", "4:a:Updated:A2", "5:b:Updated:B2", "6:c:Removed:" }));
+        }
+    }
+
+    [Test]
+    public async Task A_key_changed_and_changed_back_in_one_pass_is_not_announced_when_every_row_was_acknowledged()
+    {
+        var store = Open("events", feed: true);
+        await CommitAsync(store, SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"));
+        await store.AcknowledgeAsync("reader", 2);
+
+        await CommitAsync(store, SyncPassKind.Incremental, "t2", Up("a", "A2"), Up("a", "A1"), Up("b", "B2"));
+
+        Assert.That(await ChangesAsync(store, after: 2), Is.EqualTo(new[] { "3:b:Updated:B2" }));
+    }
+
+    [Test]
+    public async Task A_layout_2_file_is_migrated_and_keeps_every_version_its_rows_announce()
+    {
+        await CommitAsync(Open("events", feed: true), SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"));
+        await ExecuteAsync("ALTER TABLE syncgen_items DROP COLUMN announced_through; PRAGMA user_version = 2;");
+        Assert.That(await TitlesAsync(SqliteSyncStore<TestItem>.OpenFileReadOnly(_path, "events")), Is.EqualTo(new[] { "a:A1", "b:B1" }), "read-only, unmigrated");
+
+        var store = Open("events", feed: true);
+        await store.AcknowledgeAsync("reader", 1);
+        await CommitAsync(store, SyncPassKind.Incremental, "t2", Up("a", "A2"), Up("b", "B2"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await ScalarAsync("PRAGMA user_version;"), Is.EqualTo(3));
+            Assert.That(await ScalarAsync("SELECT COUNT(*) FROM pragma_table_info('syncgen_items') WHERE name = 'announced_through';"), Is.EqualTo(1));
+            Assert.That(await TitlesAsync(store, after: 1), Is.EqualTo(new[] { "b:B1", "a:A2", "b:B2" }), "B1, marked by no build, was kept");
+        }
     }
 
     /// <summary>
@@ -260,10 +324,10 @@ public sealed class SqliteFeedReferenceTests
         return page.Changes.Where(change => change.Item is not null).Select(change => change.Key + ":" + change.Item!.Title).ToArray();
     }
 
-    /// <summary>The feed's changes, as "seq:key:kind:title".</summary>
-    private static async Task<string[]> ChangesAsync(SqliteSyncStore<TestItem> store)
+    /// <summary>The feed's changes after <paramref name="after"/>, as "seq:key:kind:title".</summary>
+    private static async Task<string[]> ChangesAsync(SqliteSyncStore<TestItem> store, long after = 0)
     {
-        var page = await store.ReadChangesAsync(0, 100);
+        var page = await store.ReadChangesAsync(after, 100);
         return page.Changes.Select(change => $"{change.Sequence}:{change.Key}:{change.Kind}:{change.Item?.Title}").ToArray();
     }
 

@@ -113,7 +113,7 @@ public sealed class SqliteStoreFileTests
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version;";
-        Assert.That(await command.ExecuteScalarAsync(), Is.EqualTo(2L), "the layout this build writes");
+        Assert.That(await command.ExecuteScalarAsync(), Is.EqualTo(3L), "the layout this build writes");
     }
 
     [Test]
