@@ -92,7 +92,7 @@ internal static class ChangeFeedBenchmark
             return Task.CompletedTask;
         }
 
-        var iterations = quick ? 3 : 11;
+        var iterations = quick ? 3 : 21;
         Report.Note($"full sync of {Events} events into a new SQLite file, {PageSize} per page, server in a child process replaying pre-rendered pages, System.Text.Json page reader; 1 warm-up and {iterations} iterations of both variants");
         var samples = await PairedAsync(iterations, warmups: 1, new[] { Variant.WithoutFeed, Variant.WithFeed }, RunAsync, DeleteFilesAsync).ConfigureAwait(false);
         Summarize("change_feed.full", samples, Variant.WithFeed);

@@ -43,8 +43,8 @@ public sealed partial class SqliteSyncStore<TItem>
 
     /// <summary>
     /// Has temporary triggers watch the writes of an incremental pass's replay on this collection: each update or delete
-    /// keeps the version it replaces under <paramref name="seq"/> and moves the key's chain head, unless the row's
-    /// <c>announced_through</c> is at most <paramref name="keepAbove"/> (<see langword="null"/>: keep every version); with
+    /// keeps the version it replaces under <paramref name="seq"/> and moves the key's chain head, unless the row's mark is
+    /// at most what <paramref name="keep"/> says the feed is pruned through (<see langword="null"/>: keep every version); with
     /// <paramref name="log"/>, each key is logged for the feed's rows. Returns the rowid above which every mirror row is one
     /// the replay inserted (<see cref="EndWatchAsync"/> accounts for those).
     /// </summary>
@@ -65,7 +65,7 @@ public sealed partial class SqliteSyncStore<TItem>
     /// A row inserted and then updated or deleted by the same replay is told the same way by the triggers, from its old rowid.
     /// </para>
     /// </remarks>
-    private async ValueTask<long> WatchWritesAsync(SqliteConnection connection, SqliteTransaction transaction, string scratch, long seq, long? keepAbove, bool log, bool deletes, CancellationToken cancellationToken)
+    private async ValueTask<long> WatchWritesAsync(SqliteConnection connection, SqliteTransaction transaction, string scratch, long seq, KeepAbove? keep, bool log, bool deletes, CancellationToken cancellationToken)
     {
         long insertedAbove;
         using (var top = CreateCommand(connection, transaction, "SELECT COALESCE(MAX(rowid), 0) FROM syncgen_items;"))
@@ -85,30 +85,35 @@ public sealed partial class SqliteSyncStore<TItem>
         var number = seq.ToString(CultureInfo.InvariantCulture);
         var above = insertedAbove.ToString(CultureInfo.InvariantCulture);
 
+        // A version only rows the feed has pruned announced is not kept. The log's first_kept then stays NULL, which only a
+        // key changed twice in the pass would read, and such a pass keeps every version (see BeginFeedAsync). The key's
+        // older versions stay reachable all the same: an update leaves the mirror row's pointer as it was, and a delete
+        // moves it to the heads table. Those may still be needed although this one is not, when a commit without the
+        // feed wrote this one (announced by no row, it carries the base mark).
+        var keeps = keep is { } mark
+            ? $"COALESCE(old.announced_through, {mark.BaseMark.ToString(CultureInfo.InvariantCulture)}) > {mark.PrunedThrough.ToString(CultureInfo.InvariantCulture)}"
+            : "1";
+
         // A row the replay inserted has no pointer yet (EndWatchAsync gives it the key's pointer from the heads table):
         // a version kept from it links to that pointer. Inside a trigger, last_insert_rowid() is the rowid of the
         // trigger's own last insert (an insert into a WITHOUT ROWID table does not set it), and the update of the kept
         // pointer does not fire the json trigger again.
-        // A version only rows the feed has pruned announced is not kept. The log's first_kept then stays NULL, which only a
-        // key changed twice in the pass would read, and such a pass keeps every version (see BeginFeedAsync).
-        var keep = keepAbove is { } pruned
-            ? $"(old.announced_through IS NULL OR old.announced_through > {pruned.ToString(CultureInfo.InvariantCulture)})"
-            : "1";
         var previous = $"CASE WHEN old.rowid > {above} AND old.kept IS NULL THEN (SELECT h.kept FROM syncgen_kept_heads AS h WHERE h.collection = old.collection AND h.key = old.key) ELSE old.kept END";
         string Log(int present) => log
-            ? $"INSERT INTO {table} (key, existed, present, touches, first_kept) VALUES (old.key, old.rowid <= {above}, {present}, 1, CASE WHEN {keep} THEN last_insert_rowid() END) ON CONFLICT (key) DO UPDATE SET present = {present}, touches = touches + 1;"
+            ? $"INSERT INTO {table} (key, existed, present, touches, first_kept) VALUES (old.key, old.rowid <= {above}, {present}, 1, CASE WHEN {keeps} THEN last_insert_rowid() END) ON CONFLICT (key) DO UPDATE SET present = {present}, touches = touches + 1;"
             : "";
         using var create = CreateCommand(connection, transaction, $"""
             {placeholder}
             {(log ? $"CREATE TEMP TABLE {table} (key TEXT NOT NULL PRIMARY KEY, existed INTEGER NOT NULL, present INTEGER NOT NULL, touches INTEGER NOT NULL, first_kept INTEGER NULL) WITHOUT ROWID;" : "")}
             CREATE TEMP TRIGGER {scratch}_on_update AFTER UPDATE OF json ON main.syncgen_items WHEN new.collection = {collection} AND old.json IS NOT new.json BEGIN
-                INSERT INTO syncgen_kept (collection, key, seq, json, prev) SELECT old.collection, old.key, {number}, old.json, {previous} WHERE {keep};
-                UPDATE syncgen_items SET kept = last_insert_rowid() WHERE rowid = new.rowid AND {keep};
+                INSERT INTO syncgen_kept (collection, key, seq, json, prev) SELECT old.collection, old.key, {number}, old.json, {previous} WHERE {keeps};
+                UPDATE syncgen_items SET kept = last_insert_rowid() WHERE rowid = new.rowid AND {keeps};
                 {Log(1)}
             END;
             CREATE TEMP TRIGGER {scratch}_on_delete AFTER DELETE ON main.syncgen_items WHEN old.collection = {collection} BEGIN
-                INSERT INTO syncgen_kept (collection, key, seq, json, prev) SELECT old.collection, old.key, {number}, old.json, {previous} WHERE {keep};
-                INSERT INTO syncgen_kept_heads (collection, key, kept) SELECT old.collection, old.key, last_insert_rowid() WHERE {keep}
+                INSERT INTO syncgen_kept (collection, key, seq, json, prev) SELECT old.collection, old.key, {number}, old.json, {previous} WHERE {keeps};
+                INSERT INTO syncgen_kept_heads (collection, key, kept)
+                    SELECT old.collection, old.key, CASE WHEN {keeps} THEN last_insert_rowid() ELSE old.kept END WHERE {keeps} OR old.kept IS NOT NULL
                     ON CONFLICT (collection, key) DO UPDATE SET kept = excluded.kept;
                 {Log(0)}
             END;
@@ -236,8 +241,8 @@ public sealed partial class SqliteSyncStore<TItem>
     /// Brings a file an earlier build laid out to the current layout, in one transaction, once. From layout 1 (kept
     /// versions found by an index on their key) to the chains: the mirror's pointer column, each kept version's link to
     /// the previous one of its key, the heads of keys the mirror lost, and the index by key dropped. From layout 2: the
-    /// mirror's <c>announced_through</c> column, NULL in every row (not known, so each version is kept when replaced, as
-    /// before).
+    /// mirror's <c>announced_through</c> column, NULL in every row, and each collection's base mark (what NULL stands for)
+    /// set to its head, so every version a row of the feed may announce is kept when replaced, as before.
     /// </summary>
     private static async ValueTask MigrateToCurrentLayoutAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
@@ -276,7 +281,14 @@ public sealed partial class SqliteSyncStore<TItem>
 
             if (!await HasColumnAsync(connection, transaction, "syncgen_items", "announced_through", cancellationToken).ConfigureAwait(false))
             {
+                // Every version the mirror holds was announced, if at all, at or below the head: that is each collection's base mark.
                 sql.Append("ALTER TABLE syncgen_items ADD COLUMN announced_through INTEGER NULL;");
+                if (!await HasColumnAsync(connection, transaction, "syncgen_feed", "base_through", cancellationToken).ConfigureAwait(false))
+                {
+                    sql.Append("ALTER TABLE syncgen_feed ADD COLUMN base_through INTEGER NOT NULL DEFAULT 0;");
+                }
+
+                sql.Append("UPDATE syncgen_feed SET base_through = head;");
             }
 
             sql.Append("DROP INDEX IF EXISTS syncgen_kept_key; DROP INDEX IF EXISTS syncgen_kept_version;");

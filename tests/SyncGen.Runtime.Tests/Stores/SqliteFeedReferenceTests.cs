@@ -262,10 +262,24 @@ public sealed class SqliteFeedReferenceTests
     }
 
     [Test]
+    public async Task Removing_a_version_no_row_needs_keeps_the_older_ones_a_row_still_reads()
+    {
+        var store = Open("events", feed: true);
+        await CommitAsync(store, SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"));
+        await CommitAsync(store, SyncPassKind.Incremental, "t2", Up("b", "B2"));
+        await store.AcknowledgeAsync("reader", 2);
+        await CommitAsync(Open("events", feed: false), SyncPassKind.Incremental, "t3", Up("b", "B3")); // keeps B2; B3 is announced by no row
+
+        await CommitAsync(store, SyncPassKind.Incremental, "t4", Del("b"));
+
+        Assert.That(await ChangesAsync(store, after: 2), Is.EqualTo(new[] { "3:b:Updated:B2", "4:b:Removed:" }));
+    }
+
+    [Test]
     public async Task A_layout_2_file_is_migrated_and_keeps_every_version_its_rows_announce()
     {
         await CommitAsync(Open("events", feed: true), SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"));
-        await ExecuteAsync("ALTER TABLE syncgen_items DROP COLUMN announced_through; PRAGMA user_version = 2;");
+        await ExecuteAsync("ALTER TABLE syncgen_items DROP COLUMN announced_through; ALTER TABLE syncgen_feed DROP COLUMN base_through; PRAGMA user_version = 2;");
         Assert.That(await TitlesAsync(SqliteSyncStore<TestItem>.OpenFileReadOnly(_path, "events")), Is.EqualTo(new[] { "a:A1", "b:B1" }), "read-only, unmigrated");
 
         var store = Open("events", feed: true);
