@@ -25,9 +25,10 @@ internal static class SqliteStoreFile
     /// 2: the change feed's kept versions are chained from the mirror row (<c>syncgen_items.kept</c>) instead of found by
     /// an index on their key; a file of layout 1 is migrated when a writable store opens it, and a SyncGen that reads only
     /// layout 1 refuses it from then on, since its commits would leave the chains behind.
-    /// 3: each mirror row says through which feed row its version may be announced (<c>syncgen_items.announced_through</c>),
-    /// so a commit keeps only the versions a row the feed still holds announces; a build that reads only layout 2 would
-    /// update rows without moving that mark, and refuses the file.
+    /// 3: each mirror row says through which feed row its version may be announced (<c>syncgen_items.announced_through</c>,
+    /// NULL standing for the collection's <c>syncgen_feed.base_through</c>), so a commit keeps only the versions a row the
+    /// feed still holds announces; a build that reads only layout 2 would update rows without moving that mark, and refuses
+    /// the file.
     /// </remarks>
     public const int SchemaVersion = 3;
 

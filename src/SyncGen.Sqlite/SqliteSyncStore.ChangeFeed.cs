@@ -18,8 +18,9 @@ namespace SyncGen;
 /// An added or updated row does not copy the item (its <c>json</c> is NULL): it announces the version the mirror holds
 /// until a later commit changes or removes the key. That commit keeps the version it replaces in <c>syncgen_kept</c>
 /// (see <see cref="WatchWritesAsync"/>) unless only rows the feed has pruned announced it, and a row reads the first
-/// version of its key kept after its own sequence number, else the mirror. So a first full sync writes the feed's keys only, not every item twice, and a later pass copies only
-/// what it replaces, appended rather than written back into rows spread over the whole feed.
+/// version of its key kept after its own sequence number, else the mirror. So a first full sync writes the feed's keys
+/// only, not every item twice, and a later pass copies only what it replaces and a retained row may ask for, appended
+/// rather than written back into rows spread over the whole feed.
 /// </para>
 /// </remarks>
 public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
