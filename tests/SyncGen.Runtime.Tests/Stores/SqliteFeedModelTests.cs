@@ -20,9 +20,9 @@ namespace SyncGen.Runtime.Tests.Stores;
 /// The histories mix what changes the mirror under the feed's rows: incremental and full passes with the feed, the same on
 /// a second store of the file without it (which appends nothing but must keep what the feed's rows announce), passes
 /// disposed without a commit, a parent collection's commit that removes the collection, and pruning by a consumer's
-/// acknowledgements and a small cap; a sibling collection with its own feed shares the file (and the kept versions'
-/// rowids, which pruning frees), and every other check reads through a read-only store. Keys come from a..f and titles
-/// from four short strings, so keys repeat within a pass and an upsert often leaves the stored JSON as it was.
+/// acknowledgements and a small cap; a sibling collection with its own feed and consumer shares the file (and the kept
+/// versions' rowids, which pruning frees), and every other check reads through a read-only store. Keys come from a..f
+/// and titles from four short strings, so keys repeat within a pass and an upsert often leaves the stored JSON as it was.
 /// </remarks>
 [TestFixture]
 public sealed class SqliteFeedModelTests
@@ -54,17 +54,20 @@ public sealed class SqliteFeedModelTests
     }
 
     /// <summary>
-    /// One step of a history. <see cref="Pick"/> chooses what an acknowledgement acknowledges, whether a sibling's or an
-    /// abandoned pass is full, and whether a removal takes the sibling too.
+    /// One step of a history. <see cref="Pick"/> chooses what an acknowledgement acknowledges and in which collection,
+    /// whether a sibling's or an abandoned pass is full, and whether a removal takes the sibling too.
     /// </summary>
     private sealed record Step(StepKind Kind, Op[][] Pages, int Pick)
     {
         public bool PickedFull => Pick % 2 != 0;
 
+        /// <summary>An acknowledgement of the sibling's feed (one in three), whose pruning frees kept versions' rowids ours may meet.</summary>
+        public bool PickedSibling => Pick % 3 == 0;
+
         public override string ToString() => Kind switch
         {
             StepKind.RemoveCollection => PickedFull ? "RemoveBoth" : "Remove",
-            StepKind.Acknowledge => $"Ack({Pick})",
+            StepKind.Acknowledge => PickedSibling ? $"AckSibling({Pick})" : $"Ack({Pick})",
             StepKind.SiblingPass or StepKind.Abandoned => $"{Kind}{(PickedFull ? "Full" : "Incremental")}[{PagesText}]",
             _ => $"{Kind}[{PagesText}]",
         };
@@ -196,10 +199,11 @@ public sealed class SqliteFeedModelTests
 
                         break;
                     case StepKind.Acknowledge:
-                        var from = model.Cursor ?? 0;
-                        var sequence = from + (step.Pick % (model.Head - from + 1));
-                        await feedStore.AcknowledgeAsync(Consumer, sequence);
-                        model.Cursor = sequence;
+                        var (acknowledging, acknowledged) = step.PickedSibling ? (siblingStore, sibling) : (feedStore, model);
+                        var from = acknowledged.Cursor ?? 0;
+                        var sequence = from + (step.Pick % (acknowledged.Head - from + 1));
+                        await acknowledging.AcknowledgeAsync(Consumer, sequence);
+                        acknowledged.Cursor = sequence;
                         break;
                 }
 

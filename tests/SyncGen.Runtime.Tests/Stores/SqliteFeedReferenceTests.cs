@@ -276,6 +276,97 @@ public sealed class SqliteFeedReferenceTests
     }
 
     [Test]
+    public async Task An_update_moves_the_mark_so_its_version_is_kept_while_its_row_is_unread()
+    {
+        // A2's row is 3 and A3's is 4: once 3 is acknowledged, A3 is still announced by a row the feed holds, which only a
+        // mark that moved with A3's update (to 4, not left at A2's 3) tells.
+        var store = Open("events", feed: true);
+        await CommitAsync(store, SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"));
+        await CommitAsync(store, SyncPassKind.Incremental, "t2", Up("a", "A2"));
+        await CommitAsync(store, SyncPassKind.Incremental, "t3", Up("a", "A3"));
+        await store.AcknowledgeAsync("reader", 3);
+
+        await CommitAsync(store, SyncPassKind.Incremental, "t4", Up("a", "A4"));
+
+        Assert.That(await ChangesAsync(store, after: 3), Is.EqualTo(new[] { "4:a:Updated:A3", "5:a:Updated:A4" }));
+    }
+
+    [Test]
+    public async Task The_last_row_of_a_pass_keeps_its_version_when_the_rows_before_it_are_acknowledged()
+    {
+        // The pass announces C2 in its third row (6): its mark must reach head plus the pass's changes, not its first row.
+        var store = Open("events", feed: true);
+        await CommitAsync(store, SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"), Up("c", "C1"));
+        await CommitAsync(store, SyncPassKind.Incremental, "t2", Up("a", "A2"), Up("b", "B2"), Up("c", "C2"));
+        await store.AcknowledgeAsync("reader", 5);
+
+        await CommitAsync(store, SyncPassKind.Incremental, "t3", Up("c", "C3"));
+
+        Assert.That(await ChangesAsync(store, after: 5), Is.EqualTo(new[] { "6:c:Updated:C2", "7:c:Updated:C3" }));
+    }
+
+    [Test]
+    public async Task A_full_resync_over_a_mirror_raises_the_base_mark_to_the_rows_it_appends()
+    {
+        // The second full pass announces C1 in row 4, above the first pass's base mark (2): C1's mark, NULL, must stand for 4.
+        var store = Open("events", feed: true);
+        await CommitAsync(store, SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"));
+        await CommitAsync(store, SyncPassKind.Full, "t2", Up("a", "A2"), Up("b", "B1"), Up("c", "C1"));
+        await store.AcknowledgeAsync("reader", 3);
+
+        await CommitAsync(store, SyncPassKind.Incremental, "t3", Up("c", "C2"), Del("b"));
+
+        Assert.That(await ChangesAsync(store, after: 3), Is.EqualTo(new[] { "4:c:Added:C1", "5:b:Removed:", "6:c:Updated:C2" }));
+    }
+
+    [Test]
+    public async Task An_update_that_keeps_nothing_leaves_the_older_versions_a_row_still_reads()
+    {
+        // B3, written without the feed, is announced by no row: the feed's next update of b keeps it not, and must leave b's
+        // pointer on B2 (kept by the commit without the feed, read by row 3) rather than move it.
+        var store = Open("events", feed: true);
+        await CommitAsync(store, SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"));
+        await CommitAsync(store, SyncPassKind.Incremental, "t2", Up("b", "B2"));
+        await store.AcknowledgeAsync("reader", 2);
+        await CommitAsync(Open("events", feed: false), SyncPassKind.Incremental, "t3", Up("b", "B3"));
+
+        // Three changes, so that what last_insert_rowid() holds in a trigger that inserted nothing is not B2's rowid: a
+        // pointer moved anyway loses B2.
+        await CommitAsync(store, SyncPassKind.Incremental, "t4", Up("b", "B4"), Up("a", "A2"), Up("c", "C1"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await ChangesAsync(store, after: 2), Is.EqualTo(new[] { "3:b:Updated:B2", "4:a:Updated:A2", "5:b:Updated:B4", "6:c:Added:C1" }));
+            Assert.That(await ScalarAsync("SELECT COUNT(*) FROM syncgen_kept WHERE json LIKE '%B3%' OR json LIKE '%A1%';"), Is.Zero, "neither B3 nor A1 is announced by a row the feed holds");
+        }
+    }
+
+    [Test]
+    public async Task A_sibling_collections_marks_do_not_decide_what_this_one_keeps()
+    {
+        // Both collections' feeds live in one table, tasks' row first: its base mark (1) is below what events is pruned
+        // through, and its own pruned number (5) above events' base mark (4). D1, announced by events' row 4, is kept only
+        // when both numbers are events' own.
+        var tasks = Open("tasks", feed: true);
+        var events = Open("events", feed: true);
+        await CommitAsync(tasks, SyncPassKind.Full, "s1", Up("a", "T1"));
+        await CommitAsync(tasks, SyncPassKind.Incremental, "s2", Up("b", "U1"), Up("c", "V1"), Up("d", "W1"), Up("e", "X1"));
+        await tasks.AcknowledgeAsync("reader", 5);
+        await CommitAsync(tasks, SyncPassKind.Incremental, "s3", Up("a", "T2"));
+        await CommitAsync(events, SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"), Up("c", "C1"), Up("d", "D1"));
+        await events.AcknowledgeAsync("reader", 2);
+
+        await CommitAsync(events, SyncPassKind.Incremental, "t2", Up("d", "D2"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await ChangesAsync(events, after: 2), Is.EqualTo(new[] { "3:c:Added:C1", "4:d:Added:D1", "5:d:Updated:D2" }));
+            Assert.That(await ChangesAsync(tasks, after: 5), Is.EqualTo(new[] { "6:a:Updated:T2" }));
+            Assert.That(await ScalarAsync("SELECT COUNT(*) FROM syncgen_kept WHERE collection = 'tasks';"), Is.Zero, "T1's row was acknowledged");
+        }
+    }
+
+    [Test]
     public async Task A_layout_2_file_is_migrated_and_keeps_every_version_its_rows_announce()
     {
         await CommitAsync(Open("events", feed: true), SyncPassKind.Full, "t1", Up("a", "A1"), Up("b", "B1"));
