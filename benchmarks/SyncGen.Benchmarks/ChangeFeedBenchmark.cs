@@ -100,7 +100,7 @@ internal static class ChangeFeedBenchmark
 
     private static async Task IncrementalAsync(DirectoryInfo directory, bool quick)
     {
-        // In process: the events must change between passes (rendering them is on both variants' clocks alike).
+        // In process: the events must change between passes (rendering them is on every variant's clock alike).
         await using var server = await FakeCalendarServer.StartAsync(new FakeCalendarServerOptions()).ConfigureAwait(false);
         server.Primary.AddMany(Events);
         using var service = CalendarService.Create(server.BaseUri.ToString(), pageReader: PageReader.SystemTextJson);

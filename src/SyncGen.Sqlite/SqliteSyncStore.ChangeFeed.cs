@@ -382,6 +382,11 @@ public sealed partial class SqliteSyncStore<TItem> : ISyncChangeFeed<TItem>
     }
 
     /// <summary>The collection's base mark: what <c>announced_through</c> NULL stands for (0 before any full pass with the feed).</summary>
+    /// <remarks>
+    /// Not part of <see cref="FeedStateAsync(SqliteConnection, SqliteTransaction?, CancellationToken)"/>: that one also
+    /// serves read-only stores, which read files of layouts 1 and 2 as they are, without this column; this one runs only in
+    /// a writable store's commit, after the migration.
+    /// </remarks>
     private async ValueTask<long> BaseMarkAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
     {
         using var command = CreateCommand(connection, transaction, "SELECT base_through FROM syncgen_feed WHERE collection = $collection;");
